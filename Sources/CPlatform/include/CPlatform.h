@@ -1,0 +1,31 @@
+// Small C helpers for what Swift and SwiftNIO do not expose: batched datagram I/O
+// (sendmmsg/recvmmsg) and the SSE4.2 CRC-32C instruction.
+#ifndef PEERSYNC_CPLATFORM_H
+#define PEERSYNC_CPLATFORM_H
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/// One datagram for cplatform_sendmmsg / cplatform_recvmmsg.
+typedef struct cplatform_datagram {
+    void *data;                      ///< payload buffer
+    size_t length;                   ///< in: bytes to send / buffer capacity; out (recv): bytes received
+    struct sockaddr_storage address; ///< destination (send) or source (recv)
+    socklen_t address_length;        ///< length of `address`
+} cplatform_datagram;
+
+/// Sends up to `count` datagrams with one sendmmsg(2) call. Returns how many were sent, or -errno.
+int cplatform_sendmmsg(int fd, cplatform_datagram *datagrams, unsigned int count);
+
+/// Receives up to `count` datagrams with one recvmmsg(2) call (MSG_DONTWAIT when `nonblocking`).
+/// Returns how many were received (lengths and addresses filled in), or -errno.
+int cplatform_recvmmsg(int fd, cplatform_datagram *datagrams, unsigned int count, int nonblocking);
+
+/// 1 when the CPU has the SSE4.2 CRC32 instruction, else 0.
+int cplatform_has_crc32c_instruction(void);
+
+/// CRC-32C (Castagnoli) update with the SSE4.2 instruction. `crc` is the running, non-inverted
+/// state (start with 0xFFFFFFFF, invert at the end). Only call when cplatform_has_crc32c_instruction().
+uint32_t cplatform_crc32c_hw(uint32_t crc, const void *data, size_t length);
+
+#endif

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Sets up everything PeerSync's tests need (Debian packages, the aiortc virtualenv) and runs
+# every test: unit, simulated-network, loopback and interop. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash contrib/setup.sh
+
+mkdir -p test-output
+echo "test: building (debug, with tests)" >&2
+swift build --build-tests 2>&1 | tee test-output/build.log | grep -E "error:|warning:|Compiling|Build complete" | grep -v "^\[" || true
+if ! grep -q "Build complete" test-output/build.log; then
+  echo "test: the build failed; see test-output/build.log" >&2
+  grep -E "error:" test-output/build.log | head -50 >&2
+  exit 1
+fi
+# Our own code builds without warnings (dependencies' warnings are theirs).
+if grep -E "^$(pwd)/(Sources|Tests|Benchmarks)/.*warning:" test-output/build.log | sort -u | head -50 | grep .; then
+  echo "test: the build has warnings in PeerSync's own code (above); fix them" >&2
+  exit 1
+fi
+
+export PEERSYNC_PYTHON="$(pwd)/.venv/bin/python"
+echo "test: running swift test" >&2
+set +e
+swift test 2>&1 | tee test-output/test.log | grep -vE "^(✔|◇|↳) "
+status=${PIPESTATUS[0]}
+set -e
+grep -E "Test run with|Executed [0-9]+ tests" test-output/test.log | tail -3
+exit "$status"
