@@ -26,7 +26,7 @@ let package = Package(
 
         // MARK: Foundation
         .target(name: "WireKit", dependencies: ["CPlatform"]),
-        .target(name: "NetSim", dependencies: ["WireKit"]),
+        .target(name: "NetSim", dependencies: ["WireKit"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // MARK: Benchmarks and tools
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
