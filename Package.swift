@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "WireKit", targets: ["WireKit"]),
+        .library(name: "NetSim", targets: ["NetSim"]),
     ],
     dependencies: [
     ],
@@ -25,12 +26,15 @@ let package = Package(
 
         // MARK: Foundation
         .target(name: "WireKit", dependencies: ["CPlatform"]),
+        .target(name: "NetSim", dependencies: ["WireKit"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // MARK: Benchmarks and tools
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
+        .executableTarget(name: "netsim-demo", dependencies: ["NetSim", "WireKit"], path: "Sources/netsim-demo"),
 
         // MARK: Tests
         .testTarget(name: "CShimsTests", dependencies: ["COpenSSL", "CZstd", "CSystemd", "CPlatform"]),
         .testTarget(name: "WireKitTests", dependencies: ["WireKit"]),
+        .testTarget(name: "NetSimTests", dependencies: ["NetSim", "WireKit"]),
     ]
 )
