@@ -24,6 +24,7 @@ public final class ToyReceiver: SimulatedEndpoint {
         uniqueReceived == total && (total == 0 || (seen.count >= total && !seen[0..<total].contains(false)))
     }
 
+    /// Takes an arriving datagram (see `SimulatedEndpoint`).
     public func handle(datagram: [UInt8], source: TransportAddress, destination: TransportAddress, now: Instant) {
         guard let sequence = ToySender.sequence(ofPayload: datagram), sequence < 1 << 24 else {
             corrupt += 1
@@ -40,8 +41,10 @@ public final class ToyReceiver: SimulatedEndpoint {
         outbox.append(Transmit(source: destination, destination: source, payload: Array(datagram[0..<4])))
     }
 
+    /// Reacts to its deadline (see `SimulatedEndpoint`).
     public func handle(timeout now: Instant) {}
 
+    /// The next queued datagram, or nil.
     public func pollTransmit() -> Transmit? {
         guard outboxHead < outbox.count else { return nil }
         let next = outbox[outboxHead]
@@ -53,5 +56,6 @@ public final class ToyReceiver: SimulatedEndpoint {
         return next
     }
 
+    /// The current deadline, or nil.
     public func pollTimeout() -> Instant? { nil }
 }

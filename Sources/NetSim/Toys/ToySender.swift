@@ -73,6 +73,7 @@ public final class ToySender: SimulatedEndpoint {
         return Int(bytes[0]) << 24 | Int(bytes[1]) << 16 | Int(bytes[2]) << 8 | Int(bytes[3])
     }
 
+    /// Takes an arriving datagram (see `SimulatedEndpoint`).
     public func handle(datagram: [UInt8], source: TransportAddress, destination: TransportAddress, now: Instant) {
         guard datagram.count == 4 else { return }
         let sequence = Int(datagram[0]) << 24 | Int(datagram[1]) << 16 | Int(datagram[2]) << 8 | Int(datagram[3])
@@ -84,6 +85,7 @@ public final class ToySender: SimulatedEndpoint {
         fillWindow(now: now)
     }
 
+    /// Reacts to its deadline (see `SimulatedEndpoint`).
     public func handle(timeout now: Instant) {
         if !started {
             started = true
@@ -101,6 +103,7 @@ public final class ToySender: SimulatedEndpoint {
         compactTimers()
     }
 
+    /// The next queued datagram, or nil.
     public func pollTransmit() -> Transmit? {
         guard outboxHead < outbox.count else { return nil }
         let next = outbox[outboxHead]
@@ -112,6 +115,7 @@ public final class ToySender: SimulatedEndpoint {
         return next
     }
 
+    /// The current deadline, or nil.
     public func pollTimeout() -> Instant? {
         if !started { return .zero }
         while timersHead < timers.count, acked[timers[timersHead].sequence] { timersHead += 1 }
