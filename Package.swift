@@ -9,8 +9,12 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "WireKit", targets: ["WireKit"]),
+        .library(name: "STUN", targets: ["STUN"]),
+        .library(name: "ICE", targets: ["ICE"]),
+        .library(name: "ICEDriver", targets: ["ICEDriver"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // MARK: C shims — the only place C is visible.
@@ -26,11 +30,19 @@ let package = Package(
         // MARK: Foundation
         .target(name: "WireKit", dependencies: ["CPlatform"]),
 
+        // MARK: Connectivity (STUN, ICE, TURN client; sans-IO) and its NIO driver
+        .target(name: "STUN", dependencies: ["WireKit", "COpenSSL"]),
+        .target(name: "ICE", dependencies: ["WireKit", "STUN"]),
+        .target(name: "ICEDriver", dependencies: ["ICE", "WireKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
+
         // MARK: Benchmarks and tools
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
 
         // MARK: Tests
         .testTarget(name: "CShimsTests", dependencies: ["COpenSSL", "CZstd", "CSystemd", "CPlatform"]),
         .testTarget(name: "WireKitTests", dependencies: ["WireKit"]),
+        .testTarget(name: "STUNTests", dependencies: ["STUN", "WireKit"]),
+        .testTarget(name: "ICETests", dependencies: ["ICE", "STUN", "WireKit"]),
+        .testTarget(name: "ICEInteropTests", dependencies: ["ICEDriver", "ICE", "STUN", "WireKit"]),
     ]
 )
