@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "STUN", targets: ["STUN"]),
         .library(name: "ICE", targets: ["ICE"]),
         .library(name: "ICEDriver", targets: ["ICEDriver"]),
+        .library(name: "NetSim", targets: ["NetSim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -29,6 +30,7 @@ let package = Package(
 
         // MARK: Foundation
         .target(name: "WireKit", dependencies: ["CPlatform"]),
+        .target(name: "NetSim", dependencies: ["WireKit"]),
 
         // MARK: Connectivity (STUN, ICE, TURN client; sans-IO) and its NIO driver
         .target(name: "STUN", dependencies: ["WireKit", "COpenSSL"]),
@@ -37,12 +39,14 @@ let package = Package(
 
         // MARK: Benchmarks and tools
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
+        .executableTarget(name: "netsim-demo", dependencies: ["NetSim", "WireKit"], path: "Sources/netsim-demo"),
 
         // MARK: Tests
         .testTarget(name: "CShimsTests", dependencies: ["COpenSSL", "CZstd", "CSystemd", "CPlatform"]),
         .testTarget(name: "WireKitTests", dependencies: ["WireKit"]),
         .testTarget(name: "STUNTests", dependencies: ["STUN", "WireKit"]),
-        .testTarget(name: "ICETests", dependencies: ["ICE", "STUN", "WireKit"]),
-        .testTarget(name: "ICEInteropTests", dependencies: ["ICEDriver", "ICE", "STUN", "WireKit"]),
+        .testTarget(name: "ICETests", dependencies: ["ICE", "STUN", "WireKit", "NetSim"]),
+        .testTarget(name: "ICEInteropTests", dependencies: ["ICEDriver", "ICE", "STUN", "WireKit", "NetSim"]),
+        .testTarget(name: "NetSimTests", dependencies: ["NetSim", "WireKit"]),
     ]
 )
