@@ -79,7 +79,9 @@ struct Checklist: Sendable {
     mutating func nextCheck() -> Int? {
         while !triggered.isEmpty {
             let id = triggered.removeFirst()
-            if let p = self[id: id], p.state != .failed || nominating.contains(id) { return id }
+            // A pair that an earlier answer already settled needs no triggered check, unless
+            // the check nominates it.
+            if let p = self[id: id], (p.state != .failed && p.state != .succeeded) || nominating.contains(id) { return id }
         }
         if let p = pairs.first(where: { $0.state == .waiting }) { return p.id }
         if let p = pairs.first(where: { $0.state == .frozen }) { return p.id }

@@ -40,9 +40,10 @@ extension ICEAgent {
         guard var pair = checklist[id: id], let remoteCredentials else { return }
         let nominate = role == .controlling && checklist.nominating.contains(id)
         checklist.nominating.remove(id)
-        // A check already in flight for this pair is superseded.
+        // A check already in flight for this pair is superseded: it stops retransmitting, but
+        // its response still counts until the new check finishes.
         for (tid, p) in transactions {
-            if case .check(let pid, _, let g) = p.purpose, pid == id, g == generation { transactions[tid] = nil }
+            if case .check(let pid, _, let g) = p.purpose, pid == id, g == generation { transactions[tid]?.transaction.finish() }
         }
         var attributes: [STUNAttribute] = [.username("\(remoteCredentials.ufrag):\(localCredentials.ufrag)")]
         let prflxPriority = Candidate.priority(type: .peerReflexive, localPreference: UInt16((pair.local.priority >> 8) & 0xFFFF),
@@ -65,6 +66,7 @@ extension ICEAgent {
     func handleCheckResponse(_ message: STUNMessage, pairID: Int, nominate: Bool, generation: Int,
                              pending: PendingTransaction, source: TransportAddress, route: SendRoute) {
         guard generation == self.generation, var pair = checklist[id: pairID] else { return }
+        forgetChecks(pairID: pairID)
         if message.type.messageClass == .errorResponse {
             if message.errorCode?.code == 487 {
                 // Role conflict (§7.2.5.1): switch role and retry the check.
@@ -110,6 +112,13 @@ extension ICEAgent {
         }
     }
 
+    /// Drops every outstanding check transaction of pair `id` (one answer settles the pair).
+    func forgetChecks(pairID id: Int) {
+        for (tid, p) in transactions {
+            if case .check(let pid, _, let g) = p.purpose, pid == id, g == generation { transactions[tid] = nil }
+        }
+    }
+
     /// Controlling side, regular nomination (§8.1.1): nominate at once when no better pair is
     /// still being checked, else after ``ICEConfiguration/nominationDelay``.
     func considerNomination() {
@@ -126,7 +135,10 @@ extension ICEAgent {
             nominationAt = nil
             nominateBestValidPair()
         } else if nominationAt == nil {
-            nominationAt = now + configuration.nominationDelay
+            // A relayed pair is only a fallback: give direct pairs more time (their first checks
+            // are often filtered until the peer's checks open its NAT).
+            let relayed = best.local.type == .relayed || best.remote.type == .relayed
+            nominationAt = now + (relayed ? configuration.relayNominationDelay : configuration.nominationDelay)
         }
     }
 

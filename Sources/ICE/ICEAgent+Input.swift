@@ -10,9 +10,11 @@ extension ICEAgent {
         guard connectionState != .closed else { return }
         if let a = allocations.firstIndex(where: { $0.server.address == source && $0.socket == destination && $0.state != .failed }) {
             handleFromTURNServer(datagram, allocation: a)
+            updateStateAfterChecks()
             return
         }
         handleFromPeer(datagram, source: source, route: .direct(socket: destination))
+        updateStateAfterChecks()
     }
 
     /// Fires the timers that are due at `now`.
@@ -105,6 +107,7 @@ extension ICEAgent {
         switch pending.purpose {
         case .check(let pairID, _, let generation):
             guard generation == self.generation, var pair = checklist[id: pairID] else { return }
+            forgetChecks(pairID: pairID)
             if pair.state == .inProgress { pair.state = .failed }
             checklist[id: pairID] = pair
         case .consent:

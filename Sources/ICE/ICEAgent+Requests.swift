@@ -79,9 +79,9 @@ extension ICEAgent {
                 checklist[id: pairID] = pair
                 select(pairID)
             }
-        case .inProgress:
-            if useCandidate { pair.nominateOnSuccess = true; checklist[id: pairID] = pair }
-        case .waiting, .frozen, .failed:
+        case .inProgress, .waiting, .frozen, .failed:
+            // An in-progress check is superseded by the triggered one (§7.3.1.4), which now
+            // has a hole in the peer's NAT to go through.
             pair.state = .waiting
             if useCandidate { pair.nominateOnSuccess = true }
             checklist[id: pairID] = pair

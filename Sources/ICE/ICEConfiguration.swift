@@ -61,6 +61,9 @@ public struct ICEConfiguration: Sendable {
     /// Controlling side: how long after the first valid pair to wait for better pairs before
     /// nominating the best valid one.
     public var nominationDelay: Duration
+    /// Controlling side: the same wait when the best valid pair is relayed and direct pairs are
+    /// still being checked.
+    public var relayNominationDelay: Duration
     /// Consent freshness: mean interval between consent checks (RFC 7675 §5.1: 5 s, randomised
     /// to 0.8–1.2 of it).
     public var consentInterval: Duration
@@ -81,7 +84,7 @@ public struct ICEConfiguration: Sendable {
     public init(role: ICERole, stunServers: [TransportAddress] = [], turnServers: [TURNServer] = [],
                 transportPolicy: ICETransportPolicy = .all, seed: UInt64, localCredentials: ICECredentials? = nil,
                 checkInterval: Duration = .milliseconds(50), checkRetransmission: STUNRetransmission = .init(),
-                nominationDelay: Duration = .milliseconds(200), consentInterval: Duration = .seconds(5),
+                nominationDelay: Duration = .milliseconds(200), relayNominationDelay: Duration = .seconds(1), consentInterval: Duration = .seconds(5),
                 consentExpiry: Duration = .seconds(30), disconnectedTimeout: Duration = .seconds(10),
                 checkingTimeout: Duration = .seconds(30), maxPairs: Int = 100, software: String? = "PeerSync",
                 turnLifetime: UInt32 = 600) {
@@ -94,6 +97,7 @@ public struct ICEConfiguration: Sendable {
         self.checkInterval = checkInterval
         self.checkRetransmission = checkRetransmission
         self.nominationDelay = nominationDelay
+        self.relayNominationDelay = relayNominationDelay
         self.consentInterval = consentInterval
         self.consentExpiry = consentExpiry
         self.disconnectedTimeout = disconnectedTimeout
