@@ -1,0 +1,118 @@
+import ICE
+import NetSim
+import STUN
+import Testing
+import WireKit
+
+/// Loss, role conflicts, ICE restart, consent expiry and NAT rebinding over NetSim.
+@Suite struct ScenarioTests {
+    /// Two public hosts, A controlling (unless `roleA`), B controlled (unless `roleB`).
+    static func publicPair(seed: UInt64, roleA: ICERole = .controlling, roleB: ICERole = .controlled,
+                           link: LinkConditions = LinkConditions(delay: .milliseconds(25))) -> (SimNetwork, AgentEndpoint, AgentEndpoint, HostID, HostID) {
+        let net = SimNetwork(seed: seed)
+        let a = AgentEndpoint("A", ICEScenario.configuration(roleA, seed: seed &+ 1))
+        let b = AgentEndpoint("B", ICEScenario.configuration(roleB, seed: seed &+ 2))
+        let ha = net.addHost(a, addresses: [IPAddress("198.51.100.1")!], uplink: link, downlink: link)
+        let hb = net.addHost(b, addresses: [IPAddress("198.51.100.2")!], uplink: link, downlink: link)
+        a.agent.addLocalInterface(TransportAddress("198.51.100.1:5000")!)
+        b.agent.addLocalInterface(TransportAddress("198.51.100.2:6000")!)
+        AgentEndpoint.link(a, b)
+        ICEScenario.start(a, b)
+        return (net, a, b, ha, hb)
+    }
+
+    @Test(arguments: [UInt64(11), 12, 13, 14])
+    func connectsAtTwentyPercentLoss(seed: UInt64) throws {
+        let w = NATTraversalTests.world(seed: seed, natA: .portRestrictedCone, natB: .restrictedCone, loss: 0.2)
+        try w.net.run(maxTime: .seconds(30)) { w.a.isConnected && w.b.isConnected }
+        #expect(w.a.agent.selectedPair != nil, "seed \(seed)")
+        for i in 0..<50 { try w.a.agent.send(data: [0x80, UInt8(i)], now: w.net.now) }
+        try w.net.run(for: .seconds(1))
+        // 20% loss on each of four links on the way: about 41% arrive.
+        #expect(w.b.received.count > 5, "seed \(seed): \(w.b.received.count) of 50 arrived")
+    }
+
+    @Test(arguments: [ICERole.controlling, .controlled])
+    func roleConflictIsRepaired(role: ICERole) throws {
+        let seed: UInt64 = role == .controlling ? 21 : 22
+        let (net, a, b, _, _) = Self.publicPair(seed: seed, roleA: role, roleB: role)
+        try net.run(maxTime: .seconds(30)) { a.isConnected && b.isConnected }
+        #expect(a.agent.role != b.agent.role, "seed \(seed)")
+        #expect(a.agent.counters.roleConflicts + b.agent.counters.roleConflicts > 0)
+        #expect(a.agent.selectedPair?.remote.address == TransportAddress("198.51.100.2:6000"))
+    }
+
+    @Test func restartKeepsDataFlowing() throws {
+        let seed: UInt64 = 31
+        let w = NATTraversalTests.world(seed: seed, natA: .fullCone, natB: .portRestrictedCone)
+        try w.net.run(maxTime: .seconds(30)) { w.a.isConnected && w.b.isConnected }
+        let firstPair = w.a.agent.selectedPair
+        let oldUfrag = w.a.agent.localCredentials.ufrag
+        var sent = 0
+        for i in 0..<150 {
+            try w.a.agent.send(data: [0x80, UInt8(i & 0xFF)], now: w.net.now)
+            sent += 1
+            if i == 30 {
+                w.a.agent.restart()
+                w.b.agent.restart()
+                w.a.agent.setRemoteCredentials(w.b.agent.localCredentials)
+                w.b.agent.setRemoteCredentials(w.a.agent.localCredentials)
+            }
+            try w.net.run(for: .milliseconds(20))
+        }
+        try w.net.run(for: .seconds(1))
+        #expect(w.a.agent.localCredentials.ufrag != oldUfrag)
+        #expect(w.a.selections.count == 2 && w.b.selections.count == 2, "seed \(seed): \(w.a.selections.count) selections")
+        #expect(w.b.received.map { Int($0[1]) } == (0..<sent).map { $0 & 0xFF }, "seed \(seed): a datagram was lost across the restart")
+        #expect(w.a.isConnected && w.b.isConnected)
+        #expect(firstPair != nil)
+    }
+
+    @Test func consentLossDisconnectsThenFails() throws {
+        let (net, a, b, _, hb) = Self.publicPair(seed: 41)
+        try net.run(maxTime: .seconds(30)) { a.isConnected && b.isConnected }
+        try net.run(for: .seconds(12))  // consent running
+        let cut = net.now
+        net.blackhole(hb, for: .seconds(120))
+        try net.run(maxTime: .seconds(60)) { a.state == .failed }
+        let disconnected = try #require(a.firstTime(.disconnected))
+        let failed = try #require(a.firstTime(.failed))
+        // RFC 7675: consent lasts 30 s from the last response (sent ≤ 6 s before the cut);
+        // disconnected after 10 s without a response.
+        #expect(disconnected - cut >= .seconds(4) && disconnected - cut <= .seconds(10.5), "disconnected after \(disconnected - cut)")
+        #expect(failed - cut >= .seconds(24) && failed - cut <= .seconds(30.5), "failed after \(failed - cut)")
+        #expect(throws: ICEError.noSelectedPair) { try a.agent.send(data: [0x80], now: net.now) }
+    }
+
+    @Test func natRebindingIsRecovered() throws {
+        // A (controlled) behind a NAT whose mapping changes; B (controlling) public.
+        let seed: UInt64 = 51
+        let net = SimNetwork(seed: seed)
+        let link = LinkConditions(delay: .milliseconds(20))
+        let a = AgentEndpoint("A", ICEScenario.configuration(.controlled, seed: 1))
+        let b = AgentEndpoint("B", ICEScenario.configuration(.controlling, seed: 2))
+        let nat = net.addNAT(publicAddress: IPAddress("192.0.2.1")!, type: .portRestrictedCone)
+        let ha = net.addHost(a, addresses: [IPAddress("10.0.0.2")!], uplink: link, downlink: link, behind: nat)
+        net.addHost(b, addresses: [IPAddress("198.51.100.2")!], uplink: link, downlink: link)
+        a.agent.addLocalInterface(TransportAddress("10.0.0.2:40000")!)
+        b.agent.addLocalInterface(TransportAddress("198.51.100.2:6000")!)
+        AgentEndpoint.link(a, b)
+        ICEScenario.start(a, b)
+        try net.run(maxTime: .seconds(30)) { a.isConnected && b.isConnected }
+        let before = try #require(b.agent.selectedPair?.remote.address)
+        // Mappings touched from now on live 1 s; after A's next consent check, a 3 s outage
+        // lets its mapping expire, and A's next packet gets a new external port.
+        nat.mappingTimeout = .seconds(1)
+        try net.run(for: .seconds(6.5))
+        net.blackhole(ha, for: .seconds(3))
+        try net.run(for: .seconds(3.5))
+        nat.mappingTimeout = .seconds(120)
+        try net.run(maxTime: .seconds(30)) { b.agent.selectedPair?.remote.address != before && b.isConnected && a.isConnected }
+        let after = try #require(b.agent.selectedPair?.remote.address)
+        #expect(after.ip == before.ip && after.port != before.port)
+        try b.agent.send(data: [0x80, 9], now: net.now)
+        try a.agent.send(data: [0x80, 8], now: net.now)
+        try net.run(for: .seconds(1))
+        #expect(a.received.last == [0x80, 9] && b.received.last == [0x80, 8])
+    }
+}
