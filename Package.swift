@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "WireKit", targets: ["WireKit"]),
+        .library(name: "DTLS", targets: ["DTLS"]),
     ],
     dependencies: [
     ],
@@ -26,11 +27,15 @@ let package = Package(
         // MARK: Foundation
         .target(name: "WireKit", dependencies: ["CPlatform"]),
 
+        // MARK: Protocol cores
+        .target(name: "DTLS", dependencies: ["WireKit", "COpenSSL"]),
+
         // MARK: Benchmarks and tools
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
 
         // MARK: Tests
         .testTarget(name: "CShimsTests", dependencies: ["COpenSSL", "CZstd", "CSystemd", "CPlatform"]),
         .testTarget(name: "WireKitTests", dependencies: ["WireKit"]),
+        .testTarget(name: "DTLSTests", dependencies: ["DTLS", "WireKit", "COpenSSL"]),
     ]
 )
