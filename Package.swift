@@ -26,11 +26,15 @@ let package = Package(
         // MARK: Foundation
         .target(name: "WireKit", dependencies: ["CPlatform"]),
 
+        // MARK: Signaling side: SDP, pairing
+        .target(name: "SDP"),
+
         // MARK: Benchmarks and tools
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
 
         // MARK: Tests
         .testTarget(name: "CShimsTests", dependencies: ["COpenSSL", "CZstd", "CSystemd", "CPlatform"]),
         .testTarget(name: "WireKitTests", dependencies: ["WireKit"]),
+        .testTarget(name: "SDPTests", dependencies: ["SDP", "WireKit"], resources: [.copy("Fixtures")]),
     ]
 )
