@@ -28,6 +28,7 @@ let package = Package(
 
         // MARK: Signaling side: SDP, pairing
         .target(name: "SDP"),
+        .target(name: "Pairing", dependencies: ["COpenSSL", "WireKit"]),
 
         // MARK: Benchmarks and tools
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
@@ -36,5 +37,6 @@ let package = Package(
         .testTarget(name: "CShimsTests", dependencies: ["COpenSSL", "CZstd", "CSystemd", "CPlatform"]),
         .testTarget(name: "WireKitTests", dependencies: ["WireKit"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP", "WireKit"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PairingTests", dependencies: ["Pairing", "WireKit"]),
     ]
 )
