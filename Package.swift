@@ -29,6 +29,7 @@ let package = Package(
         // MARK: Signaling side: SDP, pairing
         .target(name: "SDP"),
         .target(name: "Pairing", dependencies: ["COpenSSL", "WireKit"]),
+        .target(name: "Signaling"),
 
         // MARK: Benchmarks and tools
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
@@ -38,5 +39,6 @@ let package = Package(
         .testTarget(name: "WireKitTests", dependencies: ["WireKit"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP", "WireKit"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PairingTests", dependencies: ["Pairing", "WireKit"]),
+        .testTarget(name: "SignalingTests", dependencies: ["Signaling", "WireKit"]),
     ]
 )
