@@ -49,6 +49,11 @@ let package = Package(
         // MARK: Protocol cores
         .target(name: "DTLS", dependencies: ["WireKit", "COpenSSL"]),
 
+        // MARK: Signaling side: SDP, pairing
+        .target(name: "SDP"),
+        .target(name: "Pairing", dependencies: ["COpenSSL", "WireKit"]),
+        .target(name: "Signaling"),
+
         // MARK: Benchmarks and tools
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
         .executableTarget(name: "netsim-demo", dependencies: ["NetSim", "WireKit"], path: "Sources/netsim-demo"),
@@ -64,5 +69,8 @@ let package = Package(
         .testTarget(name: "SCTPTests", dependencies: ["SCTP", "SCTPTestSupport", "WireKit"]),
         .testTarget(name: "DataChannelTests", dependencies: ["DataChannel", "SCTP", "SCTPTestSupport", "WireKit"]),
         .testTarget(name: "DTLSTests", dependencies: ["DTLS", "WireKit", "COpenSSL"]),
+        .testTarget(name: "SDPTests", dependencies: ["SDP", "WireKit"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PairingTests", dependencies: ["Pairing", "WireKit"]),
+        .testTarget(name: "SignalingTests", dependencies: ["Signaling", "WireKit"]),
     ]
 )

@@ -65,4 +65,88 @@ static inline EVP_PKEY *CShim_generate_ec_p256(void) {
     return pkey;
 }
 
+// MARK: One-shot KDF / MAC / AEAD helpers (OSSL_PARAM arrays are awkward from Swift).
+// Each returns 1 on success and 0 on failure.
+
+/// HKDF-SHA256 (RFC 5869) extract-and-expand through EVP_KDF "HKDF".
+static inline int CShim_HKDF_SHA256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt, size_t salt_len,
+                                    const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len) {
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    if (kdf == NULL) return 0;
+    EVP_KDF_CTX *ctx = EVP_KDF_CTX_new(kdf);
+    EVP_KDF_free(kdf);
+    if (ctx == NULL) return 0;
+    static const uint8_t empty = 0;
+    OSSL_PARAM params[5];
+    int n = 0;
+    params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)(ikm_len ? ikm : &empty), ikm_len);
+    if (salt_len > 0) params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)(info_len ? info : &empty), info_len);
+    params[n] = OSSL_PARAM_construct_end();
+    int ok = EVP_KDF_derive(ctx, out, out_len, params) == 1;
+    EVP_KDF_CTX_free(ctx);
+    return ok;
+}
+
+/// scrypt (RFC 7914) through EVP_KDF "SCRYPT".
+static inline int CShim_scrypt(const uint8_t *pass, size_t pass_len, const uint8_t *salt, size_t salt_len,
+                               uint64_t n_cost, uint32_t r, uint32_t p, uint8_t *out, size_t out_len) {
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "SCRYPT", NULL);
+    if (kdf == NULL) return 0;
+    EVP_KDF_CTX *ctx = EVP_KDF_CTX_new(kdf);
+    EVP_KDF_free(kdf);
+    if (ctx == NULL) return 0;
+    static const uint8_t empty = 0;
+    OSSL_PARAM params[6];
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD, (void *)(pass_len ? pass : &empty), pass_len);
+    params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)(salt_len ? salt : &empty), salt_len);
+    params[2] = OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_N, &n_cost);
+    params[3] = OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_R, &r);
+    params[4] = OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_P, &p);
+    params[5] = OSSL_PARAM_construct_end();
+    int ok = EVP_KDF_derive(ctx, out, out_len, params) == 1;
+    EVP_KDF_CTX_free(ctx);
+    return ok;
+}
+
+/// HMAC-SHA256 into a 32-byte buffer.
+static inline int CShim_HMAC_SHA256(const uint8_t *key, size_t key_len, const uint8_t *data, size_t data_len,
+                                    uint8_t out[32]) {
+    static const uint8_t empty = 0;
+    size_t out_len = 0;
+    return EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key_len ? key : &empty, key_len,
+                     data_len ? data : &empty, data_len, out, 32, &out_len) != NULL && out_len == 32;
+}
+
+/// AES-256-GCM encryption: writes `pt_len` ciphertext bytes to `ct` and a 16-byte tag.
+static inline int CShim_AES256GCM_seal(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
+                                       const uint8_t *pt, size_t pt_len, uint8_t *ct, uint8_t tag[16]) {
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    if (ctx == NULL) return 0;
+    int len = 0, ok = 1;
+    ok = ok && EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce) == 1;
+    ok = ok && (aad_len == 0 || EVP_EncryptUpdate(ctx, NULL, &len, aad, (int)aad_len) == 1);
+    ok = ok && (pt_len == 0 || EVP_EncryptUpdate(ctx, ct, &len, pt, (int)pt_len) == 1);
+    ok = ok && EVP_EncryptFinal_ex(ctx, ct + (pt_len ? len : 0), &len) == 1;
+    ok = ok && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, tag) == 1;
+    EVP_CIPHER_CTX_free(ctx);
+    return ok;
+}
+
+/// AES-256-GCM decryption; returns 0 when the tag does not verify.
+static inline int CShim_AES256GCM_open(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *aad, size_t aad_len,
+                                       const uint8_t *ct, size_t ct_len, const uint8_t tag[16], uint8_t *pt) {
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    if (ctx == NULL) return 0;
+    int len = 0, ok = 1;
+    ok = ok && EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce) == 1;
+    ok = ok && (aad_len == 0 || EVP_DecryptUpdate(ctx, NULL, &len, aad, (int)aad_len) == 1);
+    ok = ok && (ct_len == 0 || EVP_DecryptUpdate(ctx, pt, &len, ct, (int)ct_len) == 1);
+    ok = ok && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, (void *)tag) == 1;
+    ok = ok && EVP_DecryptFinal_ex(ctx, pt + (ct_len ? len : 0), &len) == 1;
+    EVP_CIPHER_CTX_free(ctx);
+    return ok;
+}
+
 #endif
