@@ -9,8 +9,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "WireKit", targets: ["WireKit"]),
+        .library(name: "SyncProtocol", targets: ["SyncProtocol"]),
+        .library(name: "SyncFS", targets: ["SyncFS"]),
+        .library(name: "SyncStore", targets: ["SyncStore"]),
+        .library(name: "SyncEngine", targets: ["SyncEngine"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // MARK: C shims — the only place C is visible.
@@ -26,11 +31,22 @@ let package = Package(
         // MARK: Foundation
         .target(name: "WireKit", dependencies: ["CPlatform"]),
 
+        // MARK: Sync side (no WebRTC imports)
+        .target(name: "SyncProtocol", dependencies: ["WireKit", "CZstd"]),
+        .target(name: "SyncFS", dependencies: ["WireKit", "SyncProtocol", "COpenSSL"]),
+        .target(name: "SyncStore", dependencies: ["SyncProtocol", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SyncEngine", dependencies: ["WireKit", "SyncProtocol", "SyncFS"]),
+
         // MARK: Benchmarks and tools
+        .executableTarget(name: "sync-bench", dependencies: ["SyncFS", "SyncEngine"], path: "Benchmarks/SyncBench"),
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
 
         // MARK: Tests
         .testTarget(name: "CShimsTests", dependencies: ["COpenSSL", "CZstd", "CSystemd", "CPlatform"]),
         .testTarget(name: "WireKitTests", dependencies: ["WireKit"]),
+        .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", "WireKit"]),
+        .testTarget(name: "SyncFSTests", dependencies: ["SyncFS", "SyncProtocol", "WireKit"]),
+        .testTarget(name: "SyncStoreTests", dependencies: ["SyncStore", "SyncProtocol"]),
+        .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "SyncFS", "SyncProtocol", "WireKit"]),
     ]
 )
