@@ -34,7 +34,7 @@ let package = Package(
         // MARK: Sync side (no WebRTC imports)
         .target(name: "SyncProtocol", dependencies: ["WireKit", "CZstd"]),
         .target(name: "SyncFS", dependencies: ["WireKit", "SyncProtocol", "COpenSSL"]),
-        .target(name: "SyncStore", dependencies: ["SyncProtocol", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SyncStore", dependencies: ["SyncProtocol", "SyncFS", "SyncEngine", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "SyncEngine", dependencies: ["WireKit", "SyncProtocol", "SyncFS"]),
 
         // MARK: Benchmarks and tools
@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "WireKitTests", dependencies: ["WireKit"]),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", "WireKit"]),
         .testTarget(name: "SyncFSTests", dependencies: ["SyncFS", "SyncProtocol", "WireKit"]),
-        .testTarget(name: "SyncStoreTests", dependencies: ["SyncStore", "SyncProtocol"]),
+        .testTarget(name: "SyncStoreTests", dependencies: ["SyncStore", "SyncEngine", "SyncFS", "SyncProtocol"]),
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "SyncFS", "SyncProtocol", "WireKit"]),
     ]
 )
