@@ -15,6 +15,9 @@ public struct TempFile {
     /// The temp file's path (same directory as the target, so the rename is atomic).
     public let path: String
     let handle: any WritableFile
+
+    /// Closes the temp file and keeps it on disk (a later pull of the same content resumes it).
+    public func close() { handle.close() }
 }
 
 /// Crash-safe placement of pulled files: content goes to a temp file in the target's own
