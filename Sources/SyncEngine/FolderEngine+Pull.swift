@@ -32,7 +32,11 @@ extension FolderEngine {
     /// Applies what can be applied now (directories, symlinks, metadata, deletions), starts
     /// pulls of files, and sends chunk requests.
     func pullPass(now: Instant) {
-        guard config.mode != .sendOnly, !markerMissing else { return }
+        guard config.mode != .sendOnly, checkMarker() else { return }
+        for (path, p) in pulls {
+            let g = globalRecord(path)
+            if g == nil || g?.deleted == true || g?.kind != .file || g?.contentHash != p.target.contentHash { abandon(path) }
+        }
         var dirs: [Need] = [], files: [Need] = [], links: [Need] = [], deletes: [Need] = []
         var batch = IndexBatch(folderID: config.folderID)
         for n in computeNeeds() where !receiveOnlyChanged.contains(n.path) {
@@ -149,7 +153,9 @@ extension FolderEngine {
         do {
             if let d = try fs.info(n.path.string) {
                 if d.kind == .directory {
-                    do { try fs.remove(n.path.string) } catch where error.code == FileSystemError.notEmpty { return nil }
+                    do { try fs.remove(n.path.string) } catch where error.code == FileSystemError.notEmpty {
+                        return resurrectDirectory(n)
+                    }
                 } else if config.versioning && d.kind == .file {
                     try moveToVersions(n.path.string)
                 } else {
@@ -167,6 +173,17 @@ extension FolderEngine {
             return nil
         }
         return LocalEntry(record: g, state: nil)
+    }
+
+    /// A directory deleted remotely still holds entries here (new or changed files, or ignored
+    /// ones): it is kept, with a version that supersedes the deletion, so its content can sync.
+    func resurrectDirectory(_ n: Need) -> LocalEntry? {
+        guard let g = n.global, let state = currentState(n.path), state.kind == .directory else { return nil }
+        let base = n.local ?? g
+        var r = FileRecord(path: n.path, kind: .directory, permissions: state.permissions, modifiedBy: shortID,
+                           version: base.version.merged(with: g.version).incremented(by: shortID))
+        r.sequence = 0
+        return LocalEntry(record: r, state: state)
     }
 
     /// Moves a replaced or deleted file into `.peersync/versions/`, stamped with its mtime.

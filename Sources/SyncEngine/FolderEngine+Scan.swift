@@ -20,20 +20,7 @@ extension FolderEngine {
     @discardableResult
     public func scan(now: Instant) -> ScanSummary {
         var summary = ScanSummary()
-        let hasLocal = local.values.contains { !$0.record.deleted }
-        let marker = try? fs.info(PathPolicy.stateDirectoryName)
-        if marker?.kind != .directory {
-            if hasLocal {
-                if !markerMissing { emit(.folderMarkerMissing) }
-                markerMissing = true
-                return summary
-            }
-            do { try fs.makeDirectory(PathPolicy.stateDirectoryName, permissions: 0o700) } catch {
-                emit(.pullFailed(SyncPath(PathPolicy.stateDirectoryName), reason: "cannot create the folder marker: \(error)"))
-                return summary
-            }
-        }
-        markerMissing = false
+        guard checkMarker() else { return summary }
         let present = local.values.filter { !$0.record.deleted }.map(\.record.path)
         let result = scanner.scan(known: { [local] p in local[p].flatMap { $0.record.deleted ? nil : $0.state } }, knownPaths: present)
         summary.hashedBytes = result.hashedBytes
@@ -73,6 +60,7 @@ extension FolderEngine {
             if flagged != receiveOnlyChanged && !flagged.isEmpty { emit(.receiveOnlyChanges(count: flagged.count)) }
             receiveOnlyChanged = flagged
         }
+        cleanTempFiles(result.tempFiles)
         guard commit(batch) else { return summary }
         for e in batch.local {
             let changed = local[e.record.path]?.record.sequence != e.record.sequence
@@ -83,6 +71,33 @@ extension FolderEngine {
         announce()
         pullPass(now: now)
         return summary
+    }
+
+    /// Deletes temp files that no current need would resume (left by a crash or a superseded pull).
+    func cleanTempFiles(_ temps: [String]) {
+        guard !temps.isEmpty else { return }
+        var wanted = Set(pulls.values.map(\.temp.path))
+        for n in computeNeeds() {
+            if let g = n.global, g.kind == .file, !g.deleted { wanted.insert(AtomicWriter.tempPath(for: n.path, contentHash: g.contentHash)) }
+        }
+        for t in temps where !wanted.contains(t) { try? fs.remove(t) }
+    }
+
+    /// True when the folder marker is present (creating it for a folder with no local entries yet).
+    func checkMarker() -> Bool {
+        let marker = try? fs.info(PathPolicy.stateDirectoryName)
+        if marker?.kind == .directory { markerMissing = false; return true }
+        if local.values.contains(where: { !$0.record.deleted }) {
+            if !markerMissing { emit(.folderMarkerMissing) }
+            markerMissing = true
+            return false
+        }
+        do { try fs.makeDirectory(PathPolicy.stateDirectoryName, permissions: 0o700) } catch {
+            emit(.pullFailed(SyncPath(PathPolicy.stateDirectoryName), reason: "cannot create the folder marker: \(error)"))
+            return false
+        }
+        markerMissing = false
+        return true
     }
 
     /// The record a scanned entry becomes; nil when nothing but inode/ctime changed.

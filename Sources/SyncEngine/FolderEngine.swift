@@ -107,6 +107,9 @@ public final class FolderEngine {
     /// Paths whose local version differs from the global one (what this device still needs).
     public func needCount() -> Int { computeNeeds().count }
 
+    /// The paths this device still needs, in path order (for status and diagnostics).
+    public func neededPaths() -> [SyncPath] { computeNeeds().map(\.path).sorted() }
+
     /// Chunk bytes requested and not yet answered.
     public var requestedBytesInFlight: Int { bytesInFlight }
 

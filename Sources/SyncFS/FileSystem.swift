@@ -128,9 +128,10 @@ extension FileSystem {
 
     /// Reads a whole (small) file; used for `.syncignore`.
     public func readAll(_ path: String, limit: Int = 1 << 20) throws(FileSystemError) -> [UInt8] {
+        let size = try info(path)?.size ?? 0
         let f = try openRead(path)
         defer { f.close() }
-        return try f.read(at: 0, count: limit)
+        return try f.read(at: 0, count: Int(min(UInt64(limit), size)))
     }
 
     /// Writes a whole file (create or replace in place); a test and tool helper, not crash-safe.
