@@ -189,8 +189,11 @@ extension FolderEngine {
     /// Moves a replaced or deleted file into `.peersync/versions/`, stamped with its mtime.
     func moveToVersions(_ path: String) throws(FileSystemError) {
         let mtime = try fs.info(path)?.mtimeNanoseconds ?? 0
-        let dest = PathPolicy.stateDirectoryName + "/versions/" + path + "~" + ConflictNaming.timestamp(mtime)
-        if let parent = SyncPath(dest).parent { try fs.makeDirectories(parent.string) }
+        let base = PathPolicy.stateDirectoryName + "/versions/" + path + "~" + ConflictNaming.timestamp(mtime)
+        if let parent = SyncPath(base).parent { try fs.makeDirectories(parent.string) }
+        var dest = base
+        var n = 1
+        while try fs.info(dest) != nil { dest = base + "-\(n)"; n += 1 }
         try fs.rename(path, to: dest)
     }
 

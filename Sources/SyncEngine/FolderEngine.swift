@@ -127,6 +127,7 @@ public final class FolderEngine {
     /// The stream to `peer` closed: outstanding requests to it are asked elsewhere.
     public func disconnect(peer: String, now: Instant) {
         peers[peer] = nil
+        for path in pulls.keys { pulls[path]?.excludedPeers.remove(peer) }
         for (id, r) in requests where r.peer == peer {
             requests[id] = nil
             bytesInFlight -= r.size
