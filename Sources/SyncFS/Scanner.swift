@@ -58,6 +58,8 @@ public struct ScanResult: Sendable {
     public var errors: [FileSystemError] = []
     /// PeerSync temp files found (left by an interrupted pull).
     public var tempFiles: [String] = []
+    /// An empty result.
+    public init() {}
 }
 
 /// Walks a folder, honours its ignore rules, skips PeerSync's own names, and hashes only
