@@ -20,6 +20,11 @@ let package = Package(
         .library(name: "SCTP", targets: ["SCTP"]),
         .library(name: "DataChannel", targets: ["DataChannel"]),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .library(name: "SyncProtocol", targets: ["SyncProtocol"]),
+        .library(name: "SyncFS", targets: ["SyncFS"]),
+        .library(name: "SyncStore", targets: ["SyncStore"]),
+        .library(name: "SyncEngine", targets: ["SyncEngine"]),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // MARK: C shims — the only place C is visible.
@@ -54,7 +59,14 @@ let package = Package(
         .target(name: "Pairing", dependencies: ["COpenSSL", "WireKit"]),
         .target(name: "Signaling"),
 
+        // MARK: Sync side (no WebRTC imports)
+        .target(name: "SyncProtocol", dependencies: ["WireKit", "CZstd"]),
+        .target(name: "SyncFS", dependencies: ["WireKit", "SyncProtocol", "COpenSSL"]),
+        .target(name: "SyncStore", dependencies: ["SyncProtocol", "SyncFS", "SyncEngine", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SyncEngine", dependencies: ["WireKit", "SyncProtocol", "SyncFS"]),
+
         // MARK: Benchmarks and tools
+        .executableTarget(name: "sync-bench", dependencies: ["SyncFS", "SyncEngine"], path: "Benchmarks/SyncBench"),
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
         .executableTarget(name: "netsim-demo", dependencies: ["NetSim", "WireKit"], path: "Sources/netsim-demo"),
         .executableTarget(name: "sctp-bench", dependencies: ["SCTP", "DataChannel", "SCTPTestSupport", "WireKit"], path: "Benchmarks/SCTPBench"),
@@ -72,5 +84,9 @@ let package = Package(
         .testTarget(name: "SDPTests", dependencies: ["SDP", "WireKit"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PairingTests", dependencies: ["Pairing", "WireKit"]),
         .testTarget(name: "SignalingTests", dependencies: ["Signaling", "WireKit"]),
+        .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", "WireKit"]),
+        .testTarget(name: "SyncFSTests", dependencies: ["SyncFS", "SyncProtocol", "WireKit"]),
+        .testTarget(name: "SyncStoreTests", dependencies: ["SyncStore", "SyncEngine", "SyncFS", "SyncProtocol"]),
+        .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "SyncFS", "SyncProtocol", "WireKit"]),
     ]
 )

@@ -1,0 +1,149 @@
+// sync-bench: scan+hash throughput, chunk changes after an insert, SHA-256 and chunker speed,
+// and engine-to-engine sync rate in process. Build in release:
+//   swift build -c release --product sync-bench
+//   contrib/bench/gen-dataset.sh /tmp/ds 0.25 && .build/release/sync-bench scan /tmp/ds
+//   .build/release/sync-bench insert 200
+//   .build/release/sync-bench primitives
+//   .build/release/sync-bench engine 256
+import Dispatch
+import Foundation
+import SyncEngine
+import SyncFS
+import SyncProtocol
+import WireKit
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = Instant.monotonicNow()
+    try body()
+    return (Instant.monotonicNow() - start).seconds
+}
+
+func listFiles(_ fs: LocalFileSystem, _ dir: String, into out: inout [(String, UInt64)]) {
+    for name in (try? fs.list(dir)) ?? [] {
+        let p = dir.isEmpty ? name : dir + "/" + name
+        guard let info = try? fs.info(p) else { continue }
+        if info.kind == .directory { listFiles(fs, p, into: &out) } else if info.kind == .file { out.append((p, info.size)) }
+    }
+}
+
+/// Totals shared by the hashing threads; every access holds `lock`.
+final class Totals: @unchecked Sendable {  // guarded by `lock`
+    let lock = NSLock()
+    var bytes: UInt64 = 0
+    var files = 0
+    var chunks = 0
+    func add(bytes b: UInt64, chunks c: Int) { lock.lock(); bytes += b; files += 1; chunks += c; lock.unlock() }
+}
+
+func hashFiles(root: String, files: [String], threads: Int) -> (Double, Totals) {
+    let totals = Totals()
+    let t = seconds {
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            let fs = LocalFileSystem(root: root)
+            var i = worker
+            while i < files.count {
+                if let f = try? fs.openRead(files[i]), let chunks = try? Chunker.standard.chunks(of: f) {
+                    f.close()
+                    totals.add(bytes: chunks.reduce(0) { $0 + UInt64($1.size) }, chunks: chunks.count)
+                }
+                i += threads
+            }
+        }
+    }
+    return (t, totals)
+}
+
+func scanBench(_ root: String, threads: Int) {
+    let fs = LocalFileSystem(root: root)
+    var files: [(String, UInt64)] = []
+    let walk = seconds { listFiles(fs, "", into: &files) }
+    let small = files.filter { $0.1 < 1 << 20 }.map(\.0), large = files.filter { $0.1 >= 1 << 20 }.map(\.0)
+    print("walk: \(files.count) files in \(String(format: "%.3f", walk)) s")
+    for (label, set) in [("small (<1 MiB)", small), ("large (>=1 MiB)", large)] where !set.isEmpty {
+        let (t, totals) = hashFiles(root: root, files: set, threads: threads)
+        let mb = Double(totals.bytes) / 1e6
+        print("scan+hash \(label): \(totals.files) files, \(String(format: "%.1f", mb)) MB, \(totals.chunks) chunks in \(String(format: "%.3f", t)) s "
+              + "= \(String(format: "%.0f", mb / t)) MB/s, \(String(format: "%.0f", Double(totals.files) / t)) files/s (\(threads) threads)")
+    }
+    // The scanner itself (one thread, walks, lstat, ignore rules, hashing) on the whole tree.
+    let scanner = Scanner(fs: fs)
+    var result = ScanResult()
+    let t = seconds { result = scanner.scan(known: { _ in nil }, knownPaths: []) }
+    print("Scanner.scan (1 thread, cold index): \(result.changed.count) entries, \(String(format: "%.0f", Double(result.hashedBytes) / 1e6 / t)) MB/s, "
+          + "\(String(format: "%.0f", Double(result.changed.count) / t)) entries/s")
+    var states: [SyncPath: LocalFileState] = [:]
+    for e in result.changed { states[e.path] = e.state }
+    var rescan = ScanResult()
+    let t3 = seconds { rescan = scanner.scan(known: { states[$0] }, knownPaths: Array(states.keys)) }
+    print("Scanner.scan (warm index, nothing changed): \(rescan.unchanged) entries in \(String(format: "%.3f", t3)) s = "
+          + "\(String(format: "%.0f", Double(rescan.unchanged) / t3)) entries/s, \(rescan.hashedBytes) bytes hashed")
+}
+
+func insertBench(megabytes: Int) {
+    var rng = SeededRandom(seed: 42)
+    var data = rng.bytes(megabytes << 20)
+    let before = Chunker.standard.chunks(of: data)
+    data.insert(contentsOf: rng.bytes(1024), at: data.count / 2)
+    var after: [ChunkInfo] = []
+    let t = seconds { after = Chunker.standard.chunks(of: data) }
+    let old = Set(before.map(\.hash))
+    let changed = after.filter { !old.contains($0.hash) }
+    print("insert 1 KiB in the middle of \(megabytes) MiB: \(before.count) -> \(after.count) chunks, \(changed.count) changed, "
+          + "\(changed.reduce(0) { $0 + Int($1.size) }) bytes to transfer (chunking took \(String(format: "%.3f", t)) s, "
+          + "\(String(format: "%.0f", Double(data.count) / 1e6 / t)) MB/s one thread)")
+}
+
+func primitives() {
+    var rng = SeededRandom(seed: 1)
+    let buf = rng.bytes(64 << 20)
+    var sink = ContentHash.zero
+    let sha = seconds { buf.withUnsafeBytes { b in for i in stride(from: 0, to: b.count, by: 1 << 20) { sink = SHA256Hasher.hash(UnsafeRawBufferPointer(rebasing: b[i..<(i + (1 << 20))])) } } }
+    print("SHA-256 (OpenSSL EVP, 1 MiB blocks): \(String(format: "%.0f", 64 * 1.048576 / sha)) MB/s")
+    var cuts = 0
+    let cdc = seconds {
+        buf.withUnsafeBytes { b in
+            var pos = 0
+            while pos < b.count { pos += Chunker.standard.cutPoint(UnsafeRawBufferPointer(rebasing: b[pos...])); cuts += 1 }
+        }
+    }
+    print("FastCDC cut points only: \(String(format: "%.0f", 64 * 1.048576 / cdc)) MB/s (\(cuts) chunks, avg \(buf.count / max(cuts, 1)) B)")
+    let both = seconds { _ = Chunker.standard.chunks(of: buf) }
+    print("chunk + SHA-256 (one thread): \(String(format: "%.0f", 64 * 1.048576 / both)) MB/s \(sink.description.prefix(0))")
+}
+
+func engineBench(megabytes: Int) throws {
+    let a = InMemoryFileSystem(), b = InMemoryFileSystem()
+    var rng = SeededRandom(seed: 9)
+    let files = max(1, megabytes / 4)
+    for i in 0..<files { try a.writeAll("f\(i).bin", rng.bytes(4 << 20)) }
+    let ea = try FolderEngine(config: FolderConfig(folderID: "f", localDeviceID: "A"), fs: a, store: MemoryIndexStore(), newIndexID: 1)
+    let eb = try FolderEngine(config: FolderConfig(folderID: "f", localDeviceID: "B"), fs: b, store: MemoryIndexStore(), newIndexID: 2)
+    ea.scan(now: .zero)
+    var bytes = 0
+    let t = seconds {
+        ea.connect(peer: "B", now: .zero)
+        eb.connect(peer: "A", now: .zero)
+        var moved = true
+        while moved {
+            moved = false
+            while let m = ea.pollTransmit() { bytes += m.bytes.count; eb.handle(bytes: m.bytes, from: "A", now: .zero); moved = true }
+            while let m = eb.pollTransmit() { bytes += m.bytes.count; ea.handle(bytes: m.bytes, from: "B", now: .zero); moved = true }
+        }
+    }
+    let ok = (0..<files).allSatisfy { (try? b.readAll("f\($0).bin", limit: 8 << 20)) == (try? a.readAll("f\($0).bin", limit: 8 << 20)) }
+    print("engine to engine (in process, in-memory FS, frames encoded+decoded, hashes verified): \(files * 4) MiB in "
+          + "\(String(format: "%.3f", t)) s = \(String(format: "%.0f", Double(files * 4) * 1.048576 / t)) MB/s, \(bytes) wire bytes, identical: \(ok)")
+}
+
+let args = CommandLine.arguments.dropFirst()
+switch args.first {
+case "scan":
+    guard let dir = args.dropFirst().first else { print("usage: sync-bench scan DIR [THREADS]"); exit(2) }
+    scanBench(dir, threads: args.dropFirst(2).first.flatMap { Int($0) } ?? 2)
+case "insert": insertBench(megabytes: args.dropFirst().first.flatMap { Int($0) } ?? 200)
+case "primitives": primitives()
+case "engine": try engineBench(megabytes: args.dropFirst().first.flatMap { Int($0) } ?? 256)
+default:
+    print("usage: sync-bench scan DIR [THREADS] | insert [MiB] | primitives | engine [MiB]")
+    exit(2)
+}

@@ -1,0 +1,31 @@
+import SyncFS
+import SyncProtocol
+
+/// A file being pulled: its target version, temp file and which chunks are still missing.
+struct ActivePull {
+    /// Distinguishes this pull from a later one of the same path (stale responses are dropped).
+    let id: UInt64
+    /// The global version being pulled.
+    let target: FileRecord
+    /// The temp file being filled.
+    let temp: TempFile
+    /// Byte offset of each chunk.
+    let offsets: [UInt64]
+    /// Chunks waiting to be requested, in order.
+    var queued: [Int] = []
+    /// Chunks requested and not yet answered.
+    var pending: Set<Int> = []
+    /// Chunks not yet written.
+    var remaining: Int
+    /// True when the local version is concurrent with the target and must be kept as a conflict copy.
+    let conflict: Bool
+    /// True when this pull reverts a receive-only local change.
+    let revert: Bool
+    /// Peers that failed to supply a chunk of this pull (not asked again for it).
+    var excludedPeers: Set<String> = []
+
+    mutating func requeue(_ index: Int) {
+        guard pending.remove(index) != nil else { return }
+        queued.append(index)
+    }
+}

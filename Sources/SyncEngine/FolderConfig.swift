@@ -1,0 +1,47 @@
+import WireKit
+
+/// How a folder exchanges changes.
+public enum FolderMode: Sendable, Equatable {
+    /// Local changes are sent and remote changes are pulled.
+    case sendReceive
+    /// Local changes are sent; remote changes are never pulled.
+    case sendOnly
+    /// Remote changes are pulled; local changes are flagged, never sent, and can be reverted.
+    case receiveOnly
+}
+
+/// The settings of one folder's engine.
+public struct FolderConfig: Sendable {
+    /// The folder ID shared with peers.
+    public var folderID: String
+    /// This device's ID (opaque text; the DTLS layer defines it).
+    public var localDeviceID: String
+    /// This device's human-readable name.
+    public var deviceName: String
+    /// Send/receive mode.
+    public var mode: FolderMode = .sendReceive
+    /// Most chunk bytes requested and not yet answered, over all peers.
+    public var maxBytesInFlight = 8 << 20
+    /// How long a chunk request may stay unanswered before it is asked again elsewhere.
+    public var requestTimeout: Duration = .seconds(60)
+    /// Most conflict copies kept per file; the oldest is removed beyond this.
+    public var maxConflictCopies = 10
+    /// A pull that would delete more than this share of the local files (and at least
+    /// ``massDeletionMinimum`` files) is stopped and reported instead.
+    public var maxDeletionShare = 0.5
+    /// Deletions below this count are never blocked by the mass-deletion guard.
+    public var massDeletionMinimum = 10
+    /// Keep replaced and deleted files under `.peersync/versions/`.
+    public var versioning = false
+    /// Most records in one index message.
+    public var indexBatchRecords = 1000
+    /// Most records kept per peer (a peer announcing more is disconnected).
+    public var maxRemoteRecords = 2_000_000
+    /// Most response bytes queued for one peer; requests beyond it are dropped (the peer retries).
+    public var maxQueuedBytesPerPeer = 32 << 20
+
+    /// A configuration with defaults.
+    public init(folderID: String, localDeviceID: String, deviceName: String = "", mode: FolderMode = .sendReceive) {
+        self.folderID = folderID; self.localDeviceID = localDeviceID; self.deviceName = deviceName; self.mode = mode
+    }
+}

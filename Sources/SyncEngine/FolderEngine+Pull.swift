@@ -1,0 +1,383 @@
+import SyncFS
+import SyncProtocol
+import WireKit
+
+extension FolderEngine {
+    struct Need {
+        var path: SyncPath
+        var global: FileRecord?
+        var local: FileRecord?
+        var revert: Bool
+    }
+
+    /// Every path where the local version is not the global one (plus requested reverts).
+    func computeNeeds() -> [Need] {
+        var paths = Set(local.keys)
+        for index in remote.values { paths.formUnion(index.keys) }
+        paths.formUnion(revertRequested)
+        var needs: [Need] = []
+        for path in paths {
+            let revert = revertRequested.contains(path)
+            let l = local[path]?.record
+            let g = globalRecord(path)
+            if !revert {
+                guard let g else { continue }
+                if let l, l.version.compare(g.version) == .equal { continue }
+            }
+            needs.append(Need(path: path, global: g, local: l, revert: revert))
+        }
+        return needs
+    }
+
+    /// Applies what can be applied now (directories, symlinks, metadata, deletions), starts
+    /// pulls of files, and sends chunk requests.
+    func pullPass(now: Instant) {
+        guard config.mode != .sendOnly, checkMarker() else { return }
+        for (path, p) in pulls {
+            let g = globalRecord(path)
+            if g == nil || g?.deleted == true || g?.kind != .file || g?.contentHash != p.target.contentHash { abandon(path) }
+        }
+        var dirs: [Need] = [], files: [Need] = [], links: [Need] = [], deletes: [Need] = []
+        var batch = IndexBatch(folderID: config.folderID)
+        for n in computeNeeds() where !receiveOnlyChanged.contains(n.path) {
+            guard let g = n.global, !g.deleted else {
+                if n.local?.deleted == false || n.revert || (try? fs.info(n.path.string)) != nil && n.revert {
+                    deletes.append(n)
+                } else if let g = n.global {
+                    batch.local.append(LocalEntry(record: g, state: nil))   // adopt the tombstone
+                }
+                continue
+            }
+            switch g.kind {
+            case .directory: dirs.append(n)
+            case .file: files.append(n)
+            case .symlink: links.append(n)
+            }
+        }
+        let present = local.values.filter { !$0.record.deleted && $0.record.kind == .file }.count
+        let deletingFiles = deletes.filter { $0.local?.kind == .file }.count
+        if deletingFiles >= config.massDeletionMinimum && Double(deletingFiles) > config.maxDeletionShare * Double(present) {
+            if lastMassDeletionReport != deletingFiles { emit(.massDeletionBlocked(count: deletingFiles)) }
+            lastMassDeletionReport = deletingFiles
+            deletes = []
+        } else {
+            lastMassDeletionReport = 0
+        }
+        for n in dirs.sorted(by: { $0.path < $1.path }) {
+            if let e = apply(n) { batch.local.append(e) }
+        }
+        for n in links.sorted(by: { $0.path < $1.path }) {
+            if let e = apply(n) { batch.local.append(e) }
+        }
+        for n in files.sorted(by: { $0.path < $1.path }) {
+            if let e = startPull(n) { batch.local.append(e) }
+        }
+        for n in deletes.sorted(by: { $0.path > $1.path }) {
+            if let e = applyDelete(n) { batch.local.append(e) }
+        }
+        revertRequested.subtract(dirs.map(\.path) + links.map(\.path) + deletes.map(\.path))
+        record(batch)
+        for path in pulls.keys.sorted() where pulls[path]?.remaining == 0 { finishPull(path) }
+        issueRequests(now: now)
+    }
+
+    /// Commits local entries (assigning sequence numbers) and announces them.
+    func record(_ batch: IndexBatch) {
+        var b = batch
+        var seq = sequence
+        for i in b.local.indices {
+            seq += 1
+            b.local[i].record.sequence = seq
+        }
+        guard commit(b) else { return }
+        sequence = seq
+        for e in b.local {
+            let wasDeleted = local[e.record.path]?.record.deleted ?? true
+            local[e.record.path] = e
+            if e.record.deleted { if !wasDeleted { emit(.deleted(e.record.path)) } } else { emit(.pulled(e.record.path)) }
+        }
+        announce()
+    }
+
+    /// True when the disk still shows what the index last recorded (no unscanned local change).
+    func diskMatchesIndex(_ path: SyncPath) -> Bool {
+        let disk = (try? fs.info(path.string)) ?? nil
+        guard let entry = local[path], !entry.record.deleted else { return disk == nil }
+        guard let d = disk, let state = LocalFileState(d) else { return false }
+        if state.kind == .directory { return entry.state?.kind == .directory }
+        return state == entry.state
+    }
+
+    func currentState(_ path: SyncPath) -> LocalFileState? {
+        ((try? fs.info(path.string)) ?? nil).flatMap { LocalFileState($0) }
+    }
+
+    /// Creates or updates a directory or symlink.
+    func apply(_ n: Need) -> LocalEntry? {
+        guard let g = n.global else { return nil }
+        let p = n.path.string
+        guard n.revert || diskMatchesIndex(n.path) else { return nil }
+        do {
+            if let parent = n.path.parent { try fs.makeDirectories(parent.string) }
+            let disk = try fs.info(p)
+            if g.kind == .directory {
+                if let d = disk, d.kind == .directory {
+                    if d.permissions != g.permissions { try fs.setPermissions(p, g.permissions) }
+                } else {
+                    if let d = disk { try removeReplaced(p, kind: d.kind) }
+                    try fs.makeDirectory(p, permissions: g.permissions)
+                    try fs.setPermissions(p, g.permissions)
+                }
+            } else {
+                if let d = disk, d.kind == .symlink, d.symlinkTarget == g.symlinkTarget {
+                } else {
+                    if let d = disk { try removeReplaced(p, kind: d.kind) }
+                    try fs.makeSymlink(p, target: g.symlinkTarget)
+                }
+            }
+            try fs.syncDirectory(n.path.parent?.string ?? "")
+            return LocalEntry(record: g, state: currentState(n.path))
+        } catch {
+            emit(.pullFailed(n.path, reason: "\(error)"))
+            return nil
+        }
+    }
+
+    func removeReplaced(_ path: String, kind: FileKind?) throws(FileSystemError) {
+        if kind == .directory { try fs.removeRecursively(path) } else if config.versioning && kind == .file { try moveToVersions(path) } else { try fs.remove(path) }
+    }
+
+    /// Applies a remote deletion (or removes a local-only file on revert).
+    func applyDelete(_ n: Need) -> LocalEntry? {
+        guard n.revert || diskMatchesIndex(n.path) else { return nil }
+        do {
+            if let d = try fs.info(n.path.string) {
+                if d.kind == .directory {
+                    do { try fs.remove(n.path.string) } catch where error.code == FileSystemError.notEmpty {
+                        return resurrectDirectory(n)
+                    }
+                } else if config.versioning && d.kind == .file {
+                    try moveToVersions(n.path.string)
+                } else {
+                    try fs.remove(n.path.string)
+                }
+                try fs.syncDirectory(n.path.parent?.string ?? "")
+            }
+        } catch {
+            emit(.pullFailed(n.path, reason: "\(error)"))
+            return nil
+        }
+        guard let g = n.global else {
+            // A revert of a local-only entry: no record remains to announce.
+            revertRequested.remove(n.path)
+            return nil
+        }
+        return LocalEntry(record: g, state: nil)
+    }
+
+    /// A directory deleted remotely still holds entries here (new or changed files, or ignored
+    /// ones): it is kept, with a version that supersedes the deletion, so its content can sync.
+    func resurrectDirectory(_ n: Need) -> LocalEntry? {
+        guard let g = n.global, let state = currentState(n.path), state.kind == .directory else { return nil }
+        let base = n.local ?? g
+        var r = FileRecord(path: n.path, kind: .directory, permissions: state.permissions, modifiedBy: shortID,
+                           version: base.version.merged(with: g.version).incremented(by: shortID))
+        r.sequence = 0
+        return LocalEntry(record: r, state: state)
+    }
+
+    /// Moves a replaced or deleted file into `.peersync/versions/`, stamped with its mtime.
+    func moveToVersions(_ path: String) throws(FileSystemError) {
+        let mtime = try fs.info(path)?.mtimeNanoseconds ?? 0
+        let base = PathPolicy.stateDirectoryName + "/versions/" + path + "~" + ConflictNaming.timestamp(mtime)
+        if let parent = SyncPath(base).parent { try fs.makeDirectories(parent.string) }
+        var dest = base
+        var n = 1
+        while try fs.info(dest) != nil { dest = base + "-\(n)"; n += 1 }
+        try fs.rename(path, to: dest)
+    }
+
+    /// Starts pulling a file: reuses chunks from a resumed temp file and from local files,
+    /// queues the rest for peers. Returns an entry when only metadata had to change.
+    func startPull(_ n: Need) -> LocalEntry? {
+        guard let g = n.global else { return nil }
+        if let existing = pulls[n.path] {
+            if existing.target.version == g.version && existing.target.contentHash == g.contentHash { return nil }
+            abandon(n.path)
+        }
+        guard n.revert || diskMatchesIndex(n.path) else { return nil }
+        let l = n.local
+        if !n.revert, let l, !l.deleted, l.kind == .file, l.contentHash == g.contentHash, l.size == g.size {
+            do {
+                if l.permissions != g.permissions { try fs.setPermissions(n.path.string, g.permissions) }
+                if l.mtimeNanoseconds != g.mtimeNanoseconds { try fs.setModificationTime(n.path.string, g.mtimeNanoseconds) }
+                return LocalEntry(record: g, state: currentState(n.path))
+            } catch {
+                emit(.pullFailed(n.path, reason: "\(error)"))
+                return nil
+            }
+        }
+        let conflict = !n.revert && l.map { !$0.deleted && $0.version.compare(g.version) == .concurrent && !$0.sameContent(as: g) } ?? false
+        do {
+            if let parent = n.path.parent {
+                guard let d = try fs.info(parent.string), d.kind == .directory else {
+                    emit(.pullFailed(n.path, reason: "parent directory missing"))
+                    return nil
+                }
+            }
+            let temp = try writer.openTemp(for: n.path, contentHash: g.contentHash, size: g.size)
+            var offsets: [UInt64] = []
+            var off: UInt64 = 0
+            for c in g.chunks { offsets.append(off); off += UInt64(c.size) }
+            nextPullID += 1
+            var pull = ActivePull(id: nextPullID, target: g, temp: temp, offsets: offsets, remaining: g.chunks.count,
+                                  conflict: conflict, revert: n.revert)
+            let resumed = try? fs.openRead(temp.path)
+            defer { resumed?.close() }
+            for (i, c) in g.chunks.enumerated() {
+                if let r = resumed, let bytes = try? r.read(at: offsets[i], count: Int(c.size)),
+                   bytes.count == Int(c.size), SHA256Hasher.hash(bytes) == c.hash {
+                    pull.remaining -= 1
+                    continue
+                }
+                if let bytes = localChunk(c) {
+                    try writer.write(bytes, chunk: c, at: offsets[i], into: temp)
+                    pull.remaining -= 1
+                    continue
+                }
+                pull.queued.append(i)
+            }
+            pulls[n.path] = pull
+        } catch {
+            emit(.pullFailed(n.path, reason: "\(error)"))
+        }
+        return nil
+    }
+
+    /// A chunk's bytes from any local file that has it (verified), or nil.
+    func localChunk(_ c: ChunkInfo) -> [UInt8]? {
+        if chunkSources == nil {
+            var map: [ContentHash: (SyncPath, UInt64)] = [:]
+            for e in local.values where !e.record.deleted && e.record.kind == .file {
+                var off: UInt64 = 0
+                for ch in e.record.chunks {
+                    if map[ch.hash] == nil { map[ch.hash] = (e.record.path, off) }
+                    off += UInt64(ch.size)
+                }
+            }
+            chunkSources = map
+        }
+        guard let (path, offset) = chunkSources?[c.hash], diskMatchesIndex(path) else { return nil }
+        guard let f = try? fs.openRead(path.string) else { return nil }
+        defer { f.close() }
+        guard let bytes = try? f.read(at: offset, count: Int(c.size)), SHA256Hasher.hash(bytes) == c.hash else { return nil }
+        return bytes
+    }
+
+    /// Drops a pull (its temp file is kept for a later resume only if the version stays the same).
+    func abandon(_ path: SyncPath) {
+        guard let p = pulls.removeValue(forKey: path) else { return }
+        for (id, r) in requests where r.path == path && r.pullID == p.id {
+            requests[id] = nil
+            bytesInFlight -= r.size
+            peers[r.peer]?.outstandingBytes -= r.size
+        }
+        writer.abandon(p.temp)
+    }
+
+    /// Sends chunk requests for queued chunks while the in-flight budget allows.
+    func issueRequests(now: Instant) {
+        for path in pulls.keys.sorted() {
+            guard var p = pulls[path] else { continue }
+            while let index = p.queued.first {
+                let size = Int(p.target.chunks[index].size)
+                if bytesInFlight > 0 && bytesInFlight + size > config.maxBytesInFlight { pulls[path] = p; return }
+                let candidates = peers.filter { peer, state in
+                    state.helloReceived && !p.excludedPeers.contains(peer)
+                        && remote[peer]?[path].map { $0.contentHash == p.target.contentHash && !$0.deleted } == true
+                }
+                guard let peer = candidates.min(by: { ($0.value.outstandingBytes, $0.key) < ($1.value.outstandingBytes, $1.key) })?.key else { break }
+                let id = nextRequestID
+                nextRequestID &+= 1
+                requests[id] = PendingRequest(peer: peer, path: path, pullID: p.id, chunkIndex: index, size: size,
+                                              deadline: now + config.requestTimeout)
+                bytesInFlight += size
+                peers[peer]?.outstandingBytes += size
+                p.queued.removeFirst()
+                p.pending.insert(index)
+                queue(.request(ChunkRequest(requestID: id, folderID: config.folderID, path: path, offset: p.offsets[index],
+                                            size: UInt32(size), hash: p.target.chunks[index].hash)), to: peer)
+            }
+            pulls[path] = p
+        }
+    }
+
+    func handleResponse(_ response: ChunkResponse, from peer: String, now: Instant) {
+        guard let r = requests[response.requestID], r.peer == peer else { return }
+        requests[response.requestID] = nil
+        bytesInFlight -= r.size
+        peers[peer]?.outstandingBytes -= r.size
+        guard var p = pulls[r.path], p.id == r.pullID else { issueRequests(now: now); return }
+        let chunk = p.target.chunks[r.chunkIndex]
+        if response.status == .ok {
+            do {
+                try writer.write(response.data, chunk: chunk, at: p.offsets[r.chunkIndex], into: p.temp)
+                p.pending.remove(r.chunkIndex)
+                p.remaining -= 1
+            } catch {
+                emit(.pullFailed(r.path, reason: "chunk from \(peer): \(error)"))
+                p.excludedPeers.insert(peer)
+                p.requeue(r.chunkIndex)
+            }
+        } else {
+            p.excludedPeers.insert(peer)
+            p.requeue(r.chunkIndex)
+        }
+        pulls[r.path] = p
+        if p.remaining == 0 { finishPull(r.path) }
+        issueRequests(now: now)
+    }
+
+    /// Places a completed pull: conflict copy or version if needed, fsync, rename, dir fsync, then the index commit.
+    func finishPull(_ path: SyncPath) {
+        guard let p = pulls[path], p.remaining == 0 else { return }
+        pulls[path] = nil
+        guard p.revert || diskMatchesIndex(path) else {
+            writer.abandon(p.temp)
+            return
+        }
+        do {
+            let disk = try fs.info(path.string)
+            if p.conflict, let l = local[path]?.record, disk != nil {
+                let copy = ConflictNaming.copyPath(for: path, mtimeNanoseconds: l.mtimeNanoseconds, deviceID: config.localDeviceID)
+                try trimConflictCopies(of: path)
+                try fs.rename(path.string, to: copy.string)
+                emit(.conflict(path: path, copy: copy))
+            } else if config.versioning, let d = disk, d.kind == .file {
+                try moveToVersions(path.string)
+            } else if let d = disk, d.kind == .directory {
+                try fs.removeRecursively(path.string)
+            }
+            try writer.commit(p.temp, permissions: p.target.permissions, mtimeNanoseconds: p.target.mtimeNanoseconds)
+        } catch {
+            emit(.pullFailed(path, reason: "\(error)"))
+            p.temp.close()
+            return
+        }
+        revertRequested.remove(path)
+        chunkSources = nil
+        var batch = IndexBatch(folderID: config.folderID)
+        batch.local = [LocalEntry(record: p.target, state: currentState(path))]
+        record(batch)
+    }
+
+    /// Removes the oldest conflict copies of `path` so at most `maxConflictCopies - 1` remain.
+    func trimConflictCopies(of path: SyncPath) throws(FileSystemError) {
+        let dir = path.parent?.string ?? ""
+        let copies = try fs.list(dir).filter { ConflictNaming.isCopy($0, of: path.name) }.sorted()
+        guard copies.count >= config.maxConflictCopies else { return }
+        for name in copies.prefix(copies.count - config.maxConflictCopies + 1) {
+            try fs.remove(dir.isEmpty ? name : dir + "/" + name)
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import SyncProtocol
+
+/// Why the writer refused or failed to place a file.
+public enum AtomicWriterError: Error, Equatable, Sendable {
+    /// Chunk bytes did not match their announced SHA-256 (or size).
+    case hashMismatch(path: String, offset: UInt64)
+    /// A file-system call failed.
+    case fileSystem(FileSystemError)
+}
+
+/// A temp file being filled with a pulled file's content.
+public struct TempFile {
+    /// The final path.
+    public let target: SyncPath
+    /// The temp file's path (same directory as the target, so the rename is atomic).
+    public let path: String
+    let handle: any WritableFile
+
+    /// Closes the temp file and keeps it on disk (a later pull of the same content resumes it).
+    public func close() { handle.close() }
+}
+
+/// Crash-safe placement of pulled files: content goes to a temp file in the target's own
+/// directory, every chunk is verified against its SHA-256 before it is written, then the temp
+/// file is fsynced, renamed over the target, and the directory fsynced. Only after that may the
+/// caller commit the index. A crash at any point leaves the old file or the new one, never a mix.
+public struct AtomicWriter {
+    /// The folder.
+    public let fs: any FileSystem
+
+    /// A writer for `fs`.
+    public init(fs: any FileSystem) { self.fs = fs }
+
+    /// The temp name for pulling `contentHash` into `path`: stable, so a restart can resume it.
+    public static func tempPath(for path: SyncPath, contentHash: ContentHash) -> String {
+        var name = path.name
+        if name.utf8.count > 180 { name = String(decoding: Array(name.utf8.prefix(180)), as: UTF8.self) }
+        let temp = PathPolicy.tempPrefix + name + "-" + String(contentHash.hex.prefix(12))
+        return path.parent.map { $0.string + "/" + temp } ?? temp
+    }
+
+    /// Opens (creating or reusing) the temp file for `path`, sized to `size`.
+    public func openTemp(for path: SyncPath, contentHash: ContentHash, size: UInt64) throws(AtomicWriterError) -> TempFile {
+        let tp = Self.tempPath(for: path, contentHash: contentHash)
+        do {
+            let handle = try fs.openWrite(tp, create: true, permissions: 0o600)
+            try handle.truncate(to: size)
+            return TempFile(target: path, path: tp, handle: handle)
+        } catch { throw .fileSystem(error) }
+    }
+
+    /// Verifies `data` against `chunk` and writes it at `offset` of the temp file.
+    public func write(_ data: [UInt8], chunk: ChunkInfo, at offset: UInt64, into temp: TempFile) throws(AtomicWriterError) {
+        guard data.count == Int(chunk.size), SHA256Hasher.hash(data) == chunk.hash else {
+            throw .hashMismatch(path: temp.target.string, offset: offset)
+        }
+        do { try temp.handle.write(data, at: offset) } catch { throw .fileSystem(error) }
+    }
+
+    /// Applies mode and mtime, fsyncs the temp file, renames it over the target and fsyncs the directory.
+    public func commit(_ temp: TempFile, permissions: UInt32, mtimeNanoseconds: Int64) throws(AtomicWriterError) {
+        do {
+            try fs.setPermissions(temp.path, permissions)
+            try fs.setModificationTime(temp.path, mtimeNanoseconds)
+            try temp.handle.sync()
+            temp.handle.close()
+            try fs.rename(temp.path, to: temp.target.string)
+            try fs.syncDirectory(temp.target.parent?.string ?? "")
+        } catch { throw .fileSystem(error) }
+    }
+
+    /// Closes and deletes an unfinished temp file.
+    public func abandon(_ temp: TempFile) {
+        temp.handle.close()
+        try? fs.remove(temp.path)
+    }
+}

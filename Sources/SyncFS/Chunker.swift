@@ -1,0 +1,128 @@
+import SyncProtocol
+
+/// Content-defined chunking (FastCDC with normalised chunking, level 2).
+///
+/// A gear rolling hash picks cut points from the content itself, so inserting bytes in the
+/// middle of a file changes only the chunks around the insert. Sizes are bounded by
+/// ``minSize``/``maxSize`` and centred on ``averageSize``. Files are read in ``readSize`` pieces:
+/// memory use is bounded by about `readSize + maxSize` whatever the file size.
+public struct Chunker: Sendable {
+    /// Smallest chunk (except a file's last).
+    public let minSize: Int
+    /// Target average chunk size (a power of two).
+    public let averageSize: Int
+    /// Largest chunk.
+    public let maxSize: Int
+    /// Bytes read from the file per call.
+    public let readSize: Int
+    private let maskSmall: UInt64
+    private let maskLarge: UInt64
+
+    /// The default 16/64/256 KiB parameters.
+    public static let standard = Chunker(minSize: 16 << 10, averageSize: 64 << 10, maxSize: 256 << 10)
+
+    /// A chunker; `averageSize` must be a power of two between `minSize` and `maxSize`.
+    public init(minSize: Int, averageSize: Int, maxSize: Int, readSize: Int = 1 << 20) {
+        precondition(minSize > 0 && minSize < averageSize && averageSize < maxSize, "chunk sizes must be min < avg < max")
+        precondition(averageSize & (averageSize - 1) == 0, "average chunk size must be a power of two")
+        self.minSize = minSize; self.averageSize = averageSize; self.maxSize = maxSize
+        self.readSize = max(readSize, maxSize)
+        let bits = averageSize.trailingZeroBitCount
+        // Normalised chunking: a harder mask before the average, an easier one after it.
+        // Masks take the hash's top bits, which depend on the last 64 bytes (the gear window).
+        maskSmall = ~UInt64(0) << UInt64(64 - (bits + 2))
+        maskLarge = ~UInt64(0) << UInt64(64 - (bits - 2))
+    }
+
+    /// The gear table: 256 fixed pseudo-random words (SplitMix64 from a constant seed), the same on every device.
+    static let gear: [UInt64] = {
+        var state: UInt64 = 0x5045_4552_5359_4E43  // "PEERSYNC"
+        return (0..<256).map { _ in
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }()
+
+    /// The length of the first chunk of `data` (all of it when shorter than the minimum).
+    public func cutPoint(_ data: UnsafeRawBufferPointer) -> Int {
+        let n = min(data.count, maxSize)
+        if n <= minSize { return n }
+        let normal = min(n, averageSize)
+        var fp: UInt64 = 0
+        var i = minSize
+        let bytes = data.bindMemory(to: UInt8.self)
+        return Self.gear.withUnsafeBufferPointer { g -> Int in
+            while i < normal {
+                fp = (fp << 1) &+ g[Int(bytes[i])]
+                if fp & maskSmall == 0 { return i + 1 }
+                i += 1
+            }
+            while i < n {
+                fp = (fp << 1) &+ g[Int(bytes[i])]
+                if fp & maskLarge == 0 { return i + 1 }
+                i += 1
+            }
+            return n
+        }
+    }
+
+    /// The chunks of an in-memory buffer.
+    public func chunks(of data: [UInt8]) -> [ChunkInfo] {
+        data.withUnsafeBytes { buf in
+            var out: [ChunkInfo] = []
+            var pos = 0
+            while pos < buf.count {
+                let rest = UnsafeRawBufferPointer(rebasing: buf[pos...])
+                let cut = cutPoint(rest)
+                out.append(ChunkInfo(size: UInt32(cut), hash: SHA256Hasher.hash(UnsafeRawBufferPointer(rebasing: rest[..<cut]))))
+                pos += cut
+            }
+            return out
+        }
+    }
+
+    /// Chunks and hashes a file, streaming; `visit` sees each chunk's bytes (for dedup or copying) if given.
+    public func chunks(of file: any ReadableFile,
+                       visit: ((ChunkInfo, UInt64, UnsafeRawBufferPointer) -> Void)? = nil) throws(FileSystemError) -> [ChunkInfo] {
+        var buffer = [UInt8](repeating: 0, count: readSize + maxSize)
+        var start = 0, end = 0
+        var fileOffset: UInt64 = 0   // file offset of buffer[end]
+        var chunkOffset: UInt64 = 0
+        var eof = false
+        var out: [ChunkInfo] = []
+        while true {
+            if !eof && end - start < maxSize {
+                if start > 0 {
+                    buffer.withUnsafeMutableBytes { b in
+                        guard let base = b.baseAddress else { return }
+                        base.copyMemory(from: base + start, byteCount: end - start)
+                    }
+                    end -= start; start = 0
+                }
+                while !eof && end < buffer.count {
+                    let n = try buffer.withUnsafeMutableBytes { b in
+                        Result { () throws(FileSystemError) -> Int in
+                            try file.read(at: fileOffset, into: UnsafeMutableRawBufferPointer(rebasing: b[end...]))
+                        }
+                    }.get()
+                    if n == 0 { eof = true } else { end += n; fileOffset += UInt64(n) }
+                }
+            }
+            if start == end { break }
+            buffer.withUnsafeBytes { b in
+                let rest = UnsafeRawBufferPointer(rebasing: b[start..<end])
+                let cut = cutPoint(rest)
+                let piece = UnsafeRawBufferPointer(rebasing: rest[..<cut])
+                let info = ChunkInfo(size: UInt32(cut), hash: SHA256Hasher.hash(piece))
+                visit?(info, chunkOffset, piece)
+                out.append(info)
+                chunkOffset += UInt64(cut)
+                start += cut
+            }
+        }
+        return out
+    }
+}

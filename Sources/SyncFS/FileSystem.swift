@@ -1,0 +1,168 @@
+import SyncProtocol
+
+/// What `lstat` says about one entry (symlinks are described, never followed).
+public struct FileInfo: Hashable, Sendable {
+    /// Entry kind; nil for sockets, FIFOs and devices, which are never synced.
+    public var kind: FileKind?
+    /// Size in bytes.
+    public var size: UInt64
+    /// Permission bits (low 12 bits of st_mode).
+    public var permissions: UInt32
+    /// Modification time in nanoseconds since the epoch.
+    public var mtimeNanoseconds: Int64
+    /// Status-change time in nanoseconds since the epoch.
+    public var ctimeNanoseconds: Int64
+    /// Inode number.
+    public var inode: UInt64
+    /// The link target, for symlinks.
+    public var symlinkTarget: String?
+
+    /// An entry description.
+    public init(kind: FileKind?, size: UInt64, permissions: UInt32, mtimeNanoseconds: Int64, ctimeNanoseconds: Int64,
+                inode: UInt64, symlinkTarget: String? = nil) {
+        self.kind = kind; self.size = size; self.permissions = permissions; self.mtimeNanoseconds = mtimeNanoseconds
+        self.ctimeNanoseconds = ctimeNanoseconds; self.inode = inode; self.symlinkTarget = symlinkTarget
+    }
+}
+
+/// A failed file-system operation, with its errno.
+public struct FileSystemError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The errno value (ENOENT, EEXIST, …).
+    public var code: Int32
+    /// What was attempted.
+    public var operation: String
+    /// The relative path involved.
+    public var path: String
+    /// An error.
+    public init(code: Int32, operation: String, path: String) { self.code = code; self.operation = operation; self.path = path }
+
+    /// ENOENT.
+    public static let noEntry: Int32 = 2
+    /// EEXIST.
+    public static let exists: Int32 = 17
+    /// ENOTDIR.
+    public static let notDirectory: Int32 = 20
+    /// ENOTEMPTY.
+    public static let notEmpty: Int32 = 39
+    /// ELOOP (a symlink where a directory was required).
+    public static let loop: Int32 = 40
+    /// EIO.
+    public static let io: Int32 = 5
+
+    /// True for ENOENT.
+    public var isNotFound: Bool { code == Self.noEntry }
+    public var description: String { "\(operation) \(path): errno \(code)" }
+}
+
+/// An open file for reading at offsets.
+public protocol ReadableFile {
+    /// Reads up to `buffer.count` bytes at `offset` into `buffer`; returns bytes read (0 at end of file).
+    func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(FileSystemError) -> Int
+    /// Closes the file.
+    func close()
+}
+
+extension ReadableFile {
+    /// Reads exactly `count` bytes at `offset` (fewer only at end of file).
+    public func read(at offset: UInt64, count: Int) throws(FileSystemError) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let n = try out.withUnsafeMutableBytes { buf in
+                Result { () throws(FileSystemError) -> Int in
+                    try read(at: offset + UInt64(filled), into: UnsafeMutableRawBufferPointer(rebasing: buf[filled...]))
+                }
+            }.get()
+            if n == 0 { break }
+            filled += n
+        }
+        if filled < count { out.removeSubrange(filled...) }
+        return out
+    }
+}
+
+/// An open file for writing at offsets.
+public protocol WritableFile {
+    /// Writes all of `bytes` at `offset`.
+    func write(_ bytes: [UInt8], at offset: UInt64) throws(FileSystemError)
+    /// Sets the file's length.
+    func truncate(to size: UInt64) throws(FileSystemError)
+    /// Flushes data and metadata to stable storage (fsync).
+    func sync() throws(FileSystemError)
+    /// Closes the file.
+    func close()
+}
+
+/// The file operations the scanner, puller and writer need, on paths relative to a folder root.
+///
+/// `""` is the root. Implementations never follow a symlink in the last component, and
+/// ``LocalFileSystem`` refuses a symlink in any earlier one. ``InMemoryFileSystem`` serves tests.
+public protocol FileSystem: AnyObject {
+    /// lstat: the entry at `path`, or nil when there is none.
+    func info(_ path: String) throws(FileSystemError) -> FileInfo?
+    /// Names in the directory at `path` (without `.` and `..`), in byte order.
+    func list(_ path: String) throws(FileSystemError) -> [String]
+    /// Opens a regular file for reading.
+    func openRead(_ path: String) throws(FileSystemError) -> any ReadableFile
+    /// Opens (creating when `create`) a regular file for writing with `permissions` for a new file.
+    func openWrite(_ path: String, create: Bool, permissions: UInt32) throws(FileSystemError) -> any WritableFile
+    /// Creates a directory.
+    func makeDirectory(_ path: String, permissions: UInt32) throws(FileSystemError)
+    /// Removes a file, symlink or empty directory.
+    func remove(_ path: String) throws(FileSystemError)
+    /// Atomically renames `from` to `to`, replacing a file at `to`.
+    func rename(_ from: String, to: String) throws(FileSystemError)
+    /// Creates a symlink at `path` pointing at `target`.
+    func makeSymlink(_ path: String, target: String) throws(FileSystemError)
+    /// Sets permission bits.
+    func setPermissions(_ path: String, _ permissions: UInt32) throws(FileSystemError)
+    /// Sets the modification time (nanoseconds since the epoch), not following symlinks.
+    func setModificationTime(_ path: String, _ nanoseconds: Int64) throws(FileSystemError)
+    /// fsyncs a directory so renames and creations in it are durable.
+    func syncDirectory(_ path: String) throws(FileSystemError)
+}
+
+extension FileSystem {
+    /// Joins a directory path and a name.
+    public static func join(_ dir: String, _ name: String) -> String { dir.isEmpty ? name : dir + "/" + name }
+
+    /// Reads a whole (small) file; used for `.syncignore`.
+    public func readAll(_ path: String, limit: Int = 1 << 20) throws(FileSystemError) -> [UInt8] {
+        let size = try info(path)?.size ?? 0
+        let f = try openRead(path)
+        defer { f.close() }
+        return try f.read(at: 0, count: Int(min(UInt64(limit), size)))
+    }
+
+    /// Writes a whole file (create or replace in place); a test and tool helper, not crash-safe.
+    public func writeAll(_ path: String, _ bytes: [UInt8], permissions: UInt32 = 0o644) throws(FileSystemError) {
+        let f = try openWrite(path, create: true, permissions: permissions)
+        defer { f.close() }
+        try f.truncate(to: 0)
+        try f.write(bytes, at: 0)
+    }
+
+    /// Creates `path` and any missing parents as directories.
+    public func makeDirectories(_ path: String, permissions: UInt32 = 0o755) throws(FileSystemError) {
+        guard !path.isEmpty else { return }
+        if let existing = try info(path) {
+            guard existing.kind == .directory else {
+                throw FileSystemError(code: FileSystemError.notDirectory, operation: "mkdir -p", path: path)
+            }
+            return
+        }
+        if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) {
+            try makeDirectories(String(path[..<slash]), permissions: permissions)
+        }
+        try makeDirectory(path, permissions: permissions)
+    }
+
+    /// Removes `path` and, for a directory, everything below it.
+    public func removeRecursively(_ path: String) throws(FileSystemError) {
+        guard let i = try info(path) else { return }
+        if i.kind == .directory {
+            for name in try list(path) { try removeRecursively(Self.join(path, name)) }
+        }
+        try remove(path)
+    }
+}

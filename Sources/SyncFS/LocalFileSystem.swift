@@ -1,0 +1,185 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SyncProtocol
+
+/// The real file system below a root directory, through POSIX calls.
+///
+/// Paths are relative to ``root``. Every operation refuses to pass through a symlink in a
+/// parent component (checked with `lstat`, component by component) and never follows one in
+/// the last component, so a hostile tree cannot redirect a write outside the folder.
+public final class LocalFileSystem: FileSystem {
+    /// Absolute path of the folder root.
+    public let root: String
+
+    /// A file system rooted at `root` (an absolute directory path).
+    public init(root: String) {
+        self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
+    }
+
+    private func full(_ path: String) -> String { path.isEmpty ? root : root + "/" + path }
+
+    private func fail(_ op: String, _ path: String) -> FileSystemError {
+        FileSystemError(code: errno, operation: op, path: path)
+    }
+
+    /// Refuses a path whose parent components include a symlink or a non-directory.
+    private func checkParents(_ path: String, op: String) throws(FileSystemError) {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count > 1 else { return }
+        var prefix = root
+        for part in parts.dropLast() {
+            prefix += "/" + part
+            var st = stat()
+            guard lstat(prefix, &st) == 0 else { throw fail(op, path) }
+            guard st.st_mode & S_IFMT == S_IFDIR else {
+                throw FileSystemError(code: st.st_mode & S_IFMT == S_IFLNK ? FileSystemError.loop : FileSystemError.notDirectory,
+                                      operation: op, path: path)
+            }
+        }
+    }
+
+    static func nanoseconds(_ ts: timespec) -> Int64 { Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec) }
+
+    public func info(_ path: String) throws(FileSystemError) -> FileInfo? {
+        do { try checkParents(path, op: "lstat") } catch where error.isNotFound { return nil }
+        var st = stat()
+        guard lstat(full(path), &st) == 0 else {
+            if errno == ENOENT { return nil }
+            throw fail("lstat", path)
+        }
+        let kind: FileKind?
+        var target: String?
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: kind = .file
+        case S_IFDIR: kind = .directory
+        case S_IFLNK:
+            kind = .symlink
+            var buf = [CChar](repeating: 0, count: 4097)
+            let n = readlink(full(path), &buf, 4096)
+            guard n >= 0 else { throw fail("readlink", path) }
+            target = String(decoding: buf[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        default: kind = nil
+        }
+        return FileInfo(kind: kind, size: UInt64(max(0, st.st_size)), permissions: UInt32(st.st_mode) & 0o7777,
+                        mtimeNanoseconds: Self.nanoseconds(st.st_mtim), ctimeNanoseconds: Self.nanoseconds(st.st_ctim),
+                        inode: UInt64(st.st_ino), symlinkTarget: target)
+    }
+
+    public func list(_ path: String) throws(FileSystemError) -> [String] {
+        try checkParents(path, op: "opendir")
+        let fd = open(full(path), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0, let dir = fdopendir(fd) else {
+            let e = fail("opendir", path)
+            if fd >= 0 { Glibc.close(fd) }
+            throw e
+        }
+        defer { closedir(dir) }
+        var names: [SyncPath] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
+                let bytes = raw.prefix { $0 != 0 }
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            names.append(SyncPath(name))
+        }
+        return names.sorted().map(\.string)
+    }
+
+    final class Handle: ReadableFile, WritableFile {
+        let fd: Int32
+        let path: String
+        private var closed = false
+        init(fd: Int32, path: String) { self.fd = fd; self.path = path }
+        deinit { if !closed { Glibc.close(fd) } }
+
+        func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(FileSystemError) -> Int {
+            while true {
+                let n = pread(fd, buffer.baseAddress, buffer.count, off_t(offset))
+                if n >= 0 { return n }
+                if errno != EINTR { throw FileSystemError(code: errno, operation: "pread", path: path) }
+            }
+        }
+        func write(_ bytes: [UInt8], at offset: UInt64) throws(FileSystemError) {
+            var done = 0
+            while done < bytes.count {
+                let n = bytes.withUnsafeBytes { b in pwrite(fd, b.baseAddress.map { $0 + done }, b.count - done, off_t(offset) + off_t(done)) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw FileSystemError(code: errno, operation: "pwrite", path: path)
+                }
+                done += n
+            }
+        }
+        func truncate(to size: UInt64) throws(FileSystemError) {
+            guard ftruncate(fd, off_t(size)) == 0 else { throw FileSystemError(code: errno, operation: "ftruncate", path: path) }
+        }
+        func sync() throws(FileSystemError) {
+            guard fsync(fd) == 0 else { throw FileSystemError(code: errno, operation: "fsync", path: path) }
+        }
+        func close() {
+            guard !closed else { return }
+            closed = true
+            Glibc.close(fd)
+        }
+    }
+
+    public func openRead(_ path: String) throws(FileSystemError) -> any ReadableFile {
+        try checkParents(path, op: "open")
+        let fd = open(full(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw fail("open", path) }
+        return Handle(fd: fd, path: path)
+    }
+
+    public func openWrite(_ path: String, create: Bool, permissions: UInt32) throws(FileSystemError) -> any WritableFile {
+        try checkParents(path, op: "open-write")
+        let fd = open(full(path), O_WRONLY | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT : 0), mode_t(permissions & 0o7777))
+        guard fd >= 0 else { throw fail("open-write", path) }
+        return Handle(fd: fd, path: path)
+    }
+
+    public func makeDirectory(_ path: String, permissions: UInt32) throws(FileSystemError) {
+        try checkParents(path, op: "mkdir")
+        guard mkdir(full(path), mode_t(permissions & 0o7777)) == 0 else { throw fail("mkdir", path) }
+    }
+
+    public func remove(_ path: String) throws(FileSystemError) {
+        try checkParents(path, op: "remove")
+        var st = stat()
+        guard lstat(full(path), &st) == 0 else { throw fail("lstat", path) }
+        let rc = st.st_mode & S_IFMT == S_IFDIR ? rmdir(full(path)) : unlink(full(path))
+        guard rc == 0 else { throw fail("remove", path) }
+    }
+
+    public func rename(_ from: String, to: String) throws(FileSystemError) {
+        try checkParents(from, op: "rename")
+        try checkParents(to, op: "rename")
+        guard Glibc.rename(full(from), full(to)) == 0 else { throw fail("rename", from) }
+    }
+
+    public func makeSymlink(_ path: String, target: String) throws(FileSystemError) {
+        try checkParents(path, op: "symlink")
+        guard symlink(target, full(path)) == 0 else { throw fail("symlink", path) }
+    }
+
+    public func setPermissions(_ path: String, _ permissions: UInt32) throws(FileSystemError) {
+        try checkParents(path, op: "chmod")
+        guard fchmodat(AT_FDCWD, full(path), mode_t(permissions & 0o7777), 0) == 0 else { throw fail("chmod", path) }
+    }
+
+    public func setModificationTime(_ path: String, _ nanoseconds: Int64) throws(FileSystemError) {
+        try checkParents(path, op: "utimensat")
+        var times = [timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2 /* UTIME_OMIT */),
+                     timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))]
+        guard utimensat(AT_FDCWD, full(path), &times, AT_SYMLINK_NOFOLLOW) == 0 else { throw fail("utimensat", path) }
+    }
+
+    public func syncDirectory(_ path: String) throws(FileSystemError) {
+        try checkParents(path, op: "fsync-dir")
+        let fd = open(full(path), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw fail("open-dir", path) }
+        defer { Glibc.close(fd) }
+        guard fsync(fd) == 0 else { throw fail("fsync-dir", path) }
+    }
+}

@@ -1,0 +1,32 @@
+import WireKit
+
+/// Cuts a byte stream into frames by their length prefix, for transports that do not keep
+/// message boundaries. A length above ``FrameLimits/maxFrameBytes`` is refused before buffering.
+public struct FrameAssembler: Sendable {
+    private var buffer: [UInt8] = []
+    private var start = 0
+
+    /// An empty assembler.
+    public init() {}
+
+    /// Bytes buffered but not yet returned as a frame.
+    public var bufferedBytes: Int { buffer.count - start }
+
+    /// Appends received bytes.
+    public mutating func append<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        if start > 0 && start == buffer.count { buffer.removeAll(keepingCapacity: true); start = 0 }
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// The next complete frame's bytes (prefix included), nil when more input is needed.
+    public mutating func nextFrame() throws(SyncProtocolParseError) -> [UInt8]? {
+        guard buffer.count - start >= 4 else { return nil }
+        let length = Int(buffer[start]) << 24 | Int(buffer[start + 1]) << 16 | Int(buffer[start + 2]) << 8 | Int(buffer[start + 3])
+        guard length + 4 <= FrameLimits.maxFrameBytes else { throw .frameTooLarge(length + 4) }
+        guard buffer.count - start >= 4 + length else { return nil }
+        let frame = Array(buffer[start..<(start + 4 + length)])
+        start += 4 + length
+        if start > 1 << 20 { buffer.removeSubrange(0..<start); start = 0 }
+        return frame
+    }
+}

@@ -1,0 +1,44 @@
+import WireKit
+
+/// Asks a peer for one chunk of a file it announced.
+public struct ChunkRequest: Hashable, Sendable {
+    /// Matches the response to the request; chosen by the requester.
+    public var requestID: UInt32
+    /// The folder.
+    public var folderID: String
+    /// The file.
+    public var path: SyncPath
+    /// Byte offset of the chunk in the file.
+    public var offset: UInt64
+    /// Length of the chunk.
+    public var size: UInt32
+    /// Expected SHA-256 of the chunk.
+    public var hash: ContentHash
+
+    /// A request.
+    public init(requestID: UInt32, folderID: String, path: SyncPath, offset: UInt64, size: UInt32, hash: ContentHash) {
+        self.requestID = requestID; self.folderID = folderID; self.path = path
+        self.offset = offset; self.size = size; self.hash = hash
+    }
+
+    func encode(into w: inout ByteWriter) {
+        w.writeUInt32(requestID)
+        w.writeString16(folderID)
+        w.writeString16(path.string)
+        w.writeUInt64(offset)
+        w.writeUInt32(size)
+        w.writeHash(hash)
+    }
+
+    static func decode(from r: inout ByteReader) throws(SyncProtocolParseError) -> ChunkRequest {
+        let id = try r.sync { try $0.readUInt32() }
+        let folder = try r.readString16(maxBytes: FrameLimits.maxLabelBytes, field: "folder ID")
+        let raw = try r.readString16(maxBytes: PathPolicy.maxPathBytes, field: "path")
+        let path: SyncPath
+        do { path = try PathPolicy.validate(raw) } catch { throw .invalidPath(error) }
+        let (offset, size) = try r.sync { r in (try r.readUInt64(), try r.readUInt32()) }
+        guard size > 0, Int(size) <= FrameLimits.maxChunkBytes else { throw .limitExceeded("request of \(size) bytes") }
+        guard offset <= FrameLimits.maxFileSize else { throw .limitExceeded("offset \(offset)") }
+        return ChunkRequest(requestID: id, folderID: folder, path: path, offset: offset, size: size, hash: try r.readHash())
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import SyncFS
+import SyncProtocol
+import SyncEngine
+
+/// Conversions between engine values and database rows.
+enum RowCoding {
+    static func data(_ h: ContentHash) -> Data { Data(h.bytes) }
+
+    static func encode(_ v: VersionVector) -> Data {
+        var out = Data()
+        out.reserveCapacity(v.counters.count * 16)
+        for c in v.counters {
+            withUnsafeBytes(of: c.device.bigEndian) { out.append(contentsOf: $0) }
+            withUnsafeBytes(of: c.value.bigEndian) { out.append(contentsOf: $0) }
+        }
+        return out
+    }
+
+    static func word(_ bytes: ArraySlice<UInt8>) -> UInt64 { bytes.reduce(0) { $0 << 8 | UInt64($1) } }
+
+    static func decodeVersion(_ d: Data) -> VersionVector {
+        let b = [UInt8](d)
+        var counters: [VersionVector.Counter] = []
+        var i = 0
+        while i + 16 <= b.count {
+            counters.append(.init(device: word(b[i..<(i + 8)]), value: word(b[(i + 8)..<(i + 16)])))
+            i += 16
+        }
+        return VersionVector(counters)
+    }
+
+    static func encode(_ chunks: [ChunkInfo]) -> Data {
+        var out = Data()
+        out.reserveCapacity(chunks.count * 36)
+        for c in chunks {
+            withUnsafeBytes(of: c.size.bigEndian) { out.append(contentsOf: $0) }
+            out.append(contentsOf: c.hash.bytes)
+        }
+        return out
+    }
+
+    static func decodeChunks(_ d: Data) -> [ChunkInfo] {
+        let b = [UInt8](d)
+        var out: [ChunkInfo] = []
+        var i = 0
+        while i + 36 <= b.count {
+            let size = UInt32(truncatingIfNeeded: word(b[i..<(i + 4)]))
+            if let h = ContentHash(bytes: b[(i + 4)..<(i + 36)]) { out.append(ChunkInfo(size: size, hash: h)) }
+            i += 36
+        }
+        return out
+    }
+
+    static func row(folderID: String, device: String, record f: FileRecord, state: LocalFileState?) -> FileRow {
+        FileRow(folderID: folderID, device: device, path: f.path.string, kind: Int(f.kind.rawValue), deleted: f.deleted,
+                size: Int64(bitPattern: f.size), permissions: Int(f.permissions), mtime: f.mtimeNanoseconds,
+                modifiedBy: Int64(bitPattern: f.modifiedBy), version: encode(f.version), sequence: Int64(bitPattern: f.sequence),
+                contentHash: data(f.contentHash), symlinkTarget: f.symlinkTarget,
+                inode: state.map { Int64(bitPattern: $0.inode) }, ctime: state?.ctimeNanoseconds, diskMtime: state?.mtimeNanoseconds,
+                diskSize: state.map { Int64(bitPattern: $0.size) }, diskPermissions: state.map { Int($0.permissions) },
+                diskKind: state.map { Int($0.kind.rawValue) })
+    }
+
+    static func record(_ r: FileRow, chunks: [ChunkInfo]) -> FileRecord {
+        FileRecord(path: SyncPath(r.path), kind: FileKind(rawValue: UInt8(truncatingIfNeeded: r.kind)) ?? .file, deleted: r.deleted,
+                   size: UInt64(bitPattern: r.size), permissions: UInt32(truncatingIfNeeded: r.permissions), mtimeNanoseconds: r.mtime,
+                   modifiedBy: UInt64(bitPattern: r.modifiedBy), version: decodeVersion(r.version), sequence: UInt64(bitPattern: r.sequence),
+                   contentHash: ContentHash(bytes: [UInt8](r.contentHash)) ?? .zero, chunks: chunks, symlinkTarget: r.symlinkTarget)
+    }
+
+    static func state(_ r: FileRow) -> LocalFileState? {
+        guard let inode = r.inode, let ctime = r.ctime, let mtime = r.diskMtime, let size = r.diskSize,
+              let perms = r.diskPermissions, let kindRaw = r.diskKind, let kind = FileKind(rawValue: UInt8(truncatingIfNeeded: kindRaw)) else { return nil }
+        return LocalFileState(kind: kind, size: UInt64(bitPattern: size), permissions: UInt32(truncatingIfNeeded: perms),
+                              mtimeNanoseconds: mtime, ctimeNanoseconds: ctime, inode: UInt64(bitPattern: inode),
+                              symlinkTarget: r.symlinkTarget)
+    }
+}

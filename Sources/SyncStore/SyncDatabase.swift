@@ -1,0 +1,90 @@
+import Foundation
+import GRDB
+
+/// The index database: one SQLite file in WAL mode with `synchronous=NORMAL`, one writer.
+///
+/// Migrations are named `v1-…`, `v2-…` and never edited once released.
+public final class SyncDatabase: Sendable {
+    /// The GRDB pool (one writer, concurrent readers).
+    public let pool: DatabasePool
+
+    /// Opens (creating and migrating) the database at `path`.
+    public init(path: String) throws {
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        pool = try DatabasePool(path: path, configuration: config)
+        try Self.migrator.migrate(pool)
+    }
+
+    /// The schema history.
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-index") { db in
+            try db.create(table: "folder") { t in
+                t.primaryKey("id", .text)
+                t.column("indexID", .integer).notNull()
+            }
+            try db.create(table: "device") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull()
+            }
+            try db.create(table: "file") { t in
+                t.column("folderID", .text).notNull()
+                t.column("device", .text).notNull()
+                t.column("path", .text).notNull()
+                t.column("kind", .integer).notNull()
+                t.column("deleted", .boolean).notNull()
+                t.column("size", .integer).notNull()
+                t.column("permissions", .integer).notNull()
+                t.column("mtime", .integer).notNull()
+                t.column("modifiedBy", .integer).notNull()
+                t.column("version", .blob).notNull()
+                t.column("sequence", .integer).notNull()
+                t.column("contentHash", .blob).notNull()
+                t.column("symlinkTarget", .text).notNull()
+                t.column("inode", .integer)
+                t.column("ctime", .integer)
+                t.column("diskMtime", .integer)
+                t.column("diskSize", .integer)
+                t.column("diskPermissions", .integer)
+                t.column("diskKind", .integer)
+                t.primaryKey(["folderID", "device", "path"])
+            }
+            try db.create(index: "file_sequence", on: "file", columns: ["folderID", "device", "sequence"])
+            try db.create(index: "file_path", on: "file", columns: ["folderID", "path"])
+            try db.create(table: "chunkList") { t in
+                t.primaryKey("contentHash", .blob)
+                t.column("chunks", .blob).notNull()
+            }
+            try db.create(table: "chunkLocation") { t in
+                t.column("hash", .blob).notNull()
+                t.column("folderID", .text).notNull()
+                t.column("path", .text).notNull()
+                t.column("offset", .integer).notNull()
+                t.column("size", .integer).notNull()
+                t.primaryKey(["folderID", "path", "offset"])
+            }
+            try db.create(index: "chunkLocation_hash", on: "chunkLocation", columns: ["hash"])
+            try db.create(table: "remoteProgress") { t in
+                t.column("folderID", .text).notNull()
+                t.column("device", .text).notNull()
+                t.column("indexID", .integer).notNull()
+                t.column("maxSequence", .integer).notNull()
+                t.primaryKey(["folderID", "device"])
+            }
+        }
+        return m
+    }
+
+    /// The journal mode SQLite reports (for tests: "wal").
+    public func journalMode() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+
+    /// The synchronous level SQLite reports (1 = NORMAL).
+    public func synchronousLevel() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+}

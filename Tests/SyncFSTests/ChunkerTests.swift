@@ -1,0 +1,62 @@
+import Testing
+import WireKit
+import SyncProtocol
+@testable import SyncFS
+
+@Suite struct ChunkerTests {
+    @Test func sha256KnownVector() {
+        #expect(SHA256Hasher.hash(Array("abc".utf8)).hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let h = SHA256Hasher()
+        h.update(Array("a".utf8)); h.update(Array("bc".utf8))
+        #expect(h.finish() == SHA256Hasher.hash(Array("abc".utf8)))
+    }
+
+    @Test func chunkSizesStayWithinBounds() {
+        var rng = SeededRandom(seed: 1)
+        let data = rng.bytes(8 << 20)
+        let chunks = Chunker.standard.chunks(of: data)
+        #expect(chunks.reduce(0) { $0 + Int($1.size) } == data.count)
+        for c in chunks.dropLast() { #expect(c.size >= 16 << 10 && c.size <= 256 << 10) }
+        let average = data.count / chunks.count
+        #expect(average > 40 << 10 && average < 110 << 10, "average \(average)")
+    }
+
+    @Test func insertingOneKiBInTheMiddleChangesAtMostTwoChunks() {
+        var rng = SeededRandom(seed: 2)
+        let original = rng.bytes(24 << 20)
+        var edited = original
+        edited.insert(contentsOf: rng.bytes(1024), at: original.count / 2)
+        let a = Chunker.standard.chunks(of: original), b = Chunker.standard.chunks(of: edited)
+        let old = Set(a.map(\.hash))
+        let changed = b.filter { !old.contains($0.hash) }
+        #expect(changed.count <= 2, "seed 2: \(changed.count) chunks changed")
+        #expect(changed.count >= 1)
+    }
+
+    @Test func streamingMatchesInMemoryAcrossReadSizes() throws {
+        var rng = SeededRandom(seed: 3)
+        let data = rng.bytes(3 << 20 + 12_345)
+        let fs = InMemoryFileSystem()
+        try fs.writeAll("big", data)
+        let expected = Chunker.standard.chunks(of: data)
+        for readSize in [256 << 10, 300_001, 1 << 20] {
+            let chunker = Chunker(minSize: 16 << 10, averageSize: 64 << 10, maxSize: 256 << 10, readSize: readSize)
+            let f = try fs.openRead("big")
+            var seenBytes = 0
+            let got = try chunker.chunks(of: f) { info, offset, bytes in
+                #expect(offset == UInt64(seenBytes))
+                #expect(SHA256Hasher.hash(bytes) == info.hash)
+                seenBytes += bytes.count
+            }
+            #expect(got == expected)
+            #expect(seenBytes == data.count)
+        }
+        #expect(try Chunker.standard.chunks(of: fs.openRead("big")).count == expected.count)
+    }
+
+    @Test func emptyAndTinyFiles() throws {
+        #expect(Chunker.standard.chunks(of: []).isEmpty)
+        #expect(Chunker.standard.chunks(of: [1, 2, 3]).count == 1)
+        #expect(SHA256Hasher.contentHash(of: []) == SHA256Hasher.hash([]))
+    }
+}

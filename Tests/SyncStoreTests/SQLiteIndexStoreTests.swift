@@ -1,0 +1,107 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import GRDB
+import Testing
+import SyncEngine
+import SyncFS
+import SyncProtocol
+@testable import SyncStore
+
+func tempDatabasePath() -> String {
+    var template = Array("/tmp/peersync-db-XXXXXX".utf8CString)
+    let made = template.withUnsafeMutableBufferPointer { buf -> Bool in
+        guard let base = buf.baseAddress else { return false }
+        return mkdtemp(base) != nil
+    }
+    precondition(made, "mkdtemp failed")
+    return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/index.db"
+}
+
+func hash(_ s: String) -> ContentHash { SHA256Hasher.hash(Array(s.utf8)) }
+
+func fileRecord(_ path: String, _ content: String, version: VersionVector, sequence: UInt64) -> FileRecord {
+    let chunks = [ChunkInfo(size: UInt32(content.utf8.count), hash: hash(content))]
+    return FileRecord(path: SyncPath(path), kind: .file, size: UInt64(content.utf8.count), permissions: 0o644,
+                      mtimeNanoseconds: 1_000, modifiedBy: 1, version: version, sequence: sequence,
+                      contentHash: SHA256Hasher.contentHash(of: chunks), chunks: chunks)
+}
+
+@Suite struct SQLiteIndexStoreTests {
+    @Test func migratesToWALWithNormalSync() throws {
+        let db = try SyncDatabase(path: tempDatabasePath())
+        #expect(try db.journalMode() == "wal")
+        #expect(try db.synchronousLevel() == 1)
+        let applied = try db.pool.read { try SyncDatabase.migrator.appliedMigrations($0) }
+        #expect(applied == ["v1-index"])
+    }
+
+    @Test func commitAndReloadRoundTrip() throws {
+        let path = tempDatabasePath()
+        let v1 = VersionVector().incremented(by: 1)
+        let state = LocalFileState(kind: .file, size: 5, permissions: 0o644, mtimeNanoseconds: 1_000, ctimeNanoseconds: 2_000, inode: 77)
+        do {
+            let store = SQLiteIndexStore(database: try SyncDatabase(path: path))
+            let fresh = try store.loadFolder("f", newIndexID: 0xDEAD_BEEF_0000_0001)
+            #expect(fresh.indexID == 0xDEAD_BEEF_0000_0001 && fresh.local.isEmpty)
+            var batch = IndexBatch(folderID: "f")
+            batch.local = [LocalEntry(record: fileRecord("a.txt", "hello", version: v1, sequence: 1), state: state),
+                           LocalEntry(record: FileRecord(path: SyncPath("d"), kind: .directory, version: v1, sequence: 2), state: nil)]
+            batch.remote = [("peer", fileRecord("a.txt", "hello", version: v1, sequence: 9)),
+                            ("peer", fileRecord("b.txt", "world", version: v1, sequence: 10))]
+            batch.progress = ["peer": RemoteProgress(indexID: 5, maxSequence: 10)]
+            try store.commit(batch)
+            try store.saveDevice(id: "PEER-ID", name: "peer")
+        }
+        let store = SQLiteIndexStore(database: try SyncDatabase(path: path))
+        let loaded = try store.loadFolder("f", newIndexID: 1)
+        #expect(loaded.indexID == 0xDEAD_BEEF_0000_0001)
+        #expect(loaded.local.count == 2)
+        #expect(loaded.local[0].record == fileRecord("a.txt", "hello", version: v1, sequence: 1))
+        #expect(loaded.local[0].state == state)
+        #expect(loaded.remote["peer"]?.count == 2)
+        #expect(loaded.progress["peer"] == RemoteProgress(indexID: 5, maxSequence: 10))
+        #expect(try store.devices().map(\.id) == ["PEER-ID"])
+        // Identical content is stored as one chunk list.
+        let lists = try store.database.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM chunkList") }
+        #expect(lists == 2)
+        let where_ = try store.chunkLocations(hash("hello"))
+        #expect(where_.count == 1 && where_.first?.path == SyncPath("a.txt") && where_.first?.offset == 0)
+
+        var drop = IndexBatch(folderID: "f")
+        drop.droppedPeers = ["peer"]
+        try store.commit(drop)
+        #expect(try store.loadFolder("f", newIndexID: 1).remote.isEmpty)
+    }
+
+    @Test func needCandidatesAreStreamedInPathOrder() throws {
+        let store = SQLiteIndexStore(database: try SyncDatabase(path: tempDatabasePath()))
+        _ = try store.loadFolder("f", newIndexID: 1)
+        let v1 = VersionVector().incremented(by: 1), v2 = v1.incremented(by: 2)
+        var batch = IndexBatch(folderID: "f")
+        for i in 0..<500 {
+            let name = "file\(1000 + i)"
+            batch.local.append(LocalEntry(record: fileRecord(name, "x\(i)", version: v1, sequence: UInt64(i + 1)), state: nil))
+            // Every fifth file changed on the peer; the rest are equal.
+            let v = i % 5 == 0 ? v2 : v1
+            batch.remote.append(("peer", fileRecord(name, i % 5 == 0 ? "y\(i)" : "x\(i)", version: v, sequence: UInt64(i + 1))))
+        }
+        batch.remote.append(("peer", fileRecord("zzz-new", "new", version: v2, sequence: 999)))
+        try store.commit(batch)
+        var seen: [SyncPath] = []
+        try store.forEachNeedCandidate(folderID: "f") { path, local, remote in
+            seen.append(path)
+            #expect(remote["peer"]?.version != local?.version)
+            return true
+        }
+        #expect(seen.count == 101)
+        #expect(seen == seen.sorted())
+        #expect(seen.last == SyncPath("zzz-new"))
+        var firstThree = 0
+        try store.forEachNeedCandidate(folderID: "f") { _, _, _ in firstThree += 1; return firstThree < 3 }
+        #expect(firstThree == 3)
+        var since: [UInt64] = []
+        try store.forEachLocalRecord(folderID: "f", since: 495) { since.append($0.sequence) }
+        #expect(since == [496, 497, 498, 499, 500])
+    }
+}
