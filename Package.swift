@@ -14,16 +14,16 @@ let package = Package(
         .library(name: "ICEDriver", targets: ["ICEDriver"]),
         .library(name: "NetSim", targets: ["NetSim"]),
         .library(name: "DTLS", targets: ["DTLS"]),
-    ],
-    dependencies: [
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .library(name: "SCTP", targets: ["SCTP"]),
         .library(name: "DataChannel", targets: ["DataChannel"]),
-        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .library(name: "SyncProtocol", targets: ["SyncProtocol"]),
         .library(name: "SyncFS", targets: ["SyncFS"]),
         .library(name: "SyncStore", targets: ["SyncStore"]),
         .library(name: "SyncEngine", targets: ["SyncEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
