@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "SyncEngine", dependencies: ["WireKit", "SyncProtocol", "SyncFS"]),
 
         // MARK: Benchmarks and tools
-        .executableTarget(name: "sync-bench", dependencies: ["SyncFS", "SyncEngine"], path: "Benchmarks/SyncBench"),
+        .executableTarget(name: "sync-bench", dependencies: ["WireKit", "SyncProtocol", "SyncFS", "SyncEngine"], path: "Benchmarks/SyncBench"),
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
 
         // MARK: Tests
