@@ -49,14 +49,14 @@ final class Totals: @unchecked Sendable {  // guarded by `lock`
     func add(bytes b: UInt64, chunks c: Int) { lock.lock(); bytes += b; files += 1; chunks += c; lock.unlock() }
 }
 
-@MainActor func hashFiles(root: String, files: [String], threads: Int) -> (Double, Totals) {
+@MainActor func hashFiles(root: String, files: [(String, UInt64)], threads: Int) -> (Double, Totals) {
     let totals = Totals()
     let t = seconds {
         DispatchQueue.concurrentPerform(iterations: threads) { worker in
             let fs = LocalFileSystem(root: root)
             var i = worker
             while i < files.count {
-                if let f = try? fs.openRead(files[i]), let chunks = try? Chunker.standard.chunks(of: f) {
+                if let f = try? fs.openRead(files[i].0), let chunks = try? Chunker.standard.chunks(of: f, sizeHint: files[i].1) {
                     f.close()
                     totals.add(bytes: chunks.reduce(0) { $0 + UInt64($1.size) }, chunks: chunks.count)
                 }
@@ -71,7 +71,7 @@ final class Totals: @unchecked Sendable {  // guarded by `lock`
     let fs = LocalFileSystem(root: root)
     var files: [(String, UInt64)] = []
     let walk = seconds { listFiles(fs, "", into: &files) }
-    let small = files.filter { $0.1 < 1 << 20 }.map(\.0), large = files.filter { $0.1 >= 1 << 20 }.map(\.0)
+    let small = files.filter { $0.1 < 1 << 20 }, large = files.filter { $0.1 >= 1 << 20 }
     print("walk: \(files.count) files in \(String(format: "%.3f", walk)) s")
     for (label, set) in [("small (<1 MiB)", small), ("large (>=1 MiB)", large)] where !set.isEmpty {
         let (t, totals) = hashFiles(root: root, files: set, threads: threads)
