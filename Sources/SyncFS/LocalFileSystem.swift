@@ -79,10 +79,10 @@ public final class LocalFileSystem: FileSystem {
         defer { closedir(dir) }
         var names: [SyncPath] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
-                let bytes = raw.prefix { $0 != 0 }
-                return String(decoding: bytes, as: UTF8.self)
-            }
+            // Names that are not valid UTF-8 cannot be represented on the wire: they are skipped.
+            guard let name = withUnsafeBytes(of: entry.pointee.d_name, { raw -> String? in
+                String(validating: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }) else { continue }
             if name == "." || name == ".." { continue }
             names.append(SyncPath(name))
         }
