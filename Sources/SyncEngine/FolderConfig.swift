@@ -37,6 +37,9 @@ public struct FolderConfig: Sendable {
     public var indexBatchRecords = 1000
     /// Most records kept per peer (a peer announcing more is disconnected).
     public var maxRemoteRecords = 2_000_000
+    /// Most chunk entries kept per peer over all its records (36 bytes each in memory, so
+    /// 20 million ≈ 720 MB, describing ≈ 1.2 TiB at the 64 KiB average); more disconnects it.
+    public var maxRemoteChunks = 20_000_000
     /// Most response bytes queued for one peer; requests beyond it are dropped (the peer retries).
     public var maxQueuedBytesPerPeer = 32 << 20
 

@@ -58,6 +58,7 @@ public final class FolderEngine {
     public internal(set) var markerMissing = false
     var lastMassDeletionReport = 0
     var nextPullID: UInt64 = 0
+    var remoteChunkCounts: [String: Int] = [:]
     var chunkSources: [ContentHash: (SyncPath, UInt64)]?
 
     /// The short ID for a device ID.
@@ -79,6 +80,7 @@ public final class FolderEngine {
         }
         for (device, records) in stored.remote {
             remote[device] = Dictionary(records.map { ($0.path, $0) }, uniquingKeysWith: { a, b in a.sequence > b.sequence ? a : b })
+            remoteChunkCounts[device] = remote[device]?.values.reduce(0) { $0 + $1.chunks.count }
         }
         progress = stored.progress
     }
@@ -202,6 +204,7 @@ public final class FolderEngine {
             batch.progress[peer] = p
             if commit(batch) {
                 remote[peer] = [:]
+                remoteChunkCounts[peer] = 0
                 progress[peer] = p
             }
         }
@@ -239,6 +242,12 @@ public final class FolderEngine {
             protocolError(peer: peer, reason: "index larger than \(config.maxRemoteRecords) records", now: now)
             return
         }
+        var chunkTotal = remoteChunkCounts[peer] ?? 0
+        for r in message.records { chunkTotal += r.chunks.count - (index[r.path]?.chunks.count ?? 0) }
+        guard chunkTotal <= config.maxRemoteChunks else {
+            protocolError(peer: peer, reason: "index describes more than \(config.maxRemoteChunks) chunks", now: now)
+            return
+        }
         var batch = IndexBatch(folderID: config.folderID)
         var maxSeq = progress[peer]?.maxSequence ?? 0
         for r in message.records {
@@ -250,6 +259,7 @@ public final class FolderEngine {
         batch.progress[peer] = p
         guard commit(batch) else { return }
         remote[peer] = index
+        remoteChunkCounts[peer] = chunkTotal
         progress[peer] = p
     }
 

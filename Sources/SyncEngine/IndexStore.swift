@@ -75,6 +75,7 @@ public final class MemoryIndexStore: IndexStore {
     /// An empty store.
     public init() {}
 
+    /// ``IndexStore`` requirement, in memory.
     public func loadFolder(_ folderID: String, newIndexID: UInt64) throws -> StoredFolder {
         if let f = folders[folderID] { return f }
         let f = StoredFolder(indexID: newIndexID)
@@ -82,6 +83,7 @@ public final class MemoryIndexStore: IndexStore {
         return f
     }
 
+    /// ``IndexStore`` requirement, in memory.
     public func commit(_ batch: IndexBatch) throws {
         try faultHook?()
         var f = folders[batch.folderID] ?? StoredFolder(indexID: 0)

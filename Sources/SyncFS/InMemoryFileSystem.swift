@@ -67,6 +67,7 @@ public final class InMemoryFileSystem: FileSystem {
         try faultHook?(op, path)
     }
 
+    /// ``FileSystem`` requirement, on the in-memory tree.
     public func info(_ path: String) throws(FileSystemError) -> FileInfo? {
         guard let n = try lookup(path, op: "lstat") else { return nil }
         return FileInfo(kind: n.kind, size: n.kind == .file ? UInt64(n.data.count) : (n.kind == .symlink ? UInt64(n.target.utf8.count) : 0),
@@ -74,6 +75,7 @@ public final class InMemoryFileSystem: FileSystem {
                         symlinkTarget: n.kind == .symlink ? n.target : nil)
     }
 
+    /// ``FileSystem`` requirement, on the in-memory tree.
     public func list(_ path: String) throws(FileSystemError) -> [String] {
         guard let n = try lookup(path, op: "list"), n.kind == .directory else {
             throw FileSystemError(code: FileSystemError.notDirectory, operation: "list", path: path)
@@ -120,12 +122,14 @@ public final class InMemoryFileSystem: FileSystem {
         func close() {}
     }
 
+    /// ``FileSystem`` requirement, on the in-memory tree.
     public func openRead(_ path: String) throws(FileSystemError) -> any ReadableFile {
         guard let n = try lookup(path, op: "open") else { throw FileSystemError(code: FileSystemError.noEntry, operation: "open", path: path) }
         guard n.kind == .file else { throw FileSystemError(code: FileSystemError.loop, operation: "open", path: path) }
         return Reader(node: n)
     }
 
+    /// ``FileSystem`` requirement, on the in-memory tree.
     public func openWrite(_ path: String, create: Bool, permissions: UInt32) throws(FileSystemError) -> any WritableFile {
         try mutate("open-write", path)
         let (parent, name) = try parentAndName(path, op: "open-write")
@@ -152,15 +156,18 @@ public final class InMemoryFileSystem: FileSystem {
         return n
     }
 
+    /// ``FileSystem`` requirement, on the in-memory tree.
     public func makeDirectory(_ path: String, permissions: UInt32) throws(FileSystemError) {
         _ = try insert(path, kind: .directory, permissions: permissions, op: "mkdir")
     }
 
+    /// ``FileSystem`` requirement, on the in-memory tree.
     public func makeSymlink(_ path: String, target: String) throws(FileSystemError) {
         let n = try insert(path, kind: .symlink, permissions: 0o777, op: "symlink")
         n.target = target
     }
 
+    /// ``FileSystem`` requirement, on the in-memory tree.
     public func remove(_ path: String) throws(FileSystemError) {
         try mutate("remove", path)
         let (parent, name) = try parentAndName(path, op: "remove")
@@ -172,6 +179,7 @@ public final class InMemoryFileSystem: FileSystem {
         parent.mtime = tick()
     }
 
+    /// ``FileSystem`` requirement, on the in-memory tree.
     public func rename(_ from: String, to: String) throws(FileSystemError) {
         try mutate("rename", from)
         let (sp, sn) = try parentAndName(from, op: "rename")
@@ -186,6 +194,7 @@ public final class InMemoryFileSystem: FileSystem {
         sp.mtime = clock; dp.mtime = clock
     }
 
+    /// ``FileSystem`` requirement, on the in-memory tree.
     public func setPermissions(_ path: String, _ permissions: UInt32) throws(FileSystemError) {
         try mutate("chmod", path)
         guard let n = try lookup(path, op: "chmod") else { throw FileSystemError(code: FileSystemError.noEntry, operation: "chmod", path: path) }
@@ -193,6 +202,7 @@ public final class InMemoryFileSystem: FileSystem {
         n.ctime = tick()
     }
 
+    /// ``FileSystem`` requirement, on the in-memory tree.
     public func setModificationTime(_ path: String, _ nanoseconds: Int64) throws(FileSystemError) {
         try mutate("utimens", path)
         guard let n = try lookup(path, op: "utimens") else { throw FileSystemError(code: FileSystemError.noEntry, operation: "utimens", path: path) }
@@ -200,6 +210,7 @@ public final class InMemoryFileSystem: FileSystem {
         n.ctime = tick()
     }
 
+    /// ``FileSystem`` requirement, on the in-memory tree.
     public func syncDirectory(_ path: String) throws(FileSystemError) {
         try mutate("fsync-dir", path)
         guard let n = try lookup(path, op: "fsync-dir"), n.kind == .directory else {

@@ -41,6 +41,7 @@ public final class LocalFileSystem: FileSystem {
 
     static func nanoseconds(_ ts: timespec) -> Int64 { Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec) }
 
+    /// ``FileSystem`` requirement, through POSIX calls.
     public func info(_ path: String) throws(FileSystemError) -> FileInfo? {
         do { try checkParents(path, op: "lstat") } catch where error.isNotFound { return nil }
         var st = stat()
@@ -66,6 +67,7 @@ public final class LocalFileSystem: FileSystem {
                         inode: UInt64(st.st_ino), symlinkTarget: target)
     }
 
+    /// ``FileSystem`` requirement, through POSIX calls.
     public func list(_ path: String) throws(FileSystemError) -> [String] {
         try checkParents(path, op: "opendir")
         let fd = open(full(path), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -77,10 +79,10 @@ public final class LocalFileSystem: FileSystem {
         defer { closedir(dir) }
         var names: [SyncPath] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
-                let bytes = raw.prefix { $0 != 0 }
-                return String(decoding: bytes, as: UTF8.self)
-            }
+            // Names that are not valid UTF-8 cannot be represented on the wire: they are skipped.
+            guard let name = withUnsafeBytes(of: entry.pointee.d_name, { raw -> String? in
+                String(validating: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }) else { continue }
             if name == "." || name == ".." { continue }
             names.append(SyncPath(name))
         }
@@ -125,6 +127,7 @@ public final class LocalFileSystem: FileSystem {
         }
     }
 
+    /// ``FileSystem`` requirement, through POSIX calls.
     public func openRead(_ path: String) throws(FileSystemError) -> any ReadableFile {
         try checkParents(path, op: "open")
         let fd = open(full(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
@@ -132,6 +135,7 @@ public final class LocalFileSystem: FileSystem {
         return Handle(fd: fd, path: path)
     }
 
+    /// ``FileSystem`` requirement, through POSIX calls.
     public func openWrite(_ path: String, create: Bool, permissions: UInt32) throws(FileSystemError) -> any WritableFile {
         try checkParents(path, op: "open-write")
         let fd = open(full(path), O_WRONLY | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT : 0), mode_t(permissions & 0o7777))
@@ -139,11 +143,13 @@ public final class LocalFileSystem: FileSystem {
         return Handle(fd: fd, path: path)
     }
 
+    /// ``FileSystem`` requirement, through POSIX calls.
     public func makeDirectory(_ path: String, permissions: UInt32) throws(FileSystemError) {
         try checkParents(path, op: "mkdir")
         guard mkdir(full(path), mode_t(permissions & 0o7777)) == 0 else { throw fail("mkdir", path) }
     }
 
+    /// ``FileSystem`` requirement, through POSIX calls.
     public func remove(_ path: String) throws(FileSystemError) {
         try checkParents(path, op: "remove")
         var st = stat()
@@ -152,22 +158,26 @@ public final class LocalFileSystem: FileSystem {
         guard rc == 0 else { throw fail("remove", path) }
     }
 
+    /// ``FileSystem`` requirement, through POSIX calls.
     public func rename(_ from: String, to: String) throws(FileSystemError) {
         try checkParents(from, op: "rename")
         try checkParents(to, op: "rename")
         guard Glibc.rename(full(from), full(to)) == 0 else { throw fail("rename", from) }
     }
 
+    /// ``FileSystem`` requirement, through POSIX calls.
     public func makeSymlink(_ path: String, target: String) throws(FileSystemError) {
         try checkParents(path, op: "symlink")
         guard symlink(target, full(path)) == 0 else { throw fail("symlink", path) }
     }
 
+    /// ``FileSystem`` requirement, through POSIX calls.
     public func setPermissions(_ path: String, _ permissions: UInt32) throws(FileSystemError) {
         try checkParents(path, op: "chmod")
         guard fchmodat(AT_FDCWD, full(path), mode_t(permissions & 0o7777), 0) == 0 else { throw fail("chmod", path) }
     }
 
+    /// ``FileSystem`` requirement, through POSIX calls.
     public func setModificationTime(_ path: String, _ nanoseconds: Int64) throws(FileSystemError) {
         try checkParents(path, op: "utimensat")
         var times = [timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2 /* UTIME_OMIT */),
@@ -175,6 +185,7 @@ public final class LocalFileSystem: FileSystem {
         guard utimensat(AT_FDCWD, full(path), &times, AT_SYMLINK_NOFOLLOW) == 0 else { throw fail("utimensat", path) }
     }
 
+    /// ``FileSystem`` requirement, through POSIX calls.
     public func syncDirectory(_ path: String) throws(FileSystemError) {
         try checkParents(path, op: "fsync-dir")
         let fd = open(full(path), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)

@@ -36,6 +36,7 @@ public struct SyncPath: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
 
     public static func == (a: SyncPath, b: SyncPath) -> Bool { a.string.utf8.elementsEqual(b.string.utf8) }
+    /// Hashes the UTF-8 bytes (not the canonical form).
     public func hash(into hasher: inout Hasher) {
         for b in string.utf8 { hasher.combine(b) }
         hasher.combine(0xFF as UInt8)

@@ -3,6 +3,7 @@ import GRDB
 
 /// A folder known to this device (table `folder`).
 public struct FolderRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    /// The table this record maps.
     public static let databaseTableName = "folder"
     /// The folder ID shared between devices.
     public var id: String
@@ -12,6 +13,7 @@ public struct FolderRow: Codable, Sendable, FetchableRecord, PersistableRecord {
 
 /// A paired device (table `device`).
 public struct DeviceRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    /// The table this record maps.
     public static let databaseTableName = "device"
     /// The device ID (opaque text).
     public var id: String
@@ -21,6 +23,7 @@ public struct DeviceRow: Codable, Sendable, FetchableRecord, PersistableRecord {
 
 /// One index entry, local (`device == ""`) or a peer's (table `file`).
 public struct FileRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    /// The table this record maps.
     public static let databaseTableName = "file"
     /// The folder.
     public var folderID: String
@@ -64,6 +67,7 @@ public struct FileRow: Codable, Sendable, FetchableRecord, PersistableRecord {
 
 /// A chunk list, stored once per distinct content (table `chunkList`).
 public struct ChunkListRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    /// The table this record maps.
     public static let databaseTableName = "chunkList"
     /// The content hash (SHA-256 over the chunk hashes).
     public var contentHash: Data
@@ -73,6 +77,7 @@ public struct ChunkListRow: Codable, Sendable, FetchableRecord, PersistableRecor
 
 /// Where a local copy of a chunk lives (table `chunkLocation`).
 public struct ChunkLocationRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    /// The table this record maps.
     public static let databaseTableName = "chunkLocation"
     /// The chunk's SHA-256.
     public var hash: Data
@@ -88,6 +93,7 @@ public struct ChunkLocationRow: Codable, Sendable, FetchableRecord, PersistableR
 
 /// How far a peer's index has been received (table `remoteProgress`).
 public struct RemoteProgressRow: Codable, Sendable, FetchableRecord, PersistableRecord {
+    /// The table this record maps.
     public static let databaseTableName = "remoteProgress"
     /// The folder.
     public var folderID: String

@@ -15,6 +15,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// A store on `database`.
     public init(database: SyncDatabase) { self.database = database }
 
+    /// ``IndexStore`` requirement: one write transaction.
     public func loadFolder(_ folderID: String, newIndexID: UInt64) throws -> StoredFolder {
         try database.pool.write { db in
             let folder: FolderRow
@@ -48,6 +49,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
         return RowCoding.decodeChunks(list.chunks)
     }
 
+    /// ``IndexStore`` requirement: one write transaction.
     public func commit(_ batch: IndexBatch) throws {
         try database.pool.write { db in
             for device in batch.droppedPeers {

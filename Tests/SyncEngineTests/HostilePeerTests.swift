@@ -26,6 +26,19 @@ import SyncProtocol
         #expect(e.pollEvent().map { if case .peerError = $0 { true } else { false } } == true)
     }
 
+    @Test func oversizedIndexesDisconnectThePeer() throws {
+        let c = try Cluster(count: 2, seed: 17) { i, config in
+            if i == 1 { config.maxRemoteRecords = 50; config.maxRemoteChunks = 40 }
+        }
+        c.connectAll()
+        for i in 0..<30 { try c.fss[0].writeAll("f\(i)", [UInt8(i), 1, 2]) }
+        c.converge(maxRounds: 2)
+        #expect(!c.events[1].contains { if case .peerError = $0 { true } else { false } })
+        for i in 30..<45 { try c.fss[0].writeAll("f\(i)", [UInt8(i)]) }
+        c.scan(0); c.run()
+        #expect(c.events[1].contains { if case .peerError(_, let why) = $0 { why.contains("chunks") } else { false } })
+    }
+
     @Test func forgedResponsesAndCorruptChunksNeverReachTheFile() throws {
         let c = try Cluster(count: 2, seed: 15)
         c.connectAll()

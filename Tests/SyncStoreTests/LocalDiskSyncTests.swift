@@ -83,6 +83,6 @@ import SyncProtocol
         #expect(p.engines[1].needCount() == 0 && p.engines[0].needCount() == 0)
         // Incremental: a handful of index frames, not a resend of everything per scan.
         #expect(p.indexFrames <= 4, "\(p.indexFrames) index frames after a restart")
-        for r in p.roots { try? LocalFileSystem(root: "/").removeRecursively(String(r.dropFirst())) }
+        for d in p.dbPaths { removeDatabaseDirectory(d) }
     }
 }

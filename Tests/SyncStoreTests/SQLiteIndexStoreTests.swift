@@ -18,6 +18,11 @@ func tempDatabasePath() -> String {
     return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/index.db"
 }
 
+/// Removes the directory `tempDatabasePath` made for `path` (open files are simply unlinked).
+func removeDatabaseDirectory(_ path: String) {
+    try? LocalFileSystem(root: "/").removeRecursively(String(path.dropFirst().dropLast("/index.db".count)))
+}
+
 func hash(_ s: String) -> ContentHash { SHA256Hasher.hash(Array(s.utf8)) }
 
 func fileRecord(_ path: String, _ content: String, version: VersionVector, sequence: UInt64) -> FileRecord {
@@ -29,7 +34,9 @@ func fileRecord(_ path: String, _ content: String, version: VersionVector, seque
 
 @Suite struct SQLiteIndexStoreTests {
     @Test func migratesToWALWithNormalSync() throws {
-        let db = try SyncDatabase(path: tempDatabasePath())
+        let path = tempDatabasePath()
+        defer { removeDatabaseDirectory(path) }
+        let db = try SyncDatabase(path: path)
         #expect(try db.journalMode() == "wal")
         #expect(try db.synchronousLevel() == 1)
         let applied = try db.pool.read { try SyncDatabase.migrator.appliedMigrations($0) }
@@ -38,6 +45,7 @@ func fileRecord(_ path: String, _ content: String, version: VersionVector, seque
 
     @Test func commitAndReloadRoundTrip() throws {
         let path = tempDatabasePath()
+        defer { removeDatabaseDirectory(path) }
         let v1 = VersionVector().incremented(by: 1)
         let state = LocalFileState(kind: .file, size: 5, permissions: 0o644, mtimeNanoseconds: 1_000, ctimeNanoseconds: 2_000, inode: 77)
         do {
@@ -75,7 +83,9 @@ func fileRecord(_ path: String, _ content: String, version: VersionVector, seque
     }
 
     @Test func needCandidatesAreStreamedInPathOrder() throws {
-        let store = SQLiteIndexStore(database: try SyncDatabase(path: tempDatabasePath()))
+        let path = tempDatabasePath()
+        defer { removeDatabaseDirectory(path) }
+        let store = SQLiteIndexStore(database: try SyncDatabase(path: path))
         _ = try store.loadFolder("f", newIndexID: 1)
         let v1 = VersionVector().incremented(by: 1), v2 = v1.incremented(by: 2)
         var batch = IndexBatch(folderID: "f")
