@@ -189,8 +189,10 @@ extension ICEAgent {
         case .checking:
             if selected == nil, checklist.allFailed, remoteGatheringComplete, gatheringState == .complete,
                !transactions.values.contains(where: { if case .check = $0.purpose { return true }; return false }) {
+                emit(.debug("every candidate pair failed"))
                 setConnectionState(.failed)
             } else if selected == nil, let since = checkingSince, now >= since + configuration.checkingTimeout {
+                emit(.debug("no valid pair after \(configuration.checkingTimeout) of checks"))
                 setConnectionState(.failed)
             }
         default:

@@ -45,7 +45,14 @@ extension ICEAgent {
             handleFromPeer(payload, source: peer, route: .relay(allocation: index))
             return
         }
-        guard let message = try? STUNMessage.decode(datagram) else { counters.stunDropped += 1; return }
+        let message: STUNMessage
+        do {
+            message = try STUNMessage.decode(datagram)
+        } catch {
+            counters.stunDropped += 1
+            emit(.debug("dropped a message from TURN server \(allocations[index].server.address): \(error)"))
+            return
+        }
         switch message.type.messageClass {
         case .indication:
             guard message.type.method == .data, case .xorPeerAddress(let peer)? = message.attribute(.xorPeerAddress),
