@@ -39,6 +39,7 @@ let package = Package(
 
         // MARK: Benchmarks and tools
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
+        .executableTarget(name: "ice-bench", dependencies: ["ICE", "STUN", "NetSim", "WireKit"], path: "Benchmarks/ICEBench"),
         .executableTarget(name: "netsim-demo", dependencies: ["NetSim", "WireKit"], path: "Sources/netsim-demo"),
 
         // MARK: Tests
