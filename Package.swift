@@ -30,7 +30,7 @@ let package = Package(
 
         // MARK: Foundation
         .target(name: "WireKit", dependencies: ["CPlatform"]),
-        .target(name: "NetSim", dependencies: ["WireKit"]),
+        .target(name: "NetSim", dependencies: ["WireKit"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // MARK: Connectivity (STUN, ICE, TURN client; sans-IO) and its NIO driver
         .target(name: "STUN", dependencies: ["WireKit", "COpenSSL"]),

@@ -51,6 +51,7 @@ public final class ClosureEndpoint: SimulatedEndpoint {
     /// Forgets the recorded datagrams.
     public func clearReceived() { received.removeAll() }
 
+    /// Takes an arriving datagram (see `SimulatedEndpoint`).
     public func handle(datagram: [UInt8], source: TransportAddress, destination: TransportAddress, now: Instant) {
         let item = Received(payload: datagram, source: source, destination: destination, time: now)
         receivedCount += 1
@@ -58,12 +59,14 @@ public final class ClosureEndpoint: SimulatedEndpoint {
         onDatagram?(self, item)
     }
 
+    /// Reacts to its deadline (see `SimulatedEndpoint`).
     public func handle(timeout now: Instant) {
         guard let deadline = timer, deadline <= now else { return }
         timer = nil
         onTimeout?(self, now)
     }
 
+    /// The next queued datagram, or nil.
     public func pollTransmit() -> Transmit? {
         guard outboxHead < outbox.count else { return nil }
         let next = outbox[outboxHead]
@@ -75,5 +78,6 @@ public final class ClosureEndpoint: SimulatedEndpoint {
         return next
     }
 
+    /// The current deadline, or nil.
     public func pollTimeout() -> Instant? { timer }
 }

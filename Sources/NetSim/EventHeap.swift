@@ -1,48 +1,71 @@
-/// A binary min-heap of in-flight datagrams, ordered by (time, insertion sequence).
+/// The in-flight datagrams, ordered by (time, scheduling sequence).
 ///
-/// The sequence number makes equal-time events leave in the order they were scheduled, so
-/// the simulation is deterministic and links stay FIFO.
+/// The binary heap holds only small plain keys; datagrams sit in a slab of reusable slots,
+/// so sifting moves no reference-counted values. The sequence number makes equal-time
+/// events leave in the order they were scheduled: the simulation is deterministic and
+/// links stay FIFO.
 struct EventHeap {
-    private(set) var items: [InFlight] = []
+    private struct Key {
+        var time: UInt64
+        var sequence: UInt64
+        var slot: Int
+    }
 
-    init() { items.reserveCapacity(1024) }
+    private var keys: [Key] = []
+    private var slots: [InFlight?] = []
+    private var freeSlots: [Int] = []
 
-    var isEmpty: Bool { items.isEmpty }
-    var count: Int { items.count }
-    var first: InFlight? { items.first }
-    var firstTime: UInt64? { items.first?.time }
+    init() {
+        keys.reserveCapacity(1024)
+        slots.reserveCapacity(1024)
+        freeSlots.reserveCapacity(1024)
+    }
+
+    var isEmpty: Bool { keys.isEmpty }
+    var count: Int { keys.count }
+    var firstTime: UInt64? { keys.first?.time }
 
     mutating func push(_ item: InFlight) {
-        items.append(item)
-        var child = items.count - 1
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            slots[slot] = item
+        } else {
+            slot = slots.count
+            slots.append(item)
+        }
+        keys.append(Key(time: item.time, sequence: item.sequence, slot: slot))
+        var child = keys.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
-            guard Self.less(items[child], items[parent]) else { break }
-            items.swapAt(child, parent)
+            guard Self.less(keys[child], keys[parent]) else { break }
+            keys.swapAt(child, parent)
             child = parent
         }
     }
 
     mutating func pop() -> InFlight? {
-        guard !items.isEmpty else { return nil }
-        items.swapAt(0, items.count - 1)
-        let top = items.removeLast()
+        guard !keys.isEmpty else { return nil }
+        keys.swapAt(0, keys.count - 1)
+        let top = keys.removeLast()
         var parent = 0
-        let n = items.count
+        let n = keys.count
         while true {
             let left = 2 * parent + 1
             guard left < n else { break }
             var smallest = left
             let right = left + 1
-            if right < n, Self.less(items[right], items[left]) { smallest = right }
-            guard Self.less(items[smallest], items[parent]) else { break }
-            items.swapAt(smallest, parent)
+            if right < n, Self.less(keys[right], keys[left]) { smallest = right }
+            guard Self.less(keys[smallest], keys[parent]) else { break }
+            keys.swapAt(smallest, parent)
             parent = smallest
         }
-        return top
+        let item = slots[top.slot].take()
+        freeSlots.append(top.slot)
+        return item
     }
 
-    private static func less(_ a: InFlight, _ b: InFlight) -> Bool {
+    private static func less(_ a: Key, _ b: Key) -> Bool {
         a.time != b.time ? a.time < b.time : a.sequence < b.sequence
     }
 }

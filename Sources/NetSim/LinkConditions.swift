@@ -38,9 +38,9 @@ public struct LinkConditions: Sendable, Equatable {
 
     /// Creates link conditions; every parameter defaults to a perfect link.
     public init(delay: Duration = .zero, jitter: Duration = .zero, loss: Double = 0,
-                burstLoss: GilbertElliott? = nil, reorder: Double = 0,
-                reorderDelay: Duration = .milliseconds(10), duplicate: Double = 0,
-                rateBitsPerSecond: UInt64? = nil, queueLimitBytes: Int = 128 * 1024, mtu: Int = 1500) {
+                burstLoss: GilbertElliott? = nil, reorder: Double = 0, duplicate: Double = 0,
+                rateBitsPerSecond: UInt64? = nil, queueLimitBytes: Int = 128 * 1024, mtu: Int = 1500,
+                reorderDelay: Duration = .milliseconds(10)) {
         self.delay = delay
         self.jitter = jitter
         self.loss = loss

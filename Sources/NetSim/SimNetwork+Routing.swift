@@ -88,7 +88,7 @@ extension SimNetwork {
         hostStats[to].delivered += 1
         hostStats[to].deliveredBytes += UInt64(p.payload.count)
         record(.deliver, p)
-        let endpoint = hosts[to].endpoint
+        let endpoint = endpoints[to]
         endpoint.handle(datagram: p.payload, source: p.source, destination: p.destination, now: now)
         drain(to)
     }

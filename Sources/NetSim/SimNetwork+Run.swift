@@ -59,7 +59,7 @@ extension SimNetwork {
         var best: NextEvent?
         if let t = heap.firstTime { best = NextEvent(time: max(t, now.nanoseconds), timerHost: nil) }
         for i in hosts.indices {
-            guard let deadline = hosts[i].endpoint.pollTimeout() else { continue }
+            guard let deadline = endpoints[i].pollTimeout() else { continue }
             let t = max(deadline.nanoseconds, now.nanoseconds)
             if best.map({ t < $0.time }) ?? true { best = NextEvent(time: t, timerHost: i) }
         }
@@ -69,7 +69,7 @@ extension SimNetwork {
     func perform(_ event: NextEvent) {
         advanceClock(to: event.time)
         if let host = event.timerHost {
-            let endpoint = hosts[host].endpoint
+            let endpoint = endpoints[host]
             endpoint.handle(timeout: now)
             drain(host)
             return
@@ -83,7 +83,7 @@ extension SimNetwork {
 
     /// Sends everything host `index`'s endpoint has queued.
     func drain(_ index: Int) {
-        let endpoint = hosts[index].endpoint
+        let endpoint = endpoints[index]
         while let transmit = endpoint.pollTransmit() { inject(transmit, from: index) }
     }
 

@@ -22,6 +22,8 @@ public final class SimNetwork {
 
     var rng: SeededRandom
     var hosts: [Host] = []
+    /// The hosts' endpoints, by host index (kept apart from `hosts` so reading one copies nothing).
+    var endpoints: [SimulatedEndpoint] = []
     var nats: [NATBox] = []
     var publicHosts: [IPAddress: Int] = [:]
     var natsByAddress: [IPAddress: NATBox] = [:]
@@ -43,7 +45,6 @@ public final class SimNetwork {
     }
 
     struct Host {
-        let endpoint: SimulatedEndpoint
         let addresses: [IPAddress]
         /// 0 for the public realm, else the owning NAT's realm.
         let realm: Int
@@ -73,7 +74,8 @@ public final class SimNetwork {
                 publicHosts[address] = index
             }
         }
-        hosts.append(Host(endpoint: endpoint, addresses: addresses, realm: nat?.realm ?? 0,
+        endpoints.append(endpoint)
+        hosts.append(Host(addresses: addresses, realm: nat?.realm ?? 0,
                           uplink: LinkState(conditions: uplink, rng: rng.fork()),
                           downlink: LinkState(conditions: downlink, rng: rng.fork())))
         hostStats.append(HostStats())
@@ -111,7 +113,7 @@ public final class SimNetwork {
     public func downlink(_ host: HostID) -> LinkConditions { hosts[host.rawValue].downlink.conditions }
 
     /// The endpoint of a host.
-    public func endpoint(_ host: HostID) -> SimulatedEndpoint { hosts[host.rawValue].endpoint }
+    public func endpoint(_ host: HostID) -> SimulatedEndpoint { endpoints[host.rawValue] }
 
     /// The addresses of a host.
     public func addresses(_ host: HostID) -> [IPAddress] { hosts[host.rawValue].addresses }

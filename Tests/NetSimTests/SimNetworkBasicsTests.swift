@@ -56,3 +56,32 @@ enum Addr {
         #expect(net.trace.map(\.event) == [.send, .send, .drop(.badSource), .drop(.noRoute)])
     }
 }
+
+@Suite struct SimNetworkDrivingTests {
+    @Test func stepPerformsOneEventAtATime() {
+        let net = SimNetwork(seed: 10)
+        let a = ClosureEndpoint(), b = ClosureEndpoint()
+        net.addHost(a, addresses: [Addr.a], uplink: LinkConditions(delay: .milliseconds(3)))
+        net.addHost(b, addresses: [Addr.b], downlink: LinkConditions(delay: .milliseconds(4)))
+        a.send([1], from: Addr.at(Addr.a, 1), to: Addr.at(Addr.b, 2))
+        #expect(net.step())  // uplink done at 3 ms: routed, now on b's downlink
+        #expect(net.now == Instant(nanoseconds: 3_000_000) && b.receivedCount == 0 && net.inFlight == 1)
+        #expect(net.step())  // downlink done at 7 ms: delivered
+        #expect(net.now == Instant(nanoseconds: 7_000_000) && b.receivedCount == 1)
+        #expect(!net.step())
+    }
+
+    @Test func scriptedSendFromAHostGoesThroughItsLinksAndChecksTheSource() throws {
+        let net = SimNetwork(seed: 11)
+        let a = ClosureEndpoint(), b = ClosureEndpoint()
+        let ha = net.addHost(a, addresses: [Addr.a], uplink: LinkConditions(delay: .milliseconds(5)))
+        let hb = net.addHost(b, addresses: [Addr.b])
+        net.send(Transmit(source: Addr.at(Addr.a, 9), destination: Addr.at(Addr.b, 2), payload: [7]), from: ha)
+        net.send(Transmit(source: Addr.at(Addr.c, 9), destination: Addr.at(Addr.b, 2), payload: [8]), from: ha)
+        try net.run { b.receivedCount == 1 }
+        #expect(b.received.first?.payload == [7] && net.now == Instant(nanoseconds: 5_000_000))
+        #expect(net.stats.unroutable == 1)
+        #expect(net.stats(for: ha).sent == 2 && net.stats(for: hb).delivered == 1 && net.stats(for: hb).deliveredBytes == 1)
+        #expect(net.endpoint(hb) === b && net.addresses(hb) == [Addr.b] && net.hostIDs == [ha, hb])
+    }
+}
