@@ -98,6 +98,7 @@ extension ICEAgent {
         }
         if let started = pending.transaction.startedAt { pair.roundTripTime = now - started }
         pair.state = .succeeded
+        pair.lastActivity = now
         if nominate || pair.nominateOnSuccess { pair.nominated = true }
         checklist[id: pairID] = pair
         checklist.unfreeze(foundation: pair.foundation)
