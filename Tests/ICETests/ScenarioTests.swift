@@ -119,4 +119,17 @@ import WireKit
         try net.run(for: .seconds(1))
         #expect(a.received.last == [0x80, 9] && b.received.last == [0x80, 8], "seed \(seed): A got \(a.received), B got \(b.received), A \(a.state) B \(b.state) \(String(describing: b.agent.selectedPair))")
     }
+
+    @Test func closeStopsEverything() throws {
+        let (net, a, b, _, _) = Self.publicPair(seed: 61)
+        try net.run(maxTime: .seconds(10)) { a.isConnected && b.isConnected }
+        a.agent.close()
+        a.pump()
+        #expect(a.states.last?.1 == .closed)
+        #expect(a.agent.pollTimeout() == nil && a.agent.pollTransmit() == nil)
+        #expect(throws: ICEError.closed) { try a.agent.send(data: [0x80], now: net.now) }
+        let sentBefore = net.stats(for: net.hostIDs[0]).sent
+        try net.run(for: .seconds(5))
+        #expect(net.stats(for: net.hostIDs[0]).sent == sentBefore)
+    }
 }
