@@ -68,6 +68,7 @@ let package = Package(
         // MARK: Benchmarks and tools
         .executableTarget(name: "sync-bench", dependencies: ["WireKit", "SyncProtocol", "SyncFS", "SyncEngine"], path: "Benchmarks/SyncBench"),
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
+        .executableTarget(name: "ice-bench", dependencies: ["ICE", "STUN", "NetSim", "WireKit"], path: "Benchmarks/ICEBench"),
         .executableTarget(name: "netsim-demo", dependencies: ["NetSim", "WireKit"], path: "Sources/netsim-demo"),
         .executableTarget(name: "sctp-bench", dependencies: ["SCTP", "DataChannel", "SCTPTestSupport", "WireKit"], path: "Benchmarks/SCTPBench"),
 

@@ -35,6 +35,8 @@ public struct CandidatePair: Hashable, Sendable, CustomStringConvertible {
     let localIndex: Int
     /// The controlled side got USE-CANDIDATE before the pair was valid: nominate on success.
     var nominateOnSuccess = false
+    /// The last time a check on this pair succeeded or the peer's authenticated check arrived on it.
+    var lastActivity: Instant?
 
     init(id: Int, local: Candidate, localIndex: Int, remote: Candidate, role: ICERole) {
         self.id = id

@@ -98,6 +98,7 @@ extension ICEAgent {
         }
         if let started = pending.transaction.startedAt { pair.roundTripTime = now - started }
         pair.state = .succeeded
+        pair.lastActivity = now
         if nominate || pair.nominateOnSuccess { pair.nominated = true }
         checklist[id: pairID] = pair
         checklist.unfreeze(foundation: pair.foundation)
@@ -189,8 +190,10 @@ extension ICEAgent {
         case .checking:
             if selected == nil, checklist.allFailed, remoteGatheringComplete, gatheringState == .complete,
                !transactions.values.contains(where: { if case .check = $0.purpose { return true }; return false }) {
+                emit(.debug("every candidate pair failed"))
                 setConnectionState(.failed)
             } else if selected == nil, let since = checkingSince, now >= since + configuration.checkingTimeout {
+                emit(.debug("no valid pair after \(configuration.checkingTimeout) of checks"))
                 setConnectionState(.failed)
             }
         default:

@@ -63,14 +63,20 @@ extension ICEAgent {
         }
     }
 
-    /// While disconnected: the controlling side nominates another valid pair if there is one
-    /// (e.g. after the peer's NAT rebound); the controlled side waits for that nomination.
+    /// While disconnected, move to another valid pair if there is one (e.g. after the peer's NAT
+    /// rebound, its new mapping was learnt as a peer-reflexive candidate and checked): the
+    /// controlling side nominates it; the controlled side, whose peer may not notice anything
+    /// (its own consent still succeeds), switches to it unilaterally.
     func recoverFromDisconnect() {
         guard let s = selected else { return }
-        guard let best = checklist.pairs.first(where: { $0.state == .succeeded && $0.id != s.pair.id }),
+        // The valid pair the peer was heard on most recently (older ones may be stale mappings).
+        let candidates = checklist.pairs.filter { $0.state == .succeeded && $0.id != s.pair.id }
+        guard let best = candidates.max(by: { ($0.lastActivity ?? .zero) < ($1.lastActivity ?? .zero) }),
               s.generation == generation else { return }
         if role == .controlling {
             if !checklist.nominating.contains(best.id) { checklist.trigger(best.id, nominate: true); scheduleChecks() }
+        } else {
+            select(best.id)
         }
     }
 }

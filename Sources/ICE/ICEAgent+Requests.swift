@@ -70,6 +70,8 @@ extension ICEAgent {
         }
         guard let pairID = pair(localIndex: localIndex, remote: remote, state: .waiting),
               var pair = checklist[id: pairID] else { return }
+        pair.lastActivity = now
+        checklist[id: pairID] = pair
         let useCandidate = request.useCandidate && role == .controlled
         // Triggered check (§7.3.1.4).
         switch pair.state {

@@ -45,7 +45,14 @@ extension ICEAgent {
             handleFromPeer(payload, source: peer, route: .relay(allocation: index))
             return
         }
-        guard let message = try? STUNMessage.decode(datagram) else { counters.stunDropped += 1; return }
+        let message: STUNMessage
+        do {
+            message = try STUNMessage.decode(datagram)
+        } catch {
+            counters.stunDropped += 1
+            emit(.debug("dropped a message from TURN server \(allocations[index].server.address): \(error)"))
+            return
+        }
         switch message.type.messageClass {
         case .indication:
             guard message.type.method == .data, case .xorPeerAddress(let peer)? = message.attribute(.xorPeerAddress),
@@ -179,11 +186,12 @@ extension ICEAgent {
                 allocations[i].refreshAt = now + .seconds(30)  // retried if the refresh is lost
                 sendTURNRequest(allocation: i, .refresh(lifetime: configuration.turnLifetime))
             }
-            for (ip, t) in allocations[i].permissions where t <= now {
+            // Sorted, so a simulation replays identically (dictionary order is per process).
+            for (ip, t) in allocations[i].permissions.sorted(by: { $0.key.description < $1.key.description }) where t <= now {
                 allocations[i].permissions[ip] = now + .seconds(30)
                 sendTURNRequest(allocation: i, .createPermission(ip))
             }
-            for (channel, t) in allocations[i].channelRefreshAt where t <= now {
+            for (channel, t) in allocations[i].channelRefreshAt.sorted(by: { $0.key < $1.key }) where t <= now {
                 guard let peer = allocations[i].channelPeers[channel] else { continue }
                 allocations[i].channelRefreshAt[channel] = now + .seconds(30)
                 sendTURNRequest(allocation: i, .channelBind(peer: peer, channel: channel))

@@ -16,6 +16,8 @@ public final class ICEDriver: Sendable {
     /// The event loop the agent lives on.
     public let eventLoop: any EventLoop
     private let core: NIOLoopBound<ICEDriverCore>
+    /// Datagrams read per system call.
+    static let readBatch = 16
 
     private init(events: AsyncStream<ICEEvent>, localCredentials: ICECredentials, eventLoop: any EventLoop,
                  core: NIOLoopBound<ICEDriverCore>) {
@@ -37,8 +39,9 @@ public final class ICEDriver: Sendable {
         let credentials = try await loop.submit { bound.value.agent.localCredentials }.get()
         for ip in try interfaces.resolve() {
             let channel = try await DatagramBootstrap(group: loop)
-                .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: 16)
-                .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
+                // Vectored reads split one receive buffer evenly across the messages: 16 × 2 KiB.
+                .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: Self.readBatch)
+                .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.readBatch * 2048))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(UDPHandler(core: bound.value))
@@ -109,6 +112,11 @@ public final class ICEDriver: Sendable {
     /// The selected pair, if any.
     public func selectedPair() async throws -> CandidatePair? {
         try await onLoop { $0.agent.selectedPair }
+    }
+
+    /// The agent's counters (checks, drops, data).
+    public func counters() async throws -> ICECounters {
+        try await onLoop { $0.agent.counters }
     }
 
     /// The connection state.

@@ -44,10 +44,9 @@ final class ExternalProcess: @unchecked Sendable {
         stdin.fileHandleForWriting.write(data + Data([0x0A]))
     }
 
-    /// Stops the child.
+    /// Stops the child with SIGKILL (coturn ignores SIGTERM while it has sessions); Foundation reaps it.
     func terminate() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 }
 

@@ -29,4 +29,47 @@ import WireKit
         try net.run(for: .seconds(2))
         #expect(a.state == .completed && b.state == .completed, "seed \(seed): \(a.state) \(b.state)")
     }
+
+    /// Dual-stack hosts: both families are paired, and the IPv6 pair wins (RFC 8421 preference).
+    @Test func dualStackPrefersIPv6() throws {
+        let net = SimNetwork(seed: 7)
+        let a = AgentEndpoint("A", ICEScenario.configuration(.controlling, seed: 70))
+        let b = AgentEndpoint("B", ICEScenario.configuration(.controlled, seed: 71))
+        let link = LinkConditions(delay: .milliseconds(10))
+        net.addHost(a, addresses: [IPAddress("198.51.100.1")!, IPAddress("2001:db8::1")!], uplink: link, downlink: link)
+        net.addHost(b, addresses: [IPAddress("198.51.100.2")!, IPAddress("2001:db8::2")!], uplink: link, downlink: link)
+        a.agent.addLocalInterface(TransportAddress("198.51.100.1:5000")!)
+        a.agent.addLocalInterface(TransportAddress("[2001:db8::1]:5000")!)
+        b.agent.addLocalInterface(TransportAddress("198.51.100.2:6000")!)
+        b.agent.addLocalInterface(TransportAddress("[2001:db8::2]:6000")!)
+        AgentEndpoint.link(a, b)
+        ICEScenario.start(a, b)
+        try net.run(maxTime: .seconds(10)) { a.isConnected && b.isConnected }
+        #expect(a.agent.pairs.count == 2, "one pair per address family")
+        #expect(a.agent.selectedPair?.remote.address == TransportAddress("[2001:db8::2]:6000"))
+        try b.agent.send(data: [0x80, 6], now: net.now)
+        try net.run(for: .seconds(1))
+        #expect(a.received == [[0x80, 6]])
+    }
+
+    /// Trickle: a check that arrives before the answer (remote credentials) is answered, and
+    /// the agent connects once the credentials arrive.
+    @Test func checkBeforeRemoteCredentials() throws {
+        let net = SimNetwork(seed: 8)
+        let a = AgentEndpoint("A", ICEScenario.configuration(.controlling, seed: 80))
+        let b = AgentEndpoint("B", ICEScenario.configuration(.controlled, seed: 81))
+        net.addHost(a, addresses: [IPAddress("198.51.100.1")!], uplink: LinkConditions(delay: .milliseconds(10)))
+        net.addHost(b, addresses: [IPAddress("198.51.100.2")!], uplink: LinkConditions(delay: .milliseconds(10)))
+        a.agent.addLocalInterface(TransportAddress("198.51.100.1:5000")!)
+        b.agent.addLocalInterface(TransportAddress("198.51.100.2:6000")!)
+        a.peer = b
+        b.peer = a
+        a.agent.setRemoteCredentials(b.agent.localCredentials)  // B does not know A's credentials yet
+        ICEScenario.start(a, b)
+        try net.run(for: .milliseconds(300))
+        #expect(b.agent.counters.checksReceived > 0 && b.agent.remoteCandidates.count == 1)
+        #expect(!b.isConnected)
+        b.agent.setRemoteCredentials(a.agent.localCredentials)
+        try net.run(maxTime: .seconds(10)) { a.isConnected && b.isConnected }
+    }
 }

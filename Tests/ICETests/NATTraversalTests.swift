@@ -71,4 +71,15 @@ import WireKit
         try w.net.run(maxTime: .seconds(2)) { !w.a.received.isEmpty && !w.b.received.isEmpty }
         #expect(w.a.received == [[0x80, 2]] && w.b.received == [[0x80, 1]])
     }
+
+    /// The same seed replays the same trace (STUN, TURN, checks, consent for 40 s).
+    @Test func sameSeedSameTrace() throws {
+        func digest() throws -> UInt64 {
+            let w = Self.world(seed: 99, natA: .symmetric, natB: .symmetric, loss: 0.05)
+            try w.net.run(for: .seconds(40))
+            #expect(w.a.isConnected && w.b.isConnected)
+            return w.net.traceDigest
+        }
+        #expect(try digest() == digest())
+    }
 }

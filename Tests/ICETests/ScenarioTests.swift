@@ -84,13 +84,14 @@ import WireKit
         #expect(throws: ICEError.noSelectedPair) { try a.agent.send(data: [0x80], now: net.now) }
     }
 
-    @Test func natRebindingIsRecovered() throws {
-        // A (controlled) behind a NAT whose mapping changes; B (controlling) public.
-        let seed: UInt64 = 51
+    /// A behind a NAT whose mapping changes; B public. Either side may be controlling.
+    @Test(arguments: [ICERole.controlled, .controlling])
+    func natRebindingIsRecovered(roleOfRebindingSide: ICERole) throws {
+        let seed: UInt64 = roleOfRebindingSide == .controlled ? 51 : 52
         let net = SimNetwork(seed: seed)
         let link = LinkConditions(delay: .milliseconds(20))
-        let a = AgentEndpoint("A", ICEScenario.configuration(.controlled, seed: 1))
-        let b = AgentEndpoint("B", ICEScenario.configuration(.controlling, seed: 2))
+        let a = AgentEndpoint("A", ICEScenario.configuration(roleOfRebindingSide, seed: 1))
+        let b = AgentEndpoint("B", ICEScenario.configuration(roleOfRebindingSide.opposite, seed: 2))
         let nat = net.addNAT(publicAddress: IPAddress("192.0.2.1")!, type: .portRestrictedCone)
         let ha = net.addHost(a, addresses: [IPAddress("10.0.0.2")!], uplink: link, downlink: link, behind: nat)
         net.addHost(b, addresses: [IPAddress("198.51.100.2")!], uplink: link, downlink: link)
@@ -105,14 +106,30 @@ import WireKit
         nat.mappingTimeout = .seconds(1)
         try net.run(for: .seconds(6.5))
         net.blackhole(ha, for: .seconds(3))
-        try net.run(for: .seconds(3.5))
+        try net.run(for: .seconds(2.5))
         nat.mappingTimeout = .seconds(120)
-        try net.run(maxTime: .seconds(30)) { b.agent.selectedPair?.remote.address != before && b.isConnected && a.isConnected }
+        let current = { nat.mappings(at: net.now).last?.external }
+        try net.run(maxTime: .seconds(40)) {
+            b.agent.selectedPair?.remote.address == current() && current() != before && b.isConnected && a.isConnected
+        }
         let after = try #require(b.agent.selectedPair?.remote.address)
         #expect(after.ip == before.ip && after.port != before.port)
         try b.agent.send(data: [0x80, 9], now: net.now)
         try a.agent.send(data: [0x80, 8], now: net.now)
         try net.run(for: .seconds(1))
-        #expect(a.received.last == [0x80, 9] && b.received.last == [0x80, 8])
+        #expect(a.received.last == [0x80, 9] && b.received.last == [0x80, 8], "seed \(seed): A got \(a.received), B got \(b.received), A \(a.state) B \(b.state) \(String(describing: b.agent.selectedPair))")
+    }
+
+    @Test func closeStopsEverything() throws {
+        let (net, a, b, _, _) = Self.publicPair(seed: 61)
+        try net.run(maxTime: .seconds(10)) { a.isConnected && b.isConnected }
+        a.agent.close()
+        a.pump()
+        #expect(a.states.last?.1 == .closed)
+        #expect(a.agent.pollTimeout() == nil && a.agent.pollTransmit() == nil)
+        #expect(throws: ICEError.closed) { try a.agent.send(data: [0x80], now: net.now) }
+        let sentBefore = net.stats(for: net.hostIDs[0]).sent
+        try net.run(for: .seconds(5))
+        #expect(net.stats(for: net.hostIDs[0]).sent == sentBefore)
     }
 }

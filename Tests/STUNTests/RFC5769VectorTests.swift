@@ -116,3 +116,34 @@ import WireKit
         #expect(Array(again[0..<56]) == Array(Self.sampleRequest[0..<56]))
     }
 }
+
+/// MESSAGE-INTEGRITY-SHA256 (RFC 8489 §14.6) and unknown comprehension-required attributes.
+@Suite struct STUNIntegritySHA256Tests {
+    @Test func sha256IntegrityRoundTrips() throws {
+        var rng = SeededRandom(seed: 3)
+        let m = STUNMessage(type: .init(method: .binding, messageClass: .request), transactionID: .random(using: &rng),
+                            attributes: [.username("a:b"), .priority(7)])
+        let key = STUNIntegrityKey.shortTerm(password: "pw")
+        let bytes = m.encode(key: key, algorithm: .sha256, fingerprint: true)
+        #expect(bytes.count == 20 + 8 + 8 + 36 + 8)
+        let back = try STUNMessage.decode(bytes)
+        #expect(back.verifyIntegrity(key: key))
+        #expect(!back.verifyIntegrity(key: .shortTerm(password: "other")))
+    }
+
+    @Test func unknownComprehensionRequiredAttributesAreReported() throws {
+        var rng = SeededRandom(seed: 4)
+        let m = STUNMessage(type: .init(method: .binding, messageClass: .request), transactionID: .random(using: &rng),
+                            attributes: [.other(type: 0x7FFE, value: [1]), .other(type: 0xFFFE, value: [2])])
+        let back = try STUNMessage.decode(m.encode())
+        #expect(back.unknownComprehensionRequired == [0x7FFE])
+    }
+
+    @Test func messageTypeEncoding() {
+        // RFC 8489 §5: Binding success response is 0x0101, Allocate error 0x0113, Data indication 0x0017.
+        #expect(STUNMessageType(method: .binding, messageClass: .successResponse).rawValue == 0x0101)
+        #expect(STUNMessageType(method: .allocate, messageClass: .errorResponse).rawValue == 0x0113)
+        #expect(STUNMessageType(method: .data, messageClass: .indication).rawValue == 0x0017)
+        #expect(STUNMessageType(rawValue: 0x0113) == STUNMessageType(method: .allocate, messageClass: .errorResponse))
+    }
+}
