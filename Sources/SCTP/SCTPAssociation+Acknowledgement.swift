@@ -168,38 +168,31 @@ extension SCTPAssociation {
             if let front = stream.queue.first, front.messageID == id {
                 stream.queue.removeFirst()
                 release(&stream, message: front, bytes: front.payload.count - front.offset, streamID: sid)
-                if currentStream == sid { currentStream = nil }
-                if !stream.queue.isEmpty && !stream.scheduled { stream.scheduled = true; scheduler.append(sid) }
-                if stream.queue.isEmpty { stream.scheduled = false }
+                if currentStream == sid {
+                    // The stream was taken out of the round-robin while its message was being
+                    // fragmented: put it back (or retire it) now that the message is gone.
+                    currentStream = nil
+                    stream.scheduled = !stream.queue.isEmpty
+                    if stream.scheduled { scheduler.append(sid) }
+                }
             }
             if !stream.isIdle { outStreams[sid] = stream }
         }
         advancePeerAckPoint()
     }
 
-    /// Moves the Advanced.Peer.Ack.Point over abandoned (and gap-acked) chunks.
+    /// Moves the Advanced.Peer.Ack.Point over abandoned chunks only (RFC 3758 §3.5 C1). Never
+    /// over gap-acked ones: the peer would drop their fragments as skipped, and the rest of
+    /// their (not abandoned) message would then arrive orphaned.
     mutating func advancePeerAckPoint() {
         guard peerSupportsForwardTSN else { return }
         if Serial.lt(advancedPeerAckPoint, lastCumAck) { advancedPeerAckPoint = lastCumAck }
         var i = Int(advancedPeerAckPoint &- lastCumAck)
-        var moved = false
-        while i < outstanding.count, outstanding[i].status == .abandoned || outstanding[i].status == .acked {
-            if outstanding[i].status == .abandoned { moved = true }
+        while i < outstanding.count, outstanding[i].status == .abandoned {
             advancedPeerAckPoint = outstanding[i].tsn
             i += 1
         }
-        if Serial.lt(lastCumAck, advancedPeerAckPoint) && (moved || forwardTSNNeeded || hasAbandoned(upTo: advancedPeerAckPoint)) {
-            forwardTSNNeeded = true
-        }
-    }
-
-    func hasAbandoned(upTo tsn: UInt32) -> Bool {
-        var i = 0
-        while i < outstanding.count, Serial.le(outstanding[i].tsn, tsn) {
-            if outstanding[i].status == .abandoned { return true }
-            i += 1
-        }
-        return false
+        if Serial.lt(lastCumAck, advancedPeerAckPoint) { forwardTSNNeeded = true }
     }
 
     mutating func handleHeartbeatAck(_ chunk: HeartbeatChunk) {

@@ -145,12 +145,16 @@ extension SCTPAssociation {
         guard state == .established || state == .shutdownPending || state == .shutdownSent else { return }
         let newCum = chunk.newCumulativeTSN
         sackImmediately = true
-        guard Serial.lt(cumulativeTSN, newCum), newCum &- cumulativeTSN < 1 << 24 else { return }
-        cumulativeTSN = newCum
-        while let first = receivedRanges.first, Serial.le(first.0, cumulativeTSN &+ 1) {
-            if Serial.lt(cumulativeTSN, first.1) { cumulativeTSN = first.1 }
-            receivedRanges.removeFirst()
+        guard newCum &- cumulativeTSN < 1 << 24 || cumulativeTSN &- newCum < 1 << 24 else { return }
+        if Serial.lt(cumulativeTSN, newCum) {
+            cumulativeTSN = newCum
+            while let first = receivedRanges.first, Serial.le(first.0, cumulativeTSN &+ 1) {
+                if Serial.lt(cumulativeTSN, first.1) { cumulativeTSN = first.1 }
+                receivedRanges.removeFirst()
+            }
         }
+        // Even when every TSN up to newCum already arrived (our SACK was lost), the abandoned
+        // message's fragments and its SSN must still be dropped and skipped.
         undeliveredBytes += reassembly.skip(upTo: newCum, streams: chunk.streams, into: &events)
     }
 
