@@ -167,7 +167,7 @@ extension SCTPAssociation {
         if var stream = outStreams.removeValue(forKey: sid) {
             if let front = stream.queue.first, front.messageID == id {
                 stream.queue.removeFirst()
-                release(&stream, message: front, bytes: front.payload.count - front.offset, streamID: sid)
+                release(&stream, accounted: front.accounted, bytes: front.payload.count - front.offset, streamID: sid)
                 if currentStream == sid {
                     // The stream was taken out of the round-robin while its message was being
                     // fragmented: put it back (or retire it) now that the message is gone.

@@ -184,7 +184,7 @@ extension SCTPAssociation {
         lastAdvertisedRwnd = rwnd
         let sack = SackChunk(cumulativeTSNAck: cumulativeTSN, advertisedReceiverWindow: UInt32(clamping: rwnd),
                              gapBlocks: blocks, duplicateTSNs: duplicateTSNs)
-        duplicateTSNs.removeAll(keepingCapacity: true)
+        if !duplicateTSNs.isEmpty { duplicateTSNs = [] }
         sackImmediately = false
         sackDelayed = false
         dataPacketsSinceSack = 0
