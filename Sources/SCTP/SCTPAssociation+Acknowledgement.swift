@@ -79,7 +79,10 @@ extension SCTPAssociation {
         }
         if flightSize == 0 { partialBytesAcked = 0 }
         peerRwnd = max(0, Int(sack.advertisedReceiverWindow) - flightSize)
-        burstFlightLimit = flightSize + configuration.maxBurst * mtu
+        // Max.Burst (§6.1 D): in reply to this SACK, send what it released plus at most
+        // Max.Burst packets more. (Capping at flight-after-SACK + Max.Burst instead would
+        // starve the flow whenever one SACK acknowledges a whole flight.)
+        burstFlightLimit = flightBefore + configuration.maxBurst * mtu
         // T3-rtx (§6.3.2): stop when nothing is in flight, restart when the cum ack moved.
         advancePeerAckPoint()
         if flightSize == 0 && retransmitQueue.isEmpty && !Serial.lt(lastCumAck, advancedPeerAckPoint) {

@@ -54,8 +54,18 @@ public struct SimPair<E: PacketEndpoint> {
     public mutating func step(limit: Instant = Instant(nanoseconds: .max)) -> Bool {
         flush()
         var delivered = false
-        while let p = ab.receive(now: now) { b.handle(packet: p, now: now); delivered = true }
-        while let p = ba.receive(now: now) { a.handle(packet: p, now: now); delivered = true }
+        // Each packet is answered before the next is handled, as on a real wire where packets
+        // arrive spaced out (so a receiver SACKs every second packet, not once per burst).
+        while let p = ab.receive(now: now) {
+            b.handle(packet: p, now: now)
+            while let t = b.pollTransmit() { ba.send(t, now: now) }
+            delivered = true
+        }
+        while let p = ba.receive(now: now) {
+            a.handle(packet: p, now: now)
+            while let t = a.pollTransmit() { ab.send(t, now: now) }
+            delivered = true
+        }
         if let t = a.pollTimeout(), t <= now { a.handle(timeout: now) }
         if let t = b.pollTimeout(), t <= now { b.handle(timeout: now) }
         flush()
