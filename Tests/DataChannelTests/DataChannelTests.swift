@@ -187,6 +187,24 @@ import WireKit
         }
     }
 
+    @Test("close delivers every message sent before it, then closes both sides")
+    func closeAfterSend() throws {
+        let seed: UInt64 = 11
+        var p = Self.pair(seed: seed, conditions: LinkConditions(delay: .milliseconds(15), loss: 0.05))
+        Self.connect(&p)
+        let id = try p.a.createDataChannel(label: "c", now: p.now)
+        for i in 0..<30 { try p.a.send(text: "m\(i)", on: id, now: p.now) }
+        p.a.close(id, now: p.now)
+        #expect(p.a.channel(id)?.readyState == .closing)
+        #expect(throws: DataChannelError.self) { try p.a.send(text: "late", on: id, now: p.now) }
+        let (a, b) = Self.run(&p, for: .seconds(60)) { a, b in a.contains(.closed(id)) && b.contains(.closed(id)) }
+        let texts = b.compactMap { e -> String? in if case .message(_, let m) = e { return m.text } else { return nil } }
+        #expect(texts == (0..<30).map { "m\($0)" }, "seed \(seed)")
+        #expect(a.contains(.closed(id)) && b.contains(.closing(id)) && b.contains(.closed(id)), "seed \(seed)")
+        let reused = try p.a.createDataChannel(label: "again", now: p.now)
+        #expect(reused == id, "the id is free again")
+    }
+
     @Test("deprecated partial PPIDs are joined on receive")
     func partialPPIDs() throws {
         var p = Self.pair(seed: 8)

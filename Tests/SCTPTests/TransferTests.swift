@@ -61,6 +61,19 @@ import WireKit
         #expect(r.elapsed.seconds > 4.1 && r.elapsed.seconds < 17, "seed \(seed): took \(r.elapsed)")
     }
 
+    @Test("messages above the advertised 256 KiB are accepted up to the configured bound")
+    func largeMessages() {
+        let seed: UInt64 = 1 << 20
+        var ca = SCTPConfiguration(); ca.randomSeed = 1; ca.maxSendMessageSize = 4 << 20
+        var cb = SCTPConfiguration(); cb.randomSeed = 2; cb.maxReceiveMessageSize = 2 << 20
+        var p = SimPair(a: SCTPAssociation(configuration: ca), b: SCTPAssociation(configuration: cb),
+                        ab: LinkConditions(delay: .milliseconds(5), loss: 0.01), ba: LinkConditions(delay: .milliseconds(5)), seed: seed)
+        var s = TransferScenario(messageCount: 3, messageSize: { _ in 1 << 20 })
+        s.highWater = 4 << 20; s.lowWater = 1 << 20
+        let r = s.run(&p)
+        #expect(r.failure == nil, "seed \(seed): \(r.failure ?? "")")
+    }
+
     @Test("message sizes 1 B, 1200 B, 64 KiB, 256 KiB", arguments: [1, 1200, 65536, 262144])
     func messageSizes(size: Int) {
         let seed = UInt64(size)
