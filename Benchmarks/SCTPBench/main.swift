@@ -110,7 +110,9 @@ if bytes > 0 {
     let wall = (Instant.monotonicNow() - wall0).seconds, cpu = cpuSeconds() - cpu0
     let mb = Double(r.bytes) / 1e6
     let rate = fmt(mb / wall, 0), cpuPerGB = fmt(cpu / (Double(r.bytes) / 1e9), 2), rss = fmt(peakRSSMiB(), 0)
-    print("in-memory: \(r.bytes) bytes in \(fmt(wall, 2)) s wall = \(rate) MB/s, \(cpuPerGB) CPU-s/GB, peak RSS \(rss) MiB, "
+    let perCPU = fmt(mb / cpu, 0)
+    print("in-memory: \(r.bytes) bytes in \(fmt(wall, 2)) s wall = \(rate) MB/s wall, \(perCPU) MB per CPU-second, "
+          + "\(cpuPerGB) CPU-s/GB (both sides and the link on one thread), peak RSS \(rss) MiB, "
           + "peak receive buffer \(r.peakReceiveBuffer) B, peak outstanding \(r.peakOutstanding) chunks")
 }
 

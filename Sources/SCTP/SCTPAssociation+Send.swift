@@ -21,12 +21,15 @@ extension SCTPAssociation {
         guard message.count <= configuration.maxSendMessageSize else {
             throw .messageTooLarge(size: message.count, limit: configuration.maxSendMessageSize)
         }
-        var out = outStreams[stream] ?? OutgoingStream()
-        guard !out.resetRequested else { throw .streamResetting(stream) }
         let size = accounted ? message.count : 0
-        guard out.bufferedAmount + size <= configuration.maxStreamSendQueue else {
-            throw .sendQueueFull(stream: stream, buffered: out.bufferedAmount, limit: configuration.maxStreamSendQueue)
+        if let existing = outStreams[stream] {
+            guard !existing.resetRequested else { throw .streamResetting(stream) }
+            guard existing.bufferedAmount + size <= configuration.maxStreamSendQueue else {
+                throw .sendQueueFull(stream: stream, buffered: existing.bufferedAmount, limit: configuration.maxStreamSendQueue)
+            }
         }
+        // Taken out of the dictionary while edited, so appending does not copy the queue.
+        var out = outStreams.removeValue(forKey: stream) ?? OutgoingStream()
         var pending = PendingMessage(payload: message, ppid: ppid, unordered: !ordered, messageID: nextMessageID, accounted: accounted)
         nextMessageID += 1
         switch reliability {
