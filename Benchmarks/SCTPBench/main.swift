@@ -55,7 +55,7 @@ struct Outcome {
 }
 
 /// Runs a paced bulk transfer of `total` bytes in `messageSize` messages from a to b.
-func transfer(total: Int, messageSize: Int, conditions: LinkConditions, seed: UInt64) -> Outcome {
+func transfer(total: Int, messageSize: Int, conditions: PairLinkConditions, seed: UInt64) -> Outcome {
     var ca = SCTPConfiguration(); ca.randomSeed = seed
     var cb = SCTPConfiguration(); cb.randomSeed = seed + 1
     var pair = SimPair(a: SCTPAssociation(configuration: ca), b: SCTPAssociation(configuration: cb),
@@ -106,7 +106,7 @@ print("CRC-32C hardware: \(CRC32C.hardware)")
 
 if bytes > 0 {
     let cpu0 = cpuSeconds(), wall0 = Instant.monotonicNow()
-    let r = transfer(total: bytes, messageSize: messageSize, conditions: LinkConditions(), seed: 42)
+    let r = transfer(total: bytes, messageSize: messageSize, conditions: PairLinkConditions(), seed: 42)
     let wall = (Instant.monotonicNow() - wall0).seconds, cpu = cpuSeconds() - cpu0
     let mb = Double(r.bytes) / 1e6
     let rate = fmt(mb / wall, 0), cpuPerGB = fmt(cpu / (Double(r.bytes) / 1e9), 2), rss = fmt(peakRSSMiB(), 0)
@@ -118,7 +118,7 @@ if bytes > 0 {
 
 if lossyBytes > 0 {
     let rtt = 0.050, loss = 0.01
-    let c = LinkConditions(delay: .milliseconds(25), loss: loss)
+    let c = PairLinkConditions(delay: .milliseconds(25), loss: loss)
     let wall0 = Instant.monotonicNow()
     let r = transfer(total: lossyBytes, messageSize: messageSize, conditions: c, seed: 7)
     let wall = (Instant.monotonicNow() - wall0).seconds

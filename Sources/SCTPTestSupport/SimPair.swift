@@ -35,7 +35,7 @@ public struct SimPair<E: PacketEndpoint> {
     public let seed: UInt64
 
     /// Joins `a` and `b` with links of the given conditions; the seed determines all randomness.
-    public init(a: E, b: E, ab: LinkConditions, ba: LinkConditions, seed: UInt64) {
+    public init(a: E, b: E, ab: PairLinkConditions, ba: PairLinkConditions, seed: UInt64) {
         self.a = a; self.b = b; self.seed = seed
         var rng = SeededRandom(seed: seed)
         self.ab = SimLink(conditions: ab, seed: rng.next())

@@ -8,7 +8,7 @@ import WireKit
 @Suite struct DataChannelTests {
     typealias Pair = SimPair<DataChannelManager>
 
-    static func pair(seed: UInt64, conditions: LinkConditions = LinkConditions(delay: .milliseconds(10)),
+    static func pair(seed: UInt64, conditions: PairLinkConditions = PairLinkConditions(delay: .milliseconds(10)),
                      configure: (inout SCTPConfiguration) -> Void = { _ in }) -> Pair {
         var ca = SCTPConfiguration(); ca.randomSeed = seed &+ 1
         var cb = SCTPConfiguration(); cb.randomSeed = seed &+ 2
@@ -122,7 +122,7 @@ import WireKit
     @Test("bufferedAmountLow fires exactly once per downward crossing for a pausing sender")
     func bufferedAmountLow() throws {
         let seed: UInt64 = 6
-        var p = Self.pair(seed: seed, conditions: LinkConditions(delay: .milliseconds(20), loss: 0.02))
+        var p = Self.pair(seed: seed, conditions: PairLinkConditions(delay: .milliseconds(20), loss: 0.02))
         Self.connect(&p)
         let id = try p.a.createDataChannel(label: "bulk", negotiatedID: 4, now: p.now)
         _ = try p.b.createDataChannel(label: "bulk", negotiatedID: 4, now: p.now)
@@ -158,7 +158,7 @@ import WireKit
     @Test("1,000 channels opened, used, closed by stream reset, and their ids reused")
     func thousandChannels() throws {
         let seed: UInt64 = 7
-        var p = Self.pair(seed: seed, conditions: LinkConditions(delay: .milliseconds(5), loss: 0.01))
+        var p = Self.pair(seed: seed, conditions: PairLinkConditions(delay: .milliseconds(5), loss: 0.01))
         Self.connect(&p)
         for round in 0..<2 {
             var ids = [UInt16]()
@@ -190,7 +190,7 @@ import WireKit
     @Test("close delivers every message sent before it, then closes both sides")
     func closeAfterSend() throws {
         let seed: UInt64 = 11
-        var p = Self.pair(seed: seed, conditions: LinkConditions(delay: .milliseconds(15), loss: 0.05))
+        var p = Self.pair(seed: seed, conditions: PairLinkConditions(delay: .milliseconds(15), loss: 0.05))
         Self.connect(&p)
         let id = try p.a.createDataChannel(label: "c", now: p.now)
         for i in 0..<30 { try p.a.send(text: "m\(i)", on: id, now: p.now) }

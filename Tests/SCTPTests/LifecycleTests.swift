@@ -13,7 +13,7 @@ import WireKit
     }
 
     static func connected(seed: UInt64, delay: Duration = .milliseconds(10)) -> SimPair<SCTPAssociation> {
-        var p = TransferTests.pair(LinkConditions(delay: delay), seed: seed)
+        var p = TransferTests.pair(PairLinkConditions(delay: delay), seed: seed)
         try? p.a.connect(now: p.now)
         for _ in 0..<1000 where !(p.a.isEstablished && p.b.isEstablished) {
             p.step(); while p.a.pollEvent() != nil {}; while p.b.pollEvent() != nil {}
@@ -36,7 +36,7 @@ import WireKit
     @Test("simultaneous INITs (both sides connect) form one association")
     func initCollision() {
         for seed: UInt64 in [1, 2, 3] {
-            var p = TransferTests.pair(LinkConditions(delay: .milliseconds(30)), seed: seed)
+            var p = TransferTests.pair(PairLinkConditions(delay: .milliseconds(30)), seed: seed)
             let r = TransferScenario(messageCount: 20, messageSize: { _ in 3000 }).run(&p, bothConnect: true)
             #expect(r.failure == nil, "seed \(seed): \(r.failure ?? "")")
         }
@@ -45,7 +45,7 @@ import WireKit
     @Test("handshake survives loss of INIT, INIT ACK, COOKIE ECHO and COOKIE ACK")
     func lossyHandshake() {
         for seed: UInt64 in 10..<16 {
-            var p = TransferTests.pair(LinkConditions(delay: .milliseconds(10), loss: 0.3), seed: seed)
+            var p = TransferTests.pair(PairLinkConditions(delay: .milliseconds(10), loss: 0.3), seed: seed)
             let r = TransferScenario(messageCount: 5, messageSize: { _ in 100 }).run(&p)
             #expect(r.failure == nil, "seed \(seed): \(r.failure ?? "")")
         }

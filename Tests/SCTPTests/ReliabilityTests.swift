@@ -10,7 +10,7 @@ import WireKit
     func maxRetransmits(limit: Int) {
         for ordered in [true, false] {
             let seed = UInt64(100 + limit * 2 + (ordered ? 1 : 0))
-            var p = TransferTests.pair(LinkConditions(delay: .milliseconds(10), loss: 0.1), seed: seed)
+            var p = TransferTests.pair(PairLinkConditions(delay: .milliseconds(10), loss: 0.1), seed: seed)
             var s = TransferScenario(messageCount: 300, messageSize: { 200 + ($0 * 37) % 3000 })
             s.ordered = ordered
             s.reliability = .maxRetransmits(limit)
@@ -30,7 +30,7 @@ import WireKit
     @Test("maxLifetime: stale messages are dropped, the rest arrive in order")
     func maxLifetime() {
         let seed: UInt64 = 300
-        var c = LinkConditions(delay: .milliseconds(40), loss: 0.05)
+        var c = PairLinkConditions(delay: .milliseconds(40), loss: 0.05)
         c.rateBitsPerSecond = 2_000_000
         var p = TransferTests.pair(c, seed: seed)
         var s = TransferScenario(messageCount: 200, messageSize: { _ in 2000 })
@@ -45,7 +45,7 @@ import WireKit
 
     @Test("reliable transfers never abandon")
     func reliableNeverAbandons() {
-        var p = TransferTests.pair(LinkConditions(delay: .milliseconds(10), loss: 0.1), seed: 5)
+        var p = TransferTests.pair(PairLinkConditions(delay: .milliseconds(10), loss: 0.1), seed: 5)
         let r = TransferScenario(messageCount: 100, messageSize: { _ in 1500 }).run(&p)
         #expect(r.failure == nil, "seed 5: \(r.failure ?? "")")
         #expect(p.a.statistics.abandonedMessages == 0)
@@ -54,7 +54,7 @@ import WireKit
     @Test("unordered messages overtake each other when the network reorders")
     func unorderedReorders() {
         let seed: UInt64 = 77
-        var p = TransferTests.pair(LinkConditions(delay: .milliseconds(10), reorder: 0.3), seed: seed)
+        var p = TransferTests.pair(PairLinkConditions(delay: .milliseconds(10), reorder: 0.3), seed: seed)
         var s = TransferScenario(messageCount: 300, messageSize: { _ in 500 })
         s.ordered = false
         let r = s.run(&p)
@@ -72,7 +72,7 @@ import WireKit
         cb.receiveWindow = 64 * 1024
         cb.maxReceiveMessageSize = 16 * 1024
         var p = SimPair(a: SCTPAssociation(configuration: ca), b: SCTPAssociation(configuration: cb),
-                        ab: LinkConditions(delay: .milliseconds(5)), ba: LinkConditions(delay: .milliseconds(5)), seed: seed)
+                        ab: PairLinkConditions(delay: .milliseconds(5)), ba: PairLinkConditions(delay: .milliseconds(5)), seed: seed)
         try p.a.connect(now: p.now)
         while !(p.a.isEstablished && p.b.isEstablished) { p.step(); while p.a.pollEvent() != nil {}; while p.b.pollEvent() != nil {} }
         let count = 200
@@ -110,7 +110,7 @@ import WireKit
     @Test("memory stays bounded during a large lossy transfer")
     func boundedMemory() {
         let seed: UInt64 = 99
-        var p = TransferTests.pair(LinkConditions(delay: .milliseconds(25), loss: 0.01), seed: seed)
+        var p = TransferTests.pair(PairLinkConditions(delay: .milliseconds(25), loss: 0.01), seed: seed)
         var s = TransferScenario(messageCount: 256, messageSize: { _ in 64 * 1024 })  // 16 MiB
         s.highWater = 1 << 20; s.lowWater = 256 << 10
         s.verifyContent = false
