@@ -5,6 +5,7 @@
 // 1. In-memory link (no delay, no loss): N bytes (default 1 GiB) of 64 KiB messages, the
 //    sender paced by bufferedAmountLow. Reports MB/s of wall time, CPU-seconds per GB
 //    (getrusage, both sides and the link together) and peak RSS.
+//    Pass --no-malloc-tuning to keep glibc's default heap trimming (see below).
 // 2. Simulated 50 ms RTT, 1 % loss link on virtual time: goodput compared with the Mathis
 //    TCP-friendly rate MSS/RTT * sqrt(3/2) / sqrt(p).
 #if canImport(Glibc)
@@ -98,6 +99,21 @@ func transfer(total: Int, messageSize: Int, conditions: PairLinkConditions, seed
     out.t3 = pair.a.statistics.t3Expirations
     return out
 }
+
+// Every received 64 KiB message is a fresh allocation the application frees right away; with
+// glibc's default dynamic thresholds the heap top is trimmed and re-grown each time (brk,
+// munmap and ~8 page faults per message, 15 % of the CPU). A long-running daemon sets these
+// once; `--no-malloc-tuning` shows the untuned figure. (M_TRIM_THRESHOLD = -1,
+// M_MMAP_THRESHOLD = -3 in <malloc.h>; the macros are not importable.)
+#if canImport(Glibc)
+/// glibc's `mallopt` (declared in <malloc.h>, which the Glibc module does not include).
+@_silgen_name("mallopt") func mallopt(_ parameter: Int32, _ value: Int32) -> Int32
+
+if !CommandLine.arguments.contains("--no-malloc-tuning") {
+    _ = mallopt(-3, 4 << 20)
+    _ = mallopt(-1, 256 << 20)
+}
+#endif
 
 let bytes = argument("--bytes", default: 1 << 30)
 let lossyBytes = argument("--lossy-bytes", default: 64 << 20)
