@@ -205,6 +205,22 @@ import WireKit
         #expect(reused == id, "the id is free again")
     }
 
+    @Test("both sides closing the same channel at once")
+    func simultaneousClose() throws {
+        let seed: UInt64 = 12
+        var p = Self.pair(seed: seed, conditions: PairLinkConditions(delay: .milliseconds(30), loss: 0.05))
+        Self.connect(&p)
+        let id = try p.a.createDataChannel(label: "s", now: p.now)
+        _ = Self.run(&p) { _, b in b.contains(.open(id)) }
+        try p.a.send(text: "x", on: id, now: p.now)
+        try p.b.send(text: "y", on: id, now: p.now)
+        p.a.close(id, now: p.now)
+        p.b.close(id, now: p.now)
+        let (a, b) = Self.run(&p, for: .seconds(60)) { a, b in a.contains(.closed(id)) && b.contains(.closed(id)) }
+        #expect(a.contains(.closed(id)) && b.contains(.closed(id)), "seed \(seed)")
+        #expect(p.a.channelIDs.isEmpty && p.b.channelIDs.isEmpty, "seed \(seed)")
+    }
+
     @Test("deprecated partial PPIDs are joined on receive")
     func partialPPIDs() throws {
         var p = Self.pair(seed: 8)
