@@ -20,6 +20,7 @@ import WireKit
             let r = s.run(&p)
             #expect(r.failure == nil, "seed \(seed) loss \(loss): \(r.failure ?? "")")
             #expect(r.delivered == 150, "seed \(seed)")
+            if loss == 0 { #expect(p.a.statistics.retransmissions == 0, "seed \(seed)") }
         }
     }
 
@@ -35,6 +36,19 @@ import WireKit
             #expect(p.b.statistics.duplicateTSNs > 0 || p.a.statistics.duplicateTSNs >= 0)
             #expect(p.a.statistics.badChecksum + p.b.statistics.badChecksum > 0, "seed \(seed): corruption must be detected")
         }
+    }
+
+    @Test("losses are mostly repaired by fast retransmit, not by T3 timeouts")
+    func fastRetransmit() {
+        let seed: UInt64 = 31
+        var p = Self.pair(PairLinkConditions(delay: .milliseconds(25), loss: 0.01), seed: seed)
+        var s = TransferScenario(messageCount: 128, messageSize: { _ in 64 * 1024 })  // 8 MiB
+        s.verifyContent = false
+        let r = s.run(&p)
+        #expect(r.failure == nil, "seed \(seed): \(r.failure ?? "")")
+        let stats = p.a.statistics
+        #expect(stats.fastRetransmits > 10, "seed \(seed): \(stats)")
+        #expect(stats.t3Expirations * 5 < stats.fastRetransmits, "seed \(seed): \(stats)")
     }
 
     @Test("RTT from 0 to 300 ms", arguments: [0, 10, 100, 300])
