@@ -8,20 +8,27 @@ extension SCTPAssociation {
     public mutating func handle(packet bytes: [UInt8], now: Instant) {
         self.now = now
         statistics.packetsReceived += 1
-        let packet: SCTPPacket
+        // The chunk list reuses one buffer across packets (no allocation per packet).
+        var chunks = chunkScratch
+        chunkScratch = []
+        defer {
+            chunks.removeAll(keepingCapacity: true)
+            chunkScratch = chunks
+        }
+        let header: (sourcePort: UInt16, destinationPort: UInt16, verificationTag: UInt32)
         do {
-            packet = try SCTPPacket.parse(bytes)
+            header = try SCTPPacket.parse(bytes, chunks: &chunks)
         } catch {
             if case .badChecksum = error { statistics.badChecksum += 1 } else { statistics.malformed += 1 }
             return
         }
-        guard packet.destinationPort == configuration.localPort, packet.sourcePort == configuration.remotePort else {
+        guard header.destinationPort == configuration.localPort, header.sourcePort == configuration.remotePort else {
             statistics.badTag += 1
             return
         }
-        guard acceptsTag(packet) else { statistics.badTag += 1; return }
+        guard acceptsTag(header.verificationTag, chunks) else { statistics.badTag += 1; return }
         var sawData = false
-        for chunk in packet.chunks {
+        for chunk in chunks {
             if state == .closed, !isSetupChunk(chunk) { break }
             switch chunk {
             case .data(let d): sawData = true; handleData(d)
@@ -37,7 +44,7 @@ extension SCTPAssociation {
             case .shutdownAck: handleShutdownAck()
             case .shutdownComplete: handleShutdownComplete()
             case .error(let e): handleError(e)
-            case .cookieEcho(let c): handleCookieEcho(c, packetTag: packet.verificationTag)
+            case .cookieEcho(let c): handleCookieEcho(c, packetTag: header.verificationTag)
             case .cookieAck: handleCookieAck()
             case .reconfig(let r): handleReconfig(r)
             case .forwardTSN(let f): sawData = true; handleForwardTSN(f)
@@ -63,21 +70,21 @@ extension SCTPAssociation {
     }
 
     /// Verification tag rules (§8.5, §8.5.1).
-    func acceptsTag(_ packet: SCTPPacket) -> Bool {
-        guard let first = packet.chunks.first else { return false }
+    func acceptsTag(_ tag: UInt32, _ chunks: [SCTPChunk]) -> Bool {
+        guard let first = chunks.first else { return false }
         switch first {
         case .initiation:
-            return packet.verificationTag == 0 && packet.chunks.count == 1
+            return tag == 0 && chunks.count == 1
         case .abort(let a):
-            return packet.verificationTag == (a.tagReflected ? peerTag : localTag) && state != .closed
+            return tag == (a.tagReflected ? peerTag : localTag) && state != .closed
         case .shutdownComplete(let reflected):
-            return packet.verificationTag == (reflected ? peerTag : localTag)
+            return tag == (reflected ? peerTag : localTag)
         case .cookieEcho:
             return true  // checked against the cookie
         case .error where state == .cookieEchoed:
-            return packet.verificationTag == localTag
+            return tag == localTag
         default:
-            return localTag != 0 && packet.verificationTag == localTag
+            return localTag != 0 && tag == localTag
         }
     }
 

@@ -58,11 +58,15 @@ extension SCTPAssociation {
         case .established, .shutdownPending, .shutdownSent, .shutdownReceived, .shutdownAckSent: break
         default: return nil
         }
-        var w = ByteWriter(capacity: mtu)
+        maybeSendReset()
+        let canSendData = hasDataToSend
+        // Nothing to say: return before allocating (drivers poll until nil after every input).
+        guard canSendData || sackImmediately || !pendingChunks.isEmpty || forwardTSNNeeded else { return nil }
+        // A SACK-only packet needs far less than an MTU.
+        var w = ByteWriter(capacity: canSendData || !pendingChunks.isEmpty ? mtu : 128)
         SCTPPacket.writeHeader(sourcePort: configuration.localPort, destinationPort: configuration.remotePort,
                                verificationTag: peerTag, into: &w)
         let empty = w.count
-        maybeSendReset()
         if !pendingChunks.isEmpty {
             var kept = [SCTPChunk]()
             for c in pendingChunks {
@@ -72,7 +76,6 @@ extension SCTPAssociation {
             }
             pendingChunks = kept
         }
-        let canSendData = hasDataToSend
         if sackImmediately || (sackDelayed && canSendData) || (w.count > empty && (sackDelayed || dataPacketsSinceSack > 0)) {
             makeSack().write(into: &w)
         }

@@ -125,6 +125,8 @@ public struct SCTPAssociation: Sendable {
     var pendingChunks: [SCTPChunk] = []
     var controlPackets = Deque<[UInt8]>()
     var events = Deque<SCTPEvent>()
+    /// Reused buffer for the chunks of the packet being handled.
+    var chunkScratch: [SCTPChunk] = []
 
     /// A new, closed association. Call ``connect(now:)`` on (at least) the client side; the
     /// other side answers the INIT it receives.
