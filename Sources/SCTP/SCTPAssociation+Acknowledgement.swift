@@ -62,7 +62,7 @@ extension SCTPAssociation {
             }
             if let htna = highestNewlyAcked { countMissIndications(below: htna) }
         }
-        if let sentAt = rttSample { updateRTO(now - sentAt) }
+        if let sentAt = rttSample { updateRTO(nanoseconds: Int64(clamping: now.nanoseconds &- min(now.nanoseconds, sentAt.nanoseconds))) }
         // Congestion window (§7.2.1, §7.2.2), not during fast recovery.
         if let exit = fastRecoveryExit, Serial.le(exit, lastCumAck) { fastRecoveryExit = nil }
         if cumAdvanced && fastRecoveryExit == nil && bytesAcked > 0 {
@@ -88,7 +88,7 @@ extension SCTPAssociation {
         if flightSize == 0 && retransmitQueue.isEmpty && !Serial.lt(lastCumAck, advancedPeerAckPoint) {
             t3Deadline = nil
         } else if cumAdvanced {
-            t3Deadline = now + .nanoseconds(rto)
+            t3Deadline = now.adding(nanoseconds: rto)
         }
     }
 
@@ -141,8 +141,8 @@ extension SCTPAssociation {
     }
 
     /// RFC 9260 §6.3.1.
-    mutating func updateRTO(_ sample: Duration) {
-        let r = max(0, sample.nanosecondsClamped)
+    mutating func updateRTO(nanoseconds sample: Int64) {
+        let r = max(0, sample)
         if let s = srtt {
             rttvar = (3 * rttvar + abs(s - r)) / 4
             srtt = (7 * s + r) / 8
@@ -205,6 +205,6 @@ extension SCTPAssociation {
         guard nonce == pending.nonce else { return }
         heartbeatOutstanding = nil
         errorCount = 0
-        updateRTO(now - pending.sentAt)
+        updateRTO(nanoseconds: (now - pending.sentAt).nanosecondsClamped)
     }
 }

@@ -134,7 +134,7 @@ extension SCTPAssociation {
             guard writeNextFragment(room: min(room, max(peerRwnd, 1)), into: &w) else { break }
             sentAny = true
         }
-        if sentAny && t3Deadline == nil { t3Deadline = now + .nanoseconds(rto) }
+        if sentAny && t3Deadline == nil { t3Deadline = now.adding(nanoseconds: rto) }
     }
 
     /// Takes the next fragment from the scheduled streams. False when nothing is queued.
@@ -155,40 +155,38 @@ extension SCTPAssociation {
                 if !stream.isIdle { outStreams[sid] = stream }
                 continue
             }
-            // Edited in place (no copy of the message, whose payload the chunks slice).
-            if stream.queue[0].offset == 0, let expiry = stream.queue[0].expiry, now >= expiry {
+            // One read of the head message; its payload is sliced, never copied.
+            let head = stream.queue[0]
+            if head.offset == 0, let expiry = head.expiry, now >= expiry {
                 // Never sent and already expired: drop without using a TSN or SSN.
-                let message = stream.queue.removeFirst()
+                stream.queue.removeFirst()
                 statistics.abandonedMessages += 1
-                release(&stream, accounted: message.accounted, bytes: message.payload.count, streamID: sid)
+                release(&stream, accounted: head.accounted, bytes: head.payload.count, streamID: sid)
                 finishStreamTurn(sid, stream)
                 continue
             }
-            let begin = stream.queue[0].offset == 0
-            let unordered = stream.queue[0].unordered
+            let begin = head.offset == 0
+            var ssn = head.ssn
             if begin {
-                stream.queue[0].ssn = unordered ? 0 : stream.nextSSN
-                if !unordered { stream.nextSSN &+= 1 }
+                ssn = head.unordered ? 0 : stream.nextSSN
+                if !head.unordered { stream.nextSSN &+= 1 }
+                stream.queue[0].ssn = ssn
             }
-            let offset = stream.queue[0].offset
-            let total = stream.queue[0].payload.count
-            let take = min(room, total - offset)
-            let end = offset + take == total
-            let flags: UInt8 = (unordered ? 0x04 : 0) | (begin ? 0x02 : 0) | (end ? 0x01 : 0)
-            let slice = stream.queue[0].payload[offset..<(offset + take)]
-            let ssn = stream.queue[0].ssn, ppid = stream.queue[0].ppid
+            let take = min(room, head.payload.count - head.offset)
+            let end = head.offset + take == head.payload.count
+            let flags: UInt8 = (head.unordered ? 0x04 : 0) | (begin ? 0x02 : 0) | (end ? 0x01 : 0)
+            let slice = head.payload[head.offset..<(head.offset + take)]
             let tsn = nextTSN
             nextTSN &+= 1
-            DataChunk.write(tsn: tsn, streamID: sid, ssn: ssn, ppid: ppid, flags: flags, payload: slice, into: &w)
-            outstanding.append(OutstandingChunk(tsn: tsn, streamID: sid, ssn: ssn, ppid: ppid, flags: flags,
-                                                status: .inFlight, sentAt: now, messageID: stream.queue[0].messageID,
-                                                maxRetransmits: stream.queue[0].maxRetransmits, expiry: stream.queue[0].expiry,
-                                                payload: slice))
+            DataChunk.write(tsn: tsn, streamID: sid, ssn: ssn, ppid: head.ppid, flags: flags, payload: slice, into: &w)
+            outstanding.append(OutstandingChunk(tsn: tsn, streamID: sid, ssn: ssn, ppid: head.ppid, flags: flags,
+                                                status: .inFlight, sentAt: now, messageID: head.messageID,
+                                                maxRetransmits: head.maxRetransmits, expiry: head.expiry, payload: slice))
             flightSize += take
             peerRwnd = max(0, peerRwnd - take)
             statistics.dataChunksSent += 1
             stream.queue[0].offset += take
-            release(&stream, accounted: stream.queue[0].accounted, bytes: take, streamID: sid)
+            release(&stream, accounted: head.accounted, bytes: take, streamID: sid)
             if end {
                 stream.queue.removeFirst()
                 finishStreamTurn(sid, stream)

@@ -38,7 +38,7 @@ public struct SimLink: Sendable {
             let i = Int(rng.next() % UInt64(packet.count))
             packet[i] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
         }
-        var arrival = departure + conditions.delay
+        var arrival = conditions.delay == .zero ? departure : departure + conditions.delay
         if conditions.jitter > .zero {
             arrival += .nanoseconds(Int64(rng.next() % UInt64(max(1, conditions.jitter.nanosecondsClamped))))
         }
