@@ -89,5 +89,6 @@ let package = Package(
         .testTarget(name: "SyncFSTests", dependencies: ["SyncFS", "SyncProtocol", "WireKit"]),
         .testTarget(name: "SyncStoreTests", dependencies: ["SyncStore", "SyncEngine", "SyncFS", "SyncProtocol"]),
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "SyncFS", "SyncProtocol", "WireKit"]),
+        .testTarget(name: "SCTPTests", dependencies: ["SCTP", "SCTPTestSupport", "NetSim", "WireKit"]),
     ]
 )

@@ -8,20 +8,27 @@ extension SCTPAssociation {
     public mutating func handle(packet bytes: [UInt8], now: Instant) {
         self.now = now
         statistics.packetsReceived += 1
-        let packet: SCTPPacket
+        // The chunk list reuses one buffer across packets (no allocation per packet).
+        var chunks = chunkScratch
+        chunkScratch = []
+        defer {
+            chunks.removeAll(keepingCapacity: true)
+            chunkScratch = chunks
+        }
+        let header: (sourcePort: UInt16, destinationPort: UInt16, verificationTag: UInt32)
         do {
-            packet = try SCTPPacket.parse(bytes)
+            header = try SCTPPacket.parse(bytes, chunks: &chunks)
         } catch {
             if case .badChecksum = error { statistics.badChecksum += 1 } else { statistics.malformed += 1 }
             return
         }
-        guard packet.destinationPort == configuration.localPort, packet.sourcePort == configuration.remotePort else {
+        guard header.destinationPort == configuration.localPort, header.sourcePort == configuration.remotePort else {
             statistics.badTag += 1
             return
         }
-        guard acceptsTag(packet) else { statistics.badTag += 1; return }
+        guard acceptsTag(header.verificationTag, chunks) else { statistics.badTag += 1; return }
         var sawData = false
-        for chunk in packet.chunks {
+        for chunk in chunks {
             if state == .closed, !isSetupChunk(chunk) { break }
             switch chunk {
             case .data(let d): sawData = true; handleData(d)
@@ -37,14 +44,14 @@ extension SCTPAssociation {
             case .shutdownAck: handleShutdownAck()
             case .shutdownComplete: handleShutdownComplete()
             case .error(let e): handleError(e)
-            case .cookieEcho(let c): handleCookieEcho(c, packetTag: packet.verificationTag)
+            case .cookieEcho(let c): handleCookieEcho(c, packetTag: header.verificationTag)
             case .cookieAck: handleCookieAck()
             case .reconfig(let r): handleReconfig(r)
             case .forwardTSN(let f): sawData = true; handleForwardTSN(f)
             case .unknown(let type, let raw):
                 statistics.unknownChunks += 1
                 // Upper two bits (§3.2): 00 stop, 01 stop and report, 10 skip, 11 skip and report.
-                if type & 0x40 != 0, state != .closed {
+                if type & 0x40 != 0, state != .closed, raw.count <= 512 {
                     pendingChunks.append(.error(ErrorChunk(causes: [ErrorCause(code: ErrorCause.unrecognizedChunkType, info: raw)])))
                 }
                 if type & 0x80 == 0 { break }
@@ -63,21 +70,21 @@ extension SCTPAssociation {
     }
 
     /// Verification tag rules (§8.5, §8.5.1).
-    func acceptsTag(_ packet: SCTPPacket) -> Bool {
-        guard let first = packet.chunks.first else { return false }
+    func acceptsTag(_ tag: UInt32, _ chunks: [SCTPChunk]) -> Bool {
+        guard let first = chunks.first else { return false }
         switch first {
         case .initiation:
-            return packet.verificationTag == 0 && packet.chunks.count == 1
+            return tag == 0 && chunks.count == 1
         case .abort(let a):
-            return packet.verificationTag == (a.tagReflected ? peerTag : localTag) && state != .closed
+            return tag == (a.tagReflected ? peerTag : localTag) && state != .closed
         case .shutdownComplete(let reflected):
-            return packet.verificationTag == (reflected ? peerTag : localTag)
+            return tag == (reflected ? peerTag : localTag)
         case .cookieEcho:
             return true  // checked against the cookie
         case .error where state == .cookieEchoed:
-            return packet.verificationTag == localTag
+            return tag == localTag
         default:
-            return localTag != 0 && packet.verificationTag == localTag
+            return localTag != 0 && tag == localTag
         }
     }
 
@@ -114,13 +121,24 @@ extension SCTPAssociation {
         undeliveredBytes += delivered
     }
 
+    /// Binary search over the sorted ranges.
     func rangesContain(_ tsn: UInt32) -> Bool {
-        for r in receivedRanges where Serial.le(r.0, tsn) && Serial.le(tsn, r.1) { return true }
+        var low = 0, high = receivedRanges.count
+        while low < high {
+            let mid = (low + high) / 2
+            let r = receivedRanges[mid]
+            if Serial.lt(tsn, r.0) { high = mid } else if Serial.lt(r.1, tsn) { low = mid + 1 } else { return true }
+        }
         return false
     }
 
     /// Adds `tsn` (above cumulativeTSN + 1) to the sorted range list, merging neighbours.
     mutating func insertRange(_ tsn: UInt32) {
+        if let last = receivedRanges.last {
+            // The common case under loss: new data above everything received so far.
+            if Serial.lt(last.1 &+ 1, tsn) { receivedRanges.append((tsn, tsn)); return }
+            if last.1 &+ 1 == tsn { receivedRanges[receivedRanges.count - 1].1 = tsn; return }
+        }
         var i = 0
         while i < receivedRanges.count, Serial.lt(receivedRanges[i].1 &+ 1, tsn) { i += 1 }
         if i == receivedRanges.count {
@@ -145,12 +163,16 @@ extension SCTPAssociation {
         guard state == .established || state == .shutdownPending || state == .shutdownSent else { return }
         let newCum = chunk.newCumulativeTSN
         sackImmediately = true
-        guard Serial.lt(cumulativeTSN, newCum), newCum &- cumulativeTSN < 1 << 24 else { return }
-        cumulativeTSN = newCum
-        while let first = receivedRanges.first, Serial.le(first.0, cumulativeTSN &+ 1) {
-            if Serial.lt(cumulativeTSN, first.1) { cumulativeTSN = first.1 }
-            receivedRanges.removeFirst()
+        guard newCum &- cumulativeTSN < 1 << 24 || cumulativeTSN &- newCum < 1 << 24 else { return }
+        if Serial.lt(cumulativeTSN, newCum) {
+            cumulativeTSN = newCum
+            while let first = receivedRanges.first, Serial.le(first.0, cumulativeTSN &+ 1) {
+                if Serial.lt(cumulativeTSN, first.1) { cumulativeTSN = first.1 }
+                receivedRanges.removeFirst()
+            }
         }
+        // Even when every TSN up to newCum already arrived (our SACK was lost), the abandoned
+        // message's fragments and its SSN must still be dropped and skipped.
         undeliveredBytes += reassembly.skip(upTo: newCum, streams: chunk.streams, into: &events)
     }
 
@@ -180,7 +202,7 @@ extension SCTPAssociation {
         lastAdvertisedRwnd = rwnd
         let sack = SackChunk(cumulativeTSNAck: cumulativeTSN, advertisedReceiverWindow: UInt32(clamping: rwnd),
                              gapBlocks: blocks, duplicateTSNs: duplicateTSNs)
-        duplicateTSNs.removeAll(keepingCapacity: true)
+        if !duplicateTSNs.isEmpty { duplicateTSNs = [] }
         sackImmediately = false
         sackDelayed = false
         dataPacketsSinceSack = 0

@@ -21,12 +21,15 @@ extension SCTPAssociation {
         guard message.count <= configuration.maxSendMessageSize else {
             throw .messageTooLarge(size: message.count, limit: configuration.maxSendMessageSize)
         }
-        var out = outStreams[stream] ?? OutgoingStream()
-        guard !out.resetRequested else { throw .streamResetting(stream) }
         let size = accounted ? message.count : 0
-        guard out.bufferedAmount + size <= configuration.maxStreamSendQueue else {
-            throw .sendQueueFull(stream: stream, buffered: out.bufferedAmount, limit: configuration.maxStreamSendQueue)
+        if let existing = outStreams[stream] {
+            guard !existing.resetRequested else { throw .streamResetting(stream) }
+            guard existing.bufferedAmount + size <= configuration.maxStreamSendQueue else {
+                throw .sendQueueFull(stream: stream, buffered: existing.bufferedAmount, limit: configuration.maxStreamSendQueue)
+            }
         }
+        // Taken out of the dictionary while edited, so appending does not copy the queue.
+        var out = outStreams.removeValue(forKey: stream) ?? OutgoingStream()
         var pending = PendingMessage(payload: message, ppid: ppid, unordered: !ordered, messageID: nextMessageID, accounted: accounted)
         nextMessageID += 1
         switch reliability {
@@ -55,11 +58,15 @@ extension SCTPAssociation {
         case .established, .shutdownPending, .shutdownSent, .shutdownReceived, .shutdownAckSent: break
         default: return nil
         }
-        var w = ByteWriter(capacity: mtu)
+        maybeSendReset()
+        let canSendData = hasDataToSend
+        // Nothing to say: return before allocating (drivers poll until nil after every input).
+        guard canSendData || sackImmediately || !pendingChunks.isEmpty || forwardTSNNeeded else { return nil }
+        // A SACK-only packet needs far less than an MTU.
+        var w = ByteWriter(capacity: canSendData || !pendingChunks.isEmpty ? mtu : 128)
         SCTPPacket.writeHeader(sourcePort: configuration.localPort, destinationPort: configuration.remotePort,
                                verificationTag: peerTag, into: &w)
         let empty = w.count
-        maybeSendReset()
         if !pendingChunks.isEmpty {
             var kept = [SCTPChunk]()
             for c in pendingChunks {
@@ -69,7 +76,6 @@ extension SCTPAssociation {
             }
             pendingChunks = kept
         }
-        let canSendData = hasDataToSend
         if sackImmediately || (sackDelayed && canSendData) || (w.count > empty && (sackDelayed || dataPacketsSinceSack > 0)) {
             makeSack().write(into: &w)
         }
@@ -128,7 +134,7 @@ extension SCTPAssociation {
             guard writeNextFragment(room: min(room, max(peerRwnd, 1)), into: &w) else { break }
             sentAny = true
         }
-        if sentAny && t3Deadline == nil { t3Deadline = now + .nanoseconds(rto) }
+        if sentAny && t3Deadline == nil { t3Deadline = now.adding(nanoseconds: rto) }
     }
 
     /// Takes the next fragment from the scheduled streams. False when nothing is queued.
@@ -149,40 +155,42 @@ extension SCTPAssociation {
                 if !stream.isIdle { outStreams[sid] = stream }
                 continue
             }
-            var message = stream.queue[0]
-            if message.offset == 0, let expiry = message.expiry, now >= expiry {
+            // One read of the head message; its payload is sliced, never copied.
+            let head = stream.queue[0]
+            if head.offset == 0, let expiry = head.expiry, now >= expiry {
                 // Never sent and already expired: drop without using a TSN or SSN.
                 stream.queue.removeFirst()
                 statistics.abandonedMessages += 1
-                release(&stream, message: message, bytes: message.payload.count, streamID: sid)
+                release(&stream, accounted: head.accounted, bytes: head.payload.count, streamID: sid)
                 finishStreamTurn(sid, stream)
                 continue
             }
-            let begin = message.offset == 0
+            let begin = head.offset == 0
+            var ssn = head.ssn
             if begin {
-                message.ssn = message.unordered ? 0 : stream.nextSSN
-                if !message.unordered { stream.nextSSN &+= 1 }
+                ssn = head.unordered ? 0 : stream.nextSSN
+                if !head.unordered { stream.nextSSN &+= 1 }
+                stream.queue[0].ssn = ssn
             }
-            let take = min(room, message.payload.count - message.offset)
-            let end = message.offset + take == message.payload.count
-            let flags: UInt8 = (message.unordered ? 0x04 : 0) | (begin ? 0x02 : 0) | (end ? 0x01 : 0)
-            let slice = message.payload[message.offset..<(message.offset + take)]
+            let take = min(room, head.payload.count - head.offset)
+            let end = head.offset + take == head.payload.count
+            let flags: UInt8 = (head.unordered ? 0x04 : 0) | (begin ? 0x02 : 0) | (end ? 0x01 : 0)
+            let slice = head.payload[head.offset..<(head.offset + take)]
             let tsn = nextTSN
             nextTSN &+= 1
-            DataChunk.write(tsn: tsn, streamID: sid, ssn: message.ssn, ppid: message.ppid, flags: flags, payload: slice, into: &w)
-            outstanding.append(OutstandingChunk(tsn: tsn, streamID: sid, ssn: message.ssn, ppid: message.ppid, flags: flags,
-                                                status: .inFlight, sentAt: now, messageID: message.messageID,
-                                                maxRetransmits: message.maxRetransmits, expiry: message.expiry, payload: slice))
+            DataChunk.write(tsn: tsn, streamID: sid, ssn: ssn, ppid: head.ppid, flags: flags, payload: slice, into: &w)
+            outstanding.append(OutstandingChunk(tsn: tsn, streamID: sid, ssn: ssn, ppid: head.ppid, flags: flags,
+                                                status: .inFlight, sentAt: now, messageID: head.messageID,
+                                                maxRetransmits: head.maxRetransmits, expiry: head.expiry, payload: slice))
             flightSize += take
             peerRwnd = max(0, peerRwnd - take)
             statistics.dataChunksSent += 1
-            message.offset += take
-            release(&stream, message: message, bytes: take, streamID: sid)
+            stream.queue[0].offset += take
+            release(&stream, accounted: head.accounted, bytes: take, streamID: sid)
             if end {
                 stream.queue.removeFirst()
                 finishStreamTurn(sid, stream)
             } else {
-                stream.queue[0] = message
                 outStreams[sid] = stream
                 currentStream = sid
             }
@@ -205,9 +213,9 @@ extension SCTPAssociation {
 
     /// `bytes` of `message` left the queue: lower the buffered amount, fire the low event on
     /// the downward crossing of the threshold.
-    mutating func release(_ stream: inout OutgoingStream, message: PendingMessage, bytes: Int, streamID: UInt16) {
+    mutating func release(_ stream: inout OutgoingStream, accounted: Bool, bytes: Int, streamID: UInt16) {
         queuedBytes -= bytes
-        guard message.accounted, bytes > 0 else { return }
+        guard accounted, bytes > 0 else { return }
         let before = stream.bufferedAmount
         stream.bufferedAmount -= bytes
         if before > stream.lowThreshold && stream.bufferedAmount <= stream.lowThreshold {

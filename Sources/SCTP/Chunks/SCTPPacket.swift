@@ -22,6 +22,15 @@ public struct SCTPPacket: Sendable, Equatable {
 
     /// Parses and checksum-verifies a packet. Throws on any malformation; never traps.
     public static func parse(_ bytes: [UInt8]) throws(SCTPParseError) -> SCTPPacket {
+        var chunks = [SCTPChunk]()
+        let (src, dst, tag) = try parse(bytes, chunks: &chunks)
+        return SCTPPacket(sourcePort: src, destinationPort: dst, verificationTag: tag, chunks: chunks)
+    }
+
+    /// Like ``parse(_:)``, appending the chunks to `chunks` (so a caller can reuse its
+    /// buffer) and returning the ports and verification tag.
+    public static func parse(_ bytes: [UInt8], chunks: inout [SCTPChunk]) throws(SCTPParseError)
+        -> (sourcePort: UInt16, destinationPort: UInt16, verificationTag: UInt32) {
         guard bytes.count >= headerSize else { throw .tooShort(bytes.count) }
         let received = UInt32(bytes[8]) | UInt32(bytes[9]) << 8 | UInt32(bytes[10]) << 16 | UInt32(bytes[11]) << 24
         let computed = checksum(bytes)
@@ -32,12 +41,12 @@ public struct SCTPPacket: Sendable, Equatable {
             try reader.skip(4)
             return (s, d, t)
         }
-        var chunks = [SCTPChunk]()
+        let first = chunks.count
         while reader.remaining >= 4 {
             chunks.append(try SCTPChunk.parse(&reader))
         }
-        guard !chunks.isEmpty else { throw .malformed("packet without chunks") }
-        return SCTPPacket(sourcePort: src, destinationPort: dst, verificationTag: tag, chunks: chunks)
+        guard chunks.count > first else { throw .malformed("packet without chunks") }
+        return (src, dst, tag)
     }
 
     /// The CRC-32C of `bytes` with the checksum field taken as zero (no copy).
@@ -54,10 +63,8 @@ public struct SCTPPacket: Sendable, Equatable {
 
     /// Writes the common header into an empty writer (checksum zero, patched by ``seal(_:)``).
     public static func writeHeader(sourcePort: UInt16, destinationPort: UInt16, verificationTag: UInt32, into w: inout ByteWriter) {
-        w.writeUInt16(sourcePort)
-        w.writeUInt16(destinationPort)
-        w.writeUInt32(verificationTag)
-        w.writeUInt32(0)
+        var header = ((UInt32(sourcePort) << 16 | UInt32(destinationPort)).bigEndian, verificationTag.bigEndian, UInt32(0))
+        withUnsafeBytes(of: &header) { w.bytes.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
     }
 
     /// Computes the CRC-32C of a finished packet and stores it (little-endian, as RFC 9260 appendix B).
