@@ -41,7 +41,9 @@ final class ExternalProcess: @unchecked Sendable {
     /// Writes one JSON object as a line to the child's stdin.
     func send(_ object: [String: any Sendable]) {
         guard let data = try? JSONSerialization.data(withJSONObject: object) else { return }
-        stdin.fileHandleForWriting.write(data + Data([0x0A]))
+        // A child that already exited must fail the test with its own error, not crash the
+        // test process: the throwing API reports EPIPE instead of trapping.
+        try? stdin.fileHandleForWriting.write(contentsOf: data + Data([0x0A]))
     }
 
     /// Stops the child with SIGKILL (coturn ignores SIGTERM while it has sessions); Foundation reaps it.
