@@ -10,7 +10,8 @@ extension DTLSEndpoint {
         ok = ok && CShim_SSL_CTX_set_min_proto_version(ctx, DTLS1_2_VERSION) == 1
         ok = ok && CShim_SSL_CTX_set_max_proto_version(ctx, DTLS1_2_VERSION) == 1
         _ = SSL_CTX_set_options(ctx, CShim_SSL_OP_NO_QUERY_MTU() | CShim_SSL_OP_NO_TICKET()
-            | CShim_SSL_OP_NO_RENEGOTIATION() | CShim_SSL_OP_NO_COMPRESSION())
+            | CShim_SSL_OP_NO_RENEGOTIATION() | CShim_SSL_OP_NO_COMPRESSION()
+            | CShim_SSL_OP_CIPHER_SERVER_PREFERENCE())
         _ = CShim_SSL_CTX_set_read_ahead(ctx, 1)
         ok = ok && SSL_CTX_set_cipher_list(ctx, configuration.cipherList) == 1
         ok = ok && CShim_SSL_CTX_set1_groups_list(ctx, configuration.groups) == 1

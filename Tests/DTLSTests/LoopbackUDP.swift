@@ -113,15 +113,33 @@ final class OpenSSLChild: @unchecked Sendable {
     }
 }
 
+/// Application data an endpoint delivered during `pump`.
+final class Inbox {
+    var records: [[UInt8]] = []
+    func contains(_ text: String) -> Bool { records.contains(Array(text.utf8)) }
+}
+
+/// Waits for something outside the process (a child printing a line), checking every 10 ms,
+/// at most `limit`.
+@discardableResult
+func waitUntil(limit: Duration = .seconds(5), _ done: () -> Bool) -> Bool {
+    let deadline = Instant.monotonicNow() + limit
+    while Instant.monotonicNow() < deadline {
+        if done() { return true }
+        _ = poll(nil, 0, 10)
+    }
+    return done()
+}
+
 /// Drives one endpoint over a loopback socket until `done()` or `limit` of real time.
 @discardableResult
-func pump(_ endpoint: DTLSEndpoint, _ socket: LoopbackUDPSocket, received: inout [[UInt8]],
+func pump(_ endpoint: DTLSEndpoint, _ socket: LoopbackUDPSocket, received: Inbox,
           limit: Duration = .seconds(10), until done: () -> Bool) -> Bool {
     let deadline = Instant.monotonicNow() + limit
     while Instant.monotonicNow() < deadline {
         while let datagram = endpoint.pollTransmit() { socket.send(datagram) }
         while let event = endpoint.pollEvent() {
-            if case let .applicationData(d) = event { received.append(d) }
+            if case let .applicationData(d) = event { received.records.append(d) }
         }
         if done() { return true }
         var waitMs: Int64 = 10
