@@ -32,6 +32,7 @@ let package = Package(
 
         // MARK: Benchmarks and tools
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
+        .executableTarget(name: "dtls-bench", dependencies: ["DTLS", "WireKit"], path: "Benchmarks/DTLSBench"),
 
         // MARK: Tests
         .testTarget(name: "CShimsTests", dependencies: ["COpenSSL", "CZstd", "CSystemd", "CPlatform"]),

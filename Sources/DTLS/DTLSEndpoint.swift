@@ -116,19 +116,33 @@ public final class DTLSEndpoint {
     /// Feeds one datagram received from the peer (DTLS records only: demultiplex first).
     /// Garbage and records that fail authentication are dropped by OpenSSL without effect.
     public func handle(datagram: [UInt8], now: Instant) {
+        guard enqueue(datagram, now: now) else { return }
+        drive()
+    }
+
+    /// Feeds several datagrams at once (as `recvmmsg` delivers them): the same as calling
+    /// ``handle(datagram:now:)`` for each, with less work per datagram.
+    public func handle(datagrams: [[UInt8]], now: Instant) {
+        var queued = false
+        for datagram in datagrams where enqueue(datagram, now: now) { queued = true }
+        if queued { drive() }
+    }
+
+    /// Queues a datagram for OpenSSL; false when the state ignores input or nothing is left.
+    private func enqueue(_ datagram: [UInt8], now: Instant) -> Bool {
         lastNow = now
         switch state {
         case .new:
-            guard role == .server else { return }
+            guard role == .server else { return false }
             setState(.connecting)
         case .connecting, .connected: break
-        case .closed, .failed: return
+        case .closed, .failed: return false
         }
         let records = handshakeDone
             ? DTLSRecordFilter.sanitized(datagram, minimumProtectedLength: minimumProtectedLength) : datagram
-        guard !records.isEmpty else { return }
+        guard !records.isEmpty else { return false }
         callbackState.pushInbound(records)
-        drive()
+        return true
     }
 
     /// Called when the deadline from ``pollTimeout()`` has passed: retransmits the last
