@@ -55,6 +55,24 @@ import WireKit
         #expect(pair.clientData == [Array("ack".utf8)], "seed \(seed)")
     }
 
+    @Test(arguments: [UInt64(11), 12, 13])
+    func handshakeSurvivesLossReorderingAndDuplication(seed: UInt64) throws {
+        let pair = try DTLSPair(seed: seed, lossRate: 0.1) { c, s in c.mtu = 400; s.mtu = 400 }
+        pair.duplicateRate = 0.1
+        pair.reorder = true
+        let ok = pair.handshake(limit: .seconds(8))
+        #expect(ok && pair.client.state == .connected && pair.server.state == .connected,
+                "seed \(seed): client \(pair.client.state) \(pair.client.failureDetail ?? ""), server \(pair.server.state) \(pair.server.failureDetail ?? "")")
+        #expect(pair.client.srtpKeyingMaterial == pair.server.srtpKeyingMaterial, "seed \(seed)")
+        // Application data is not retransmitted by DTLS: what arrives, arrives intact and once.
+        let messages = (0..<50).map { i in [UInt8](repeating: UInt8(i), count: 300) }
+        for m in messages { try pair.client.send(m) }
+        pair.run(limit: .milliseconds(500)) { false }
+        #expect(pair.serverData.count <= messages.count, "seed \(seed)")
+        #expect(Set(pair.serverData).isSubset(of: Set(messages)), "seed \(seed)")
+        #expect(pair.serverData.count >= 30, "seed \(seed): only \(pair.serverData.count) of 50 arrived")
+    }
+
     @Test func smallMTUFragmentsHandshake() throws {
         let pair = try DTLSPair { c, s in c.mtu = 300; s.mtu = 300 }
         #expect(pair.handshake())

@@ -16,6 +16,10 @@ final class DTLSPair {
     let serverIdentity: DeviceIdentity
     var rng: SeededRandom
     var lossRate: Double
+    /// Probability that a delivered datagram is delivered twice.
+    var duplicateRate: Double = 0
+    /// Whether each batch of datagrams is delivered in a shuffled order.
+    var reorder = false
     var clientEvents: [DTLSEvent] = []
     var serverEvents: [DTLSEvent] = []
     var clientData: [[UInt8]] = []
@@ -75,7 +79,9 @@ final class DTLSPair {
                 while let datagram = from.pollTransmit() {
                     sentSizes.append(datagram.count)
                     if rng.chance(lossRate) { dropped += 1 } else { batch.append(datagram) }
+                    if rng.chance(duplicateRate) { batch.append(datagram) }
                 }
+                if reorder { batch.shuffle(using: &rng) }
                 for datagram in batch {
                     moved = true
                     delivered += 1
