@@ -198,7 +198,7 @@ public final class DTLSEndpoint {
 
     /// The next datagram to send to the peer, or nil.
     public func pollTransmit() -> [UInt8]? {
-        callbackState.popOutbound(mtu: configuration.mtu)
+        callbackState.popOutbound()
     }
 
     /// When ``handle(timeout:)`` should be called next (during the handshake), or nil.

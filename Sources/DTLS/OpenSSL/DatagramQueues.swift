@@ -72,19 +72,17 @@ final class DTLSCallbackState {
     /// Queues bytes OpenSSL wrote as one record (or more).
     func pushOutbound(_ bytes: [UInt8]) { outbound.append(bytes) }
 
-    /// The next datagram to send: queued records coalesced while they fit in `mtu` (RFC 6347
-    /// §4.1.1 allows several records per datagram), so a handshake flight of small messages
-    /// leaves as one datagram; nil when nothing is queued.
-    func popOutbound(mtu: Int) -> [UInt8]? {
+    /// The next datagram to send: one BIO write, as OpenSSL's own datagram BIO sends it;
+    /// nil when nothing is queued.
+    ///
+    /// Writes are not coalesced: OpenSSL discards the rest of a datagram when it drops one of
+    /// its records (e.g. a retransmitted ClientHello), so an alert or Finished that shared a
+    /// datagram with such a record would be lost with it.
+    func popOutbound() -> [UInt8]? {
         guard outboundHead < outbound.count else { return nil }
-        var datagram = outbound[outboundHead]
+        let datagram = outbound[outboundHead]
         outbound[outboundHead] = []
         outboundHead += 1
-        while outboundHead < outbound.count, datagram.count + outbound[outboundHead].count <= mtu {
-            datagram.append(contentsOf: outbound[outboundHead])
-            outbound[outboundHead] = []
-            outboundHead += 1
-        }
         if outboundHead == outbound.count {
             outbound.removeAll(keepingCapacity: true)
             outboundHead = 0
