@@ -37,6 +37,9 @@ enum OpenSSLErrorQueue {
         return parts.joined(separator: "; ")
     }
 
-    /// Drops any pending errors, so the next call's errors are its own.
-    static func clear() { ERR_clear_error() }
+    /// Drops any pending errors, so the next call's errors are its own (`SSL_get_error` needs
+    /// an empty queue). Peeking first keeps the common, empty case cheap on the data path.
+    static func clear() {
+        if ERR_peek_error() != 0 { ERR_clear_error() }
+    }
 }
