@@ -20,6 +20,9 @@ let package = Package(
         .library(name: "SyncFS", targets: ["SyncFS"]),
         .library(name: "SyncStore", targets: ["SyncStore"]),
         .library(name: "SyncEngine", targets: ["SyncEngine"]),
+        .library(name: "RTP", targets: ["RTP"]),
+        .library(name: "SRTP", targets: ["SRTP"]),
+        .library(name: "Media", targets: ["Media"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -34,6 +37,12 @@ let package = Package(
                        providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CSystemd", path: "Sources/CShims/CSystemd", pkgConfig: "libsystemd",
                        providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CSRTP", path: "Sources/CShims/CSRTP", pkgConfig: "libsrtp2",
+                       providers: [.apt(["libsrtp2-dev"])]),
+        .systemLibrary(name: "COpus", path: "Sources/CShims/COpus", pkgConfig: "opus",
+                       providers: [.apt(["libopus-dev"])]),
+        .systemLibrary(name: "CVPX", path: "Sources/CShims/CVPX", pkgConfig: "vpx",
+                       providers: [.apt(["libvpx-dev"])]),
         .target(name: "CPlatform", path: "Sources/CPlatform",
                 cSettings: [.unsafeFlags(["-O3"])]),
 
@@ -54,6 +63,11 @@ let package = Package(
         // MARK: Protocol cores
         .target(name: "DTLS", dependencies: ["WireKit", "COpenSSL"]),
 
+        // MARK: Media (RTP/RTCP sans-IO, SRTP via libsrtp2, codecs and sources)
+        .target(name: "RTP", dependencies: ["WireKit"]),
+        .target(name: "SRTP", dependencies: ["WireKit", "CSRTP"]),
+        .target(name: "Media", dependencies: ["RTP", "WireKit", "COpus", "CVPX"]),
+
         // MARK: Signaling side: SDP, pairing
         .target(name: "SDP"),
         .target(name: "Pairing", dependencies: ["COpenSSL", "WireKit"]),
@@ -70,6 +84,7 @@ let package = Package(
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
         .executableTarget(name: "ice-bench", dependencies: ["ICE", "STUN", "NetSim", "WireKit"], path: "Benchmarks/ICEBench"),
         .executableTarget(name: "netsim-demo", dependencies: ["NetSim", "WireKit"], path: "Sources/netsim-demo"),
+        .executableTarget(name: "media-bench", dependencies: ["Media", "RTP", "SRTP", "WireKit"], path: "Benchmarks/MediaBench"),
         .executableTarget(name: "sctp-bench", dependencies: ["SCTP", "DataChannel", "SCTPTestSupport", "WireKit"], path: "Benchmarks/SCTPBench"),
         .executableTarget(name: "dtls-bench", dependencies: ["DTLS", "WireKit"], path: "Benchmarks/DTLSBench"),
 
@@ -88,6 +103,9 @@ let package = Package(
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", "WireKit"]),
         .testTarget(name: "SyncFSTests", dependencies: ["SyncFS", "SyncProtocol", "WireKit"]),
         .testTarget(name: "SyncStoreTests", dependencies: ["SyncStore", "SyncEngine", "SyncFS", "SyncProtocol"]),
+        .testTarget(name: "RTPTests", dependencies: ["RTP", "WireKit"]),
+        .testTarget(name: "SRTPTests", dependencies: ["SRTP", "RTP", "WireKit"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "RTP", "SRTP", "NetSim", "WireKit"]),
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "SyncFS", "SyncProtocol", "WireKit"]),
         .testTarget(name: "SCTPTests", dependencies: ["SCTP", "SCTPTestSupport", "NetSim", "WireKit"]),
     ]

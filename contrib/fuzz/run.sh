@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds and runs the libFuzzer targets. Usage: contrib/fuzz/run.sh [sdp|signaling|pairing] [libFuzzer args…]
+# Builds and runs the libFuzzer targets. Usage: contrib/fuzz/run.sh [sdp|signaling|pairing|rtp] [libFuzzer args…]
 # Default: 50000 runs seeded from the committed corpus (SDP: the real fixtures; others: contrib/fuzz/corpus/).
 # Crashes land in contrib/fuzz/out/; turn each into a named regression test.
 set -euo pipefail
@@ -23,6 +23,14 @@ case "$target" in
     sources=("$tmp"/*.swift contrib/fuzz/FuzzPairing.swift)
     extra=(-I Sources/CShims/COpenSSL -lssl -lcrypto)
     seeds=contrib/fuzz/corpus/pairing ;;
+  rtp)
+    # RTP/RTCP plus the WireKit files they use, as one module (their `import WireKit` removed).
+    tmp="$out/src-rtp"; rm -rf "$tmp"; mkdir -p "$tmp"
+    for f in Sources/RTP/*.swift Sources/RTP/RTCP/*.swift Sources/WireKit/{ByteReader,ByteWriter,Instant,WireParseError}.swift; do
+      sed '/^import WireKit/d' "$f" > "$tmp/$(basename "$f")"
+    done
+    sources=("$tmp"/*.swift contrib/fuzz/FuzzRTP.swift)
+    seeds=contrib/fuzz/corpus/rtp ;;
   *) echo "unknown fuzz target: $target" >&2; exit 2 ;;
 esac
 swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name "Fuzz_$target" \
