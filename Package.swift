@@ -9,9 +9,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "WireKit", targets: ["WireKit"]),
+        .library(name: "STUN", targets: ["STUN"]),
+        .library(name: "ICE", targets: ["ICE"]),
+        .library(name: "ICEDriver", targets: ["ICEDriver"]),
         .library(name: "NetSim", targets: ["NetSim"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // MARK: C shims — the only place C is visible.
@@ -28,6 +32,11 @@ let package = Package(
         .target(name: "WireKit", dependencies: ["CPlatform"]),
         .target(name: "NetSim", dependencies: ["WireKit"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
+        // MARK: Connectivity (STUN, ICE, TURN client; sans-IO) and its NIO driver
+        .target(name: "STUN", dependencies: ["WireKit", "COpenSSL"]),
+        .target(name: "ICE", dependencies: ["WireKit", "STUN"]),
+        .target(name: "ICEDriver", dependencies: ["ICE", "WireKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
+
         // MARK: Benchmarks and tools
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
         .executableTarget(name: "netsim-demo", dependencies: ["NetSim", "WireKit"], path: "Sources/netsim-demo"),
@@ -35,6 +44,9 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "CShimsTests", dependencies: ["COpenSSL", "CZstd", "CSystemd", "CPlatform"]),
         .testTarget(name: "WireKitTests", dependencies: ["WireKit"]),
+        .testTarget(name: "STUNTests", dependencies: ["STUN", "WireKit"]),
+        .testTarget(name: "ICETests", dependencies: ["ICE", "STUN", "WireKit", "NetSim"]),
+        .testTarget(name: "ICEInteropTests", dependencies: ["ICEDriver", "ICE", "STUN", "WireKit", "NetSim"]),
         .testTarget(name: "NetSimTests", dependencies: ["NetSim", "WireKit"]),
     ]
 )

@@ -1,0 +1,31 @@
+import NIOCore
+import WireKit
+
+/// Plumbing only: hands each received datagram (with its source and the socket's own address)
+/// to the driver core, and lets it flush once per read burst.
+final class UDPHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+
+    private let core: ICEDriverCore
+    private var localAddress: TransportAddress?
+
+    init(core: ICEDriverCore) { self.core = core }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        if localAddress == nil { localAddress = context.channel.localAddress.flatMap(TransportAddress.init) }
+        guard let local = localAddress, let source = TransportAddress(envelope.remoteAddress) else { return }
+        var buffer = envelope.data
+        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        core.receive(bytes, source: source, destination: local)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        core.afterInput()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // ICMP errors (port unreachable) surface here on connected-less UDP; the agent's
+        // retransmissions and consent handle unreachable peers, so they are ignored.
+    }
+}
