@@ -16,6 +16,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .library(name: "SCTP", targets: ["SCTP"]),
+        .library(name: "DataChannel", targets: ["DataChannel"]),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // MARK: C shims — the only place C is visible.
@@ -37,9 +40,15 @@ let package = Package(
         .target(name: "ICE", dependencies: ["WireKit", "STUN"]),
         .target(name: "ICEDriver", dependencies: ["ICE", "WireKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
 
+        // MARK: SCTP and data channels
+        .target(name: "SCTP", dependencies: ["WireKit", "COpenSSL", .product(name: "DequeModule", package: "swift-collections")]),
+        .target(name: "DataChannel", dependencies: ["SCTP", "WireKit"]),
+        .target(name: "SCTPTestSupport", dependencies: ["SCTP", "DataChannel", "WireKit"]),
+
         // MARK: Benchmarks and tools
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
         .executableTarget(name: "netsim-demo", dependencies: ["NetSim", "WireKit"], path: "Sources/netsim-demo"),
+        .executableTarget(name: "sctp-bench", dependencies: ["SCTP", "DataChannel", "SCTPTestSupport", "WireKit"], path: "Benchmarks/SCTPBench"),
 
         // MARK: Tests
         .testTarget(name: "CShimsTests", dependencies: ["COpenSSL", "CZstd", "CSystemd", "CPlatform"]),
@@ -48,5 +57,7 @@ let package = Package(
         .testTarget(name: "ICETests", dependencies: ["ICE", "STUN", "WireKit", "NetSim"]),
         .testTarget(name: "ICEInteropTests", dependencies: ["ICEDriver", "ICE", "STUN", "WireKit", "NetSim"]),
         .testTarget(name: "NetSimTests", dependencies: ["NetSim", "WireKit"]),
+        .testTarget(name: "SCTPTests", dependencies: ["SCTP", "SCTPTestSupport", "WireKit"]),
+        .testTarget(name: "DataChannelTests", dependencies: ["DataChannel", "SCTP", "SCTPTestSupport", "WireKit"]),
     ]
 )

@@ -1,0 +1,72 @@
+import WireKit
+
+/// A DATA chunk (RFC 9260 §3.3.1): one fragment of a user message.
+///
+/// The payload is a slice of the received packet (no copy on parse).
+public struct DataChunk: Sendable, Equatable {
+    /// Transmission sequence number.
+    public var tsn: UInt32
+    /// Stream identifier.
+    public var streamID: UInt16
+    /// Stream sequence number (meaningless for unordered chunks).
+    public var ssn: UInt16
+    /// Payload protocol identifier.
+    public var ppid: UInt32
+    /// U bit: deliver without regard to stream order.
+    public var unordered: Bool
+    /// B bit: first fragment of a message.
+    public var beginning: Bool
+    /// E bit: last fragment of a message.
+    public var ending: Bool
+    /// I bit: the sender asks for an immediate SACK.
+    public var immediate: Bool
+    /// The user data fragment.
+    public var payload: ArraySlice<UInt8>
+
+    /// Size of the DATA chunk header (type, flags, length and the 12 fixed bytes).
+    public static let headerSize = 16
+
+    /// Creates a DATA chunk.
+    public init(tsn: UInt32, streamID: UInt16, ssn: UInt16, ppid: UInt32, unordered: Bool = false,
+                beginning: Bool = true, ending: Bool = true, immediate: Bool = false, payload: ArraySlice<UInt8>) {
+        self.tsn = tsn; self.streamID = streamID; self.ssn = ssn; self.ppid = ppid
+        self.unordered = unordered; self.beginning = beginning; self.ending = ending
+        self.immediate = immediate; self.payload = payload
+    }
+
+    /// The chunk flags byte.
+    public var flags: UInt8 {
+        (immediate ? 0x08 : 0) | (unordered ? 0x04 : 0) | (beginning ? 0x02 : 0) | (ending ? 0x01 : 0)
+    }
+
+    /// Parses the chunk value (after the 4-byte chunk header).
+    static func parse(flags: UInt8, value: inout ByteReader) throws(SCTPParseError) -> DataChunk {
+        let (tsn, sid, ssn, ppid) = try SCTPParseError.wrap { () throws(WireParseError) in
+            (try value.readUInt32(), try value.readUInt16(), try value.readUInt16(), try value.readUInt32())
+        }
+        guard value.remaining > 0 else { throw .malformed("DATA chunk without user data") }
+        let payload = try SCTPParseError.wrap { () throws(WireParseError) in try value.readSlice(value.remaining) }
+        return DataChunk(tsn: tsn, streamID: sid, ssn: ssn, ppid: ppid, unordered: flags & 0x04 != 0,
+                         beginning: flags & 0x02 != 0, ending: flags & 0x01 != 0, immediate: flags & 0x08 != 0,
+                         payload: payload)
+    }
+
+    /// Appends the whole chunk (header, value, padding).
+    public func write(into w: inout ByteWriter) {
+        DataChunk.write(tsn: tsn, streamID: streamID, ssn: ssn, ppid: ppid, flags: flags, payload: payload, into: &w)
+    }
+
+    /// Appends a DATA chunk built from its fields, without constructing the struct.
+    @inlinable static func write(tsn: UInt32, streamID: UInt16, ssn: UInt16, ppid: UInt32, flags: UInt8,
+                                 payload: ArraySlice<UInt8>, into w: inout ByteWriter) {
+        w.writeUInt8(ChunkType.data)
+        w.writeUInt8(flags)
+        w.writeUInt16(UInt16(truncatingIfNeeded: headerSize + payload.count))
+        w.writeUInt32(tsn)
+        w.writeUInt16(streamID)
+        w.writeUInt16(ssn)
+        w.writeUInt32(ppid)
+        w.writeBytes(payload)
+        w.pad(to: 4)
+    }
+}

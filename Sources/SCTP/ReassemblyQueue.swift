@@ -1,0 +1,146 @@
+import DequeModule
+import WireKit
+
+/// Reassembles DATA fragments into messages and releases ordered messages in SSN order.
+///
+/// Fragments of one message carry consecutive TSNs (RFC 9260 §6.9), so fragments are
+/// keyed by TSN; a message is complete when a run B…E has no hole. Memory held here is
+/// counted in ``bufferedBytes`` and bounded by the receive window the association enforces.
+struct ReassemblyQueue: Sendable {
+    struct Fragment: Sendable {
+        var streamID: UInt16
+        var ssn: UInt16
+        var ppid: UInt32
+        var flags: UInt8
+        var payload: ArraySlice<UInt8>
+    }
+
+    struct InboundStream: Sendable {
+        var nextSSN: UInt16 = 0
+        var pending: [UInt16: SCTPMessage] = [:]
+    }
+
+    let maxMessageSize: Int
+    var fragments: [UInt32: Fragment] = [:]
+    var inbound: [UInt16: InboundStream] = [:]
+    /// Payload bytes held in fragments and in ordered messages waiting for their turn.
+    var bufferedBytes = 0
+    /// Messages dropped for exceeding `maxMessageSize`.
+    var oversizedMessages = 0
+
+    init(maxMessageSize: Int) { self.maxMessageSize = maxMessageSize }
+
+    /// Takes one DATA chunk; appends deliverable messages to `events`.
+    /// Returns the number of payload bytes delivered.
+    mutating func insert(_ chunk: DataChunk, into events: inout Deque<SCTPEvent>) -> Int {
+        if chunk.beginning && chunk.ending {
+            return complete(SCTPMessage(streamID: chunk.streamID, ppid: chunk.ppid, unordered: chunk.unordered,
+                                        payload: Array(chunk.payload)), ssn: chunk.ssn, into: &events)
+        }
+        fragments[chunk.tsn] = Fragment(streamID: chunk.streamID, ssn: chunk.ssn, ppid: chunk.ppid, flags: chunk.flags, payload: chunk.payload)
+        bufferedBytes += chunk.payload.count
+        guard chunk.ending || fragments[chunk.tsn &+ 1] != nil else { return 0 }
+        // Find B walking back and E walking forward; any hole means not yet complete.
+        var first = chunk.tsn
+        var total = chunk.payload.count
+        var f = fragments[first]
+        while let cur = f, cur.flags & 0x02 == 0 {
+            guard let prev = fragments[first &- 1], prev.streamID == cur.streamID, prev.flags & 0x01 == 0 else { return 0 }
+            first &-= 1
+            total += prev.payload.count
+            f = prev
+        }
+        var last = chunk.tsn
+        f = fragments[last]
+        while let cur = f, cur.flags & 0x01 == 0 {
+            guard let next = fragments[last &+ 1], next.streamID == cur.streamID, next.flags & 0x02 == 0 else { return 0 }
+            last &+= 1
+            total += next.payload.count
+            f = next
+        }
+        var payload = [UInt8]()
+        payload.reserveCapacity(total)
+        var tsn = first
+        var head: Fragment?
+        while true {
+            if let frag = fragments.removeValue(forKey: tsn) {
+                if head == nil { head = frag }
+                payload.append(contentsOf: frag.payload)
+            }
+            if tsn == last { break }
+            tsn &+= 1
+        }
+        bufferedBytes -= total
+        guard let head else { return 0 }
+        if total > maxMessageSize {
+            oversizedMessages += 1
+            return 0
+        }
+        return complete(SCTPMessage(streamID: head.streamID, ppid: head.ppid, unordered: head.flags & 0x04 != 0, payload: payload),
+                        ssn: head.ssn, into: &events)
+    }
+
+    /// A whole message: deliver now (unordered, or next in order) or hold until its turn.
+    mutating func complete(_ message: SCTPMessage, ssn: UInt16, into events: inout Deque<SCTPEvent>) -> Int {
+        if message.unordered {
+            events.append(.message(message))
+            return message.payload.count
+        }
+        var stream = inbound[message.streamID] ?? InboundStream()
+        defer { inbound[message.streamID] = stream }
+        if ssn == stream.nextSSN {
+            var delivered = message.payload.count
+            events.append(.message(message))
+            stream.nextSSN &+= 1
+            delivered += drain(&stream, into: &events)
+            return delivered
+        }
+        if Serial.lt16(stream.nextSSN, ssn), stream.pending[ssn] == nil {
+            stream.pending[ssn] = message
+            bufferedBytes += message.payload.count
+        }
+        return 0
+    }
+
+    mutating func drain(_ stream: inout InboundStream, into events: inout Deque<SCTPEvent>) -> Int {
+        var delivered = 0
+        while let next = stream.pending.removeValue(forKey: stream.nextSSN) {
+            bufferedBytes -= next.payload.count
+            delivered += next.payload.count
+            events.append(.message(next))
+            stream.nextSSN &+= 1
+        }
+        return delivered
+    }
+
+    /// FORWARD TSN: drop fragments up to `tsn`; skip the listed SSNs and release what follows.
+    mutating func skip(upTo tsn: UInt32, streams: [ForwardTSNChunk.SkippedStream], into events: inout Deque<SCTPEvent>) -> Int {
+        if !fragments.isEmpty {
+            for key in Array(fragments.keys) where Serial.le(key, tsn) {
+                if let f = fragments.removeValue(forKey: key) { bufferedBytes -= f.payload.count }
+            }
+        }
+        var delivered = 0
+        for s in streams {
+            var stream = inbound[s.streamID] ?? InboundStream()
+            if Serial.le16(stream.nextSSN, s.ssn) {
+                for key in Array(stream.pending.keys) where Serial.le16(key, s.ssn) {
+                    if let m = stream.pending.removeValue(forKey: key) { bufferedBytes -= m.payload.count }
+                }
+                stream.nextSSN = s.ssn &+ 1
+                delivered += drain(&stream, into: &events)
+            }
+            inbound[s.streamID] = stream
+        }
+        return delivered
+    }
+
+    /// RFC 6525: the peer reset these streams; their SSNs restart at 0.
+    mutating func resetStreams(_ ids: [UInt16]) {
+        for id in ids {
+            if let s = inbound.removeValue(forKey: id) {
+                for m in s.pending.values { bufferedBytes -= m.payload.count }
+            }
+        }
+    }
+}

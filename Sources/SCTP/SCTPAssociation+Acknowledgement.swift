@@ -1,0 +1,214 @@
+import WireKit
+
+/// SACK processing (RFC 9260 §6.2.1), RTT/RTO (§6.3), congestion control (§7.2: slow
+/// start, congestion avoidance, fast retransmit on three miss indications with HTNA, fast
+/// recovery), and PR-SCTP abandonment with the Advanced.Peer.Ack.Point (RFC 3758 §3.5).
+extension SCTPAssociation {
+    mutating func handleSack(_ sack: SackChunk) {
+        guard state != .closed, state != .cookieWait, state != .cookieEchoed else { return }
+        let cum = sack.cumulativeTSNAck
+        guard Serial.le(lastCumAck, cum) else { return }  // older than what we know
+        guard Serial.lt(cum, nextTSN) else { return }  // acks data never sent: ignore
+        let flightBefore = flightSize
+        var cumAdvanced = false
+        var bytesAcked = 0
+        var highestNewlyAcked: UInt32?
+        var rttSample: Instant?
+        // Cumulative part.
+        while let first = outstanding.first, Serial.le(first.tsn, cum) {
+            outstanding.removeFirst()
+            cumAdvanced = true
+            switch first.status {
+            case .inFlight:
+                flightSize -= first.payload.count
+                bytesAcked += first.payload.count
+                if first.transmitCount == 1 { rttSample = first.sentAt }
+                highestNewlyAcked = first.tsn
+            case .toRetransmit:
+                bytesAcked += first.payload.count
+                highestNewlyAcked = first.tsn
+            case .acked, .abandoned:
+                break
+            }
+        }
+        if cumAdvanced {
+            lastCumAck = cum
+            if Serial.lt(advancedPeerAckPoint, cum) { advancedPeerAckPoint = cum }
+            errorCount = 0
+        }
+        // Gap-ack blocks.
+        if !sack.gapBlocks.isEmpty {
+            for block in sack.gapBlocks where block.start <= block.end && block.start > 0 {
+                let from = Int(cum &- lastCumAck) + Int(block.start) - 1
+                let to = Int(cum &- lastCumAck) + Int(block.end) - 1
+                guard from >= 0 else { continue }
+                var i = from
+                while i <= to, i < outstanding.count {
+                    switch outstanding[i].status {
+                    case .inFlight:
+                        flightSize -= outstanding[i].payload.count
+                        bytesAcked += outstanding[i].payload.count
+                        outstanding[i].status = .acked
+                        if outstanding[i].transmitCount == 1 { rttSample = outstanding[i].sentAt }
+                        highestNewlyAcked = outstanding[i].tsn
+                    case .toRetransmit:
+                        bytesAcked += outstanding[i].payload.count
+                        outstanding[i].status = .acked
+                        highestNewlyAcked = outstanding[i].tsn
+                    case .acked, .abandoned: break
+                    }
+                    i += 1
+                }
+            }
+            if let htna = highestNewlyAcked { countMissIndications(below: htna) }
+        }
+        if let sentAt = rttSample { updateRTO(now - sentAt) }
+        // Congestion window (§7.2.1, §7.2.2), not during fast recovery.
+        if let exit = fastRecoveryExit, Serial.le(exit, lastCumAck) { fastRecoveryExit = nil }
+        if cumAdvanced && fastRecoveryExit == nil && bytesAcked > 0 {
+            if cwnd <= ssthresh {
+                // Slow start; byte counting with L = 2 (RFC 3465) since SACKs are delayed.
+                if flightBefore + mtu >= cwnd { cwnd += min(bytesAcked, 2 * mtu) }
+            } else {
+                partialBytesAcked += bytesAcked
+                if partialBytesAcked >= cwnd && flightBefore + mtu >= cwnd {
+                    partialBytesAcked -= cwnd
+                    cwnd += mtu
+                }
+            }
+        }
+        if flightSize == 0 { partialBytesAcked = 0 }
+        peerRwnd = max(0, Int(sack.advertisedReceiverWindow) - flightSize)
+        burstFlightLimit = flightSize + configuration.maxBurst * mtu
+        // T3-rtx (§6.3.2): stop when nothing is in flight, restart when the cum ack moved.
+        advancePeerAckPoint()
+        if flightSize == 0 && retransmitQueue.isEmpty && !Serial.lt(lastCumAck, advancedPeerAckPoint) {
+            t3Deadline = nil
+        } else if cumAdvanced {
+            t3Deadline = now + .nanoseconds(rto)
+        }
+    }
+
+    /// HTNA (§7.2.4): every chunk still in flight below the highest newly acked TSN gets a
+    /// miss indication; at three it is fast-retransmitted (once) and fast recovery begins.
+    mutating func countMissIndications(below htna: UInt32) {
+        var marked = false
+        var i = 0
+        while i < outstanding.count, Serial.lt(outstanding[i].tsn, htna) {
+            if outstanding[i].status == .inFlight && !outstanding[i].fastRetransmitted {
+                outstanding[i].missIndications &+= 1
+                if outstanding[i].missIndications >= 3 {
+                    outstanding[i].fastRetransmitted = true
+                    markForRetransmit(at: i)
+                    marked = true
+                }
+            }
+            i += 1
+        }
+        guard marked else { return }
+        if fastRecoveryExit == nil {
+            ssthresh = max(cwnd / 2, 4 * mtu)
+            cwnd = ssthresh
+            partialBytesAcked = 0
+            fastRecoveryExit = nextTSN &- 1
+            statistics.fastRetransmits += 1
+        }
+        fastRetransmitPending = true
+        sortRetransmitQueue()
+    }
+
+    /// Takes the chunk out of flight and queues it for retransmission (or abandons it).
+    mutating func markForRetransmit(at index: Int) {
+        guard outstanding[index].status == .inFlight else { return }
+        flightSize -= outstanding[index].payload.count
+        if peerSupportsForwardTSN && outstanding[index].shouldAbandon(now: now) {
+            outstanding[index].status = .toRetransmit
+            abandonMessage(at: index)
+            return
+        }
+        outstanding[index].status = .toRetransmit
+        retransmitQueue.append(outstanding[index].tsn)
+    }
+
+    mutating func sortRetransmitQueue() {
+        let base = lastCumAck
+        var list = Array(retransmitQueue)
+        list.sort { ($0 &- base) < ($1 &- base) }
+        retransmitQueue = .init(list)
+    }
+
+    /// RFC 9260 §6.3.1.
+    mutating func updateRTO(_ sample: Duration) {
+        let r = max(0, sample.nanosecondsClamped)
+        if let s = srtt {
+            rttvar = (3 * rttvar + abs(s - r)) / 4
+            srtt = (7 * s + r) / 8
+        } else {
+            srtt = r
+            rttvar = r / 2
+        }
+        let minRTO = configuration.rtoMin.nanosecondsClamped, maxRTO = configuration.rtoMax.nanosecondsClamped
+        rto = min(max((srtt ?? r) + max(4 * rttvar, 1_000_000), minRTO), maxRTO)
+    }
+
+    /// PR-SCTP: abandons every fragment of the message containing `outstanding[index]`,
+    /// and the part of it still queued (RFC 3758 §3.5 A3).
+    mutating func abandonMessage(at index: Int) {
+        let id = outstanding[index].messageID
+        let sid = outstanding[index].streamID
+        var i = index
+        while i > 0, outstanding[i - 1].messageID == id { i -= 1 }
+        while i < outstanding.count, outstanding[i].messageID == id {
+            if outstanding[i].status == .inFlight { flightSize -= outstanding[i].payload.count }
+            outstanding[i].status = .abandoned
+            i += 1
+        }
+        statistics.abandonedMessages += 1
+        if var stream = outStreams.removeValue(forKey: sid) {
+            if let front = stream.queue.first, front.messageID == id {
+                stream.queue.removeFirst()
+                release(&stream, message: front, bytes: front.payload.count - front.offset, streamID: sid)
+                if currentStream == sid { currentStream = nil }
+                if !stream.queue.isEmpty && !stream.scheduled { stream.scheduled = true; scheduler.append(sid) }
+                if stream.queue.isEmpty { stream.scheduled = false }
+            }
+            if !stream.isIdle { outStreams[sid] = stream }
+        }
+        advancePeerAckPoint()
+    }
+
+    /// Moves the Advanced.Peer.Ack.Point over abandoned (and gap-acked) chunks.
+    mutating func advancePeerAckPoint() {
+        guard peerSupportsForwardTSN else { return }
+        if Serial.lt(advancedPeerAckPoint, lastCumAck) { advancedPeerAckPoint = lastCumAck }
+        var i = Int(advancedPeerAckPoint &- lastCumAck)
+        var moved = false
+        while i < outstanding.count, outstanding[i].status == .abandoned || outstanding[i].status == .acked {
+            if outstanding[i].status == .abandoned { moved = true }
+            advancedPeerAckPoint = outstanding[i].tsn
+            i += 1
+        }
+        if Serial.lt(lastCumAck, advancedPeerAckPoint) && (moved || forwardTSNNeeded || hasAbandoned(upTo: advancedPeerAckPoint)) {
+            forwardTSNNeeded = true
+        }
+    }
+
+    func hasAbandoned(upTo tsn: UInt32) -> Bool {
+        var i = 0
+        while i < outstanding.count, Serial.le(outstanding[i].tsn, tsn) {
+            if outstanding[i].status == .abandoned { return true }
+            i += 1
+        }
+        return false
+    }
+
+    mutating func handleHeartbeatAck(_ chunk: HeartbeatChunk) {
+        guard let pending = heartbeatOutstanding, chunk.info.count == 8 else { return }
+        var nonce: UInt64 = 0
+        for b in chunk.info { nonce = nonce << 8 | UInt64(b) }
+        guard nonce == pending.nonce else { return }
+        heartbeatOutstanding = nil
+        errorCount = 0
+        updateRTO(now - pending.sentAt)
+    }
+}

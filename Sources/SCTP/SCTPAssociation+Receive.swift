@@ -1,0 +1,204 @@
+import WireKit
+
+/// Packet intake (tag checks, chunk dispatch, §8.5) and the receive side of DATA:
+/// TSN tracking, duplicates, the receive window and delayed SACK (§6.2).
+extension SCTPAssociation {
+    /// Processes one received SCTP packet. Malformed, mis-tagged or corrupted packets are
+    /// dropped and counted in ``statistics``; they never trap.
+    public mutating func handle(packet bytes: [UInt8], now: Instant) {
+        self.now = now
+        statistics.packetsReceived += 1
+        let packet: SCTPPacket
+        do {
+            packet = try SCTPPacket.parse(bytes)
+        } catch {
+            if case .badChecksum = error { statistics.badChecksum += 1 } else { statistics.malformed += 1 }
+            return
+        }
+        guard packet.destinationPort == configuration.localPort, packet.sourcePort == configuration.remotePort else {
+            statistics.badTag += 1
+            return
+        }
+        guard acceptsTag(packet) else { statistics.badTag += 1; return }
+        var sawData = false
+        for chunk in packet.chunks {
+            if state == .closed, !isSetupChunk(chunk) { break }
+            switch chunk {
+            case .data(let d): sawData = true; handleData(d)
+            case .initiation(let c): handleInit(c)
+            case .initiationAck(let c): handleInitAck(c)
+            case .sack(let s): handleSack(s)
+            case .heartbeat(let h): pendingChunks.append(.heartbeatAck(h))
+            case .heartbeatAck(let h): handleHeartbeatAck(h)
+            case .abort(let a):
+                terminate(.aborted(reason: a.causes.map(\.description).joined(separator: "; ").ifEmpty("peer aborted")))
+                return
+            case .shutdown(let s): handleShutdown(s)
+            case .shutdownAck: handleShutdownAck()
+            case .shutdownComplete: handleShutdownComplete()
+            case .error(let e): handleError(e)
+            case .cookieEcho(let c): handleCookieEcho(c, packetTag: packet.verificationTag)
+            case .cookieAck: handleCookieAck()
+            case .reconfig(let r): handleReconfig(r)
+            case .forwardTSN(let f): sawData = true; handleForwardTSN(f)
+            case .unknown(let type, let raw):
+                statistics.unknownChunks += 1
+                // Upper two bits (§3.2): 00 stop, 01 stop and report, 10 skip, 11 skip and report.
+                if type & 0x40 != 0, state != .closed {
+                    pendingChunks.append(.error(ErrorChunk(causes: [ErrorCause(code: ErrorCause.unrecognizedChunkType, info: raw)])))
+                }
+                if type & 0x80 == 0 { break }
+            }
+        }
+        if sawData { afterDataPacket() }
+        checkDeferredReset()
+        progressShutdown()
+    }
+
+    func isSetupChunk(_ chunk: SCTPChunk) -> Bool {
+        switch chunk {
+        case .initiation, .cookieEcho, .initiationAck, .cookieAck, .error, .abort: return true
+        default: return false
+        }
+    }
+
+    /// Verification tag rules (§8.5, §8.5.1).
+    func acceptsTag(_ packet: SCTPPacket) -> Bool {
+        guard let first = packet.chunks.first else { return false }
+        switch first {
+        case .initiation:
+            return packet.verificationTag == 0 && packet.chunks.count == 1
+        case .abort(let a):
+            return packet.verificationTag == (a.tagReflected ? peerTag : localTag) && state != .closed
+        case .shutdownComplete(let reflected):
+            return packet.verificationTag == (reflected ? peerTag : localTag)
+        case .cookieEcho:
+            return true  // checked against the cookie
+        case .error where state == .cookieEchoed:
+            return packet.verificationTag == localTag
+        default:
+            return localTag != 0 && packet.verificationTag == localTag
+        }
+    }
+
+    /// One DATA chunk: duplicate check, window check, TSN bookkeeping, reassembly.
+    mutating func handleData(_ chunk: DataChunk) {
+        guard state == .established || state == .shutdownPending || state == .shutdownSent else { return }
+        let tsn = chunk.tsn
+        if Serial.le(tsn, cumulativeTSN) || rangesContain(tsn) {
+            statistics.duplicateTSNs += 1
+            if duplicateTSNs.count < 32 { duplicateTSNs.append(tsn) }
+            sackImmediately = true
+            return
+        }
+        let highest = receivedRanges.last?.1 ?? cumulativeTSN
+        // §6.2: with no window left, drop new data beyond what we already hold; data that fills
+        // a hole is always taken, so memory stays within twice the window and never deadlocks.
+        if Serial.lt(highest, tsn), receiveBufferedBytes + chunk.payload.count > configuration.receiveWindow {
+            statistics.droppedForWindow += 1
+            sackImmediately = true
+            return
+        }
+        guard tsn &- cumulativeTSN < 1 << 24 else { statistics.malformed += 1; return }
+        if tsn == cumulativeTSN &+ 1 {
+            cumulativeTSN = tsn
+            if let first = receivedRanges.first, first.0 == cumulativeTSN &+ 1 {
+                cumulativeTSN = first.1
+                receivedRanges.removeFirst()
+            }
+        } else {
+            insertRange(tsn)
+            sackImmediately = true  // a gap: report it at once (§6.7)
+        }
+        let delivered = reassembly.insert(chunk, into: &events)
+        undeliveredBytes += delivered
+    }
+
+    func rangesContain(_ tsn: UInt32) -> Bool {
+        for r in receivedRanges where Serial.le(r.0, tsn) && Serial.le(tsn, r.1) { return true }
+        return false
+    }
+
+    /// Adds `tsn` (above cumulativeTSN + 1) to the sorted range list, merging neighbours.
+    mutating func insertRange(_ tsn: UInt32) {
+        var i = 0
+        while i < receivedRanges.count, Serial.lt(receivedRanges[i].1 &+ 1, tsn) { i += 1 }
+        if i == receivedRanges.count {
+            receivedRanges.append((tsn, tsn))
+            return
+        }
+        if receivedRanges[i].1 &+ 1 == tsn {
+            receivedRanges[i].1 = tsn
+            if i + 1 < receivedRanges.count, receivedRanges[i + 1].0 == tsn &+ 1 {
+                receivedRanges[i].1 = receivedRanges[i + 1].1
+                receivedRanges.remove(at: i + 1)
+            }
+        } else if receivedRanges[i].0 == tsn &+ 1 {
+            receivedRanges[i].0 = tsn
+        } else {
+            receivedRanges.insert((tsn, tsn), at: i)
+        }
+    }
+
+    /// FORWARD TSN (RFC 3758 §3.6): skip abandoned TSNs and stream sequence numbers.
+    mutating func handleForwardTSN(_ chunk: ForwardTSNChunk) {
+        guard state == .established || state == .shutdownPending || state == .shutdownSent else { return }
+        let newCum = chunk.newCumulativeTSN
+        sackImmediately = true
+        guard Serial.lt(cumulativeTSN, newCum), newCum &- cumulativeTSN < 1 << 24 else { return }
+        cumulativeTSN = newCum
+        while let first = receivedRanges.first, Serial.le(first.0, cumulativeTSN &+ 1) {
+            if Serial.lt(cumulativeTSN, first.1) { cumulativeTSN = first.1 }
+            receivedRanges.removeFirst()
+        }
+        undeliveredBytes += reassembly.skip(upTo: newCum, streams: chunk.streams, into: &events)
+    }
+
+    /// After a packet with DATA: SACK every second packet, at once on gaps/duplicates,
+    /// otherwise within the delayed-ack timeout.
+    mutating func afterDataPacket() {
+        dataPacketsSinceSack += 1
+        if sackImmediately || dataPacketsSinceSack >= 2 || !receivedRanges.isEmpty {
+            sackImmediately = true
+            delayedAckDeadline = nil
+        } else if delayedAckDeadline == nil {
+            sackDelayed = true
+            delayedAckDeadline = now + configuration.delayedAckTimeout
+        }
+    }
+
+    /// Builds a SACK from the receive state and clears the SACK triggers.
+    mutating func makeSack() -> SackChunk {
+        var blocks = [SackChunk.GapBlock]()
+        blocks.reserveCapacity(min(receivedRanges.count, 64))
+        for r in receivedRanges.prefix(64) {
+            let start = r.0 &- cumulativeTSN, end = r.1 &- cumulativeTSN
+            guard end <= 0xFFFF else { break }
+            blocks.append(.init(start: UInt16(start), end: UInt16(end)))
+        }
+        let rwnd = advertisedReceiveWindow
+        lastAdvertisedRwnd = rwnd
+        let sack = SackChunk(cumulativeTSNAck: cumulativeTSN, advertisedReceiverWindow: UInt32(clamping: rwnd),
+                             gapBlocks: blocks, duplicateTSNs: duplicateTSNs)
+        duplicateTSNs.removeAll(keepingCapacity: true)
+        sackImmediately = false
+        sackDelayed = false
+        dataPacketsSinceSack = 0
+        delayedAckDeadline = nil
+        return sack
+    }
+
+    /// The application consumed data: if the window opened a lot since we last advertised
+    /// it, send a window update (§6.2, receiver silly-window avoidance).
+    mutating func noteWindowOpened() {
+        guard state == .established || state == .shutdownPending || state == .shutdownSent else { return }
+        let rwnd = advertisedReceiveWindow
+        if rwnd - lastAdvertisedRwnd >= max(configuration.receiveWindow / 4, 4 * mtu) || (lastAdvertisedRwnd < mtu && rwnd >= 2 * mtu) {
+            sackImmediately = true
+        }
+    }
+}
+
+extension String {
+    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
+}

@@ -1,0 +1,236 @@
+import DequeModule
+import WireKit
+
+/// The send side: per-stream queues with a cap, round-robin scheduling, fragmentation into
+/// MTU-sized DATA chunks, and packet building in `pollTransmit()` (control chunks, SACK,
+/// FORWARD TSN, retransmissions, then new data within cwnd, peer rwnd and Max.Burst).
+extension SCTPAssociation {
+    /// Queues a message on `stream`.
+    ///
+    /// - Parameters:
+    ///   - accounted: whether the bytes count towards the stream's buffered amount (false for
+    ///     protocol messages such as DCEP, or the padding byte of an empty message).
+    /// - Throws: ``SCTPError`` when not established, too large, the stream is being reset,
+    ///   or its queue would pass ``SCTPConfiguration/maxStreamSendQueue``.
+    public mutating func send(stream: UInt16, ppid: UInt32, message: [UInt8], ordered: Bool = true,
+                              reliability: Reliability = .reliable, accounted: Bool = true, now: Instant) throws(SCTPError) {
+        self.now = now
+        guard state == .established else { throw .invalidState(state) }
+        guard !message.isEmpty else { throw .emptyMessage }
+        guard stream < outboundStreams else { throw .invalidStream(stream) }
+        guard message.count <= configuration.maxSendMessageSize else {
+            throw .messageTooLarge(size: message.count, limit: configuration.maxSendMessageSize)
+        }
+        var out = outStreams[stream] ?? OutgoingStream()
+        guard !out.resetRequested else { throw .streamResetting(stream) }
+        let size = accounted ? message.count : 0
+        guard out.bufferedAmount + size <= configuration.maxStreamSendQueue else {
+            throw .sendQueueFull(stream: stream, buffered: out.bufferedAmount, limit: configuration.maxStreamSendQueue)
+        }
+        var pending = PendingMessage(payload: message, ppid: ppid, unordered: !ordered, messageID: nextMessageID, accounted: accounted)
+        nextMessageID += 1
+        switch reliability {
+        case .reliable: break
+        case .maxRetransmits(let n): pending.maxRetransmits = Int32(clamping: max(0, n))
+        case .maxLifetime(let d): pending.expiry = now + d
+        }
+        out.queue.append(pending)
+        out.bufferedAmount += size
+        queuedBytes += message.count
+        if !out.scheduled {
+            out.scheduled = true
+            scheduler.append(stream)
+        }
+        outStreams[stream] = out
+        burstFlightLimit = nil
+    }
+
+    /// The next packet to send, if any.
+    public mutating func pollTransmit() -> [UInt8]? {
+        if let packet = controlPackets.popFirst() {
+            statistics.packetsSent += 1
+            return packet
+        }
+        switch state {
+        case .established, .shutdownPending, .shutdownSent, .shutdownReceived, .shutdownAckSent: break
+        default: return nil
+        }
+        var w = ByteWriter(capacity: mtu)
+        SCTPPacket.writeHeader(sourcePort: configuration.localPort, destinationPort: configuration.remotePort,
+                               verificationTag: peerTag, into: &w)
+        let empty = w.count
+        maybeSendReset()
+        if !pendingChunks.isEmpty {
+            var kept = [SCTPChunk]()
+            for c in pendingChunks {
+                var tmp = ByteWriter(capacity: 64)
+                c.write(into: &tmp)
+                if w.count + tmp.count <= mtu || w.count == empty { w.writeBytes(tmp.bytes) } else { kept.append(c) }
+            }
+            pendingChunks = kept
+        }
+        let canSendData = hasDataToSend
+        if sackImmediately || (sackDelayed && canSendData) || (w.count > empty && (sackDelayed || dataPacketsSinceSack > 0)) {
+            makeSack().write(into: &w)
+        }
+        if forwardTSNNeeded, w.count + 8 + 4 * 16 <= mtu {
+            writeForwardTSN(into: &w)
+        }
+        if canSendData { writeData(into: &w) }
+        guard w.count > empty else { return nil }
+        var bytes = w.take()
+        SCTPPacket.seal(&bytes)
+        statistics.packetsSent += 1
+        return bytes
+    }
+
+    /// True when retransmissions or new data could go out now.
+    var hasDataToSend: Bool {
+        guard state == .established || state == .shutdownPending || state == .shutdownReceived else { return false }
+        if !retransmitQueue.isEmpty && (fastRetransmitPending || flightSize < cwnd) { return true }
+        return (!scheduler.isEmpty || currentStream != nil) && flightSize < min(cwnd, burstFlightLimit ?? .max) && (peerRwnd > 0 || flightSize == 0)
+    }
+
+    /// Appends retransmissions, then new fragments, while the packet, cwnd and rwnd allow.
+    mutating func writeData(into w: inout ByteWriter) {
+        var sentAny = false
+        while let tsn = retransmitQueue.first {
+            let index = Int(tsn &- (lastCumAck &+ 1))
+            guard index >= 0, index < outstanding.count, outstanding[index].status == .toRetransmit else {
+                retransmitQueue.removeFirst()
+                continue
+            }
+            if outstanding[index].shouldAbandon(now: now) {
+                retransmitQueue.removeFirst()
+                abandonMessage(at: index)
+                continue
+            }
+            let size = outstanding[index].payload.count
+            guard w.count + DataChunk.headerSize + size <= mtu else { break }
+            guard fastRetransmitPending || flightSize < cwnd else { break }
+            retransmitQueue.removeFirst()
+            let c = outstanding[index]
+            DataChunk.write(tsn: c.tsn, streamID: c.streamID, ssn: c.ssn, ppid: c.ppid, flags: c.flags, payload: c.payload, into: &w)
+            outstanding[index].status = .inFlight
+            outstanding[index].transmitCount += 1
+            outstanding[index].sentAt = now
+            outstanding[index].missIndications = 0
+            flightSize += size
+            statistics.retransmissions += 1
+            sentAny = true
+        }
+        fastRetransmitPending = false
+        let limit = min(cwnd, burstFlightLimit ?? .max)
+        while flightSize < limit {
+            let room = mtu - w.count - DataChunk.headerSize
+            guard room >= 64 else { break }
+            guard peerRwnd > 0 || (flightSize == 0 && !sentAny) else { break }
+            guard writeNextFragment(room: min(room, max(peerRwnd, 1)), into: &w) else { break }
+            sentAny = true
+        }
+        if sentAny && t3Deadline == nil { t3Deadline = now + .nanoseconds(rto) }
+    }
+
+    /// Takes the next fragment from the scheduled streams. False when nothing is queued.
+    mutating func writeNextFragment(room: Int, into w: inout ByteWriter) -> Bool {
+        while true {
+            let sid: UInt16
+            if let current = currentStream {
+                sid = current
+            } else {
+                guard let next = scheduler.popFirst() else { return false }
+                sid = next
+            }
+            // Taken out of the dictionary while edited, so its queue is not copied on write.
+            guard var stream = outStreams.removeValue(forKey: sid) else { currentStream = nil; continue }
+            guard !stream.queue.isEmpty else {
+                stream.scheduled = false
+                currentStream = nil
+                if !stream.isIdle { outStreams[sid] = stream }
+                continue
+            }
+            var message = stream.queue[0]
+            if message.offset == 0, let expiry = message.expiry, now >= expiry {
+                // Never sent and already expired: drop without using a TSN or SSN.
+                stream.queue.removeFirst()
+                statistics.abandonedMessages += 1
+                release(&stream, message: message, bytes: message.payload.count, streamID: sid)
+                finishStreamTurn(sid, stream)
+                continue
+            }
+            let begin = message.offset == 0
+            if begin {
+                message.ssn = message.unordered ? 0 : stream.nextSSN
+                if !message.unordered { stream.nextSSN &+= 1 }
+            }
+            let take = min(room, message.payload.count - message.offset)
+            let end = message.offset + take == message.payload.count
+            let flags: UInt8 = (message.unordered ? 0x04 : 0) | (begin ? 0x02 : 0) | (end ? 0x01 : 0)
+            let slice = message.payload[message.offset..<(message.offset + take)]
+            let tsn = nextTSN
+            nextTSN &+= 1
+            DataChunk.write(tsn: tsn, streamID: sid, ssn: message.ssn, ppid: message.ppid, flags: flags, payload: slice, into: &w)
+            outstanding.append(OutstandingChunk(tsn: tsn, streamID: sid, ssn: message.ssn, ppid: message.ppid, flags: flags,
+                                                status: .inFlight, sentAt: now, messageID: message.messageID,
+                                                maxRetransmits: message.maxRetransmits, expiry: message.expiry, payload: slice))
+            flightSize += take
+            peerRwnd = max(0, peerRwnd - take)
+            statistics.dataChunksSent += 1
+            message.offset += take
+            release(&stream, message: message, bytes: take, streamID: sid)
+            if end {
+                stream.queue.removeFirst()
+                finishStreamTurn(sid, stream)
+            } else {
+                stream.queue[0] = message
+                outStreams[sid] = stream
+                currentStream = sid
+            }
+            return true
+        }
+    }
+
+    /// The current message of `sid` is done (sent or dropped): rotate the round-robin.
+    mutating func finishStreamTurn(_ sid: UInt16, _ stream: OutgoingStream) {
+        var stream = stream
+        currentStream = nil
+        if stream.queue.isEmpty {
+            stream.scheduled = false
+        } else {
+            scheduler.append(sid)
+        }
+        if stream.isIdle { outStreams[sid] = nil } else { outStreams[sid] = stream }
+        if reset.pendingStreams.contains(sid) { reset.dirty = true }
+    }
+
+    /// `bytes` of `message` left the queue: lower the buffered amount, fire the low event on
+    /// the downward crossing of the threshold.
+    mutating func release(_ stream: inout OutgoingStream, message: PendingMessage, bytes: Int, streamID: UInt16) {
+        queuedBytes -= bytes
+        guard message.accounted, bytes > 0 else { return }
+        let before = stream.bufferedAmount
+        stream.bufferedAmount -= bytes
+        if before > stream.lowThreshold && stream.bufferedAmount <= stream.lowThreshold {
+            events.append(.bufferedAmountLow(streamID: streamID))
+        }
+    }
+
+    /// FORWARD TSN with the ordered streams whose messages were abandoned up to the advanced point.
+    mutating func writeForwardTSN(into w: inout ByteWriter) {
+        var streams: [UInt16: UInt16] = [:]
+        var tsn = lastCumAck &+ 1
+        var i = 0
+        while Serial.le(tsn, advancedPeerAckPoint), i < outstanding.count {
+            let c = outstanding[i]
+            if c.status == .abandoned, !c.unordered {
+                if let s = streams[c.streamID] { if Serial.lt16(s, c.ssn) { streams[c.streamID] = c.ssn } } else { streams[c.streamID] = c.ssn }
+            }
+            tsn &+= 1; i += 1
+        }
+        let list = streams.sorted { $0.key < $1.key }.prefix((mtu - w.count - 8) / 4).map { ForwardTSNChunk.SkippedStream(streamID: $0.key, ssn: $0.value) }
+        ForwardTSNChunk(newCumulativeTSN: advancedPeerAckPoint, streams: Array(list)).write(into: &w)
+        forwardTSNNeeded = false
+        statistics.forwardTSNsSent += 1
+        if t3Deadline == nil { t3Deadline = now + .nanoseconds(rto) }
+    }
+}

@@ -1,0 +1,21 @@
+import WireKit
+
+/// RFC 6525 bookkeeping: our outgoing reset requests and the peer's requests to us.
+struct StreamResetState: Sendable {
+    /// Streams whose outgoing reset was requested and not yet sent.
+    var pendingStreams: Set<UInt16> = []
+    /// Set when a pending stream may have drained (re-check before building a packet).
+    var dirty = false
+    /// The request in flight: its sequence number and streams.
+    var inFlight: (sequence: UInt32, streams: [UInt16], lastTSN: UInt32)?
+    /// Our next request sequence number (starts at our initial TSN).
+    var nextRequest: UInt32 = 0
+    /// The peer's next expected request sequence number (starts at its initial TSN).
+    var expectedPeerRequest: UInt32 = 0
+    /// Our answer to the peer's last performed request (for retransmitted requests).
+    var lastResponse: UInt32 = 0
+    /// A peer request waiting until all data up to its last TSN arrived.
+    var deferred: (sequence: UInt32, lastTSN: UInt32, streams: [UInt16])?
+    /// RE-CONFIG retransmission deadline.
+    var deadline: Instant?
+}
