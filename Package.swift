@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ICE", targets: ["ICE"]),
         .library(name: "ICEDriver", targets: ["ICEDriver"]),
         .library(name: "NetSim", targets: ["NetSim"]),
+        .library(name: "DTLS", targets: ["DTLS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -45,6 +46,9 @@ let package = Package(
         .target(name: "DataChannel", dependencies: ["SCTP", "WireKit"]),
         .target(name: "SCTPTestSupport", dependencies: ["SCTP", "DataChannel", "WireKit"]),
 
+        // MARK: Protocol cores
+        .target(name: "DTLS", dependencies: ["WireKit", "COpenSSL"]),
+
         // MARK: Benchmarks and tools
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
         .executableTarget(name: "netsim-demo", dependencies: ["NetSim", "WireKit"], path: "Sources/netsim-demo"),
@@ -59,5 +63,6 @@ let package = Package(
         .testTarget(name: "NetSimTests", dependencies: ["NetSim", "WireKit"]),
         .testTarget(name: "SCTPTests", dependencies: ["SCTP", "SCTPTestSupport", "WireKit"]),
         .testTarget(name: "DataChannelTests", dependencies: ["DataChannel", "SCTP", "SCTPTestSupport", "WireKit"]),
+        .testTarget(name: "DTLSTests", dependencies: ["DTLS", "WireKit", "COpenSSL"]),
     ]
 )
