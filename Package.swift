@@ -49,6 +49,9 @@ let package = Package(
         // MARK: Protocol cores
         .target(name: "DTLS", dependencies: ["WireKit", "COpenSSL"]),
 
+        // MARK: Signaling side: SDP, pairing
+        .target(name: "SDP"),
+
         // MARK: Benchmarks and tools
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
         .executableTarget(name: "netsim-demo", dependencies: ["NetSim", "WireKit"], path: "Sources/netsim-demo"),
@@ -64,5 +67,6 @@ let package = Package(
         .testTarget(name: "SCTPTests", dependencies: ["SCTP", "SCTPTestSupport", "WireKit"]),
         .testTarget(name: "DataChannelTests", dependencies: ["DataChannel", "SCTP", "SCTPTestSupport", "WireKit"]),
         .testTarget(name: "DTLSTests", dependencies: ["DTLS", "WireKit", "COpenSSL"]),
+        .testTarget(name: "SDPTests", dependencies: ["SDP", "WireKit"], resources: [.copy("Fixtures")]),
     ]
 )
