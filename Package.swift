@@ -14,11 +14,12 @@ let package = Package(
         .library(name: "ICEDriver", targets: ["ICEDriver"]),
         .library(name: "NetSim", targets: ["NetSim"]),
         .library(name: "DTLS", targets: ["DTLS"]),
+        .library(name: "SCTP", targets: ["SCTP"]),
+        .library(name: "DataChannel", targets: ["DataChannel"]),
+        .library(name: "PeerConnection", targets: ["PeerConnection"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .library(name: "SCTP", targets: ["SCTP"]),
-        .library(name: "DataChannel", targets: ["DataChannel"]),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
@@ -52,6 +53,9 @@ let package = Package(
         // MARK: Signaling side: SDP, pairing
         .target(name: "SDP"),
 
+        // MARK: PeerConnection (sans-IO) and its NIO driver
+        .target(name: "PeerConnection", dependencies: ["WireKit", "ICE", "DTLS", "SCTP", "DataChannel", "SDP", .product(name: "DequeModule", package: "swift-collections")]),
+
         // MARK: Benchmarks and tools
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
         .executableTarget(name: "netsim-demo", dependencies: ["NetSim", "WireKit"], path: "Sources/netsim-demo"),
@@ -67,6 +71,7 @@ let package = Package(
         .testTarget(name: "SCTPTests", dependencies: ["SCTP", "SCTPTestSupport", "WireKit"]),
         .testTarget(name: "DataChannelTests", dependencies: ["DataChannel", "SCTP", "SCTPTestSupport", "WireKit"]),
         .testTarget(name: "DTLSTests", dependencies: ["DTLS", "WireKit", "COpenSSL"]),
+        .testTarget(name: "PeerConnectionTests", dependencies: ["PeerConnection", "ICE", "DTLS", "DataChannel", "SDP", "NetSim", "WireKit"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP", "WireKit"], resources: [.copy("Fixtures")]),
     ]
 )
