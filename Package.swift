@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "SCTP", targets: ["SCTP"]),
         .library(name: "DataChannel", targets: ["DataChannel"]),
         .library(name: "PeerConnection", targets: ["PeerConnection"]),
+        .library(name: "RTCDriver", targets: ["RTCDriver"]),
+        .executable(name: "rtc-peer", targets: ["rtc-peer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -55,6 +57,8 @@ let package = Package(
 
         // MARK: PeerConnection (sans-IO) and its NIO driver
         .target(name: "PeerConnection", dependencies: ["WireKit", "ICE", "DTLS", "SCTP", "DataChannel", "SDP", .product(name: "DequeModule", package: "swift-collections")]),
+        .target(name: "RTCDriver", dependencies: ["PeerConnection", "ICEDriver", "DataChannel", "WireKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
+        .executableTarget(name: "rtc-peer", dependencies: ["RTCDriver", "PeerConnection", "DataChannel", "DTLS", "ICE", "ICEDriver", "WireKit", "COpenSSL"], path: "Sources/rtc-peer"),
 
         // MARK: Benchmarks and tools
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),

@@ -252,6 +252,7 @@ extension PeerConnection {
         c.checkInterval = configuration.iceCheckInterval
         c.nominationDelay = configuration.iceNominationDelay
         let agent = ICEAgent(configuration: c)
+        agent.handle(timeout: now)  // sets the agent's clock before any API call schedules work
         for address in interfaces { agent.addLocalInterface(address) }
         ice = agent
     }

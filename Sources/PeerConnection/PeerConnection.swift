@@ -138,11 +138,13 @@ public final class PeerConnection {
         pump()
     }
 
-    /// The deadline from ``pollTimeout()`` was reached.
+    /// The deadline from ``pollTimeout()`` was reached. Drivers also call this with the
+    /// current time before JSEP and data channel calls, which take no clock themselves.
     public func handle(timeout now: Instant) {
         advance(now)
         guard !isClosed else { return }
-        if let t = ice?.pollTimeout(), t <= self.now { ice?.handle(timeout: self.now) }
+        // Always: API calls made afterwards schedule ICE work at the agent's latest `now`.
+        ice?.handle(timeout: self.now)
         if let t = dtls?.pollTimeout(), t <= self.now { dtls?.handle(timeout: self.now) }
         if let t = sctp?.pollTimeout(), t <= self.now { sctp?.handle(timeout: self.now) }
         pump()
