@@ -62,6 +62,18 @@ extension PeerConnection {
                 add(id, "candidate-pair", v)
             }
         }
+        if let a = sctp?.association {
+            var v: [String: RTCStatsValue] = [
+                "transportId": .string("T01"), "congestionWindow": .int(a.congestionWindow),
+                "receiverWindow": .int(a.advertisedReceiveWindow), "bytesInFlight": .int(a.bytesInFlight),
+                "packetsSent": .int(a.statistics.packetsSent), "packetsReceived": .int(a.statistics.packetsReceived),
+                "retransmissions": .int(a.statistics.retransmissions), "fastRetransmits": .int(a.statistics.fastRetransmits),
+                "t3Expirations": .int(a.statistics.t3Expirations), "duplicateTSNs": .int(a.statistics.duplicateTSNs),
+                "droppedForWindow": .int(a.statistics.droppedForWindow), "state": .string("\(a.state)"),
+            ]
+            if let rtt = a.smoothedRTT { v["smoothedRoundTripTime"] = .double(rtt.seconds) }
+            add("S01", "sctp-transport", v)
+        }
         add("T01", "transport", transport)
         for handle in channels.keys.sorted() {
             guard let r = channels[handle] else { continue }

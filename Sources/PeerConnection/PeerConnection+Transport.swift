@@ -141,7 +141,6 @@ extension PeerConnection {
         }
         var config = DTLSConfiguration(role: role, identity: configuration.identity, remoteFingerprints: remoteFingerprints)
         config.mtu = configuration.dtlsMTU
-        config.srtpProfiles = []
         do {
             dtls = try DTLSEndpoint(configuration: config)
         } catch {

@@ -21,12 +21,13 @@ struct Options {
     var lowThreshold = 1 << 20
     var highWaterMark = 4 << 20
     var label = "rtc-peer"
+    var expectEcho = false
 
     static let usage = """
         usage: rtc-peer --role offer|answer --mode echo|sink|source [--bytes N] [--message-size N]
                         [--unordered] [--max-retransmits N] [--max-packet-life-time MS] [--channels N]
                         [--negotiated-id N] [--ice-server URL] [--signal stdio|URL] [--no-loopback]
-                        [--loopback-only] [--low-threshold N] [--high-water N]
+                        [--loopback-only] [--low-threshold N] [--high-water N] [--expect-echo]
         """
 
     static func parse(_ arguments: [String]) throws -> Options {
@@ -67,6 +68,7 @@ struct Options {
             case "--low-threshold": o.lowThreshold = try int(a)
             case "--high-water": o.highWaterMark = try int(a)
             case "--label": o.label = try value(a)
+            case "--expect-echo": o.expectEcho = true
             case "-h", "--help": throw OptionError(usage)
             default: throw OptionError("unknown option \(a)\n\(usage)")
             }

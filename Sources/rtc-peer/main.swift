@@ -186,6 +186,7 @@ func run() async throws -> Int32 {
             }
         }
         await tally.end()
+        if let stats = try? await driver.getStats(), let s = stats["S01"] { log("sctp \(s.json)") }
         if ProcessInfo.processInfo.environment["RTC_PEER_STATS"] != nil, let stats = try? await driver.getStats() {
             for st in stats.stats.values.sorted(by: { $0.id < $1.id }) where st.type != "certificate" { log("stats \(st.json)") }
         }
@@ -225,8 +226,18 @@ func channelWorker(driver: RTCDriver, handle: DataChannelHandle, label: String, 
                 index += 1
             }
             log("sent \(bytes) bytes on \(label); closing it")
-            // Anything the peer echoes back is still counted until the channel closes.
+            if let s = try? await driver.getStats()["S01"] { log("sctp \(s.json)") }
+            var echoed = 0
+            if options.expectEcho {
+                // Wait for the echo of everything before closing (a reset would cut it short).
+                for await m in messages {
+                    await tally.didReceive(label, m.data)
+                    echoed += m.data.count
+                    if echoed >= bytes { break }
+                }
+            }
             try await driver.closeDataChannel(handle)
+            // Anything else the peer sends is still counted until the channel closes.
             for await m in messages { await tally.didReceive(label, m.data) }
         }
     } catch {
@@ -234,17 +245,22 @@ func channelWorker(driver: RTCDriver, handle: DataChannelHandle, label: String, 
     }
 }
 
-/// Deterministic pseudo-random message contents (a 1 MiB pool sliced at varying offsets).
+/// Deterministic pseudo-random message contents (a 1.25 MiB pool sliced at varying offsets);
+/// the same bytes as contrib/interop/aiortc_peer.py (SplitMix64 from 0x5EED, little-endian).
 struct SourcePool: Sendable {
     static let shared = SourcePool()
     let pool: [UInt8]
 
     init() {
-        var rng = SeededRandom(seed: 0x5EED)
+        var state: UInt64 = 0x5EED
         var bytes = [UInt8](repeating: 0, count: (1 << 20) + 262_144)
         var i = 0
         while i + 8 <= bytes.count {
-            var v = rng.next()
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            var v = (z ^ (z >> 31)).littleEndian
             withUnsafeBytes(of: &v) { raw in for k in 0..<8 { bytes[i + k] = raw[k] } }
             i += 8
         }
