@@ -44,15 +44,15 @@ import Testing
         #expect(s[0].int("bytes_received") == Self.bytes && s[0].string("sent_sha256") == s[0].string("received_sha256"))
     }
 
-    /// An unordered channel with maxRetransmits 0: whatever arrives is intact (the echo's
-    /// hash of what it sent back equals the source's hash of what it received).
+    /// An unordered channel with maxRetransmits 0 (from the browser-side peer): messages may be
+    /// lost or reordered, but each one that arrives is whole (16 KiB), and no more arrive than were sent.
     @Test func unorderedWithoutRetransmissions() async throws {
         let pair = PeerPair(try Peers.aiortc(["--role", "offer", "--mode", "source", "--bytes", "\(Self.bytes / 4)", "--message-size", "16384",
                                               "--unordered", "--max-retransmits", "0"]),
-                            try Peers.rtcPeer(["--role", "answer", "--mode", "echo"]))
-        let r = try await pair.run()
-        #expect((r[1].int("bytes_received") ?? 0) > 0)
-        #expect(r[1].string("sent_sha256") == r[0].string("received_sha256"))
+                            try Peers.rtcPeer(["--role", "answer", "--mode", "sink"]))
+        let r = try await pair.run(timeout: 120)
+        let received = r[1].int("bytes_received") ?? 0
+        #expect(received > 0 && received % 16_384 == 0 && received <= Self.bytes / 4)
         #expect(pair.log(1).contains("datachannel"))
     }
 

@@ -131,6 +131,19 @@ enum Peers {
     }
 }
 
+extension Peers {
+    /// Headless Chromium bridged by contrib/interop/chromium_peer.py (same CLI as rtc-peer).
+    static func chromium(_ arguments: [String]) throws -> PeerPair.Command {
+        let chromium = ProcessInfo.processInfo.environment["CHROMIUM"] ?? "/usr/bin/chromium"
+        guard FileManager.default.isExecutableFile(atPath: chromium) else {
+            throw PairError("no Chromium at \(chromium): run contrib/setup.sh (installs the Debian package chromium)")
+        }
+        var command = try aiortc(arguments)
+        command.arguments[0] = packageRoot() + "/contrib/interop/chromium_peer.py"
+        return command
+    }
+}
+
 extension Dictionary where Key == String, Value == Any {
     func string(_ k: String) -> String? { self[k] as? String }
     func int(_ k: String) -> Int? { self[k] as? Int }
