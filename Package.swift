@@ -77,6 +77,7 @@ let package = Package(
         .testTarget(name: "DTLSTests", dependencies: ["DTLS", "WireKit", "COpenSSL"]),
         .testTarget(name: "PeerConnectionTests", dependencies: ["PeerConnection", "ICE", "DTLS", "DataChannel", "SDP", "NetSim", "WireKit"]),
         .testTarget(name: "PeerConnectionInteropTests"),
+        .testTarget(name: "RTCDriverTests", dependencies: ["RTCDriver", "PeerConnection", "DataChannel", "DTLS", "WireKit"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP", "WireKit"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -4,7 +4,7 @@ import Testing
 /// rtc-peer against headless Chromium (an RTCPeerConnection in a page, bridged to stdio by
 /// contrib/interop/chromium_peer.py), in both roles; data verified by SHA-256.
 @Suite(.serialized) struct ChromiumInteropTests {
-    static let bytes = 1 << 20
+    static let bytes = 512 * 1024
 
     @Test(arguments: [16_384, 65_536, 262_144])
     func rtcPeerOffersSourceToChromiumSink(messageSize: Int) async throws {

@@ -4,7 +4,7 @@ import Testing
 /// rtc-peer against itself and against aiortc, in both roles, over loopback UDP; data verified
 /// by SHA-256 of everything sent and received. Serialized: each test runs two processes.
 @Suite(.serialized) struct InteropTests {
-    static let bytes = 1 << 20
+    static let bytes = 512 * 1024
 
     @Test func rtcPeerToRtcPeer() async throws {
         let pair = PeerPair(try Peers.rtcPeer(["--role", "offer", "--mode", "source", "--bytes", "\(Self.bytes)"]),
