@@ -112,6 +112,8 @@ public final class PeerConnection {
     public var dtlsEndpoint: DTLSEndpoint? { dtls }
     /// The state of the DTLS transport (W3C `RTCDtlsTransport.state`).
     public var dtlsState: DTLSState { dtls?.state ?? .new }
+    /// Bytes of user data sent on SCTP and not yet acknowledged (0 before SCTP exists).
+    public var sctpBytesInFlight: Int { sctp?.association.bytesInFlight ?? 0 }
     /// W3C `RTCSctpTransport.maxMessageSize`: the largest message `send` accepts.
     public var maxMessageSize: Int {
         let remote = remoteMaxMessageSize ?? 65_536

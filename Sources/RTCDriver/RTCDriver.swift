@@ -69,9 +69,10 @@ public final class RTCDriver: Sendable {
             do {
                 channel = try await DatagramBootstrap(group: loop)
                     .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: Self.vectorReadCount)
-                    // NIO splits this buffer evenly among the vector-read messages: 2 KiB each.
+                    // NIO splits this buffer evenly among the vector-read messages: room for one
+                    // datagram of the configured DTLS MTU each (2 KiB at least).
                     .channelOption(ChannelOptions.recvAllocator,
-                                   value: FixedSizeRecvByteBufferAllocator(capacity: Self.vectorReadCount * 2048))
+                                   value: FixedSizeRecvByteBufferAllocator(capacity: Self.vectorReadCount * max(2048, configuration.dtlsMTU + 256)))
                     .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: SocketOptionValue(socketBufferBytes))
                     .channelOption(ChannelOptions.socketOption(.so_sndbuf), value: SocketOptionValue(socketBufferBytes))
                     .channelOption(ChannelOptions.maxMessagesPerRead, value: 64)

@@ -22,12 +22,13 @@ struct Options {
     var highWaterMark = 4 << 20
     var label = "rtc-peer"
     var expectEcho = false
+    var mtu = 1200
 
     static let usage = """
         usage: rtc-peer --role offer|answer --mode echo|sink|source [--bytes N] [--message-size N]
                         [--unordered] [--max-retransmits N] [--max-packet-life-time MS] [--channels N]
                         [--negotiated-id N] [--ice-server URL] [--signal stdio|URL] [--no-loopback]
-                        [--loopback-only] [--low-threshold N] [--high-water N] [--expect-echo]
+                        [--loopback-only] [--low-threshold N] [--high-water N] [--expect-echo] [--mtu N]
         """
 
     static func parse(_ arguments: [String]) throws -> Options {
@@ -69,6 +70,9 @@ struct Options {
             case "--high-water": o.highWaterMark = try int(a)
             case "--label": o.label = try value(a)
             case "--expect-echo": o.expectEcho = true
+            case "--mtu":
+                o.mtu = try int(a)
+                guard (1200...16_421).contains(o.mtu) else { throw OptionError("--mtu 1200...16421") }
             case "-h", "--help": throw OptionError(usage)
             default: throw OptionError("unknown option \(a)\n\(usage)")
             }

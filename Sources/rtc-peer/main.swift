@@ -56,7 +56,8 @@ func run() async throws -> Int32 {
     var system = SystemRandomNumberGenerator()
     let seed = system.next()
     let (stun, turn) = iceServers(options.iceServers)
-    let configuration = PeerConnectionConfiguration(identity: identity, seed: seed, stunServers: stun, turnServers: turn)
+    let configuration = PeerConnectionConfiguration(identity: identity, seed: seed, stunServers: stun, turnServers: turn,
+                                                    dtlsMTU: options.mtu)
     let interfaces: ICEInterfaceSelection = options.loopbackOnly ? .loopbackOnly : .all(includeLoopback: options.loopback)
     let driver = try await RTCDriver.start(configuration: configuration, interfaces: interfaces, highWaterMark: options.highWaterMark)
     log("bound \(driver.localAddresses.map(\.description).joined(separator: " ")), role \(options.role.rawValue), mode \(options.mode.rawValue)")
@@ -235,6 +236,11 @@ func channelWorker(driver: RTCDriver, handle: DataChannelHandle, label: String, 
                     echoed += m.data.count
                     if echoed >= bytes { break }
                 }
+            }
+            // Close only once everything was sent and acknowledged: a stream reset racing
+            // queued data has been seen to cut the last messages short.
+            while try await driver.withConnection({ $0.bufferedAmount(handle) > 0 || $0.sctpBytesInFlight > 0 }) {
+                try await Task.sleep(for: .milliseconds(2))
             }
             try await driver.closeDataChannel(handle)
             // Anything else the peer sends is still counted until the channel closes.
