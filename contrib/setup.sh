@@ -8,6 +8,7 @@ APT_PACKAGES=(
   pkg-config libssl-dev libzstd-dev libsystemd-dev libsqlite3-dev
   openssl coturn iproute2 python3-venv
   libsrtp2-dev libopus-dev libvpx-dev
+  chromium
 )
 
 missing=()

@@ -1,0 +1,212 @@
+import DataChannel
+import ICEDriver
+import NIOCore
+import NIOPosix
+import PeerConnection
+import WireKit
+
+/// Why an ``RTCDriver`` call failed.
+public enum RTCDriverError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The connection is closed.
+    case closed
+    /// The channel closed while a `send` waited or was attempted.
+    case channelClosed
+    /// No socket could be bound.
+    case noInterfaces
+
+    public var description: String {
+        switch self {
+        case .closed: return "the peer connection is closed"
+        case .channelClosed: return "the data channel is closed"
+        case .noInterfaces: return "no local address could be bound"
+        }
+    }
+}
+
+/// Runs a ``PeerConnection`` on SwiftNIO UDP sockets with an `async` API.
+///
+/// - one UDP socket per local address (vectored reads: NIO's recvmmsg path; writes of one
+///   burst are flushed together, which NIO sends with sendmmsg), one timer from `pollTimeout()`;
+/// - ``events``: every W3C event except `message`; messages arrive on each channel's
+///   ``messages(_:)`` stream;
+/// - ``send(_:on:)`` suspends while the channel's `bufferedAmount` is above its high-water
+///   mark and resumes on `bufferedamountlow` (so set a low threshold below the mark).
+///
+/// All connection access happens on one event loop; the methods hop onto it.
+public final class RTCDriver: Sendable {
+    /// The connection's events (candidates to signal, states, channels).
+    public let events: AsyncStream<PeerConnectionEvent>
+    /// The event loop the connection lives on.
+    public let eventLoop: any EventLoop
+    /// The bound local addresses (one host candidate each).
+    public let localAddresses: [TransportAddress]
+    private let core: NIOLoopBound<RTCDriverCore>
+    /// Datagrams read per recvmmsg call.
+    static let vectorReadCount = 64
+
+    private init(events: AsyncStream<PeerConnectionEvent>, eventLoop: any EventLoop, localAddresses: [TransportAddress],
+                 core: NIOLoopBound<RTCDriverCore>) {
+        self.events = events
+        self.eventLoop = eventLoop
+        self.localAddresses = localAddresses
+        self.core = core
+    }
+
+    /// Binds one UDP socket (ephemeral port) per selected address and creates the connection.
+    /// `highWaterMark` is the default `bufferedAmount` above which `send` suspends.
+    public static func start(configuration: PeerConnectionConfiguration, interfaces: ICEInterfaceSelection = .all(includeLoopback: false),
+                             highWaterMark: Int = 4 << 20, socketBufferBytes: Int = 4 << 20,
+                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> RTCDriver {
+        let loop = group.next()
+        let (stream, continuation) = AsyncStream<PeerConnectionEvent>.makeStream(bufferingPolicy: .unbounded)
+        let bound = try await loop.submit {
+            NIOLoopBound(RTCDriverCore(pc: PeerConnection(configuration: configuration), loop: loop, events: continuation,
+                                       highWaterMark: highWaterMark), eventLoop: loop)
+        }.get()
+        var addresses: [TransportAddress] = []
+        for ip in try interfaces.resolve() {
+            let channel: any Channel
+            do {
+                channel = try await DatagramBootstrap(group: loop)
+                    .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: Self.vectorReadCount)
+                    // NIO splits this buffer evenly among the vector-read messages: room for one
+                    // datagram of the configured DTLS MTU each (2 KiB at least).
+                    .channelOption(ChannelOptions.recvAllocator,
+                                   value: FixedSizeRecvByteBufferAllocator(capacity: Self.vectorReadCount * max(2048, configuration.dtlsMTU + 256)))
+                    .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: SocketOptionValue(socketBufferBytes))
+                    .channelOption(ChannelOptions.socketOption(.so_sndbuf), value: SocketOptionValue(socketBufferBytes))
+                    .channelOption(ChannelOptions.maxMessagesPerRead, value: 64)
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(RTCUDPHandler(core: bound.value))
+                        }
+                    }
+                    .bind(host: ip.description, port: 0).get()
+            } catch {
+                continue
+            }
+            guard let local = channel.localAddress.flatMap(TransportAddress.init(nio:)) else {
+                try? await channel.close()
+                continue
+            }
+            addresses.append(local)
+            try await loop.submit {
+                bound.value.channels[local] = channel
+                bound.value.pc.addLocalInterface(local)
+            }.get()
+        }
+        guard !addresses.isEmpty else { throw RTCDriverError.noInterfaces }
+        return RTCDriver(events: stream, eventLoop: loop, localAddresses: addresses, core: bound)
+    }
+
+    /// Runs `body` on the loop with the connection, then flushes its output.
+    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PeerConnection) throws -> T) async throws -> T {
+        let core = self.core
+        return try await eventLoop.submit {
+            core.value.pc.handle(timeout: .monotonicNow())
+            let value = try body(core.value.pc)
+            core.value.afterInput()
+            return value
+        }.get()
+    }
+
+    // MARK: JSEP
+
+    /// W3C `setLocalDescription()` (parameterless): the offer or answer to signal.
+    public func setLocalDescription() async throws -> SessionDescriptionInit {
+        try await withConnection { try $0.setLocalDescription() }
+    }
+
+    /// W3C `setRemoteDescription`.
+    public func setRemoteDescription(_ description: SessionDescriptionInit) async throws {
+        try await withConnection { try $0.setRemoteDescription(description) }
+    }
+
+    /// W3C `addIceCandidate` (nil or empty: end of candidates).
+    public func addIceCandidate(_ candidate: ICECandidateInit?) async throws {
+        try await withConnection { try $0.addIceCandidate(candidate) }
+    }
+
+    /// W3C `restartIce`.
+    public func restartIce() async throws {
+        try await withConnection { $0.restartIce() }
+    }
+
+    /// W3C `getStats`.
+    public func getStats() async throws -> RTCStatsReport {
+        try await withConnection { $0.getStats() }
+    }
+
+    // MARK: Data channels
+
+    /// W3C `createDataChannel`.
+    public func createDataChannel(_ label: String, options: DataChannelInit = DataChannelInit()) async throws -> DataChannelHandle {
+        try await withConnection { try $0.createDataChannel(label, options: options) }
+    }
+
+    /// A snapshot of a channel.
+    public func dataChannel(_ handle: DataChannelHandle) async throws -> DataChannelInfo? {
+        try await withConnection { $0.dataChannel(handle) }
+    }
+
+    /// The messages received on `handle`, in order; finishes when the channel closes.
+    /// Each channel's stream can be taken once.
+    public func messages(_ handle: DataChannelHandle) async throws -> AsyncStream<DataChannelMessage> {
+        let core = self.core
+        return try await eventLoop.submit { core.value.takeMessages(handle) }.get()
+    }
+
+    /// Sets `bufferedAmountLowThreshold` and the high-water mark above which ``send(_:on:)`` waits.
+    public func setFlowControl(_ handle: DataChannelHandle, lowThreshold: Int, highWaterMark: Int) async throws {
+        let core = self.core
+        try await eventLoop.submit {
+            core.value.pc.setBufferedAmountLowThreshold(lowThreshold, for: handle)
+            core.value.highWaterMarks[handle] = max(highWaterMark, lowThreshold)
+        }.get()
+    }
+
+    /// Sends a binary message; suspends first while `bufferedAmount` is above the high-water mark.
+    public func send(_ bytes: [UInt8], on handle: DataChannelHandle) async throws {
+        let core = self.core
+        let loop = eventLoop
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            loop.execute {
+                let c = core.value
+                guard !c.pc.isClosed else { return continuation.resume(throwing: RTCDriverError.closed) }
+                c.pc.handle(timeout: .monotonicNow())
+                do {
+                    try c.pc.send(bytes, on: handle)
+                } catch {
+                    return continuation.resume(throwing: error)
+                }
+                c.afterInput()
+                if c.pc.bufferedAmount(handle) > c.highWaterMark(handle) {
+                    c.waiters[handle, default: []].append(continuation)
+                } else {
+                    continuation.resume()
+                }
+            }
+        }
+    }
+
+    /// Sends a text message (no backpressure wait).
+    public func send(text: String, on handle: DataChannelHandle) async throws {
+        try await withConnection { try $0.send(text: text, on: handle) }
+    }
+
+    /// The channel's current `bufferedAmount`.
+    public func bufferedAmount(_ handle: DataChannelHandle) async throws -> Int {
+        try await withConnection { $0.bufferedAmount(handle) }
+    }
+
+    /// W3C `RTCDataChannel.close()`.
+    public func closeDataChannel(_ handle: DataChannelHandle) async throws {
+        try await withConnection { $0.closeDataChannel(handle) }
+    }
+
+    /// W3C `close()`: closes the connection and the sockets; ends ``events``.
+    public func close() async {
+        let core = self.core
+        try? await eventLoop.submit { core.value.shutdown() }.get()
+    }
+}

@@ -1,0 +1,114 @@
+import DataChannel
+import DTLS
+import ICE
+import NetSim
+import PeerConnection
+import WireKit
+
+/// Test support: a ``PeerConnection`` on NetSim, with zero-delay signaling to a peer endpoint
+/// (descriptions are handed over by the test, candidates trickle on their own), and a record
+/// of every event.
+final class PCEndpoint: SimulatedEndpoint {
+    let pc: PeerConnection
+    let name: String
+    weak var peer: PCEndpoint?
+    private(set) var events: [PeerConnectionEvent] = []
+    private(set) var received: [DataChannelHandle: [DataChannelMessage]] = [:]
+    private(set) var opened: [DataChannelHandle] = []
+    private(set) var closed: [DataChannelHandle] = []
+    private(set) var remoteChannels: [DataChannelHandle] = []
+    /// Candidates waiting until the peer has a remote description.
+    private var pendingCandidates: [ICECandidateInit?] = []
+    /// Called for each event as it is drained (tests react here, e.g. perfect negotiation).
+    var onEvent: ((PCEndpoint, PeerConnectionEvent) -> Void)?
+    var now: Instant = .zero
+
+    init(_ name: String, seed: UInt64, address: TransportAddress, identity: DeviceIdentity) {
+        self.name = name
+        pc = PeerConnection(configuration: PeerConnectionConfiguration(identity: identity, seed: seed))
+        pc.addLocalInterface(address)
+    }
+
+    var isConnected: Bool { pc.connectionState == .connected }
+
+    func handle(datagram: [UInt8], source: TransportAddress, destination: TransportAddress, now: Instant) {
+        self.now = now
+        pc.handle(datagram: datagram, source: source, destination: destination, now: now)
+        drain()
+    }
+
+    func handle(timeout now: Instant) {
+        self.now = now
+        pc.handle(timeout: now)
+        drain()
+    }
+
+    func pollTransmit() -> Transmit? { drain(); return pc.pollTransmit() }
+    func pollTimeout() -> Instant? { drain(); return pc.pollTimeout() }
+
+    /// Drains events into the records and delivers queued candidates.
+    func drain() {
+        while let event = pc.pollEvent() {
+            events.append(event)
+            switch event {
+            case .iceCandidate(let c): pendingCandidates.append(c)
+            case .message(let h, let m): received[h, default: []].append(m)
+            case .open(let h): opened.append(h)
+            case .close(let h): closed.append(h)
+            case .dataChannel(let h): remoteChannels.append(h)
+            default: break
+            }
+            onEvent?(self, event)
+        }
+        if let peer, peer.pc.remoteDescription != nil, !pendingCandidates.isEmpty {
+            let batch = pendingCandidates
+            pendingCandidates.removeAll()
+            for c in batch { try? peer.pc.addIceCandidate(c) }
+        }
+    }
+
+    /// Offer from self, answer from `peer`, both applied.
+    func negotiate() throws {
+        guard let peer else { return }
+        let offer = try pc.setLocalDescription()
+        try peer.pc.setRemoteDescription(offer)
+        let answer = try peer.pc.setLocalDescription()
+        try pc.setRemoteDescription(answer)
+        drain()
+        peer.drain()
+    }
+
+    static func link(_ a: PCEndpoint, _ b: PCEndpoint) {
+        a.peer = b
+        b.peer = a
+    }
+
+    func messages(_ h: DataChannelHandle) -> [DataChannelMessage] { received[h] ?? [] }
+    var allReceivedBytes: Int { received.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.data.count } } }
+}
+
+/// Two connections on one simulated network, with addresses and identities set up.
+struct PCPair {
+    let net: SimNetwork
+    let a: PCEndpoint
+    let b: PCEndpoint
+    let seed: UInt64
+
+    static let identityA = try! DeviceIdentity.generate(commonName: "a")
+    static let identityB = try! DeviceIdentity.generate(commonName: "b")
+
+    init(seed: UInt64, link: LinkConditions = LinkConditions(delay: .milliseconds(10))) {
+        self.seed = seed
+        net = SimNetwork(seed: seed)
+        a = PCEndpoint("A", seed: seed &* 31 &+ 1, address: TransportAddress("198.51.100.1:5000")!, identity: Self.identityA)
+        b = PCEndpoint("B", seed: seed &* 31 &+ 2, address: TransportAddress("198.51.100.2:6000")!, identity: Self.identityB)
+        net.addHost(a, addresses: [IPAddress("198.51.100.1")!], uplink: link, downlink: .perfect)
+        net.addHost(b, addresses: [IPAddress("198.51.100.2")!], uplink: link, downlink: .perfect)
+        PCEndpoint.link(a, b)
+    }
+
+    /// Runs until `done`, bounded in virtual time.
+    func run(maxTime: Duration = .seconds(30), until done: () -> Bool) throws {
+        try net.run(maxTime: maxTime) { a.drain(); b.drain(); return done() }
+    }
+}
