@@ -61,11 +61,17 @@ public enum DCEPMessage: Sendable, Equatable {
 public struct DCEPOpen: Sendable, Equatable {
     /// Channel type: ordering and partial reliability policy.
     public enum ChannelType: UInt8, Sendable {
+        /// Ordered, reliable.
         case reliable = 0x00
+        /// Unordered, reliable.
         case reliableUnordered = 0x80
+        /// Ordered, limited retransmissions.
         case partialReliableRexmit = 0x01
+        /// Unordered, limited retransmissions.
         case partialReliableRexmitUnordered = 0x81
+        /// Ordered, limited lifetime.
         case partialReliableTimed = 0x02
+        /// Unordered, limited lifetime.
         case partialReliableTimedUnordered = 0x82
 
         /// True for the unordered variants.

@@ -9,7 +9,14 @@ import WireKit
 public struct DataChannel: Sendable, Equatable {
     /// W3C `RTCDataChannelState`.
     public enum ReadyState: Sendable, Equatable {
-        case connecting, open, closing, closed
+        /// Created, not yet usable (association or DCEP pending).
+        case connecting
+        /// Messages can be sent.
+        case open
+        /// Close started; queued messages still go out, then the stream is reset.
+        case closing
+        /// Both directions reset (or the association ended); the id is free.
+        case closed
     }
 
     /// SCTP stream id (W3C `id`).

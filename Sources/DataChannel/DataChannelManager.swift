@@ -12,8 +12,8 @@ public struct DataChannelManager: Sendable {
     /// The DTLS role, which decides stream-id parity.
     public enum Role: Sendable, Equatable { case client, server }
 
-    /// The association underneath (exposed for statistics and tuning).
-    public internal(set) var association: SCTPAssociation
+    /// The association underneath (exposed for statistics, tuning and raw stream access).
+    public var association: SCTPAssociation
     /// Our DTLS role.
     public let role: Role
     var channels: [UInt16: DataChannel] = [:]

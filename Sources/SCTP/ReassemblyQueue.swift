@@ -20,8 +20,20 @@ struct ReassemblyQueue: Sendable {
         var pending: [UInt16: SCTPMessage] = [:]
     }
 
+    /// A message arriving in TSN order: its fragments are kept as slices in a list (no
+    /// hashing per fragment) and joined once when the last one arrives.
+    struct Run: Sendable {
+        var firstTSN: UInt32
+        var lastTSN: UInt32
+        var head: Fragment
+        var bytes: Int
+    }
+
     let maxMessageSize: Int
     var fragments: [UInt32: Fragment] = [:]
+    var run: Run?
+    /// Slices of the current run (kept outside `Run` so its capacity is reused).
+    var runSlices: [ArraySlice<UInt8>] = []
     var inbound: [UInt16: InboundStream] = [:]
     /// Payload bytes held in fragments and in ordered messages waiting for their turn.
     var bufferedBytes = 0
@@ -37,6 +49,7 @@ struct ReassemblyQueue: Sendable {
             return complete(SCTPMessage(streamID: chunk.streamID, ppid: chunk.ppid, unordered: chunk.unordered,
                                         payload: Array(chunk.payload)), ssn: chunk.ssn, into: &events)
         }
+        if let fast = insertIntoRun(chunk, into: &events) { return fast }
         fragments[chunk.tsn] = Fragment(streamID: chunk.streamID, ssn: chunk.ssn, ppid: chunk.ppid, flags: chunk.flags, payload: chunk.payload)
         bufferedBytes += chunk.payload.count
         guard chunk.ending || fragments[chunk.tsn &+ 1] != nil else { return 0 }
@@ -80,6 +93,47 @@ struct ReassemblyQueue: Sendable {
                         ssn: head.ssn, into: &events)
     }
 
+    /// The fast path: extends (or starts) the in-order run. Nil when the chunk does not fit
+    /// it and must take the general path.
+    mutating func insertIntoRun(_ chunk: DataChunk, into events: inout Deque<SCTPEvent>) -> Int? {
+        if var r = run {
+            guard chunk.tsn == r.lastTSN &+ 1, !chunk.beginning, chunk.streamID == r.head.streamID,
+                  chunk.unordered == (r.head.flags & 0x04 != 0) else { return nil }
+            run = nil
+            runSlices.append(chunk.payload)
+            r.lastTSN = chunk.tsn
+            r.bytes += chunk.payload.count
+            bufferedBytes += chunk.payload.count
+            var ending = chunk.ending
+            // Fragments that arrived early (after a loss) continue the run from the dictionary.
+            while !ending, !fragments.isEmpty, let next = fragments[r.lastTSN &+ 1], next.flags & 0x02 == 0,
+                  next.streamID == r.head.streamID {
+                fragments.removeValue(forKey: r.lastTSN &+ 1)
+                runSlices.append(next.payload)
+                r.lastTSN &+= 1
+                r.bytes += next.payload.count  // already counted in bufferedBytes
+                ending = next.flags & 0x01 != 0
+            }
+            guard ending else { run = r; return 0 }
+            bufferedBytes -= r.bytes
+            var payload = [UInt8]()
+            payload.reserveCapacity(r.bytes)
+            for slice in runSlices { payload.append(contentsOf: slice) }
+            runSlices.removeAll(keepingCapacity: true)
+            guard r.bytes <= maxMessageSize else { oversizedMessages += 1; return 0 }
+            return complete(SCTPMessage(streamID: r.head.streamID, ppid: r.head.ppid, unordered: r.head.flags & 0x04 != 0, payload: payload),
+                            ssn: r.head.ssn, into: &events)
+        }
+        guard chunk.beginning, !chunk.ending, fragments.isEmpty || fragments[chunk.tsn &+ 1] == nil else { return nil }
+        run = Run(firstTSN: chunk.tsn, lastTSN: chunk.tsn,
+                  head: Fragment(streamID: chunk.streamID, ssn: chunk.ssn, ppid: chunk.ppid, flags: chunk.flags, payload: []),
+                  bytes: chunk.payload.count)
+        runSlices.removeAll(keepingCapacity: true)
+        runSlices.append(chunk.payload)
+        bufferedBytes += chunk.payload.count
+        return 0
+    }
+
     /// A whole message: deliver now (unordered, or next in order) or hold until its turn.
     mutating func complete(_ message: SCTPMessage, ssn: UInt16, into events: inout Deque<SCTPEvent>) -> Int {
         if message.unordered {
@@ -115,6 +169,11 @@ struct ReassemblyQueue: Sendable {
 
     /// FORWARD TSN: drop fragments up to `tsn`; skip the listed SSNs and release what follows.
     mutating func skip(upTo tsn: UInt32, streams: [ForwardTSNChunk.SkippedStream], into events: inout Deque<SCTPEvent>) -> Int {
+        if let r = run, Serial.le(r.firstTSN, tsn) {
+            bufferedBytes -= r.bytes  // an abandoned message
+            run = nil
+            runSlices.removeAll(keepingCapacity: true)
+        }
         if !fragments.isEmpty {
             for key in Array(fragments.keys) where Serial.le(key, tsn) {
                 if let f = fragments.removeValue(forKey: key) { bufferedBytes -= f.payload.count }

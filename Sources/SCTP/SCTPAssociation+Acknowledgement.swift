@@ -79,7 +79,10 @@ extension SCTPAssociation {
         }
         if flightSize == 0 { partialBytesAcked = 0 }
         peerRwnd = max(0, Int(sack.advertisedReceiverWindow) - flightSize)
-        burstFlightLimit = flightSize + configuration.maxBurst * mtu
+        // Max.Burst (§6.1 D): in reply to this SACK, send what it released plus at most
+        // Max.Burst packets more. (Capping at flight-after-SACK + Max.Burst instead would
+        // starve the flow whenever one SACK acknowledges a whole flight.)
+        burstFlightLimit = flightBefore + configuration.maxBurst * mtu
         // T3-rtx (§6.3.2): stop when nothing is in flight, restart when the cum ack moved.
         advancePeerAckPoint()
         if flightSize == 0 && retransmitQueue.isEmpty && !Serial.lt(lastCumAck, advancedPeerAckPoint) {
@@ -167,39 +170,32 @@ extension SCTPAssociation {
         if var stream = outStreams.removeValue(forKey: sid) {
             if let front = stream.queue.first, front.messageID == id {
                 stream.queue.removeFirst()
-                release(&stream, message: front, bytes: front.payload.count - front.offset, streamID: sid)
-                if currentStream == sid { currentStream = nil }
-                if !stream.queue.isEmpty && !stream.scheduled { stream.scheduled = true; scheduler.append(sid) }
-                if stream.queue.isEmpty { stream.scheduled = false }
+                release(&stream, accounted: front.accounted, bytes: front.payload.count - front.offset, streamID: sid)
+                if currentStream == sid {
+                    // The stream was taken out of the round-robin while its message was being
+                    // fragmented: put it back (or retire it) now that the message is gone.
+                    currentStream = nil
+                    stream.scheduled = !stream.queue.isEmpty
+                    if stream.scheduled { scheduler.append(sid) }
+                }
             }
             if !stream.isIdle { outStreams[sid] = stream }
         }
         advancePeerAckPoint()
     }
 
-    /// Moves the Advanced.Peer.Ack.Point over abandoned (and gap-acked) chunks.
+    /// Moves the Advanced.Peer.Ack.Point over abandoned chunks only (RFC 3758 §3.5 C1). Never
+    /// over gap-acked ones: the peer would drop their fragments as skipped, and the rest of
+    /// their (not abandoned) message would then arrive orphaned.
     mutating func advancePeerAckPoint() {
         guard peerSupportsForwardTSN else { return }
         if Serial.lt(advancedPeerAckPoint, lastCumAck) { advancedPeerAckPoint = lastCumAck }
         var i = Int(advancedPeerAckPoint &- lastCumAck)
-        var moved = false
-        while i < outstanding.count, outstanding[i].status == .abandoned || outstanding[i].status == .acked {
-            if outstanding[i].status == .abandoned { moved = true }
+        while i < outstanding.count, outstanding[i].status == .abandoned {
             advancedPeerAckPoint = outstanding[i].tsn
             i += 1
         }
-        if Serial.lt(lastCumAck, advancedPeerAckPoint) && (moved || forwardTSNNeeded || hasAbandoned(upTo: advancedPeerAckPoint)) {
-            forwardTSNNeeded = true
-        }
-    }
-
-    func hasAbandoned(upTo tsn: UInt32) -> Bool {
-        var i = 0
-        while i < outstanding.count, Serial.le(outstanding[i].tsn, tsn) {
-            if outstanding[i].status == .abandoned { return true }
-            i += 1
-        }
-        return false
+        if Serial.lt(lastCumAck, advancedPeerAckPoint) { forwardTSNNeeded = true }
     }
 
     mutating func handleHeartbeatAck(_ chunk: HeartbeatChunk) {

@@ -44,7 +44,7 @@ extension SCTPAssociation {
             case .unknown(let type, let raw):
                 statistics.unknownChunks += 1
                 // Upper two bits (§3.2): 00 stop, 01 stop and report, 10 skip, 11 skip and report.
-                if type & 0x40 != 0, state != .closed {
+                if type & 0x40 != 0, state != .closed, raw.count <= 512 {
                     pendingChunks.append(.error(ErrorChunk(causes: [ErrorCause(code: ErrorCause.unrecognizedChunkType, info: raw)])))
                 }
                 if type & 0x80 == 0 { break }
@@ -114,13 +114,24 @@ extension SCTPAssociation {
         undeliveredBytes += delivered
     }
 
+    /// Binary search over the sorted ranges.
     func rangesContain(_ tsn: UInt32) -> Bool {
-        for r in receivedRanges where Serial.le(r.0, tsn) && Serial.le(tsn, r.1) { return true }
+        var low = 0, high = receivedRanges.count
+        while low < high {
+            let mid = (low + high) / 2
+            let r = receivedRanges[mid]
+            if Serial.lt(tsn, r.0) { high = mid } else if Serial.lt(r.1, tsn) { low = mid + 1 } else { return true }
+        }
         return false
     }
 
     /// Adds `tsn` (above cumulativeTSN + 1) to the sorted range list, merging neighbours.
     mutating func insertRange(_ tsn: UInt32) {
+        if let last = receivedRanges.last {
+            // The common case under loss: new data above everything received so far.
+            if Serial.lt(last.1 &+ 1, tsn) { receivedRanges.append((tsn, tsn)); return }
+            if last.1 &+ 1 == tsn { receivedRanges[receivedRanges.count - 1].1 = tsn; return }
+        }
         var i = 0
         while i < receivedRanges.count, Serial.lt(receivedRanges[i].1 &+ 1, tsn) { i += 1 }
         if i == receivedRanges.count {
@@ -145,12 +156,16 @@ extension SCTPAssociation {
         guard state == .established || state == .shutdownPending || state == .shutdownSent else { return }
         let newCum = chunk.newCumulativeTSN
         sackImmediately = true
-        guard Serial.lt(cumulativeTSN, newCum), newCum &- cumulativeTSN < 1 << 24 else { return }
-        cumulativeTSN = newCum
-        while let first = receivedRanges.first, Serial.le(first.0, cumulativeTSN &+ 1) {
-            if Serial.lt(cumulativeTSN, first.1) { cumulativeTSN = first.1 }
-            receivedRanges.removeFirst()
+        guard newCum &- cumulativeTSN < 1 << 24 || cumulativeTSN &- newCum < 1 << 24 else { return }
+        if Serial.lt(cumulativeTSN, newCum) {
+            cumulativeTSN = newCum
+            while let first = receivedRanges.first, Serial.le(first.0, cumulativeTSN &+ 1) {
+                if Serial.lt(cumulativeTSN, first.1) { cumulativeTSN = first.1 }
+                receivedRanges.removeFirst()
+            }
         }
+        // Even when every TSN up to newCum already arrived (our SACK was lost), the abandoned
+        // message's fragments and its SSN must still be dropped and skipped.
         undeliveredBytes += reassembly.skip(upTo: newCum, streams: chunk.streams, into: &events)
     }
 
@@ -180,7 +195,7 @@ extension SCTPAssociation {
         lastAdvertisedRwnd = rwnd
         let sack = SackChunk(cumulativeTSNAck: cumulativeTSN, advertisedReceiverWindow: UInt32(clamping: rwnd),
                              gapBlocks: blocks, duplicateTSNs: duplicateTSNs)
-        duplicateTSNs.removeAll(keepingCapacity: true)
+        if !duplicateTSNs.isEmpty { duplicateTSNs = [] }
         sackImmediately = false
         sackDelayed = false
         dataPacketsSinceSack = 0

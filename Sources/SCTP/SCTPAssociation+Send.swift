@@ -21,12 +21,15 @@ extension SCTPAssociation {
         guard message.count <= configuration.maxSendMessageSize else {
             throw .messageTooLarge(size: message.count, limit: configuration.maxSendMessageSize)
         }
-        var out = outStreams[stream] ?? OutgoingStream()
-        guard !out.resetRequested else { throw .streamResetting(stream) }
         let size = accounted ? message.count : 0
-        guard out.bufferedAmount + size <= configuration.maxStreamSendQueue else {
-            throw .sendQueueFull(stream: stream, buffered: out.bufferedAmount, limit: configuration.maxStreamSendQueue)
+        if let existing = outStreams[stream] {
+            guard !existing.resetRequested else { throw .streamResetting(stream) }
+            guard existing.bufferedAmount + size <= configuration.maxStreamSendQueue else {
+                throw .sendQueueFull(stream: stream, buffered: existing.bufferedAmount, limit: configuration.maxStreamSendQueue)
+            }
         }
+        // Taken out of the dictionary while edited, so appending does not copy the queue.
+        var out = outStreams.removeValue(forKey: stream) ?? OutgoingStream()
         var pending = PendingMessage(payload: message, ppid: ppid, unordered: !ordered, messageID: nextMessageID, accounted: accounted)
         nextMessageID += 1
         switch reliability {
@@ -149,40 +152,44 @@ extension SCTPAssociation {
                 if !stream.isIdle { outStreams[sid] = stream }
                 continue
             }
-            var message = stream.queue[0]
-            if message.offset == 0, let expiry = message.expiry, now >= expiry {
+            // Edited in place (no copy of the message, whose payload the chunks slice).
+            if stream.queue[0].offset == 0, let expiry = stream.queue[0].expiry, now >= expiry {
                 // Never sent and already expired: drop without using a TSN or SSN.
-                stream.queue.removeFirst()
+                let message = stream.queue.removeFirst()
                 statistics.abandonedMessages += 1
-                release(&stream, message: message, bytes: message.payload.count, streamID: sid)
+                release(&stream, accounted: message.accounted, bytes: message.payload.count, streamID: sid)
                 finishStreamTurn(sid, stream)
                 continue
             }
-            let begin = message.offset == 0
+            let begin = stream.queue[0].offset == 0
+            let unordered = stream.queue[0].unordered
             if begin {
-                message.ssn = message.unordered ? 0 : stream.nextSSN
-                if !message.unordered { stream.nextSSN &+= 1 }
+                stream.queue[0].ssn = unordered ? 0 : stream.nextSSN
+                if !unordered { stream.nextSSN &+= 1 }
             }
-            let take = min(room, message.payload.count - message.offset)
-            let end = message.offset + take == message.payload.count
-            let flags: UInt8 = (message.unordered ? 0x04 : 0) | (begin ? 0x02 : 0) | (end ? 0x01 : 0)
-            let slice = message.payload[message.offset..<(message.offset + take)]
+            let offset = stream.queue[0].offset
+            let total = stream.queue[0].payload.count
+            let take = min(room, total - offset)
+            let end = offset + take == total
+            let flags: UInt8 = (unordered ? 0x04 : 0) | (begin ? 0x02 : 0) | (end ? 0x01 : 0)
+            let slice = stream.queue[0].payload[offset..<(offset + take)]
+            let ssn = stream.queue[0].ssn, ppid = stream.queue[0].ppid
             let tsn = nextTSN
             nextTSN &+= 1
-            DataChunk.write(tsn: tsn, streamID: sid, ssn: message.ssn, ppid: message.ppid, flags: flags, payload: slice, into: &w)
-            outstanding.append(OutstandingChunk(tsn: tsn, streamID: sid, ssn: message.ssn, ppid: message.ppid, flags: flags,
-                                                status: .inFlight, sentAt: now, messageID: message.messageID,
-                                                maxRetransmits: message.maxRetransmits, expiry: message.expiry, payload: slice))
+            DataChunk.write(tsn: tsn, streamID: sid, ssn: ssn, ppid: ppid, flags: flags, payload: slice, into: &w)
+            outstanding.append(OutstandingChunk(tsn: tsn, streamID: sid, ssn: ssn, ppid: ppid, flags: flags,
+                                                status: .inFlight, sentAt: now, messageID: stream.queue[0].messageID,
+                                                maxRetransmits: stream.queue[0].maxRetransmits, expiry: stream.queue[0].expiry,
+                                                payload: slice))
             flightSize += take
             peerRwnd = max(0, peerRwnd - take)
             statistics.dataChunksSent += 1
-            message.offset += take
-            release(&stream, message: message, bytes: take, streamID: sid)
+            stream.queue[0].offset += take
+            release(&stream, accounted: stream.queue[0].accounted, bytes: take, streamID: sid)
             if end {
                 stream.queue.removeFirst()
                 finishStreamTurn(sid, stream)
             } else {
-                stream.queue[0] = message
                 outStreams[sid] = stream
                 currentStream = sid
             }
@@ -205,9 +212,9 @@ extension SCTPAssociation {
 
     /// `bytes` of `message` left the queue: lower the buffered amount, fire the low event on
     /// the downward crossing of the threshold.
-    mutating func release(_ stream: inout OutgoingStream, message: PendingMessage, bytes: Int, streamID: UInt16) {
+    mutating func release(_ stream: inout OutgoingStream, accounted: Bool, bytes: Int, streamID: UInt16) {
         queuedBytes -= bytes
-        guard message.accounted, bytes > 0 else { return }
+        guard accounted, bytes > 0 else { return }
         let before = stream.bufferedAmount
         stream.bufferedAmount -= bytes
         if before > stream.lowThreshold && stream.bufferedAmount <= stream.lowThreshold {

@@ -16,8 +16,22 @@ import WireKit
 public struct SCTPAssociation: Sendable {
     /// Association states (RFC 9260 §4).
     public enum State: Sendable, Equatable {
-        case closed, cookieWait, cookieEchoed, established
-        case shutdownPending, shutdownSent, shutdownReceived, shutdownAckSent
+        /// No association (initial, or after close/abort).
+        case closed
+        /// INIT sent, waiting for INIT ACK.
+        case cookieWait
+        /// COOKIE ECHO sent, waiting for COOKIE ACK.
+        case cookieEchoed
+        /// Data flows both ways.
+        case established
+        /// `shutdown` called; draining our queued data.
+        case shutdownPending
+        /// SHUTDOWN sent, waiting for SHUTDOWN ACK.
+        case shutdownSent
+        /// The peer sent SHUTDOWN; draining our queued data.
+        case shutdownReceived
+        /// SHUTDOWN ACK sent, waiting for SHUTDOWN COMPLETE.
+        case shutdownAckSent
     }
 
     /// Partial reliability policy of a message (RFC 3758 / W3C `maxRetransmits`, `maxPacketLifeTime`).

@@ -5,7 +5,7 @@ import WireKit
 /// reordering, corruption and a rate-limited bottleneck queue, all driven by a seeded RNG.
 public struct SimLink: Sendable {
     /// The link's behaviour.
-    public var conditions: LinkConditions
+    public var conditions: PairLinkConditions
     var rng: SeededRandom
     /// Packets in flight sorted by arrival time (ties keep send order).
     var queue = Deque<(arrival: Instant, packet: [UInt8])>()
@@ -16,7 +16,7 @@ public struct SimLink: Sendable {
     public private(set) var dropped = 0
 
     /// A link with `conditions` and its own random stream from `seed`.
-    public init(conditions: LinkConditions, seed: UInt64) {
+    public init(conditions: PairLinkConditions, seed: UInt64) {
         self.conditions = conditions
         rng = SeededRandom(seed: seed)
     }

@@ -35,7 +35,7 @@ public struct SimPair<E: PacketEndpoint> {
     public let seed: UInt64
 
     /// Joins `a` and `b` with links of the given conditions; the seed determines all randomness.
-    public init(a: E, b: E, ab: LinkConditions, ba: LinkConditions, seed: UInt64) {
+    public init(a: E, b: E, ab: PairLinkConditions, ba: PairLinkConditions, seed: UInt64) {
         self.a = a; self.b = b; self.seed = seed
         var rng = SeededRandom(seed: seed)
         self.ab = SimLink(conditions: ab, seed: rng.next())
@@ -54,8 +54,18 @@ public struct SimPair<E: PacketEndpoint> {
     public mutating func step(limit: Instant = Instant(nanoseconds: .max)) -> Bool {
         flush()
         var delivered = false
-        while let p = ab.receive(now: now) { b.handle(packet: p, now: now); delivered = true }
-        while let p = ba.receive(now: now) { a.handle(packet: p, now: now); delivered = true }
+        // Each packet is answered before the next is handled, as on a real wire where packets
+        // arrive spaced out (so a receiver SACKs every second packet, not once per burst).
+        while let p = ab.receive(now: now) {
+            b.handle(packet: p, now: now)
+            while let t = b.pollTransmit() { ba.send(t, now: now) }
+            delivered = true
+        }
+        while let p = ba.receive(now: now) {
+            a.handle(packet: p, now: now)
+            while let t = a.pollTransmit() { ab.send(t, now: now) }
+            delivered = true
+        }
         if let t = a.pollTimeout(), t <= now { a.handle(timeout: now) }
         if let t = b.pollTimeout(), t <= now { b.handle(timeout: now) }
         flush()

@@ -54,10 +54,8 @@ public struct SCTPPacket: Sendable, Equatable {
 
     /// Writes the common header into an empty writer (checksum zero, patched by ``seal(_:)``).
     public static func writeHeader(sourcePort: UInt16, destinationPort: UInt16, verificationTag: UInt32, into w: inout ByteWriter) {
-        w.writeUInt16(sourcePort)
-        w.writeUInt16(destinationPort)
-        w.writeUInt32(verificationTag)
-        w.writeUInt32(0)
+        var header = ((UInt32(sourcePort) << 16 | UInt32(destinationPort)).bigEndian, verificationTag.bigEndian, UInt32(0))
+        withUnsafeBytes(of: &header) { w.bytes.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
     }
 
     /// Computes the CRC-32C of a finished packet and stores it (little-endian, as RFC 9260 appendix B).

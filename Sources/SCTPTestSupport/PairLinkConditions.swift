@@ -1,7 +1,7 @@
 import WireKit
 
-/// How a simulated one-way link treats packets. Deterministic given the seed of its ``SimLink``.
-public struct LinkConditions: Sendable {
+/// How a one-way ``SimLink`` of a ``SimPair`` treats packets (named apart from NetSim's `LinkConditions`). Deterministic given the seed of its ``SimLink``.
+public struct PairLinkConditions: Sendable {
     /// One-way propagation delay.
     public var delay: Duration = .zero
     /// Extra uniformly random delay in [0, jitter) per packet (reorders when larger than the spacing).
