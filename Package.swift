@@ -70,6 +70,7 @@ let package = Package(
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
         .executableTarget(name: "ice-bench", dependencies: ["ICE", "STUN", "NetSim", "WireKit"], path: "Benchmarks/ICEBench"),
         .executableTarget(name: "netsim-demo", dependencies: ["NetSim", "WireKit"], path: "Sources/netsim-demo"),
+        .executableTarget(name: "ice-probe", dependencies: ["ICE", "STUN", "WireKit"], path: "Sources/ice-probe"),
         .executableTarget(name: "sctp-bench", dependencies: ["SCTP", "DataChannel", "SCTPTestSupport", "WireKit"], path: "Benchmarks/SCTPBench"),
 
         // MARK: Tests
