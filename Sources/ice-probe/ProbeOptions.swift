@@ -5,7 +5,7 @@ import WireKit
 ///
 ///     ice-probe --name A --peer B --role controlling --bind 10.0.1.2 --dir /run/x \
 ///               [--stun 203.0.113.1:3478] [--turn 203.0.113.1:3478 --turn-user U --turn-pass P] \
-///               [--relay-only] [--seconds 12] [--seed 1] [--fast-consent]
+///               [--relay-only] [--seconds 12] [--seed 1] [--fast-consent] [--verbose]
 ///
 /// Candidates go to `DIR/NAME.cand` once gathering completes; the peer's are read from
 /// `DIR/PEER.cand` (files stand in for the rendezvous server until the daemon exists).
@@ -24,6 +24,8 @@ struct ProbeOptions {
     var seed: UInt64 = 1
     /// Consent every 1 s and disconnected after 2 s, so NAT-rebinding scenarios stay short.
     var fastConsent = false
+    /// Log the agent's debug events, final pairs and counters on stderr.
+    var verbose = false
 
     init(arguments: [String]) throws(ProbeError) {
         var i = 0
@@ -54,6 +56,7 @@ struct ProbeOptions {
             case "--turn-pass": turnPassword = try value()
             case "--relay-only": relayOnly = true
             case "--fast-consent": fastConsent = true
+            case "--verbose": verbose = true
             case "--seconds":
                 guard let s = Double(try value()) else { throw .usage("--seconds N") }
                 seconds = s

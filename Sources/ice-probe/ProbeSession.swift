@@ -62,6 +62,10 @@ final class ProbeSession {
             }
         }
         flush()
+        if options.verbose {
+            for pair in agent.pairs { log("pair \(pair)") }
+            log("counters \(agent.counters)")
+        }
         let connectMs = connectedAt.flatMap { c in checksStarted.map { ms(c - $0) } } ?? -1
         let quietMs = lastPong.map { ms(Instant.monotonicNow() - $0) } ?? -1
         return "result name=\(options.name) state=\(agent.connectionState.rawValue) connect_ms=\(connectMs) " +
@@ -102,7 +106,9 @@ final class ProbeSession {
             }
         case .serverError(let error):
             log("server error \(error)")
-        case .candidateGathered, .gatheringStateChanged, .roleChanged, .debug:
+        case .debug(let message):
+            if options.verbose { log("debug \(message)") }
+        case .candidateGathered, .gatheringStateChanged, .roleChanged:
             break
         }
     }

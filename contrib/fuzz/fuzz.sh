@@ -13,6 +13,7 @@
 # turn it into a named regression test in the owning module's test target, then fix it.
 # Long runs on all cores: add `-jobs=N -workers=N` after `--run TARGET`.
 set -euo pipefail
+export SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no}  # the Swift backtracer trips ASan after a fatalError
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 OUT=contrib/fuzz/out

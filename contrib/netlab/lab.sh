@@ -117,7 +117,7 @@ lab_up() {
   done
   lab_exec pub turnserver -n --listening-ip=$LAB_PUB1 --relay-ip=$LAB_PUB1 --listening-port=3478 \
     --realm=peersync.test --lt-cred-mech --user=$LAB_TURN_USER:$LAB_TURN_PASS --no-tls --no-dtls --no-cli \
-    --min-port=49152 --max-port=65535 --log-file="$LAB_DIR/coturn.log" --simple-log --pidfile="$LAB_DIR/coturn-own.pid" \
+    --min-port=49152 --max-port=65535 --verbose --log-file="$LAB_DIR/coturn.log" --simple-log --pidfile="$LAB_DIR/coturn-own.pid" \
     > /dev/null 2>&1 &
   echo $! > "$LAB_DIR/coturn.pid"
   lab_exec pub python3 "$LAB_HERE/natprobe.py" server $LAB_PUB1 $LAB_PUB2 3480 3481 > "$LAB_DIR/natprobe.log" 2>&1 &
@@ -143,7 +143,6 @@ lab_nat() {
     full-cone)       snat="snat ip to $wan"
                      dnat="iifname \"wan\" udp dport 1024-65535 dnat ip to $dev" ;;
     symmetric)       snat="masquerade fully-random" ;;
-    rebound)         snat="snat ip to $wan:20000-29999 random" ;;
     *) echo "netlab: unknown NAT type $type" >&2; return 2 ;;
   esac
   lab_exec "r$d" nft -f - <<NFT
@@ -179,7 +178,7 @@ NFT
 # conntrack flushed), as a NAT reboot or a mapping timeout would.
 lab_rebind() {
   lab_exec "r$1" nft flush chain ip psl nat_post
-  lab_exec "r$1" nft add rule ip psl nat_post oifname wan snat ip to "$(lab_wan "$1")":20000-29999
+  lab_exec "r$1" nft add rule ip psl nat_post oifname wan meta l4proto udp snat ip to "$(lab_wan "$1")":20000-29999
   lab_exec "r$1" conntrack -F >/dev/null 2>&1 || true
 }
 
