@@ -93,6 +93,7 @@ let package = Package(
         .executableTarget(name: "media-bench", dependencies: ["Media", "RTP", "SRTP", "WireKit"], path: "Benchmarks/MediaBench"),
         .executableTarget(name: "dtls-bench", dependencies: ["DTLS", "WireKit"], path: "Benchmarks/DTLSBench"),
         .executableTarget(name: "netsim-demo", dependencies: ["NetSim", "WireKit"], path: "Sources/netsim-demo"),
+        .executableTarget(name: "ice-probe", dependencies: ["ICE", "STUN", "WireKit"], path: "Sources/ice-probe"),
         .executableTarget(name: "sctp-bench", dependencies: ["SCTP", "DataChannel", "SCTPTestSupport", "WireKit"], path: "Benchmarks/SCTPBench"),
 
         // MARK: Tests
@@ -102,6 +103,10 @@ let package = Package(
         .testTarget(name: "ICETests", dependencies: ["ICE", "STUN", "WireKit", "NetSim"]),
         .testTarget(name: "ICEInteropTests", dependencies: ["ICEDriver", "ICE", "STUN", "WireKit", "NetSim"]),
         .testTarget(name: "NetSimTests", dependencies: ["NetSim", "WireKit"]),
+        .testTarget(name: "SCTPTests", dependencies: ["SCTP", "SCTPTestSupport", "NetSim", "WireKit"]),
+        .testTarget(name: "DataChannelTests", dependencies: ["DataChannel", "SCTP", "SCTPTestSupport", "WireKit"]),
+        .testTarget(name: "DTLSTests", dependencies: ["DTLS", "WireKit", "COpenSSL"]),
+        .testTarget(name: "SDPTests", dependencies: ["SDP", "WireKit"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PairingTests", dependencies: ["Pairing", "WireKit"]),
         .testTarget(name: "SignalingTests", dependencies: ["Signaling", "WireKit"]),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", "WireKit"]),
@@ -111,7 +116,6 @@ let package = Package(
         .testTarget(name: "SRTPTests", dependencies: ["SRTP", "RTP", "WireKit"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "RTP", "SRTP", "NetSim", "WireKit"]),
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "SyncFS", "SyncProtocol", "WireKit"]),
-        .testTarget(name: "SCTPTests", dependencies: ["SCTP", "SCTPTestSupport", "NetSim", "WireKit"]),
         .testTarget(name: "DataChannelTests", dependencies: ["DataChannel", "SCTP", "SCTPTestSupport", "WireKit"]),
         .testTarget(name: "DTLSTests", dependencies: ["DTLS", "WireKit", "COpenSSL"]),
         .testTarget(name: "PeerConnectionTests", dependencies: ["PeerConnection", "ICE", "DTLS", "DataChannel", "SDP", "NetSim", "WireKit"]),

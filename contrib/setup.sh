@@ -9,6 +9,7 @@ APT_PACKAGES=(
   openssl coturn iproute2 python3-venv
   libsrtp2-dev libopus-dev libvpx-dev
   chromium
+  nftables conntrack
 )
 
 missing=()

@@ -33,4 +33,8 @@ echo "$summary"
 if [ -n "$total" ]; then
   echo "swift-testing: $((total - failed)) passed, $failed failed"
 fi
+# The system tier (fuzz smoke + network lab, needs root): PEERSYNC_SYSTEM_TESTS=0 skips it.
+if [ "$status" -eq 0 ] && [ "${PEERSYNC_SYSTEM_TESTS:-1}" != 0 ]; then
+  contrib/system-tests.sh || status=1
+fi
 exit "$status"

@@ -34,7 +34,9 @@ extension ICEAgent {
 
     /// Demultiplexes a datagram from a peer (direct, or unwrapped from TURN).
     func handleFromPeer(_ datagram: [UInt8], source: TransportAddress, route: SendRoute) {
-        guard STUNMessage.isSTUN(datagram) else {
+        // RFC 7983: only first bytes 0–3 are STUN on a shared port; a DTLS record (20–63) whose
+        // bytes 4–7 happen to equal the magic cookie is still DTLS (found by contrib/fuzz demux).
+        guard PacketKind.classify(datagram) == .stun, STUNMessage.isSTUN(datagram) else {
             if PacketKind.classify(datagram) == .stun { counters.stunDropped += 1; return }
             counters.dataReceived += 1
             emit(.data(datagram))

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# PeerSync system tier: the libFuzzer smoke run and the network-lab scenarios (root needed).
+#
+#   contrib/system-tests.sh            fuzz smoke (each target FUZZ_SECONDS, default 20) + netlab
+#   contrib/system-tests.sh --fuzz     only the fuzz smoke tier
+#   contrib/system-tests.sh --netlab   only the netlab scenarios
+#   contrib/system-tests.sh --report   print the last netlab table again
+#
+# contrib/test.sh calls this at its end (PEERSYNC_SYSTEM_TESTS=0 skips it). A machine that cannot
+# host the lab (no root, no network namespaces, no nftables) FAILS here with the reason: the
+# tier never passes silently. Long fuzzing: contrib/fuzz/fuzz.sh --long TARGET [SECONDS].
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-all}
+case $mode in
+  --report) exec contrib/netlab/report.sh ;;
+  all|--fuzz|--netlab) ;;
+  *) sed -n '2,11p' "$0"; exit 2 ;;
+esac
+status=0; timings=()
+if [ "$mode" != --netlab ]; then
+  t0=$(date +%s)
+  echo "system: fuzz smoke tier" >&2
+  SWIFT_BACKTRACE=enable=no contrib/fuzz/fuzz.sh --smoke "${FUZZ_SECONDS:-20}" || status=1
+  timings+=("fuzz smoke: $(( $(date +%s) - t0 )) s")
+fi
+if [ "$mode" != --fuzz ]; then
+  t0=$(date +%s)
+  echo "system: netlab tier" >&2
+  probe=.build/debug/ice-probe
+  if [ ! -x "$probe" ] || [ -n "$(find Sources/ice-probe Sources/ICE Sources/STUN Sources/WireKit -newer "$probe" -name '*.swift' | head -1)" ]; then
+    swift build --product ice-probe 2>&1 | grep -E "error|warning:|Build" >&2
+  fi
+  contrib/netlab/scenarios.sh --probe "$probe" || status=1
+  timings+=("netlab: $(( $(date +%s) - t0 )) s")
+fi
+printf 'system: %s\n' "${timings[@]}" >&2
+[ $status -eq 0 ] && echo "system: all tiers passed" >&2 || echo "system: FAILED" >&2
+exit $status
