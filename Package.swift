@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .library(name: "WireKit", targets: ["WireKit"]),
         .library(name: "DTLS", targets: ["DTLS"]),
+        .library(name: "NetSim", targets: ["NetSim"]),
     ],
     dependencies: [
     ],
@@ -26,16 +27,19 @@ let package = Package(
 
         // MARK: Foundation
         .target(name: "WireKit", dependencies: ["CPlatform"]),
+        .target(name: "NetSim", dependencies: ["WireKit"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // MARK: Protocol cores
         .target(name: "DTLS", dependencies: ["WireKit", "COpenSSL"]),
 
         // MARK: Benchmarks and tools
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
+        .executableTarget(name: "netsim-demo", dependencies: ["NetSim", "WireKit"], path: "Sources/netsim-demo"),
 
         // MARK: Tests
         .testTarget(name: "CShimsTests", dependencies: ["COpenSSL", "CZstd", "CSystemd", "CPlatform"]),
         .testTarget(name: "WireKitTests", dependencies: ["WireKit"]),
         .testTarget(name: "DTLSTests", dependencies: ["DTLS", "WireKit", "COpenSSL"]),
+        .testTarget(name: "NetSimTests", dependencies: ["NetSim", "WireKit"]),
     ]
 )

@@ -25,5 +25,12 @@ set +e
 swift test 2>&1 | tee test-output/test.log | grep -vE "^(✔|◇|↳) "
 status=${PIPESTATUS[0]}
 set -e
-grep -E "Test run with|Executed [0-9]+ tests" test-output/test.log | tail -3
+# One plain closing line: Swift Testing's totals (XCTest only reports its own, usually empty, run).
+summary=$(grep -E "Test run with [0-9]+ tests?" test-output/test.log | tail -1 || true)
+total=$(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' <<<"$summary")
+failed=$(grep -cE "^✘ Test .* failed after" test-output/test.log || true)
+echo "$summary"
+if [ -n "$total" ]; then
+  echo "swift-testing: $((total - failed)) passed, $failed failed"
+fi
 exit "$status"
