@@ -11,8 +11,19 @@ let package = Package(
         .library(name: "WireKit", targets: ["WireKit"]),
         .library(name: "DTLS", targets: ["DTLS"]),
         .library(name: "NetSim", targets: ["NetSim"]),
+        .library(name: "Signaling", targets: ["Signaling"]),
+        .library(name: "Rendezvous", targets: ["Rendezvous"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: C shims — the only place C is visible.
@@ -32,8 +43,42 @@ let package = Package(
         // MARK: Protocol cores
         .target(name: "DTLS", dependencies: ["WireKit", "COpenSSL"]),
 
+        // MARK: Signaling (rendezvous wire protocol, client) and the rendezvous server
+        .target(name: "Signaling", dependencies: [
+            "WireKit", "DTLS", "COpenSSL",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "WSCore", package: "swift-websocket"),
+        ]),
+        .target(name: "Rendezvous", dependencies: [
+            "Signaling", "DTLS", "WireKit",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .executableTarget(name: "syncd-rendezvous", dependencies: [
+            "Rendezvous",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // MARK: Benchmarks and tools
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
+        .executableTarget(name: "rendezvous-bench", dependencies: [
+            "Signaling", "DTLS", "WireKit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ], path: "Benchmarks/RendezvousBench"),
         .executableTarget(name: "netsim-demo", dependencies: ["NetSim", "WireKit"], path: "Sources/netsim-demo"),
 
         // MARK: Tests
@@ -41,5 +86,14 @@ let package = Package(
         .testTarget(name: "WireKitTests", dependencies: ["WireKit"]),
         .testTarget(name: "DTLSTests", dependencies: ["DTLS", "WireKit", "COpenSSL"]),
         .testTarget(name: "NetSimTests", dependencies: ["NetSim", "WireKit"]),
+        .testTarget(name: "SignalingTests", dependencies: ["Signaling", "DTLS", "WireKit"]),
+        .testTarget(name: "RendezvousTests", dependencies: [
+            "Rendezvous", "Signaling", "DTLS", "WireKit",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
     ]
 )
