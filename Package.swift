@@ -33,6 +33,8 @@ let package = Package(
                        providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CSystemd", path: "Sources/CShims/CSystemd", pkgConfig: "libsystemd",
                        providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CShims/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
         .target(name: "CPlatform", path: "Sources/CPlatform",
                 cSettings: [.unsafeFlags(["-O3"])]),
 
@@ -54,7 +56,9 @@ let package = Package(
             .product(name: "WSCore", package: "swift-websocket"),
         ]),
         .target(name: "Rendezvous", dependencies: [
-            "Signaling", "DTLS", "WireKit",
+            "Signaling", "DTLS", "WireKit", "CLibPQ",
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "NIOCore", package: "swift-nio"),

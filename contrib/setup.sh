@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   pkg-config libssl-dev libzstd-dev libsystemd-dev libsqlite3-dev
   openssl coturn iproute2 python3-venv
+  libpq-dev postgresql
 )
 
 missing=()

@@ -43,9 +43,9 @@ struct RendezvousBench: AsyncParsableCommand {
         defer { process.terminate(); process.waitUntilExit() }
         try await Task.sleep(for: .milliseconds(800))
         let baseline = rss(pid: process.processIdentifier)
-        print("server pid \(process.processIdentifier), baseline RSS \(baseline / 1024) KiB")
+        say("server pid \(process.processIdentifier), baseline RSS \(baseline / 1024) KiB")
 
-        print("generating \(connections) device identities…")
+        say("generating \(connections) device identities…")
         var identities: [DeviceIdentity] = []
         identities.reserveCapacity(connections)
         for _ in 0..<connections { identities.append(try DeviceIdentity.generate()) }
@@ -71,12 +71,12 @@ struct RendezvousBench: AsyncParsableCommand {
                 var ok = 0
                 for try await result in waits where result { ok += 1 }
                 let elapsed = ContinuousClock.now - connectStart
-                print("authenticated \(ok)/\(clients.count) connections in \(format(elapsed.seconds)) s")
+                say("authenticated \(ok)/\(clients.count) connections in \(format(elapsed.seconds)) s")
             }
             try await Task.sleep(for: .seconds(1))
             let held = rss(pid: process.processIdentifier)
             let perConnection = Double(held - baseline) / Double(max(1, connections))
-            print("server RSS with \(connections) idle connections: \(held / 1024) KiB; "
+            say("server RSS with \(connections) idle connections: \(held / 1024) KiB; "
                   + "per connection: \(format(perConnection / 1024)) KiB")
 
             // Relay: pair i sends from clients[2i] to clients[2i+1].
@@ -112,7 +112,7 @@ struct RendezvousBench: AsyncParsableCommand {
                 guard !sorted.isEmpty else { return 0 }
                 return Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1e6
             }
-            print("relayed \(sorted.count) signals in \(format(duration)) s over \(pairCount) pairs (window \(window)): "
+            say("relayed \(sorted.count) signals in \(format(duration)) s over \(pairCount) pairs (window \(window)): "
                   + "\(format(Double(sorted.count) / duration)) msgs/s, p50 \(format(percentile(0.5))) ms, "
                   + "p99 \(format(percentile(0.99))) ms, max \(format(percentile(1.0))) ms")
             for client in clients { await client.stop() }
@@ -131,4 +131,10 @@ struct RendezvousBench: AsyncParsableCommand {
     }
 
     func format(_ value: Double) -> String { String(format: "%.2f", value) }
+
+    /// Prints and flushes (the output is often piped).
+    func say(_ text: String) {
+        print(text)
+        fflush(nil)
+    }
 }

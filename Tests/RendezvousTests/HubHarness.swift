@@ -10,7 +10,7 @@ struct HubHarness {
     var inbox: [ConnectionID: [ServerMessage]] = [:]
     var closed: [ConnectionID: SignalingCloseCode] = [:]
     var events: [HubEvent] = []
-    let seed: UInt64
+    var seed: UInt64
 
     init(limits: HubLimits = HubLimits(), seed: UInt64 = 42, serverIdentity: String = "test-server") {
         self.seed = seed

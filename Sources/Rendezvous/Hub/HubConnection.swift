@@ -35,7 +35,12 @@ struct HubRoom {
     let serial: UInt64
     let creator: ConnectionID
     var joiner: ConnectionID?
+    /// The node of a joiner connected elsewhere (scale-out).
+    var remoteJoiner: NodeID?
     var messages = 0
+
+    /// True when a second member (here or on another node) has joined.
+    var isFull: Bool { joiner != nil || remoteJoiner != nil }
 
     /// The other member, if `member` is one and the room is full.
     func peer(of member: ConnectionID) -> ConnectionID? {

@@ -32,9 +32,14 @@ extension RendezvousHub {
             connection.device = device
             connections[id] = connection
             online[device] = id
+            let wasRemote = remoteOnline.removeValue(forKey: device) != nil
             events.append(.authenticated(id, device))
             send(id, .welcome(device: device))
-            if !replacedOld { announce(device, online: true) }
+            if !replacedOld && !wasRemote { announce(device, online: true) }
+            if let node {
+                pendingOnline[device, default: 0] += 1
+                publish(.online(device: device, node: node))
+            }
         }
     }
 }

@@ -59,12 +59,20 @@ extension RendezvousHub {
             watchers[device]?.remove(id)
             if watchers[device]?.isEmpty == true { watchers[device] = nil }
         }
-        for code in connection.rooms {
-            if let room = rooms[code] { burn(room, reason: .peerLeft) }
+        for code in connection.rooms.sorted() {
+            if let room = rooms[code] {
+                burn(room, reason: .peerLeft)
+            } else if let proxy = proxyRooms[code], proxy.member == id {
+                proxyRooms[code] = nil
+                publish(.roomEnd(code: code, owner: proxy.owner, reason: .peerLeft))
+            }
         }
         if let device = connection.device, online[device] == id {
             online[device] = nil
-            if notifyPresence { announce(device, online: false) }
+            if notifyPresence {
+                if remoteOnline[device] == nil { announce(device, online: false) }
+                if let node { publish(.offline(device: device, node: node)) }
+            }
         }
     }
 

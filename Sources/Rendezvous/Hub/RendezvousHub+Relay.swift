@@ -4,6 +4,11 @@ import Signaling
 /// `signal` relay and presence subscriptions.
 extension RendezvousHub {
     mutating func relaySignal(from id: ConnectionID, device: DeviceID, to target: DeviceID, payload: String) {
+        if online[target] == nil, let remote = remoteOnline[target] {
+            publish(.signal(to: target, from: device, payload: payload, node: remote))
+            events.append(.relayed(.signal))
+            return
+        }
         guard let destination = online[target] else {
             refuse(id, .deviceOffline, "the device is not connected; signals are not queued", ref: target.description)
             return
@@ -24,7 +29,7 @@ extension RendezvousHub {
             watchers[device, default: []].insert(id)
         }
         connections[id] = connection
-        for device in devices { send(id, .presence(device: device, online: online[device] != nil)) }
+        for device in devices { send(id, .presence(device: device, online: online[device] != nil || remoteOnline[device] != nil)) }
     }
 
     mutating func unsubscribe(_ id: ConnectionID, from devices: [DeviceID]) {

@@ -11,7 +11,7 @@ extension RendezvousHub {
         }
         let code: String
         if let proposed {
-            guard rooms[proposed] == nil else {
+            guard rooms[proposed] == nil, remoteRooms[proposed] == nil else {
                 refuse(id, .roomExists, "a room with this code is open", ref: proposed)
                 return
             }
@@ -31,19 +31,24 @@ extension RendezvousHub {
         roomDeadlines.append(now + .seconds(limits.roomLifetimeSeconds), (code, room.serial))
         events.append(.roomOpened(code: code))
         send(id, .roomCreated(code: code, expiresIn: limits.roomLifetimeSeconds))
+        if let node { publish(.roomOpened(code: code, node: node)) }
     }
 
     mutating func joinRoom(_ id: ConnectionID, code: String) {
         guard var connection = connections[id] else { return }
         guard var room = rooms[code] else {
-            refuse(id, .noSuchRoom, "no open room has this code", ref: code)
+            if let owner = remoteRooms[code] {
+                joinRemoteRoom(id, code: code, owner: owner)
+            } else {
+                refuse(id, .noSuchRoom, "no open room has this code", ref: code)
+            }
             return
         }
         guard !room.isMember(id) else {
             refuse(id, .invalidRoom, "already a member of this room", ref: code)
             return
         }
-        guard room.joiner == nil else {
+        guard !room.isFull else {
             refuse(id, .roomFull, "the room already has two members", ref: code)
             return
         }
@@ -61,7 +66,27 @@ extension RendezvousHub {
 
     mutating func relayRoomMessage(from id: ConnectionID, code: String, payload: String) {
         guard var room = rooms[code] else {
-            refuse(id, .noSuchRoom, "no open room has this code", ref: code)
+            if let proxy = proxyRooms[code], proxy.member == id {
+                guard proxy.joined else {
+                    refuse(id, .notInRoom, "the join is not confirmed yet", ref: code)
+                    return
+                }
+                publish(.roomMessage(code: code, node: proxy.owner, payload: payload))
+                events.append(.relayed(.room))
+            } else {
+                refuse(id, .noSuchRoom, "no open room has this code", ref: code)
+            }
+            return
+        }
+        if id == room.creator, let remote = room.remoteJoiner {
+            guard room.messages < limits.maxRoomMessages else {
+                refuse(id, .roomMessageLimit, "the room relayed its maximum of \(limits.maxRoomMessages) messages", ref: code)
+                return
+            }
+            room.messages += 1
+            rooms[code] = room
+            publish(.roomMessage(code: code, node: remote, payload: payload))
+            events.append(.relayed(.room))
             return
         }
         guard let peer = room.peer(of: id) else {
@@ -80,7 +105,11 @@ extension RendezvousHub {
 
     mutating func closeRoom(by id: ConnectionID, code: String, outcome: RoomOutcome) {
         guard let room = rooms[code] else {
-            refuse(id, .noSuchRoom, "no open room has this code", ref: code)
+            if let proxy = proxyRooms[code], proxy.member == id {
+                publish(.roomEnd(code: code, owner: proxy.owner, reason: outcome == .done ? .done : .failed))
+            } else {
+                refuse(id, .noSuchRoom, "no open room has this code", ref: code)
+            }
             return
         }
         guard room.isMember(id) else {
@@ -95,6 +124,7 @@ extension RendezvousHub {
         guard rooms[room.code]?.serial == room.serial else { return }
         rooms[room.code] = nil
         events.append(.roomClosed(code: room.code, reason: reason))
+        if let node { publish(.roomClosed(code: room.code, node: node, reason: reason)) }
         for member in [room.creator, room.joiner].compactMap({ $0 }) {
             guard var connection = connections[member] else { continue }
             connection.rooms.remove(room.code)
@@ -111,7 +141,7 @@ extension RendezvousHub {
         for _ in 0..<digits { upper *= 10 }
         for _ in 0..<32 {
             let code = String(Int.random(in: 1..<upper, using: &random))
-            if rooms[code] == nil { return code }
+            if rooms[code] == nil, remoteRooms[code] == nil { return code }
         }
         return nil
     }

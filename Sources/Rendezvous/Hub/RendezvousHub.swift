@@ -20,6 +20,8 @@ public struct RendezvousHub {
     public let serverIdentity: String
     /// The codec used by `handle(frame:)`.
     public let codec: SignalingCodec
+    /// This hub's name on a bus (nil: a single node that never talks to a bus).
+    public let node: NodeID?
 
     var random: any RandomNumberGenerator
     var nextConnection: UInt64 = 1
@@ -31,14 +33,23 @@ public struct RendezvousHub {
     var rooms: [String: HubRoom] = [:]
     var authDeadlines = DeadlineQueue<ConnectionID>()
     var roomDeadlines = DeadlineQueue<(code: String, serial: UInt64)>()
+    var remoteOnline: [DeviceID: NodeID] = [:]
+    /// Our own `online` announcements not yet echoed back by the bus, per device.
+    var pendingOnline: [DeviceID: Int] = [:]
+    var remoteRooms: [String: NodeID] = [:]
+    var proxyRooms: [String: ProxyRoom] = [:]
+    var busOut: [BusMessage] = []
+    var busHead = 0
     var transmits: [HubTransmit] = []
     var transmitHead = 0
     var events: [HubEvent] = []
     var eventHead = 0
 
     /// A hub with these limits, announcing `serverIdentity`, drawing nonces from `random`
-    /// (a seeded generator in tests, `SystemRandomNumberGenerator` in the server).
-    public init(limits: HubLimits = HubLimits(), serverIdentity: String, random: any RandomNumberGenerator) {
+    /// (a seeded generator in tests, `SystemRandomNumberGenerator` in the server), and, for
+    /// scale-out, named `node` on a bus.
+    public init(limits: HubLimits = HubLimits(), serverIdentity: String, random: any RandomNumberGenerator, node: NodeID? = nil) {
+        self.node = node
         self.limits = limits
         self.serverIdentity = serverIdentity
         self.codec = limits.codec

@@ -19,11 +19,26 @@ actor RendezvousHubDriver {
     private var outlets: [ConnectionID: AsyncStream<OutboundFrame>.Continuation] = [:]
     private var metrics: RendezvousMetrics
     private let logger: Logger
+    private let busOutlet: AsyncStream<BusMessage>.Continuation?
 
-    init(hub: RendezvousHub, metrics: RendezvousMetrics, logger: Logger) {
+    init(hub: RendezvousHub, metrics: RendezvousMetrics, logger: Logger, busOutlet: AsyncStream<BusMessage>.Continuation? = nil) {
         self.hub = hub
         self.metrics = metrics
         self.logger = logger
+        self.busOutlet = busOutlet
+    }
+
+    /// A message from the bus (scale-out).
+    func receive(bus message: BusMessage) {
+        let now = Instant.monotonicNow()
+        hub.handle(bus: message, now: now)
+        flush(now: now)
+    }
+
+    /// Asks the other nodes to re-announce their devices and rooms.
+    func announceStart() {
+        hub.announceStart()
+        flush(now: .monotonicNow())
     }
 
     /// Registers a new connection; the hub queues `hello` or a refusal for it.
@@ -87,6 +102,10 @@ actor RendezvousHubDriver {
             while let event = hub.pollEvent() {
                 progressed = true
                 record(event)
+            }
+            while let message = hub.pollBusMessage() {
+                progressed = true
+                busOutlet?.yield(message)
             }
             if !progressed { break }
         }

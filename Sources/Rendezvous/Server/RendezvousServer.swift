@@ -18,18 +18,32 @@ public struct RendezvousServer: Sendable {
     public let registry: PrometheusCollectorRegistry
     let driver: RendezvousHubDriver
     let logger: Logger
+    let busService: BusService?
 
     /// A server with this configuration. `random` supplies nonces and room codes (the system's
-    /// cryptographic generator unless a test injects another).
+    /// cryptographic generator unless a test injects another). With a `bus`, this server is one
+    /// node (named `node`, random by default) of several sharing devices and rooms.
     public init(configuration: RendezvousConfiguration, logger: Logger,
                 registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-                random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()) {
+                random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
+                bus: (any RendezvousBus)? = nil, node: NodeID? = nil) {
         self.configuration = configuration
         self.registry = registry
         self.logger = logger
-        let hub = RendezvousHub(limits: configuration.limits, serverIdentity: configuration.serverIdentity, random: random)
+        var generator = random
+        let nodeID = bus == nil ? nil : (node ?? NodeID("node-\(UInt64.random(in: 0...UInt64.max, using: &generator))"))
+        let hub = RendezvousHub(limits: configuration.limits, serverIdentity: configuration.serverIdentity,
+                                random: generator, node: nodeID)
         let metrics = RendezvousMetrics(factory: PrometheusMetricsFactory(registry: registry))
-        self.driver = RendezvousHubDriver(hub: hub, metrics: metrics, logger: logger)
+        if let bus {
+            let (outbox, outlet) = AsyncStream<BusMessage>.makeStream()
+            let driver = RendezvousHubDriver(hub: hub, metrics: metrics, logger: logger, busOutlet: outlet)
+            self.driver = driver
+            self.busService = BusService(bus: bus, driver: driver, outbox: outbox, logger: logger)
+        } else {
+            self.driver = RendezvousHubDriver(hub: hub, metrics: metrics, logger: logger)
+            self.busService = nil
+        }
     }
 
     /// The Hummingbird application; `onServerRunning` learns the bound channel (and port).
@@ -63,7 +77,7 @@ public struct RendezvousServer: Sendable {
                 }
             },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "syncd-rendezvous"),
-            services: [HubTicker(driver: driver, interval: .milliseconds(250))],
+            services: [HubTicker(driver: driver, interval: .milliseconds(250))] + (busService.map { [$0] } ?? []),
             onServerRunning: onServerRunning,
             logger: logger
         )
