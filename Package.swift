@@ -12,8 +12,6 @@ let package = Package(
         .library(name: "STUN", targets: ["STUN"]),
         .library(name: "ICE", targets: ["ICE"]),
         .library(name: "ICEDriver", targets: ["ICEDriver"]),
-        .library(name: "NetSim", targets: ["NetSim"]),
-        .library(name: "DTLS", targets: ["DTLS"]),
         .library(name: "SCTP", targets: ["SCTP"]),
         .library(name: "DataChannel", targets: ["DataChannel"]),
         .library(name: "SyncProtocol", targets: ["SyncProtocol"]),
@@ -25,12 +23,24 @@ let package = Package(
         .library(name: "Media", targets: ["Media"]),
         .library(name: "PeerConnection", targets: ["PeerConnection"]),
         .library(name: "RTCDriver", targets: ["RTCDriver"]),
+        .library(name: "DTLS", targets: ["DTLS"]),
+        .library(name: "NetSim", targets: ["NetSim"]),
+        .library(name: "Signaling", targets: ["Signaling"]),
+        .library(name: "Rendezvous", targets: ["Rendezvous"]),
         .executable(name: "rtc-peer", targets: ["rtc-peer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: C shims — the only place C is visible.
@@ -46,6 +56,8 @@ let package = Package(
                        providers: [.apt(["libopus-dev"])]),
         .systemLibrary(name: "CVPX", path: "Sources/CShims/CVPX", pkgConfig: "vpx",
                        providers: [.apt(["libvpx-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CShims/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
         .target(name: "CPlatform", path: "Sources/CPlatform",
                 cSettings: [.unsafeFlags(["-O3"])]),
 
@@ -73,7 +85,6 @@ let package = Package(
 
         // MARK: Signaling side: SDP, pairing
         .target(name: "Pairing", dependencies: ["COpenSSL", "WireKit"]),
-        .target(name: "Signaling"),
 
         // MARK: Sync side (no WebRTC imports)
         .target(name: "SyncProtocol", dependencies: ["WireKit", "CZstd"]),
@@ -85,6 +96,27 @@ let package = Package(
         .target(name: "PeerConnection", dependencies: ["WireKit", "ICE", "DTLS", "SCTP", "DataChannel", "SDP", .product(name: "DequeModule", package: "swift-collections")]),
         .target(name: "RTCDriver", dependencies: ["PeerConnection", "ICEDriver", "DataChannel", "WireKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .executableTarget(name: "rtc-peer", dependencies: ["RTCDriver", "PeerConnection", "DataChannel", "DTLS", "ICE", "ICEDriver", "WireKit", "COpenSSL"], path: "Sources/rtc-peer"),
+        // MARK: Signaling (rendezvous wire protocol, client) and the rendezvous server
+        .target(name: "Signaling", dependencies: [
+            "WireKit", "DTLS", "COpenSSL",
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "WSCore", package: "swift-websocket"),
+        ]),
+        .target(name: "Rendezvous", dependencies: [
+            "Signaling", "DTLS", "WireKit", "CLibPQ",
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .executableTarget(name: "syncd-rendezvous", dependencies: [
+            "Rendezvous",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
 
         // MARK: Benchmarks and tools
         .executableTarget(name: "sync-bench", dependencies: ["WireKit", "SyncProtocol", "SyncFS", "SyncEngine"], path: "Benchmarks/SyncBench"),
@@ -92,6 +124,13 @@ let package = Package(
         .executableTarget(name: "ice-bench", dependencies: ["ICE", "STUN", "NetSim", "WireKit"], path: "Benchmarks/ICEBench"),
         .executableTarget(name: "media-bench", dependencies: ["Media", "RTP", "SRTP", "WireKit"], path: "Benchmarks/MediaBench"),
         .executableTarget(name: "dtls-bench", dependencies: ["DTLS", "WireKit"], path: "Benchmarks/DTLSBench"),
+        .executableTarget(name: "rendezvous-bench", dependencies: [
+            "Signaling", "DTLS", "WireKit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ], path: "Benchmarks/RendezvousBench"),
         .executableTarget(name: "netsim-demo", dependencies: ["NetSim", "WireKit"], path: "Sources/netsim-demo"),
         .executableTarget(name: "ice-probe", dependencies: ["ICE", "STUN", "WireKit"], path: "Sources/ice-probe"),
         .executableTarget(name: "sctp-bench", dependencies: ["SCTP", "DataChannel", "SCTPTestSupport", "WireKit"], path: "Benchmarks/SCTPBench"),
@@ -102,13 +141,10 @@ let package = Package(
         .testTarget(name: "STUNTests", dependencies: ["STUN", "WireKit"]),
         .testTarget(name: "ICETests", dependencies: ["ICE", "STUN", "WireKit", "NetSim"]),
         .testTarget(name: "ICEInteropTests", dependencies: ["ICEDriver", "ICE", "STUN", "WireKit", "NetSim"]),
-        .testTarget(name: "NetSimTests", dependencies: ["NetSim", "WireKit"]),
         .testTarget(name: "SCTPTests", dependencies: ["SCTP", "SCTPTestSupport", "NetSim", "WireKit"]),
         .testTarget(name: "DataChannelTests", dependencies: ["DataChannel", "SCTP", "SCTPTestSupport", "WireKit"]),
-        .testTarget(name: "DTLSTests", dependencies: ["DTLS", "WireKit", "COpenSSL"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP", "WireKit"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PairingTests", dependencies: ["Pairing", "WireKit"]),
-        .testTarget(name: "SignalingTests", dependencies: ["Signaling", "WireKit"]),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", "WireKit"]),
         .testTarget(name: "SyncFSTests", dependencies: ["SyncFS", "SyncProtocol", "WireKit"]),
         .testTarget(name: "SyncStoreTests", dependencies: ["SyncStore", "SyncEngine", "SyncFS", "SyncProtocol"]),
@@ -117,10 +153,20 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media", "RTP", "SRTP", "NetSim", "WireKit"]),
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "SyncFS", "SyncProtocol", "WireKit"]),
         .testTarget(name: "DataChannelTests", dependencies: ["DataChannel", "SCTP", "SCTPTestSupport", "WireKit"]),
-        .testTarget(name: "DTLSTests", dependencies: ["DTLS", "WireKit", "COpenSSL"]),
         .testTarget(name: "PeerConnectionTests", dependencies: ["PeerConnection", "ICE", "DTLS", "DataChannel", "SDP", "NetSim", "WireKit"]),
         .testTarget(name: "PeerConnectionInteropTests"),
         .testTarget(name: "RTCDriverTests", dependencies: ["RTCDriver", "PeerConnection", "DataChannel", "DTLS", "WireKit"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP", "WireKit"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DTLSTests", dependencies: ["DTLS", "WireKit", "COpenSSL"]),
+        .testTarget(name: "NetSimTests", dependencies: ["NetSim", "WireKit"]),
+        .testTarget(name: "SignalingTests", dependencies: ["Signaling", "DTLS", "WireKit"]),
+        .testTarget(name: "RendezvousTests", dependencies: [
+            "Rendezvous", "Signaling", "DTLS", "WireKit",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
     ]
 )

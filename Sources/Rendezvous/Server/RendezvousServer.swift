@@ -1,0 +1,95 @@
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+import Signaling
+
+/// The rendezvous server as a library: a Hummingbird application with the WebSocket
+/// endpoint (`/ws`), `/healthz`, `/metrics` (Prometheus text) and `/demo` (a browser client).
+///
+/// All routing and state live in `RendezvousHub`; this type only wires HTTP, WebSockets,
+/// metrics and timers around it.
+public struct RendezvousServer: Sendable {
+    /// The configuration in force.
+    public let configuration: RendezvousConfiguration
+    /// The Prometheus registry behind `/metrics`.
+    public let registry: PrometheusCollectorRegistry
+    let driver: RendezvousHubDriver
+    let logger: Logger
+    let busService: BusService?
+
+    /// A server with this configuration. `random` supplies nonces and room codes (the system's
+    /// cryptographic generator unless a test injects another). With a `bus`, this server is one
+    /// node (named `node`, random by default) of several sharing devices and rooms.
+    public init(configuration: RendezvousConfiguration, logger: Logger,
+                registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+                random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
+                bus: (any RendezvousBus)? = nil, node: NodeID? = nil) {
+        self.configuration = configuration
+        self.registry = registry
+        self.logger = logger
+        var generator = random
+        let nodeID = bus == nil ? nil : (node ?? NodeID("node-\(UInt64.random(in: 0...UInt64.max, using: &generator))"))
+        let hub = RendezvousHub(limits: configuration.limits, serverIdentity: configuration.serverIdentity,
+                                random: generator, node: nodeID)
+        let metrics = RendezvousMetrics(factory: PrometheusMetricsFactory(registry: registry))
+        if let bus {
+            let (outbox, outlet) = AsyncStream<BusMessage>.makeStream()
+            let driver = RendezvousHubDriver(hub: hub, metrics: metrics, logger: logger, busOutlet: outlet)
+            self.driver = driver
+            self.busService = BusService(bus: bus, driver: driver, outbox: outbox, logger: logger)
+        } else {
+            self.driver = RendezvousHubDriver(hub: hub, metrics: metrics, logger: logger)
+            self.busService = nil
+        }
+    }
+
+    /// The Hummingbird application; `onServerRunning` learns the bound channel (and port).
+    public func makeApplication(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router()
+        let registry = self.registry
+        router.get("/healthz") { _, _ -> String in "ok\n" }
+        router.get("/metrics") { _, _ -> Response in
+            var buffer = ByteBuffer()
+            buffer.writeBytes(registry.emitToBuffer())
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: buffer))
+        }
+        router.get("/demo") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: DemoPage.html)))
+        }
+        let limits = configuration.limits
+        let handler = ConnectionHandler(driver: driver, codec: limits.codec, outboundQueueLimit: configuration.outboundQueueLimit)
+        let wsConfiguration = WebSocketServerConfiguration(maxFrameSize: limits.maxFrameBytes * 2,
+                                                           autoPing: .enabled(timePeriod: .seconds(30)))
+        return Application(
+            router: router,
+            server: .http1WebSocketUpgrade(configuration: .init(ws: wsConfiguration)) { request, channel, _ in
+                guard request.path?.split(separator: "?").first.map(String.init) == SignalingProtocol.webSocketPath else {
+                    return .dontUpgrade
+                }
+                let source = channel.remoteAddress?.ipAddress ?? "unknown"
+                return .upgrade([:]) { inbound, outbound, context in
+                    await handler.run(source: source, inbound: inbound, outbound: outbound, logger: context.logger)
+                }
+            },
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "syncd-rendezvous"),
+            services: [HubTicker(driver: driver, interval: .milliseconds(250))] + (busService.map { [$0] } ?? []),
+            onServerRunning: onServerRunning,
+            logger: logger
+        )
+    }
+
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully (WebSockets are closed with 1001).
+    public func run() async throws {
+        try await makeApplication().runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+
+    /// Connections, online devices and open rooms right now (for tests and tools).
+    public func counts() async -> (connections: Int, devices: Int, rooms: Int) {
+        await driver.counts()
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Logging
+import Rendezvous
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `syncd-rendezvous`: the PeerSync signaling server.
+@main
+struct SyncdRendezvous: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "syncd-rendezvous",
+        abstract: "The PeerSync rendezvous (signaling) server.",
+        discussion: "Configuration: defaults < --config file < RENDEZVOUS_* environment < flags. See Config/rendezvous.example.json.")
+
+    @Option(help: "A JSON configuration file (see Config/rendezvous.example.json).")
+    var config: String?
+
+    @Option(help: "Address to listen on (default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "TCP port to listen on (default 7480; 0 picks a free one).")
+    var port: Int?
+
+    func run() async throws {
+        var environment: [String: String] = [:]
+        var cursor = environ
+        while let pointer = cursor.pointee {
+            let entry = String(cString: pointer)
+            if let eq = entry.firstIndex(of: "=") {
+                environment[String(entry[..<eq])] = String(entry[entry.index(after: eq)...])
+            }
+            cursor += 1
+        }
+        var settings = try RendezvousConfiguration.load(path: config, environment: environment)
+        if let host { settings.host = host }
+        if let port {
+            guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+            settings.port = port
+        }
+        let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "syncd-rendezvous")
+        logger.logLevel = level
+        logger.info("starting", metadata: ["host": "\(settings.host)", "port": "\(settings.port)",
+                                           "serverIdentity": "\(settings.serverIdentity)"])
+        try await RendezvousServer(configuration: settings, logger: logger).run()
+    }
+}
