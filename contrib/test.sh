@@ -36,5 +36,9 @@ fi
 # The system tier (fuzz smoke + network lab, needs root): PEERSYNC_SYSTEM_TESTS=0 skips it.
 if [ "$status" -eq 0 ] && [ "${PEERSYNC_SYSTEM_TESTS:-1}" != 0 ]; then
   contrib/system-tests.sh || status=1
+  # The closing lines stay the test runner's totals.
+  echo "$summary"
+  [ -n "$total" ] && echo "swift-testing: $((total - failed)) passed, $failed failed"
+  [ "$status" -eq 0 ] || echo "test: the system tier failed (see above)" >&2
 fi
 exit "$status"
