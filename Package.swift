@@ -66,7 +66,7 @@ let package = Package(
         .target(name: "SyncEngine", dependencies: ["WireKit", "SyncProtocol", "SyncFS"]),
 
         // MARK: Benchmarks and tools
-        .executableTarget(name: "sync-bench", dependencies: ["SyncFS", "SyncEngine"], path: "Benchmarks/SyncBench"),
+        .executableTarget(name: "sync-bench", dependencies: ["WireKit", "SyncProtocol", "SyncFS", "SyncEngine"], path: "Benchmarks/SyncBench"),
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
         .executableTarget(name: "netsim-demo", dependencies: ["NetSim", "WireKit"], path: "Sources/netsim-demo"),
         .executableTarget(name: "sctp-bench", dependencies: ["SCTP", "DataChannel", "SCTPTestSupport", "WireKit"], path: "Benchmarks/SCTPBench"),

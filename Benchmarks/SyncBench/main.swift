@@ -12,11 +12,25 @@ import SyncFS
 import SyncProtocol
 import WireKit
 
-func seconds(_ body: () throws -> Void) rethrows -> Double {
+/// CPU seconds used by the whole process so far (the machine is shared: wall time alone misleads).
+func processCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+var lastCPUSeconds = 0.0
+
+/// Wall seconds taken by `body`; the CPU seconds it used are left in `lastCPUSeconds`.
+@MainActor func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = Instant.monotonicNow()
+    let cpu = processCPUSeconds()
     try body()
+    lastCPUSeconds = processCPUSeconds() - cpu
     return (Instant.monotonicNow() - start).seconds
 }
+
+@MainActor func cpuRate(_ megabytes: Double) -> String { "\(String(format: "%.0f", megabytes / max(lastCPUSeconds, 1e-9))) MB per CPU-second" }
 
 func listFiles(_ fs: LocalFileSystem, _ dir: String, into out: inout [(String, UInt64)]) {
     for name in (try? fs.list(dir)) ?? [] {
@@ -35,14 +49,14 @@ final class Totals: @unchecked Sendable {  // guarded by `lock`
     func add(bytes b: UInt64, chunks c: Int) { lock.lock(); bytes += b; files += 1; chunks += c; lock.unlock() }
 }
 
-func hashFiles(root: String, files: [String], threads: Int) -> (Double, Totals) {
+@MainActor func hashFiles(root: String, files: [(String, UInt64)], threads: Int) -> (Double, Totals) {
     let totals = Totals()
     let t = seconds {
         DispatchQueue.concurrentPerform(iterations: threads) { worker in
             let fs = LocalFileSystem(root: root)
             var i = worker
             while i < files.count {
-                if let f = try? fs.openRead(files[i]), let chunks = try? Chunker.standard.chunks(of: f) {
+                if let f = try? fs.openRead(files[i].0), let chunks = try? Chunker.standard.chunks(of: f, sizeHint: files[i].1) {
                     f.close()
                     totals.add(bytes: chunks.reduce(0) { $0 + UInt64($1.size) }, chunks: chunks.count)
                 }
@@ -53,24 +67,25 @@ func hashFiles(root: String, files: [String], threads: Int) -> (Double, Totals) 
     return (t, totals)
 }
 
-func scanBench(_ root: String, threads: Int) {
+@MainActor func scanBench(_ root: String, threads: Int) {
     let fs = LocalFileSystem(root: root)
     var files: [(String, UInt64)] = []
     let walk = seconds { listFiles(fs, "", into: &files) }
-    let small = files.filter { $0.1 < 1 << 20 }.map(\.0), large = files.filter { $0.1 >= 1 << 20 }.map(\.0)
+    let small = files.filter { $0.1 < 1 << 20 }, large = files.filter { $0.1 >= 1 << 20 }
     print("walk: \(files.count) files in \(String(format: "%.3f", walk)) s")
     for (label, set) in [("small (<1 MiB)", small), ("large (>=1 MiB)", large)] where !set.isEmpty {
         let (t, totals) = hashFiles(root: root, files: set, threads: threads)
         let mb = Double(totals.bytes) / 1e6
         print("scan+hash \(label): \(totals.files) files, \(String(format: "%.1f", mb)) MB, \(totals.chunks) chunks in \(String(format: "%.3f", t)) s "
-              + "= \(String(format: "%.0f", mb / t)) MB/s, \(String(format: "%.0f", Double(totals.files) / t)) files/s (\(threads) threads)")
+              + "= \(String(format: "%.0f", mb / t)) MB/s, \(String(format: "%.0f", Double(totals.files) / t)) files/s wall (\(threads) threads); "
+              + "\(cpuRate(mb)), \(String(format: "%.0f", Double(totals.files) / max(lastCPUSeconds, 1e-9))) files per CPU-second")
     }
     // The scanner itself (one thread, walks, lstat, ignore rules, hashing) on the whole tree.
     let scanner = Scanner(fs: fs)
     var result = ScanResult()
     let t = seconds { result = scanner.scan(known: { _ in nil }, knownPaths: []) }
     print("Scanner.scan (1 thread, cold index): \(result.changed.count) entries, \(String(format: "%.0f", Double(result.hashedBytes) / 1e6 / t)) MB/s, "
-          + "\(String(format: "%.0f", Double(result.changed.count) / t)) entries/s")
+          + "\(String(format: "%.0f", Double(result.changed.count) / t)) entries/s wall; \(cpuRate(Double(result.hashedBytes) / 1e6))")
     var states: [SyncPath: LocalFileState] = [:]
     for e in result.changed { states[e.path] = e.state }
     var rescan = ScanResult()
@@ -79,7 +94,7 @@ func scanBench(_ root: String, threads: Int) {
           + "\(String(format: "%.0f", Double(rescan.unchanged) / t3)) entries/s, \(rescan.hashedBytes) bytes hashed")
 }
 
-func insertBench(megabytes: Int) {
+@MainActor func insertBench(megabytes: Int) {
     var rng = SeededRandom(seed: 42)
     var data = rng.bytes(megabytes << 20)
     let before = Chunker.standard.chunks(of: data)
@@ -90,15 +105,15 @@ func insertBench(megabytes: Int) {
     let changed = after.filter { !old.contains($0.hash) }
     print("insert 1 KiB in the middle of \(megabytes) MiB: \(before.count) -> \(after.count) chunks, \(changed.count) changed, "
           + "\(changed.reduce(0) { $0 + Int($1.size) }) bytes to transfer (chunking took \(String(format: "%.3f", t)) s, "
-          + "\(String(format: "%.0f", Double(data.count) / 1e6 / t)) MB/s one thread)")
+          + "\(String(format: "%.0f", Double(data.count) / 1e6 / t)) MB/s wall one thread, \(cpuRate(Double(data.count) / 1e6)))")
 }
 
-func primitives() {
+@MainActor func primitives() {
     var rng = SeededRandom(seed: 1)
     let buf = rng.bytes(64 << 20)
     var sink = ContentHash.zero
     let sha = seconds { buf.withUnsafeBytes { b in for i in stride(from: 0, to: b.count, by: 1 << 20) { sink = SHA256Hasher.hash(UnsafeRawBufferPointer(rebasing: b[i..<(i + (1 << 20))])) } } }
-    print("SHA-256 (OpenSSL EVP, 1 MiB blocks): \(String(format: "%.0f", 64 * 1.048576 / sha)) MB/s")
+    print("SHA-256 (OpenSSL EVP, 1 MiB blocks): \(String(format: "%.0f", 64 * 1.048576 / sha)) MB/s wall, \(cpuRate(64 * 1.048576))")
     var cuts = 0
     let cdc = seconds {
         buf.withUnsafeBytes { b in
@@ -106,12 +121,12 @@ func primitives() {
             while pos < b.count { pos += Chunker.standard.cutPoint(UnsafeRawBufferPointer(rebasing: b[pos...])); cuts += 1 }
         }
     }
-    print("FastCDC cut points only: \(String(format: "%.0f", 64 * 1.048576 / cdc)) MB/s (\(cuts) chunks, avg \(buf.count / max(cuts, 1)) B)")
+    print("FastCDC cut points only: \(String(format: "%.0f", 64 * 1.048576 / cdc)) MB/s wall, \(cpuRate(64 * 1.048576)) (\(cuts) chunks, avg \(buf.count / max(cuts, 1)) B)")
     let both = seconds { _ = Chunker.standard.chunks(of: buf) }
-    print("chunk + SHA-256 (one thread): \(String(format: "%.0f", 64 * 1.048576 / both)) MB/s \(sink.description.prefix(0))")
+    print("chunk + SHA-256 (one thread): \(String(format: "%.0f", 64 * 1.048576 / both)) MB/s wall, \(cpuRate(64 * 1.048576))\(sink.description.prefix(0))")
 }
 
-func engineBench(megabytes: Int) throws {
+@MainActor func engineBench(megabytes: Int) throws {
     let a = InMemoryFileSystem(), b = InMemoryFileSystem()
     var rng = SeededRandom(seed: 9)
     let files = max(1, megabytes / 4)
@@ -132,7 +147,7 @@ func engineBench(megabytes: Int) throws {
     }
     let ok = (0..<files).allSatisfy { (try? b.readAll("f\($0).bin", limit: 8 << 20)) == (try? a.readAll("f\($0).bin", limit: 8 << 20)) }
     print("engine to engine (in process, in-memory FS, frames encoded+decoded, hashes verified): \(files * 4) MiB in "
-          + "\(String(format: "%.3f", t)) s = \(String(format: "%.0f", Double(files * 4) * 1.048576 / t)) MB/s, \(bytes) wire bytes, identical: \(ok)")
+          + "\(String(format: "%.3f", t)) s = \(String(format: "%.0f", Double(files * 4) * 1.048576 / t)) MB/s wall, \(cpuRate(Double(files * 4) * 1.048576)), \(bytes) wire bytes, identical: \(ok)")
 }
 
 let args = CommandLine.arguments.dropFirst()

@@ -144,7 +144,9 @@ extension FolderEngine {
     }
 
     func removeReplaced(_ path: String, kind: FileKind?) throws(FileSystemError) {
-        if kind == .directory { try fs.removeRecursively(path) } else if config.versioning && kind == .file { try moveToVersions(path) } else { try fs.remove(path) }
+        // A directory is replaced only once empty: its children's own deletions come first, and
+        // anything else in it (unsynced or ignored files) is never thrown away.
+        if kind == .directory { try fs.remove(path) } else if config.versioning && kind == .file { try moveToVersions(path) } else { try fs.remove(path) }
     }
 
     /// Applies a remote deletion (or removes a local-only file on revert).
@@ -356,7 +358,7 @@ extension FolderEngine {
             } else if config.versioning, let d = disk, d.kind == .file {
                 try moveToVersions(path.string)
             } else if let d = disk, d.kind == .directory {
-                try fs.removeRecursively(path.string)
+                try fs.remove(path.string)   // only an empty directory; otherwise retried later
             }
             try writer.commit(p.temp, permissions: p.target.permissions, mtimeNanoseconds: p.target.mtimeNanoseconds)
         } catch {

@@ -22,7 +22,7 @@ public struct Chunker: Sendable {
     public static let standard = Chunker(minSize: 16 << 10, averageSize: 64 << 10, maxSize: 256 << 10)
 
     /// A chunker; `averageSize` must be a power of two between `minSize` and `maxSize`.
-    public init(minSize: Int, averageSize: Int, maxSize: Int, readSize: Int = 1 << 20) {
+    public init(minSize: Int, averageSize: Int, maxSize: Int, readSize: Int = 4 << 20) {
         precondition(minSize > 0 && minSize < averageSize && averageSize < maxSize, "chunk sizes must be min < avg < max")
         precondition(averageSize & (averageSize - 1) == 0, "average chunk size must be a power of two")
         self.minSize = minSize; self.averageSize = averageSize; self.maxSize = maxSize
@@ -85,9 +85,11 @@ public struct Chunker: Sendable {
     }
 
     /// Chunks and hashes a file, streaming; `visit` sees each chunk's bytes (for dedup or copying) if given.
-    public func chunks(of file: any ReadableFile,
+    /// `sizeHint` (the size lstat reported) keeps the buffer small for small files; it grows if the file is larger.
+    public func chunks(of file: any ReadableFile, sizeHint: UInt64? = nil,
                        visit: ((ChunkInfo, UInt64, UnsafeRawBufferPointer) -> Void)? = nil) throws(FileSystemError) -> [ChunkInfo] {
-        var buffer = [UInt8](repeating: 0, count: readSize + maxSize)
+        let fullSize = readSize + maxSize
+        var buffer = [UInt8](repeating: 0, count: sizeHint.map { Int(min(UInt64(fullSize), $0 + 1)) } ?? fullSize)
         var start = 0, end = 0
         var fileOffset: UInt64 = 0   // file offset of buffer[end]
         var chunkOffset: UInt64 = 0
@@ -109,6 +111,9 @@ public struct Chunker: Sendable {
                         }
                     }.get()
                     if n == 0 { eof = true } else { end += n; fileOffset += UInt64(n) }
+                    if end == buffer.count && buffer.count < fullSize {
+                        buffer.append(contentsOf: repeatElement(0, count: fullSize - buffer.count))
+                    }
                 }
             }
             if start == end { break }

@@ -133,7 +133,7 @@ public struct Scanner {
                     do {
                         let f = try fs.openRead(rel)
                         defer { f.close() }
-                        let chunks = try chunker.chunks(of: f)
+                        let chunks = try chunker.chunks(of: f, sizeHint: state.size)
                         let total = chunks.reduce(UInt64(0)) { $0 + UInt64($1.size) }
                         result.hashedBytes += total
                         var hashed = state

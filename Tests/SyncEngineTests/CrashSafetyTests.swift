@@ -70,3 +70,34 @@ struct InjectedCrash: Error {}
         #expect(sawMidWrite)
     }
 }
+
+@Suite struct ResumeTests {
+    @Test func restartResumesAPartialTempFile() throws {
+        let c = try Cluster(count: 2, seed: 16)
+        c.connectAll()
+        var rng = SeededRandom(seed: 160)
+        let data = rng.bytes(2 << 20)
+        try c.fss[0].writeAll("big.bin", data)
+        let chunkCount = Chunker.standard.chunks(of: data).count
+        c.scan(0)
+        // Deliver until B has received about half of the chunks, then cut the link and restart B.
+        var responses = 0
+        c.collect()
+        while let i = c.inflight.indices.min(by: { c.inflight[$0].order < c.inflight[$1].order }), responses < chunkCount / 2 {
+            let m = c.inflight.remove(at: i)
+            if m.to == 1, case .response = try SyncFrame.decode(m.bytes) { responses += 1 }
+            c.engines[m.to].handle(bytes: m.bytes, from: c.ids[m.from], now: c.now)
+            c.collect()
+        }
+        #expect(responses == chunkCount / 2)
+        #expect(try c.fss[1].list("").contains { $0.hasPrefix(PathPolicy.tempPrefix) })
+        try c.restart(1)
+        let before = c.framesSent[.request, default: 0]
+        c.connectAll()
+        c.converge()
+        #expect(try c.fss[1].readAll("big.bin", limit: 4 << 20) == data)
+        let asked = c.framesSent[.request, default: 0] - before
+        #expect(asked <= chunkCount - chunkCount / 2, "asked \(asked) of \(chunkCount) chunks again after resuming")
+        #expect(!c.tree(1).values.contains("TEMP"))
+    }
+}

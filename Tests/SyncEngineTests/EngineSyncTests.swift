@@ -1,12 +1,37 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import WireKit
 import SyncEngine
 import SyncFS
 import SyncProtocol
 
+/// Where a cluster's folders live.
+enum FolderBacking: String, CaseIterable, Sendable { case memory, disk }
+
+/// Temp directories for engines on the real file system, removed at deinit.
+final class TempFolders {
+    let roots: [String]
+    init(count: Int) {
+        roots = (0..<count).map { _ in
+            var template = Array("/tmp/peersync-engine-XXXXXX".utf8CString)
+            let made = template.withUnsafeMutableBufferPointer { buf -> Bool in
+                guard let base = buf.baseAddress else { return false }
+                return mkdtemp(base) != nil
+            }
+            precondition(made, "mkdtemp failed")
+            return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+    }
+    var fileSystems: [any FileSystem] { roots.map { LocalFileSystem(root: $0) } }
+    deinit { for r in roots { try? LocalFileSystem(root: "/").removeRecursively(String(r.dropFirst())) } }
+}
+
 @Suite struct EngineSyncTests {
-    @Test func twoEnginesSyncEveryKindOfChange() throws {
-        let c = try Cluster(count: 2, seed: 1)
+    @Test(arguments: FolderBacking.allCases) func twoEnginesSyncEveryKindOfChange(_ backing: FolderBacking) throws {
+        let folders = backing == .disk ? TempFolders(count: 2) : nil
+        let c = try Cluster(count: 2, seed: 1, fileSystems: folders?.fileSystems)
         c.connectAll()
         let a = c.fss[0]
         var rng = SeededRandom(seed: 10)
@@ -51,6 +76,7 @@ import SyncProtocol
         c.converge()
         #expect(c.allTreesEqual(), "changes from B")
         #expect(Set(c.tree(0).keys) == ["from-b.txt"])
+        _ = folders
     }
 
     @Test func renameCostsNoTransfer() throws {
@@ -95,8 +121,10 @@ import SyncProtocol
         #expect(try c.fss[0].readAll("y.txt") == Array("from 2".utf8))
     }
 
-    @Test func concurrentEditsMakeExactlyOneConflictCopy() throws {
-        let c = try Cluster(count: 3, seed: 5)
+    @Test(arguments: FolderBacking.allCases) func concurrentEditsMakeExactlyOneConflictCopy(_ backing: FolderBacking) throws {
+        let folders = backing == .disk ? TempFolders(count: 3) : nil
+        defer { _ = folders }
+        let c = try Cluster(count: 3, seed: 5, fileSystems: folders?.fileSystems)
         c.connectAll()
         try c.fss[0].writeAll("notes.txt", Array("base".utf8))
         c.converge()
@@ -116,6 +144,27 @@ import SyncProtocol
         #expect(Set([winner, loser]) == [Array("edit on A".utf8), Array("edit on B, longer".utf8)])
         let conflicts = c.events.flatMap { $0 }.filter { if case .conflict = $0 { return true } else { return false } }
         #expect(conflicts.count == 1)
+    }
+
+    @Test func conflictCopiesAreCappedPerFile() throws {
+        let c = try Cluster(count: 2, seed: 6) { _, config in config.maxConflictCopies = 2 }
+        c.connectAll()
+        try c.fss[0].writeAll("n.txt", Array("base".utf8))
+        c.converge()
+        for round in 0..<4 {
+            c.disconnect(0, 1)
+            // B's edit is older (smaller mtime) so B loses every time and keeps a copy.
+            try c.fss[1].writeAll("n.txt", Array("B \(round)".utf8))
+            try c.fss[1].setModificationTime("n.txt", 1_000_000_000_000_000_000 + Int64(round) * 10_000_000_000)
+            try c.fss[0].writeAll("n.txt", Array("A \(round)".utf8))
+            c.scan(0); c.scan(1)
+            c.connect(0, 1)
+            c.converge()
+        }
+        #expect(c.allTreesEqual())
+        let copies = c.tree(1).keys.filter { $0.hasPrefix("n.sync-conflict-") }.sorted()
+        #expect(copies.count == 2, "\(copies)")
+        #expect(try c.fss[1].readAll(copies.last ?? "") == Array("B 3".utf8))
     }
 
     @Test func conflictNameFormat() {

@@ -49,8 +49,17 @@ import SyncProtocol
 
     @Test(arguments: [101, 202, 303, 404, 505, 606] as [UInt64])
     func randomOperationsConverge(seed: UInt64) throws {
+        try run(seed: seed, fileSystems: nil)
+    }
+
+    @Test func randomOperationsConvergeOnDisk() throws {
+        let folders = TempFolders(count: 3)
+        try run(seed: 707, fileSystems: folders.fileSystems)
+    }
+
+    func run(seed: UInt64, fileSystems: [any FileSystem]?) throws {
         let devices = 3
-        let c = try Cluster(count: devices, seed: seed)
+        let c = try Cluster(count: devices, seed: seed, fileSystems: fileSystems)
         var rng = SeededRandom(seed: seed ^ 0xABCDEF)
         c.connectAll()
         for _ in 0..<6 {

@@ -52,6 +52,8 @@ import SyncProtocol
             #expect(seenBytes == data.count)
         }
         #expect(try Chunker.standard.chunks(of: fs.openRead("big")).count == expected.count)
+        // A wrong (too small) size hint only costs a buffer growth, never a different result.
+        #expect(try Chunker.standard.chunks(of: fs.openRead("big"), sizeHint: 10) == expected)
     }
 
     @Test func emptyAndTinyFiles() throws {
