@@ -20,11 +20,17 @@ let package = Package(
         .library(name: "SyncFS", targets: ["SyncFS"]),
         .library(name: "SyncStore", targets: ["SyncStore"]),
         .library(name: "SyncEngine", targets: ["SyncEngine"]),
+        .library(name: "Daemon", targets: ["Daemon"]),
+        .executable(name: "syncd", targets: ["syncd"]),
+        .executable(name: "syncctl", targets: ["syncctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // MARK: C shims — the only place C is visible.
@@ -65,6 +71,12 @@ let package = Package(
         .target(name: "SyncStore", dependencies: ["SyncProtocol", "SyncFS", "SyncEngine", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "SyncEngine", dependencies: ["WireKit", "SyncProtocol", "SyncFS"]),
 
+        // MARK: Daemon and CLI
+        .target(name: "ControlAPI", dependencies: []),
+        .target(name: "Daemon", dependencies: ["ControlAPI", "SyncEngine", "SyncStore", "SyncFS", "SyncProtocol", "DTLS", "Pairing", "WireKit", "CSystemd", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+        .executableTarget(name: "syncd", dependencies: ["Daemon", "ControlAPI", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+        .executableTarget(name: "syncctl", dependencies: ["ControlAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
         // MARK: Benchmarks and tools
         .executableTarget(name: "sync-bench", dependencies: ["WireKit", "SyncProtocol", "SyncFS", "SyncEngine"], path: "Benchmarks/SyncBench"),
         .executableTarget(name: "wirekit-bench", dependencies: ["WireKit"], path: "Benchmarks/WireKitBench"),
@@ -87,6 +99,7 @@ let package = Package(
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", "WireKit"]),
         .testTarget(name: "SyncFSTests", dependencies: ["SyncFS", "SyncProtocol", "WireKit"]),
         .testTarget(name: "SyncStoreTests", dependencies: ["SyncStore", "SyncEngine", "SyncFS", "SyncProtocol"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "ControlAPI", "SyncEngine", "SyncFS", "DTLS", "CSystemd", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "SyncFS", "SyncProtocol", "WireKit"]),
     ]
 )
