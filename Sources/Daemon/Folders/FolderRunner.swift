@@ -1,0 +1,262 @@
+import ControlAPI
+import Foundation
+import Logging
+import SyncEngine
+import SyncFS
+import SyncProtocol
+import WireKit
+
+/// Runs one folder: owns its ``FolderEngine`` (so every engine call, and so every file write,
+/// completes before the next message is handled), the inotify watcher, the periodic rescan,
+/// and one ``PeerLink`` per connected peer. Frames for a peer go through a per-peer sender
+/// task that awaits the link's backpressured `send`, keeping their order.
+actor FolderRunner {
+    private struct Link {
+        let link: any PeerLink
+        let outbox: AsyncStream<[UInt8]>.Continuation
+        let tasks: [Task<Void, Never>]
+        let generation: Int
+    }
+
+    let settings: FolderSettings
+    private let engine: FolderEngine
+    private var watcher: InotifyWatcher?
+    private var links: [String: Link] = [:]
+    private let bus: EventBus
+    private let logger: Logger
+    private var state = "idle"
+    private var lastError: String?
+    private var received: UInt64 = 0
+    private var rateSample: (at: Instant, bytes: UInt64)
+    private var rate: Double = 0
+    private var schedule: RescanSchedule
+    private var nextRescan: Instant
+    private var loop: Task<Void, Never>?
+    private var generation = 0
+    /// Bytes received from / sent to each peer (for device status).
+    private(set) var traffic: [String: (bytesIn: UInt64, bytesOut: UInt64)] = [:]
+
+    init(settings: FolderSettings, deviceID: String, deviceName: String, store: any IndexStore, daemon: DaemonConfig,
+         bus: EventBus, logger: Logger) throws {
+        self.settings = settings
+        var config = FolderConfig(folderID: settings.id, localDeviceID: deviceID, deviceName: deviceName,
+                                  mode: try FolderSettings.engineMode(settings.mode))
+        config.maxBytesInFlight = daemon.maxBytesInFlight
+        config.versioning = daemon.versioning
+        engine = try FolderEngine(config: config, fs: LocalFileSystem(root: settings.path), store: store,
+                                  newIndexID: UInt64.random(in: 1...UInt64.max))
+        self.bus = bus
+        var l = logger
+        l[metadataKey: "folder"] = "\(settings.id)"
+        self.logger = l
+        let now = Instant.monotonicNow()
+        rateSample = (now, 0)
+        schedule = RescanSchedule(interval: .seconds(daemon.rescanIntervalSeconds), jitter: .seconds(daemon.rescanIntervalSeconds / 4),
+                                  seed: FolderEngine.shortID(of: settings.id))
+        nextRescan = schedule.next(after: now)
+    }
+
+    /// Scans once, starts watching, and starts the timer loop.
+    func start() {
+        do { watcher = try InotifyWatcher(root: settings.path) } catch {
+            logger.warning("not watching the folder for changes: \(error); periodic rescans only")
+        }
+        if let w = watcher?.limitWarning { logger.warning("\(w)") }
+        rescan()
+        loop = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(200))
+                await self?.tick()
+            }
+        }
+    }
+
+    /// Stops: no new work; the engine call in progress (a file write) has completed, links close.
+    func stop() async {
+        loop?.cancel()
+        loop = nil
+        watcher = nil
+        for peer in Array(links.keys) { await disconnect(peer) }
+        state = "stopped"
+    }
+
+    /// One timer tick: watcher events, due rescans, request timeouts.
+    func tick() {
+        let now = Instant.monotonicNow()
+        if let w = watcher {
+            w.readEvents(now: now)
+            if w.batcher.poll(now: now) != nil { rescan() }
+        }
+        if now >= nextRescan {
+            nextRescan = schedule.next(after: now)
+            rescan()
+        }
+        if let t = engine.pollTimeout(), t <= now { engine.handle(timeout: now) }
+        drain()
+        let elapsed = Double((now - rateSample.at).components.seconds) + Double((now - rateSample.at).components.attoseconds) / 1e18
+        if elapsed >= 1 {
+            rate = Double(received - rateSample.bytes) / elapsed
+            rateSample = (now, received)
+        }
+    }
+
+    /// Scans the folder now (and pulls what is needed).
+    func rescan() {
+        state = "scanning"
+        let summary = engine.scan(now: .monotonicNow())
+        if summary.recorded > 0 { logger.debug("scan recorded \(summary.recorded) changes, hashed \(summary.hashedBytes) bytes") }
+        drain()
+    }
+
+    /// Attaches an authenticated link to `link.peerDeviceID` (replacing an older one).
+    func connect(_ link: any PeerLink) async {
+        let peer = link.peerDeviceID
+        if links[peer] != nil { await disconnect(peer) }
+        generation += 1
+        let current = generation
+        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
+        let sender = Task {
+            for await message in stream {
+                do { try await link.send(message) } catch { break }
+            }
+        }
+        let receiver = Task { [weak self] in
+            for await message in link.incoming { await self?.receive(message, from: peer) }
+            await self?.linkClosed(peer, generation: current)
+        }
+        links[peer] = Link(link: link, outbox: continuation, tasks: [sender, receiver], generation: current)
+        engine.connect(peer: peer, now: .monotonicNow())
+        bus.publish(ControlEvent(time: Date().timeIntervalSince1970, type: "device-connected", folder: settings.id, device: peer))
+        logger.info("connected", metadata: ["device": "\(peer)"])
+        drain()
+    }
+
+    /// Closes the link to `peer`.
+    func disconnect(_ peer: String) async {
+        guard let l = links.removeValue(forKey: peer) else { return }
+        engine.disconnect(peer: peer, now: .monotonicNow())
+        l.outbox.finish()
+        await l.link.close()
+        for t in l.tasks { t.cancel() }
+        bus.publish(ControlEvent(time: Date().timeIntervalSince1970, type: "device-disconnected", folder: settings.id, device: peer))
+        drain()
+    }
+
+    private func linkClosed(_ peer: String, generation: Int) async {
+        guard let l = links[peer], l.generation == generation else { return }
+        await disconnect(peer)
+    }
+
+    private func receive(_ message: [UInt8], from peer: String) {
+        guard links[peer] != nil else { return }
+        traffic[peer, default: (0, 0)].bytesIn += UInt64(message.count)
+        engine.handle(bytes: message, from: peer, now: .monotonicNow())
+        drain()
+    }
+
+    /// Sends queued frames and publishes engine events.
+    private func drain() {
+        while let t = engine.pollTransmit() {
+            guard let l = links[t.peer] else { continue }
+            traffic[t.peer, default: (0, 0)].bytesOut += UInt64(t.bytes.count)
+            l.outbox.yield(t.bytes)
+            if case .close = (try? SyncFrame.decode(t.bytes)) { l.outbox.finish() }
+        }
+        while let e = engine.pollEvent() { publish(e) }
+        if state != "stopped" {
+            state = engine.markerMissing ? "stopped" : (engine.needCount() > 0 && !links.isEmpty ? "syncing" : "idle")
+        }
+    }
+
+    private func publish(_ e: SyncEvent) {
+        let now = Date().timeIntervalSince1970
+        var event = ControlEvent(time: now, type: "", folder: settings.id)
+        switch e {
+        case .localChanged(let p): event.type = "local-changed"; event.path = p.string
+        case .pulled(let p):
+            event.type = "pulled"; event.path = p.string
+            received += engine.localRecord(p)?.size ?? 0
+            logger.debug("pulled", metadata: ["path": "\(p.string)"])
+        case .deleted(let p): event.type = "deleted"; event.path = p.string
+        case .conflict(let p, let copy):
+            event.type = "conflict"; event.path = p.string; event.message = "other version kept as \(copy.string)"
+            logger.notice("conflict: kept the other version as \(copy.string)", metadata: ["path": "\(p.string)"])
+        case .massDeletionBlocked(let count):
+            event.type = "error"; event.message = "a pull would delete \(count) files; deletions stopped"
+            lastError = event.message
+            logger.warning("\(count) deletions blocked by the mass-deletion guard")
+        case .folderMarkerMissing:
+            event.type = "error"; event.message = "the folder marker .peersync is missing (unmounted disk?); syncing stopped"
+            lastError = event.message
+            logger.error("folder marker missing; scanning and pulling stopped")
+        case .peerError(let peer, let reason):
+            event.type = "error"; event.device = peer; event.message = reason
+            logger.warning("peer broke the protocol: \(reason)", metadata: ["device": "\(peer)"])
+        case .pullFailed(let p, let reason):
+            event.type = "pull-failed"; event.path = p.string; event.message = reason
+            lastError = reason
+            logger.warning("pull failed: \(reason)", metadata: ["path": "\(p.string)"])
+        case .receiveOnlyChanges(let count):
+            event.type = "receive-only-changes"; event.message = "\(count) local changes not sent"
+        }
+        bus.publish(event)
+    }
+
+    /// The folder's status for `syncctl status`.
+    func status(paused: Bool) -> FolderStatus {
+        var localFiles = 0, localBytes: UInt64 = 0
+        for r in engine.localRecords where !r.deleted && !r.path.string.isEmpty {
+            localFiles += 1; localBytes += r.size
+        }
+        let needed = engine.neededPaths()
+        var needBytes: UInt64 = 0
+        var neededPresent = 0
+        for p in needed {
+            if let g = engine.globalRecord(p), !g.deleted { needBytes += g.size; neededPresent += 1 }
+        }
+        let globalFiles = localFiles + neededPresent
+        let globalBytes = localBytes + needBytes
+        let progress = globalBytes == 0 ? (needed.isEmpty ? 1 : 0) : Double(globalBytes - needBytes) / Double(globalBytes)
+        return FolderStatus(id: settings.id, path: settings.path, state: paused ? "paused" : (lastError != nil && state == "stopped" ? "error" : state),
+                            localFiles: localFiles, localBytes: localBytes, globalFiles: globalFiles, globalBytes: globalBytes,
+                            needFiles: needed.count, needBytes: needBytes, progress: needed.isEmpty ? 1 : min(progress, 0.999),
+                            rateBytesPerSecond: rate, connectedDevices: links.keys.sorted(), error: lastError)
+    }
+
+    /// Conflict copies present in the folder.
+    func conflicts() -> [ConflictInfo] {
+        var result: [ConflictInfo] = []
+        for r in engine.localRecords where !r.deleted {
+            let name = r.path.name
+            guard let range = name.range(of: ConflictNaming.marker) else { continue }
+            let base = String(name[..<range.lowerBound])
+            let rest = name[range.upperBound...]
+            let ext = rest.lastIndex(of: ".").map { String(rest[$0...]) } ?? ""
+            let original = base + ext
+            let path = r.path.parent.map { $0.appending(original).string } ?? original
+            result.append(ConflictInfo(folder: settings.id, path: path, copy: r.path.string))
+        }
+        return result
+    }
+
+    /// Keeps one side of a conflict: `winner` deletes the copy, `copy` moves the copy over the file.
+    func resolve(copy: String, keep: String) throws(DaemonError) {
+        guard let c = conflicts().first(where: { $0.copy == copy }) else {
+            throw .notFound("no conflict copy \(copy) in folder \(settings.id)", hint: "see `syncctl conflicts list`")
+        }
+        let copyPath = settings.path + "/" + c.copy
+        let target = settings.path + "/" + c.path
+        switch keep {
+        case "winner":
+            guard unlink(copyPath) == 0 else { throw .io("removing \(copyPath): \(String(cString: strerror(errno)))") }
+        case "copy":
+            guard Foundation.rename(copyPath, target) == 0 else { throw .io("renaming \(copyPath): \(String(cString: strerror(errno)))") }
+        default:
+            throw .badRequest("keep must be winner or copy, not \(keep)", hint: "winner keeps the current file, copy keeps the conflict copy")
+        }
+        rescan()
+    }
+
+    /// Traffic counters per peer.
+    func trafficCounters() -> [String: (bytesIn: UInt64, bytesOut: UInt64)] { traffic }
+}

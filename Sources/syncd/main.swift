@@ -1,0 +1,62 @@
+import ArgumentParser
+import ControlAPI
+import Daemon
+import Logging
+import Foundation
+import ServiceLifecycle
+
+/// `syncd`: the PeerSync daemon (see `syncd --help`); all logic lives in the Daemon library.
+@main
+struct SyncdCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "syncd",
+        abstract: "The PeerSync daemon: keeps folders in sync with paired devices.",
+        discussion: """
+        Configuration: --config, else $PEERSYNC_CONFIG, else $XDG_CONFIG_HOME/peersync/syncd.json (optional). \
+        Environment overrides: PEERSYNC_DEVICE_NAME, PEERSYNC_STATE_DIR, PEERSYNC_CONTROL_SOCKET, \
+        PEERSYNC_RENDEZVOUS_URL, PEERSYNC_LOG_LEVEL, PEERSYNC_LOG_FORMAT, PEERSYNC_METRICS_PORT. \
+        Exit codes: 0 stopped cleanly, 1 runtime failure, 78 bad configuration (EX_CONFIG).
+        """)
+
+    @Option(name: .long, help: "The configuration file (JSON with // comments).")
+    var config: String?
+
+    @Option(name: .customLong("state-dir"), help: "The state folder (identity, index, trust store).")
+    var stateDir: String?
+
+    @Flag(name: .customLong("print-config"), help: "Print the effective configuration and exit.")
+    var printConfig = false
+
+    func run() async throws {
+        let environment = PeerSyncPaths.processEnvironment()
+        let settings: DaemonConfig
+        do { settings = try DaemonConfig.load(configFile: config, stateDirectory: stateDir, environment: environment) } catch {
+            print("syncd: \(error)", to: &StandardError.shared)
+            throw ExitCode(78)
+        }
+        if printConfig {
+            print(settings.describe())
+            return
+        }
+        let logger = DaemonLogging.bootstrap(config: settings, environment: environment)
+        let daemon: SyncDaemon
+        do { daemon = try SyncDaemon(config: settings, logger: logger) } catch {
+            logger.critical("\(error)")
+            print("syncd: \(error)", to: &StandardError.shared)
+            throw ExitCode(1)
+        }
+        let group = ServiceGroup(configuration: .init(services: [.init(service: DaemonService(daemon: daemon, logger: logger))],
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do { try await group.run() } catch {
+            print("syncd: \(error)", to: &StandardError.shared)
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// stderr as a `TextOutputStream`.
+struct StandardError: TextOutputStream {
+    // nonisolated(unsafe): a stateless value; writes go straight to fd 2.
+    nonisolated(unsafe) static var shared = StandardError()
+    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
+}
