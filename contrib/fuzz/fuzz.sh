@@ -94,7 +94,7 @@ build() {
       link dcep Sources/DataChannel/DCEPMessage.swift Sources/DataChannel/DataChannelParseError.swift \
         contrib/fuzz/FuzzDCEP.swift "$LIB/WireKit.o" "${C[@]}" ;;
     sctp)
-      local d; d=$(inline_sources sctp Sources/WireKit/{ByteReader,ByteWriter,WireParseError,CRC32}.swift \
+      local d; d=$(inline_sources sctp Sources/WireKit/{ByteReader,ByteWriter,WireParseError,CRC32,Instant}.swift \
         Sources/SCTP/SCTPParseError.swift Sources/SCTP/TSN.swift Sources/SCTP/Chunks/*.swift)
       link sctp "$d"/*.swift contrib/fuzz/SCTPChunkFuzz.swift "$LIB/crc32c.o" ;;
     sdp)
