@@ -10,6 +10,7 @@ APT_PACKAGES=(
   libsrtp2-dev libopus-dev libvpx-dev
   chromium
   nftables conntrack
+  rsync syncthing
   libpq-dev
 )
 

@@ -1,0 +1,403 @@
+#!/usr/bin/env python3
+"""Side-by-side sync benchmark: PeerSync vs Syncthing vs a local rsync copy, in one run.
+
+    contrib/bench/sync-compare.py [--scale 1.0] [--work DIR] [--only peersync,syncthing,rsync]
+
+Generates the sync-engine dataset (contrib/bench/gen-dataset.sh: ~1 GiB at scale 1.0), then for
+each tool copies it into a fresh source folder and measures:
+
+  initial      the whole dataset from an empty receiver, timed from the moment the folder is
+               shared on both sides (daemons already running and connected) until the
+               receiver's index reports every file with the right byte count;
+  incremental  the edit set (1 KiB inserted in the middle of the first large file, 100 small
+               files appended to, 50 deleted, 50 renamed), timed from the rescan request.
+
+After every phase the receiver's tree is compared with the source by SHA-256 (outside the
+timing); a mismatch fails the run. Reported per tool and phase: wall seconds, CPU seconds of
+both daemons (from /proc), bytes on the wire as each tool counts them, and peak RSS (VmHWM).
+Everything runs on 127.0.0.1; Syncthing is configured with discovery, relays, NAT traversal,
+usage reports, crash reports and upgrades all off. Needs: rsync, syncthing (contrib/setup.sh
+installs both) and a built PeerSync (`swift build -c release` is what a benchmark should use;
+PEERSYNC_BIN overrides the folder of the executables).
+"""
+import argparse, hashlib, json, os, random, shutil, signal, socket, subprocess, sys, time
+import urllib.request
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def log(msg):
+    print(f"sync-compare: {msg}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tree(path):
+    """{relative path: (size, sha256)} of every regular file under path."""
+    out = {}
+    for d, _, files in os.walk(path):
+        if any(part.startswith(".stfolder") or part.startswith(".stversions") for part in d.split(os.sep)):
+            continue
+        for f in files:
+            if f.startswith(".syncthing.") or f.startswith("~syncthing~") or f.startswith(".peersync"):
+                continue
+            p = os.path.join(d, f)
+            h = hashlib.sha256()
+            with open(p, "rb") as fh:
+                while True:
+                    b = fh.read(1 << 20)
+                    if not b:
+                        break
+                    h.update(b)
+            out[os.path.relpath(p, path)] = (os.path.getsize(p), h.hexdigest())
+    return out
+
+
+def totals(path):
+    files, size = 0, 0
+    for d, _, names in os.walk(path):
+        for f in names:
+            files += 1
+            size += os.path.getsize(os.path.join(d, f))
+    return files, size
+
+
+def process_tree(pid):
+    """pid and all its descendants (Syncthing runs its work in a child of a monitor process)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except OSError:
+            pass
+    return out
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds of a process and its descendants."""
+    total = 0
+    for p in process_tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / TICK
+
+
+def peak_rss_mib(pid):
+    """The largest VmHWM in the process tree."""
+    peak = 0
+    for p in process_tree(pid):
+        try:
+            with open(f"/proc/{p}/status") as f:
+                peak = max([peak] + [int(l.split()[1]) for l in f if l.startswith("VmHWM:")])
+        except OSError:
+            pass
+    return peak / 1024
+
+
+def wait(pred, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if pred():
+                return
+        except Exception:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+
+
+def apply_edits(src):
+    """The issue's edit set, deterministic."""
+    rng = random.Random(7)
+    large = os.path.join(src, "large", "l0.bin")
+    with open(large, "rb") as f:
+        data = f.read()
+    mid = len(data) // 2
+    with open(large + ".tmp", "wb") as f:
+        f.write(data[:mid]); f.write(rng.randbytes(1024)); f.write(data[mid:])
+    os.replace(large + ".tmp", large)
+    small = sorted(os.path.relpath(os.path.join(d, f), src)
+                   for d, _, fs in os.walk(os.path.join(src, "small")) for f in fs)
+    picks = small[:]
+    rng.shuffle(picks)
+    for rel in picks[:100]:
+        with open(os.path.join(src, rel), "ab") as f:
+            f.write(rng.randbytes(rng.randint(16, 4096)))
+    for rel in picks[100:150]:
+        os.remove(os.path.join(src, rel))
+    for rel in picks[150:200]:
+        p = os.path.join(src, rel)
+        os.rename(p, p[:-4] + "-renamed.bin")
+
+
+class Result:
+    def __init__(self, tool, phase):
+        self.tool, self.phase = tool, phase
+        self.wall = self.cpu = self.wire = self.rss = None
+        self.ok = False
+        self.note = ""
+
+
+# ---------------------------------------------------------------- rsync
+
+def run_rsync(work, pristine, results):
+    src, dst = os.path.join(work, "rsync-src"), os.path.join(work, "rsync-dst")
+    shutil.copytree(pristine, src)
+    for phase in ("initial", "incremental"):
+        if phase == "incremental":
+            apply_edits(src)
+        r = Result("rsync -a (local)", phase)
+        t0 = time.monotonic(); c0 = os.times()
+        subprocess.run(["rsync", "-a", "--delete", src + "/", dst + "/"], check=True)
+        c1 = os.times(); r.wall = time.monotonic() - t0
+        r.cpu = (c1.children_user - c0.children_user) + (c1.children_system - c0.children_system)
+        r.ok = tree(src) == tree(dst)
+        results.append(r)
+
+
+# ---------------------------------------------------------------- Syncthing
+
+class Syncthing:
+    def __init__(self, home, name):
+        self.home, self.name = home, name
+        out = subprocess.run(["syncthing", "generate", f"--home={home}", "--no-default-folder", "--skip-port-probing"],
+                             capture_output=True, text=True, check=True)
+        self.id = next(l.split("Device ID:")[1].strip() for l in (out.stdout + out.stderr).splitlines() if "Device ID:" in l)
+        self.gui, self.listen = free_port(), free_port()
+        self.key = "bench-" + name
+        self.proc = None
+
+    def configure(self, peer):
+        path = os.path.join(self.home, "config.xml")
+        cfg = ET.parse(path); root = cfg.getroot()
+        gui = root.find("gui"); gui.find("address").text = f"127.0.0.1:{self.gui}"; gui.find("apikey").text = self.key
+        opts = root.find("options")
+        settings = {"listenAddress": f"tcp://127.0.0.1:{self.listen}", "globalAnnounceEnabled": "false",
+                    "localAnnounceEnabled": "false", "relaysEnabled": "false", "natEnabled": "false",
+                    "urAccepted": "-1", "autoUpgradeIntervalH": "0", "crashReportingEnabled": "false",
+                    "startBrowser": "false", "stunKeepaliveStartS": "0", "setLowPriority": "false"}
+        for k, v in settings.items():
+            e = opts.find(k)
+            if e is None:
+                e = ET.SubElement(opts, k)
+            e.text = v
+        dev = ET.SubElement(root, "device", id=peer.id, name=peer.name, compression="metadata", introducer="false")
+        ET.SubElement(dev, "address").text = f"tcp://127.0.0.1:{peer.listen}"
+        cfg.write(path)
+
+    def start(self, logdir):
+        env = dict(os.environ, STNOUPGRADE="1", STGUIAPIKEY=self.key)
+        self.proc = subprocess.Popen(["syncthing", "serve", f"--home={self.home}", "--no-browser", "--no-restart", "--no-upgrade"],
+                                     stdout=open(os.path.join(logdir, f"syncthing-{self.name}.log"), "w"), stderr=subprocess.STDOUT, env=env)
+
+    def rest(self, method, path, body=None):
+        req = urllib.request.Request(f"http://127.0.0.1:{self.gui}{path}", method=method,
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     headers={"X-API-Key": self.key, "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            data = resp.read()
+            return json.loads(data) if data else None
+
+    def wire_bytes(self):
+        t = self.rest("GET", "/rest/system/connections")["total"]
+        return t["inBytesTotal"] + t["outBytesTotal"]
+
+    def stop(self):
+        if self.proc:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def run_syncthing(work, pristine, results, timeout):
+    src, dst = os.path.join(work, "st-src"), os.path.join(work, "st-dst")
+    shutil.copytree(pristine, src); os.makedirs(dst)
+    a, b = Syncthing(os.path.join(work, "st-a"), "a"), Syncthing(os.path.join(work, "st-b"), "b")
+    a.configure(b); b.configure(a)
+    try:
+        a.start(work); b.start(work)
+        for s in (a, b):
+            wait(lambda: s.rest("GET", "/rest/system/ping"), 60, f"syncthing {s.name} to answer")
+        wait(lambda: a.rest("GET", "/rest/system/connections")["connections"][b.id]["connected"], 60, "the two Syncthings to connect")
+        for phase in ("initial", "incremental"):
+            r = Result("Syncthing " + subprocess.run(["syncthing", "--version"], capture_output=True, text=True).stdout.split()[1], phase)
+            if phase == "incremental":
+                apply_edits(src)
+            files, size = totals(src)
+            c0 = cpu_seconds(a.proc.pid) + cpu_seconds(b.proc.pid); w0 = a.wire_bytes(); t0 = time.monotonic()
+            if phase == "initial":
+                for s, path in ((a, src), (b, dst)):
+                    s.rest("POST", "/rest/config/folders", {"id": "bench", "label": "bench", "path": path, "type": "sendreceive",
+                                                             "rescanIntervalS": 3600, "fsWatcherEnabled": False,
+                                                             "devices": [{"deviceID": a.id}, {"deviceID": b.id}]})
+            else:
+                a.rest("POST", "/rest/db/scan?folder=bench")
+
+            def done():
+                # Syncthing counts directories in localBytes, so compare with the source's own count.
+                sa, sb = a.rest("GET", "/rest/db/status?folder=bench"), b.rest("GET", "/rest/db/status?folder=bench")
+                return (sa["state"] == sb["state"] == "idle" and sa["localFiles"] == sb["localFiles"] == files
+                        and sb["needTotalItems"] == 0 and sb["localBytes"] == sa["localBytes"])
+            try:
+                wait(done, timeout, f"Syncthing {phase} sync")
+                r.wall = time.monotonic() - t0
+                r.cpu = cpu_seconds(a.proc.pid) + cpu_seconds(b.proc.pid) - c0
+                r.wire = a.wire_bytes() - w0
+                r.ok = tree(src) == tree(dst)
+            except TimeoutError as e:
+                r.note = str(e)
+            r.rss = max(peak_rss_mib(a.proc.pid), peak_rss_mib(b.proc.pid))
+            results.append(r)
+    finally:
+        a.stop(); b.stop()
+
+
+# ---------------------------------------------------------------- PeerSync
+
+def run_peersync(work, pristine, results, timeout, bindir):
+    exe = lambda n: os.path.join(bindir, n)
+    for n in ("syncd", "syncctl", "syncd-rendezvous"):
+        if not os.access(exe(n), os.X_OK):
+            raise SystemExit(f"sync-compare: {exe(n)} is missing: run `swift build -c release` first (or set PEERSYNC_BIN)")
+    src, dst = os.path.join(work, "ps-src"), os.path.join(work, "ps-dst")
+    shutil.copytree(pristine, src); os.makedirs(dst)
+    port = free_port()
+    procs = [subprocess.Popen([exe("syncd-rendezvous"), "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=open(os.path.join(work, "rendezvous.log"), "w"), stderr=subprocess.STDOUT)]
+    sides = {}
+    try:
+        for name in ("a", "b"):
+            state = os.path.join(work, f"ps-{name}")
+            os.makedirs(state)
+            env = dict(os.environ, PEERSYNC_DEVICE_NAME=name, PEERSYNC_RENDEZVOUS_URL=f"ws://127.0.0.1:{port}/ws",
+                       XDG_RUNTIME_DIR=state)
+            p = subprocess.Popen([exe("syncd"), "--state-dir", state], env=env,
+                                 stdout=open(os.path.join(work, f"syncd-{name}.log"), "w"), stderr=subprocess.STDOUT)
+            procs.append(p)
+            sides[name] = (state, p, env)
+
+        def ctl(name, *args):
+            state, _, env = sides[name]
+            return subprocess.run([exe("syncctl"), *args, "--state-dir", state], env=env, capture_output=True, text=True, check=True).stdout
+
+        for name in sides:
+            wait(lambda: ctl(name, "id"), 60, f"syncd {name} to answer")
+        ids = {n: ctl(n, "id").strip().splitlines()[-1] for n in sides}
+        ctl("a", "devices", "add", ids["b"], "--name", "b")
+        ctl("b", "devices", "add", ids["a"], "--name", "a")
+
+        def status(name):
+            return json.loads(ctl(name, "status", "--json"))
+
+        def wire():
+            return sum(d.get("bytesIn", 0) + d.get("bytesOut", 0) for d in status("a")["devices"])
+
+        wait(lambda: any(d["connected"] for d in status("a")["devices"]), 60, "the two daemons to connect")
+        pids = [sides[n][1].pid for n in sides]
+        for phase in ("initial", "incremental"):
+            r = Result("PeerSync", phase)
+            if phase == "incremental":
+                apply_edits(src)
+            files, size = totals(src)
+            c0 = sum(cpu_seconds(p) for p in pids); w0 = wire(); t0 = time.monotonic()
+            if phase == "initial":
+                ctl("a", "folders", "add", src, "--id", "bench", "--with", ids["b"])
+                ctl("b", "folders", "add", dst, "--id", "bench", "--with", ids["a"])
+            else:
+                ctl("a", "folders", "rescan", "bench")
+
+            def done():
+                f = next(f for f in status("b")["folders"] if f["id"] == "bench")
+                return f["localFiles"] == files and f["localBytes"] == size and f["needFiles"] == 0
+            try:
+                wait(done, timeout, f"PeerSync {phase} sync")
+                r.wall = time.monotonic() - t0
+                r.cpu = sum(cpu_seconds(p) for p in pids) - c0
+                r.wire = wire() - w0
+                r.ok = tree(src) == tree(dst)
+            except TimeoutError as e:
+                r.note = str(e)
+            r.rss = max(peak_rss_mib(p) for p in pids)
+            results.append(r)
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+# ---------------------------------------------------------------- report
+
+def report(results, dataset):
+    files, size = dataset
+    print(f"\nDataset: {files} files, {size / 2**20:.0f} MiB (contrib/bench/gen-dataset.sh)\n")
+    fmt = "{:<22} {:<12} {:>9} {:>9} {:>12} {:>9}  {}"
+    print(fmt.format("tool", "phase", "wall s", "CPU s", "wire MB", "RSS MiB", "verified"))
+    for r in results:
+        f = lambda v, spec: "-" if v is None else format(v, spec)
+        print(fmt.format(r.tool, r.phase, f(r.wall, ".2f"), f(r.cpu, ".2f"), f(None if r.wire is None else r.wire / 1e6, ".1f"),
+                         f(r.rss, ".0f"), "yes" if r.ok else ("NO " + r.note)))
+    by = {(r.tool.split()[0], r.phase): r for r in results}
+    for phase in ("initial", "incremental"):
+        p, s = by.get(("PeerSync", phase)), by.get(("Syncthing", phase))
+        if p and s and p.wall and s.wall:
+            line = f"{phase}: PeerSync/Syncthing time = {p.wall / s.wall:.2f}x"
+            if p.wire and s.wire:
+                line += f", wire bytes = {p.wire / s.wire:.2f}x"
+            print(line)
+    p, r = by.get(("PeerSync", "initial")), by.get(("rsync", "initial"))
+    if p and r and p.wall and r.wall:
+        print(f"initial: PeerSync/rsync time = {p.wall / r.wall:.2f}x")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scale", type=float, default=1.0, help="dataset scale (1.0 is ~1 GiB)")
+    ap.add_argument("--work", help="work folder (default: a new one under /tmp; removed unless --keep)")
+    ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument("--only", default="rsync,syncthing,peersync", help="comma-separated tools to run")
+    ap.add_argument("--timeout", type=float, default=900, help="seconds allowed per sync phase")
+    args = ap.parse_args()
+    bindir = os.environ.get("PEERSYNC_BIN") or os.path.join(ROOT, ".build", "release")
+    work = args.work or subprocess.run(["mktemp", "-d", "/tmp/sync-compare.XXXXXX"], capture_output=True, text=True).stdout.strip()
+    os.makedirs(work, exist_ok=True)
+    pristine = os.path.join(work, "dataset")
+    subprocess.run(["bash", os.path.join(ROOT, "contrib/bench/gen-dataset.sh"), pristine, str(args.scale)], check=True)
+    results, tools = [], args.only.split(",")
+    try:
+        if "rsync" in tools:
+            log("rsync"); run_rsync(work, pristine, results)
+        if "syncthing" in tools:
+            log("Syncthing"); run_syncthing(work, pristine, results, args.timeout)
+        if "peersync" in tools:
+            log("PeerSync"); run_peersync(work, pristine, results, args.timeout, bindir)
+    finally:
+        report(results, totals(pristine))
+        if args.keep:
+            print(f"work folder kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    sys.exit(0 if results and all(r.ok for r in results) else 1)
+
+
+if __name__ == "__main__":
+    main()
