@@ -161,7 +161,7 @@ let package = Package(
         .testTarget(name: "NetSimTests", dependencies: ["NetSim", "WireKit"]),
         .testTarget(name: "SCTPTests", dependencies: ["SCTP", "SCTPTestSupport", "NetSim", "WireKit"]),
         .testTarget(name: "DataChannelTests", dependencies: ["DataChannel", "SCTP", "SCTPTestSupport", "WireKit"]),
-        .testTarget(name: "DTLSTests", dependencies: ["DTLS", "WireKit", "COpenSSL"]),
+        .testTarget(name: "DTLSTests", dependencies: ["DTLS", "WireKit", "COpenSSL"], exclude: ["Fixtures"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP", "WireKit"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PairingTests", dependencies: ["Pairing", "WireKit"]),
         .testTarget(name: "SignalingTests", dependencies: ["Signaling", "DTLS", "WireKit"]),
