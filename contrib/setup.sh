@@ -10,7 +10,7 @@ APT_PACKAGES=(
   libsrtp2-dev libopus-dev libvpx-dev
   chromium
   nftables conntrack
-  rsync syncthing
+  rsync syncthing faketime
   libpq-dev
 )
 

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# PeerSync system tier: the libFuzzer smoke run and the network-lab scenarios (root needed).
+# PeerSync system tier: the libFuzzer smoke run, the daemon scenarios and the network-lab
+# scenarios (root needed).
 #
-#   contrib/system-tests.sh            fuzz smoke (each target FUZZ_SECONDS, default 20) + netlab
+#   contrib/system-tests.sh            fuzz smoke (each target FUZZ_SECONDS, default 20) + daemon + netlab
 #   contrib/system-tests.sh --fuzz     only the fuzz smoke tier
+#   contrib/system-tests.sh --daemon   only the daemon scenarios (contrib/system/daemon-scenarios.py;
+#                                      DAEMON_SCENARIOS picks which, SCENARIO_KILLS the SIGKILL count)
 #   contrib/system-tests.sh --netlab   only the netlab scenarios
 #   contrib/system-tests.sh --report   print the last netlab table again
 #
@@ -14,17 +17,24 @@ cd "$(dirname "$0")/.."
 mode=${1:-all}
 case $mode in
   --report) exec contrib/netlab/report.sh ;;
-  all|--fuzz|--netlab) ;;
-  *) sed -n '2,11p' "$0"; exit 2 ;;
+  all|--fuzz|--daemon|--netlab) ;;
+  *) sed -n '2,14p' "$0"; exit 2 ;;
 esac
 status=0; timings=()
-if [ "$mode" != --netlab ]; then
+if [ "$mode" = all ] || [ "$mode" = --fuzz ]; then
   t0=$(date +%s)
   echo "system: fuzz smoke tier" >&2
   SWIFT_BACKTRACE=enable=no contrib/fuzz/fuzz.sh --smoke "${FUZZ_SECONDS:-20}" || status=1
   timings+=("fuzz smoke: $(( $(date +%s) - t0 )) s")
 fi
-if [ "$mode" != --fuzz ]; then
+if [ "$mode" = all ] || [ "$mode" = --daemon ]; then
+  t0=$(date +%s)
+  echo "system: daemon scenarios" >&2
+  for p in syncd syncctl syncd-rendezvous; do swift build --product "$p" 2>&1 | grep -E "error:|warning:" >&2; done
+  python3 contrib/system/daemon-scenarios.py --only "${DAEMON_SCENARIOS:-control-socket}" || status=1
+  timings+=("daemon scenarios: $(( $(date +%s) - t0 )) s")
+fi
+if [ "$mode" = all ] || [ "$mode" = --netlab ]; then
   t0=$(date +%s)
   echo "system: netlab tier" >&2
   probe=.build/debug/ice-probe

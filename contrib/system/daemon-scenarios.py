@@ -1,0 +1,313 @@
+#!/usr/bin/env python3
+"""Daemon scenarios of the system suite: whole syncd processes on loopback, pass/fail each.
+
+    contrib/system/daemon-scenarios.py [--only NAME,...] [--kills N] [--keep] [--list]
+
+Scenarios (run as root for the tmpfs and other-user ones, as CI does):
+  control-socket      another local user cannot use the control socket: the file mode keeps it
+                      out, and SO_PEERCRED refuses it even when the socket is made world-writable
+  sync                two daemons paired by ID sync a mixed dataset both ways, with an edit, a
+                      delete and a rename, verified by SHA-256
+  intruder            a third daemon with its own valid certificate that knows both device IDs
+                      cannot connect or get a file
+  rendezvous-restart  the rendezvous server is restarted; the daemons reconnect and a new file syncs
+  sigkill             the receiving daemon is SIGKILLed at N random moments of a large sync: after
+                      each kill no file at its final name differs from the source, the index
+                      passes PRAGMA integrity_check, and after restarts the trees are identical
+  disk-full           the receiver's folder is a small tmpfs: status reports the error, no file is
+                      half-published, and the sync completes once the tmpfs is grown
+  clock-jump          the receiver's wall clock jumps a day ahead and then back (libfaketime); new
+                      files keep syncing in both directions
+
+Prints a table (scenario, result, figures) and writes it to $SYSTEM_DIR/daemon-results.tsv
+(default /tmp/peersync-system). Exit status 0 only when every scenario run passed.
+Uses the debug build by default (PEERSYNC_BIN overrides the folder of the executables).
+"""
+import argparse, glob, os, random, shutil, signal, sqlite3, subprocess, sys, tempfile, time, traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (Bin, Daemon, Rendezvous, pair_by_id, sha256, share, tree, wait, wait_same_tree,  # noqa: E402
+                     write_random)
+
+SYNC_TIMEOUT = float(os.environ.get("SCENARIO_SYNC_TIMEOUT", "120"))
+
+
+class Context:
+    def __init__(self, work, bins, args):
+        self.work, self.bins, self.args = work, bins, args
+        self.cleanups = []
+
+    def dir(self, name):
+        p = os.path.join(self.work, name)
+        os.makedirs(p, exist_ok=True)
+        return p
+
+    def rendezvous(self):
+        r = Rendezvous(self.bins, self.work).start()
+        self.cleanups.append(r.stop)
+        return r
+
+    def daemon(self, name, rendezvous, **kw):
+        d = Daemon(self.bins, self.work, name, rendezvous, **kw)
+        self.cleanups.append(d.stop)
+        return d
+
+    def close(self):
+        for c in reversed(self.cleanups):
+            try:
+                c()
+            except Exception:
+                pass
+
+
+def two_paired(ctx, folder="f"):
+    r = ctx.rendezvous()
+    a, b = ctx.daemon("a", r).start(), ctx.daemon("b", r).start()
+    pair_by_id(a, b)
+    pa, pb = os.path.join(a.root, "Sync"), os.path.join(b.root, "Sync")
+    return r, a, b, pa, pb
+
+
+# ---------------------------------------------------------------- scenarios
+
+def control_socket(ctx):
+    r = ctx.rendezvous()
+    a = ctx.daemon("a", r).start()
+    sock = os.path.join(a.state, "syncd.sock")
+    mode = os.stat(sock).st_mode & 0o777
+    assert mode == 0o600, f"control socket mode is {oct(mode)}, expected 0600"
+    probe = ("import socket,sys\n"
+             "s=socket.socket(socket.AF_UNIX)\n"
+             "try:\n s.connect(sys.argv[1])\nexcept OSError as e:\n print('refused:',e.strerror); sys.exit(0)\n"
+             "s.sendall(b'GET /identity HTTP/1.1\\r\\nHost: syncd\\r\\nConnection: close\\r\\n\\r\\n')\n"
+             "s.settimeout(10); d=b''\n"
+             "try:\n while True:\n  c=s.recv(65536)\n  if not c: break\n  d+=c\nexcept OSError: pass\n"
+             "print(d.decode(errors='replace'))\n")
+    as_nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable, "-c", probe, sock]
+    out1 = subprocess.run(as_nobody, capture_output=True, text=True, timeout=30).stdout
+    assert "refused" in out1 and a.id not in out1, f"another user reached the socket through its file mode: {out1[:200]}"
+    # Misconfigure on purpose: open the folder and the socket to everyone; SO_PEERCRED must still refuse.
+    for d in (ctx.work, a.root, a.state):
+        os.chmod(d, 0o755)
+    os.chmod(sock, 0o666)
+    out2 = subprocess.run(as_nobody, capture_output=True, text=True, timeout=30).stdout
+    os.chmod(a.state, 0o700)
+    assert not out2.startswith("refused"), f"the world-writable socket could not even be reached: {out2[:200]}"
+    assert a.id not in out2 and '"deviceID"' not in out2, f"another user got an answer from the socket: {out2[:300]}"
+    assert a.ctl("id").strip(), "the owner lost access"
+    return {"file mode": "0600, other user refused", "world-writable socket": "refused by SO_PEERCRED"}
+
+
+def sync_both_ways(ctx):
+    _, a, b, pa, pb = two_paired(ctx)
+    rng = random.Random(1)
+    for i in range(150):
+        write_random(os.path.join(pa, f"small/d{i % 10}/f{i}.bin"), rng.randint(0, 48 << 10), i)
+    for i in range(3):
+        write_random(os.path.join(pa, f"big/b{i}.bin"), 8 << 20, 1000 + i)
+    write_random(os.path.join(pb, "from-b/hello.bin"), 300_000, 77)
+    t0 = time.monotonic()
+    share("f", (a, pa), (b, pb))
+    wait(lambda: a.connected_to(b), SYNC_TIMEOUT, "a and b to connect")
+    files = wait_same_tree(pa, pb, SYNC_TIMEOUT, "the initial sync")
+    t_initial = time.monotonic() - t0
+    # Edits on both sides: modify, delete, rename.
+    with open(os.path.join(pa, "big/b0.bin"), "r+b") as f:
+        f.seek(4 << 20)
+        f.write(b"edited in the middle" * 50)
+    os.remove(os.path.join(pb, "small/d1/f1.bin"))
+    os.rename(os.path.join(pb, "small/d2/f2.bin"), os.path.join(pb, "small/d2/f2-renamed.bin"))
+    t1 = time.monotonic()
+    for d in (a, b):
+        d.ctl("folders", "rescan", "f")
+    final = wait_same_tree(pa, pb, SYNC_TIMEOUT, "the edits to sync")
+    assert "small/d1/f1.bin" not in final and "small/d2/f2-renamed.bin" in final and "small/d2/f2.bin" not in final
+    return {"files": len(files), "initial s": f"{t_initial:.1f}", "edits s": f"{time.monotonic() - t1:.1f}"}
+
+
+def intruder(ctx):
+    r, a, b, pa, pb = two_paired(ctx)
+    write_random(os.path.join(pa, "secret.bin"), 100_000, 5)
+    share("f", (a, pa), (b, pb))
+    wait_same_tree(pa, pb, SYNC_TIMEOUT, "a and b to sync")
+    c = ctx.daemon("c", r).start()
+    pc = os.path.join(c.root, "Sync")
+    c.ctl("devices", "add", a.id, "--name", "a")
+    c.ctl("devices", "add", b.id, "--name", "b")
+    share("f", (c, pc), (a, "/nonexistent-not-used"))  # c shares with a; a never agreed
+    t0 = time.monotonic()
+    time.sleep(float(os.environ.get("INTRUDER_WAIT", "8")))
+    assert not a.connected_to(c) and not b.connected_to(c), "a paired daemon lists the intruder as connected"
+    assert not c.connected_to(a) and not c.connected_to(b), "the intruder reports a connection"
+    assert not os.path.exists(os.path.join(pc, "secret.bin")), "the intruder got a file"
+    refused = any(w in (a.log_text() + b.log_text()).lower() for w in ("unknown device", "not paired", "refus", "unpaired"))
+    return {"waited s": f"{time.monotonic() - t0:.0f}", "refusal logged": "yes" if refused else "no"}
+
+
+def rendezvous_restart(ctx):
+    r, a, b, pa, pb = two_paired(ctx)
+    share("f", (a, pa), (b, pb))
+    write_random(os.path.join(pa, "one.bin"), 50_000, 1)
+    wait_same_tree(pa, pb, SYNC_TIMEOUT, "the first file")
+    r.stop()
+    time.sleep(1)
+    r.start()
+    t0 = time.monotonic()
+    write_random(os.path.join(pb, "two.bin"), 50_000, 2)
+    b.ctl("folders", "rescan", "f")
+    wait_same_tree(pa, pb, SYNC_TIMEOUT, "a file written after the rendezvous restart")
+    return {"after restart s": f"{time.monotonic() - t0:.1f}"}
+
+
+def check_no_torn_files(source_tree, dest, db_path):
+    """Every file at its final name in dest equals the source; the index database is intact."""
+    for rel, digest in tree(dest).items():
+        assert rel in source_tree, f"unexpected file {rel} in the receiver"
+        assert source_tree[rel] == digest, f"torn or mixed file at its final name: {rel}"
+    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        result = con.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        con.close()
+    assert result == "ok", f"index database integrity_check: {result}"
+
+
+def sigkill(ctx):
+    _, a, b, pa, pb = two_paired(ctx)
+    for i in range(4):
+        write_random(os.path.join(pa, f"big{i}.bin"), 24 << 20, 10 + i)
+    for i in range(200):
+        write_random(os.path.join(pa, f"small/s{i}.bin"), 20_000, 100 + i)
+    source = tree(pa)
+    share("f", (a, pa), (b, pb))
+    rng = random.Random(int(os.environ.get("SCENARIO_SEED", "7")))
+    kills = 0
+    for _ in range(ctx.args.kills):
+        time.sleep(rng.uniform(0.2, 2.5))
+        if tree(pb) == source:
+            break
+        b.kill(signal.SIGKILL)
+        kills += 1
+        check_no_torn_files(source, pb, os.path.join(b.state, "index.sqlite"))
+        b.start()
+    wait_same_tree(pa, pb, SYNC_TIMEOUT * 2, "the trees to match after the kills")
+    check_no_torn_files(source, pb, os.path.join(b.state, "index.sqlite"))
+    return {"kills": kills, "files": len(source), "seed": os.environ.get("SCENARIO_SEED", "7")}
+
+
+def disk_full(ctx):
+    r = ctx.rendezvous()
+    a, b = ctx.daemon("a", r).start(), ctx.daemon("b", r).start()
+    pair_by_id(a, b)
+    pa = os.path.join(a.root, "Sync")
+    mnt = ctx.dir("b-tmpfs")
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", mnt], check=True)
+    ctx.cleanups.append(lambda: subprocess.run(["umount", "-l", mnt]))
+    pb = os.path.join(mnt, "Sync")
+    for i in range(6):
+        write_random(os.path.join(pa, f"f{i}.bin"), 4 << 20, 50 + i)
+    source = tree(pa)
+    share("f", (a, pa), (b, pb))
+
+    def reported():
+        f = b.folder("f")
+        return f.get("error") and f
+    status = wait(reported, SYNC_TIMEOUT, "the receiver to report the full disk in status")
+    check_no_torn_files(source, pb, os.path.join(b.state, "index.sqlite"))
+    subprocess.run(["mount", "-o", "remount,size=64m", mnt], check=True)
+    t0 = time.monotonic()
+    b.ctl("folders", "rescan", "f")
+    wait_same_tree(pa, pb, SYNC_TIMEOUT, "the sync to finish after space returned")
+    return {"error shown": status["error"][:60], "resumed s": f"{time.monotonic() - t0:.1f}"}
+
+
+def clock_jump(ctx):
+    libs = glob.glob("/usr/lib/*/faketime/libfaketime.so.1")
+    if not libs:
+        raise AssertionError("libfaketime is not installed (Debian package faketime; contrib/setup.sh installs it)")
+    r = ctx.rendezvous()
+    stamp = os.path.join(ctx.work, "faketime")
+    with open(stamp, "w") as f:
+        f.write("+0\n")
+    env = {"LD_PRELOAD": libs[0], "FAKETIME_TIMESTAMP_FILE": stamp, "FAKETIME_NO_CACHE": "1",
+           "FAKETIME_DONT_FAKE_MONOTONIC": "1", "DONT_FAKE_MONOTONIC": "1"}
+    a = ctx.daemon("a", r).start()
+    b = ctx.daemon("b", r, extra_env=env).start()
+    pair_by_id(a, b)
+    pa, pb = os.path.join(a.root, "Sync"), os.path.join(b.root, "Sync")
+    share("f", (a, pa), (b, pb))
+    write_random(os.path.join(pa, "before.bin"), 100_000, 1)
+    wait_same_tree(pa, pb, SYNC_TIMEOUT, "the first file")
+    figures = {}
+    for label, offset in (("+1 day", "+1d"), ("back to now", "+0")):
+        with open(stamp, "w") as f:
+            f.write(offset + "\n")
+        t0 = time.monotonic()
+        write_random(os.path.join(pa, f"a-{offset}.bin"), 100_000, hash(offset) & 0xFFFF)
+        write_random(os.path.join(pb, f"b-{offset}.bin"), 100_000, (hash(offset) + 1) & 0xFFFF)
+        a.ctl("folders", "rescan", "f")
+        b.ctl("folders", "rescan", "f")
+        wait_same_tree(pa, pb, SYNC_TIMEOUT, f"files written after the clock jump {label}")
+        figures[label] = f"{time.monotonic() - t0:.1f} s"
+    return figures
+
+
+SCENARIOS = [
+    ("control-socket", control_socket),
+    ("sync", sync_both_ways),
+    ("intruder", intruder),
+    ("rendezvous-restart", rendezvous_restart),
+    ("sigkill", sigkill),
+    ("disk-full", disk_full),
+    ("clock-jump", clock_jump),
+]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", help="comma-separated scenario names")
+    ap.add_argument("--kills", type=int, default=int(os.environ.get("SCENARIO_KILLS", "8")),
+                    help="SIGKILLs in the sigkill scenario (the issue's long run uses 50)")
+    ap.add_argument("--keep", action="store_true", help="keep the work folders")
+    ap.add_argument("--list", action="store_true")
+    args = ap.parse_args()
+    if args.list:
+        print("\n".join(n for n, _ in SCENARIOS))
+        return 0
+    chosen = [(n, f) for n, f in SCENARIOS if not args.only or n in args.only.split(",")]
+    bins = Bin()
+    outdir = os.environ.get("SYSTEM_DIR", "/tmp/peersync-system")
+    os.makedirs(outdir, exist_ok=True)
+    rows = []
+    for name, fn in chosen:
+        work = tempfile.mkdtemp(prefix=f"peersync-{name}.", dir="/tmp")
+        ctx = Context(work, bins, args)
+        t0 = time.monotonic()
+        print(f"scenario {name}: running (work folder {work})", file=sys.stderr, flush=True)
+        try:
+            figures = fn(ctx)
+            rows.append((name, "PASS", f"{time.monotonic() - t0:.0f} s", "; ".join(f"{k}: {v}" for k, v in figures.items())))
+        except Exception as e:
+            detail = str(e) if isinstance(e, (AssertionError, TimeoutError)) else traceback.format_exc(limit=3)
+            rows.append((name, "FAIL", f"{time.monotonic() - t0:.0f} s", detail.replace("\n", " | ")[:400]))
+            print(f"scenario {name}: FAILED: {detail}\n  logs: {work}", file=sys.stderr, flush=True)
+            args.keep = True
+        finally:
+            ctx.close()
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+    with open(os.path.join(outdir, "daemon-results.tsv"), "w") as f:
+        f.write("scenario\tresult\ttime\tfigures\n")
+        for row in rows:
+            f.write("\t".join(row) + "\n")
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'scenario'.ljust(width)}  result  time   figures")
+    for n, res, t, fig in rows:
+        print(f"{n.ljust(width)}  {res:<6}  {t:<5}  {fig}")
+    failed = sum(r[1] == "FAIL" for r in rows)
+    print(f"{len(rows) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

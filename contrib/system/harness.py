@@ -1,0 +1,191 @@
+"""Runs real PeerSync processes for the system scenarios and benchmarks: a rendezvous server and
+daemons on 127.0.0.1, each with its own state folder, driven through `syncctl`.
+
+Used by contrib/system/daemon-scenarios.py. Nothing here talks to any address but loopback.
+"""
+import hashlib, json, os, signal, socket, subprocess, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait(pred, timeout, what):
+    """Polls pred until it returns something truthy; raises TimeoutError naming `what`."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            value = pred()
+            if value:
+                return value
+        except Exception as e:  # a daemon restarting, a file being replaced: try again
+            last = e
+        time.sleep(0.1)
+    raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}" + (f" (last error: {last})" if last else ""))
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while True:
+            b = f.read(1 << 20)
+            if not b:
+                return h.hexdigest()
+            h.update(b)
+
+
+def tree(path, skip_hidden=True):
+    """{relative path: sha256} of the regular files under path (PeerSync's own dot-files skipped)."""
+    out = {}
+    for d, dirs, files in os.walk(path):
+        if skip_hidden:
+            dirs[:] = [x for x in dirs if not x.startswith(".peersync")]
+        for f in files:
+            if skip_hidden and f.startswith(".peersync"):
+                continue
+            p = os.path.join(d, f)
+            out[os.path.relpath(p, path)] = sha256(p)
+    return out
+
+
+def write_random(path, size, seed):
+    import random
+    rng = random.Random(seed)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        left = size
+        while left:
+            n = min(left, 1 << 20)
+            f.write(rng.randbytes(n))
+            left -= n
+
+
+class Bin:
+    """The built executables (PEERSYNC_BIN or .build/debug)."""
+
+    def __init__(self):
+        self.dir = os.environ.get("PEERSYNC_BIN") or os.path.join(ROOT, ".build", "debug")
+        for n in ("syncd", "syncctl", "syncd-rendezvous"):
+            if not os.access(self.path(n), os.X_OK):
+                raise SystemExit(f"{self.path(n)} is missing: run `swift build` first (or set PEERSYNC_BIN)")
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+
+class Rendezvous:
+    """syncd-rendezvous on 127.0.0.1:port; restartable on the same port."""
+
+    def __init__(self, bins, work, port=None):
+        self.bins, self.work = bins, work
+        self.port = port or free_port()
+        self.proc = None
+
+    @property
+    def url(self):
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    def start(self):
+        log = open(os.path.join(self.work, "rendezvous.log"), "a")
+        self.proc = subprocess.Popen([self.bins.path("syncd-rendezvous"), "--host", "127.0.0.1", "--port", str(self.port)],
+                                     stdout=log, stderr=subprocess.STDOUT)
+        import urllib.request
+        wait(lambda: urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2).status == 200, 60,
+             "the rendezvous server's /healthz")
+        return self
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class Daemon:
+    """One syncd with its own state folder under work/name; syncctl bound to it."""
+
+    def __init__(self, bins, work, name, rendezvous, extra_env=None):
+        self.bins, self.name, self.rendezvous = bins, name, rendezvous
+        self.state = os.path.join(work, name, "state")
+        self.root = os.path.join(work, name)
+        os.makedirs(self.state, exist_ok=True)
+        self.logpath = os.path.join(self.root, "syncd.log")
+        self.env = dict(os.environ, PEERSYNC_DEVICE_NAME=name, PEERSYNC_RENDEZVOUS_URL=rendezvous.url, **(extra_env or {}))
+        self.env.pop("XDG_RUNTIME_DIR", None)
+        self.proc = None
+        self.id = None
+
+    def start(self, wrapper=()):
+        log = open(self.logpath, "a")
+        self.proc = subprocess.Popen([*wrapper, self.bins.path("syncd"), "--state-dir", self.state], env=self.env,
+                                     stdout=log, stderr=subprocess.STDOUT)
+        self.id = wait(lambda: self.ctl("id").strip().splitlines()[-1], 60, f"syncd {self.name} to answer")
+        return self
+
+    def kill(self, sig=signal.SIGKILL):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def stop(self):
+        self.kill(signal.SIGTERM)
+
+    def ctl(self, *args, check=True):
+        r = subprocess.run([self.bins.path("syncctl"), *args, "--state-dir", self.state], env=self.env,
+                           capture_output=True, text=True, timeout=60)
+        if check and r.returncode != 0:
+            raise RuntimeError(f"syncctl {' '.join(args)} ({self.name}) exited {r.returncode}: {r.stderr.strip()}")
+        return r.stdout
+
+    def status(self):
+        return json.loads(self.ctl("status", "--json"))
+
+    def folder(self, folder_id):
+        return next(f for f in self.status()["folders"] if f["id"] == folder_id)
+
+    def device(self, device_id):
+        return next((d for d in self.status()["devices"] if d["id"] == device_id), None)
+
+    def connected_to(self, other):
+        d = self.device(other.id)
+        return bool(d and d.get("connected"))
+
+    def log_text(self):
+        with open(self.logpath, errors="replace") as f:
+            return f.read()
+
+
+def pair_by_id(a, b):
+    a.ctl("devices", "add", b.id, "--name", b.name)
+    b.ctl("devices", "add", a.id, "--name", a.name)
+
+
+def share(folder_id, *members):
+    """members: (daemon, path) pairs; each shares path as folder_id with every other member."""
+    for d, path in members:
+        os.makedirs(path, exist_ok=True)
+        others = [o.id for o, _ in members if o is not d]
+        args = ["folders", "add", path, "--id", folder_id]
+        for o in others:
+            args += ["--with", o]
+        d.ctl(*args)
+
+
+def wait_same_tree(a_path, b_path, timeout, what="the folders to match"):
+    """Waits until both folders hold the same files with the same content; returns the tree."""
+    def same():
+        ta = tree(a_path)
+        return ta if ta == tree(b_path) and ta else None
+    return wait(same, timeout, what)
