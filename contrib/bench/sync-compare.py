@@ -18,45 +18,21 @@ both daemons (from /proc), bytes on the wire as each tool counts them, and peak 
 Everything runs on 127.0.0.1; Syncthing is configured with discovery, relays, NAT traversal,
 usage reports, crash reports and upgrades all off. Needs: rsync, syncthing (contrib/setup.sh
 installs both) and a built PeerSync (`swift build -c release` is what a benchmark should use;
-PEERSYNC_BIN overrides the folder of the executables).
+PEERSYNC_BIN overrides the folder of the executables). Processes are run by contrib/system/harness.py.
 """
-import argparse, hashlib, json, os, random, shutil, signal, socket, subprocess, sys, time
+import argparse, json, os, random, shutil, signal, subprocess, sys, time
 import urllib.request
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "contrib", "system"))
+from harness import Bin, Daemon, Rendezvous, free_port, pair_by_id, tree, wait  # noqa: E402
+
 TICK = os.sysconf("SC_CLK_TCK")
 
 
 def log(msg):
     print(f"sync-compare: {msg}", file=sys.stderr, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def tree(path):
-    """{relative path: (size, sha256)} of every regular file under path."""
-    out = {}
-    for d, _, files in os.walk(path):
-        if any(part.startswith(".stfolder") or part.startswith(".stversions") for part in d.split(os.sep)):
-            continue
-        for f in files:
-            if f.startswith(".syncthing.") or f.startswith("~syncthing~") or f.startswith(".peersync"):
-                continue
-            p = os.path.join(d, f)
-            h = hashlib.sha256()
-            with open(p, "rb") as fh:
-                while True:
-                    b = fh.read(1 << 20)
-                    if not b:
-                        break
-                    h.update(b)
-            out[os.path.relpath(p, path)] = (os.path.getsize(p), h.hexdigest())
-    return out
 
 
 def totals(path):
@@ -106,18 +82,6 @@ def peak_rss_mib(pid):
         except OSError:
             pass
     return peak / 1024
-
-
-def wait(pred, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if pred():
-                return
-        except Exception:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
 
 
 def apply_edits(src):
@@ -270,46 +234,21 @@ def run_syncthing(work, pristine, results, timeout):
 
 # ---------------------------------------------------------------- PeerSync
 
-def run_peersync(work, pristine, results, timeout, bindir):
-    exe = lambda n: os.path.join(bindir, n)
-    for n in ("syncd", "syncctl", "syncd-rendezvous"):
-        if not os.access(exe(n), os.X_OK):
-            raise SystemExit(f"sync-compare: {exe(n)} is missing: run `swift build -c release` first (or set PEERSYNC_BIN)")
+def run_peersync(work, pristine, results, timeout):
+    bins = Bin("release")
     src, dst = os.path.join(work, "ps-src"), os.path.join(work, "ps-dst")
     shutil.copytree(pristine, src); os.makedirs(dst)
-    port = free_port()
-    procs = [subprocess.Popen([exe("syncd-rendezvous"), "--host", "127.0.0.1", "--port", str(port)],
-                              stdout=open(os.path.join(work, "rendezvous.log"), "w"), stderr=subprocess.STDOUT)]
-    sides = {}
+    rendezvous = Rendezvous(bins, work).start()
+    a, b = Daemon(bins, work, "a", rendezvous), Daemon(bins, work, "b", rendezvous)
     try:
-        for name in ("a", "b"):
-            state = os.path.join(work, f"ps-{name}")
-            os.makedirs(state)
-            env = dict(os.environ, PEERSYNC_DEVICE_NAME=name, PEERSYNC_RENDEZVOUS_URL=f"ws://127.0.0.1:{port}/ws",
-                       XDG_RUNTIME_DIR=state)
-            p = subprocess.Popen([exe("syncd"), "--state-dir", state], env=env,
-                                 stdout=open(os.path.join(work, f"syncd-{name}.log"), "w"), stderr=subprocess.STDOUT)
-            procs.append(p)
-            sides[name] = (state, p, env)
-
-        def ctl(name, *args):
-            state, _, env = sides[name]
-            return subprocess.run([exe("syncctl"), *args, "--state-dir", state], env=env, capture_output=True, text=True, check=True).stdout
-
-        for name in sides:
-            wait(lambda: ctl(name, "id"), 60, f"syncd {name} to answer")
-        ids = {n: ctl(n, "id").strip().splitlines()[-1] for n in sides}
-        ctl("a", "devices", "add", ids["b"], "--name", "b")
-        ctl("b", "devices", "add", ids["a"], "--name", "a")
-
-        def status(name):
-            return json.loads(ctl(name, "status", "--json"))
+        a.start(); b.start()
+        pair_by_id(a, b)
 
         def wire():
-            return sum(d.get("bytesIn", 0) + d.get("bytesOut", 0) for d in status("a")["devices"])
+            return sum(d.get("bytesIn", 0) + d.get("bytesOut", 0) for d in a.status()["devices"])
 
-        wait(lambda: any(d["connected"] for d in status("a")["devices"]), 60, "the two daemons to connect")
-        pids = [sides[n][1].pid for n in sides]
+        wait(lambda: a.connected_to(b), 60, "the two daemons to connect")
+        pids = [a.proc.pid, b.proc.pid]
         for phase in ("initial", "incremental"):
             r = Result("PeerSync", phase)
             if phase == "incremental":
@@ -317,13 +256,13 @@ def run_peersync(work, pristine, results, timeout, bindir):
             files, size = totals(src)
             c0 = sum(cpu_seconds(p) for p in pids); w0 = wire(); t0 = time.monotonic()
             if phase == "initial":
-                ctl("a", "folders", "add", src, "--id", "bench", "--with", ids["b"])
-                ctl("b", "folders", "add", dst, "--id", "bench", "--with", ids["a"])
+                a.ctl("folders", "add", src, "--id", "bench", "--with", b.id)
+                b.ctl("folders", "add", dst, "--id", "bench", "--with", a.id)
             else:
-                ctl("a", "folders", "rescan", "bench")
+                a.ctl("folders", "rescan", "bench")
 
             def done():
-                f = next(f for f in status("b")["folders"] if f["id"] == "bench")
+                f = b.folder("bench")
                 return f["localFiles"] == files and f["localBytes"] == size and f["needFiles"] == 0
             try:
                 wait(done, timeout, f"PeerSync {phase} sync")
@@ -336,13 +275,7 @@ def run_peersync(work, pristine, results, timeout, bindir):
             r.rss = max(peak_rss_mib(p) for p in pids)
             results.append(r)
     finally:
-        for p in procs:
-            p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        a.stop(); b.stop(); rendezvous.stop()
 
 
 # ---------------------------------------------------------------- report
@@ -377,7 +310,6 @@ def main():
     ap.add_argument("--only", default="rsync,syncthing,peersync", help="comma-separated tools to run")
     ap.add_argument("--timeout", type=float, default=900, help="seconds allowed per sync phase")
     args = ap.parse_args()
-    bindir = os.environ.get("PEERSYNC_BIN") or os.path.join(ROOT, ".build", "release")
     work = args.work or subprocess.run(["mktemp", "-d", "/tmp/sync-compare.XXXXXX"], capture_output=True, text=True).stdout.strip()
     os.makedirs(work, exist_ok=True)
     pristine = os.path.join(work, "dataset")
@@ -389,7 +321,7 @@ def main():
         if "syncthing" in tools:
             log("Syncthing"); run_syncthing(work, pristine, results, args.timeout)
         if "peersync" in tools:
-            log("PeerSync"); run_peersync(work, pristine, results, args.timeout, bindir)
+            log("PeerSync"); run_peersync(work, pristine, results, args.timeout)
     finally:
         report(results, totals(pristine))
         if args.keep:

@@ -68,11 +68,12 @@ def write_random(path, size, seed):
 class Bin:
     """The built executables (PEERSYNC_BIN or .build/debug)."""
 
-    def __init__(self):
-        self.dir = os.environ.get("PEERSYNC_BIN") or os.path.join(ROOT, ".build", "debug")
+    def __init__(self, configuration="debug"):
+        self.dir = os.environ.get("PEERSYNC_BIN") or os.path.join(ROOT, ".build", configuration)
         for n in ("syncd", "syncctl", "syncd-rendezvous"):
             if not os.access(self.path(n), os.X_OK):
-                raise SystemExit(f"{self.path(n)} is missing: run `swift build` first (or set PEERSYNC_BIN)")
+                flag = "" if configuration == "debug" else f" -c {configuration}"
+                raise SystemExit(f"{self.path(n)} is missing: run `swift build{flag}` first (or set PEERSYNC_BIN)")
 
     def path(self, name):
         return os.path.join(self.dir, name)
