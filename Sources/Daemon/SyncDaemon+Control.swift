@@ -17,20 +17,24 @@ extension SyncDaemon: ControlBackend {
             }
             for peer in await r.status(paused: false).connectedDevices { connected.insert(peer) }
         }
+        let links = await transport?.linkStatus() ?? [:]
+        for peer in links.keys { connected.insert(peer); lastSeen[peer] = Date() }
         return trust.devices.values.sorted { $0.id < $1.id }.map { d in
-            DeviceInfo(id: d.id, name: d.name, connected: connected.contains(d.id), connectionType: nil, rttMilliseconds: nil,
+            DeviceInfo(id: d.id, name: d.name, connected: connected.contains(d.id), connectionType: links[d.id]?.type,
+                       rttMilliseconds: links[d.id]?.rtt,
                        bytesIn: traffic[d.id]?.0 ?? 0, bytesOut: traffic[d.id]?.1 ?? 0,
                        lastSeen: lastSeen[d.id]?.timeIntervalSince1970)
         }
     }
 
     /// Pairs a device by ID.
-    public func addDevice(_ request: AddDeviceRequest) throws(DaemonError) -> DeviceInfo {
+    public func addDevice(_ request: AddDeviceRequest) async throws(DaemonError) -> DeviceInfo {
         guard (try? TrustStore.canonical(request.id)) != deviceID else {
             throw .badRequest("that is this device's own ID", hint: "run `syncctl id` on the other device and add its ID here")
         }
         let d = try trust.add(id: request.id, name: request.name)
         logger.info("device paired by ID", metadata: ["device": "\(d.id)"])
+        await transport?.configurationChanged()
         return DeviceInfo(id: d.id, name: d.name)
     }
 
@@ -44,6 +48,7 @@ extension SyncDaemon: ControlBackend {
             await runners[fid]?.disconnect(canonical)
         }
         try saveFolders()
+        await transport?.configurationChanged()
     }
 
     /// Renames a paired device.
@@ -80,6 +85,7 @@ extension SyncDaemon: ControlBackend {
         try saveFolders()
         await startRunner(f)
         logger.info("folder added", metadata: ["folder": "\(id)"])
+        await transport?.configurationChanged()
         return FolderInfo(id: id, path: path, mode: mode, paused: false, devices: devices)
     }
 
@@ -88,6 +94,7 @@ extension SyncDaemon: ControlBackend {
         guard folders.removeValue(forKey: id) != nil else { throw Self.noFolder(id) }
         await runners.removeValue(forKey: id)?.stop()
         try saveFolders()
+        await transport?.configurationChanged()
     }
 
     /// Pauses or resumes a folder.
@@ -98,6 +105,7 @@ extension SyncDaemon: ControlBackend {
         folders[id] = f
         try saveFolders()
         if paused { await runners.removeValue(forKey: id)?.stop() } else { await startRunner(f) }
+        await transport?.configurationChanged()
     }
 
     /// Rescans a folder now.
@@ -115,6 +123,7 @@ extension SyncDaemon: ControlBackend {
         folders[id] = f
         try saveFolders()
         if let r = runners.removeValue(forKey: id) { await r.stop(); await startRunner(f) }
+        await transport?.configurationChanged()
     }
 
     /// The folder's `.syncignore` lines.
@@ -162,22 +171,30 @@ extension SyncDaemon: ControlBackend {
         try await r.resolve(copy: request.copy, keep: request.keep)
     }
 
-    /// Creates a pairing code (needs the rendezvous signaling client).
-    public func createPairingCode() throws(DaemonError) -> PairingInfo {
-        throw Self.pairingUnavailable()
+    /// Creates a pairing code through the rendezvous server; pairing completes in the background.
+    public func createPairingCode() async throws(DaemonError) -> PairingInfo {
+        guard let transport else { throw Self.pairingUnavailable() }
+        return try await transport.createPairingCode()
     }
 
-    /// Joins with a pairing code (needs the rendezvous signaling client).
-    public func joinPairing(_ request: JoinPairingRequest) throws(DaemonError) -> PairingInfo {
-        throw Self.pairingUnavailable()
+    /// Joins with a pairing code and waits for the outcome.
+    public func joinPairing(_ request: JoinPairingRequest) async throws(DaemonError) -> PairingInfo {
+        guard let transport else { throw Self.pairingUnavailable() }
+        return try await transport.joinPairing(code: request.code)
+    }
+
+    /// Where the pairing of a code stands.
+    public func pairingStatus(_ code: String) async throws(DaemonError) -> PairingInfo {
+        guard let transport else { throw Self.pairingUnavailable() }
+        return try await transport.pairingStatus(code: code)
     }
 
     /// The event stream.
     public nonisolated func subscribeEvents() -> AsyncStream<ControlEvent> { events.subscribe() }
 
     static func pairingUnavailable() -> DaemonError {
-        .unavailable("pairing by code needs the rendezvous signaling client, which this syncd build does not have yet",
-                      hint: "pair by ID instead: run `syncctl id` on each device and `syncctl devices add <ID>` on the other")
+        .unavailable("pairing by code needs a rendezvous server, and none is configured",
+                      hint: "set rendezvousURL in the configuration (or PEERSYNC_RENDEZVOUS_URL) and restart syncd, or pair by ID: `syncctl id` on each device and `syncctl devices add <ID>` on the other")
     }
 
     static func noFolder(_ id: String) -> DaemonError { .notFound("no folder \(id)", hint: "see `syncctl folders list`") }

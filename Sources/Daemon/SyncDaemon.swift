@@ -6,8 +6,8 @@ import SyncEngine
 import SyncStore
 
 /// syncd's core: the identity, the trust store, the index database, one ``FolderRunner`` per
-/// folder, and the links to peers. The control API (``ControlService``) and the transports
-/// call into it; it does no networking itself.
+/// folder, and the links to peers. The control API (``ControlService``) and the transport
+/// (``PeerTransport``, WebRTC through a rendezvous server) call into it.
 public actor SyncDaemon {
     /// The configuration it runs with.
     public nonisolated let config: DaemonConfig
@@ -22,6 +22,8 @@ public actor SyncDaemon {
     var folders: [String: FolderSettings] = [:]
     var runners: [String: FolderRunner] = [:]
     var lastSeen: [String: Date] = [:]
+    /// The WebRTC transport, when a rendezvous server is configured.
+    var transport: PeerTransport?
     let foldersPath: String
 
     /// The device ID as text.
@@ -122,6 +124,27 @@ public actor SyncDaemon {
 
     /// The paired device a DTLS peer proved to be (its certificate fingerprint equals a paired ID), or nil.
     public func admit(fingerprint: CertificateFingerprint) -> String? { trust.admit(fingerprint: fingerprint) }
+
+    /// Installs the transport (called once by ``DaemonService`` before it runs).
+    public func setTransport(_ t: PeerTransport) { transport = t }
+
+    /// True when `deviceID` is paired.
+    public func isTrusted(_ deviceID: String) -> Bool { trust.isTrusted(deviceID) }
+
+    /// The paired device IDs.
+    public func trustedDeviceIDs() -> [String] { trust.devices.keys.sorted() }
+
+    /// A paired device's connection was verified (for `lastSeen`).
+    func peerConnected(_ deviceID: String) {
+        lastSeen[deviceID] = Date()
+    }
+
+    /// Trusts a device that completed pairing by code.
+    func pairedByCode(deviceID: String, name: String?) async throws(DaemonError) {
+        guard deviceID != self.deviceID else { throw .badRequest("the code was used on this same device", hint: "run `syncctl pair <code>` on the other device") }
+        _ = try trust.add(id: deviceID, name: name)
+        await transport?.configurationChanged()
+    }
 
     /// A one-line summary for systemd's STATUS.
     public func summary() async -> String {

@@ -32,7 +32,7 @@ struct StatusCommand: ParsableCommand {
             out += "No paired devices. Pair one with `syncctl pair` or `syncctl devices add <ID>`."
         } else {
             out += table(["DEVICE", "CONNECTED", "VIA", "RTT", "IN", "OUT", "LAST SEEN", "ID"], s.devices.map { d in
-                [d.name, d.connected ? "yes" : "no", d.connectionType ?? "-", d.rttMilliseconds.map { String(format: "%.0f ms", $0) } ?? "-",
+                [d.name, d.connected ? "yes" : "no", d.connectionType ?? "-", d.rttMilliseconds.map { String(format: $0 < 10 ? "%.2f ms" : "%.0f ms", $0) } ?? "-",
                  formatBytes(d.bytesIn), formatBytes(d.bytesOut),
                  d.lastSeen.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: $0)) } ?? "never", String(d.id.prefix(15)) + "…"]
             })

@@ -225,7 +225,7 @@ _syncctl_id() {
 
 _syncctl_pair() {
     repeating_flags=()
-    non_repeating_flags=(-h --help)
+    non_repeating_flags=(--no-wait -h --help)
     repeating_options=()
     non_repeating_options=(--socket --state-dir)
     __syncctl_offer_flags_options 1

@@ -27,7 +27,7 @@ function __syncctl_parse_tokens -S
         case 'id'
             __syncctl_parse_subcommand 0 'socket=' 'state-dir=' 'json' 'h/help'
         case 'pair'
-            __syncctl_parse_subcommand 1 'socket=' 'state-dir=' 'h/help'
+            __syncctl_parse_subcommand 1 'socket=' 'state-dir=' 'no-wait' 'h/help'
         case 'devices'
             __syncctl_parse_subcommand 0 'h/help'
             switch $unparsed_tokens[1]
@@ -151,6 +151,7 @@ complete -c 'syncctl' -n '__syncctl_should_offer_completions_for_flags_or_option
 complete -c 'syncctl' -n '__syncctl_should_offer_completions_for_flags_or_options "syncctl id" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'syncctl' -n '__syncctl_should_offer_completions_for_flags_or_options "syncctl pair" socket' -l 'socket' -d 'The control socket (default: $PEERSYNC_CONTROL_SOCKET, else $XDG_RUNTIME_DIR/peersync/syncd.sock).' -rfka ''
 complete -c 'syncctl' -n '__syncctl_should_offer_completions_for_flags_or_options "syncctl pair" state-dir' -l 'state-dir' -d 'Talk to the syncd started with this --state-dir (its socket is <dir>/syncd.sock).' -rfka ''
+complete -c 'syncctl' -n '__syncctl_should_offer_completions_for_flags_or_options "syncctl pair" no-wait' -l 'no-wait' -d 'Print the code and return at once instead of waiting (check later with `syncctl devices list`).'
 complete -c 'syncctl' -n '__syncctl_should_offer_completions_for_flags_or_options "syncctl pair" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'syncctl' -n '__syncctl_should_offer_completions_for_flags_or_options "syncctl devices" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'syncctl' -n '__syncctl_should_offer_completions_for_positional "syncctl devices" -eq 1' -fa 'list' -d 'List paired devices.'

@@ -24,6 +24,9 @@ public struct DaemonConfig: Sendable, Equatable {
     public var rendezvousURL: String?
     /// STUN/TURN servers for ICE.
     public var iceServers: [ICEServer] = []
+    /// Local addresses used for ICE host candidates: `all` (every interface but loopback),
+    /// `loopback` (127.0.0.1 only: tests and one-machine demos) or `all+loopback`.
+    public var iceInterfaces: String = "all"
     /// Log level: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String = "info"
     /// `auto` (journald when started by systemd with JOURNAL_STREAM), `journal` or `text`.
@@ -39,14 +42,14 @@ public struct DaemonConfig: Sendable, Equatable {
 
     /// The keys the configuration file may hold.
     public static let fileKeys: Set<String> = ["deviceName", "stateDirectory", "controlSocket", "rendezvousURL", "iceServers",
-                                               "logLevel", "logFormat", "metricsPort", "rescanIntervalSeconds",
+                                               "iceInterfaces", "logLevel", "logFormat", "metricsPort", "rescanIntervalSeconds",
                                                "maxBytesInFlight", "versioning"]
 
     /// The environment variables that override file keys.
     public static let environmentKeys: [String: String] = [
         "PEERSYNC_DEVICE_NAME": "deviceName", "PEERSYNC_STATE_DIR": "stateDirectory",
         "PEERSYNC_CONTROL_SOCKET": "controlSocket", "PEERSYNC_RENDEZVOUS_URL": "rendezvousURL",
-        "PEERSYNC_LOG_LEVEL": "logLevel", "PEERSYNC_LOG_FORMAT": "logFormat", "PEERSYNC_METRICS_PORT": "metricsPort",
+        "PEERSYNC_LOG_LEVEL": "logLevel", "PEERSYNC_ICE_INTERFACES": "iceInterfaces", "PEERSYNC_LOG_FORMAT": "logFormat", "PEERSYNC_METRICS_PORT": "metricsPort",
     ]
 
     static let logLevels: Set<String> = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -132,6 +135,7 @@ public struct DaemonConfig: Sendable, Equatable {
         if let v = try string("stateDirectory") { stateDirectory = v }
         if let v = try string("controlSocket") { controlSocket = v }
         if object["rendezvousURL"] is NSNull { rendezvousURL = nil } else if let v = try string("rendezvousURL") { rendezvousURL = v }
+        if let v = try string("iceInterfaces") { iceInterfaces = v }
         if let v = try string("logLevel") { logLevel = v }
         if let v = try string("logFormat") { logFormat = v }
         if object["metricsPort"] is NSNull { metricsPort = nil } else if let v = try int("metricsPort") { metricsPort = v }
@@ -174,6 +178,9 @@ public struct DaemonConfig: Sendable, Equatable {
         guard maxBytesInFlight >= 1 << 16 else {
             throw .invalidValue(source: "configuration", key: "maxBytesInFlight", reason: "must be at least 65536")
         }
+        guard ["all", "loopback", "all+loopback"].contains(iceInterfaces) else {
+            throw .invalidValue(source: "configuration", key: "iceInterfaces", reason: "\(iceInterfaces) is not all, loopback or all+loopback")
+        }
         if let url = rendezvousURL, !(url.hasPrefix("ws://") || url.hasPrefix("wss://")) {
             throw .invalidValue(source: "configuration", key: "rendezvousURL", reason: "\(url) must start with ws:// or wss://")
         }
@@ -194,6 +201,7 @@ extension DaemonConfig {
         controlSocket = \(controlSocket)
         rendezvousURL = \(rendezvousURL ?? "(none)")
         iceServers = \(iceServers.flatMap(\.urls).joined(separator: ", "))
+        iceInterfaces = \(iceInterfaces)
         logLevel = \(logLevel)
         logFormat = \(logFormat)
         metricsPort = \(metricsPort.map(String.init) ?? "(off)")

@@ -38,6 +38,8 @@ public protocol ControlBackend: Sendable {
     func createPairingCode() async throws(DaemonError) -> PairingInfo
     /// Joins with a pairing code.
     func joinPairing(_ request: JoinPairingRequest) async throws(DaemonError) -> PairingInfo
+    /// Where the pairing of a code stands.
+    func pairingStatus(_ code: String) async throws(DaemonError) -> PairingInfo
     /// A live event stream.
     func subscribeEvents() -> AsyncStream<ControlEvent>
 }

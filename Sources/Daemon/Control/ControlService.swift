@@ -5,7 +5,7 @@ import Foundation
 /// a JSON body (or an event stream) come out. The HTTP server only plumbs bytes to it.
 ///
 /// Routes: `GET /identity`; `GET|POST /devices`, `DELETE /devices/{id}`, `POST /devices/{id}/rename`;
-/// `POST /pairing/code`, `POST /pairing/join`; `GET|POST /folders`, `DELETE /folders/{id}`,
+/// `POST /pairing/code`, `POST /pairing/join`, `GET /pairing/{code}`; `GET|POST /folders`, `DELETE /folders/{id}`,
 /// `POST /folders/{id}/{pause|resume|rescan|mode}`, `GET|PUT /folders/{id}/ignore`; `GET /status`;
 /// `GET /conflicts`, `POST /conflicts/resolve`; `GET /events` (NDJSON stream).
 public struct ControlService: Sendable {
@@ -37,6 +37,7 @@ public struct ControlService: Sendable {
                 try await backend.renameDevice(parts[1], to: r.name); return noContent()
             case ("POST", 2, "pairing") where parts[1] == "code": return ok(try await backend.createPairingCode(), status: 201)
             case ("POST", 2, "pairing") where parts[1] == "join": return ok(try await backend.joinPairing(try decode(body)))
+            case ("GET", 2, "pairing"): return ok(try await backend.pairingStatus(parts[1]))
             case ("GET", 1, "folders"): return ok(await backend.listFolders())
             case ("POST", 1, "folders"): return ok(try await backend.addFolder(try decode(body)), status: 201)
             case ("DELETE", 2, "folders"): try await backend.removeFolder(parts[1]); return noContent()

@@ -16,6 +16,16 @@ public struct DaemonService: Service {
     /// Runs until graceful shutdown.
     public func run() async throws {
         await daemon.start()
+        var transport: PeerTransport?
+        if daemon.config.rendezvousURL != nil {
+            do {
+                let t = try PeerTransport(daemon: daemon, logger: logger)
+                await daemon.setTransport(t)
+                transport = t
+            } catch {
+                logger.error("\(error)")
+            }
+        }
         let server = ControlServer(socketPath: daemon.config.controlSocket, service: ControlService(backend: daemon), logger: logger)
         let notifier = self.notifier
         let daemon = self.daemon
@@ -45,6 +55,11 @@ public struct DaemonService: Service {
                     if watchdog != nil { notifier.watchdog() }
                     notifier.status(await daemon.summary())
                 }
+            }
+            if let transport {
+                group.addTask { await transport.run() }
+            } else {
+                logger.notice("no rendezvous server configured: this device will not connect to peers")
             }
             group.addTask { try await gracefulShutdown() }
             do { _ = try await group.next() } catch {

@@ -1,0 +1,70 @@
+import DataChannel
+import PeerConnection
+import RTCDriver
+import SyncProtocol
+
+/// A ``PeerLink`` over one WebRTC data channel (label `sync/<folder>`, reliable and ordered).
+///
+/// Sync frames can be up to 8 MiB while a data channel message is at most the peer's
+/// `max-message-size` (256 KiB here), so each frame is sent as pieces of at most
+/// ``pieceBytes`` and the receiver joins them again by the frames' length prefixes
+/// (``FrameAssembler``). `send` awaits the driver's backpressured send: it suspends while the
+/// channel's `bufferedAmount` is above its high-water mark and resumes on `bufferedamountlow`,
+/// so a folder never buffers more than that mark per peer.
+final class DataChannelLink: PeerLink {
+    /// The authenticated device at the other end (its DTLS certificate matched its ID).
+    let peerDeviceID: String
+    /// Whole sync frames from the peer, in order.
+    let incoming: AsyncStream<[UInt8]>
+    /// The channel.
+    let handle: DataChannelHandle
+    private let driver: RTCDriver
+    private let forwarder: Task<Void, Never>
+
+    /// Largest data channel message sent.
+    static let pieceBytes = 64 << 10
+
+    /// Wraps `handle`; `messages` is the channel's message stream (taken once from the driver).
+    init(peerDeviceID: String, driver: RTCDriver, handle: DataChannelHandle, messages: AsyncStream<DataChannelMessage>) {
+        self.peerDeviceID = peerDeviceID
+        self.driver = driver
+        self.handle = handle
+        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
+        incoming = stream
+        // Reassembles frames from pieces; a malformed length closes the link. The forwarder
+        // ends with the channel's message stream (the channel or the connection closed).
+        forwarder = Task {
+            var assembler = FrameAssembler()
+            loop: for await message in messages {
+                assembler.append(message.data)
+                do {
+                    while let frame = try assembler.nextFrame() { continuation.yield(frame) }
+                } catch {
+                    try? await driver.closeDataChannel(handle)
+                    break loop
+                }
+            }
+            continuation.finish()
+        }
+    }
+
+    /// Sends one frame, in pieces, suspending while the channel is above its high-water mark.
+    func send(_ message: [UInt8]) async throws {
+        if message.count <= Self.pieceBytes {
+            try await driver.send(message, on: handle)
+            return
+        }
+        var offset = 0
+        while offset < message.count {
+            let end = min(offset + Self.pieceBytes, message.count)
+            try await driver.send(Array(message[offset..<end]), on: handle)
+            offset = end
+        }
+    }
+
+    /// Closes the data channel (the peer sees it close; its link ends).
+    func close() async {
+        try? await driver.closeDataChannel(handle)
+        forwarder.cancel()
+    }
+}
