@@ -14,7 +14,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait(pred, timeout, what):
+def wait(pred, timeout, what, interval=0.1):
     """Polls pred until it returns something truthy; raises TimeoutError naming `what`."""
     deadline = time.monotonic() + timeout
     last = None
@@ -25,7 +25,7 @@ def wait(pred, timeout, what):
                 return value
         except Exception as e:  # a daemon restarting, a file being replaced: try again
             last = e
-        time.sleep(0.1)
+        time.sleep(interval)
     raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}" + (f" (last error: {last})" if last else ""))
 
 
@@ -184,9 +184,26 @@ def share(folder_id, *members):
         d.ctl(*args)
 
 
+def listing(path):
+    """{relative path: size} of the regular files under path: a cheap pre-check before hashing."""
+    out = {}
+    for d, dirs, files in os.walk(path):
+        dirs[:] = [x for x in dirs if not x.startswith(".peersync")]
+        for f in files:
+            if not f.startswith(".peersync"):
+                p = os.path.join(d, f)
+                out[os.path.relpath(p, path)] = os.path.getsize(p)
+    return out
+
+
 def wait_same_tree(a_path, b_path, timeout, what="the folders to match"):
-    """Waits until both folders hold the same files with the same content; returns the tree."""
+    """Waits until both folders hold the same files with the same content; returns the tree.
+    Polls names and sizes every half second and hashes only when they agree, so the check
+    does not take the CPU from the daemons it watches."""
     def same():
+        la = listing(a_path)
+        if not la or la != listing(b_path):
+            return None
         ta = tree(a_path)
-        return ta if ta == tree(b_path) and ta else None
-    return wait(same, timeout, what)
+        return ta if ta == tree(b_path) else None
+    return wait(same, timeout, what, interval=0.5)
