@@ -9,6 +9,7 @@ final class ProcessCluster: @unchecked Sendable {
     let root: String
     let port: Int
     private var processes: [(name: String, process: Process)] = []
+    private var launches: [String: (executable: String, arguments: [String], environment: [String: String])] = [:]
 
     /// The folder of the built executables: `PEERSYNC_BIN`, else `<package>/.build/debug`.
     static let binDirectory: String = {
@@ -113,7 +114,23 @@ final class ProcessCluster: @unchecked Sendable {
         return out
     }
 
+    /// Stops process `name` with `signal` (SIGTERM: graceful; SIGKILL: a crash) and waits for it to exit (bounded).
+    func stop(_ name: String, signal: Int32 = SIGTERM) async {
+        guard let i = processes.firstIndex(where: { $0.name == name }) else { return }
+        let p = processes.remove(at: i).process
+        kill(p.processIdentifier, signal)
+        if !(await poll(timeout: .seconds(10), every: .milliseconds(20)) { !p.isRunning }) { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+    }
+
+    /// Starts process `name` again with the same executable, arguments and environment (the log is appended to).
+    func restart(_ name: String) throws {
+        guard let l = launches[name] else { throw ClusterError("\(name) was never started") }
+        try launch(name, l.executable, l.arguments, environment: l.environment)
+    }
+
     private func launch(_ name: String, _ executable: String, _ arguments: [String], environment: [String: String]) throws {
+        launches[name] = (executable, arguments, environment)
         let path = Self.binDirectory + "/" + executable
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw ClusterError("\(path) is missing: build first (`swift build`), or set PEERSYNC_BIN")
@@ -127,8 +144,9 @@ final class ProcessCluster: @unchecked Sendable {
         for (k, v) in environment { env[k] = v }
         p.environment = env
         let logPath = root + "/" + name + ".log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        handle.seekToEndOfFile()
         p.standardOutput = handle
         p.standardError = handle
         try p.run()

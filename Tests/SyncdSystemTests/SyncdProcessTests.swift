@@ -159,4 +159,38 @@ import Testing
         let status = try await cluster.syncctl("b", ["status"])
         #expect(status.output.contains("host"), "\(status.output)")
     }
+
+    @Test(.timeLimit(.minutes(2)))
+    func daemonsReconnectAfterARendezvousRestartAndAPeerCrash() async throws {
+        let cluster = try ProcessCluster()
+        let a = try cluster.startDaemon("a"), b = try cluster.startDaemon("b")
+        let idA = try await Self.identity(a).deviceID, idB = try await Self.identity(b).deviceID
+        _ = try await off { try a.request("POST", "/devices", body: AddDeviceRequest(id: idB), as: DeviceInfo.self) }
+        _ = try await off { try b.request("POST", "/devices", body: AddDeviceRequest(id: idA), as: DeviceInfo.self) }
+        let pathA = cluster.root + "/a/Shared", pathB = cluster.root + "/b/Shared"
+        try Self.write(pathA + "/one.txt", Array("one\n".utf8))
+        _ = try await off { try a.request("POST", "/folders", body: AddFolderRequest(path: pathA, id: "f", devices: [idB]), as: FolderInfo.self) }
+        _ = try await off { try b.request("POST", "/folders", body: AddFolderRequest(path: pathB, id: "f", devices: [idA]), as: FolderInfo.self) }
+        #expect(await poll(timeout: .seconds(30)) { Self.hashes(pathB) == Self.hashes(pathA) }, "\(cluster.allLogs())")
+
+        // The rendezvous server restarts: the peer-to-peer connection does not need it.
+        await cluster.stop("rendezvous")
+        try Self.write(pathA + "/two.txt", Array("two\n".utf8))
+        #expect(await poll(timeout: .seconds(20)) { Self.hashes(pathB)["two.txt"] != nil }, "\(cluster.allLogs())")
+        try cluster.restart("rendezvous")
+        let signedIn = await poll(timeout: .seconds(30)) {
+            cluster.log("a").components(separatedBy: "signed in to the rendezvous server").count >= 3
+                && cluster.log("b").components(separatedBy: "signed in to the rendezvous server").count >= 3
+        }
+        #expect(signedIn, "the daemons did not sign in to the restarted rendezvous server\n\(cluster.allLogs())")
+
+        // b crashes and comes back: a new connection is set up through the new rendezvous server.
+        await cluster.stop("b", signal: SIGKILL)
+        try Self.write(pathA + "/three.txt", Array("three\n".utf8))
+        try cluster.restart("b")
+        #expect(await poll(timeout: .seconds(30)) { Self.hashes(pathB) == Self.hashes(pathA) && Self.hashes(pathA).count == 3 },
+                "\(cluster.allLogs())")
+        let connected = await poll(timeout: .seconds(10)) { try await Self.devices(a).first?.connected == true }
+        #expect(connected)
+    }
 }

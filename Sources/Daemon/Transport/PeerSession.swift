@@ -40,6 +40,7 @@ actor PeerSession {
     private var remoteFolders: Set<String>?
     private var readers: [Task<Void, Never>] = []
     private var descriptionWasSent = false
+    private var reconciling = false
     private var heldCandidates: [SignalPayload] = []
 
     /// `bufferedAmount` above which a folder's `send` waits, and the low threshold that wakes it.
@@ -206,7 +207,9 @@ actor PeerSession {
 
     /// Offerer: opens a channel for every folder both sides share that has none.
     func reconcile() async {
-        guard role == .offerer, verified, !isClosed, let remote = remoteFolders else { return }
+        guard role == .offerer, verified, !isClosed, !reconciling, let remote = remoteFolders else { return }
+        reconciling = true
+        defer { reconciling = false }
         for folder in await daemon.sharedFolders(with: peerID) where remote.contains(folder) && folderChannels[folder] == nil {
             do {
                 let h = try await driver.createDataChannel("sync/\(folder)")

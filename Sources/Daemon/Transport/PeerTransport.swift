@@ -154,6 +154,7 @@ public actor PeerTransport {
 
     private func received(_ text: String, from peer: String) async {
         guard await daemon.isTrusted(peer) else {
+            if refusedLogged.count > 1_000 { refusedLogged.removeAll() }
             if refusedLogged.insert(peer).inserted {
                 logger.warning("refused a connection attempt from device \(peer): it is not paired with this device")
             }
