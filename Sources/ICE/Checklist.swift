@@ -75,17 +75,42 @@ struct Checklist: Sendable {
     }
 
     /// The pair to check next when Ta fires: the triggered queue first, then the highest-priority
-    /// waiting pair, then the highest-priority frozen pair (§6.1.4.2).
-    mutating func nextCheck() -> Int? {
-        while !triggered.isEmpty {
-            let id = triggered.removeFirst()
+    /// waiting pair, then the highest-priority frozen pair (§6.1.4.2). Pairs for which `isReady`
+    /// is false (a relayed pair whose TURN permission is not installed yet) are passed over and
+    /// keep their place.
+    mutating func nextCheck(isReady: (CandidatePair) -> Bool = { _ in true }) -> Int? {
+        var index = 0
+        while index < triggered.count {
+            let id = triggered[index]
+            guard let p = self[id: id] else { triggered.remove(at: index); continue }
             // A pair that an earlier answer already settled needs no triggered check, unless
             // the check nominates it.
-            if let p = self[id: id], (p.state != .failed && p.state != .succeeded) || nominating.contains(id) { return id }
+            guard (p.state != .failed && p.state != .succeeded) || nominating.contains(id) else {
+                triggered.remove(at: index)
+                continue
+            }
+            if isReady(p) {
+                triggered.remove(at: index)
+                return id
+            }
+            index += 1
         }
-        if let p = pairs.first(where: { $0.state == .waiting }) { return p.id }
-        if let p = pairs.first(where: { $0.state == .frozen }) { return p.id }
+        if let p = pairs.first(where: { $0.state == .waiting && isReady($0) }) { return p.id }
+        if let p = pairs.first(where: { $0.state == .frozen && isReady($0) }) { return p.id }
         return nil
+    }
+
+    /// Fails the pairs that are not settled yet and match `predicate` (their relay lost the
+    /// permission they need); returns how many.
+    @discardableResult
+    mutating func fail(where predicate: (CandidatePair) -> Bool) -> Int {
+        var count = 0
+        for i in pairs.indices where pairs[i].state != .succeeded && pairs[i].state != .failed && predicate(pairs[i]) {
+            pairs[i].state = .failed
+            triggered.removeAll { $0 == pairs[i].id }
+            count += 1
+        }
+        return count
     }
 
     /// True while any check is pending or possible.

@@ -8,7 +8,10 @@ extension ICEAgent {
         let local = locals[localIndex]
         guard local.isPairable, isAllowed(local.candidate), local.candidate.address.ip.isIPv4 == remote.address.ip.isIPv4,
               local.candidate.component == remote.component else { return nil }
-        if case .relay(let a) = local.route { ensurePermission(allocation: a, peer: remote.address.ip) }
+        if case .relay(let a) = local.route {
+            guard relayCanReach(allocation: a, peer: remote.address.ip) else { return nil }
+            ensurePermission(allocation: a, peer: remote.address.ip)
+        }
         let id = checklist.add(local: local.candidate, localIndex: localIndex, remote: remote, role: role, state: state)
         if state == .frozen { checklist.unfreezeInitial() }
         scheduleChecks()
@@ -27,12 +30,29 @@ extension ICEAgent {
 
     /// One tick of the Ta pacer: send the next triggered or ordinary check (§6.1.4.2).
     func paceCheck() {
-        guard remoteCredentials != nil, let id = checklist.nextCheck() else {
+        guard remoteCredentials != nil, let id = checklist.nextCheck(isReady: isReadyToCheck) else {
             nextCheckAt = nil
             return
         }
         sendCheck(pairID: id)
         nextCheckAt = now + configuration.checkInterval
+    }
+
+    /// A relayed pair is checked only once its TURN permission is installed: a Send indication
+    /// before that is dropped by the server (RFC 8656 §9), wasting the check's first RTO.
+    func isReadyToCheck(_ pair: CandidatePair) -> Bool {
+        guard case .relay(let a) = locals[pair.localIndex].route else { return true }
+        return allocations.indices.contains(a) && allocations[a].permissions[pair.remote.address.ip] != nil
+    }
+
+    /// The initial RTO of a connectivity check (RFC 8445 §14.3): MAX(500 ms, Ta × (waiting +
+    /// in-progress pairs)), so retransmissions share the pacing budget with new checks; the
+    /// floor is the configured initial RTO and the value is bounded by the configured maximum.
+    func checkRTO() -> Duration {
+        let r = configuration.checkRetransmission
+        let active = checklist.pairs.reduce(0) { $0 + ($1.state == .waiting || $1.state == .inProgress ? 1 : 0) }
+        let paced = configuration.checkInterval * active
+        return min(max(r.initialRTO, paced), max(r.initialRTO, r.maxRTO))
     }
 
     /// Sends a connectivity check on pair `id` (§7.2.4).
@@ -58,8 +78,12 @@ extension ICEAgent {
         pair.state = .inProgress
         checklist[id: id] = pair
         counters.checksSent += 1
+        let r = configuration.checkRetransmission
+        let rto = checkRTO()
         startTransaction(message, key: key, purpose: .check(pairID: id, nominate: nominate, generation: generation),
-                         route: locals[pair.localIndex].route, destination: pair.remote.address, responseKey: key)
+                         route: locals[pair.localIndex].route, destination: pair.remote.address, responseKey: key,
+                         parameters: .init(initialRTO: rto, maxTransmissions: r.maxTransmissions,
+                                           finalWaitMultiplier: r.finalWaitMultiplier, maxRTO: max(rto, r.maxRTO)))
     }
 
     /// Processes the answer to a connectivity check (§7.2.5).

@@ -118,6 +118,8 @@ extension ICEAgent {
         case .createPermission(let ip):
             allocations[index].pendingPermissions.remove(ip)
             allocations[index].permissions[ip] = now + .seconds(240)
+            // Relayed pairs held back for this permission can be checked now.
+            scheduleChecks()
         case .channelBind(let peer, let channel):
             allocations[index].pendingChannels[TransportAddressKey(peer)] = nil
             allocations[index].channels[TransportAddressKey(peer)] = channel
@@ -143,7 +145,15 @@ extension ICEAgent {
             emit(.debug("TURN refresh on \(allocations[index].server.address) failed: \(code) \(reason)"))
         case .createPermission(let ip):
             allocations[index].pendingPermissions.remove(ip)
-            emit(.debug("TURN CreatePermission failed: \(code) \(reason)"))
+            emit(.debug("TURN CreatePermission for \(ip) failed: \(code) \(reason)"))
+            // A refresh that fails keeps the installed permission until it expires (it is
+            // retried); a first one that fails dooms the relayed pairs that need it.
+            if allocations[index].permissions[ip] == nil {
+                allocations[index].refusedPermissions.insert(ip)
+                checklist.fail { pair in
+                    locals[pair.localIndex].route == .relay(allocation: index) && pair.remote.address.ip == ip
+                }
+            }
         case .channelBind(let peer, _):
             allocations[index].pendingChannels[TransportAddressKey(peer)] = nil
             emit(.debug("TURN ChannelBind failed: \(code) \(reason)"))
@@ -159,6 +169,18 @@ extension ICEAgent {
         } else {
             turnRequestFailed(allocation: index, request: kind, code: 408, reason: "timeout")
         }
+    }
+
+    /// True when relaying from allocation `index` to `peer` can work: the server did not refuse a
+    /// permission for it, and the peer is not in a private scope the server cannot route to. A
+    /// public TURN server has no route to a peer's RFC 1918 or ULA host address, and coturn
+    /// closes an allocation's relay socket when a send fails, killing every relayed pair of it
+    /// (found in the netlab: symmetric ↔ symmetric never connected with policy `all`).
+    func relayCanReach(allocation index: Int, peer: IPAddress) -> Bool {
+        guard allocations.indices.contains(index) else { return false }
+        let a = allocations[index]
+        if a.refusedPermissions.contains(peer) { return false }
+        return !peer.isPrivateScope || a.server.address.ip.isPrivateScope
     }
 
     /// Installs a permission for `peer` on an allocation if it has none (§9).

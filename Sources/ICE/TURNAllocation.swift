@@ -45,6 +45,8 @@ struct TURNAllocation: Sendable {
     /// Permission refresh times by peer IP (permissions last 300 s; refreshed at 240 s).
     var permissions: [IPAddress: Instant] = [:]
     var pendingPermissions: Set<IPAddress> = []
+    /// Peers whose first CreatePermission the server refused or did not answer.
+    var refusedPermissions: Set<IPAddress> = []
     /// Bound channels by peer, and their refresh times (bindings last 600 s; refreshed at 540 s).
     var channels: [TransportAddressKey: UInt16] = [:]
     var channelPeers: [UInt16: TransportAddress] = [:]
@@ -90,12 +92,20 @@ struct TURNAllocation: Sendable {
     }
 
     /// Unwraps a ChannelData message from the server: the peer and the payload, or nil when the
-    /// channel is unknown or the framing is wrong.
+    /// channel is unknown or the framing is wrong. A channel whose ChannelBind is still awaiting
+    /// its response counts: the server relays on it as soon as it bound it, and that response
+    /// may be the datagram that was lost.
     func unwrapChannelData(_ bytes: [UInt8]) -> (TransportAddress, [UInt8])? {
         guard bytes.count >= 4 else { return nil }
         let channel = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
         let length = Int(bytes[2]) << 8 | Int(bytes[3])
-        guard length <= bytes.count - 4, let peer = channelPeers[channel] else { return nil }
+        guard length <= bytes.count - 4,
+              let peer = channelPeers[channel] ?? pendingChannelPeer(channel) else { return nil }
         return (peer, Array(bytes[4..<(4 + length)]))
+    }
+
+    /// The peer of a channel whose ChannelBind was sent but not answered yet.
+    private func pendingChannelPeer(_ channel: UInt16) -> TransportAddress? {
+        pendingChannels.first { $0.value == channel }.map { TransportAddress(ip: $0.key.ip, port: $0.key.port) }
     }
 }

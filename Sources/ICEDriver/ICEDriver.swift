@@ -9,8 +9,12 @@ import WireKit
 ///
 /// All agent access happens on one event loop; the public methods hop onto it.
 public final class ICEDriver: Sendable {
-    /// The agent's events: candidates to signal, state changes, application datagrams.
-    public let events: AsyncStream<ICEEvent>
+    /// The agent's events: candidates to signal, state changes, application datagrams. At most
+    /// ``defaultEventBacklog`` (or the `eventBacklog` given to ``start(configuration:interfaces:group:eventBacklog:)``)
+    /// datagrams wait for a slow consumer; further ones are dropped, as UDP would.
+    public let events: ICEEventStream
+    /// The default bound on datagrams waiting in ``events``.
+    public static let defaultEventBacklog = 1024
     /// The local credentials to signal to the peer (as of start).
     public let localCredentials: ICECredentials
     /// The event loop the agent lives on.
@@ -19,7 +23,7 @@ public final class ICEDriver: Sendable {
     /// Datagrams read per system call.
     static let readBatch = 16
 
-    private init(events: AsyncStream<ICEEvent>, localCredentials: ICECredentials, eventLoop: any EventLoop,
+    private init(events: ICEEventStream, localCredentials: ICECredentials, eventLoop: any EventLoop,
                  core: NIOLoopBound<ICEDriverCore>) {
         self.events = events
         self.localCredentials = localCredentials
@@ -29,12 +33,18 @@ public final class ICEDriver: Sendable {
 
     /// Binds one UDP socket (ephemeral port) per selected address, registers them with a new
     /// agent and starts gathering. `configuration.seed` should come from the system generator.
+    /// `eventBacklog` bounds the datagrams (and debug messages) waiting in ``events``.
     public static func start(configuration: ICEConfiguration, interfaces: ICEInterfaceSelection = .all(includeLoopback: false),
-                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> ICEDriver {
+                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                             eventBacklog: Int = ICEDriver.defaultEventBacklog) async throws -> ICEDriver {
         let loop = group.next()
+        // Unbounded in the policy, bounded by the backlog: only control events (a handful per
+        // gathering or state change) pass it unconditionally.
         let (stream, continuation) = AsyncStream<ICEEvent>.makeStream(bufferingPolicy: .unbounded)
+        let backlog = ICEEventBacklog(limit: max(1, eventBacklog))
         let bound = try await loop.submit {
-            NIOLoopBound(ICEDriverCore(agent: ICEAgent(configuration: configuration), loop: loop, continuation: continuation), eventLoop: loop)
+            NIOLoopBound(ICEDriverCore(agent: ICEAgent(configuration: configuration), loop: loop, continuation: continuation,
+                                       backlog: backlog), eventLoop: loop)
         }.get()
         let credentials = try await loop.submit { bound.value.agent.localCredentials }.get()
         for ip in try interfaces.resolve() {
@@ -61,7 +71,7 @@ public final class ICEDriver: Sendable {
             bound.value.agent.startGathering(now: .monotonicNow())
             bound.value.afterInput()
         }.get()
-        return ICEDriver(events: stream, localCredentials: credentials, eventLoop: loop, core: bound)
+        return ICEDriver(events: ICEEventStream(stream: stream, backlog: backlog), localCredentials: credentials, eventLoop: loop, core: bound)
     }
 
     private func onLoop<T: Sendable>(_ body: @escaping @Sendable (ICEDriverCore) throws -> T) async throws -> T {

@@ -11,12 +11,15 @@ final class ICEDriverCore {
     private var timer: Scheduled<Void>?
     private var timerDeadline: Instant?
     private let continuation: AsyncStream<ICEEvent>.Continuation
+    /// Bounds the datagrams a slow consumer of the events can pile up.
+    private let backlog: ICEEventBacklog
     private var pendingInput = false
 
-    init(agent: ICEAgent, loop: any EventLoop, continuation: AsyncStream<ICEEvent>.Continuation) {
+    init(agent: ICEAgent, loop: any EventLoop, continuation: AsyncStream<ICEEvent>.Continuation, backlog: ICEEventBacklog) {
         self.agent = agent
         self.loop = loop
         self.continuation = continuation
+        self.backlog = backlog
     }
 
     /// Feeds one datagram; output is flushed at the end of the read burst.
@@ -37,7 +40,7 @@ final class ICEDriverCore {
             touched[ObjectIdentifier(channel)] = channel
         }
         for channel in touched.values { channel.flush() }
-        while let event = agent.pollEvent() { continuation.yield(event) }
+        while let event = agent.pollEvent() { continuation.yield(event, within: backlog) }
         rearm()
     }
 

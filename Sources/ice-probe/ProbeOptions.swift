@@ -5,10 +5,11 @@ import WireKit
 ///
 ///     ice-probe --name A --peer B --role controlling --bind 10.0.1.2 --dir /run/x \
 ///               [--stun 203.0.113.1:3478] [--turn 203.0.113.1:3478 --turn-user U --turn-pass P] \
-///               [--relay-only] [--seconds 12] [--seed 1] [--fast-consent] [--verbose]
+///               [--relay-only] [--seconds 12] [--seed 1] [--fast-consent] [--no-restart] [--verbose]
 ///
 /// Candidates go to `DIR/NAME.cand` once gathering completes; the peer's are read from
-/// `DIR/PEER.cand` (files stand in for the rendezvous server until the daemon exists).
+/// `DIR/PEER.cand` (files stand in for the rendezvous server until the daemon exists). An ICE
+/// restart exchanges `DIR/NAME.cand.N` and `DIR/PEER.cand.N` the same way.
 struct ProbeOptions {
     var name = "A"
     var peer = "B"
@@ -26,6 +27,9 @@ struct ProbeOptions {
     var fastConsent = false
     /// Log the agent's debug events, final pairs and counters on stderr.
     var verbose = false
+    /// Never restart ICE (by default the controlling side restarts over the candidate files
+    /// when the connection is disconnected or failed).
+    var noRestart = false
 
     init(arguments: [String]) throws(ProbeError) {
         var i = 0
@@ -57,6 +61,7 @@ struct ProbeOptions {
             case "--relay-only": relayOnly = true
             case "--fast-consent": fastConsent = true
             case "--verbose": verbose = true
+            case "--no-restart": noRestart = true
             case "--seconds":
                 guard let s = Double(try value()) else { throw .usage("--seconds N") }
                 seconds = s

@@ -23,6 +23,16 @@ final class ProbeSession {
     private var disconnects = 0
     private var localType = "-"
     private var remoteType = "-"
+    /// ICE restarts done (the generation of the current candidate files).
+    private var restarts = 0
+    /// Controlling side: when the last restart was started (one per ``restartBackoff``).
+    private var lastRestart: Instant?
+    /// Controlling side: the restart whose answer (the peer's candidate file) is awaited.
+    private var awaitingAnswer = false
+    /// Controlled side: when the peer's next restart file was last looked for.
+    private var lastRestartPoll: Instant?
+    /// The least time between two restarts the controlling side starts.
+    private let restartBackoff: Duration = .seconds(4)
 
     init(options: ProbeOptions) throws(ProbeError) {
         self.options = options
@@ -50,6 +60,7 @@ final class ProbeSession {
                 continue
             }
             if let next = nextPing, now >= next { ping(now: now) }
+            if signalled { try restartIfNeeded(now: now) }
             var wake = deadline
             if let t = agent.pollTimeout() { wake = min(wake, t) }
             if let t = nextPing { wake = min(wake, t) }
@@ -70,7 +81,57 @@ final class ProbeSession {
         let quietMs = lastPong.map { ms(Instant.monotonicNow() - $0) } ?? -1
         return "result name=\(options.name) state=\(agent.connectionState.rawValue) connect_ms=\(connectMs) " +
             "local=\(localType) remote=\(remoteType) pings=\(pingsSent) pongs=\(pongsReceived) " +
-            "longest_gap_ms=\(ms(longestGap)) last_pong_ago_ms=\(quietMs) pair_changes=\(pairChanges) disconnects=\(disconnects)"
+            "longest_gap_ms=\(ms(longestGap)) last_pong_ago_ms=\(quietMs) pair_changes=\(pairChanges) disconnects=\(disconnects) " +
+            "restarts=\(restarts)"
+    }
+
+    /// ICE restart over the probe's signalling channel (the candidate files), RFC 8445 §9: the
+    /// controlling side restarts when the connection is `disconnected` or `failed` (at most once
+    /// per ``restartBackoff``) and writes `NAME.cand.N` with its new ufrag, password and
+    /// candidates; the controlled side, which polls for that file, restarts too and answers with
+    /// `PEER.cand.N`. Data keeps flowing on the old pair until the new generation selects one.
+    private func restartIfNeeded(now: Instant) throws(ProbeError) {
+        guard !options.noRestart else { return }
+        if options.role == .controlling {
+            if awaitingAnswer {
+                if try applyPeerCandidates(generation: restarts) { awaitingAnswer = false }
+                if awaitingAnswer, let last = lastRestart, now - last < restartBackoff { return }
+            }
+            let state = agent.connectionState
+            guard state == .disconnected || state == .failed else { return }
+            if let last = lastRestart, now - last < restartBackoff { return }
+            lastRestart = now
+            restarts += 1
+            agent.restart()
+            log("ICE restart \(restarts): connection \(state.rawValue)")
+            try writeCandidates(generation: restarts)
+            awaitingAnswer = true
+            flush()
+        } else {
+            if let last = lastRestartPoll, now - last < .milliseconds(50) { return }
+            lastRestartPoll = now
+            let next = restarts + 1
+            guard FileManager.default.fileExists(atPath: candidatePath(options.peer, generation: next)) else { return }
+            restarts = next
+            agent.restart()
+            log("ICE restart \(restarts): requested by the peer")
+            try writeCandidates(generation: restarts)
+            _ = try applyPeerCandidates(generation: restarts)
+            flush()
+        }
+    }
+
+    /// The candidate file of `name` for restart `generation` (0: the initial exchange).
+    private func candidatePath(_ name: String, generation: Int) -> String {
+        "\(options.directory)/\(name).cand" + (generation == 0 ? "" : ".\(generation)")
+    }
+
+    /// Reads the peer's candidate file of `generation` if it is there; true when applied.
+    private func applyPeerCandidates(generation: Int) throws(ProbeError) -> Bool {
+        let path = candidatePath(options.peer, generation: generation)
+        guard FileManager.default.fileExists(atPath: path) else { return false }
+        try applyCandidates(at: path)
+        return true
     }
 
     /// Sends what the agent queued and handles its events.
@@ -119,11 +180,11 @@ final class ProbeSession {
         nextPing = now + .milliseconds(100)
     }
 
-    private func writeCandidates() throws(ProbeError) {
+    private func writeCandidates(generation: Int = 0) throws(ProbeError) {
         var text = "ufrag \(agent.localCredentials.ufrag)\npwd \(agent.localCredentials.password)\n"
         for c in agent.localCandidates { text += c.sdpLine + "\n" }
         log("signalling \(agent.localCandidates.count) candidates: \(agent.localCandidates.map(\.type.rawValue))")
-        let path = "\(options.directory)/\(options.name).cand"
+        let path = candidatePath(options.name, generation: generation)
         do {
             try text.write(toFile: path + ".tmp", atomically: false, encoding: .utf8)
             try FileManager.default.moveItem(atPath: path + ".tmp", toPath: path)
@@ -144,6 +205,11 @@ final class ProbeSession {
             }
             flush()
         }
+        try applyCandidates(at: path)
+    }
+
+    /// Gives the agent the credentials and candidates of a peer's candidate file.
+    private func applyCandidates(at path: String) throws(ProbeError) {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .signaling("cannot read \(path)") }
         var ufrag = "", password = ""
         var candidates: [String] = []

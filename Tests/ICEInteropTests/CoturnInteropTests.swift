@@ -32,7 +32,7 @@ import WireKit
     }
 
     /// Collects candidates until gathering completes; returns them and any server errors.
-    static func gather(_ events: inout AsyncStream<ICEEvent>.Iterator) async -> ([Candidate], [ICEError]) {
+    static func gather(_ events: inout ICEEventStream.AsyncIterator) async -> ([Candidate], [ICEError]) {
         var candidates: [Candidate] = [], errors: [ICEError] = []
         while let event = await events.next() {
             switch event {
@@ -45,7 +45,7 @@ import WireKit
         return (candidates, errors)
     }
 
-    static func waitConnected(_ events: inout AsyncStream<ICEEvent>.Iterator) async -> Bool {
+    static func waitConnected(_ events: inout ICEEventStream.AsyncIterator) async -> Bool {
         while let event = await events.next() {
             if case .connectionStateChanged(let s) = event {
                 if s == .connected || s == .completed { return true }

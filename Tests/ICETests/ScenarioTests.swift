@@ -29,7 +29,7 @@ import WireKit
         for i in 0..<50 { try w.a.agent.send(data: [0x80, UInt8(i)], now: w.net.now) }
         try w.net.run(for: .seconds(1))
         // 20% loss on each of four links on the way: about 41% arrive.
-        #expect(w.b.received.count > 5, "seed \(seed): \(w.b.received.count) of 50 arrived")
+        #expect(w.b.received.count > 5, "seed \(seed): \(w.b.received.count) of 50 arrived; A \(String(describing: w.a.agent.selectedPair)) B \(String(describing: w.b.agent.selectedPair)) A=\(w.a.state) B=\(w.b.state) turn \(w.turn.counts) A pairs \(w.a.agent.pairs)")
     }
 
     @Test(arguments: [ICERole.controlling, .controlled])

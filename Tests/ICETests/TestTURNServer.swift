@@ -7,6 +7,13 @@ import WireKit
 /// indications and ChannelData, one relayed port per allocation on `relayIP`. It enforces
 /// permissions but skips quotas, lifetimes on the wire-level clock and many checks a real
 /// server makes. Interop with a real server is tested against coturn (ICEInteropTests).
+///
+/// Like coturn 4.6 (`send_data_from_ioa_socket_nbh` sets `tobeclosed` when `sendto` fails), a
+/// relay send the server has no route for (`isRoutable` false; by default private, loopback and
+/// link-local peers: this server's network only reaches public addresses, as a TURN server
+/// without a default route into private ranges) closes the allocation's relay socket: from then
+/// on the allocation relays nothing in either direction, silently. Found in the netlab, where
+/// psl-pub has no route to 10/8 and a relay check to the peer's host candidate killed the relay.
 final class TestTURNServer: SimulatedEndpoint {
     struct Allocation {
         var client: TransportAddress
@@ -14,6 +21,8 @@ final class TestTURNServer: SimulatedEndpoint {
         var permissions: Set<IPAddress> = []
         var channels: [UInt16: TransportAddress] = [:]
         var expires: Instant
+        /// The relay socket failed a send and was closed (coturn's `tobeclosed`).
+        var relayClosed = false
     }
 
     let listen: TransportAddress
@@ -28,10 +37,42 @@ final class TestTURNServer: SimulatedEndpoint {
     private var out: [Transmit] = []
     private(set) var counts: [String: Int] = [:]
 
-    init(listen: TransportAddress, relayIP: IPAddress, users: [String: String]) {
+    /// Whether the server's network has a route to a peer address.
+    let isRoutable: @Sendable (IPAddress) -> Bool
+
+    /// Peers the server refuses permissions for with 403 (coturn's `--denied-peer-ip`).
+    let deniedPeer: @Sendable (IPAddress) -> Bool
+
+    init(listen: TransportAddress, relayIP: IPAddress, users: [String: String],
+         isRoutable: @escaping @Sendable (IPAddress) -> Bool = TestTURNServer.publicOnly,
+         deniedPeer: @escaping @Sendable (IPAddress) -> Bool = { _ in false }) {
         self.listen = listen
         self.relayIP = relayIP
         self.users = users
+        self.isRoutable = isRoutable
+        self.deniedPeer = deniedPeer
+    }
+
+    /// Routes only to public addresses: not RFC 1918, shared (100.64/10), loopback or link-local.
+    static let publicOnly: @Sendable (IPAddress) -> Bool = { ip in
+        switch ip {
+        case .v4(let a):
+            return !(a >> 24 == 10 || a >> 20 == 0xAC1 || a >> 16 == 0xC0A8 || a >> 22 == 0x191 || a >> 24 == 127 || a >> 16 == 0xA9FE)
+        case .v6(let hi, _):
+            return !(ip.isLoopback || ip.isLinkLocal || hi >> 57 == 0x7E)
+        }
+    }
+
+    /// Sends `payload` from an allocation's relay socket to `peer`; an unroutable peer closes the
+    /// relay socket, as coturn does on a failed `sendto`.
+    private func relay(_ payload: [UInt8], allocation client: TransportAddress, to peer: TransportAddress) {
+        guard let a = allocations[client], !a.relayClosed else { bump("relayClosedDrop"); return }
+        guard isRoutable(peer.ip) else {
+            bump("relaySendError")
+            allocations[client]?.relayClosed = true
+            return
+        }
+        out.append(Transmit(source: a.relayed, destination: peer, payload: payload))
     }
 
     /// Makes the current nonce stale: the next authenticated request gets 438.
@@ -48,15 +89,16 @@ final class TestTURNServer: SimulatedEndpoint {
             let length = Int(datagram[2]) << 8 | Int(datagram[3])
             guard length <= datagram.count - 4, let peer = a.channels[channel] else { return }
             bump("channelData")
-            out.append(Transmit(source: a.relayed, destination: peer, payload: Array(datagram[4..<(4 + length)])))
+            relay(Array(datagram[4..<(4 + length)]), allocation: source, to: peer)
             return
         }
         guard let m = try? STUNMessage.decode(datagram) else { return }
         if m.type.messageClass == .indication, m.type.method == .send {
             guard let a = allocations[source], case .xorPeerAddress(let peer)? = m.attribute(.xorPeerAddress),
-                  case .data(let data)? = m.attribute(.data), a.permissions.contains(peer.ip) else { return }
+                  case .data(let data)? = m.attribute(.data) else { return }
+            guard a.permissions.contains(peer.ip) else { bump("sendWithoutPermission"); return }
             bump("send")
-            out.append(Transmit(source: a.relayed, destination: peer, payload: data))
+            relay(data, allocation: source, to: peer)
             return
         }
         guard m.type.messageClass == .request else { return }
@@ -88,6 +130,7 @@ final class TestTURNServer: SimulatedEndpoint {
             guard case .xorPeerAddress(let peer)? = m.attribute(.xorPeerAddress), allocations[source] != nil else {
                 return reply(m, error: .badRequest, to: source, key: key)
             }
+            if deniedPeer(peer.ip) { return reply(m, error: .forbidden, to: source, key: key) }
             allocations[source]?.permissions.insert(peer.ip)
             success(m, [], to: source, key: key)
         case .channelBind:
@@ -105,7 +148,7 @@ final class TestTURNServer: SimulatedEndpoint {
     }
 
     private func fromPeer(_ data: [UInt8], peer: TransportAddress, relayPort: UInt16) {
-        guard let client = byRelayPort[relayPort], let a = allocations[client], a.permissions.contains(peer.ip) else { return }
+        guard let client = byRelayPort[relayPort], let a = allocations[client], !a.relayClosed, a.permissions.contains(peer.ip) else { return }
         if let channel = a.channels.first(where: { $0.value == peer })?.key {
             var w = ByteWriter(capacity: data.count + 4)
             w.writeUInt16(channel); w.writeUInt16(UInt16(data.count)); w.writeBytes(data)

@@ -118,7 +118,7 @@ lab_up() {
   lab_exec pub turnserver -n --listening-ip=$LAB_PUB1 --relay-ip=$LAB_PUB1 --listening-port=3478 \
     --realm=peersync.test --lt-cred-mech --user=$LAB_TURN_USER:$LAB_TURN_PASS --no-tls --no-dtls --no-cli \
     --min-port=49152 --max-port=65535 --verbose --log-file="$LAB_DIR/coturn.log" --simple-log --pidfile="$LAB_DIR/coturn-own.pid" \
-    > /dev/null 2>&1 &
+    > "$LAB_DIR/coturn.out" 2>&1 &
   echo $! > "$LAB_DIR/coturn.pid"
   lab_exec pub python3 "$LAB_HERE/natprobe.py" server $LAB_PUB1 $LAB_PUB2 3480 3481 > "$LAB_DIR/natprobe.log" 2>&1 &
   echo $! > "$LAB_DIR/natprobe.pid"

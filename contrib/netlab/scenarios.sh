@@ -7,17 +7,20 @@
 # Scenarios:
 #   nat-X-Y     A behind NAT X, B behind NAT Y (all 10 pairs of the 4 RFC 4787 types); connects,
 #               directly unless both sides filter by port and one maps per destination
-#               (port-restricted/symmetric, symmetric/symmetric): then through coturn.
-#               (Those two are XFAIL until the ICE bug is fixed; NETLAB_STRICT=1 makes them FAIL.)
+#               (port-restricted/symmetric, symmetric/symmetric): then through coturn. (These two
+#               once failed: relayed checks to the peer's private host address made coturn, which
+#               has no route there, close the allocation's relay socket; the agent no longer
+#               relays to private-scope peers from a public TURN server.)
 #   relay-X     both behind NAT X, iceTransportPolicy relay: connects through coturn.
 #   lossy       port-restricted both sides, 100 ms RTT (50 ms each way, 5 ms jitter), 10% loss
 #               each way; connects and carries the ping stream.
 #   rebind      A port-restricted, B full-cone; A's NAT changes its mapping mid-session
-#               (new port range + conntrack flush); ICE recovers (peer-reflexive candidate, the
-#               controlling side renominates), recovery = longest gap in the ping stream.
+#               (new port range + conntrack flush); ICE recovers without a restart (peer-reflexive
+#               candidate, the controlling side renominates), recovery = longest gap in the pings.
 #   rebind-pr   the same with B port-restricted too: B drops A's new mapping and A's TURN
-#               allocation belongs to the old one, so only an ICE restart through signalling
-#               recovers: XFAIL until the daemon (PeerConnection restart) runs here.
+#               allocation belongs to the old one, so only an ICE restart recovers: A (controlling)
+#               restarts when `disconnected` and exchanges new credentials and candidates with B
+#               over ice-probe's signalling files; the new generation connects through B's relay.
 # Hook for daemons: a scenario is a function that sets NATs/netem and starts two programs
 # with lab_exec A|B; swap ice-probe for syncd + syncctl when they exist.
 set -uo pipefail
@@ -84,10 +87,6 @@ scenario_nat() {
   local path; case "$(field "$A_OUT" local)/$(field "$A_OUT" remote)" in *relay*) path=relayed ;; *) path=direct ;; esac
   if connected "$A_OUT" && connected "$B_OUT" && [ "$(field "$A_OUT" pongs)" -gt 0 ] && [ "$path" = "$expect" ]; then
     row "nat-$x-$y" PASS "expected $expect"
-  elif [ "$expect" = relayed ] && [ -z "${NETLAB_STRICT:-}" ]; then
-    # Known ICE bug (reported): with iceTransportPolicy .all the relayed pairs stay in progress when
-    # both NATs filter by port and one maps per destination; relay-only (scenario relay-*) works.
-    row "nat-$x-$y" XFAIL "known ICE bug: relay pairs never succeed with policy all; A=$(field "$A_OUT" state) B=$(field "$B_OUT" state)"
   else
     row "nat-$x-$y" FAIL "expected $expect, got $path, A=$(field "$A_OUT" state) B=$(field "$B_OUT" state)"
   fi
@@ -120,22 +119,18 @@ scenario_lossy() {
   fi
 }
 
-# scenario_rebind NAME NAT_B — A's mapping changes 4 s in.
+# scenario_rebind NAME NAT_B [probe args] — A's mapping changes 4 s in.
 scenario_rebind() {
-  local name=$1
-  lab_nat A port-restricted; lab_nat B "$2"
-  probe_pair "$name" 16 --fast-consent
+  local name=$1 natb=$2; shift 2
+  lab_nat A port-restricted; lab_nat B "$natb"
+  probe_pair "$name" 16 --fast-consent "$@"
   sleep 4
   lab_rebind A
   probe_wait
   RECOVERY=$(field "$A_OUT" longest_gap_ms)
   local quiet; quiet=$(field "$A_OUT" last_pong_ago_ms)
   if connected "$A_OUT" && connected "$B_OUT" && [ "$quiet" -ge 0 ] && [ "$quiet" -lt 1000 ] && [ "$RECOVERY" -gt 300 ]; then
-    row "$name" PASS "mapping moved to 20000-29999; pair changes $(field "$A_OUT" pair_changes)"
-  elif [ "$2" = port-restricted ] && [ -z "${NETLAB_STRICT:-}" ]; then
-    # Both NATs filter by port: B drops A's new mapping and A's TURN allocation belongs to the old
-    # one, so only an ICE restart through signalling recovers (PeerConnection/daemon hook).
-    row "$name" XFAIL "needs ICE restart via signalling (not in ice-probe); A=$(field "$A_OUT" state) B=$(field "$B_OUT" state)"
+    row "$name" PASS "mapping moved to 20000-29999; pair changes $(field "$A_OUT" pair_changes), ICE restarts $(field "$A_OUT" restarts)"
   else
     row "$name" FAIL "A=$(field "$A_OUT" state) B=$(field "$B_OUT" state) last pong ${quiet} ms before the end"
   fi
@@ -151,7 +146,7 @@ for i in 0 1 2 3; do
 done
 for t in port-restricted symmetric; do grep -qE "$ONLY" <<<"relay-$t" && scenario_relay "$t"; done
 grep -qE "$ONLY" <<<lossy && scenario_lossy
-grep -qE "$ONLY" <<<rebind && scenario_rebind rebind full-cone
+grep -qE "$ONLY" <<<rebind && scenario_rebind rebind full-cone --no-restart
 grep -qE "$ONLY" <<<rebind-pr && scenario_rebind rebind-pr port-restricted
 echo "netlab: scenarios took $(( $(date +%s) - start )) s" >&2
 "$HERE/report.sh" "$RESULTS"
