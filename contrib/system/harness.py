@@ -119,14 +119,15 @@ class Daemon:
         self.root = os.path.join(work, name)
         os.makedirs(self.state, exist_ok=True)
         self.logpath = os.path.join(self.root, "syncd.log")
-        self.env = dict(os.environ, PEERSYNC_DEVICE_NAME=name, PEERSYNC_RENDEZVOUS_URL=rendezvous.url, **(extra_env or {}))
+        self.env = dict(os.environ, PEERSYNC_DEVICE_NAME=name, PEERSYNC_RENDEZVOUS_URL=rendezvous.url)
         self.env.pop("XDG_RUNTIME_DIR", None)
+        self.daemon_env = dict(self.env, **(extra_env or {}))  # extra_env (e.g. libfaketime) is for syncd only
         self.proc = None
         self.id = None
 
     def start(self, wrapper=()):
         log = open(self.logpath, "a")
-        self.proc = subprocess.Popen([*wrapper, self.bins.path("syncd"), "--state-dir", self.state], env=self.env,
+        self.proc = subprocess.Popen([*wrapper, self.bins.path("syncd"), "--state-dir", self.state], env=self.daemon_env,
                                      stdout=log, stderr=subprocess.STDOUT)
         self.id = wait(lambda: self.ctl("id").strip().splitlines()[-1], 60, f"syncd {self.name} to answer")
         return self
