@@ -69,7 +69,8 @@ extension FolderEngine {
         for n in links.sorted(by: { $0.path < $1.path }) {
             if let e = apply(n) { batch.local.append(e) }
         }
-        for n in files.sorted(by: { $0.path < $1.path }) {
+        for n in files.sorted(by: { $0.path < $1.path }) where pullRetryAt[n.path].map({ $0 <= now }) ?? true {
+            pullRetryAt[n.path] = nil
             if let e = startPull(n) { batch.local.append(e) }
         }
         for n in deletes.sorted(by: { $0.path > $1.path }) {
@@ -78,6 +79,8 @@ extension FolderEngine {
         revertRequested.subtract(dirs.map(\.path) + links.map(\.path) + deletes.map(\.path))
         record(batch)
         for path in pulls.keys.sorted() where pulls[path]?.remaining == 0 { finishPull(path) }
+        pullRetryAt = pullRetryAt.filter { $0.value > now }   // due ones were started above, or are no longer needed
+        schedulePullRetries(now: now)
         issueRequests(now: now)
     }
 
@@ -252,6 +255,7 @@ extension FolderEngine {
             pulls[n.path] = pull
         } catch {
             emit(.pullFailed(n.path, reason: "\(error)"))
+            failedPulls.insert(n.path)
         }
         return nil
     }
@@ -328,8 +332,18 @@ extension FolderEngine {
                 p.remaining -= 1
             } catch {
                 emit(.pullFailed(r.path, reason: "chunk from \(peer): \(error)"))
-                p.excludedPeers.insert(peer)
-                p.requeue(r.chunkIndex)
+                if case .hashMismatch = error {
+                    p.excludedPeers.insert(peer)   // the peer sent bad data: ask someone else
+                    p.requeue(r.chunkIndex)
+                } else {
+                    // A local failure (disk full, permissions): not the peer's fault. Keep the
+                    // temp file for resuming, drop the pull, and try again after a backoff.
+                    suspend(r.path)
+                    failedPulls.insert(r.path)
+                    schedulePullRetries(now: now)
+                    issueRequests(now: now)
+                    return
+                }
             }
         } else {
             p.excludedPeers.insert(peer)
@@ -364,8 +378,10 @@ extension FolderEngine {
         } catch {
             emit(.pullFailed(path, reason: "\(error)"))
             p.temp.close()
+            failedPulls.insert(path)
             return
         }
+        pullRetryBackoff[path] = nil
         revertRequested.remove(path)
         chunkSources = nil
         var batch = IndexBatch(folderID: config.folderID)

@@ -20,6 +20,7 @@ extension FolderEngine {
     @discardableResult
     public func scan(now: Instant) -> ScanSummary {
         var summary = ScanSummary()
+        retryPullsNow()   // a scan (the user's rescan among them) retries failed pulls at once
         guard checkMarker() else { return summary }
         let present = local.values.filter { !$0.record.deleted }.map(\.record.path)
         let result = scanner.scan(known: { [local] p in local[p].flatMap { $0.record.deleted ? nil : $0.state } }, knownPaths: present)

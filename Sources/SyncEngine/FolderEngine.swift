@@ -60,6 +60,13 @@ public final class FolderEngine {
     var nextPullID: UInt64 = 0
     var remoteChunkCounts: [String: Int] = [:]
     var chunkSources: [ContentHash: (SyncPath, UInt64)]?
+    /// Paths whose pull failed for a local reason (disk full, permissions) since the last
+    /// scheduling point; ``schedulePullRetries(now:)`` turns them into ``pullRetryAt`` times.
+    var failedPulls: Set<SyncPath> = []
+    /// When each failed path may be tried again (exponential backoff, see FolderEngine+Retry).
+    var pullRetryAt: [SyncPath: Instant] = [:]
+    /// The last backoff used per path; cleared when the path is finally placed.
+    var pullRetryBackoff: [SyncPath: Duration] = [:]
 
     /// The short ID for a device ID.
     public static func shortID(of deviceID: String) -> UInt64 { SHA256Hasher.hash(Array(deviceID.utf8)).w0 }
@@ -135,6 +142,7 @@ public final class FolderEngine {
             bytesInFlight -= r.size
             if pulls[r.path]?.id == r.pullID { pulls[r.path]?.requeue(r.chunkIndex) }
         }
+        if retryPullsDue(now: now) { pullPass(now: now) }
         issueRequests(now: now)
     }
 
@@ -301,7 +309,11 @@ public final class FolderEngine {
     }
 
     /// When ``handle(timeout:)`` should next be called (the earliest request deadline).
-    public func pollTimeout() -> Instant? { requests.values.map(\.deadline).min() }
+    public func pollTimeout() -> Instant? {
+        let request = requests.values.map(\.deadline).min()
+        guard let retry = pullRetryAt.values.min() else { return request }
+        return min(request ?? retry, retry)
+    }
 
     /// Expires chunk requests whose deadline passed, and asks again elsewhere.
     public func handle(timeout now: Instant) {
@@ -311,6 +323,7 @@ public final class FolderEngine {
             peers[r.peer]?.outstandingBytes -= r.size
             if pulls[r.path]?.id == r.pullID { pulls[r.path]?.requeue(r.chunkIndex) }
         }
+        if retryPullsDue(now: now) { pullPass(now: now) }
         issueRequests(now: now)
     }
 }
