@@ -235,16 +235,24 @@ def clock_jump(ctx):
     env = {"LD_PRELOAD": libs[0], "FAKETIME_TIMESTAMP_FILE": stamp, "FAKETIME_NO_CACHE": "1",
            "FAKETIME_DONT_FAKE_MONOTONIC": "1", "DONT_FAKE_MONOTONIC": "1"}
     a = ctx.daemon("a", r).start()
-    b = ctx.daemon("b", r, extra_env=env).start()
+    # Started through `env`: a Swift program exec'd directly with libfaketime preloaded sees no
+    # command-line arguments (seen with Debian 12's libfaketime 0.9.10); through a wrapper it does.
+    b = ctx.daemon("b", r, extra_env=env).start(wrapper=("env",))
     pair_by_id(a, b)
     pa, pb = os.path.join(a.root, "Sync"), os.path.join(b.root, "Sync")
     share("f", (a, pa), (b, pb))
     write_random(os.path.join(pa, "before.bin"), 100_000, 1)
     wait_same_tree(pa, pb, SYNC_TIMEOUT, "the first file")
     figures = {}
-    for label, offset in (("+1 day", "+1d"), ("back to now", "+0")):
+    for label, offset, shift in (("+1 day", "+1d", 86400), ("back to now", "+0", 0)):
         with open(stamp, "w") as f:
             f.write(offset + "\n")
+        # Proof that syncd's wall clock moved: it stamps a log line with the faked date.
+        probe = f"probe{shift}"
+        b.ctl("folders", "add", os.path.join(b.root, probe), "--id", probe)
+        day = time.strftime("%Y-%m-%d", time.gmtime(time.time() + shift))
+        assert any(day in line and "folder added" in line and probe in line for line in b.log_text().splitlines()), \
+            f"syncd's clock did not jump to {day} (libfaketime not effective?)"
         t0 = time.monotonic()
         write_random(os.path.join(pa, f"a-{offset}.bin"), 100_000, hash(offset) & 0xFFFF)
         write_random(os.path.join(pb, f"b-{offset}.bin"), 100_000, (hash(offset) + 1) & 0xFFFF)
