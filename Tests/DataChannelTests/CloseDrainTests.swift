@@ -111,3 +111,44 @@ import WireKit
         return out
     }
 }
+
+extension CloseDrainTests {
+    @Test("an id reused right after its close opens a new channel at the peer, even when the reset answer is late")
+    func immediateReuse() throws {
+        var failures = [String]()
+        for seed: UInt64 in 1...24 {
+            let conditions = PairLinkConditions(delay: .milliseconds(10), jitter: .milliseconds(8), loss: 0.2, reorder: 0.3)
+            var p = DataChannelTests.pair(seed: seed, conditions: conditions) { $0.maxPacketSize = 16000 }
+            DataChannelTests.connect(&p)
+            let id = try p.a.createDataChannel(label: "old", now: p.now)
+            _ = DataChannelTests.run(&p) { _, b in b.contains(.open(id)) }
+            for i in 0..<20 { try p.a.send(text: "old\(i)", on: id, now: p.now) }
+            p.a.close(id, now: p.now)
+            // Reuse the id the moment a reports the close (the peer may not have its answer yet).
+            var b = [DataChannelEvent]()
+            let end = p.now + .seconds(60)
+            var reused = false
+            while p.now < end, p.step(limit: end) {
+                while let e = p.a.pollEvent() {
+                    if e == .closed(id) && !reused {
+                        reused = true
+                        let again = try p.a.createDataChannel(label: "new", now: p.now)
+                        if again != id { failures.append("seed \(seed): id \(again)") }
+                        for i in 0..<5 { try p.a.send(text: "new\(i)", on: again, now: p.now) }
+                    }
+                }
+                while let e = p.b.pollEvent() { b.append(e) }
+                if b.filter({ if case .message(_, let m) = $0 { return m.text?.hasPrefix("new") ?? false } else { return false } }).count == 5 { break }
+            }
+            let texts = b.compactMap { e -> String? in if case .message(_, let m) = e { return m.text } else { return nil } }
+            let expected = (0..<20).map { "old\($0)" } + (0..<5).map { "new\($0)" }
+            if texts != expected { failures.append("seed \(seed): \(texts.suffix(6))") }
+            let closedAt = b.firstIndex(of: .closed(id)), openedAgainAt = b.lastIndex(of: .open(id))
+            if let c = closedAt, let o = openedAgainAt, c < o {} else {
+                failures.append("seed \(seed): old closed at \(String(describing: closedAt)), new opened at \(String(describing: openedAgainAt))")
+            }
+            if p.b.channel(id)?.label != "new" { failures.append("seed \(seed): b's channel is \(String(describing: p.b.channel(id)?.label))") }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(4))")
+    }
+}
