@@ -1,6 +1,6 @@
 // sctp-bench: bulk throughput of two SCTP associations in one process.
 //
-//   sctp-bench [--bytes N] [--lossy-bytes N] [--message-size N]
+//   sctp-bench [--bytes N] [--lossy-bytes N] [--message-size N] [--mtu N]
 //
 // 1. In-memory link (no delay, no loss): N bytes (default 1 GiB) of 64 KiB messages, the
 //    sender paced by bufferedAmountLow. Reports MB/s of wall time, CPU-seconds per GB
@@ -56,9 +56,9 @@ struct Outcome {
 }
 
 /// Runs a paced bulk transfer of `total` bytes in `messageSize` messages from a to b.
-func transfer(total: Int, messageSize: Int, conditions: PairLinkConditions, seed: UInt64) -> Outcome {
-    var ca = SCTPConfiguration(); ca.randomSeed = seed
-    var cb = SCTPConfiguration(); cb.randomSeed = seed + 1
+func transfer(total: Int, messageSize: Int, mtu: Int, conditions: PairLinkConditions, seed: UInt64) -> Outcome {
+    var ca = SCTPConfiguration(); ca.randomSeed = seed; ca.maxPacketSize = mtu
+    var cb = SCTPConfiguration(); cb.randomSeed = seed + 1; cb.maxPacketSize = mtu
     var pair = SimPair(a: SCTPAssociation(configuration: ca), b: SCTPAssociation(configuration: cb),
                        ab: conditions, ba: conditions, seed: seed)
     try? pair.a.connect(now: pair.now)
@@ -118,11 +118,13 @@ if !CommandLine.arguments.contains("--no-malloc-tuning") {
 let bytes = argument("--bytes", default: 1 << 30)
 let lossyBytes = argument("--lossy-bytes", default: 64 << 20)
 let messageSize = argument("--message-size", default: 64 << 10)
-print("CRC-32C hardware: \(CRC32C.hardware)")
+/// Largest SCTP packet (1200 as in WebRTC; 16000 for the large datagrams rtc-peer can use).
+let mtu = argument("--mtu", default: 1200)
+print("CRC-32C hardware: \(CRC32C.hardware), packet size \(mtu)")
 
 if bytes > 0 {
     let cpu0 = cpuSeconds(), wall0 = Instant.monotonicNow()
-    let r = transfer(total: bytes, messageSize: messageSize, conditions: PairLinkConditions(), seed: 42)
+    let r = transfer(total: bytes, messageSize: messageSize, mtu: mtu, conditions: PairLinkConditions(), seed: 42)
     let wall = (Instant.monotonicNow() - wall0).seconds, cpu = cpuSeconds() - cpu0
     let mb = Double(r.bytes) / 1e6
     let rate = fmt(mb / wall, 0), cpuPerGB = fmt(cpu / (Double(r.bytes) / 1e9), 2), rss = fmt(peakRSSMiB(), 0)
@@ -136,10 +138,10 @@ if lossyBytes > 0 {
     let rtt = 0.050, loss = 0.01
     let c = PairLinkConditions(delay: .milliseconds(25), loss: loss)
     let wall0 = Instant.monotonicNow()
-    let r = transfer(total: lossyBytes, messageSize: messageSize, conditions: c, seed: 7)
+    let r = transfer(total: lossyBytes, messageSize: messageSize, mtu: mtu, conditions: c, seed: 7)
     let wall = (Instant.monotonicNow() - wall0).seconds
     let goodput = Double(r.bytes) / r.virtualSeconds
-    let mss = 1200.0 - 12 - 16
+    let mss = Double(mtu) - 12 - 16
     let mathis = mss / rtt * (1.5).squareRoot() / loss.squareRoot()
     let kBs = fmt(goodput / 1e3, 0), mbits = fmt(goodput * 8 / 1e6, 2), mathisK = fmt(mathis / 1e3, 0), ratio = fmt(goodput / mathis, 2)
     print("lossy 50 ms RTT 1% loss: \(r.bytes) bytes in \(fmt(r.virtualSeconds, 1)) virtual s = \(kBs) kB/s (\(mbits) Mbit/s); "

@@ -46,6 +46,9 @@ public struct DataChannel: Sendable, Equatable {
     var acknowledged = false
     var outgoingReset = false
     var incomingReset = false
+    /// DATA_CHANNEL_ACK owed to the peer, sent once our reset of the stream's previous
+    /// channel completes (the stream refuses new messages until then).
+    var ackPending = false
     /// Deprecated partial-PPID messages being joined.
     var partial: [UInt8] = []
 

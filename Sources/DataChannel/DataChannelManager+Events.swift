@@ -39,20 +39,42 @@ extension DataChannelManager {
             }
         case .outgoingStreamsReset(let ids):
             for id in ids {
+                if staleOutgoingResets.remove(id) != nil {
+                    sendPendingAck(id, now: now)
+                    continue
+                }
                 guard channels[id] != nil else { continue }
                 channels[id]?.outgoingReset = true
                 if channels[id]?.incomingReset == true { finishClose(id) }
             }
         case .streamResetFailed(let ids):
-            for id in ids { finishClose(id) }
+            for id in ids {
+                if staleOutgoingResets.remove(id) != nil {
+                    sendPendingAck(id, now: now)
+                    continue
+                }
+                finishClose(id)
+            }
         case .closed, .aborted:
             for id in channels.keys.sorted() { events.append(.closed(id)) }
             channels.removeAll()
+            staleOutgoingResets.removeAll()
             if case .aborted(let reason) = event {
                 events.append(.disconnected(reason: reason))
             } else {
                 events.append(.disconnected(reason: "closed"))
             }
+        }
+    }
+
+    /// Sends the DATA_CHANNEL_ACK a reused id's new channel was waiting for.
+    mutating func sendPendingAck(_ id: UInt16, now: Instant) {
+        guard channels[id]?.ackPending == true else { return }
+        channels[id]?.ackPending = false
+        do {
+            try association.send(stream: id, ppid: PPID.dcep, message: DCEPMessage.ack.serialize(), accounted: false, now: now)
+        } catch {
+            finishClose(id)
         }
     }
 
@@ -98,7 +120,15 @@ extension DataChannelManager {
         case .open(let open):
             // The peer's ids have the other parity; a clash means a broken peer: ignore it.
             let peerParity: UInt16 = role == .client ? 1 : 0
-            guard id % 2 == peerParity, channels[id] == nil else { return }
+            guard id % 2 == peerParity else { return }
+            if let old = channels[id], old.incomingReset {
+                // The peer closed the old channel on this id and reused it: it saw our outgoing
+                // reset performed before our copy of its answer arrived (lost or reordered).
+                // Its OPEN starts the stream's new sequence, so the old channel is over.
+                if !old.outgoingReset { staleOutgoingResets.insert(id) }
+                finishClose(id)
+            }
+            guard channels[id] == nil else { return }
             let type = open.channelType
             var maxRetransmits: Int?
             var lifetime: Duration?
@@ -112,13 +142,16 @@ extension DataChannelManager {
                                       priority: open.priority)
             channel.acknowledged = true
             channel.readyState = .open
-            channels[id] = channel
-            do {
-                try association.send(stream: id, ppid: PPID.dcep, message: DCEPMessage.ack.serialize(), accounted: false, now: now)
-            } catch {
-                channels[id] = nil
-                return
+            if staleOutgoingResets.contains(id) {
+                channel.ackPending = true  // sent when our reset of the old channel completes
+            } else {
+                do {
+                    try association.send(stream: id, ppid: PPID.dcep, message: DCEPMessage.ack.serialize(), accounted: false, now: now)
+                } catch {
+                    return
+                }
             }
+            channels[id] = channel
             events.append(.dataChannel(id))
             events.append(.open(id))
         }

@@ -18,6 +18,9 @@ public struct DataChannelManager: Sendable {
     public let role: Role
     var channels: [UInt16: DataChannel] = [:]
     var events = Deque<DataChannelEvent>()
+    /// Ids whose previous channel ended (the peer reused the id) while our outgoing reset of
+    /// it was still in flight: its completion belongs to no current channel.
+    var staleOutgoingResets: Set<UInt16> = []
 
     /// A manager for `role` over a new association with `configuration`.
     public init(role: Role, configuration: SCTPConfiguration = SCTPConfiguration()) {

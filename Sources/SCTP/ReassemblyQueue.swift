@@ -20,20 +20,26 @@ struct ReassemblyQueue: Sendable {
         var pending: [UInt16: SCTPMessage] = [:]
     }
 
-    /// A message arriving in TSN order: its fragments are kept as slices in a list (no
-    /// hashing per fragment) and joined once when the last one arrives.
+    /// A message arriving in TSN order: its fragments are copied into ``runBuffer`` as they
+    /// arrive (while the packet is hot in cache), with no hashing per fragment. Trivial
+    /// fields only, so copying a `Run` costs no reference counting.
     struct Run: Sendable {
         var firstTSN: UInt32
         var lastTSN: UInt32
-        var head: Fragment
-        var bytes: Int
+        var streamID: UInt16
+        var ssn: UInt16
+        var ppid: UInt32
+        var flags: UInt8
     }
 
     let maxMessageSize: Int
     var fragments: [UInt32: Fragment] = [:]
     var run: Run?
-    /// Slices of the current run (kept outside `Run` so its capacity is reused).
-    var runSlices: [ArraySlice<UInt8>] = []
+    /// The bytes of the current run so far (counted in ``bufferedBytes``).
+    var runBuffer: [UInt8] = []
+    /// Size of the last message a run assembled: the capacity reserved for the next one, so
+    /// bulk transfers of equal messages copy each byte once.
+    var runSizeHint = 0
     var inbound: [UInt16: InboundStream] = [:]
     /// Payload bytes held in fragments and in ordered messages waiting for their turn.
     var bufferedBytes = 0
@@ -96,40 +102,37 @@ struct ReassemblyQueue: Sendable {
     /// The fast path: extends (or starts) the in-order run. Nil when the chunk does not fit
     /// it and must take the general path.
     mutating func insertIntoRun(_ chunk: DataChunk, into events: inout Deque<SCTPEvent>) -> Int? {
-        if var r = run {
-            guard chunk.tsn == r.lastTSN &+ 1, !chunk.beginning, chunk.streamID == r.head.streamID,
-                  chunk.unordered == (r.head.flags & 0x04 != 0) else { return nil }
-            run = nil
-            runSlices.append(chunk.payload)
-            r.lastTSN = chunk.tsn
-            r.bytes += chunk.payload.count
+        if let r = run {
+            guard chunk.tsn == r.lastTSN &+ 1, !chunk.beginning, chunk.streamID == r.streamID,
+                  chunk.unordered == (r.flags & 0x04 != 0) else { return nil }
+            runBuffer.append(contentsOf: chunk.payload)
             bufferedBytes += chunk.payload.count
+            var last = chunk.tsn
             var ending = chunk.ending
             // Fragments that arrived early (after a loss) continue the run from the dictionary.
-            while !ending, !fragments.isEmpty, let next = fragments[r.lastTSN &+ 1], next.flags & 0x02 == 0,
-                  next.streamID == r.head.streamID {
-                fragments.removeValue(forKey: r.lastTSN &+ 1)
-                runSlices.append(next.payload)
-                r.lastTSN &+= 1
-                r.bytes += next.payload.count  // already counted in bufferedBytes
+            while !ending, !fragments.isEmpty, let next = fragments[last &+ 1], next.flags & 0x02 == 0,
+                  next.streamID == r.streamID {
+                fragments.removeValue(forKey: last &+ 1)
+                runBuffer.append(contentsOf: next.payload)  // already counted in bufferedBytes
+                last &+= 1
                 ending = next.flags & 0x01 != 0
             }
-            guard ending else { run = r; return 0 }
-            bufferedBytes -= r.bytes
+            guard ending else { run?.lastTSN = last; return 0 }
+            run = nil
+            let total = runBuffer.count
+            bufferedBytes -= total
             var payload = [UInt8]()
-            payload.reserveCapacity(r.bytes)
-            for slice in runSlices { payload.append(contentsOf: slice) }
-            runSlices.removeAll(keepingCapacity: true)
-            guard r.bytes <= maxMessageSize else { oversizedMessages += 1; return 0 }
-            return complete(SCTPMessage(streamID: r.head.streamID, ppid: r.head.ppid, unordered: r.head.flags & 0x04 != 0, payload: payload),
-                            ssn: r.head.ssn, into: &events)
+            swap(&payload, &runBuffer)
+            guard total <= maxMessageSize else { oversizedMessages += 1; return 0 }
+            runSizeHint = min(total, 256 << 10)
+            return complete(SCTPMessage(streamID: r.streamID, ppid: r.ppid, unordered: r.flags & 0x04 != 0, payload: payload),
+                            ssn: r.ssn, into: &events)
         }
         guard chunk.beginning, !chunk.ending, fragments.isEmpty || fragments[chunk.tsn &+ 1] == nil else { return nil }
-        run = Run(firstTSN: chunk.tsn, lastTSN: chunk.tsn,
-                  head: Fragment(streamID: chunk.streamID, ssn: chunk.ssn, ppid: chunk.ppid, flags: chunk.flags, payload: []),
-                  bytes: chunk.payload.count)
-        runSlices.removeAll(keepingCapacity: true)
-        runSlices.append(chunk.payload)
+        run = Run(firstTSN: chunk.tsn, lastTSN: chunk.tsn, streamID: chunk.streamID, ssn: chunk.ssn, ppid: chunk.ppid, flags: chunk.flags)
+        runBuffer.removeAll()
+        runBuffer.reserveCapacity(max(runSizeHint, 2 * chunk.payload.count))
+        runBuffer.append(contentsOf: chunk.payload)
         bufferedBytes += chunk.payload.count
         return 0
     }
@@ -170,9 +173,9 @@ struct ReassemblyQueue: Sendable {
     /// FORWARD TSN: drop fragments up to `tsn`; skip the listed SSNs and release what follows.
     mutating func skip(upTo tsn: UInt32, streams: [ForwardTSNChunk.SkippedStream], into events: inout Deque<SCTPEvent>) -> Int {
         if let r = run, Serial.le(r.firstTSN, tsn) {
-            bufferedBytes -= r.bytes  // an abandoned message
+            bufferedBytes -= runBuffer.count  // an abandoned message
             run = nil
-            runSlices.removeAll(keepingCapacity: true)
+            runBuffer.removeAll()
         }
         if !fragments.isEmpty {
             for key in Array(fragments.keys) where Serial.le(key, tsn) {

@@ -117,6 +117,11 @@ extension SCTPAssociation {
             insertRange(tsn)
             sackImmediately = true  // a gap: report it at once (§6.7)
         }
+        if reset.deferred != nil, reset.mustHold(chunk) {
+            reset.held.append(chunk)
+            reset.heldBytes += chunk.payload.count
+            return
+        }
         let delivered = reassembly.insert(chunk, into: &events)
         undeliveredBytes += delivered
     }
@@ -185,7 +190,7 @@ extension SCTPAssociation {
             delayedAckDeadline = nil
         } else if delayedAckDeadline == nil {
             sackDelayed = true
-            delayedAckDeadline = now + configuration.delayedAckTimeout
+            delayedAckDeadline = now.adding(nanoseconds: delayedAckNanoseconds)
         }
     }
 

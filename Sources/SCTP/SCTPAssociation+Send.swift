@@ -155,38 +155,44 @@ extension SCTPAssociation {
                 if !stream.isIdle { outStreams[sid] = stream }
                 continue
             }
-            // One read of the head message; its payload is sliced, never copied.
-            let head = stream.queue[0]
-            if head.offset == 0, let expiry = head.expiry, now >= expiry {
+            // The head message is read field by field (copying it would retain its payload);
+            // its payload is sliced, never copied.
+            let offset = stream.queue[0].offset
+            let size = stream.queue[0].payload.count
+            let expiry = stream.queue[0].expiry
+            let accounted = stream.queue[0].accounted
+            if offset == 0, let expiry, now >= expiry {
                 // Never sent and already expired: drop without using a TSN or SSN.
                 stream.queue.removeFirst()
                 statistics.abandonedMessages += 1
-                release(&stream, accounted: head.accounted, bytes: head.payload.count, streamID: sid)
+                release(&stream, accounted: accounted, bytes: size, streamID: sid)
                 finishStreamTurn(sid, stream)
                 continue
             }
-            let begin = head.offset == 0
-            var ssn = head.ssn
+            let unordered = stream.queue[0].unordered
+            let begin = offset == 0
+            var ssn = stream.queue[0].ssn
             if begin {
-                ssn = head.unordered ? 0 : stream.nextSSN
-                if !head.unordered { stream.nextSSN &+= 1 }
+                ssn = unordered ? 0 : stream.nextSSN
+                if !unordered { stream.nextSSN &+= 1 }
                 stream.queue[0].ssn = ssn
             }
-            let take = min(room, head.payload.count - head.offset)
-            let end = head.offset + take == head.payload.count
-            let flags: UInt8 = (head.unordered ? 0x04 : 0) | (begin ? 0x02 : 0) | (end ? 0x01 : 0)
-            let slice = head.payload[head.offset..<(head.offset + take)]
+            let take = min(room, size - offset)
+            let end = offset + take == size
+            let flags: UInt8 = (unordered ? 0x04 : 0) | (begin ? 0x02 : 0) | (end ? 0x01 : 0)
+            let slice = stream.queue[0].payload[offset..<(offset + take)]
+            let ppid = stream.queue[0].ppid
             let tsn = nextTSN
             nextTSN &+= 1
-            DataChunk.write(tsn: tsn, streamID: sid, ssn: ssn, ppid: head.ppid, flags: flags, payload: slice, into: &w)
-            outstanding.append(OutstandingChunk(tsn: tsn, streamID: sid, ssn: ssn, ppid: head.ppid, flags: flags,
-                                                status: .inFlight, sentAt: now, messageID: head.messageID,
-                                                maxRetransmits: head.maxRetransmits, expiry: head.expiry, payload: slice))
+            DataChunk.write(tsn: tsn, streamID: sid, ssn: ssn, ppid: ppid, flags: flags, payload: slice, into: &w)
+            outstanding.append(OutstandingChunk(tsn: tsn, streamID: sid, ssn: ssn, ppid: ppid, flags: flags,
+                                                status: .inFlight, sentAt: now, messageID: stream.queue[0].messageID,
+                                                maxRetransmits: stream.queue[0].maxRetransmits, expiry: expiry, payload: slice))
             flightSize += take
             peerRwnd = max(0, peerRwnd - take)
             statistics.dataChunksSent += 1
             stream.queue[0].offset += take
-            release(&stream, accounted: head.accounted, bytes: take, streamID: sid)
+            release(&stream, accounted: accounted, bytes: take, streamID: sid)
             if end {
                 stream.queue.removeFirst()
                 finishStreamTurn(sid, stream)

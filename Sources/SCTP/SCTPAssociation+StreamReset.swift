@@ -98,13 +98,24 @@ extension SCTPAssociation {
         reassembly.resetStreams(ids)
         respond(d.sequence, ReconfigParameter.resultSuccess)
         events.append(.incomingStreamsReset(d.streams))
+        // Data sent on the reset streams after the request now starts their new sequence.
+        guard !reset.held.isEmpty else { return }
+        var held = reset.held
+        reset.held = []
+        reset.heldBytes = 0
+        let base = d.lastTSN
+        held.sort { ($0.tsn &- base) < ($1.tsn &- base) }
+        for chunk in held { undeliveredBytes += reassembly.insert(chunk, into: &events) }
     }
 
     mutating func handleResetResponse(sequence: UInt32, result: UInt32) {
         guard let inFlight = reset.inFlight, inFlight.sequence == sequence else { return }
         switch result {
         case ReconfigParameter.resultInProgress:
-            reset.deadline = now + .nanoseconds(rto)  // ask again later
+            // The peer is alive and waits for our data up to the request's last TSN: ask
+            // again later, without counting this towards the retransmission limit.
+            reset.deadline = now + .nanoseconds(rto)
+            errorCount = 0
             return
         case ReconfigParameter.resultSuccess, 0:
             for s in inFlight.streams {

@@ -54,6 +54,8 @@ public struct SCTPAssociation: Sendable {
     var rng: SeededRandom
     var now: Instant = .zero
     let mtu: Int
+    /// ``SCTPConfiguration/delayedAckTimeout`` in nanoseconds (integer arithmetic on the receive path).
+    let delayedAckNanoseconds: Int64
 
     // MARK: Tags and negotiated parameters
     var localTag: UInt32 = 0
@@ -134,6 +136,7 @@ public struct SCTPAssociation: Sendable {
         self.configuration = configuration
         rng = SeededRandom(seed: configuration.randomSeed)
         mtu = max(256, configuration.maxPacketSize)
+        delayedAckNanoseconds = configuration.delayedAckTimeout.nanosecondsClamped
         rto = configuration.rtoInitial.nanosecondsClamped
         reassembly = ReassemblyQueue(maxMessageSize: configuration.maxReceiveMessageSize)
     }
@@ -151,7 +154,7 @@ public struct SCTPAssociation: Sendable {
     /// Chunks in the retransmission queue (sent, not cumulatively acknowledged).
     public var outstandingChunkCount: Int { outstanding.count }
     /// Bytes held for reassembly and ordering plus delivered-but-unpolled messages.
-    public var receiveBufferedBytes: Int { reassembly.bufferedBytes + undeliveredBytes }
+    public var receiveBufferedBytes: Int { reassembly.bufferedBytes + undeliveredBytes + reset.heldBytes }
     /// The congestion window in bytes.
     public var congestionWindow: Int { cwnd }
     /// The current retransmission timeout.
@@ -160,7 +163,7 @@ public struct SCTPAssociation: Sendable {
     public var smoothedRTT: Duration? { srtt.map { .nanoseconds($0) } }
     /// Our current advertised receive window.
     public var advertisedReceiveWindow: Int {
-        max(0, configuration.receiveWindow - reassembly.bufferedBytes - undeliveredBytes)
+        max(0, configuration.receiveWindow - reassembly.bufferedBytes - undeliveredBytes - reset.heldBytes)
     }
     /// The `now` of the most recent input (for layers above that act while polling events).
     public var lastInputTime: Instant { now }
@@ -188,11 +191,14 @@ public struct SCTPAssociation: Sendable {
 
     /// The earliest instant at which `handle(timeout:)` must be called, if any.
     public func pollTimeout() -> Instant? {
-        var earliest: Instant?
-        for d in [t1Deadline, t2Deadline, t3Deadline, delayedAckDeadline, heartbeatDeadline, reset.deadline] {
-            if let d, earliest == nil || d < earliest! { earliest = d }
+        // Called after every input: no array, no allocation.
+        func earlier(_ a: Instant?, _ b: Instant?) -> Instant? {
+            guard let a else { return b }
+            guard let b else { return a }
+            return b < a ? b : a
         }
-        return earliest
+        return earlier(earlier(earlier(t1Deadline, t2Deadline), earlier(t3Deadline, delayedAckDeadline)),
+                       earlier(heartbeatDeadline, reset.deadline))
     }
 
     // MARK: Internals shared by facets

@@ -16,6 +16,17 @@ struct StreamResetState: Sendable {
     var lastResponse: UInt32 = 0
     /// A peer request waiting until all data up to its last TSN arrived.
     var deferred: (sequence: UInt32, lastTSN: UInt32, streams: [UInt16])?
+    /// DATA for a deferred request's streams with TSNs above its last TSN (RFC 6525 §5.2.2:
+    /// "queued locally and held" until the reset is performed), in arrival order.
+    var held: [DataChunk] = []
+    /// Payload bytes in `held` (counted against the receive window).
+    var heldBytes = 0
     /// RE-CONFIG retransmission deadline.
     var deadline: Instant?
+
+    /// True when `chunk` must wait for the deferred reset to be performed first.
+    func mustHold(_ chunk: DataChunk) -> Bool {
+        guard let d = deferred, Serial.lt(d.lastTSN, chunk.tsn) else { return false }
+        return d.streams.isEmpty || d.streams.contains(chunk.streamID)
+    }
 }

@@ -14,7 +14,7 @@ import Testing
         #expect(CRC32C.checksum([UInt8](repeating: 0xFF, count: 32)) == 0x62A8_AB43)
     }
 
-    @Test(arguments: [0, 1, 7, 8, 9, 63, 1200, 4096, 65_537]) func hardwareMatchesSoftware(length: Int) {
+    @Test(arguments: [0, 1, 7, 8, 9, 63, 383, 384, 385, 1200, 4096, 6143, 6144, 6145, 16_000, 65_537]) func hardwareMatchesSoftware(length: Int) {
         var rng = SeededRandom(seed: UInt64(length))
         let data = rng.bytes(length)
         #expect(CRC32C.checksum(data) == CRC32C.softwareChecksum(data))

@@ -70,7 +70,9 @@ public struct SCTPPacket: Sendable, Equatable {
     /// Computes the CRC-32C of a finished packet and stores it (little-endian, as RFC 9260 appendix B).
     public static func seal(_ bytes: inout [UInt8]) {
         guard bytes.count >= headerSize else { preconditionFailure("sealing a packet without a header") }
-        let crc = checksum(bytes)
+        // With the field zeroed the CRC is one pass over the whole packet.
+        bytes[8] = 0; bytes[9] = 0; bytes[10] = 0; bytes[11] = 0
+        let crc = bytes.withUnsafeBytes { CRC32C.checksum($0) }
         bytes[8] = UInt8(truncatingIfNeeded: crc)
         bytes[9] = UInt8(truncatingIfNeeded: crc >> 8)
         bytes[10] = UInt8(truncatingIfNeeded: crc >> 16)
