@@ -1,11 +1,19 @@
 import SyncProtocol
 
 /// Why the writer refused or failed to place a file.
-public enum AtomicWriterError: Error, Equatable, Sendable {
+public enum AtomicWriterError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Chunk bytes did not match their announced SHA-256 (or size).
     case hashMismatch(path: String, offset: UInt64)
     /// A file-system call failed.
     case fileSystem(FileSystemError)
+
+    /// What happened, for logs and status.
+    public var description: String {
+        switch self {
+        case .hashMismatch(let path, let offset): "the data received for \(path) at offset \(offset) does not match its hash"
+        case .fileSystem(let error): error.description
+        }
+    }
 }
 
 /// A temp file being filled with a pulled file's content.

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import SyncProtocol
 
 /// What `lstat` says about one entry (symlinks are described, never followed).
@@ -51,7 +54,11 @@ public struct FileSystemError: Error, Equatable, Sendable, CustomStringConvertib
 
     /// True for ENOENT.
     public var isNotFound: Bool { code == Self.noEntry }
-    public var description: String { "\(operation) \(path): errno \(code)" }
+    public var description: String {
+        let reason = strerror(code).map { String(cString: $0) } ?? "error"
+        let hint = code == 28 ? " (the disk is full: free some space; syncing resumes by itself)" : ""
+        return "\(operation) \(path): \(reason) (errno \(code))\(hint)"
+    }
 }
 
 /// An open file for reading at offsets.
