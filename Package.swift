@@ -157,6 +157,7 @@ let package = Package(
         .testTarget(name: "WireKitTests", dependencies: ["WireKit"]),
         .testTarget(name: "STUNTests", dependencies: ["STUN", "WireKit"]),
         .testTarget(name: "ICETests", dependencies: ["ICE", "STUN", "WireKit", "NetSim"]),
+        .testTarget(name: "DataPathTests", dependencies: ["ICEDriver", "WireKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "ICEInteropTests", dependencies: ["ICEDriver", "ICE", "STUN", "WireKit", "NetSim"]),
         .testTarget(name: "NetSimTests", dependencies: ["NetSim", "WireKit"]),
         .testTarget(name: "SCTPTests", dependencies: ["SCTP", "SCTPTestSupport", "NetSim", "WireKit"]),

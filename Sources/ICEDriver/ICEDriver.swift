@@ -49,9 +49,7 @@ public final class ICEDriver: Sendable {
         let credentials = try await loop.submit { bound.value.agent.localCredentials }.get()
         for ip in try interfaces.resolve() {
             let channel = try await DatagramBootstrap(group: loop)
-                // Vectored reads split one receive buffer evenly across the messages: 16 × 2 KiB.
-                .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: Self.readBatch)
-                .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.readBatch * 2048))
+                .dataPathOptions(readBatch: Self.readBatch, maxDatagramSize: 1500, receiveOffload: false, socketBufferBytes: nil)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(UDPHandler(core: bound.value))
@@ -63,7 +61,7 @@ public final class ICEDriver: Sendable {
                 continue
             }
             try await loop.submit {
-                bound.value.channels[local] = channel
+                bound.value.writer.channels[local] = channel
                 bound.value.agent.addLocalInterface(local)
             }.get()
         }

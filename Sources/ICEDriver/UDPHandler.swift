@@ -2,7 +2,8 @@ import NIOCore
 import WireKit
 
 /// Plumbing only: hands each received datagram (with its source and the socket's own address)
-/// to the driver core, and lets it flush once per read burst.
+/// to the driver core (each of them when UDP GRO merged several), and lets it flush once per
+/// read burst.
 final class UDPHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
@@ -15,9 +16,7 @@ final class UDPHandler: ChannelInboundHandler {
         let envelope = unwrapInboundIn(data)
         if localAddress == nil { localAddress = context.channel.localAddress.flatMap(TransportAddress.init) }
         guard let local = localAddress, let source = TransportAddress(envelope.remoteAddress) else { return }
-        var buffer = envelope.data
-        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-        core.receive(bytes, source: source, destination: local)
+        envelope.forEachDatagram { core.receive($0, source: source, destination: local) }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

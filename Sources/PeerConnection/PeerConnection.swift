@@ -140,6 +140,21 @@ public final class PeerConnection {
         pump()
     }
 
+    /// Several datagrams that arrived together on one socket from one source (one read burst):
+    /// the same as calling ``handle(datagram:source:destination:now:)`` for each, except that
+    /// the layers run once over all of them, so SCTP answers the burst with one SACK rather
+    /// than one per two packets.
+    public func handle(datagrams: [[UInt8]], source: TransportAddress, destination: TransportAddress, now: Instant) {
+        advance(now)
+        guard !isClosed, let ice else { return }
+        for datagram in datagrams {
+            counters.packetsReceived += 1
+            counters.bytesReceived += datagram.count
+            ice.handle(datagram: datagram, source: source, destination: destination, now: self.now)
+        }
+        pump()
+    }
+
     /// The deadline from ``pollTimeout()`` was reached. Drivers also call this with the
     /// current time before JSEP and data channel calls, which take no clock themselves.
     public func handle(timeout now: Instant) {

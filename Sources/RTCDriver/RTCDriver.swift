@@ -25,8 +25,10 @@ public enum RTCDriverError: Error, Equatable, Sendable, CustomStringConvertible 
 
 /// Runs a ``PeerConnection`` on SwiftNIO UDP sockets with an `async` API.
 ///
-/// - one UDP socket per local address (vectored reads: NIO's recvmmsg path; writes of one
-///   burst are flushed together, which NIO sends with sendmmsg), one timer from `pollTimeout()`;
+/// - one UDP socket per local address (vectored reads: NIO's recvmmsg path, with UDP GRO where
+///   the kernel has it; the writes of one burst are flushed together, which NIO sends with
+///   sendmmsg, and runs of full-size datagrams go out as UDP GSO writes), one timer from
+///   `pollTimeout()`;
 /// - ``events``: every W3C event except `message`; messages arrive on each channel's
 ///   ``messages(_:)`` stream;
 /// - ``send(_:on:)`` suspends while the channel's `bufferedAmount` is above its high-water
@@ -41,8 +43,8 @@ public final class RTCDriver: Sendable {
     /// The bound local addresses (one host candidate each).
     public let localAddresses: [TransportAddress]
     private let core: NIOLoopBound<RTCDriverCore>
-    /// Datagrams read per recvmmsg call.
-    static let vectorReadCount = 64
+    /// Datagrams (GRO-merged reads) per recvmmsg call.
+    static let vectorReadCount = 16
 
     private init(events: AsyncStream<PeerConnectionEvent>, eventLoop: any EventLoop, localAddresses: [TransportAddress],
                  core: NIOLoopBound<RTCDriverCore>) {
@@ -54,28 +56,25 @@ public final class RTCDriver: Sendable {
 
     /// Binds one UDP socket (ephemeral port) per selected address and creates the connection.
     /// `highWaterMark` is the default `bufferedAmount` above which `send` suspends.
+    /// `udpOffload` turns UDP GSO/GRO on where the kernel has them (off: one datagram per write
+    /// and per read, for comparison).
     public static func start(configuration: PeerConnectionConfiguration, interfaces: ICEInterfaceSelection = .all(includeLoopback: false),
                              highWaterMark: Int = 4 << 20, socketBufferBytes: Int = 4 << 20,
-                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> RTCDriver {
+                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                             udpOffload: Bool = true) async throws -> RTCDriver {
         let loop = group.next()
         let (stream, continuation) = AsyncStream<PeerConnectionEvent>.makeStream(bufferingPolicy: .unbounded)
         let bound = try await loop.submit {
             NIOLoopBound(RTCDriverCore(pc: PeerConnection(configuration: configuration), loop: loop, events: continuation,
-                                       highWaterMark: highWaterMark), eventLoop: loop)
+                                       highWaterMark: highWaterMark, segmentationOffload: udpOffload), eventLoop: loop)
         }.get()
         var addresses: [TransportAddress] = []
         for ip in try interfaces.resolve() {
             let channel: any Channel
             do {
                 channel = try await DatagramBootstrap(group: loop)
-                    .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: Self.vectorReadCount)
-                    // NIO splits this buffer evenly among the vector-read messages: room for one
-                    // datagram of the configured DTLS MTU each (2 KiB at least).
-                    .channelOption(ChannelOptions.recvAllocator,
-                                   value: FixedSizeRecvByteBufferAllocator(capacity: Self.vectorReadCount * max(2048, configuration.dtlsMTU + 256)))
-                    .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: SocketOptionValue(socketBufferBytes))
-                    .channelOption(ChannelOptions.socketOption(.so_sndbuf), value: SocketOptionValue(socketBufferBytes))
-                    .channelOption(ChannelOptions.maxMessagesPerRead, value: 64)
+                    .dataPathOptions(readBatch: Self.vectorReadCount, maxDatagramSize: configuration.dtlsMTU,
+                                     receiveOffload: udpOffload, socketBufferBytes: socketBufferBytes)
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
                             try channel.pipeline.syncOperations.addHandler(RTCUDPHandler(core: bound.value))
@@ -85,13 +84,13 @@ public final class RTCDriver: Sendable {
             } catch {
                 continue
             }
-            guard let local = channel.localAddress.flatMap(TransportAddress.init(nio:)) else {
+            guard let local = channel.localAddress.flatMap(TransportAddress.init) else {
                 try? await channel.close()
                 continue
             }
             addresses.append(local)
             try await loop.submit {
-                bound.value.channels[local] = channel
+                bound.value.writer.channels[local] = channel
                 bound.value.pc.addLocalInterface(local)
             }.get()
         }

@@ -1,15 +1,16 @@
 import DataChannel
+import ICEDriver
 import NIOCore
 import PeerConnection
 import WireKit
 
-/// The event-loop-confined half of ``RTCDriver``: owns the connection, the sockets, the one
-/// timer, the per-channel message streams and the senders waiting for `bufferedamountlow`.
+/// The event-loop-confined half of ``RTCDriver``: owns the connection, the sockets (through
+/// its ``DatagramWriter``: batched, GSO where the kernel has it), the one ``CoreTimer``, the per-channel message streams and the senders waiting for `bufferedamountlow`.
 /// Every method runs on `loop`.
 final class RTCDriverCore {
     let pc: PeerConnection
     let loop: any EventLoop
-    var channels: [TransportAddress: any Channel] = [:]
+    let writer: DatagramWriter
     let events: AsyncStream<PeerConnectionEvent>.Continuation
     var messageStreams: [DataChannelHandle: AsyncStream<DataChannelMessage>.Continuation] = [:]
     var pendingMessageStreams: [DataChannelHandle: AsyncStream<DataChannelMessage>] = [:]
@@ -17,21 +18,55 @@ final class RTCDriverCore {
     /// `bufferedAmount` above which `send` suspends, per channel.
     var highWaterMarks: [DataChannelHandle: Int] = [:]
     var defaultHighWaterMark: Int
-    private var timer: Scheduled<Void>?
-    private var timerDeadline: Instant?
+    private var timer: CoreTimer?
+    /// Received datagrams not yet fed to the connection (all from one source to one socket).
+    private var inbound: [[UInt8]] = []
+    private var inboundSource: TransportAddress?
+    private var inboundDestination: TransportAddress?
+    /// At most this many received datagrams are fed to the connection at once.
+    static let inputBatch = 64
     private var flushing = false
     private var finished = false
 
-    init(pc: PeerConnection, loop: any EventLoop, events: AsyncStream<PeerConnectionEvent>.Continuation, highWaterMark: Int) {
+    init(pc: PeerConnection, loop: any EventLoop, events: AsyncStream<PeerConnectionEvent>.Continuation, highWaterMark: Int,
+         segmentationOffload: Bool) {
         self.pc = pc
         self.loop = loop
         self.events = events
         self.defaultHighWaterMark = highWaterMark
+        self.writer = DatagramWriter(loop: loop, segmentationOffload: segmentationOffload)
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        self.timer = CoreTimer(loop: loop) {
+            let core = bound.value
+            core.pc.handle(timeout: .monotonicNow())
+            core.afterInput()
+        }
     }
 
-    /// Feeds one datagram; output is flushed at the end of the read burst.
+    /// Queues one received datagram; queued datagrams go into the connection together (see
+    /// ``PeerConnection/handle(datagrams:source:destination:now:)``) at the end of the read
+    /// burst, when the source changes, or every ``inputBatch`` datagrams.
     func receive(_ bytes: [UInt8], source: TransportAddress, destination: TransportAddress) {
-        pc.handle(datagram: bytes, source: source, destination: destination, now: .monotonicNow())
+        if !inbound.isEmpty, source != inboundSource || destination != inboundDestination { feedInbound() }
+        inboundSource = source
+        inboundDestination = destination
+        inbound.append(bytes)
+        if inbound.count >= Self.inputBatch {
+            feedInbound()
+            afterInput()
+        }
+    }
+
+    /// The read burst ended: feed what is queued, then send, publish and re-arm.
+    func readComplete() {
+        feedInbound()
+        afterInput()
+    }
+
+    private func feedInbound() {
+        guard !inbound.isEmpty, let source = inboundSource, let destination = inboundDestination else { return }
+        pc.handle(datagrams: inbound, source: source, destination: destination, now: .monotonicNow())
+        inbound.removeAll(keepingCapacity: true)
     }
 
     /// After any input: send every transmit, publish every event, re-arm the timer.
@@ -39,24 +74,19 @@ final class RTCDriverCore {
         guard !flushing else { return }
         flushing = true
         defer { flushing = false }
-        var touched: [ObjectIdentifier: any Channel] = [:]
         var progress = true
         while progress {
             progress = false
             while let t = pc.pollTransmit() {
                 progress = true
-                guard let channel = channels[t.source], let remote = try? t.destination.socketAddress() else { continue }
-                var buffer = channel.allocator.buffer(capacity: t.payload.count)
-                buffer.writeBytes(t.payload)
-                channel.write(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
-                touched[ObjectIdentifier(channel)] = channel
+                writer.write(t)
             }
             while let event = pc.pollEvent() {
                 progress = true
                 dispatch(event)
             }
         }
-        for channel in touched.values { channel.flush() }
+        writer.flush()
         rearm()
     }
 
@@ -112,25 +142,9 @@ final class RTCDriverCore {
     }
 
     private func rearm() {
-        guard let deadline = pc.pollTimeout() else {
-            timer?.cancel()
-            timer = nil
-            timerDeadline = nil
-            if pc.isClosed { finish() }
-            return
-        }
-        if deadline == timerDeadline, timer != nil { return }
-        timer?.cancel()
-        timerDeadline = deadline
-        let delay = max(0, (deadline - Instant.monotonicNow()).nanosecondsClamped)
-        let bound = NIOLoopBound(self, eventLoop: loop)
-        timer = loop.scheduleTask(in: .nanoseconds(delay)) {
-            let core = bound.value
-            core.timer = nil
-            core.timerDeadline = nil
-            core.pc.handle(timeout: .monotonicNow())
-            core.afterInput()
-        }
+        let deadline = pc.pollTimeout()
+        timer?.arm(deadline)
+        if deadline == nil, pc.isClosed { finish() }
     }
 
     /// Closes the connection (flushing its last datagrams) and the sockets.
@@ -138,14 +152,15 @@ final class RTCDriverCore {
         pc.close()
         afterInput()
         finish()
-        for channel in channels.values { channel.close(promise: nil) }
-        channels.removeAll()
+        for channel in writer.channels.values { channel.close(promise: nil) }
+        writer.channels.removeAll()
     }
 
     private func finish() {
         guard !finished else { return }
         finished = true
         timer?.cancel()
+        timer = nil
         for (h, c) in messageStreams { c.finish(); failWaiters(h, RTCDriverError.closed) }
         for h in Array(waiters.keys) { failWaiters(h, RTCDriverError.closed) }
         messageStreams.removeAll()

@@ -23,12 +23,14 @@ struct Options {
     var label = "rtc-peer"
     var expectEcho = false
     var mtu = 1200
+    var udpOffload = true
 
     static let usage = """
         usage: rtc-peer --role offer|answer --mode echo|sink|source [--bytes N] [--message-size N]
                         [--unordered] [--max-retransmits N] [--max-packet-life-time MS] [--channels N]
                         [--negotiated-id N] [--ice-server URL] [--signal stdio|URL] [--no-loopback]
                         [--loopback-only] [--low-threshold N] [--high-water N] [--expect-echo] [--mtu N]
+                        [--no-offload]
         """
 
     static func parse(_ arguments: [String]) throws -> Options {
@@ -73,6 +75,7 @@ struct Options {
             case "--mtu":
                 o.mtu = try int(a)
                 guard (1200...16_421).contains(o.mtu) else { throw OptionError("--mtu 1200...16421") }
+            case "--no-offload": o.udpOffload = false
             case "-h", "--help": throw OptionError(usage)
             default: throw OptionError("unknown option \(a)\n\(usage)")
             }

@@ -59,7 +59,8 @@ func run() async throws -> Int32 {
     let configuration = PeerConnectionConfiguration(identity: identity, seed: seed, stunServers: stun, turnServers: turn,
                                                     dtlsMTU: options.mtu)
     let interfaces: ICEInterfaceSelection = options.loopbackOnly ? .loopbackOnly : .all(includeLoopback: options.loopback)
-    let driver = try await RTCDriver.start(configuration: configuration, interfaces: interfaces, highWaterMark: options.highWaterMark)
+    let driver = try await RTCDriver.start(configuration: configuration, interfaces: interfaces, highWaterMark: options.highWaterMark,
+                                           udpOffload: options.udpOffload)
     log("bound \(driver.localAddresses.map(\.description).joined(separator: " ")), role \(options.role.rawValue), mode \(options.mode.rawValue)")
     let out = SignalOut()
     let tally = Tally()

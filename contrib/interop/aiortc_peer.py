@@ -10,12 +10,14 @@ Signaling: newline-delimited JSON on stdin/stdout, in browser shapes:
   {"type":"end-of-candidates"}. aiortc does not trickle: its SDP carries its candidates.
 Ends when the channels close, on stdin EOF or SIGTERM, printing `RESULT {json}` on stderr with
 the same keys as rtc-peer (sent_sha256 / received_sha256: one channel's stream, or the hash of
-the per-channel hashes in label order). Loopback only (aioice is told 127.0.0.1 is the host).
+the per-channel hashes in label order). Loopback only (aioice is told 127.0.0.1 is the host;
+env AIORTC_HOST_ADDRESS names another).
 """
 import argparse
 import asyncio
 import hashlib
 import json
+import os
 import resource
 import signal
 import sys
@@ -131,7 +133,9 @@ async def main():
         import logging
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
 
-    aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
+    # The one host address (env AIORTC_HOST_ADDRESS: the lossy benchmark's namespaces).
+    host = os.environ.get("AIORTC_HOST_ADDRESS", "127.0.0.1")
+    aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: [host]
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     tally = Tally()
     done = asyncio.Event()
