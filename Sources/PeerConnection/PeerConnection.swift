@@ -88,6 +88,8 @@ public final class PeerConnection {
     var nextHandle = 0
 
     var events = Deque<PeerConnectionEvent>()
+    /// Transceivers, SRTP and RTCP state (see PeerConnection+Media.swift).
+    let media = MediaState()
     var outgoing = Deque<Transmit>()
     var counters = TransportCounters()
 
@@ -149,6 +151,7 @@ public final class PeerConnection {
         ice?.handle(timeout: self.now)
         if let t = dtls?.pollTimeout(), t <= self.now { dtls?.handle(timeout: self.now) }
         if let t = sctp?.pollTimeout(), t <= self.now { sctp?.handle(timeout: self.now) }
+        handleMediaTimeout()
         pump()
     }
 
@@ -177,6 +180,7 @@ public final class PeerConnection {
         consider(ice?.pollTimeout())
         consider(dtls?.pollTimeout())
         if sctpStarted { consider(sctp?.pollTimeout()) }
+        consider(mediaTimeout)
         return earliest
     }
 
