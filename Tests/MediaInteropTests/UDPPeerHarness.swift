@@ -191,7 +191,7 @@ func interopPython(filePath: String = #filePath) throws -> String {
     }
     let candidate = packageRoot(filePath: filePath) + "/.venv/bin/python"
     if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-    throw POSIXError(.ENOENT, "no Python with aiortc: set PEERSYNC_PYTHON or run contrib/setup.sh (creates .venv)")
+    throw InteropSetupError(description: "no Python with aiortc: set PEERSYNC_PYTHON or run contrib/setup.sh (creates .venv)")
 }
 
 /// The package root, from this file's path (Tests/MediaInteropTests/…).
@@ -199,8 +199,7 @@ func packageRoot(filePath: String = #filePath) -> String {
     URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 }
 
-extension POSIXError {
-    init(_ code: POSIXErrorCode, _ message: String) {
-        self.init(code, userInfo: [NSLocalizedDescriptionKey: message])
-    }
+/// The interop environment is missing something (the message says what to run).
+struct InteropSetupError: Error, CustomStringConvertible {
+    var description: String
 }

@@ -94,7 +94,8 @@ async def main():
             received["rate"] = frame.sample_rate
             channels = len(frame.layout.channels)
             received["channels"] = channels
-            data = array.array("h", bytes(frame.planes[0]))
+            # The plane buffer is padded: keep exactly samples × channels values.
+            data = array.array("h", bytes(frame.planes[0]))[: frame.samples * channels]
             received["samples"].extend(data[::channels])  # interleaved: keep the first channel
             if len(received["samples"]) >= args.seconds * frame.sample_rate:
                 done.set()
