@@ -9,8 +9,9 @@ import WireKit
 /// and an Opus track (a 660 Hz tone); aiortc (contrib/interop/aiortc_media_peer.py) answers with
 /// a 440 Hz tone from an AudioStreamTrack generator. We decode aiortc's audio through our
 /// jitter buffer and Opus decoder and find 440 Hz; aiortc decodes ours and finds 660 Hz.
+/// Video both ways too: our VP8 test pattern (160x120) and aiortc's VideoStreamTrack (640x480).
 @Suite(.serialized) struct AiortcMediaInteropTests {
-    @Test func opusToneBothWaysWithAiortc() throws {
+    @Test func opusAndVP8BothWaysWithAiortc() throws {
         let python = try interopPython()
         let script = packageRoot() + "/contrib/interop/aiortc_media_peer.py"
         let child = try SignalingChild(executable: python, arguments: [script, "--tone", "440", "--seconds", "3"])
@@ -20,6 +21,14 @@ import WireKit
 
         _ = try pc.createDataChannel("sync")
         let audio = try pc.addTrack(.audio)
+        let video = try pc.addTrack(.video)
+        let vp8 = try VP8Encoder(width: 160, height: 120, frameRate: 15, bitrateKbps: 300)
+        var pattern = TestPatternSource(width: 160, height: 120)
+        var videoIndex = 0
+        var nextVideo: Instant?
+        let decoder = try VP8Decoder()
+        var decoded: [VideoFrame] = []
+        var keyframeRequests = 0
         let offer = try pc.setLocalDescription()
         h.signal(["type": "offer", "sdp": offer.sdp])
 
@@ -34,7 +43,7 @@ import WireKit
         let start = Instant.monotonicNow()
         var mediaStart: Instant?
         while Instant.monotonicNow() - start < .seconds(30) {
-            h.step(until: [nextFrame, receiver.pollTimeout(), pc.pollTimeout()].compactMap { $0 }.min())
+            h.step(until: [nextFrame, nextVideo, receiver.pollTimeout(), pc.pollTimeout()].compactMap { $0 }.min())
             let now = Instant.monotonicNow()
             while let event = pc.pollEvent() {
                 switch event {
@@ -44,10 +53,22 @@ import WireKit
                     if !candidatesEnded { h.signal(["type": "end-of-candidates"]); candidatesEnded = true }
                 case .track(let t): tracks.append(t)
                 case .audioPacket(_, let p): receiver.insert(p, now: now)
+                case .videoFrame(_, let f):
+                    if let picture = try? decoder.decode(f.data) { decoded.append(picture) }
+                case .keyframeRequested:
+                    keyframeRequests += 1
+                    vp8.requestKeyframe()
                 default: break
                 }
             }
-            if pc.isMediaTransportReady, nextFrame == nil { nextFrame = now; mediaStart = now }
+            if pc.isMediaTransportReady, nextFrame == nil { nextFrame = now; nextVideo = now; mediaStart = now }
+            while let due = nextVideo, due <= now {
+                if let picture = pattern.nextFrame(), let encoded = try vp8.encode(picture) {
+                    _ = try pc.sendVideo(video, frame: encoded.data, timestamp: UInt32(truncatingIfNeeded: videoIndex * 6000))
+                }
+                videoIndex += 1
+                nextVideo = due + .milliseconds(66)
+            }
             while let due = nextFrame, due <= now {
                 if let frame = tone.read(frameCount: 960) {
                     _ = try pc.sendAudio(audio, opus: try encoder.encode(frame), timestamp: timestamp)
@@ -66,7 +87,7 @@ import WireKit
         while child.process.isRunning, Instant.monotonicNow() < deadline { h.step(until: nil) }
         let log = child.stderrText
         #expect(pc.connectionState == .connected, "aiortc log:\n\(log)")
-        #expect(tracks.map(\.kind) == [.audio], "aiortc log:\n\(log)")
+        #expect(tracks.map(\.kind) == [.audio, .video], "aiortc log:\n\(log)")
         #expect(played.count >= 48000 * 2, "played \(played.count) samples; aiortc log:\n\(log)")
         if played.count >= 72000 {
             // 0.5–1.5 s into playout: aiortc sends for as long as it listens (3 s).
@@ -78,6 +99,12 @@ import WireKit
         #expect(frames >= 100, "aiortc received \(frames) audio frames")
         let peak = result["peak_hz"] as? Double ?? 0
         #expect(abs(peak - 660) <= 5, "aiortc heard \(peak) Hz from our 660 Hz tone")
+        // VP8 both ways: aiortc decodes our test pattern at its size; we decode aiortc's 640x480 frames.
+        let videoFrames = result["video_frames"] as? Int ?? 0
+        #expect(videoFrames >= 20, "aiortc decoded \(videoFrames) of our video frames")
+        #expect(result["video_width"] as? Int == 160 && result["video_height"] as? Int == 120, "aiortc result \(result)")
+        #expect(decoded.count >= 20, "we decoded \(decoded.count) of aiortc's video frames")
+        #expect(decoded.allSatisfy { $0.width == 640 && $0.height == 480 })
         let stats = pc.getStats()
         let inbound = try #require(stats.all(ofType: "inbound-rtp").first)
         #expect((inbound.int("packetsReceived") ?? 0) > 100)

@@ -6,10 +6,12 @@
 Waits for an offer on stdin (newline-delimited JSON, browser shapes as in aiortc_peer.py:
 {"type":"offer","sdp":...}, {"type":"candidate",...}, {"type":"end-of-candidates"}), answers
 on stdout. On every audio transceiver it sends a sine tone of --tone Hz (an AudioStreamTrack
-generator) and receives the peer's audio through aiortc's Opus decoder. Any data channel the
+generator) and receives the peer's audio through aiortc's Opus decoder; on every video
+transceiver it sends aiortc's VideoStreamTrack (640x480) and decodes the peer's VP8. Any data channel the
 peer opens is echoed. After --seconds of received audio (or stdin EOF) it prints
 `RESULT {json}` on stderr: frames and samples received, and the spectral peak (Hz) of the last
-second of received audio, found with a Goertzel scan (no numpy needed).
+second of received audio, found with a Goertzel scan (no numpy needed), and the count and size
+of the decoded video frames.
 """
 import argparse
 import array
@@ -21,7 +23,7 @@ import sys
 
 import aioice.ice
 from aiortc import RTCPeerConnection, RTCSessionDescription, RTCConfiguration
-from aiortc.mediastreams import AudioStreamTrack, MediaStreamError
+from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, VideoStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
 
@@ -82,6 +84,17 @@ async def main():
     loop = asyncio.get_running_loop()
     done = asyncio.Event()
     received = {"frames": 0, "samples": [], "format": None, "rate": None, "channels": None}
+    video = {"frames": 0, "width": None, "height": None}
+
+    async def consume_video(track):
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                return
+            video["frames"] += 1
+            video["width"] = frame.width
+            video["height"] = frame.height
 
     async def consume(track):
         while True:
@@ -105,6 +118,8 @@ async def main():
         log("track %s" % track.kind)
         if track.kind == "audio":
             asyncio.ensure_future(consume(track))
+        else:
+            asyncio.ensure_future(consume_video(track))
 
     @pc.on("datachannel")
     def on_datachannel(channel):
@@ -134,7 +149,9 @@ async def main():
                 for transceiver in pc.getTransceivers():
                     if transceiver.kind == "audio":
                         transceiver.sender.replaceTrack(ToneTrack(args.tone))
-                        transceiver.direction = "sendrecv"
+                    else:
+                        transceiver.sender.replaceTrack(VideoStreamTrack())  # 640x480 frames, 30 fps
+                    transceiver.direction = "sendrecv"
                 await pc.setLocalDescription(await pc.createAnswer())
                 emit({"type": "answer", "sdp": pc.localDescription.sdp})
                 emit({"type": "end-of-candidates"})
@@ -150,7 +167,8 @@ async def main():
     rate = received["rate"] or 48000
     tail = received["samples"][-int(rate):]
     result = {"frames": received["frames"], "samples": len(received["samples"]), "format": received["format"],
-              "rate": received["rate"], "channels": received["channels"], "peak_hz": peak_frequency(tail)}
+              "rate": received["rate"], "channels": received["channels"], "peak_hz": peak_frequency(tail),
+              "video_frames": video["frames"], "video_width": video["width"], "video_height": video["height"]}
     sys.stderr.write("RESULT " + json.dumps(result, sort_keys=True) + "\n")
     sys.stderr.flush()
     await pc.close()
