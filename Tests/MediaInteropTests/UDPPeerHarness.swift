@@ -176,8 +176,12 @@ final class SignalingChild: @unchecked Sendable {
         return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     }
 
+    /// Ends the process: SIGTERM, then SIGKILL after 10 s (a wedged peer must not hang the suite).
     func stop() {
         if process.isRunning { process.terminate() }
+        let deadline = Instant.monotonicNow() + .seconds(10)
+        while process.isRunning, Instant.monotonicNow() < deadline { _ = poll(nil, 0, 20) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         output.fileHandleForReading.readabilityHandler = nil
         errors.fileHandleForReading.readabilityHandler = nil

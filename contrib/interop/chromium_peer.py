@@ -128,7 +128,17 @@ async def main():
     await cdp.start()
     loop = asyncio.get_running_loop()
     done = asyncio.Event()
-    loop.add_signal_handler(signal.SIGTERM, done.set)
+    main_task = asyncio.current_task()
+
+    def on_sigterm():
+        # Before the page runs (Chromium slow to start, a CDP call pending) only cancelling
+        # the task ends it; afterwards `done` lets it print its RESULT.
+        if done.is_set() or not started:
+            main_task.cancel()
+        done.set()
+
+    started = False
+    loop.add_signal_handler(signal.SIGTERM, on_sigterm)
     result = {}
     try:
         log("cdp: getTargets")
@@ -149,6 +159,7 @@ async def main():
         }
         start = "startLocalPair" if args.local_pair else "startPeer"
         await cdp.call("Runtime.evaluate", {"expression": "%s(%s)" % (start, json.dumps(page_args))}, session=session)
+        started = True
 
         async def read_stdin():
             reader = asyncio.StreamReader()
