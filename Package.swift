@@ -125,7 +125,7 @@ let package = Package(
         .target(name: "SyncEngine", dependencies: ["WireKit", "SyncProtocol", "SyncFS"]),
         .target(name: "SDP"),
         // MARK: PeerConnection (sans-IO) and its NIO driver
-        .target(name: "PeerConnection", dependencies: ["WireKit", "ICE", "DTLS", "SCTP", "DataChannel", "SDP", .product(name: "DequeModule", package: "swift-collections")]),
+        .target(name: "PeerConnection", dependencies: ["WireKit", "ICE", "DTLS", "SCTP", "DataChannel", "SDP", "RTP", "SRTP", "Media", .product(name: "DequeModule", package: "swift-collections")]),
         .target(name: "RTCDriver", dependencies: ["PeerConnection", "ICEDriver", "DataChannel", "WireKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .executableTarget(name: "rtc-peer", dependencies: ["RTCDriver", "PeerConnection", "DataChannel", "DTLS", "ICE", "ICEDriver", "WireKit", "COpenSSL"], path: "Sources/rtc-peer"),
 
@@ -182,6 +182,8 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media", "RTP", "SRTP", "NetSim", "WireKit"]),
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "SyncFS", "SyncProtocol", "WireKit"]),
         .testTarget(name: "PeerConnectionTests", dependencies: ["PeerConnection", "ICE", "DTLS", "DataChannel", "SDP", "NetSim", "WireKit"]),
+        .testTarget(name: "PeerConnectionMediaTests", dependencies: ["PeerConnection", "Media", "RTP", "DTLS", "NetSim", "WireKit"]),
+        .testTarget(name: "MediaInteropTests", dependencies: ["PeerConnection", "Media", "RTP", "DTLS", "WireKit"]),
         .testTarget(name: "PeerConnectionInteropTests"),
         .testTarget(name: "RTCDriverTests", dependencies: ["RTCDriver", "PeerConnection", "DataChannel", "DTLS", "WireKit"]),
         .testTarget(name: "SyncdSystemTests", dependencies: ["ControlAPI", "SyncFS"]),

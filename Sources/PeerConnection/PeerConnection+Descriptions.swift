@@ -74,12 +74,14 @@ extension PeerConnection {
             list.append(NegotiatedSection(mid: mid, kind: .application, transportProtocol: "UDP/DTLS/SCTP",
                                           formats: ["webrtc-datachannel"], isData: true))
         }
+        appendNewMediaSections(to: &list)
         let dataIndex = list.firstIndex(where: \.isData) ?? 0
         dataMid = list[dataIndex].mid
         dataMLineIndex = dataIndex
-        var session = makeSession(bundle: [list[dataIndex].mid])
+        var session = makeSession(bundle: bundleMIDs(list))
         for s in list {
-            session.media.append(s.isData ? dataSection(mid: s.mid, setup: setupForOffer()) : rejectedSection(s))
+            session.media.append(s.isData ? dataSection(mid: s.mid, setup: setupForOffer())
+                                 : mediaSection(for: s, setup: setupForOffer(), isAnswer: false) ?? rejectedSection(s))
         }
         return session.serialized
     }
@@ -106,9 +108,10 @@ extension PeerConnection {
             default: setup = .active  // actpass: JSEP §5.3.1 (the answerer starts the handshake)
             }
         }
-        var session = makeSession(bundle: [list[dataIndex].mid])
+        var session = makeSession(bundle: bundleMIDs(list))
         for s in list {
-            session.media.append(s.isData ? dataSection(mid: s.mid, setup: setup) : rejectedSection(s))
+            session.media.append(s.isData ? dataSection(mid: s.mid, setup: setup)
+                                 : mediaSection(for: s, setup: setup, isAnswer: true) ?? rejectedSection(s))
         }
         return session.serialized
     }

@@ -91,7 +91,10 @@ extension PeerConnection {
             let role: DTLSRole = local.setup(forMediaAt: remote.index) == .passive ? .server : .client
             try setUpSecureTransport(role: role)
             startGathering()
-            if description.type == .answer { setSignalingState(.stable) }
+            if description.type == .answer {
+                finishMediaNegotiation()
+                setSignalingState(.stable)
+            }
         }
         pump()
     }
@@ -117,22 +120,24 @@ extension PeerConnection {
             guard signalingState == .stable || signalingState == .haveRemoteOffer else {
                 throw .invalidState("remote offer in \(signalingState.rawValue)")
             }
-            let (_, remote) = try parseRemote(description.sdp)
+            let (remoteSession, remote) = try parseRemote(description.sdp)
             pendingRemoteDescription = description
             ensureICEAgent(role: .controlled)
             try applyRemote(remote, isOffer: true)
+            applyRemoteMedia(remoteSession, isOffer: true)
             setSignalingState(.haveRemoteOffer)
         case .answer, .pranswer:
             guard signalingState == .haveLocalOffer || signalingState == .haveRemotePranswer, let offer = pendingLocalDescription else {
                 throw .invalidState("remote answer in \(signalingState.rawValue)")
             }
-            let (_, remote) = try parseRemote(description.sdp)
+            let (remoteSession, remote) = try parseRemote(description.sdp)
             let local: SessionDescription
             do { local = try SessionDescription(parsing: offer.sdp) } catch { throw .invalidDescription(error.description) }
             guard remote.index < local.media.count, local.media[remote.index].isDataChannel else {
                 throw .invalidDescription("the answer's data section does not match the offer's")
             }
             try applyRemote(remote, isOffer: false)
+            applyRemoteMedia(remoteSession, isOffer: false)
             let role: DTLSRole
             switch remote.setup {
             case .active?: role = .server
@@ -150,6 +155,7 @@ extension PeerConnection {
                 pendingRemoteDescription = nil
                 recordSections(from: local, dataIndex: remote.index)
                 try setUpSecureTransport(role: role)
+                finishMediaNegotiation()
                 setSignalingState(.stable)
             }
         }
@@ -278,7 +284,7 @@ extension PeerConnection {
     func updateNegotiationNeeded() {
         guard !isClosed, signalingState == .stable, !negotiationNeededFired else { return }
         let needsData = !channels.isEmpty && !sections.contains(where: \.isData)
-        guard needsData || iceRestartPending else { return }
+        guard needsData || iceRestartPending || mediaNeedsNegotiation else { return }
         negotiationNeededFired = true
         emit(.negotiationNeeded)
     }

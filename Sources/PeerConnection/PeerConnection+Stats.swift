@@ -75,6 +75,7 @@ extension PeerConnection {
             add("S01", "sctp-transport", v)
         }
         add("T01", "transport", transport)
+        addMediaStats(to: &out, timestamp: ts)
         for handle in channels.keys.sorted() {
             guard let r = channels[handle] else { continue }
             var v: [String: RTCStatsValue] = [

@@ -81,8 +81,9 @@ extension PeerConnection {
             if PacketKind.classify(datagram) == .dtls, let dtls {
                 counters.dtlsRecordsReceived += 1
                 dtls.handle(datagram: datagram, now: now)
+            } else if PacketKind.classify(datagram) == .rtpOrRTCP {
+                handleMediaDatagram(datagram)
             } else {
-                // RTP/RTCP: the seam for the media stack; dropped until it exists.
                 counters.nonDTLSDropped += 1
             }
         case .serverError(let error):
@@ -105,6 +106,7 @@ extension PeerConnection {
             switch s {
             case .connected:
                 if sctp != nil, !sctpStarted { startSCTP() }
+                startSRTPIfReady()
             case .closed:
                 if sctpStarted, sctp != nil { process(.disconnected(reason: "DTLS closed")) }
             case .failed, .new, .connecting:

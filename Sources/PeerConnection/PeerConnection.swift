@@ -88,6 +88,8 @@ public final class PeerConnection {
     var nextHandle = 0
 
     var events = Deque<PeerConnectionEvent>()
+    /// Transceivers, SRTP and RTCP state (see PeerConnection+Media.swift).
+    let media = MediaState()
     var outgoing = Deque<Transmit>()
     var counters = TransportCounters()
 
@@ -164,6 +166,7 @@ public final class PeerConnection {
         ice?.handle(timeout: self.now)
         if let t = dtls?.pollTimeout(), t <= self.now { dtls?.handle(timeout: self.now) }
         if let t = sctp?.pollTimeout(), t <= self.now { sctp?.handle(timeout: self.now) }
+        handleMediaTimeout()
         pump()
     }
 
@@ -192,6 +195,7 @@ public final class PeerConnection {
         consider(ice?.pollTimeout())
         consider(dtls?.pollTimeout())
         if sctpStarted { consider(sctp?.pollTimeout()) }
+        consider(mediaTimeout)
         return earliest
     }
 

@@ -1,5 +1,7 @@
 import DataChannel
 import ICE
+import Media
+import RTP
 import WireKit
 
 /// Something a ``PeerConnection`` reports through `pollEvent()`. Each case is named after the
@@ -37,6 +39,14 @@ public enum PeerConnectionEvent: Sendable, Equatable {
     /// The SCTP association ended (peer closed, abort, or DTLS closed): no more data can flow.
     /// Not a W3C event; W3C shows it only as every channel closing.
     case transportClosed(reason: String)
+    /// `track`: the peer sends media on a transceiver (fired by `setRemoteDescription`).
+    case track(TrackEvent)
+    /// A received Opus RTP packet of an audio transceiver (feed a jitter buffer, e.g. `OpusReceiver`).
+    case audioPacket(TransceiverHandle, RTPPacket)
+    /// A complete VP8 frame received on a video transceiver (decode it with `VP8Decoder`).
+    case videoFrame(TransceiverHandle, VP8EncodedFrame)
+    /// The peer asked for a keyframe (PLI or FIR) on a video transceiver we send on.
+    case keyframeRequested(TransceiverHandle)
 }
 
 /// Why a ``PeerConnection`` call was refused, after the W3C `DOMException` names.

@@ -58,13 +58,15 @@ import WireKit
         }
     }
 
-    @Test func audioAndVideoSectionsAreRejectedWithPortZero() throws {
+    /// A media section without a codec we speak (here PCMU only) is rejected; Opus/VP8 sections
+    /// are accepted (PeerConnectionMediaTests).
+    @Test func mediaSectionsWithoutACommonCodecAreRejectedWithPortZero() throws {
         let p = PCPair(seed: 4)
         _ = try p.a.pc.createDataChannel("x")
         var offer = try SessionDescription(parsing: try p.a.pc.createOffer().sdp)
-        var audio = MediaDescription(kind: .audio, transportProtocol: "UDP/TLS/RTP/SAVPF", formats: ["111"])
+        var audio = MediaDescription(kind: .audio, transportProtocol: "UDP/TLS/RTP/SAVPF", formats: ["0"])
         audio.append(.mid("a1"))
-        audio.append(.rtpmap(try SDPRTPMap(parsing: "111 opus/48000/2")))
+        audio.append(.rtpmap(try SDPRTPMap(parsing: "0 PCMU/8000")))
         offer.media.insert(audio, at: 0)
         try p.b.pc.setRemoteDescription(SessionDescriptionInit(type: .offer, sdp: offer.serialized))
         let answer = try SessionDescription(parsing: try p.b.pc.createAnswer().sdp)

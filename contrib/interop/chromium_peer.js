@@ -133,14 +133,42 @@ window.startPeer = async (args) => {
   pc.onicecandidate = (e) => send(e.candidate && e.candidate.candidate ? { type: "candidate", candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex } : { type: "end-of-candidates" });
   pc.onconnectionstatechange = () => { emitSignal(JSON.stringify({ type: "log", text: "connection " + pc.connectionState })); if (pc.connectionState === "failed") finish(); };
   pc.ondatachannel = (e) => attach(e.channel, args, tally, pool, workers);
+  // --media audio: the fake microphone answers every audio m-line; received audio plays into a
+  // (muted) <audio> element so Chromium decodes it; inbound-rtp counters go into the result.
+  pc.ontrack = (e) => {
+    emitSignal(JSON.stringify({ type: "log", text: "track " + e.track.kind }));
+    const el = document.createElement("audio"); el.autoplay = true; el.srcObject = new MediaStream([e.track]);
+    document.body.appendChild(el); el.play().catch(() => {});
+  };
   let finished = false;
-  const finish = () => { if (finished) return; finished = true; emitSignal(JSON.stringify(tally.result(args.role, args.mode))); };
+  const finish = async () => {
+    if (finished) return; finished = true;
+    const r = tally.result(args.role, args.mode);
+    if (args.media) {
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === "inbound-rtp" && s.kind === "audio") {
+          Object.assign(r, { audio_packets_received: s.packetsReceived, audio_packets_lost: s.packetsLost, audio_samples_received: s.totalSamplesReceived,
+                             audio_concealed_samples: s.concealedSamples, audio_energy: s.totalAudioEnergy, audio_jitter: s.jitter });
+        }
+        if (s.type === "outbound-rtp" && s.kind === "audio") Object.assign(r, { audio_packets_sent: s.packetsSent });
+        if (s.type === "remote-inbound-rtp" && s.kind === "audio") Object.assign(r, { audio_round_trip_time: s.roundTripTime ?? null });
+      });
+    }
+    emitSignal(JSON.stringify(r));
+  };
   if (args.role === "offer" || args.negotiatedId !== null) {
     for (let i = 0; i < args.channels; i++) attach(pc.createDataChannel(args.channels === 1 ? args.label : args.label + "-" + i, channelOptions(args, i)), args, tally, pool, workers);
   }
-  window.onSignal = async (m) => {
+  window.onSignal = (m) => onSignalInner(m).catch((e) => emitSignal(JSON.stringify({ type: "log", text: "signal " + m.type + " failed: " + e })));
+  const onSignalInner = async (m) => {
     if (m.type === "offer" || m.type === "answer") {
       await pc.setRemoteDescription({ type: m.type, sdp: m.sdp });
+      if (m.type === "offer" && args.media) {
+        const mic = (await navigator.mediaDevices.getUserMedia({ audio: true })).getAudioTracks()[0];
+        for (const t of pc.getTransceivers()) {
+          if (t.receiver.track.kind === "audio" && !t.stopped) { await t.sender.replaceTrack(mic); t.direction = "sendrecv"; }
+        }
+      }
       if (m.type === "offer") { await pc.setLocalDescription(); sendDescription(pc.localDescription); }
     } else if (m.type === "candidate") {
       await pc.addIceCandidate({ candidate: m.candidate, sdpMid: m.sdpMid ?? "0", sdpMLineIndex: m.sdpMLineIndex ?? 0 });

@@ -92,10 +92,23 @@ async def main():
     p.add_argument("--expect-echo", action="store_true")
     p.add_argument("--local-pair", action="store_true")
     p.add_argument("--no-hash", action="store_true")
+    p.add_argument("--media", choices=["audio"], help="answer audio m-lines with the fake microphone; report inbound-rtp")
+    p.add_argument("--fake-audio-file", help="WAV the fake microphone plays (looped), with --media")
     args = p.parse_args()
+    media_flags = []
+    if args.media:
+        media_flags = ["--use-fake-device-for-media-stream", "--autoplay-policy=no-user-gesture-required"]
+        if args.fake_audio_file:
+            media_flags.append("--use-file-for-fake-audio-capture=" + os.path.abspath(args.fake_audio_file))
 
     chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     profile = tempfile.mkdtemp(prefix="chromium-peer-")
+    start_page = "about:blank"
+    if args.media:
+        # getUserMedia needs a secure context: a file:// page is one, about:blank is not here.
+        with open(os.path.join(profile, "blank.html"), "w") as f:
+            f.write("<!doctype html><html><body></body></html>\n")
+        start_page = "file://" + os.path.join(profile, "blank.html")
     to_chrome_r, to_chrome_w = os.pipe()
     from_chrome_r, from_chrome_w = os.pipe()
 
@@ -106,7 +119,7 @@ async def main():
     proc = subprocess.Popen(
         [chromium, "--headless=new", "--no-sandbox", "--remote-debugging-pipe", "--user-data-dir=" + profile,
          "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns",
-         "--use-fake-ui-for-media-stream", "--no-first-run", "--disable-gpu", "--mute-audio", "about:blank"],
+         "--use-fake-ui-for-media-stream", "--no-first-run", "--disable-gpu", "--mute-audio"] + media_flags + [start_page],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         preexec_fn=child_fds, close_fds=False)
     os.close(to_chrome_r)
@@ -115,7 +128,17 @@ async def main():
     await cdp.start()
     loop = asyncio.get_running_loop()
     done = asyncio.Event()
-    loop.add_signal_handler(signal.SIGTERM, done.set)
+    main_task = asyncio.current_task()
+
+    def on_sigterm():
+        # Before the page runs (Chromium slow to start, a CDP call pending) only cancelling
+        # the task ends it; afterwards `done` lets it print its RESULT.
+        if done.is_set() or not started:
+            main_task.cancel()
+        done.set()
+
+    started = False
+    loop.add_signal_handler(signal.SIGTERM, on_sigterm)
     result = {}
     try:
         log("cdp: getTargets")
@@ -132,10 +155,11 @@ async def main():
             "unordered": args.unordered, "maxRetransmits": args.max_retransmits, "maxPacketLifeTime": args.max_packet_life_time,
             "channels": args.channels, "negotiatedId": args.negotiated_id, "label": args.label,
             "lowThreshold": args.low_threshold, "highWater": args.high_water, "expectEcho": args.expect_echo,
-            "hash": not args.no_hash,
+            "hash": not args.no_hash, "media": args.media,
         }
         start = "startLocalPair" if args.local_pair else "startPeer"
         await cdp.call("Runtime.evaluate", {"expression": "%s(%s)" % (start, json.dumps(page_args))}, session=session)
+        started = True
 
         async def read_stdin():
             reader = asyncio.StreamReader()

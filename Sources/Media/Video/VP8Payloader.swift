@@ -150,6 +150,9 @@ public struct VP8Depayloader: Sendable {
         if let prev = lastCompleted, first.sequenceNumber != prev &+ 1, !isKey {
             needsKeyframe = true
         }
+        if lastCompleted == nil, !isKey {
+            needsKeyframe = true  // the stream's first keyframe was lost: nothing decodes before one
+        }
         lastCompleted = last.sequenceNumber
         if isKey { needsKeyframe = false }
         if needsKeyframe {

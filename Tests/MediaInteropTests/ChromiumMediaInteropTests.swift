@@ -1,0 +1,97 @@
+import Foundation
+import Media
+import PeerConnection
+import RTP
+import Testing
+import WireKit
+
+/// Voice both ways with headless Chromium (contrib/interop/chromium_peer.py --media audio):
+/// our PeerConnection offers a data channel and an Opus track (a 660 Hz tone); Chromium answers
+/// with its fake microphone (`--use-fake-device-for-media-stream`) playing a 440 Hz WAV we wrote.
+/// We decode Chromium's audio and find 440 Hz; Chromium's inbound-rtp shows our packets decoded.
+@Suite(.serialized) struct ChromiumMediaInteropTests {
+    @Test func opusBothWaysWithChromiumFakeMicrophone() throws {
+        let chromium = ProcessInfo.processInfo.environment["CHROMIUM"] ?? "/usr/bin/chromium"
+        guard FileManager.default.isExecutableFile(atPath: chromium) else {
+            throw InteropSetupError(description: "no Chromium at \(chromium): run contrib/setup.sh (installs the Debian package chromium)")
+        }
+        let python = try interopPython()
+        let wav = FileManager.default.temporaryDirectory.appendingPathComponent("peersync-fake-mic-\(getpid()).wav").path
+        defer { try? FileManager.default.removeItem(atPath: wav) }
+        var source = ToneGenerator(frequency: 440, amplitude: 0.5, limit: 48000 * 2)
+        var samples: [Int16] = []
+        while let f = source.read(frameCount: 960) { samples += f.samples }
+        try WAVFile(sampleRate: 48000, channels: 1, samples: samples).write(path: wav)
+
+        let script = packageRoot() + "/contrib/interop/chromium_peer.py"
+        let child = try SignalingChild(executable: python, arguments: [script, "--role", "answer", "--mode", "sink", "--media", "audio",
+                                                                       "--fake-audio-file", wav])
+        defer { child.stop() }
+        let h = try UDPPeerHarness(seed: 0xC4, child: child)
+        let pc = h.pc
+        _ = try pc.createDataChannel("sync")
+        let audio = try pc.addTrack(.audio)
+        let offer = try pc.setLocalDescription()
+        h.signal(["type": "offer", "sdp": offer.sdp])
+
+        let encoder = try OpusEncoder(dtx: false)
+        var tone = ToneGenerator(frequency: 660, amplitude: 0.5)
+        var timestamp: UInt32 = 0
+        var nextFrame: Instant?
+        let receiver = try OpusReceiver()
+        var played: [Int16] = []
+        var tracks: [TrackEvent] = []
+        var candidatesEnded = false
+        let start = Instant.monotonicNow()
+        var mediaStart: Instant?
+        var connected = false
+        while Instant.monotonicNow() - start < .seconds(40), child.process.isRunning {
+            h.step(until: [nextFrame, receiver.pollTimeout(), pc.pollTimeout()].compactMap { $0 }.min())
+            let now = Instant.monotonicNow()
+            while let event = pc.pollEvent() {
+                switch event {
+                case .iceCandidate(let c?):
+                    h.signal(["type": "candidate", "candidate": c.candidate, "sdpMid": c.sdpMid ?? "0", "sdpMLineIndex": c.sdpMLineIndex ?? 0])
+                case .iceCandidate(nil):
+                    if !candidatesEnded { h.signal(["type": "end-of-candidates"]); candidatesEnded = true }
+                case .track(let t): tracks.append(t)
+                case .audioPacket(_, let p): receiver.insert(p, now: now)
+                default: break
+                }
+            }
+            if pc.connectionState == .connected { connected = true }
+            if pc.isMediaTransportReady, nextFrame == nil { nextFrame = now; mediaStart = now }
+            while let due = nextFrame, due <= now {
+                if let frame = tone.read(frameCount: 960) {
+                    _ = try pc.sendAudio(audio, opus: try encoder.encode(frame), timestamp: timestamp)
+                }
+                timestamp &+= 960
+                nextFrame = due + .milliseconds(20)
+            }
+            while let due = receiver.pollTimeout(), due <= now, let frame = receiver.pollFrame(now: now) { played += frame.samples }
+            h.flush()
+            if let m = mediaStart, now - m > .seconds(4) { break }
+        }
+        // Ask Chromium for its result (stdin EOF) while still answering its packets.
+        child.closeInput()
+        let deadline = Instant.monotonicNow() + .seconds(15)
+        while child.process.isRunning, child.result == nil, Instant.monotonicNow() < deadline { h.step(until: nil) }
+        let log = child.stderrText
+        #expect(connected, "chromium log:\n\(log.suffix(3000))")
+        #expect(tracks.map(\.kind) == [.audio], "chromium log:\n\(log.suffix(3000))")
+        #expect(played.count >= 48000 * 3, "played \(played.count) samples")
+        if played.count >= 48000 * 3 {
+            // 1–3 s into playout (Chromium's fake device loops the 2 s WAV).
+            let peak = peakFrequency(played.dropFirst(48000).prefix(96000), low: 300, high: 1000)
+            #expect(abs(peak - 440) <= 5, "we heard \(peak) Hz from Chromium's fake microphone playing 440 Hz")
+        }
+        let result = try #require(child.result, "no RESULT from Chromium; log:\n\(log.suffix(3000))")
+        print("chromium media result: \(result.filter { $0.key.hasPrefix("audio_") })")
+        let received = result["audio_packets_received"] as? Int ?? 0
+        #expect(received >= 100, "Chromium received \(received) of our audio packets; result \(result)")
+        let samplesReceived = result["audio_samples_received"] as? Int ?? 0
+        #expect(samplesReceived > 48000, "Chromium decoded \(samplesReceived) samples; result \(result)")
+        let inbound = try #require(pc.getStats().all(ofType: "inbound-rtp").first)
+        #expect((inbound.int("packetsReceived") ?? 0) > 100)
+    }
+}
