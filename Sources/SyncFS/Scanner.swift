@@ -131,8 +131,9 @@ public struct Scanner {
         var pending: [ScannedEntry] = []   // in walk order; files to hash carry chunks == nil and hash == true
         var toHash: [Int] = []
         var pendingBytes: UInt64 = 0
+        var hashed = ScanResult()   // hashing outcomes, apart from `result`, which the walk holds while it runs
         func flush() {
-            hash(&pending, indices: toHash, result: &result)
+            hash(&pending, indices: toHash, result: &hashed)
             for e in pending { visit(.changed(e)) }
             pending.removeAll(keepingCapacity: true)
             toHash.removeAll(keepingCapacity: true)
@@ -144,6 +145,8 @@ public struct Scanner {
             if toHash.count >= hashBatchFiles || pendingBytes >= hashBatchBytes || pending.count >= 4 * hashBatchFiles { flush() }
         }
         flush()
+        result.hashedBytes += hashed.hashedBytes
+        result.errors += hashed.errors
         for p in knownPaths where isMissing(p, rules: rules) { visit(.missing(p)) }
         return result
     }

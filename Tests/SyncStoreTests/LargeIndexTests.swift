@@ -13,12 +13,12 @@ import SyncProtocol
 /// A large index, generated straight into SQLite, goes through index exchange and need
 /// computation while the engines hold at most one page of records at a time.
 ///
-/// The index is 100 pages long (10,000 entries in pages of 100) so the test stays fast in debug
+/// The index is 100 pages long (5,000 entries in pages of 50) so the test stays fast in debug
 /// builds; `PEERSYNC_LARGE_INDEX_ENTRIES` raises the count (200,000 passes too, in about six
 /// minutes of a debug build on a loaded machine).
 @Suite struct LargeIndexTests {
-    static let entries = ProcessInfo.processInfo.environment["PEERSYNC_LARGE_INDEX_ENTRIES"].flatMap { Int($0) } ?? 10_000
-    static let page = 100
+    static let entries = ProcessInfo.processInfo.environment["PEERSYNC_LARGE_INDEX_ENTRIES"].flatMap { Int($0) } ?? 5_000
+    static let page = 50
 
     /// Writes `count` live file records (one shared 1-chunk content) into `folderID`'s local index.
     static func generate(_ store: SQLiteIndexStore, folderID: String, count: Int, modifier: UInt64) throws {
