@@ -33,7 +33,11 @@ public struct FolderConfig: Sendable {
     public var massDeletionMinimum = 10
     /// Keep replaced and deleted files under `.peersync/versions/`.
     public var versioning = false
-    /// Most records in one index message.
+    /// Most files pulled at once (each holds a temp file open); the pull pass resumes as they finish.
+    public var maxActivePulls = 64
+    /// How long a deletion is remembered (as a tombstone) once every known peer has acknowledged it.
+    public var tombstoneRetention: Duration = .seconds(30 * 86_400)
+    /// Most records in one index message, and in one page read from the store.
     public var indexBatchRecords = 1000
     /// Most records kept per peer (a peer announcing more is disconnected).
     public var maxRemoteRecords = 2_000_000

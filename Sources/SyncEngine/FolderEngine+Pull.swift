@@ -3,87 +3,6 @@ import SyncProtocol
 import WireKit
 
 extension FolderEngine {
-    struct Need {
-        var path: SyncPath
-        var global: FileRecord?
-        var local: FileRecord?
-        var revert: Bool
-    }
-
-    /// Every path where the local version is not the global one (plus requested reverts).
-    func computeNeeds() -> [Need] {
-        var paths = Set(local.keys)
-        for index in remote.values { paths.formUnion(index.keys) }
-        paths.formUnion(revertRequested)
-        var needs: [Need] = []
-        for path in paths {
-            let revert = revertRequested.contains(path)
-            let l = local[path]?.record
-            let g = globalRecord(path)
-            if !revert {
-                guard let g else { continue }
-                if let l, l.version.compare(g.version) == .equal { continue }
-            }
-            needs.append(Need(path: path, global: g, local: l, revert: revert))
-        }
-        return needs
-    }
-
-    /// Applies what can be applied now (directories, symlinks, metadata, deletions), starts
-    /// pulls of files, and sends chunk requests.
-    func pullPass(now: Instant) {
-        guard config.mode != .sendOnly, checkMarker() else { return }
-        for (path, p) in pulls {
-            let g = globalRecord(path)
-            if g == nil || g?.deleted == true || g?.kind != .file || g?.contentHash != p.target.contentHash { abandon(path) }
-        }
-        var dirs: [Need] = [], files: [Need] = [], links: [Need] = [], deletes: [Need] = []
-        var batch = IndexBatch(folderID: config.folderID)
-        for n in computeNeeds() where !receiveOnlyChanged.contains(n.path) {
-            guard let g = n.global, !g.deleted else {
-                if n.local?.deleted == false || n.revert || (try? fs.info(n.path.string)) != nil && n.revert {
-                    deletes.append(n)
-                } else if let g = n.global {
-                    batch.local.append(LocalEntry(record: g, state: nil))   // adopt the tombstone
-                }
-                continue
-            }
-            switch g.kind {
-            case .directory: dirs.append(n)
-            case .file: files.append(n)
-            case .symlink: links.append(n)
-            }
-        }
-        let present = local.values.filter { !$0.record.deleted && $0.record.kind == .file }.count
-        let deletingFiles = deletes.filter { $0.local?.kind == .file }.count
-        if deletingFiles >= config.massDeletionMinimum && Double(deletingFiles) > config.maxDeletionShare * Double(present) {
-            if lastMassDeletionReport != deletingFiles { emit(.massDeletionBlocked(count: deletingFiles)) }
-            lastMassDeletionReport = deletingFiles
-            deletes = []
-        } else {
-            lastMassDeletionReport = 0
-        }
-        for n in dirs.sorted(by: { $0.path < $1.path }) {
-            if let e = apply(n) { batch.local.append(e) }
-        }
-        for n in links.sorted(by: { $0.path < $1.path }) {
-            if let e = apply(n) { batch.local.append(e) }
-        }
-        for n in files.sorted(by: { $0.path < $1.path }) where pullRetryAt[n.path].map({ $0 <= now }) ?? true {
-            pullRetryAt[n.path] = nil
-            if let e = startPull(n) { batch.local.append(e) }
-        }
-        for n in deletes.sorted(by: { $0.path > $1.path }) {
-            if let e = applyDelete(n) { batch.local.append(e) }
-        }
-        revertRequested.subtract(dirs.map(\.path) + links.map(\.path) + deletes.map(\.path))
-        record(batch)
-        for path in pulls.keys.sorted() where pulls[path]?.remaining == 0 { finishPull(path) }
-        pullRetryAt = pullRetryAt.filter { $0.value > now }   // due ones were started above, or are no longer needed
-        schedulePullRetries(now: now)
-        issueRequests(now: now)
-    }
-
     /// Commits local entries (assigning sequence numbers) and announces them.
     func record(_ batch: IndexBatch) {
         var b = batch
@@ -92,12 +11,13 @@ extension FolderEngine {
             seq += 1
             b.local[i].record.sequence = seq
         }
+        guard !b.local.isEmpty else { return }
+        let wasDeleted = b.local.map { localEntry($0.record.path)?.record.deleted ?? true }
         guard commit(b) else { return }
         sequence = seq
-        for e in b.local {
-            let wasDeleted = local[e.record.path]?.record.deleted ?? true
-            local[e.record.path] = e
-            if e.record.deleted { if !wasDeleted { emit(.deleted(e.record.path)) } } else { emit(.pulled(e.record.path)) }
+        cachedNeedCount = nil
+        for (e, was) in zip(b.local, wasDeleted) {
+            if e.record.deleted { if !was { emit(.deleted(e.record.path)) } } else { emit(.pulled(e.record.path)) }
         }
         announce()
     }
@@ -105,7 +25,7 @@ extension FolderEngine {
     /// True when the disk still shows what the index last recorded (no unscanned local change).
     func diskMatchesIndex(_ path: SyncPath) -> Bool {
         let disk = (try? fs.info(path.string)) ?? nil
-        guard let entry = local[path], !entry.record.deleted else { return disk == nil }
+        guard let entry = localEntry(path), !entry.record.deleted else { return disk == nil }
         guard let d = disk, let state = LocalFileState(d) else { return false }
         if state.kind == .directory { return entry.state?.kind == .directory }
         return state == entry.state
@@ -260,23 +180,13 @@ extension FolderEngine {
         return nil
     }
 
-    /// A chunk's bytes from any local file that has it (verified), or nil.
+    /// A chunk's bytes from a local file of the folder that has it (verified), or nil.
     func localChunk(_ c: ChunkInfo) -> [UInt8]? {
-        if chunkSources == nil {
-            var map: [ContentHash: (SyncPath, UInt64)] = [:]
-            for e in local.values where !e.record.deleted && e.record.kind == .file {
-                var off: UInt64 = 0
-                for ch in e.record.chunks {
-                    if map[ch.hash] == nil { map[ch.hash] = (e.record.path, off) }
-                    off += UInt64(ch.size)
-                }
-            }
-            chunkSources = map
-        }
-        guard let (path, offset) = chunkSources?[c.hash], diskMatchesIndex(path) else { return nil }
-        guard let f = try? fs.openRead(path.string) else { return nil }
+        guard let found = (try? store.localChunkLocation(folderID: config.folderID, hash: c.hash)) ?? nil,
+              diskMatchesIndex(found.path) else { return nil }
+        guard let f = try? fs.openRead(found.path.string) else { return nil }
         defer { f.close() }
-        guard let bytes = try? f.read(at: offset, count: Int(c.size)), SHA256Hasher.hash(bytes) == c.hash else { return nil }
+        guard let bytes = try? f.read(at: found.offset, count: Int(c.size)), SHA256Hasher.hash(bytes) == c.hash else { return nil }
         return bytes
     }
 
@@ -295,12 +205,15 @@ extension FolderEngine {
     func issueRequests(now: Instant) {
         for path in pulls.keys.sorted() {
             guard var p = pulls[path] else { continue }
+            var holders: [String]?   // peers announcing this content (looked up once per pull and pass)
             while let index = p.queued.first {
                 let size = Int(p.target.chunks[index].size)
                 if bytesInFlight > 0 && bytesInFlight + size > config.maxBytesInFlight { pulls[path] = p; return }
+                if holders == nil {
+                    holders = remoteRecords(path).filter { $0.value.contentHash == p.target.contentHash && !$0.value.deleted }.map(\.key)
+                }
                 let candidates = peers.filter { peer, state in
-                    state.helloReceived && !p.excludedPeers.contains(peer)
-                        && remote[peer]?[path].map { $0.contentHash == p.target.contentHash && !$0.deleted } == true
+                    state.helloReceived && !p.excludedPeers.contains(peer) && holders?.contains(peer) == true
                 }
                 guard let peer = candidates.min(by: { ($0.value.outstandingBytes, $0.key) < ($1.value.outstandingBytes, $1.key) })?.key else { break }
                 let id = nextRequestID
@@ -350,21 +263,22 @@ extension FolderEngine {
             p.requeue(r.chunkIndex)
         }
         pulls[r.path] = p
-        if p.remaining == 0 { finishPull(r.path) }
+        if p.remaining == 0 { finishPull(r.path, now: now) }
         issueRequests(now: now)
     }
 
     /// Places a completed pull: conflict copy or version if needed, fsync, rename, dir fsync, then the index commit.
-    func finishPull(_ path: SyncPath) {
+    func finishPull(_ path: SyncPath, now: Instant) {
         guard let p = pulls[path], p.remaining == 0 else { return }
         pulls[path] = nil
+        defer { if walk != nil { continueWalk(now: now) } }
         guard p.revert || diskMatchesIndex(path) else {
             writer.abandon(p.temp)
             return
         }
         do {
             let disk = try fs.info(path.string)
-            if p.conflict, let l = local[path]?.record, disk != nil {
+            if p.conflict, let l = localEntry(path)?.record, disk != nil {
                 let copy = ConflictNaming.copyPath(for: path, mtimeNanoseconds: l.mtimeNanoseconds, deviceID: config.localDeviceID)
                 try trimConflictCopies(of: path)
                 try fs.rename(path.string, to: copy.string)
@@ -383,7 +297,6 @@ extension FolderEngine {
         }
         pullRetryBackoff[path] = nil
         revertRequested.remove(path)
-        chunkSources = nil
         var batch = IndexBatch(folderID: config.folderID)
         batch.local = [LocalEntry(record: p.target, state: currentState(path))]
         record(batch)

@@ -22,53 +22,66 @@ extension FolderEngine {
         var summary = ScanSummary()
         retryPullsNow()   // a scan (the user's rescan among them) retries failed pulls at once
         guard checkMarker() else { return summary }
-        let present = local.values.filter { !$0.record.deleted }.map(\.record.path)
-        let result = scanner.scan(known: { [local] p in local[p].flatMap { $0.record.deleted ? nil : $0.state } }, knownPaths: present)
-        summary.hashedBytes = result.hashedBytes
-        summary.invalidNames = result.invalidNames.count
         var batch = IndexBatch(folderID: config.folderID)
         var flagged: Set<SyncPath> = []
         var newSequence = sequence
-        for e in result.changed {
-            let old = local[e.path]
-            guard let record = newRecord(for: e, old: old?.record) else {
-                // Only the on-disk state moved (inode/ctime): remember it, keep the version.
-                if let o = old { batch.local.append(LocalEntry(record: o.record, state: e.state)) }
-                continue
+        var committed = true
+        /// Commits what the scan gathered so far (pages of ``FolderConfig/indexBatchRecords``).
+        func flush() {
+            guard !batch.local.isEmpty else { return }
+            noteBuffered(batch.local.count)
+            let changed = batch.local.map { localEntry($0.record.path)?.record.sequence != $0.record.sequence }
+            if commit(batch) {
+                for (e, c) in zip(batch.local, changed) where c { summary.recorded += 1; emit(.localChanged(e.record.path)) }
+                sequence = newSequence
+                cachedNeedCount = nil
+            } else {
+                committed = false
+                newSequence = sequence
             }
-            if config.mode == .receiveOnly && record.version != globalRecord(e.path)?.version {
-                flagged.insert(e.path); continue
-            }
-            var r = record
-            if r.version != old?.record.version || old?.record.deleted != false || !(old?.record.sameContent(as: r) ?? false) {
+            batch.local.removeAll(keepingCapacity: true)
+        }
+        let result = scanner.scan(known: { [self] p in localEntry(p).flatMap { $0.record.deleted ? nil : $0.state } },
+                                  knownPaths: LocalPathPages(engine: self)) { item in
+            switch item {
+            case .changed(let e):
+                let old = localEntry(e.path)
+                guard let record = newRecord(for: e, old: old?.record) else {
+                    // Only the on-disk state moved (inode/ctime): remember it, keep the version.
+                    if let o = old { batch.local.append(LocalEntry(record: o.record, state: e.state)) }
+                    break
+                }
+                if config.mode == .receiveOnly && record.version != globalRecord(e.path)?.version {
+                    flagged.insert(e.path); break
+                }
+                var r = record
+                if r.version != old?.record.version || old?.record.deleted != false || !(old?.record.sameContent(as: r) ?? false) {
+                    newSequence += 1
+                    r.sequence = newSequence
+                }
+                batch.local.append(LocalEntry(record: r, state: e.state))
+            case .missing(let p):
+                guard let old = localEntry(p), !old.record.deleted else { break }
+                if config.mode == .receiveOnly { flagged.insert(p); break }
+                var r = old.record
+                r.deleted = true; r.size = 0; r.chunks = []; r.contentHash = .zero; r.symlinkTarget = ""
+                r.version = old.record.version.incremented(by: shortID)
+                r.modifiedBy = shortID
                 newSequence += 1
                 r.sequence = newSequence
+                batch.local.append(LocalEntry(record: r, state: nil))
             }
-            batch.local.append(LocalEntry(record: r, state: e.state))
+            if batch.local.count >= config.indexBatchRecords { flush() }
         }
-        for p in result.missing {
-            guard let old = local[p], !old.record.deleted else { continue }
-            if config.mode == .receiveOnly { flagged.insert(p); continue }
-            var r = old.record
-            r.deleted = true; r.size = 0; r.chunks = []; r.contentHash = .zero; r.symlinkTarget = ""
-            r.version = old.record.version.incremented(by: shortID)
-            r.modifiedBy = shortID
-            newSequence += 1
-            r.sequence = newSequence
-            batch.local.append(LocalEntry(record: r, state: nil))
-        }
+        flush()
+        summary.hashedBytes = result.hashedBytes
+        summary.invalidNames = result.invalidNames.count
         if config.mode == .receiveOnly {
             if flagged != receiveOnlyChanged && !flagged.isEmpty { emit(.receiveOnlyChanges(count: flagged.count)) }
             receiveOnlyChanged = flagged
         }
         cleanTempFiles(result.tempFiles)
-        guard commit(batch) else { return summary }
-        for e in batch.local {
-            let changed = local[e.record.path]?.record.sequence != e.record.sequence
-            local[e.record.path] = e
-            if changed { summary.recorded += 1; emit(.localChanged(e.record.path)) }
-        }
-        sequence = newSequence
+        guard committed else { return summary }
         announce()
         pullPass(now: now)
         return summary
@@ -77,18 +90,30 @@ extension FolderEngine {
     /// Deletes temp files that no current need would resume (left by a crash or a superseded pull).
     func cleanTempFiles(_ temps: [String]) {
         guard !temps.isEmpty else { return }
-        var wanted = Set(pulls.values.map(\.temp.path))
-        for n in computeNeeds() {
-            if let g = n.global, g.kind == .file, !g.deleted { wanted.insert(AtomicWriter.tempPath(for: n.path, contentHash: g.contentHash)) }
+        let active = Set(pulls.values.map(\.temp.path))
+        for t in temps where !active.contains(t) {
+            // The temp name holds the target's name and a content-hash prefix: keep it while the
+            // target's global version is that content and we do not have it yet.
+            let dir = SyncPath(t).parent
+            let name = SyncPath(t).name.dropFirst(PathPolicy.tempPrefix.count)
+            var wanted = false
+            if let dash = name.lastIndex(of: "-") {
+                let targetName = String(name[..<dash])
+                let target = dir.map { $0.appending(targetName) } ?? SyncPath(targetName)
+                if let g = globalRecord(target), g.kind == .file, !g.deleted, AtomicWriter.tempPath(for: target, contentHash: g.contentHash) == t,
+                   localEntry(target)?.record.version != g.version {
+                    wanted = true
+                }
+            }
+            if !wanted { try? fs.remove(t) }
         }
-        for t in temps where !wanted.contains(t) { try? fs.remove(t) }
     }
 
     /// True when the folder marker is present (creating it for a folder with no local entries yet).
     func checkMarker() -> Bool {
         let marker = try? fs.info(PathPolicy.stateDirectoryName)
         if marker?.kind == .directory { markerMissing = false; return true }
-        if local.values.contains(where: { !$0.record.deleted }) {
+        if ((try? store.localCounts(folderID: config.folderID).entries) ?? 0) > 0 {
             if !markerMissing { emit(.folderMarkerMissing) }
             markerMissing = true
             return false
@@ -130,5 +155,32 @@ extension FolderEngine {
         revertRequested = receiveOnlyChanged
         receiveOnlyChanged = []
         pullPass(now: now)
+    }
+}
+
+/// Our live local paths, read from the store a page at a time (the scanner checks each for
+/// deletion without the engine holding the folder's path list).
+struct LocalPathPages: Sequence, IteratorProtocol {
+    let engine: FolderEngine
+    var page: [SyncPath] = []
+    var index = 0
+    var after: SyncPath?
+    var done = false
+
+    init(engine: FolderEngine) { self.engine = engine }
+
+    mutating func next() -> SyncPath? {
+        while index >= page.count {
+            guard !done else { return nil }
+            let limit = engine.config.indexBatchRecords
+            let entries = (try? engine.store.localEntries(folderID: engine.config.folderID, after: after, limit: limit)) ?? []
+            engine.noteBuffered(entries.count)
+            done = entries.count < limit
+            after = entries.last?.record.path
+            page = entries.filter { !$0.record.deleted }.map(\.record.path)
+            index = 0
+        }
+        index += 1
+        return page[index - 1]
     }
 }

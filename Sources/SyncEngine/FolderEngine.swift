@@ -13,7 +13,12 @@ public final class FolderEngine {
     struct PeerState {
         var helloSent = false
         var helloReceived = false
+        /// Our highest sequence the peer was sent (index pages go out above it).
         var sentSequence: UInt64 = 0
+        /// An index run (pages, then IndexComplete) is due to this peer.
+        var indexRunPending = false
+        /// The next index page starts a full index (not an update).
+        var fullIndexPending = false
         var indexComplete = false
         var queuedBytes = 0
         var outstandingBytes = 0
@@ -39,10 +44,9 @@ public final class FolderEngine {
     /// Our index generation.
     public let indexID: UInt64
 
-    var local: [SyncPath: LocalEntry] = [:]
     var sequence: UInt64 = 0
-    var remote: [String: [SyncPath: FileRecord]] = [:]
     var progress: [String: RemoteProgress] = [:]
+    var remoteCounts: [String: RemoteCount] = [:]
     var peers: [String: PeerState] = [:]
     var outbox: [SyncTransmit] = []
     var outboxHead = 0
@@ -58,8 +62,17 @@ public final class FolderEngine {
     public internal(set) var markerMissing = false
     var lastMassDeletionReport = 0
     var nextPullID: UInt64 = 0
-    var remoteChunkCounts: [String: Int] = [:]
-    var chunkSources: [ContentHash: (SyncPath, UInt64)]?
+    /// The pull pass in progress: the walk over need candidates, resumed as pulls complete.
+    var walk: NeedWalk?
+    /// True while ``continueWalk(now:)`` runs (it is not re-entered).
+    var walking = false
+    /// The need count from the last full count (nil when it must be recounted).
+    var cachedNeedCount: Int?
+    /// Most index records the engine held in memory at once (pages read from the store plus
+    /// records in queued index frames): bounded by the page size, whatever the folder size.
+    public internal(set) var bufferedRecordsHighWater = 0
+    /// Most files pulled at once (bounded by ``FolderConfig/maxActivePulls``).
+    public internal(set) var activePullsHighWater = 0
     /// Paths whose pull failed for a local reason (disk full, permissions) since the last
     /// scheduling point; ``schedulePullRetries(now:)`` turns them into ``pullRetryAt`` times.
     var failedPulls: Set<SyncPath> = []
@@ -72,6 +85,8 @@ public final class FolderEngine {
     public static func shortID(of deviceID: String) -> UInt64 { SHA256Hasher.hash(Array(deviceID.utf8)).w0 }
 
     /// An engine for `config` on `fs`, resuming from `store` (or starting with `newIndexID` when the folder is new there).
+    ///
+    /// Only positions and counts are loaded: records stay in the store and are read in pages.
     public init(config: FolderConfig, fs: any FileSystem, store: any IndexStore, newIndexID: UInt64, chunker: Chunker = .standard) throws {
         self.config = config
         self.fs = fs
@@ -79,45 +94,76 @@ public final class FolderEngine {
         writer = AtomicWriter(fs: fs)
         scanner = Scanner(fs: fs, chunker: chunker)
         shortID = Self.shortID(of: config.localDeviceID)
-        let stored = try store.loadFolder(config.folderID, newIndexID: newIndexID)
-        indexID = stored.indexID
-        for e in stored.local {
-            local[e.record.path] = e
-            sequence = max(sequence, e.record.sequence)
-        }
-        for (device, records) in stored.remote {
-            remote[device] = Dictionary(records.map { ($0.path, $0) }, uniquingKeysWith: { a, b in a.sequence > b.sequence ? a : b })
-            remoteChunkCounts[device] = remote[device]?.values.reduce(0) { $0 + $1.chunks.count }
-        }
-        progress = stored.progress
+        let head = try store.openFolder(config.folderID, newIndexID: newIndexID)
+        indexID = head.indexID
+        sequence = head.maxSequence
+        progress = head.progress
+        remoteCounts = head.remoteCounts
     }
+
+    /// Notes that `count` records are held in memory now (for ``bufferedRecordsHighWater``).
+    func noteBuffered(_ count: Int) { bufferedRecordsHighWater = max(bufferedRecordsHighWater, count) }
+
+    /// Our stored entry of `path` (nil when unknown or unreadable: callers then act as for a new path, which never overwrites).
+    func localEntry(_ path: SyncPath) -> LocalEntry? { (try? store.localEntry(folderID: config.folderID, path: path)) ?? nil }
+
+    /// Every peer's record of `path`.
+    func remoteRecords(_ path: SyncPath) -> [String: FileRecord] { (try? store.remoteRecords(folderID: config.folderID, path: path)) ?? [:] }
 
     // MARK: Getters
 
     /// The local record of `path`.
-    public func localRecord(_ path: SyncPath) -> FileRecord? { local[path]?.record }
+    public func localRecord(_ path: SyncPath) -> FileRecord? { localEntry(path)?.record }
 
-    /// Every local record (tombstones included), in path order.
-    public var localRecords: [FileRecord] { local.values.map(\.record).sorted { $0.path < $1.path } }
+    /// Every local record (tombstones included), in path order. Loads the whole local index:
+    /// for large folders prefer ``forEachLocalRecord(_:)``.
+    public var localRecords: [FileRecord] {
+        var out: [FileRecord] = []
+        forEachLocalRecord { out.append($0) }
+        return out
+    }
+
+    /// Visits every local record (tombstones included) in path order, one page in memory at a time.
+    public func forEachLocalRecord(_ body: (FileRecord) -> Void) {
+        var after: SyncPath?
+        while let page = try? store.localEntries(folderID: config.folderID, after: after, limit: config.indexBatchRecords), !page.isEmpty {
+            noteBuffered(page.count)
+            for e in page { body(e.record) }
+            after = page.last?.record.path
+            if page.count < config.indexBatchRecords { break }
+        }
+    }
 
     /// The highest local sequence number.
     public var maxSequence: UInt64 { sequence }
 
     /// The winning record of `path` across all devices.
-    public func globalRecord(_ path: SyncPath) -> FileRecord? {
+    public func globalRecord(_ path: SyncPath) -> FileRecord? { Self.winner(local: localEntry(path)?.record, remote: remoteRecords(path)) }
+
+    /// The winner of our record and the peers' (peers in device order, so every call agrees).
+    static func winner(local: FileRecord?, remote: [String: FileRecord]) -> FileRecord? {
         var all: [FileRecord] = []
-        if let l = local[path]?.record { all.append(l) }
-        for (_, index) in remote.sorted(by: { $0.key < $1.key }) {
-            if let r = index[path] { all.append(r) }
-        }
+        if let l = local { all.append(l) }
+        for (_, r) in remote.sorted(by: { $0.key < $1.key }) { all.append(r) }
         return GlobalState.winner(all)
     }
 
     /// Paths whose local version differs from the global one (what this device still needs).
-    public func needCount() -> Int { computeNeeds().count }
+    /// Counted by walking the store in pages; the count is kept until the index changes.
+    public func needCount() -> Int {
+        if let c = cachedNeedCount { return c }
+        var count = 0
+        forEachNeed { _ in count += 1 }
+        cachedNeedCount = count
+        return count
+    }
 
     /// The paths this device still needs, in path order (for status and diagnostics).
-    public func neededPaths() -> [SyncPath] { computeNeeds().map(\.path).sorted() }
+    public func neededPaths() -> [SyncPath] {
+        var out: [SyncPath] = []
+        forEachNeed { out.append($0.path) }
+        return out
+    }
 
     /// Chunk bytes requested and not yet answered.
     public var requestedBytesInFlight: Int { bytesInFlight }
@@ -142,7 +188,6 @@ public final class FolderEngine {
             bytesInFlight -= r.size
             if pulls[r.path]?.id == r.pullID { pulls[r.path]?.requeue(r.chunkIndex) }
         }
-        if retryPullsDue(now: now) { pullPass(now: now) }
         issueRequests(now: now)
     }
 
@@ -183,6 +228,7 @@ public final class FolderEngine {
         case .indexComplete(let folder, _):
             guard folder == config.folderID else { return }
             peers[peer]?.indexComplete = true
+            cachedNeedCount = nil
             pullPass(now: now)
         case .request(let request): serve(request, from: peer)
         case .response(let response): handleResponse(response, from: peer, now: now)
@@ -205,69 +251,87 @@ public final class FolderEngine {
         guard let folder = hello.folders.first(where: { $0.folderID == config.folderID }) else { return }
         if peers[peer]?.helloSent != true { sendHello(to: peer) }
         peers[peer]?.helloReceived = true
+        var batch = IndexBatch(folderID: config.folderID)
+        var p = progress[peer] ?? RemoteProgress(indexID: folder.indexID, maxSequence: 0)
         if progress[peer]?.indexID != folder.indexID {
-            var batch = IndexBatch(folderID: config.folderID)
             batch.droppedPeers = [peer]
-            let p = RemoteProgress(indexID: folder.indexID, maxSequence: 0)
-            batch.progress[peer] = p
-            if commit(batch) {
-                remote[peer] = [:]
-                remoteChunkCounts[peer] = 0
-                progress[peer] = p
-            }
+            p = RemoteProgress(indexID: folder.indexID, maxSequence: 0)
+        }
+        // What the peer holds of our index: tombstones at or below it have reached the peer.
+        p.acknowledgedSequence = folder.peerIndexID == indexID ? min(folder.peerMaxSequence, sequence) : 0
+        batch.progress[peer] = p
+        if commit(batch) {
+            if !batch.droppedPeers.isEmpty { remoteCounts[peer] = RemoteCount(); cachedNeedCount = nil }
+            progress[peer] = p
         }
         let since = folder.peerIndexID == indexID ? min(folder.peerMaxSequence, sequence) : 0
-        sendIndex(to: peer, since: since, isUpdate: since > 0)
-        queue(.indexComplete(folderID: config.folderID, sequence: sequence), to: peer)
+        peers[peer]?.sentSequence = since
+        peers[peer]?.fullIndexPending = since == 0
+        peers[peer]?.indexRunPending = true
     }
 
-    func sendIndex(to peer: String, since: UInt64, isUpdate: Bool) {
-        let records = local.values.map(\.record).filter { $0.sequence > since }.sorted { $0.sequence < $1.sequence }
-        var first = true
-        var i = 0
-        while i < records.count {
-            let batch = Array(records[i..<min(records.count, i + config.indexBatchRecords)])
-            queue(.index(IndexMessage(folderID: config.folderID, indexID: indexID, isUpdate: isUpdate || !first, records: batch)), to: peer)
-            first = false
-            i += batch.count
+    /// Queues the next index page (or the closing IndexComplete) of every peer with an index
+    /// run due. Pages are read from the store only when the outbox is empty, so at most one
+    /// page per peer is in memory, whatever the folder size.
+    func refillIndexPages() {
+        for peer in peers.keys.sorted() {
+            guard let state = peers[peer], state.helloReceived, state.indexRunPending else { continue }
+            let limit = config.indexBatchRecords
+            let page: [FileRecord]
+            do { page = try store.localRecords(folderID: config.folderID, afterSequence: state.sentSequence, limit: limit) } catch {
+                emit(.pullFailed(SyncPath(""), reason: "index read failed: \(error)"))
+                peers[peer]?.indexRunPending = false
+                continue
+            }
+            noteBuffered(page.count)
+            if let last = page.last {
+                queue(.index(IndexMessage(folderID: config.folderID, indexID: indexID, isUpdate: !state.fullIndexPending, records: page)), to: peer)
+                peers[peer]?.sentSequence = last.sequence
+                peers[peer]?.fullIndexPending = false
+            }
+            if page.count < limit {
+                let sent = max(peers[peer]?.sentSequence ?? 0, sequence)
+                peers[peer]?.sentSequence = sent
+                peers[peer]?.indexRunPending = false
+                queue(.indexComplete(folderID: config.folderID, sequence: sequence), to: peer)
+            }
         }
-        peers[peer]?.sentSequence = sequence
     }
 
-    /// Sends every local record newer than what each ready peer was sent.
+    /// Schedules an index update for every ready peer that has not been sent our latest records.
     func announce() {
-        for (peer, state) in peers where state.helloReceived && state.sentSequence < sequence {
-            sendIndex(to: peer, since: state.sentSequence, isUpdate: true)
-            queue(.indexComplete(folderID: config.folderID, sequence: sequence), to: peer)
-        }
+        for (peer, state) in peers where state.helloReceived && state.sentSequence < sequence { peers[peer]?.indexRunPending = true }
     }
 
     func handleIndex(_ message: IndexMessage, from peer: String, now: Instant) {
         guard message.folderID == config.folderID, peers[peer]?.helloReceived == true else { return }
         guard progress[peer]?.indexID == message.indexID else { return }
-        var index = remote[peer] ?? [:]
-        guard index.count + message.records.count <= config.maxRemoteRecords else {
+        noteBuffered(message.records.count)
+        var counts = remoteCounts[peer] ?? RemoteCount()
+        guard counts.records + message.records.count <= config.maxRemoteRecords else {
             protocolError(peer: peer, reason: "index larger than \(config.maxRemoteRecords) records", now: now)
             return
         }
-        var chunkTotal = remoteChunkCounts[peer] ?? 0
-        for r in message.records { chunkTotal += r.chunks.count - (index[r.path]?.chunks.count ?? 0) }
-        guard chunkTotal <= config.maxRemoteChunks else {
+        var replaced: [SyncPath: Int] = [:]   // chunk count of the record each path replaces (this message only)
+        for r in message.records {
+            let old = replaced[r.path] ?? remoteRecords(r.path)[peer].map(\.chunks.count)
+            if old == nil { counts.records += 1 }
+            counts.chunks += r.chunks.count - (old ?? 0)
+            replaced[r.path] = r.chunks.count
+        }
+        guard counts.chunks <= config.maxRemoteChunks else {
             protocolError(peer: peer, reason: "index describes more than \(config.maxRemoteChunks) chunks", now: now)
             return
         }
         var batch = IndexBatch(folderID: config.folderID)
-        var maxSeq = progress[peer]?.maxSequence ?? 0
+        var p = progress[peer] ?? RemoteProgress(indexID: message.indexID, maxSequence: 0)
         for r in message.records {
-            index[r.path] = r
             batch.remote.append((peer, r))
-            maxSeq = max(maxSeq, r.sequence)
+            p.maxSequence = max(p.maxSequence, r.sequence)
         }
-        let p = RemoteProgress(indexID: message.indexID, maxSequence: maxSeq)
         batch.progress[peer] = p
         guard commit(batch) else { return }
-        remote[peer] = index
-        remoteChunkCounts[peer] = chunkTotal
+        remoteCounts[peer] = counts
         progress[peer] = p
     }
 
@@ -288,10 +352,11 @@ public final class FolderEngine {
 
     /// The next frame to send, if any.
     public func pollTransmit() -> SyncTransmit? {
-        guard outboxHead < outbox.count else {
+        if outboxHead >= outbox.count {
             if !outbox.isEmpty { outbox.removeAll(keepingCapacity: true); outboxHead = 0 }
-            return nil
+            refillIndexPages()
         }
+        guard outboxHead < outbox.count else { return nil }
         let t = outbox[outboxHead]
         outboxHead += 1
         peers[t.peer]?.queuedBytes -= t.bytes.count

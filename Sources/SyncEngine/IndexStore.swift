@@ -11,17 +11,23 @@ public struct LocalEntry: Hashable, Sendable {
     public init(record: FileRecord, state: LocalFileState?) { self.record = record; self.state = state }
 }
 
-/// How far a peer's index has been received.
+/// How far a peer's index has been received, and how much of ours it acknowledged.
 public struct RemoteProgress: Hashable, Sendable {
     /// The peer's index generation.
     public var indexID: UInt64
     /// The highest sequence received from it.
     public var maxSequence: UInt64
+    /// The highest of *our* sequences the peer said (in its hello) it holds; tombstones at or
+    /// below it have reached that peer.
+    public var acknowledgedSequence: UInt64
     /// A position.
-    public init(indexID: UInt64, maxSequence: UInt64) { self.indexID = indexID; self.maxSequence = maxSequence }
+    public init(indexID: UInt64, maxSequence: UInt64, acknowledgedSequence: UInt64 = 0) {
+        self.indexID = indexID; self.maxSequence = maxSequence; self.acknowledgedSequence = acknowledgedSequence
+    }
 }
 
-/// Everything an engine needs to resume a folder after a restart.
+/// Everything stored for a folder, loaded whole (tests and tools; the engine pages through the
+/// store instead, see ``FolderHead``).
 public struct StoredFolder: Sendable {
     /// Our index generation (random when the folder's index was created).
     public var indexID: UInt64
@@ -37,6 +43,44 @@ public struct StoredFolder: Sendable {
     }
 }
 
+/// How many records and chunk entries the store holds for one peer (to enforce the engine's caps).
+public struct RemoteCount: Hashable, Sendable {
+    /// Records (tombstones included).
+    public var records: Int
+    /// Chunk entries over all live file records.
+    public var chunks: Int
+    /// A count.
+    public init(records: Int = 0, chunks: Int = 0) { self.records = records; self.chunks = chunks }
+}
+
+/// What an engine loads when it opens a folder: positions and counts, never the records.
+public struct FolderHead: Sendable {
+    /// Our index generation.
+    public var indexID: UInt64
+    /// Our highest local sequence.
+    public var maxSequence: UInt64
+    /// Each peer's index position.
+    public var progress: [String: RemoteProgress]
+    /// Each peer's record and chunk counts.
+    public var remoteCounts: [String: RemoteCount]
+    /// A head.
+    public init(indexID: UInt64, maxSequence: UInt64 = 0, progress: [String: RemoteProgress] = [:], remoteCounts: [String: RemoteCount] = [:]) {
+        self.indexID = indexID; self.maxSequence = maxSequence; self.progress = progress; self.remoteCounts = remoteCounts
+    }
+}
+
+/// A path where some peer's version differs from ours, with every device's record of it.
+public struct NeedCandidate: Sendable {
+    /// The path.
+    public var path: SyncPath
+    /// Our entry (nil when we never had the path).
+    public var local: LocalEntry?
+    /// Each peer's record of the path.
+    public var remote: [String: FileRecord]
+    /// A candidate.
+    public init(path: SyncPath, local: LocalEntry?, remote: [String: FileRecord]) { self.path = path; self.local = local; self.remote = remote }
+}
+
 /// Changes to commit in one transaction (after the file system is already durable).
 public struct IndexBatch: Sendable {
     /// The folder.
@@ -49,53 +93,45 @@ public struct IndexBatch: Sendable {
     public var progress: [String: RemoteProgress] = [:]
     /// Peers whose records must be dropped first (their index generation changed).
     public var droppedPeers: [String] = []
+    /// Expired tombstones: the local record of each path and every peer's tombstone of it are removed.
+    public var expiredTombstones: [SyncPath] = []
     /// An empty batch.
     public init(folderID: String) { self.folderID = folderID }
     /// True when there is nothing to commit.
-    public var isEmpty: Bool { local.isEmpty && remote.isEmpty && progress.isEmpty && droppedPeers.isEmpty }
+    public var isEmpty: Bool { local.isEmpty && remote.isEmpty && progress.isEmpty && droppedPeers.isEmpty && expiredTombstones.isEmpty }
 }
 
 /// Persistence for the engine's index. ``MemoryIndexStore`` serves tests; SyncStore's
 /// `SQLiteIndexStore` (GRDB) serves the daemon. A commit is all-or-nothing.
+///
+/// The engine never loads a folder's index whole: it opens the folder (``openFolder(_:newIndexID:)``),
+/// looks paths up one at a time and walks the index in pages (`limit` records at most per call),
+/// so its memory does not grow with the folder.
 public protocol IndexStore: AnyObject {
-    /// Loads a folder, creating it with `newIndexID` when unknown.
+    /// Loads a folder whole, creating it with `newIndexID` when unknown (tests and tools).
     func loadFolder(_ folderID: String, newIndexID: UInt64) throws -> StoredFolder
+    /// Opens a folder, creating it with `newIndexID` when unknown: positions and counts only.
+    func openFolder(_ folderID: String, newIndexID: UInt64) throws -> FolderHead
     /// Commits a batch atomically.
     func commit(_ batch: IndexBatch) throws
-}
-
-/// An ``IndexStore`` in memory, which outlives an engine: tests "restart" an engine on it.
-public final class MemoryIndexStore: IndexStore {
-    private var folders: [String: StoredFolder] = [:]
-    /// Number of committed batches (tests count commits).
-    public private(set) var commits = 0
-    /// Called before each commit; a test may throw to simulate a crash before the commit.
-    public var faultHook: (() throws -> Void)?
-
-    /// An empty store.
-    public init() {}
-
-    /// ``IndexStore`` requirement, in memory.
-    public func loadFolder(_ folderID: String, newIndexID: UInt64) throws -> StoredFolder {
-        if let f = folders[folderID] { return f }
-        let f = StoredFolder(indexID: newIndexID)
-        folders[folderID] = f
-        return f
-    }
-
-    /// ``IndexStore`` requirement, in memory.
-    public func commit(_ batch: IndexBatch) throws {
-        try faultHook?()
-        var f = folders[batch.folderID] ?? StoredFolder(indexID: 0)
-        var local = Dictionary(uniqueKeysWithValues: f.local.map { ($0.record.path, $0) })
-        for e in batch.local { local[e.record.path] = e }
-        f.local = local.values.sorted { $0.record.sequence < $1.record.sequence }
-        for d in batch.droppedPeers { f.remote[d] = nil; f.progress[d] = nil }
-        var remote = f.remote.mapValues { Dictionary(uniqueKeysWithValues: $0.map { ($0.path, $0) }) }
-        for (d, r) in batch.remote { remote[d, default: [:]][r.path] = r }
-        f.remote = remote.mapValues { Array($0.values) }
-        for (d, p) in batch.progress { f.progress[d] = p }
-        folders[batch.folderID] = f
-        commits += 1
-    }
+    /// Our entry for `path`.
+    func localEntry(folderID: String, path: SyncPath) throws -> LocalEntry?
+    /// Every peer's record of `path`, by device.
+    func remoteRecords(folderID: String, path: SyncPath) throws -> [String: FileRecord]
+    /// Up to `limit` local records with a sequence above `sequence`, in sequence order.
+    func localRecords(folderID: String, afterSequence sequence: UInt64, limit: Int) throws -> [FileRecord]
+    /// Up to `limit` local entries with a path after `path` (all when nil), in path order.
+    func localEntries(folderID: String, after path: SyncPath?, limit: Int) throws -> [LocalEntry]
+    /// Up to `limit` paths where some peer's version differs from ours, after `path` in path
+    /// order (before it in reverse path order when `descending`).
+    func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int) throws -> [NeedCandidate]
+    /// A local file of the folder holding a chunk with `hash`, and the chunk's offset in it.
+    func localChunkLocation(folderID: String, hash: ContentHash) throws -> (path: SyncPath, offset: UInt64)?
+    /// How many live (not deleted) local entries there are, and how many of them are files.
+    func localCounts(folderID: String) throws -> (entries: Int, files: Int)
+    /// Stamps local tombstones that have no deletion time yet with `wallClockNanoseconds`.
+    func stampTombstones(folderID: String, wallClockNanoseconds: Int64) throws
+    /// Up to `limit` local tombstones after `path` in path order whose sequence is at most
+    /// `maxSequence` and that were stamped at or before `stampedBefore`.
+    func expirableTombstones(folderID: String, maxSequence: UInt64, stampedBefore: Int64, after path: SyncPath?, limit: Int) throws -> [FileRecord]
 }

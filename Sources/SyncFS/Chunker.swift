@@ -47,26 +47,68 @@ public struct Chunker: Sendable {
     }()
 
     /// The length of the first chunk of `data` (all of it when shorter than the minimum).
+    ///
+    /// The gear hash is rolled two bytes per step: `fp₂ = (fp << 2) + (g[b₀] << 1) + g[b₁]`
+    /// depends on `fp` through one shift and one add, half the serial latency of rolling byte by
+    /// byte; the intermediate value is still tested, so cut points are exactly those of the
+    /// one-byte definition (``referenceCutPoint(_:)``).
     public func cutPoint(_ data: UnsafeRawBufferPointer) -> Int {
+        let n = min(data.count, maxSize)
+        if n <= minSize { return n }
+        let normal = min(n, averageSize)
+        let bytes = data.bindMemory(to: UInt8.self)
+        return Self.gear.withUnsafeBufferPointer { g -> Int in
+            var fp: UInt64 = 0
+            var i = minSize
+            if let cut = Self.scan(bytes, g, from: &i, to: normal, mask: maskSmall, fp: &fp) { return cut }
+            if let cut = Self.scan(bytes, g, from: &i, to: n, mask: maskLarge, fp: &fp) { return cut }
+            return n
+        }
+    }
+
+    /// Rolls the gear hash over `bytes[i..<end]`; returns the cut after the first byte whose hash
+    /// has none of `mask`'s bits set, or nil with `i == end` and `fp` updated.
+    @inline(__always)
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, _ g: UnsafeBufferPointer<UInt64>, from i: inout Int, to end: Int,
+                     mask: UInt64, fp: inout UInt64) -> Int? {
+        var h = fp
+        var k = i
+        while k + 1 < end {
+            let g0 = g[Int(bytes[k])], g1 = g[Int(bytes[k + 1])]
+            let first = (h << 1) &+ g0
+            h = (h << 2) &+ ((g0 << 1) &+ g1)
+            if _slowPath(first & mask == 0 || h & mask == 0) { return first & mask == 0 ? k + 1 : k + 2 }
+            k += 2
+        }
+        if k < end {
+            h = (h << 1) &+ g[Int(bytes[k])]
+            if h & mask == 0 { return k + 1 }
+            k += 1
+        }
+        i = k
+        fp = h
+        return nil
+    }
+
+    /// The one-byte-at-a-time definition of ``cutPoint(_:)`` (tests check the two agree).
+    public func referenceCutPoint(_ data: UnsafeRawBufferPointer) -> Int {
         let n = min(data.count, maxSize)
         if n <= minSize { return n }
         let normal = min(n, averageSize)
         var fp: UInt64 = 0
         var i = minSize
         let bytes = data.bindMemory(to: UInt8.self)
-        return Self.gear.withUnsafeBufferPointer { g -> Int in
-            while i < normal {
-                fp = (fp << 1) &+ g[Int(bytes[i])]
-                if fp & maskSmall == 0 { return i + 1 }
-                i += 1
-            }
-            while i < n {
-                fp = (fp << 1) &+ g[Int(bytes[i])]
-                if fp & maskLarge == 0 { return i + 1 }
-                i += 1
-            }
-            return n
+        while i < normal {
+            fp = (fp << 1) &+ Self.gear[Int(bytes[i])]
+            if fp & maskSmall == 0 { return i + 1 }
+            i += 1
         }
+        while i < n {
+            fp = (fp << 1) &+ Self.gear[Int(bytes[i])]
+            if fp & maskLarge == 0 { return i + 1 }
+            i += 1
+        }
+        return n
     }
 
     /// The chunks of an in-memory buffer.
@@ -88,8 +130,17 @@ public struct Chunker: Sendable {
     /// `sizeHint` (the size lstat reported) keeps the buffer small for small files; it grows if the file is larger.
     public func chunks(of file: any ReadableFile, sizeHint: UInt64? = nil,
                        visit: ((ChunkInfo, UInt64, UnsafeRawBufferPointer) -> Void)? = nil) throws(FileSystemError) -> [ChunkInfo] {
+        var buffer: [UInt8] = []
+        return try chunks(of: file, sizeHint: sizeHint, buffer: &buffer, visit: visit)
+    }
+
+    /// Chunks and hashes a file like ``chunks(of:sizeHint:visit:)``, reading through `buffer`,
+    /// which is grown as needed and kept for the next file (one allocation per thread, not per file).
+    public func chunks(of file: any ReadableFile, sizeHint: UInt64? = nil, buffer: inout [UInt8],
+                       visit: ((ChunkInfo, UInt64, UnsafeRawBufferPointer) -> Void)? = nil) throws(FileSystemError) -> [ChunkInfo] {
         let fullSize = readSize + maxSize
-        var buffer = [UInt8](repeating: 0, count: sizeHint.map { Int(min(UInt64(fullSize), $0 + 1)) } ?? fullSize)
+        let wanted = sizeHint.map { Int(min(UInt64(fullSize), $0 + 1)) } ?? fullSize
+        if buffer.count < wanted { buffer = [UInt8](repeating: 0, count: wanted) }
         var start = 0, end = 0
         var fileOffset: UInt64 = 0   // file offset of buffer[end]
         var chunkOffset: UInt64 = 0

@@ -127,9 +127,14 @@ public protocol FileSystem: AnyObject {
     func setModificationTime(_ path: String, _ nanoseconds: Int64) throws(FileSystemError)
     /// fsyncs a directory so renames and creations in it are durable.
     func syncDirectory(_ path: String) throws(FileSystemError)
+    /// True when several threads may open and read files at once (the scanner then hashes in parallel).
+    var supportsConcurrentReads: Bool { get }
 }
 
 extension FileSystem {
+    /// By default a file system is used from one thread at a time.
+    public var supportsConcurrentReads: Bool { false }
+
     /// Joins a directory path and a name.
     public static func join(_ dir: String, _ name: String) -> String { dir.isEmpty ? name : dir + "/" + name }
 

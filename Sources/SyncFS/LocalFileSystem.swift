@@ -17,6 +17,9 @@ public final class LocalFileSystem: FileSystem {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
     }
 
+    /// POSIX reads are thread-safe and the type holds no mutable state.
+    public var supportsConcurrentReads: Bool { true }
+
     private func full(_ path: String) -> String { path.isEmpty ? root : root + "/" + path }
 
     private func fail(_ op: String, _ path: String) -> FileSystemError {

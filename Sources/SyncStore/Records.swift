@@ -63,6 +63,8 @@ public struct FileRow: Codable, Sendable, FetchableRecord, PersistableRecord {
     public var diskPermissions: Int?
     /// Local state: kind seen on disk.
     public var diskKind: Int?
+    /// For a local tombstone: the wall time (ns since the epoch) the retention sweep first saw it.
+    public var deletedAt: Int64?
 }
 
 /// A chunk list, stored once per distinct content (table `chunkList`).
@@ -103,4 +105,6 @@ public struct RemoteProgressRow: Codable, Sendable, FetchableRecord, Persistable
     public var indexID: Int64
     /// Highest sequence received.
     public var maxSequence: Int64
+    /// Highest of our sequences the peer said it holds.
+    public var acknowledgedSequence: Int64
 }

@@ -59,7 +59,7 @@ enum RowCoding {
                 contentHash: data(f.contentHash), symlinkTarget: f.symlinkTarget,
                 inode: state.map { Int64(bitPattern: $0.inode) }, ctime: state?.ctimeNanoseconds, diskMtime: state?.mtimeNanoseconds,
                 diskSize: state.map { Int64(bitPattern: $0.size) }, diskPermissions: state.map { Int($0.permissions) },
-                diskKind: state.map { Int($0.kind.rawValue) })
+                diskKind: state.map { Int($0.kind.rawValue) }, deletedAt: nil)
     }
 
     static func record(_ r: FileRow, chunks: [ChunkInfo]) -> FileRecord {

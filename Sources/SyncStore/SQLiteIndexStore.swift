@@ -18,13 +18,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement: one write transaction.
     public func loadFolder(_ folderID: String, newIndexID: UInt64) throws -> StoredFolder {
         try database.pool.write { db in
-            let folder: FolderRow
-            if let f = try FolderRow.fetchOne(db, key: folderID) {
-                folder = f
-            } else {
-                folder = FolderRow(id: folderID, indexID: Int64(bitPattern: newIndexID))
-                try folder.insert(db)
-            }
+            let folder = try Self.folder(db, folderID, newIndexID: newIndexID)
             var stored = StoredFolder(indexID: UInt64(bitPattern: folder.indexID))
             let rows = try FileRow.fetchCursor(db, sql: "SELECT * FROM file WHERE folderID = ? ORDER BY device, sequence", arguments: [folderID])
             while let row = try rows.next() {
@@ -36,10 +30,45 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                     stored.remote[row.device, default: []].append(record)
                 }
             }
-            for p in try RemoteProgressRow.filter(Column("folderID") == folderID).fetchAll(db) {
-                stored.progress[p.device] = RemoteProgress(indexID: UInt64(bitPattern: p.indexID), maxSequence: UInt64(bitPattern: p.maxSequence))
-            }
+            stored.progress = try Self.progress(db, folderID)
             return stored
+        }
+    }
+
+    static func folder(_ db: Database, _ folderID: String, newIndexID: UInt64) throws -> FolderRow {
+        if let f = try FolderRow.fetchOne(db, key: folderID) { return f }
+        let folder = FolderRow(id: folderID, indexID: Int64(bitPattern: newIndexID))
+        try folder.insert(db)
+        return folder
+    }
+
+    static func progress(_ db: Database, _ folderID: String) throws -> [String: RemoteProgress] {
+        var out: [String: RemoteProgress] = [:]
+        for p in try RemoteProgressRow.filter(Column("folderID") == folderID).fetchAll(db) {
+            out[p.device] = RemoteProgress(indexID: UInt64(bitPattern: p.indexID), maxSequence: UInt64(bitPattern: p.maxSequence),
+                                           acknowledgedSequence: UInt64(bitPattern: p.acknowledgedSequence))
+        }
+        return out
+    }
+
+    /// ``IndexStore`` requirement: positions and counts, in one write transaction (it may create the folder).
+    public func openFolder(_ folderID: String, newIndexID: UInt64) throws -> FolderHead {
+        try database.pool.write { db in
+            let folder = try Self.folder(db, folderID, newIndexID: newIndexID)
+            let maxSequence = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM file WHERE folderID = ? AND device = ''",
+                                                 arguments: [folderID]) ?? 0
+            var head = FolderHead(indexID: UInt64(bitPattern: folder.indexID), maxSequence: UInt64(bitPattern: maxSequence),
+                                  progress: try Self.progress(db, folderID))
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT f.device, COUNT(*),
+                       COALESCE(SUM(CASE WHEN f.kind = 0 AND f.deleted = 0 THEN length(c.chunks) / 36 ELSE 0 END), 0)
+                FROM file f LEFT JOIN chunkList c ON c.contentHash = f.contentHash
+                WHERE f.folderID = ? AND f.device != '' GROUP BY f.device
+                """, arguments: [folderID])
+            while let row = try rows.next() {
+                head.remoteCounts[row[0]] = RemoteCount(records: row[1], chunks: row[2])
+            }
+            return head
         }
     }
 
@@ -75,7 +104,11 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
             }
             for (device, p) in batch.progress {
                 try RemoteProgressRow(folderID: batch.folderID, device: device, indexID: Int64(bitPattern: p.indexID),
-                                      maxSequence: Int64(bitPattern: p.maxSequence)).save(db)
+                                      maxSequence: Int64(bitPattern: p.maxSequence),
+                                      acknowledgedSequence: Int64(bitPattern: p.acknowledgedSequence)).save(db)
+            }
+            for path in batch.expiredTombstones {
+                try db.execute(sql: "DELETE FROM file WHERE folderID = ? AND path = ? AND deleted = 1", arguments: [batch.folderID, path.string])
             }
         }
     }
@@ -145,6 +178,116 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
             let cursor = try FileRow.fetchCursor(db, sql: "SELECT * FROM file WHERE folderID = ? AND device = '' AND sequence > ? ORDER BY sequence",
                                                  arguments: [folderID, Int64(bitPattern: sequence)])
             while let row = try cursor.next() { try body(RowCoding.record(row, chunks: try Self.chunks(db, row))) }
+        }
+    }
+
+    // MARK: Paged queries (IndexStore)
+
+    func records(_ db: Database, _ sql: String, _ arguments: StatementArguments) throws -> [(FileRow, FileRecord)] {
+        var out: [(FileRow, FileRecord)] = []
+        var lists: [Data: [ChunkInfo]] = [:]   // rows of one page often share content
+        let cursor = try FileRow.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try cursor.next() {
+            let isFile = row.kind == Int(FileKind.file.rawValue) && !row.deleted
+            let chunks = isFile ? try lists[row.contentHash] ?? Self.chunks(db, row) : []
+            if isFile && lists.count < 64 { lists[row.contentHash] = chunks }
+            out.append((row, RowCoding.record(row, chunks: chunks)))
+        }
+        return out
+    }
+
+    /// ``IndexStore`` requirement.
+    public func localEntry(folderID: String, path: SyncPath) throws -> LocalEntry? {
+        try database.pool.read { db in
+            try records(db, "SELECT * FROM file WHERE folderID = ? AND device = '' AND path = ?", [folderID, path.string])
+                .first.map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
+        }
+    }
+
+    /// ``IndexStore`` requirement.
+    public func remoteRecords(folderID: String, path: SyncPath) throws -> [String: FileRecord] {
+        try database.pool.read { db in
+            var out: [String: FileRecord] = [:]
+            for (row, r) in try records(db, "SELECT * FROM file WHERE folderID = ? AND path = ? AND device != ''", [folderID, path.string]) {
+                out[row.device] = r
+            }
+            return out
+        }
+    }
+
+    /// ``IndexStore`` requirement.
+    public func localRecords(folderID: String, afterSequence sequence: UInt64, limit: Int) throws -> [FileRecord] {
+        try database.pool.read { db in
+            try records(db, "SELECT * FROM file WHERE folderID = ? AND device = '' AND sequence > ? ORDER BY sequence LIMIT ?",
+                        [folderID, Int64(bitPattern: sequence), limit]).map(\.1)
+        }
+    }
+
+    /// ``IndexStore`` requirement.
+    public func localEntries(folderID: String, after path: SyncPath?, limit: Int) throws -> [LocalEntry] {
+        try database.pool.read { db in
+            try records(db, "SELECT * FROM file WHERE folderID = ? AND device = '' AND path > ? ORDER BY path LIMIT ?",
+                        [folderID, path?.string ?? "", limit]).map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
+        }
+    }
+
+    /// ``IndexStore`` requirement: one page of candidate paths (a peer's version differs from
+    /// ours), then every device's rows of those paths.
+    public func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int) throws -> [NeedCandidate] {
+        try database.pool.read { db in
+            let bound = path == nil ? "" : (descending ? "AND r.path < ?2" : "AND r.path > ?2")
+            let paths = try String.fetchAll(db, sql: """
+                SELECT DISTINCT r.path FROM file r
+                LEFT JOIN file l ON l.folderID = r.folderID AND l.device = '' AND l.path = r.path
+                WHERE r.folderID = ?1 AND r.device != '' \(bound) AND (l.path IS NULL OR l.version != r.version)
+                ORDER BY r.path \(descending ? "DESC" : "ASC") LIMIT ?3
+                """, arguments: [folderID, path?.string ?? "", limit])
+            guard !paths.isEmpty else { return [] }
+            var byPath: [String: NeedCandidate] = [:]
+            let marks = Array(repeating: "?", count: paths.count).joined(separator: ",")
+            for (row, r) in try records(db, "SELECT * FROM file WHERE folderID = ? AND path IN (\(marks))",
+                                        StatementArguments([folderID] + paths)) {
+                var c = byPath[row.path] ?? NeedCandidate(path: r.path, local: nil, remote: [:])
+                if row.device.isEmpty { c.local = LocalEntry(record: r, state: RowCoding.state(row)) } else { c.remote[row.device] = r }
+                byPath[row.path] = c
+            }
+            return paths.compactMap { byPath[$0] }
+        }
+    }
+
+    /// ``IndexStore`` requirement.
+    public func localChunkLocation(folderID: String, hash: ContentHash) throws -> (path: SyncPath, offset: UInt64)? {
+        try database.pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT path, offset FROM chunkLocation WHERE hash = ? AND folderID = ? LIMIT 1",
+                             arguments: [RowCoding.data(hash), folderID]).map { (SyncPath($0[0]), UInt64(bitPattern: $0[1])) }
+        }
+    }
+
+    /// ``IndexStore`` requirement.
+    public func localCounts(folderID: String) throws -> (entries: Int, files: Int) {
+        try database.pool.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(SUM(kind = 0), 0) FROM file WHERE folderID = ? AND device = '' AND deleted = 0",
+                                       arguments: [folderID])
+            return (row?[0] ?? 0, row?[1] ?? 0)
+        }
+    }
+
+    /// ``IndexStore`` requirement.
+    public func stampTombstones(folderID: String, wallClockNanoseconds: Int64) throws {
+        try database.pool.write { db in
+            try db.execute(sql: "UPDATE file SET deletedAt = ? WHERE folderID = ? AND device = '' AND deleted = 1 AND deletedAt IS NULL",
+                           arguments: [wallClockNanoseconds, folderID])
+        }
+    }
+
+    /// ``IndexStore`` requirement.
+    public func expirableTombstones(folderID: String, maxSequence: UInt64, stampedBefore: Int64, after path: SyncPath?,
+                                    limit: Int) throws -> [FileRecord] {
+        try database.pool.read { db in
+            try records(db, """
+                SELECT * FROM file WHERE folderID = ? AND device = '' AND deleted = 1 AND path > ?
+                AND sequence <= ? AND deletedAt IS NOT NULL AND deletedAt <= ? ORDER BY path LIMIT ?
+                """, [folderID, path?.string ?? "", Int64(bitPattern: maxSequence), stampedBefore, limit]).map(\.1)
         }
     }
 }

@@ -75,6 +75,11 @@ public final class SyncDatabase: Sendable {
                 t.primaryKey(["folderID", "device"])
             }
         }
+        m.registerMigration("v2-tombstones") { db in
+            try db.alter(table: "file") { t in t.add(column: "deletedAt", .integer) }
+            try db.alter(table: "remoteProgress") { t in t.add(column: "acknowledgedSequence", .integer).notNull().defaults(to: 0) }
+            try db.create(index: "file_tombstone", on: "file", columns: ["folderID", "device", "deleted", "path"])
+        }
         return m
     }
 

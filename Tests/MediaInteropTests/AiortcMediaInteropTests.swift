@@ -92,9 +92,14 @@ import WireKit
         #expect(tracks.map(\.kind) == [.audio, .video], "aiortc log:\n\(log)")
         #expect(played.count >= 48000 * 2, "played \(played.count) samples; aiortc log:\n\(log)")
         if played.count >= 72000 {
-            // 0.5–1.5 s into playout: aiortc sends for as long as it listens (3 s).
-            let peak = peakFrequency(played.dropFirst(24000).prefix(48000), low: 300, high: 1000)
-            #expect(abs(peak - 440) <= 5, "we heard \(peak) Hz from aiortc's 440 Hz tone")
+            // From 0.5 s into playout, in 0.25 s windows: aiortc generates the tone in Python in
+            // real time, so on a loaded machine one window can hold a gap or a concealed frame;
+            // the median window must still peak at 440 Hz.
+            let windows = stride(from: 24000, through: played.count - 12000, by: 12000).prefix(8).map {
+                peakFrequency(played[$0..<($0 + 12000)], low: 300, high: 1000)
+            }.sorted()
+            let peak = windows[windows.count / 2]
+            #expect(abs(peak - 440) <= 5, "we heard \(peak) Hz (windows \(windows)) from aiortc's 440 Hz tone")
         }
         let result = try #require(child.result, "no RESULT from aiortc; log:\n\(log)")
         let frames = result["frames"] as? Int ?? 0

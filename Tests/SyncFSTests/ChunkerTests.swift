@@ -11,6 +11,29 @@ import SyncProtocol
         #expect(h.finish() == SHA256Hasher.hash(Array("abc".utf8)))
     }
 
+    @Test(arguments: [UInt64(11), 12, 13])
+    func twoByteRollingCutsExactlyWhereTheOneByteDefinitionDoes(seed: UInt64) {
+        var rng = SeededRandom(seed: seed)
+        // Small parameters give many cuts (odd and even offsets, both masks, the max-size cut).
+        let small = Chunker(minSize: 64, averageSize: 256, maxSize: 1024)
+        let data = rng.bytes(1 << 20)
+        data.withUnsafeBytes { b in
+            var pos = 0, cuts = 0, odd = 0
+            for chunker in [small, Chunker.standard] {
+                pos = 0
+                while pos < b.count {
+                    let rest = UnsafeRawBufferPointer(rebasing: b[pos...])
+                    let cut = chunker.cutPoint(rest)
+                    #expect(cut == chunker.referenceCutPoint(rest), "seed \(seed) at \(pos)")
+                    if cut != chunker.referenceCutPoint(rest) { return }
+                    odd += cut & 1
+                    pos += cut; cuts += 1
+                }
+            }
+            #expect(cuts > 1000 && odd > 100, "seed \(seed): \(cuts) cuts, \(odd) at odd lengths")
+        }
+    }
+
     @Test func chunkSizesStayWithinBounds() {
         var rng = SeededRandom(seed: 1)
         let data = rng.bytes(4 << 20)

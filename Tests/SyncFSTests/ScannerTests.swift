@@ -80,6 +80,22 @@ func makeFS(_ kind: FSKind) -> (any FileSystem, TempDirectory?) {
         #expect(third.hashedBytes == 12)
     }
 
+    @Test func parallelHashingInSmallBatchesMatchesOneThread() throws {
+        let dir = TempDirectory()
+        let fs = LocalFileSystem(root: dir.path)
+        var rng = SeededRandom(seed: 41)
+        try fs.makeDirectories("a/b")
+        for i in 0..<9 { try fs.writeAll(i % 2 == 0 ? "a/f\(i)" : "a/b/g\(i)", rng.bytes(Int(rng.next() % 300_000))) }
+        var one = Scanner(fs: fs, hashThreads: 1)
+        one.hashBatchFiles = 1_000
+        var many = Scanner(fs: fs, hashThreads: 2)
+        many.hashBatchFiles = 2   // batches flush in the middle of the walk
+        let a = one.scan(known: { _ in nil }, knownPaths: [])
+        let b = many.scan(known: { _ in nil }, knownPaths: [])
+        #expect(a.changed == b.changed && a.hashedBytes == b.hashedBytes && a.changed.count == 11)
+        #expect(b.changed.allSatisfy { $0.state.kind != .file || $0.chunks?.isEmpty == false || $0.state.size == 0 })
+    }
+
     @Test func localFileSystemRefusesSymlinkedParents() throws {
         let dir = TempDirectory()
         let fs = LocalFileSystem(root: dir.path)

@@ -40,7 +40,7 @@ func fileRecord(_ path: String, _ content: String, version: VersionVector, seque
         #expect(try db.journalMode() == "wal")
         #expect(try db.synchronousLevel() == 1)
         let applied = try db.pool.read { try SyncDatabase.migrator.appliedMigrations($0) }
-        #expect(applied == ["v1-index"])
+        #expect(applied == ["v1-index", "v2-tombstones"])
     }
 
     @Test func commitAndReloadRoundTrip() throws {

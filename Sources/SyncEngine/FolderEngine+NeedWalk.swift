@@ -1,0 +1,160 @@
+import SyncFS
+import SyncProtocol
+import WireKit
+
+/// Where a pull pass stands in its walk over the need candidates (read from the store in pages).
+struct NeedWalk {
+    /// The last candidate path handled; the next page starts after it.
+    var after: SyncPath?
+}
+
+extension FolderEngine {
+    struct Need {
+        var path: SyncPath
+        var global: FileRecord?
+        var local: FileRecord?
+        var revert: Bool
+    }
+
+    /// The need a candidate stands for, or nil when our version is the global one.
+    func need(_ c: NeedCandidate) -> Need? {
+        guard let g = Self.winner(local: c.local?.record, remote: c.remote) else { return nil }
+        if let l = c.local?.record, l.version.compare(g.version) == .equal { return nil }
+        return Need(path: c.path, global: g, local: c.local?.record, revert: false)
+    }
+
+    /// One page of candidates after `after` (before it when `descending`), or nil on a read error (reported).
+    func candidatePage(after: SyncPath?, descending: Bool) -> [NeedCandidate]? {
+        do {
+            let page = try store.needCandidates(folderID: config.folderID, after: after, descending: descending, limit: config.indexBatchRecords)
+            noteBuffered(page.count)
+            return page
+        } catch {
+            emit(.pullFailed(SyncPath(""), reason: "index read failed: \(error)"))
+            return nil
+        }
+    }
+
+    /// Visits every need in path order, one page of candidates in memory at a time.
+    func forEachNeed(descending: Bool = false, _ body: (Need) -> Void) {
+        var after: SyncPath?
+        while let page = candidatePage(after: after, descending: descending), !page.isEmpty {
+            for c in page { if let n = need(c) { body(n) } }
+            after = page.last?.path
+            if page.count < config.indexBatchRecords { break }
+        }
+    }
+
+    /// Starts a pull pass: reverts first, then a walk in path order over the need candidates
+    /// (directories before what they hold, since a parent sorts before its children) that
+    /// applies directories, symlinks and metadata and starts file pulls while fewer than
+    /// ``FolderConfig/maxActivePulls`` run; it resumes as pulls finish. Deletions come last,
+    /// deepest first, in a second walk in reverse path order.
+    func pullPass(now: Instant) {
+        guard config.mode != .sendOnly, checkMarker() else { return }
+        cachedNeedCount = nil
+        for (path, p) in pulls {
+            let g = globalRecord(path)
+            if g == nil || g?.deleted == true || g?.kind != .file || g?.contentHash != p.target.contentHash { abandon(path) }
+        }
+        applyReverts(now: now)
+        walk = NeedWalk(after: nil)
+        continueWalk(now: now)
+    }
+
+    /// Continues the pull pass's walk until it ends or the active-pull limit is reached.
+    func continueWalk(now: Instant) {
+        guard !walking else { return }   // the running walk picks up the freed pull slots
+        walking = true
+        defer { walking = false }
+        repeat {
+            walkPages(now: now)
+            for path in pulls.keys.sorted() where pulls[path]?.remaining == 0 { finishPull(path, now: now) }
+        } while walk != nil && pulls.count < config.maxActivePulls
+        activePullsHighWater = max(activePullsHighWater, pulls.count)
+        pullRetryAt = pullRetryAt.filter { $0.value > now }   // due ones are started by the walk, or no longer needed
+        schedulePullRetries(now: now)
+        issueRequests(now: now)
+    }
+
+    /// Walks candidate pages until the walk ends or the active-pull limit is reached.
+    func walkPages(now: Instant) {
+        while let w = walk, pulls.count < config.maxActivePulls {
+            guard let page = candidatePage(after: w.after, descending: false) else { walk = nil; break }
+            var batch = IndexBatch(folderID: config.folderID)
+            var paused = false
+            for c in page {
+                if pulls.count >= config.maxActivePulls { paused = true; break }
+                walk?.after = c.path
+                guard !receiveOnlyChanged.contains(c.path), !revertRequested.contains(c.path), let n = need(c), let g = n.global else { continue }
+                if g.deleted {
+                    if n.local?.deleted == false { continue }   // a deletion: second walk
+                    batch.local.append(LocalEntry(record: g, state: nil))   // adopt the tombstone
+                    continue
+                }
+                switch g.kind {
+                case .directory, .symlink: if let e = apply(n) { batch.local.append(e) }
+                case .file:
+                    if let retry = pullRetryAt[n.path], retry > now { continue }   // a local failure backs off
+                    pullRetryAt[n.path] = nil
+                    if let e = startPull(n) { batch.local.append(e) }
+                }
+            }
+            record(batch)
+            activePullsHighWater = max(activePullsHighWater, pulls.count)
+            if !paused && page.count < config.indexBatchRecords {
+                walk = nil
+                applyDeletions()
+            }
+        }
+    }
+
+    /// Applies remote deletions deepest first, unless the mass-deletion guard stops them.
+    func applyDeletions() {
+        var deletingFiles = 0
+        forEachNeed(descending: true) { n in
+            if n.global?.deleted == true && n.local?.deleted == false && n.local?.kind == .file
+                && !receiveOnlyChanged.contains(n.path) { deletingFiles += 1 }
+        }
+        let present = (try? store.localCounts(folderID: config.folderID).files) ?? 0
+        if deletingFiles >= config.massDeletionMinimum && Double(deletingFiles) > config.maxDeletionShare * Double(present) {
+            if lastMassDeletionReport != deletingFiles { emit(.massDeletionBlocked(count: deletingFiles)) }
+            lastMassDeletionReport = deletingFiles
+            return
+        }
+        lastMassDeletionReport = 0
+        var after: SyncPath?
+        while let page = candidatePage(after: after, descending: true), !page.isEmpty {
+            var batch = IndexBatch(folderID: config.folderID)
+            for c in page where !receiveOnlyChanged.contains(c.path) && !revertRequested.contains(c.path) {
+                guard let n = need(c), n.global?.deleted == true, n.local?.deleted == false else { continue }
+                if let e = applyDelete(n) { batch.local.append(e) }
+            }
+            record(batch)
+            after = page.last?.path
+            if page.count < config.indexBatchRecords { break }
+        }
+    }
+
+    /// Restores the global versions of the paths a receive-only folder was asked to revert.
+    func applyReverts(now: Instant) {
+        guard !revertRequested.isEmpty else { return }
+        var batch = IndexBatch(folderID: config.folderID)
+        var deletes: [Need] = []
+        for path in revertRequested.sorted() {
+            let n = Need(path: path, global: globalRecord(path), local: localEntry(path)?.record, revert: true)
+            guard let g = n.global, !g.deleted else { deletes.append(n); continue }
+            switch g.kind {
+            case .directory, .symlink:
+                if let e = apply(n) { batch.local.append(e) }
+                revertRequested.remove(path)
+            case .file: if let e = startPull(n) { batch.local.append(e) }
+            }
+        }
+        for n in deletes.reversed() {
+            if let e = applyDelete(n) { batch.local.append(e) }
+            revertRequested.remove(n.path)
+        }
+        record(batch)
+    }
+}
