@@ -156,12 +156,23 @@ actor FolderRunner {
 
     /// Sends queued frames and publishes engine events.
     private func drain() {
+        // Frames for a data channel are joined (up to DataChannelLink.batchBytes) so that a burst
+        // of small frames (chunk requests, index batches) costs one send, not one each.
+        var joined: [String: [UInt8]] = [:]
         while let t = engine.pollTransmit() {
             guard let l = links[t.peer] else { continue }
             traffic[t.peer, default: (0, 0)].bytesOut += UInt64(t.bytes.count)
-            l.outbox.yield(t.bytes)
-            if case .close = (try? SyncFrame.decode(t.bytes)) { l.outbox.finish() }
+            let isClose = t.bytes.count > 5 && t.bytes[5] == SyncFrame.MessageType.close.rawValue
+            if l.link is DataChannelLink {
+                var batch = joined.removeValue(forKey: t.peer) ?? []
+                batch.append(contentsOf: t.bytes)
+                if batch.count >= DataChannelLink.batchBytes || isClose { l.outbox.yield(batch) } else { joined[t.peer] = batch }
+            } else {
+                l.outbox.yield(t.bytes)
+            }
+            if isClose { l.outbox.finish() }
         }
+        for (peer, batch) in joined { links[peer]?.outbox.yield(batch) }
         while let e = engine.pollEvent() { publish(e) }
         if state != "stopped" {
             state = engine.markerMissing ? "stopped" : (engine.needCount() > 0 && !links.isEmpty ? "syncing" : "idle")
@@ -205,14 +216,14 @@ actor FolderRunner {
     /// The folder's status for `syncctl status`.
     func status(paused: Bool) -> FolderStatus {
         var localFiles = 0, localBytes: UInt64 = 0
-        for r in engine.localRecords where !r.deleted && !r.path.string.isEmpty {
+        for r in engine.localRecords where !r.deleted && r.kind == .file && !r.path.string.isEmpty {
             localFiles += 1; localBytes += r.size
         }
         let needed = engine.neededPaths()
         var needBytes: UInt64 = 0
         var neededPresent = 0
         for p in needed {
-            if let g = engine.globalRecord(p), !g.deleted { needBytes += g.size; neededPresent += 1 }
+            if let g = engine.globalRecord(p), !g.deleted, g.kind == .file { needBytes += g.size; neededPresent += 1 }
         }
         let globalFiles = localFiles + neededPresent
         let globalBytes = localBytes + needBytes
