@@ -33,6 +33,10 @@ actor FolderRunner {
     private var nextRescan: Instant
     private var loop: Task<Void, Never>?
     private var generation = 0
+    private var watchedChanges = false
+    private var lastWatchedRescan = Instant.monotonicNow()
+    /// Least time between watcher-triggered rescans while files are being pulled.
+    static let busyRescanInterval: Duration = .seconds(5)
     /// Bytes received from / sent to each peer (for device status).
     private(set) var traffic: [String: (bytesIn: UInt64, bytesOut: UInt64)] = [:]
 
@@ -85,7 +89,15 @@ actor FolderRunner {
         let now = Instant.monotonicNow()
         if let w = watcher {
             w.readEvents(now: now)
-            if w.batcher.poll(now: now) != nil { rescan() }
+            if w.batcher.poll(now: now) != nil { watchedChanges = true }
+        }
+        // While pulling, the watcher mostly reports the engine's own writes; a rescan walks the
+        // whole tree inside this actor and holds up every chunk response, so watched changes
+        // are rescanned when the pulls are done, or at most every `busyRescanInterval`.
+        if watchedChanges && (engine.needCount() == 0 || now - lastWatchedRescan >= Self.busyRescanInterval) {
+            watchedChanges = false
+            lastWatchedRescan = now
+            rescan()
         }
         if now >= nextRescan {
             nextRescan = schedule.next(after: now)
@@ -156,23 +168,14 @@ actor FolderRunner {
 
     /// Sends queued frames and publishes engine events.
     private func drain() {
-        // Frames for a data channel are joined (up to DataChannelLink.batchBytes) so that a burst
-        // of small frames (chunk requests, index batches) costs one send, not one each.
-        var joined: [String: [UInt8]] = [:]
         while let t = engine.pollTransmit() {
             guard let l = links[t.peer] else { continue }
             traffic[t.peer, default: (0, 0)].bytesOut += UInt64(t.bytes.count)
-            let isClose = t.bytes.count > 5 && t.bytes[5] == SyncFrame.MessageType.close.rawValue
-            if l.link is DataChannelLink {
-                var batch = joined.removeValue(forKey: t.peer) ?? []
-                batch.append(contentsOf: t.bytes)
-                if batch.count >= DataChannelLink.batchBytes || isClose { l.outbox.yield(batch) } else { joined[t.peer] = batch }
-            } else {
-                l.outbox.yield(t.bytes)
-            }
-            if isClose { l.outbox.finish() }
+            l.outbox.yield(t.bytes)
+            // A close frame ends the link (checked by its type byte; decoding every outgoing
+            // frame copied each chunk response once more).
+            if t.bytes.count > 5 && t.bytes[5] == SyncFrame.MessageType.close.rawValue { l.outbox.finish() }
         }
-        for (peer, batch) in joined { links[peer]?.outbox.yield(batch) }
         while let e = engine.pollEvent() { publish(e) }
         if state != "stopped" {
             state = engine.markerMissing ? "stopped" : (engine.needCount() > 0 && !links.isEmpty ? "syncing" : "idle")

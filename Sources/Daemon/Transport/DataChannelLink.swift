@@ -23,9 +23,6 @@ final class DataChannelLink: PeerLink {
 
     /// Largest data channel message sent.
     static let pieceBytes = 64 << 10
-    /// Most bytes handed to the driver in one group (and most bytes of small frames that the
-    /// folder runner joins into one `send`); the channel may exceed its high-water mark by this.
-    static let batchBytes = 512 << 10
 
     /// Wraps `handle`; `messages` is the channel's message stream (taken once from the driver).
     init(peerDeviceID: String, driver: RTCDriver, handle: DataChannelHandle, messages: AsyncStream<DataChannelMessage>) {
@@ -51,36 +48,17 @@ final class DataChannelLink: PeerLink {
         }
     }
 
-    /// Sends one frame, or several frames joined back to back (the receiver's
-    /// ``FrameAssembler`` splits them by their length prefixes), in pieces of at most
-    /// ``pieceBytes``. Pieces go to the driver in groups of up to ``batchBytes``: all but the last
-    /// piece of a group in one event-loop hop, the last through the backpressured `send`, which
-    /// suspends while the channel is above its high-water mark. One hop per piece made a busy
-    /// machine's scheduling latency (not bandwidth or CPU) the limit of the transfer rate.
+    /// Sends one frame, in pieces, suspending while the channel is above its high-water mark.
     func send(_ message: [UInt8]) async throws {
         if message.count <= Self.pieceBytes {
             try await driver.send(message, on: handle)
             return
         }
-        let h = handle
         var offset = 0
         while offset < message.count {
-            var group: [[UInt8]] = []
-            var groupBytes = 0
-            while offset < message.count && groupBytes < Self.batchBytes {
-                let end = min(offset + Self.pieceBytes, message.count)
-                group.append(Array(message[offset..<end]))
-                groupBytes += end - offset
-                offset = end
-            }
-            guard let last = group.popLast() else { break }
-            if !group.isEmpty {
-                let head = group
-                try await driver.withConnection { pc in
-                    for piece in head { try pc.send(piece, on: h) }
-                }
-            }
-            try await driver.send(last, on: h)
+            let end = min(offset + Self.pieceBytes, message.count)
+            try await driver.send(Array(message[offset..<end]), on: handle)
+            offset = end
         }
     }
 
