@@ -33,6 +33,10 @@ actor FolderRunner {
     private var nextRescan: Instant
     private var loop: Task<Void, Never>?
     private var generation = 0
+    private var watchedChanges = false
+    private var lastWatchedRescan = Instant.monotonicNow()
+    /// Least time between watcher-triggered rescans while files are being pulled.
+    static let busyRescanInterval: Duration = .seconds(5)
     /// Bytes received from / sent to each peer (for device status).
     private(set) var traffic: [String: (bytesIn: UInt64, bytesOut: UInt64)] = [:]
 
@@ -85,7 +89,15 @@ actor FolderRunner {
         let now = Instant.monotonicNow()
         if let w = watcher {
             w.readEvents(now: now)
-            if w.batcher.poll(now: now) != nil { rescan() }
+            if w.batcher.poll(now: now) != nil { watchedChanges = true }
+        }
+        // While pulling, the watcher mostly reports the engine's own writes; a rescan walks the
+        // whole tree inside this actor and holds up every chunk response, so watched changes
+        // are rescanned when the pulls are done, or at most every `busyRescanInterval`.
+        if watchedChanges && (engine.needCount() == 0 || now - lastWatchedRescan >= Self.busyRescanInterval) {
+            watchedChanges = false
+            lastWatchedRescan = now
+            rescan()
         }
         if now >= nextRescan {
             nextRescan = schedule.next(after: now)
@@ -160,7 +172,9 @@ actor FolderRunner {
             guard let l = links[t.peer] else { continue }
             traffic[t.peer, default: (0, 0)].bytesOut += UInt64(t.bytes.count)
             l.outbox.yield(t.bytes)
-            if case .close = (try? SyncFrame.decode(t.bytes)) { l.outbox.finish() }
+            // A close frame ends the link (checked by its type byte; decoding every outgoing
+            // frame copied each chunk response once more).
+            if t.bytes.count > 5 && t.bytes[5] == SyncFrame.MessageType.close.rawValue { l.outbox.finish() }
         }
         while let e = engine.pollEvent() { publish(e) }
         if state != "stopped" {
@@ -205,14 +219,14 @@ actor FolderRunner {
     /// The folder's status for `syncctl status`.
     func status(paused: Bool) -> FolderStatus {
         var localFiles = 0, localBytes: UInt64 = 0
-        for r in engine.localRecords where !r.deleted && !r.path.string.isEmpty {
+        for r in engine.localRecords where !r.deleted && r.kind == .file && !r.path.string.isEmpty {
             localFiles += 1; localBytes += r.size
         }
         let needed = engine.neededPaths()
         var needBytes: UInt64 = 0
         var neededPresent = 0
         for p in needed {
-            if let g = engine.globalRecord(p), !g.deleted { needBytes += g.size; neededPresent += 1 }
+            if let g = engine.globalRecord(p), !g.deleted, g.kind == .file { needBytes += g.size; neededPresent += 1 }
         }
         let globalFiles = localFiles + neededPresent
         let globalBytes = localBytes + needBytes
