@@ -11,6 +11,7 @@ APT_PACKAGES=(
   chromium
   nftables conntrack
   libpq-dev
+  postgresql
 )
 
 missing=()
