@@ -98,6 +98,7 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "WSCore", package: "swift-websocket"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .target(name: "Rendezvous", dependencies: [
             "Signaling", "DTLS", "WireKit", "CLibPQ",
@@ -105,6 +106,7 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -168,6 +170,7 @@ let package = Package(
         .testTarget(name: "SignalingTests", dependencies: ["Signaling", "DTLS", "WireKit"]),
         .testTarget(name: "RendezvousTests", dependencies: [
             "Rendezvous", "Signaling", "DTLS", "WireKit",
+            "CLibPQ",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),

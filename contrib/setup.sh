@@ -12,6 +12,7 @@ APT_PACKAGES=(
   nftables conntrack
   rsync syncthing faketime
   libpq-dev
+  postgresql
 )
 
 missing=()

@@ -81,6 +81,8 @@ struct RendezvousBench: AsyncParsableCommand {
 
             // Relay: pair i sends from clients[2i] to clients[2i+1].
             let pairCount = min(pairs, connections / 2)
+            let serverCPUBefore = cpuSeconds(pid: process.processIdentifier)
+            let benchCPUBefore = ownCPUSeconds()
             let deadline = ContinuousClock.now + .seconds(duration)
             let stats = try await withThrowingTaskGroup(of: [UInt64].self) { relays -> [UInt64] in
                 for i in 0..<pairCount {
@@ -107,6 +109,8 @@ struct RendezvousBench: AsyncParsableCommand {
                 for try await part in relays { all.append(contentsOf: part) }
                 return all
             }
+            let serverCPU = cpuSeconds(pid: process.processIdentifier) - serverCPUBefore
+            let benchCPU = ownCPUSeconds() - benchCPUBefore
             let sorted = stats.sorted()
             func percentile(_ p: Double) -> Double {
                 guard !sorted.isEmpty else { return 0 }
@@ -115,9 +119,33 @@ struct RendezvousBench: AsyncParsableCommand {
             say("relayed \(sorted.count) signals in \(format(duration)) s over \(pairCount) pairs (window \(window)): "
                   + "\(format(Double(sorted.count) / duration)) msgs/s, p50 \(format(percentile(0.5))) ms, "
                   + "p99 \(format(percentile(0.99))) ms, max \(format(percentile(1.0))) ms")
+            // On a shared machine the load generator (this process) competes with the server for
+            // the same cores: CPU per message tells the server's own cost apart from the load.
+            let perMessage = serverCPU / Double(max(1, sorted.count)) * 1e6
+            say("server CPU \(format(serverCPU)) s (\(format(perMessage)) µs per relayed signal, "
+                  + "≈ \(format(perMessage > 0 ? 1e6 / perMessage : 0)) signals/s per fully used core); "
+                  + "load generator CPU \(format(benchCPU)) s")
             for client in clients { await client.stop() }
             group.cancelAll()
         }
+    }
+
+    /// User + system CPU seconds a process has used, from /proc/PID/stat (clock ticks of 1/100 s).
+    func cpuSeconds(pid: Int32) -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return 0 }
+        // Fields after "(comm)": state is field 3; utime and stime are fields 14 and 15.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// User + system CPU seconds this process has used.
+    func ownCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     /// Resident set size of a process in bytes, from /proc.

@@ -23,6 +23,12 @@ struct SyncdRendezvous: AsyncParsableCommand {
     @Option(help: "TCP port to listen on (default 7480; 0 picks a free one).")
     var port: Int?
 
+    @Option(help: "PEM certificate chain: serve https:// and wss:// (needs --tls-key).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
     func run() async throws {
         var environment: [String: String] = [:]
         var cursor = environ
@@ -39,6 +45,13 @@ struct SyncdRendezvous: AsyncParsableCommand {
             guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
             settings.port = port
         }
+        if tlsCert != nil || tlsKey != nil {
+            do {
+                try settings.setTLS(certificate: tlsCert, key: tlsKey)
+            } catch {
+                throw ValidationError("--tls-cert and --tls-key go together")
+            }
+        }
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -48,6 +61,7 @@ struct SyncdRendezvous: AsyncParsableCommand {
         var logger = Logger(label: "syncd-rendezvous")
         logger.logLevel = level
         logger.info("starting", metadata: ["host": "\(settings.host)", "port": "\(settings.port)",
+                                           "tls": "\(settings.tls == nil ? "off" : "on")",
                                            "serverIdentity": "\(settings.serverIdentity)"])
         try await RendezvousServer(configuration: settings, logger: logger).run()
     }

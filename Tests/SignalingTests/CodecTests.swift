@@ -30,6 +30,17 @@ struct CodecTests {
         #expect(try codec.decodeServerMessage(codec.encode(message)) == message)
     }
 
+    @Test("the hand-written signal encoding escapes every character a payload may hold", arguments: [
+        "", "plain", "quote \" and backslash \\", "lines\r\n\ttab", "\u{0}\u{1}\u{1F}\u{7F}", "ünïcödé 😀 /slash/",
+        #"{"kind":"offer","sdp":"v=0\r\n"}"#,
+    ])
+    func signalEncoding(payload: String) throws {
+        let codec = SignalingCodec()
+        let text = codec.encode(ServerMessage.signal(from: Self.id, payload: payload))
+        #expect(try codec.decodeServerMessage(text) == .signal(from: Self.id, payload: payload))
+        #expect(text.hasPrefix(#"{"type":"signal","from":""#))
+    }
+
     @Test("the documented wire form of auth and signal")
     func documentedForm() throws {
         let codec = SignalingCodec()

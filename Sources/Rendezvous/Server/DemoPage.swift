@@ -90,6 +90,7 @@ function wire(dc) {
 
 async function onSignal(from, payload) {
   const msg = JSON.parse(payload);
+  log("signal from", from + ":", msg.kind);
   const conn = await peerConnection(from);
   if (msg.kind === "offer") {
     await conn.setRemoteDescription({ type: "offer", sdp: msg.sdp });

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Signaling
 
 /// Everything `syncd-rendezvous` can be configured with. Documented key by key in
 /// `Config/rendezvous.example.json`; precedence: defaults < file < environment < flags.
@@ -19,6 +20,10 @@ public struct RendezvousConfiguration: Sendable, Equatable {
     public var outboundQueueLimit: Int = 256
     /// The hub's limits.
     public var limits = HubLimits()
+    /// When set, the server speaks TLS (`https://`, `wss://`) with this certificate chain and key
+    /// (PEM files; keys `tlsCertificateFile` and `tlsKeyFile`). Nil: plain HTTP, for loopback or
+    /// behind a TLS-terminating reverse proxy.
+    public var tls: TLSServerConfiguration?
 
     /// The defaults.
     public init() {}
@@ -67,15 +72,19 @@ public struct RendezvousConfiguration: Sendable, Equatable {
         if let value = file.logLevel { logLevel = value }
         if let value = file.outboundQueueLimit { outboundQueueLimit = value }
         for (key, value) in file.limits ?? [:] { try setLimit(key, value) }
+        try setTLS(certificate: file.tlsCertificateFile, key: file.tlsKeyFile)
         try validate()
     }
 
     /// Applies `RENDEZVOUS_HOST`, `RENDEZVOUS_PORT`, `RENDEZVOUS_SERVER_IDENTITY`,
-    /// `RENDEZVOUS_LOG_LEVEL`, `RENDEZVOUS_OUTBOUND_QUEUE_LIMIT` and one
-    /// `RENDEZVOUS_<LIMIT>` per limit (`maxConnections` → `RENDEZVOUS_MAX_CONNECTIONS`).
+    /// `RENDEZVOUS_LOG_LEVEL`, `RENDEZVOUS_OUTBOUND_QUEUE_LIMIT`, `RENDEZVOUS_TLS_CERTIFICATE_FILE`,
+    /// `RENDEZVOUS_TLS_KEY_FILE` and one `RENDEZVOUS_<LIMIT>` per limit (`maxConnections` →
+    /// `RENDEZVOUS_MAX_CONNECTIONS`).
     public mutating func apply(environment: [String: String]) throws(LoadError) {
+        try setTLS(certificate: environment["RENDEZVOUS_TLS_CERTIFICATE_FILE"], key: environment["RENDEZVOUS_TLS_KEY_FILE"])
         for (name, value) in environment where name.hasPrefix("RENDEZVOUS_") {
             switch name {
+            case "RENDEZVOUS_TLS_CERTIFICATE_FILE", "RENDEZVOUS_TLS_KEY_FILE": continue
             case "RENDEZVOUS_HOST": host = value
             case "RENDEZVOUS_PORT":
                 guard let port = Int(value) else { throw .invalidValue(key: name, value: value) }
@@ -95,6 +104,16 @@ public struct RendezvousConfiguration: Sendable, Equatable {
             }
         }
         try validate()
+    }
+
+    /// Sets (or, with both nil, keeps) the TLS files; one without the other is an error.
+    public mutating func setTLS(certificate: String?, key: String?) throws(LoadError) {
+        switch (certificate, key) {
+        case (nil, nil): return
+        case (let certificate?, let key?): tls = TLSServerConfiguration(certificateChainFile: certificate, privateKeyFile: key)
+        case (nil, _?): throw .invalidValue(key: "tlsCertificateFile", value: "(missing; tlsKeyFile is set)")
+        case (_?, nil): throw .invalidValue(key: "tlsKeyFile", value: "(missing; tlsCertificateFile is set)")
+        }
     }
 
     private mutating func setPort(_ value: Int, key: String) throws(LoadError) {
@@ -131,6 +150,8 @@ public struct RendezvousConfiguration: Sendable, Equatable {
         var logLevel: String?
         var outboundQueueLimit: Int?
         var limits: [String: Double]?
+        var tlsCertificateFile: String?
+        var tlsKeyFile: String?
     }
 
     private enum LimitPath {

@@ -20,6 +20,8 @@ actor RendezvousHubDriver {
     private var metrics: RendezvousMetrics
     private let logger: Logger
     private let busOutlet: AsyncStream<BusMessage>.Continuation?
+    /// The gauge values last written (connections, devices online, rooms); -1: never written.
+    private var recordedGauges = (-1, -1, -1)
 
     init(hub: RendezvousHub, metrics: RendezvousMetrics, logger: Logger, busOutlet: AsyncStream<BusMessage>.Continuation? = nil) {
         self.hub = hub
@@ -109,9 +111,14 @@ actor RendezvousHubDriver {
             }
             if !progressed { break }
         }
-        metrics.connections.record(hub.connectionCount)
-        metrics.devicesOnline.record(hub.onlineCount)
-        metrics.rooms.record(hub.roomCount)
+        // Gauges are written only when they change: relaying a signal changes none of them.
+        let gauges = (hub.connectionCount, hub.onlineCount, hub.roomCount)
+        if gauges != recordedGauges {
+            if gauges.0 != recordedGauges.0 { metrics.connections.record(gauges.0) }
+            if gauges.1 != recordedGauges.1 { metrics.devicesOnline.record(gauges.1) }
+            if gauges.2 != recordedGauges.2 { metrics.rooms.record(gauges.2) }
+            recordedGauges = gauges
+        }
     }
 
     private func record(_ event: HubEvent) {

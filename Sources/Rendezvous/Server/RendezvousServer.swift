@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -19,6 +20,9 @@ public struct RendezvousServer: Sendable {
     let driver: RendezvousHubDriver
     let logger: Logger
     let busService: BusService?
+    /// The TLS context when `configuration.tls` is set (a failure to load it stops the server
+    /// from starting, with the reason).
+    let tlsContext: Result<TLSContext, TLSError>?
 
     /// A server with this configuration. `random` supplies nonces and room codes (the system's
     /// cryptographic generator unless a test injects another). With a `bus`, this server is one
@@ -30,6 +34,7 @@ public struct RendezvousServer: Sendable {
         self.configuration = configuration
         self.registry = registry
         self.logger = logger
+        self.tlsContext = configuration.tls.map { files in Result { () throws(TLSError) in try TLSContext(server: files) } }
         var generator = random
         let nodeID = bus == nil ? nil : (node ?? NodeID("node-\(UInt64.random(in: 0...UInt64.max, using: &generator))"))
         let hub = RendezvousHub(limits: configuration.limits, serverIdentity: configuration.serverIdentity,
@@ -65,17 +70,27 @@ public struct RendezvousServer: Sendable {
         let handler = ConnectionHandler(driver: driver, codec: limits.codec, outboundQueueLimit: configuration.outboundQueueLimit)
         let wsConfiguration = WebSocketServerConfiguration(maxFrameSize: limits.maxFrameBytes * 2,
                                                            autoPing: .enabled(timePeriod: .seconds(30)))
+        let shouldUpgrade: @Sendable (HTTPRequest, any Channel, Logger) throws
+            -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> = { request, channel, _ in
+            guard request.path?.split(separator: "?").first.map(String.init) == SignalingProtocol.webSocketPath else {
+                return .dontUpgrade
+            }
+            let source = channel.remoteAddress?.ipAddress ?? "unknown"
+            return .upgrade([:]) { inbound, outbound, context in
+                await handler.run(source: source, inbound: inbound, outbound: outbound, logger: context.logger)
+            }
+        }
+        let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(ws: wsConfiguration)
+        let tlsContext = self.tlsContext
+        let server = HTTPServerBuilder { responder -> any ServerChildChannel in
+            let plain = HTTP1WebSocketUpgradeChannel(responder: responder, configuration: channelConfiguration,
+                                                     shouldUpgrade: shouldUpgrade)
+            guard let tlsContext else { return plain }
+            return TLSServerChannel(base: plain, context: try tlsContext.get())
+        }
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(configuration: .init(ws: wsConfiguration)) { request, channel, _ in
-                guard request.path?.split(separator: "?").first.map(String.init) == SignalingProtocol.webSocketPath else {
-                    return .dontUpgrade
-                }
-                let source = channel.remoteAddress?.ipAddress ?? "unknown"
-                return .upgrade([:]) { inbound, outbound, context in
-                    await handler.run(source: source, inbound: inbound, outbound: outbound, logger: context.logger)
-                }
-            },
+            server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "syncd-rendezvous"),
             services: [HubTicker(driver: driver, interval: .milliseconds(250))] + (busService.map { [$0] } ?? []),
             onServerRunning: onServerRunning,

@@ -16,6 +16,7 @@ public actor SignalingClient {
     public nonisolated let events: AsyncStream<SignalingClientEvent>
     private let eventSink: AsyncStream<SignalingClientEvent>.Continuation
     private let url: String
+    private let tls: TLSClientConfiguration
     private let logger: Logger
     private var machine: SignalingClientMachine
     private let codec = SignalingCodec()
@@ -24,12 +25,16 @@ public actor SignalingClient {
     private var timer: Task<Void, Never>?
     private var timerDeadline: Instant?
 
-    /// A client for `url` (e.g. `ws://127.0.0.1:7480/ws`) authenticating with `credential`.
+    /// A client for `url` (e.g. `ws://127.0.0.1:7480/ws` or `wss://rendezvous.example/ws`)
+    /// authenticating with `credential`. For `wss://`, `tls` says which CAs to trust (the
+    /// system store by default, or a pinned CA file for a self-hosted server).
     public init(url: String, credential: any SignalingCredential,
                 configuration: SignalingClientMachine.Configuration = .init(),
+                tls: TLSClientConfiguration = TLSClientConfiguration(),
                 random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
                 eventBufferLimit: Int = 4_096, logger: Logger) {
         self.url = url
+        self.tls = tls
         self.logger = logger
         self.machine = SignalingClientMachine(credential: credential, configuration: configuration, random: random)
         let (stream, sink) = AsyncStream<SignalingClientEvent>.makeStream(bufferingPolicy: .bufferingOldest(eventBufferLimit))
@@ -81,7 +86,7 @@ public actor SignalingClient {
         var reason = "connection closed"
         do {
             let closeFrame = try await WebSocketConnector.connect(
-                url: url, maxFrameSize: codec.maxFrameBytes * 2, logger: logger
+                url: url, maxFrameSize: codec.maxFrameBytes * 2, logger: logger, tls: tls
             ) { inbound, outbound, _ in
                 let (frames, outlet) = AsyncStream<String>.makeStream()
                 await self.connected(outlet)

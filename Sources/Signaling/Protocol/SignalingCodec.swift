@@ -156,6 +156,10 @@ public struct SignalingCodec: Sendable {
 
     /// The JSON text of a server message.
     public func encode(_ message: ServerMessage) -> String {
+        // The relay's hot path, written directly (JSONEncoder costs more than the rest of a relay).
+        if case .signal(let from, let payload) = message {
+            return JSONText.object([("type", "signal"), ("from", from.description), ("payload", payload)])
+        }
         var frame = WireFrame(type: message.typeName)
         switch message {
         case .hello(let version, let nonce, let server):
