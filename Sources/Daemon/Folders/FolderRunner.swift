@@ -102,6 +102,9 @@ actor FolderRunner {
         if now >= nextRescan {
             nextRescan = schedule.next(after: now)
             rescan()
+            // Tombstones every peer has acknowledged expire after the engine's retention.
+            let expired = engine.expireTombstones(wallClockNanoseconds: Int64(Date().timeIntervalSince1970 * 1e9))
+            if expired > 0 { logger.debug("expired \(expired) deletion records") }
         }
         if let t = engine.pollTimeout(), t <= now { engine.handle(timeout: now) }
         drain()
@@ -177,9 +180,15 @@ actor FolderRunner {
             if t.bytes.count > 5 && t.bytes[5] == SyncFrame.MessageType.close.rawValue { l.outbox.finish() }
         }
         while let e = engine.pollEvent() { publish(e) }
-        if state != "stopped" {
-            state = engine.markerMissing ? "stopped" : (engine.needCount() > 0 && !links.isEmpty ? "syncing" : "idle")
-        }
+        // Whether anything is needed is worked out when status is asked for, not after every
+        // message: counting needs walks the index.
+        if state != "stopped" { state = engine.markerMissing ? "stopped" : "pending" }
+    }
+
+    /// `state`, with "pending" resolved to syncing or idle.
+    private func resolvedState() -> String {
+        guard state == "pending" else { return state }
+        return engine.needCount() > 0 && !links.isEmpty ? "syncing" : "idle"
     }
 
     private func publish(_ e: SyncEvent) {
@@ -231,7 +240,7 @@ actor FolderRunner {
         let globalFiles = localFiles + neededPresent
         let globalBytes = localBytes + needBytes
         let progress = globalBytes == 0 ? (needed.isEmpty ? 1 : 0) : Double(globalBytes - needBytes) / Double(globalBytes)
-        return FolderStatus(id: settings.id, path: settings.path, state: paused ? "paused" : (lastError != nil && state == "stopped" ? "error" : state),
+        return FolderStatus(id: settings.id, path: settings.path, state: paused ? "paused" : (lastError != nil && state == "stopped" ? "error" : resolvedState()),
                             localFiles: localFiles, localBytes: localBytes, globalFiles: globalFiles, globalBytes: globalBytes,
                             needFiles: needed.count, needBytes: needBytes, progress: needed.isEmpty ? 1 : min(progress, 0.999),
                             rateBytesPerSecond: rate, connectedDevices: links.keys.sorted(), error: lastError)
