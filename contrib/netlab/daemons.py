@@ -2,7 +2,10 @@
 """Whole-daemon netlab scenarios: syncd-rendezvous in psl-pub, one syncd in psl-dA and one in
 psl-dB (behind the lab's NATs), ICE servers = the lab's coturn (STUN + TURN), paired by ID with
 `syncctl` run inside each namespace, a generated dataset shared A -> B, done when both trees hold
-the same files (SHA-256). Records the connection type each side reports in `syncctl status --json`.
+the same files (SHA-256). Records the connection type each side reports in `syncctl status --json`
+(`connectionType`: the type of the selected pair's LOCAL candidate, as syncd reports it; a direct
+path through NATs shows `host` there, since a server-reflexive local candidate is paired from its
+host base; `relay` on either side means the path goes through coturn).
 
     contrib/netlab/daemons.py [--only REGEX] [--results FILE]
 
