@@ -6,7 +6,10 @@
 #   contrib/system-tests.sh --fuzz     only the fuzz smoke tier
 #   contrib/system-tests.sh --daemon   only the daemon scenarios (contrib/system/daemon-scenarios.py;
 #                                      DAEMON_SCENARIOS picks which, SCENARIO_KILLS the SIGKILL count)
-#   contrib/system-tests.sh --netlab   only the netlab scenarios
+#   contrib/system-tests.sh --netlab   only the netlab scenarios: ice-probe (contrib/netlab/scenarios.sh)
+#                                      then whole daemons (contrib/netlab/daemon-scenarios.sh: 4 NAT
+#                                      pairs, lossy, link down, TURN down); NETLAB_LONG=1 adds the other
+#                                      6 NAT pairs and the mid-transfer mapping change
 #   contrib/system-tests.sh --report   print the last netlab table again
 #
 # contrib/test.sh calls this at its end (PEERSYNC_SYSTEM_TESTS=0 skips it). A machine that cannot
@@ -18,7 +21,7 @@ mode=${1:-all}
 case $mode in
   --report) exec contrib/netlab/report.sh ;;
   all|--fuzz|--daemon|--netlab) ;;
-  *) sed -n '2,14p' "$0"; exit 2 ;;
+  *) sed -n '2,17p' "$0"; exit 2 ;;
 esac
 status=0; timings=()
 if [ "$mode" = all ] || [ "$mode" = --fuzz ]; then
@@ -42,6 +45,10 @@ if [ "$mode" = all ] || [ "$mode" = --netlab ]; then
     swift build --product ice-probe 2>&1 | grep -E "error|warning:|Build" >&2
   fi
   contrib/netlab/scenarios.sh --probe "$probe" || status=1
+  timings+=("netlab ice-probe: $(( $(date +%s) - t0 )) s")
+  t1=$(date +%s)
+  contrib/netlab/daemon-scenarios.sh ${NETLAB_LONG:+--long} || status=1
+  timings+=("netlab daemons: $(( $(date +%s) - t1 )) s")
   timings+=("netlab: $(( $(date +%s) - t0 )) s")
 fi
 printf 'system: %s\n' "${timings[@]}" >&2
