@@ -35,7 +35,7 @@ if [ -n "$total" ]; then
 fi
 # The system tier (fuzz smoke + network lab, needs root): PEERSYNC_SYSTEM_TESTS=0 skips it.
 if [ "$status" -eq 0 ] && [ "${PEERSYNC_SYSTEM_TESTS:-1}" != 0 ]; then
-  contrib/system-tests.sh || status=1
+  PEERSYNC_BIN="${PEERSYNC_BIN:-$PWD/.build/debug}" contrib/system-tests.sh || status=1   # just built: no rebuilds
   # The closing lines stay the test runner's totals.
   echo "$summary"
   [ -n "$total" ] && echo "swift-testing: $((total - failed)) passed, $failed failed"
