@@ -3,7 +3,7 @@
 /// libssl 3.0 wedges an established connection (every later read reports `SSL_ERROR_SYSCALL`
 /// and no further record is read) on some forged datagrams: a ChangeCipherSpec record, a
 /// current-epoch record shorter than the AEAD overhead, a header with a bogus type or version
-/// (found by contrib/fuzz/run-dtls.sh). Anyone who can spoof one UDP datagram could kill the
+/// (found by contrib/fuzz/fuzz.sh --run dtls). Anyone who can spoof one UDP datagram could kill the
 /// association that way, so after the handshake a datagram is reduced to the records that can
 /// be genuine (RFC 6347 §4.1):
 /// - content type alert (21), handshake (22) or application data (23): a finished DTLS 1.2

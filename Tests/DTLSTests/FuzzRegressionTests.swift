@@ -1,7 +1,7 @@
 import DTLS
 import Testing
 
-/// Inputs found by contrib/fuzz/run-dtls.sh, kept as named regression tests.
+/// Inputs found by contrib/fuzz/fuzz.sh --run dtls, kept as named regression tests.
 @Suite struct FuzzRegressionTests {
     /// crash-f8a181cb: datagrams split from the fuzz input at 0xFF 0xFF.
     static let crashF8A181: [[UInt8]] = [

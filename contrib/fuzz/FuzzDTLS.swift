@@ -1,5 +1,5 @@
 // libFuzzer target for the DTLS core (built with Sources/DTLS and WireKit's Instant, see
-// contrib/fuzz/run-dtls.sh). The input is parsed as a typed device ID and an SDP fingerprint,
+// contrib/fuzz/fuzz.sh --run dtls). The input is parsed as a typed device ID and an SDP fingerprint,
 // then split at 0xFF 0xFF into datagrams fed to an established association: nothing may trap,
 // and forged datagrams may never break the association (it must still carry data afterwards).
 

@@ -1,4 +1,4 @@
-// libFuzzer target for pairing messages (built by contrib/fuzz/run.sh with Sources/Pairing and
+// libFuzzer target for pairing messages (built by contrib/fuzz/fuzz.sh with Sources/Pairing and
 // the WireKit files it uses). Feeds the input to a responder session in every state reachable
 // without the peer's secret; must never trap.
 

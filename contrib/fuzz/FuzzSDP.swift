@@ -1,4 +1,4 @@
-// libFuzzer target for the SDP parser (built by contrib/fuzz/run.sh together with
+// libFuzzer target for the SDP parser (built by contrib/fuzz/fuzz.sh together with
 // Sources/SDP as one module). Checks: no trap on any input; whatever parses writes back
 // to text that parses to the same value; errors name a line that exists.
 

@@ -1,5 +1,5 @@
 // libFuzzer target for the SCTP packet and chunk parsers (and the DCEP parser).
-// Built by contrib/fuzz/run-sctp.sh together with the parser sources in one module.
+// Built by contrib/fuzz/fuzz.sh together with the parser sources in one module.
 // Every input is parsed as an SCTP packet twice: as is (mostly rejected by the CRC), and
 // re-sealed with a correct CRC-32C so the chunk parsers see it. Parsed packets must
 // serialize and re-parse to the same value.

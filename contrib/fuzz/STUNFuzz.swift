@@ -1,4 +1,4 @@
-// libFuzzer target for the STUN decoder (contrib/fuzz/run-stun-fuzz.sh builds and runs it).
+// libFuzzer target for the STUN decoder (contrib/fuzz/fuzz.sh --run stun builds and runs it).
 // Every input must either decode or throw STUNParseError: a trap or a sanitizer report is a bug.
 // A decoded message is also re-encoded and its integrity checked, to exercise those paths.
 import STUN

@@ -22,7 +22,7 @@ BIN=$OUT/bin
 FLAGS=(-sanitize=fuzzer,address -parse-as-library -O -g)
 SHIMS=(-I "$LIB/cplatform" -Xcc "-fmodule-map-file=$ROOT/Sources/CShims/COpenSSL/module.modulemap"
        -Xcc "-fmodule-map-file=$ROOT/Sources/CShims/CZstd/module.modulemap")
-TARGETS=(stun sctp dcep demux sdp signaling pairing sync rtp)
+TARGETS=(stun sctp dcep demux dtls sdp signaling pairing sync rtp)
 
 describe() {
   case "$1" in
@@ -30,6 +30,7 @@ describe() {
     sctp)      echo "SCTP packet and chunk parsers, CRC-32C resealed, round trip (Sources/SCTP/Chunks)|contrib/fuzz/corpus-sctp" ;;
     dcep)      echo "DCEP OPEN/ACK parser, round trip (Sources/DataChannel/DCEPMessage)|contrib/fuzz/corpus/dcep" ;;
     demux)     echo "RFC 7983 PacketKind + ICEAgent datagram input: STUN checks, TURN responses, ChannelData (WireKit, ICE)|contrib/fuzz/corpus/demux" ;;
+    dtls)      echo "DTLS record filter and an established endpoint fed hostile datagrams; device ID / fingerprint parsers (Sources/DTLS)|contrib/fuzz/corpus/dtls" ;;
     sdp)       echo "SDP parser, write/parse round trip (Sources/SDP)|Tests/SDPTests/Fixtures" ;;
     signaling) echo "rendezvous JSON frames from client and server (Sources/Signaling)|contrib/fuzz/corpus/signaling" ;;
     pairing)   echo "pairing (SPAKE2) messages (Sources/Pairing)|contrib/fuzz/corpus/pairing" ;;
@@ -97,6 +98,9 @@ build() {
       local d; d=$(inline_sources sctp Sources/WireKit/{ByteReader,ByteWriter,WireParseError,CRC32,Instant}.swift \
         Sources/SCTP/SCTPParseError.swift Sources/SCTP/TSN.swift Sources/SCTP/Chunks/*.swift)
       link sctp "$d"/*.swift contrib/fuzz/SCTPChunkFuzz.swift "$LIB/crc32c.o" ;;
+    dtls)
+      local d; d=$(inline_sources dtls $(find Sources/DTLS -name '*.swift') Sources/WireKit/Instant.swift)
+      link dtls "$d"/*.swift contrib/fuzz/FuzzDTLS.swift -lssl -lcrypto ;;
     sdp)
       link sdp Sources/SDP/*.swift contrib/fuzz/FuzzSDP.swift ;;
     signaling)
