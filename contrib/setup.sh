@@ -31,8 +31,8 @@ VENV=.venv
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV" 2>/dev/null || { pip install -q virtualenv && python3 -m virtualenv -q "$VENV"; }
 fi
-if ! "$VENV/bin/python" -c "import aiortc, aioice" 2>/dev/null; then
-  echo "setup: installing aiortc into $VENV" >&2
-  "$VENV/bin/pip" install -q --disable-pip-version-check aiortc
+if ! "$VENV/bin/python" -c "import aiortc, aioice, websockets" 2>/dev/null; then
+  echo "setup: installing aiortc and websockets into $VENV" >&2
+  "$VENV/bin/pip" install -q --disable-pip-version-check aiortc websockets
 fi
 echo "setup: done" >&2

@@ -34,7 +34,7 @@ if [ "$mode" = all ] || [ "$mode" = --daemon ]; then
   t0=$(date +%s)
   echo "system: daemon scenarios" >&2
   [ -n "${PEERSYNC_BIN:-}" ] || for p in syncd syncctl syncd-rendezvous; do swift build --product "$p" 2>&1 | grep -E "error:|warning:" >&2; done
-  python3 contrib/system/daemon-scenarios.py --only "${DAEMON_SCENARIOS:-control-socket,sync,intruder,rendezvous-restart,sigkill,disk-full,clock-jump}" --kills "${SCENARIO_KILLS:-5}" || status=1
+  python3 contrib/system/daemon-scenarios.py --only "${DAEMON_SCENARIOS:-control-socket,sync,intruder,rendezvous-restart,sigkill,disk-full,clock-jump,evil-fingerprint,evil-pairing}" --kills "${SCENARIO_KILLS:-5}" || status=1
   timings+=("daemon scenarios: $(( $(date +%s) - t0 )) s")
 fi
 if [ "$mode" = all ] || [ "$mode" = --netlab ]; then

@@ -47,7 +47,9 @@ struct PairCommand: ParsableCommand {
             print("Paired with \(r.message.map { "\($0) " } ?? "")\(r.deviceID ?? "?")")
             print("Share a folder with it: syncctl folders add <path> --with \(r.deviceID ?? "<ID>")")
         } else {
-            FileHandle.standardError.write(Data("syncctl: pairing \(r.state): \(r.message ?? "no reason given")\n".utf8))
+            let reason = r.message ?? "no reason given"
+            let text = reason.hasPrefix("pairing ") ? reason : "pairing \(r.state): \(reason)"
+            FileHandle.standardError.write(Data("syncctl: \(text)\nStart again with `syncctl pair` on one device and type the new code on the other.\n".utf8))
             throw ExitCode(ExitStatus.failure)
         }
     }

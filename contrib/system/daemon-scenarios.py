@@ -18,12 +18,16 @@ Scenarios (run as root for the tmpfs and other-user ones, as CI does):
                       half-published, and the sync completes once the tmpfs is grown
   clock-jump          the receiver's wall clock jumps a day ahead and then back (libfaketime); new
                       files keep syncing in both directions
+  evil-fingerprint    a malicious rendezvous server rewrites the DTLS fingerprints in the SDP it
+                      relays: the daemons refuse the connection, log why, and no file crosses
+  evil-pairing        a malicious rendezvous server alters the pairing messages: pairing by code
+                      fails on both sides with a clear message and neither trust store changes
 
 Prints a table (scenario, result, figures) and writes it to $SYSTEM_DIR/daemon-results.tsv
 (default /tmp/peersync-system). Exit status 0 only when every scenario run passed.
 Uses the debug build by default (PEERSYNC_BIN overrides the folder of the executables).
 """
-import argparse, glob, os, random, shutil, signal, sqlite3, subprocess, sys, tempfile, time, traceback
+import argparse, glob, json, os, random, shutil, signal, sqlite3, subprocess, sys, tempfile, time, traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (Bin, Daemon, Rendezvous, pair_by_id, sha256, share, tree, wait, wait_same_tree,  # noqa: E402
@@ -263,6 +267,78 @@ def clock_jump(ctx):
     return figures
 
 
+class EvilRendezvous:
+    """contrib/system/evil_rendezvous.py in front of a real server; daemons point at its URL."""
+
+    def __init__(self, ctx, mode):
+        from harness import free_port
+        self.real = ctx.rendezvous()
+        self.port = free_port()
+        python = os.environ.get("PEERSYNC_PYTHON") or os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__)))), ".venv", "bin", "python")
+        self.out = os.path.join(ctx.work, "evil.out")
+        self.proc = subprocess.Popen([python, os.path.join(os.path.dirname(os.path.abspath(__file__)), "evil_rendezvous.py"),
+                                      "--listen", str(self.port), "--upstream", self.real.url, "--mode", mode],
+                                     stdout=open(self.out, "w"), stderr=subprocess.STDOUT)
+        ctx.cleanups.append(self.stop)
+        wait(lambda: "ready" in open(self.out).read(), 30, "the malicious rendezvous relay to start (needs `websockets` in .venv: contrib/setup.sh)")
+
+    @property
+    def url(self):
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    def tampered(self):
+        return sum(1 for line in open(self.out) if line.startswith("tampered"))
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def evil_fingerprint(ctx):
+    evil = EvilRendezvous(ctx, "fingerprint")
+    a, b = ctx.daemon("a", evil).start(), ctx.daemon("b", evil).start()
+    pair_by_id(a, b)
+    pa, pb = os.path.join(a.root, "Sync"), os.path.join(b.root, "Sync")
+    write_random(os.path.join(pa, "secret.bin"), 50_000, 3)
+    share("f", (a, pa), (b, pb))
+    wait(lambda: evil.tampered() > 0, 60, "the relay to see and rewrite an offer")
+    time.sleep(float(os.environ.get("EVIL_WAIT", "8")))
+    assert not a.connected_to(b) and not b.connected_to(a), "a connection was accepted with a forged fingerprint"
+    assert not os.path.exists(os.path.join(pb, "secret.bin")), "a file crossed a connection with a forged fingerprint"
+    logs = (a.log_text() + b.log_text())
+    assert "not its device ID" in logs, "the refusal is not logged"
+    return {"tampered frames": evil.tampered(), "refused": "yes, logged"}
+
+
+def evil_pairing(ctx):
+    evil = EvilRendezvous(ctx, "pairing")
+    a, b = ctx.daemon("a", evil).start(), ctx.daemon("b", evil).start()
+    waiter = subprocess.Popen([a.bins.path("syncctl"), "pair", "--state-dir", a.state], env=a.env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    ctx.cleanups.append(waiter.kill)
+    code = None
+    for line in waiter.stdout:
+        if "syncctl pair " in line:
+            code = line.split()[-1]
+            break
+    assert code, "syncctl pair printed no code"
+    joined = subprocess.run([b.bins.path("syncctl"), "pair", code, "--state-dir", b.state], env=b.env,
+                            capture_output=True, text=True, timeout=120)
+    rest = waiter.communicate(timeout=120)[0]
+    assert joined.returncode != 0, f"pairing succeeded through a tampering server: {joined.stdout}"
+    assert waiter.returncode != 0, f"the waiting side reported success: {rest}"
+    assert evil.tampered() > 0, "the relay tampered with nothing"
+    for d in (a, b):
+        devices = json.loads(d.ctl("devices", "list", "--json"))
+        assert devices == [], f"{d.name} trusts {devices} after a failed pairing"
+    message = next((l for l in (joined.stdout + joined.stderr).splitlines() if "pairing" in l), "")
+    return {"tampered frames": evil.tampered(), "joiner said": message[:80]}
+
+
 SCENARIOS = [
     ("control-socket", control_socket),
     ("sync", sync_both_ways),
@@ -271,6 +347,8 @@ SCENARIOS = [
     ("sigkill", sigkill),
     ("disk-full", disk_full),
     ("clock-jump", clock_jump),
+    ("evil-fingerprint", evil_fingerprint),
+    ("evil-pairing", evil_pairing),
 ]
 
 

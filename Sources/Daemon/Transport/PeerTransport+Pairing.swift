@@ -200,7 +200,7 @@ extension PeerTransport {
             logger.info("paired by code", metadata: ["device": "\(canonical)", "name": "\(peer.deviceName)"])
             await finish(room, PairingInfo(code: run.info.code, state: "paired", deviceID: canonical, message: peer.deviceName), outcome: .done)
         case .failed(let error)?:
-            logger.warning("pairing failed: \(error)", metadata: ["room": "\(room)"])
+            logger.warning("\(error)", metadata: ["room": "\(room)"])   // the error says "pairing failed: …"
             await finish(room, PairingInfo(code: run.info.code, state: "failed", message: error.description), outcome: .failed)
         case nil:
             break
