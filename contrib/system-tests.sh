@@ -10,7 +10,7 @@
 #                                      then whole daemons (contrib/netlab/daemon-scenarios.sh: 4 NAT
 #                                      pairs, lossy, link down, TURN down); NETLAB_LONG=1 adds the other
 #                                      6 NAT pairs and the mid-transfer mapping change
-#   contrib/system-tests.sh --report   print the last netlab table again
+#   contrib/system-tests.sh --report   print the last tables again (daemon scenarios, netlab ICE, netlab daemons)
 #
 # contrib/test.sh calls this at its end (PEERSYNC_SYSTEM_TESTS=0 skips it). A machine that cannot
 # host the lab (no root, no network namespaces, no nftables) FAILS here with the reason: the
@@ -19,7 +19,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-all}
 case $mode in
-  --report) exec contrib/netlab/report.sh ;;
+  --report)
+    f=${SYSTEM_DIR:-/tmp/peersync-system}/daemon-results.tsv
+    if [ -f "$f" ]; then column -t -s $'\t' "$f"; echo; fi
+    exec contrib/netlab/report.sh ;;
   all|--fuzz|--daemon|--netlab) ;;
   *) sed -n '2,17p' "$0"; exit 2 ;;
 esac
@@ -51,6 +54,8 @@ if [ "$mode" = all ] || [ "$mode" = --netlab ]; then
   timings+=("netlab daemons: $(( $(date +%s) - t1 )) s")
   timings+=("netlab: $(( $(date +%s) - t0 )) s")
 fi
+echo "system: results (again with contrib/system-tests.sh --report):" >&2
+"$0" --report >&2 || true
 printf 'system: %s\n' "${timings[@]}" >&2
 [ $status -eq 0 ] && echo "system: all tiers passed" >&2 || echo "system: FAILED" >&2
 exit $status
