@@ -77,6 +77,7 @@ let package = Package(
         .target(name: "SCTP", dependencies: ["WireKit", "COpenSSL", .product(name: "DequeModule", package: "swift-collections")]),
         .target(name: "DataChannel", dependencies: ["SCTP", "WireKit"]),
         .target(name: "SCTPTestSupport", dependencies: ["SCTP", "DataChannel", "WireKit"]),
+        .target(name: "MediaTestSupport"),
 
         // MARK: Protocol cores
         .target(name: "DTLS", dependencies: ["WireKit", "COpenSSL"]),
@@ -182,11 +183,11 @@ let package = Package(
         .testTarget(name: "SyncStoreTests", dependencies: ["SyncStore", "SyncEngine", "SyncFS", "SyncProtocol"]),
         .testTarget(name: "RTPTests", dependencies: ["RTP", "WireKit"]),
         .testTarget(name: "SRTPTests", dependencies: ["SRTP", "RTP", "WireKit"]),
-        .testTarget(name: "MediaTests", dependencies: ["Media", "RTP", "SRTP", "NetSim", "WireKit"]),
+        .testTarget(name: "MediaTests", dependencies: ["MediaTestSupport", "Media", "RTP", "SRTP", "NetSim", "WireKit"]),
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "SyncFS", "SyncProtocol", "WireKit"]),
         .testTarget(name: "PeerConnectionTests", dependencies: ["PeerConnection", "ICE", "DTLS", "DataChannel", "SDP", "NetSim", "WireKit"]),
-        .testTarget(name: "PeerConnectionMediaTests", dependencies: ["PeerConnection", "Media", "RTP", "DTLS", "NetSim", "WireKit"]),
-        .testTarget(name: "MediaInteropTests", dependencies: ["PeerConnection", "Media", "RTP", "DTLS", "WireKit"]),
+        .testTarget(name: "PeerConnectionMediaTests", dependencies: ["MediaTestSupport", "PeerConnection", "Media", "RTP", "DTLS", "NetSim", "WireKit"]),
+        .testTarget(name: "MediaInteropTests", dependencies: ["MediaTestSupport", "PeerConnection", "Media", "RTP", "DTLS", "WireKit"]),
         .testTarget(name: "PeerConnectionInteropTests"),
         .testTarget(name: "RTCDriverTests", dependencies: ["RTCDriver", "PeerConnection", "DataChannel", "DTLS", "WireKit"]),
         .testTarget(name: "SyncdSystemTests", dependencies: ["ControlAPI", "SyncFS"]),

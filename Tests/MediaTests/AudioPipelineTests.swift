@@ -1,3 +1,4 @@
+import MediaTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

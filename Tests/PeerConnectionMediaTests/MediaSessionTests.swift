@@ -1,3 +1,4 @@
+import MediaTestSupport
 import Media
 import NetSim
 import PeerConnection

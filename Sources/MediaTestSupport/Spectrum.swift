@@ -1,9 +1,11 @@
+// Spectral checks shared by the media test suites: is the tone that came out of a pipeline the
+// tone that went in? (Goertzel power at a frequency, and the strongest frequency in a band.)
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Goertzel power of `frequency` in `samples` (the test's own small DFT).
-func goertzelPower(_ samples: ArraySlice<Int16>, frequency: Double, sampleRate: Double) -> Double {
+public func goertzelPower(_ samples: ArraySlice<Int16>, frequency: Double, sampleRate: Double) -> Double {
     let w = 2 * Double.pi * frequency / sampleRate
     let coeff = 2 * cos(w)
     var s1 = 0.0, s2 = 0.0
@@ -16,7 +18,7 @@ func goertzelPower(_ samples: ArraySlice<Int16>, frequency: Double, sampleRate: 
 }
 
 /// The strongest frequency between `low` and `high` Hz: a 10 Hz scan, then a 0.5 Hz refinement.
-func peakFrequency(_ samples: ArraySlice<Int16>, sampleRate: Double = 48000, low: Double = 100, high: Double = 2000) -> Double {
+public func peakFrequency(_ samples: ArraySlice<Int16>, sampleRate: Double = 48000, low: Double = 100, high: Double = 2000) -> Double {
     var best = low, bestPower = -1.0
     for f in stride(from: low, through: high, by: 10) {
         let p = goertzelPower(samples, frequency: f, sampleRate: sampleRate)
