@@ -4,7 +4,7 @@ import WireKit
 
 /// The event-loop-confined half of ``ICEDriver``: owns the agent, the sockets (through its
 /// ``DatagramWriter``) and the one ``CoreTimer``. Every method runs on `loop`.
-final class ICEDriverCore {
+final class ICEDriverCore: DatagramSink {
     let agent: ICEAgent
     let loop: any EventLoop
     let writer: DatagramWriter
@@ -31,6 +31,9 @@ final class ICEDriverCore {
     func receive(_ bytes: [UInt8], source: TransportAddress, destination: TransportAddress) {
         agent.handle(datagram: bytes, source: source, destination: destination, now: .monotonicNow())
     }
+
+    /// The end of a read burst: flush what it produced.
+    func readComplete() { afterInput() }
 
     /// After any input: send every transmit, publish every event, re-arm the timer.
     func afterInput() {

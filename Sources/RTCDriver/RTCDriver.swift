@@ -77,7 +77,7 @@ public final class RTCDriver: Sendable {
                                      receiveOffload: udpOffload, socketBufferBytes: socketBufferBytes)
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(RTCUDPHandler(core: bound.value))
+                            try channel.pipeline.syncOperations.addHandler(UDPHandler(core: bound.value))
                         }
                     }
                     .bind(host: ip.description, port: 0).get()

@@ -7,7 +7,7 @@ import WireKit
 /// The event-loop-confined half of ``RTCDriver``: owns the connection, the sockets (through
 /// its ``DatagramWriter``: batched, GSO where the kernel has it), the one ``CoreTimer``, the per-channel message streams and the senders waiting for `bufferedamountlow`.
 /// Every method runs on `loop`.
-final class RTCDriverCore {
+final class RTCDriverCore: DatagramSink {
     let pc: PeerConnection
     let loop: any EventLoop
     let writer: DatagramWriter
