@@ -15,6 +15,11 @@ final class UDPPeerHarness {
     let fd: Int32
     let local: TransportAddress
     let child: SignalingChild
+    /// When the peer's answer (or offer) was applied: the interop window counts from here, since
+    /// a browser starting on a loaded machine can take many seconds before it answers.
+    private(set) var remoteDescriptionAt: Instant?
+    /// Signaling the connection refused (a bad description or candidate), for failure messages.
+    private(set) var signalingErrors: [String] = []
 
     init(seed: UInt64, child: SignalingChild) throws {
         let identity = try DeviceIdentity.generate(commonName: "peersync-media-interop")
@@ -96,12 +101,21 @@ final class UDPPeerHarness {
         pc.handle(timeout: Instant.monotonicNow())
         switch type {
         case "answer", "offer":
-            try? pc.setRemoteDescription(SessionDescriptionInit(type: type == "answer" ? .answer : .offer, sdp: obj["sdp"] as? String ?? ""))
+            do {
+                try pc.setRemoteDescription(SessionDescriptionInit(type: type == "answer" ? .answer : .offer, sdp: obj["sdp"] as? String ?? ""))
+                remoteDescriptionAt = Instant.monotonicNow()
+            } catch {
+                signalingErrors.append("remote \(type) refused: \(error)")
+            }
         case "candidate":
-            try? pc.addIceCandidate(ICECandidateInit(candidate: obj["candidate"] as? String ?? "", sdpMid: obj["sdpMid"] as? String,
-                                                     sdpMLineIndex: obj["sdpMLineIndex"] as? Int))
+            do {
+                try pc.addIceCandidate(ICECandidateInit(candidate: obj["candidate"] as? String ?? "", sdpMid: obj["sdpMid"] as? String,
+                                                        sdpMLineIndex: obj["sdpMLineIndex"] as? Int))
+            } catch {
+                signalingErrors.append("candidate \(obj["candidate"] ?? "") refused: \(error)")
+            }
         case "end-of-candidates":
-            try? pc.addIceCandidate(nil)
+            do { try pc.addIceCandidate(nil) } catch { signalingErrors.append("end-of-candidates refused: \(error)") }
         default:
             break
         }
