@@ -15,7 +15,7 @@ extension SyncDaemon: ControlBackend {
                 traffic[peer, default: (0, 0)].0 += t.bytesIn
                 traffic[peer, default: (0, 0)].1 += t.bytesOut
             }
-            for peer in await r.status(paused: false).connectedDevices { connected.insert(peer) }
+            for peer in await r.connectedDevices { connected.insert(peer) }
         }
         let links = await transport?.linkStatus() ?? [:]
         for peer in links.keys { connected.insert(peer); lastSeen[peer] = Date() }

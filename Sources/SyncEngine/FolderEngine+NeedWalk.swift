@@ -24,9 +24,10 @@ extension FolderEngine {
     }
 
     /// One page of candidates after `after` (before it when `descending`), or nil on a read error (reported).
-    func candidatePage(after: SyncPath?, descending: Bool) -> [NeedCandidate]? {
+    func candidatePage(after: SyncPath?, descending: Bool, withChunks: Bool = true) -> [NeedCandidate]? {
         do {
-            let page = try store.needCandidates(folderID: config.folderID, after: after, descending: descending, limit: config.indexBatchRecords)
+            let page = try store.needCandidates(folderID: config.folderID, after: after, descending: descending, limit: config.indexBatchRecords,
+                                                withChunks: withChunks)
             noteBuffered(page.count)
             return page
         } catch {
@@ -35,11 +36,17 @@ extension FolderEngine {
         }
     }
 
-    /// Visits every need in path order, one page of candidates in memory at a time.
-    func forEachNeed(descending: Bool = false, _ body: (Need) -> Void) {
+    /// Visits every need in path order, one page of candidates in memory at a time (their
+    /// records without chunk lists unless `withChunks`).
+    func forEachNeed(descending: Bool = false, withChunks: Bool = true, _ body: (Need) -> Void) {
+        visitNeeds(descending: descending, withChunks: withChunks) { n in body(n); return true }
+    }
+
+    /// Visits needs in path order until `body` returns false.
+    func visitNeeds(descending: Bool = false, withChunks: Bool = true, _ body: (Need) -> Bool) {
         var after: SyncPath?
-        while let page = candidatePage(after: after, descending: descending), !page.isEmpty {
-            for c in page { if let n = need(c) { body(n) } }
+        while let page = candidatePage(after: after, descending: descending, withChunks: withChunks), !page.isEmpty {
+            for c in page { if let n = need(c), !body(n) { return } }
             after = page.last?.path
             if page.count < config.indexBatchRecords { break }
         }
@@ -52,7 +59,7 @@ extension FolderEngine {
     /// deepest first, in a second walk in reverse path order.
     func pullPass(now: Instant) {
         guard config.mode != .sendOnly, checkMarker() else { return }
-        cachedNeedCount = nil
+        cachedNeedSummary = nil
         for (path, p) in pulls {
             let g = globalRecord(path)
             if g == nil || g?.deleted == true || g?.kind != .file || g?.contentHash != p.target.contentHash { abandon(path) }
@@ -112,7 +119,7 @@ extension FolderEngine {
     /// Applies remote deletions deepest first, unless the mass-deletion guard stops them.
     func applyDeletions() {
         var deletingFiles = 0
-        forEachNeed(descending: true) { n in
+        forEachNeed(descending: true, withChunks: false) { (n: Need) in
             if n.global?.deleted == true && n.local?.deleted == false && n.local?.kind == .file
                 && !receiveOnlyChanged.contains(n.path) { deletingFiles += 1 }
         }

@@ -15,7 +15,7 @@ extension FolderEngine {
         let wasDeleted = b.local.map { localEntry($0.record.path)?.record.deleted ?? true }
         guard commit(b) else { return }
         sequence = seq
-        cachedNeedCount = nil
+        cachedNeedSummary = nil
         for (e, was) in zip(b.local, wasDeleted) {
             if e.record.deleted { if !was { emit(.deleted(e.record.path)) } } else { emit(.pulled(e.record.path)) }
         }

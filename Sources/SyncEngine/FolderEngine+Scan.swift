@@ -34,7 +34,7 @@ extension FolderEngine {
             if commit(batch) {
                 for (e, c) in zip(batch.local, changed) where c { summary.recorded += 1; emit(.localChanged(e.record.path)) }
                 sequence = newSequence
-                cachedNeedCount = nil
+                cachedNeedSummary = nil
             } else {
                 committed = false
                 newSequence = sequence

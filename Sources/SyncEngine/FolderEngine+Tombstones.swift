@@ -53,7 +53,7 @@ extension FolderEngine {
             after = page.last?.path
             if page.count < config.indexBatchRecords { break }
         }
-        if expired > 0 { cachedNeedCount = nil }
+        if expired > 0 { cachedNeedSummary = nil }
         return expired
     }
 }

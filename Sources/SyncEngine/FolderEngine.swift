@@ -66,8 +66,8 @@ public final class FolderEngine {
     var walk: NeedWalk?
     /// True while ``continueWalk(now:)`` runs (it is not re-entered).
     var walking = false
-    /// The need count from the last full count (nil when it must be recounted).
-    var cachedNeedCount: Int?
+    /// The need summary from the last full count (nil when it must be recounted).
+    var cachedNeedSummary: NeedSummary?
     /// Most index records the engine held in memory at once (pages read from the store plus
     /// records in queued index frames): bounded by the page size, whatever the folder size.
     public internal(set) var bufferedRecordsHighWater = 0
@@ -150,18 +150,41 @@ public final class FolderEngine {
 
     /// Paths whose local version differs from the global one (what this device still needs).
     /// Counted by walking the store in pages; the count is kept until the index changes.
-    public func needCount() -> Int {
-        if let c = cachedNeedCount { return c }
-        var count = 0
-        forEachNeed { _ in count += 1 }
-        cachedNeedCount = count
-        return count
+    public func needCount() -> Int { needSummary().paths }
+
+    /// How many paths, files and bytes this device still needs. Walks the need candidates
+    /// without their chunk lists; the result is kept until the index changes.
+    public func needSummary() -> NeedSummary {
+        if let c = cachedNeedSummary { return c }
+        var summary = NeedSummary()
+        forEachNeed(withChunks: false) { n in
+            summary.paths += 1
+            if let g = n.global, !g.deleted, g.kind == .file { summary.files += 1; summary.bytes += g.size }
+            if let l = n.local, !l.deleted, l.kind == .file, !l.path.string.isEmpty { summary.replacedFiles += 1; summary.replacedBytes += l.size }
+        }
+        cachedNeedSummary = summary
+        return summary
+    }
+
+    /// True when anything at all is needed: stops at the first need (cheap when the answer is
+    /// yes, one walk when it is no; the count is cached then).
+    public func hasNeeds() -> Bool {
+        if let c = cachedNeedSummary { return c.paths > 0 }
+        var found = false
+        visitNeeds(withChunks: false) { _ in found = true; return false }
+        if !found { cachedNeedSummary = NeedSummary() }
+        return found
+    }
+
+    /// Live local files and their bytes, counted by the store.
+    public func localTotals() -> (files: Int, bytes: UInt64) {
+        (try? store.localTotals(folderID: config.folderID)) ?? (0, 0)
     }
 
     /// The paths this device still needs, in path order (for status and diagnostics).
     public func neededPaths() -> [SyncPath] {
         var out: [SyncPath] = []
-        forEachNeed { out.append($0.path) }
+        forEachNeed(withChunks: false) { out.append($0.path) }
         return out
     }
 
@@ -228,7 +251,7 @@ public final class FolderEngine {
         case .indexComplete(let folder, _):
             guard folder == config.folderID else { return }
             peers[peer]?.indexComplete = true
-            cachedNeedCount = nil
+            cachedNeedSummary = nil
             pullPass(now: now)
         case .request(let request): serve(request, from: peer)
         case .response(let response): handleResponse(response, from: peer, now: now)
@@ -261,7 +284,7 @@ public final class FolderEngine {
         p.acknowledgedSequence = folder.peerIndexID == indexID ? min(folder.peerMaxSequence, sequence) : 0
         batch.progress[peer] = p
         if commit(batch) {
-            if !batch.droppedPeers.isEmpty { remoteCounts[peer] = RemoteCount(); cachedNeedCount = nil }
+            if !batch.droppedPeers.isEmpty { remoteCounts[peer] = RemoteCount(); cachedNeedSummary = nil }
             progress[peer] = p
         }
         let since = folder.peerIndexID == indexID ? min(folder.peerMaxSequence, sequence) : 0

@@ -123,8 +123,11 @@ public protocol IndexStore: AnyObject {
     /// Up to `limit` local entries with a path after `path` (all when nil), in path order.
     func localEntries(folderID: String, after path: SyncPath?, limit: Int) throws -> [LocalEntry]
     /// Up to `limit` paths where some peer's version differs from ours, after `path` in path
-    /// order (before it in reverse path order when `descending`).
-    func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int) throws -> [NeedCandidate]
+    /// order (before it in reverse path order when `descending`). Without `withChunks` the
+    /// records' chunk lists may be left empty (counting and status need no chunks).
+    func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int, withChunks: Bool) throws -> [NeedCandidate]
+    /// Live local files (tombstones, directories and links not counted) and their bytes.
+    func localTotals(folderID: String) throws -> (files: Int, bytes: UInt64)
     /// A local file of the folder holding a chunk with `hash`, and the chunk's offset in it.
     func localChunkLocation(folderID: String, hash: ContentHash) throws -> (path: SyncPath, offset: UInt64)?
     /// How many live (not deleted) local entries there are, and how many of them are files.
@@ -134,4 +137,11 @@ public protocol IndexStore: AnyObject {
     /// Up to `limit` local tombstones after `path` in path order whose sequence is at most
     /// `maxSequence` and that were stamped at or before `stampedBefore`.
     func expirableTombstones(folderID: String, maxSequence: UInt64, stampedBefore: Int64, after path: SyncPath?, limit: Int) throws -> [FileRecord]
+}
+
+extension IndexStore {
+    /// ``needCandidates(folderID:after:descending:limit:withChunks:)`` with chunk lists.
+    public func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int) throws -> [NeedCandidate] {
+        try needCandidates(folderID: folderID, after: path, descending: descending, limit: limit, withChunks: true)
+    }
 }

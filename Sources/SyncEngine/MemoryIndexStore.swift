@@ -88,7 +88,7 @@ public final class MemoryIndexStore: IndexStore {
     }
 
     /// ``IndexStore`` requirement, in memory.
-    public func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int) throws -> [NeedCandidate] {
+    public func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int, withChunks: Bool) throws -> [NeedCandidate] {
         guard let f = folders[folderID] else { return [] }
         var paths = Set<SyncPath>()
         for index in f.remote.values {
@@ -114,6 +114,12 @@ public final class MemoryIndexStore: IndexStore {
             }
         }
         return nil
+    }
+
+    /// ``IndexStore`` requirement, in memory.
+    public func localTotals(folderID: String) throws -> (files: Int, bytes: UInt64) {
+        let files = (folders[folderID]?.local.values ?? [:].values).filter { !$0.record.deleted && $0.record.kind == .file && !$0.record.path.string.isEmpty }
+        return (files.count, files.reduce(0) { $0 + $1.record.size })
     }
 
     /// ``IndexStore`` requirement, in memory.

@@ -1,10 +1,40 @@
 import Foundation
+import GRDB
 import SyncFS
 import SyncProtocol
 import SyncEngine
 
 /// Conversions between engine values and database rows.
 enum RowCoding {
+    /// The `file` table's columns in the order ``fileRow(_:)`` reads them (queries on the hot
+    /// path select exactly these and decode by position, not by name).
+    static let fileColumnNames = ["folderID", "device", "path", "kind", "deleted", "size", "permissions", "mtime", "modifiedBy",
+                                  "version", "sequence", "contentHash", "symlinkTarget", "inode", "ctime", "diskMtime", "diskSize",
+                                  "diskPermissions", "diskKind", "deletedAt"]
+    /// ``fileColumnNames`` as a select list.
+    static let fileColumns = fileColumnNames.joined(separator: ", ")
+    /// One `?` per column, for inserts.
+    static let fileColumnMarks = Array(repeating: "?", count: fileColumnNames.count).joined(separator: ", ")
+    /// ``fileColumnNames`` qualified by a table alias.
+    static func qualifiedFileColumns(_ alias: String) -> String { fileColumnNames.map { "\(alias).\($0)" }.joined(separator: ", ") }
+
+    /// A row selected with ``fileColumns``, decoded by position.
+    static func fileRow(_ r: Row) -> FileRow {
+        FileRow(folderID: r[0], device: r[1], path: r[2], kind: r[3], deleted: r[4], size: r[5], permissions: r[6], mtime: r[7],
+                modifiedBy: r[8], version: r[9], sequence: r[10], contentHash: r[11], symlinkTarget: r[12], inode: r[13], ctime: r[14],
+                diskMtime: r[15], diskSize: r[16], diskPermissions: r[17], diskKind: r[18], deletedAt: r[19])
+    }
+
+    /// Insert arguments for one record, in ``fileColumns`` order (`deletedAt` starts empty).
+    static func arguments(folderID: String, device: String, record f: FileRecord, state: LocalFileState?) -> StatementArguments {
+        let values: [(any DatabaseValueConvertible)?] = [
+            folderID, device, f.path.string, Int(f.kind.rawValue), f.deleted, Int64(bitPattern: f.size), Int(f.permissions),
+            f.mtimeNanoseconds, Int64(bitPattern: f.modifiedBy), encode(f.version), Int64(bitPattern: f.sequence), data(f.contentHash),
+            f.symlinkTarget, state.map { Int64(bitPattern: $0.inode) }, state?.ctimeNanoseconds, state?.mtimeNanoseconds,
+            state.map { Int64(bitPattern: $0.size) }, state.map { Int($0.permissions) }, state.map { Int($0.kind.rawValue) }, nil]
+        return StatementArguments(values)
+    }
+
     static func data(_ h: ContentHash) -> Data { Data(h.bytes) }
 
     static func encode(_ v: VersionVector) -> Data {

@@ -74,8 +74,9 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     static func chunks(_ db: Database, _ row: FileRow) throws -> [ChunkInfo] {
         guard row.kind == Int(FileKind.file.rawValue), !row.deleted else { return [] }
-        guard let list = try ChunkListRow.fetchOne(db, key: row.contentHash) else { return [] }
-        return RowCoding.decodeChunks(list.chunks)
+        let statement = try db.cachedStatement(sql: "SELECT chunks FROM chunkList WHERE contentHash = ?")
+        guard let list = try Data.fetchOne(statement, arguments: [row.contentHash]) else { return [] }
+        return RowCoding.decodeChunks(list)
     }
 
     /// ``IndexStore`` requirement: one write transaction.
@@ -85,22 +86,24 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                 try db.execute(sql: "DELETE FROM file WHERE folderID = ? AND device = ?", arguments: [batch.folderID, device])
                 try db.execute(sql: "DELETE FROM remoteProgress WHERE folderID = ? AND device = ?", arguments: [batch.folderID, device])
             }
+            let saveFile = try db.cachedStatement(sql: "INSERT OR REPLACE INTO file (\(RowCoding.fileColumns)) VALUES (\(RowCoding.fileColumnMarks))")
+            let dropLocations = try db.cachedStatement(sql: "DELETE FROM chunkLocation WHERE folderID = ? AND path = ?")
+            let addLocation = try db.cachedStatement(sql: "INSERT OR REPLACE INTO chunkLocation (hash, folderID, path, offset, size) VALUES (?, ?, ?, ?, ?)")
             for entry in batch.local {
                 try Self.saveChunkList(db, entry.record)
-                try RowCoding.row(folderID: batch.folderID, device: "", record: entry.record, state: entry.state).save(db)
-                try db.execute(sql: "DELETE FROM chunkLocation WHERE folderID = ? AND path = ?", arguments: [batch.folderID, entry.record.path.string])
+                try saveFile.execute(arguments: RowCoding.arguments(folderID: batch.folderID, device: "", record: entry.record, state: entry.state))
+                try dropLocations.execute(arguments: [batch.folderID, entry.record.path.string])
                 if entry.record.kind == .file && !entry.record.deleted {
                     var offset: Int64 = 0
                     for c in entry.record.chunks {
-                        try ChunkLocationRow(hash: RowCoding.data(c.hash), folderID: batch.folderID, path: entry.record.path.string,
-                                             offset: offset, size: Int(c.size)).insert(db)
+                        try addLocation.execute(arguments: [RowCoding.data(c.hash), batch.folderID, entry.record.path.string, offset, Int64(c.size)])
                         offset += Int64(c.size)
                     }
                 }
             }
             for (device, record) in batch.remote {
                 try Self.saveChunkList(db, record)
-                try RowCoding.row(folderID: batch.folderID, device: device, record: record, state: nil).save(db)
+                try saveFile.execute(arguments: RowCoding.arguments(folderID: batch.folderID, device: device, record: record, state: nil))
             }
             for (device, p) in batch.progress {
                 try RemoteProgressRow(folderID: batch.folderID, device: device, indexID: Int64(bitPattern: p.indexID),
@@ -115,8 +118,8 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     static func saveChunkList(_ db: Database, _ record: FileRecord) throws {
         guard record.kind == .file, !record.deleted, !record.chunks.isEmpty else { return }
-        try db.execute(sql: "INSERT OR IGNORE INTO chunkList (contentHash, chunks) VALUES (?, ?)",
-                       arguments: [RowCoding.data(record.contentHash), RowCoding.encode(record.chunks)])
+        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO chunkList (contentHash, chunks) VALUES (?, ?)")
+        try statement.execute(arguments: [RowCoding.data(record.contentHash), RowCoding.encode(record.chunks)])
     }
 
     /// Records a paired device.
@@ -183,12 +186,16 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     // MARK: Paged queries (IndexStore)
 
-    func records(_ db: Database, _ sql: String, _ arguments: StatementArguments) throws -> [(FileRow, FileRecord)] {
+    /// Rows of `sql` (which selects ``RowCoding/fileColumns`` in that order) with their records.
+    /// Statements are prepared once per connection and cached; the chunk lists are read only
+    /// when `withChunks` (status and need counting do without them).
+    func records(_ db: Database, _ sql: String, _ arguments: StatementArguments, withChunks: Bool = true) throws -> [(FileRow, FileRecord)] {
         var out: [(FileRow, FileRecord)] = []
         var lists: [Data: [ChunkInfo]] = [:]   // rows of one page often share content
-        let cursor = try FileRow.fetchCursor(db, sql: sql, arguments: arguments)
-        while let row = try cursor.next() {
-            let isFile = row.kind == Int(FileKind.file.rawValue) && !row.deleted
+        let cursor = try Row.fetchCursor(try db.cachedStatement(sql: sql), arguments: arguments)
+        while let raw = try cursor.next() {
+            let row = RowCoding.fileRow(raw)
+            let isFile = withChunks && row.kind == Int(FileKind.file.rawValue) && !row.deleted
             let chunks = isFile ? try lists[row.contentHash] ?? Self.chunks(db, row) : []
             if isFile && lists.count < 64 { lists[row.contentHash] = chunks }
             out.append((row, RowCoding.record(row, chunks: chunks)))
@@ -199,7 +206,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement.
     public func localEntry(folderID: String, path: SyncPath) throws -> LocalEntry? {
         try database.pool.read { db in
-            try records(db, "SELECT * FROM file WHERE folderID = ? AND device = '' AND path = ?", [folderID, path.string])
+            try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND path = ?", [folderID, path.string])
                 .first.map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
         }
     }
@@ -208,7 +215,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     public func remoteRecords(folderID: String, path: SyncPath) throws -> [String: FileRecord] {
         try database.pool.read { db in
             var out: [String: FileRecord] = [:]
-            for (row, r) in try records(db, "SELECT * FROM file WHERE folderID = ? AND path = ? AND device != ''", [folderID, path.string]) {
+            for (row, r) in try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND path = ? AND device != ''", [folderID, path.string]) {
                 out[row.device] = r
             }
             return out
@@ -218,7 +225,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement.
     public func localRecords(folderID: String, afterSequence sequence: UInt64, limit: Int) throws -> [FileRecord] {
         try database.pool.read { db in
-            try records(db, "SELECT * FROM file WHERE folderID = ? AND device = '' AND sequence > ? ORDER BY sequence LIMIT ?",
+            try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND sequence > ? ORDER BY sequence LIMIT ?",
                         [folderID, Int64(bitPattern: sequence), limit]).map(\.1)
         }
     }
@@ -226,39 +233,56 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement.
     public func localEntries(folderID: String, after path: SyncPath?, limit: Int) throws -> [LocalEntry] {
         try database.pool.read { db in
-            try records(db, "SELECT * FROM file WHERE folderID = ? AND device = '' AND path > ? ORDER BY path LIMIT ?",
+            try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND path > ? ORDER BY path LIMIT ?",
                         [folderID, path?.string ?? "", limit]).map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
         }
     }
 
     /// ``IndexStore`` requirement: one page of candidate paths (a peer's version differs from
-    /// ours), then every device's rows of those paths.
-    public func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int) throws -> [NeedCandidate] {
+    /// ours) and every device's rows of those paths, in one cached statement.
+    public func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int, withChunks: Bool) throws -> [NeedCandidate] {
         try database.pool.read { db in
             let bound = path == nil ? "" : (descending ? "AND r.path < ?2" : "AND r.path > ?2")
-            let paths = try String.fetchAll(db, sql: """
-                SELECT DISTINCT r.path FROM file r
-                LEFT JOIN file l ON l.folderID = r.folderID AND l.device = '' AND l.path = r.path
-                WHERE r.folderID = ?1 AND r.device != '' \(bound) AND (l.path IS NULL OR l.version != r.version)
-                ORDER BY r.path \(descending ? "DESC" : "ASC") LIMIT ?3
-                """, arguments: [folderID, path?.string ?? "", limit])
-            guard !paths.isEmpty else { return [] }
-            var byPath: [String: NeedCandidate] = [:]
-            let marks = Array(repeating: "?", count: paths.count).joined(separator: ",")
-            for (row, r) in try records(db, "SELECT * FROM file WHERE folderID = ? AND path IN (\(marks))",
-                                        StatementArguments([folderID] + paths)) {
-                var c = byPath[row.path] ?? NeedCandidate(path: r.path, local: nil, remote: [:])
-                if row.device.isEmpty { c.local = LocalEntry(record: r, state: RowCoding.state(row)) } else { c.remote[row.device] = r }
-                byPath[row.path] = c
+            let order = descending ? "DESC" : "ASC"
+            let sql = """
+                SELECT \(RowCoding.qualifiedFileColumns("f")) FROM (
+                    SELECT DISTINCT r.path AS path FROM file r
+                    LEFT JOIN file l ON l.folderID = r.folderID AND l.device = '' AND l.path = r.path
+                    WHERE r.folderID = ?1 AND r.device != '' \(bound) AND (l.path IS NULL OR l.version != r.version)
+                    ORDER BY r.path \(order) LIMIT ?3
+                ) p JOIN file f ON f.folderID = ?1 AND f.path = p.path
+                ORDER BY f.path \(order)
+                """
+            var out: [NeedCandidate] = []
+            for (row, r) in try records(db, sql, [folderID, path?.string ?? "", limit], withChunks: withChunks) {
+                if out.last?.path.string != row.path { out.append(NeedCandidate(path: r.path, local: nil, remote: [:])) }
+                if row.device.isEmpty {
+                    out[out.count - 1].local = LocalEntry(record: r, state: RowCoding.state(row))
+                } else {
+                    out[out.count - 1].remote[row.device] = r
+                }
             }
-            return paths.compactMap { byPath[$0] }
+            return out
+        }
+    }
+
+    /// ``IndexStore`` requirement.
+    public func localTotals(folderID: String) throws -> (files: Int, bytes: UInt64) {
+        try database.pool.read { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT COUNT(*), COALESCE(SUM(size), 0) FROM file
+                WHERE folderID = ? AND device = '' AND deleted = 0 AND kind = 0 AND path != ''
+                """)
+            let row = try Row.fetchOne(statement, arguments: [folderID])
+            let bytes: Int64 = row?[1] ?? 0
+            return (row?[0] ?? 0, UInt64(bitPattern: bytes))
         }
     }
 
     /// ``IndexStore`` requirement.
     public func localChunkLocation(folderID: String, hash: ContentHash) throws -> (path: SyncPath, offset: UInt64)? {
         try database.pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT path, offset FROM chunkLocation WHERE hash = ? AND folderID = ? LIMIT 1",
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT path, offset FROM chunkLocation WHERE hash = ? AND folderID = ? LIMIT 1"),
                              arguments: [RowCoding.data(hash), folderID]).map { (SyncPath($0[0]), UInt64(bitPattern: $0[1])) }
         }
     }
@@ -285,7 +309,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                                     limit: Int) throws -> [FileRecord] {
         try database.pool.read { db in
             try records(db, """
-                SELECT * FROM file WHERE folderID = ? AND device = '' AND deleted = 1 AND path > ?
+                SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND deleted = 1 AND path > ?
                 AND sequence <= ? AND deletedAt IS NOT NULL AND deletedAt <= ? ORDER BY path LIMIT ?
                 """, [folderID, path?.string ?? "", Int64(bitPattern: maxSequence), stampedBefore, limit]).map(\.1)
         }

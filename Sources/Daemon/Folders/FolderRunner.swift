@@ -94,7 +94,7 @@ actor FolderRunner {
         // While pulling, the watcher mostly reports the engine's own writes; a rescan walks the
         // whole tree inside this actor and holds up every chunk response, so watched changes
         // are rescanned when the pulls are done, or at most every `busyRescanInterval`.
-        if watchedChanges && (engine.needCount() == 0 || now - lastWatchedRescan >= Self.busyRescanInterval) {
+        if watchedChanges && (!engine.hasNeeds() || now - lastWatchedRescan >= Self.busyRescanInterval) {
             watchedChanges = false
             lastWatchedRescan = now
             rescan()
@@ -188,7 +188,7 @@ actor FolderRunner {
     /// `state`, with "pending" resolved to syncing or idle.
     private func resolvedState() -> String {
         guard state == "pending" else { return state }
-        return engine.needCount() > 0 && !links.isEmpty ? "syncing" : "idle"
+        return engine.hasNeeds() && !links.isEmpty ? "syncing" : "idle"
     }
 
     private func publish(_ e: SyncEvent) {
@@ -227,24 +227,22 @@ actor FolderRunner {
 
     /// The folder's status for `syncctl status`.
     func status(paused: Bool) -> FolderStatus {
-        var localFiles = 0, localBytes: UInt64 = 0
-        for r in engine.localRecords where !r.deleted && r.kind == .file && !r.path.string.isEmpty {
-            localFiles += 1; localBytes += r.size
-        }
-        let needed = engine.neededPaths()
-        var needBytes: UInt64 = 0
-        var neededPresent = 0
-        for p in needed {
-            if let g = engine.globalRecord(p), !g.deleted, g.kind == .file { needBytes += g.size; neededPresent += 1 }
-        }
-        let globalFiles = localFiles + neededPresent
-        let globalBytes = localBytes + needBytes
-        let progress = globalBytes == 0 ? (needed.isEmpty ? 1 : 0) : Double(globalBytes - needBytes) / Double(globalBytes)
+        // Aggregates from the store and one chunk-free need walk (cached until the index
+        // changes): status is polled by `syncctl watch` and scripts while a sync runs, and must
+        // not cost the sync.
+        let local = engine.localTotals()
+        let need = engine.needSummary()
+        let globalFiles = local.files - min(local.files, need.replacedFiles) + need.files
+        let globalBytes = local.bytes - min(local.bytes, need.replacedBytes) + need.bytes
+        let progress = globalBytes == 0 ? (need.paths == 0 ? 1 : 0) : Double(globalBytes - need.bytes) / Double(globalBytes)
         return FolderStatus(id: settings.id, path: settings.path, state: paused ? "paused" : (lastError != nil && state == "stopped" ? "error" : resolvedState()),
-                            localFiles: localFiles, localBytes: localBytes, globalFiles: globalFiles, globalBytes: globalBytes,
-                            needFiles: needed.count, needBytes: needBytes, progress: needed.isEmpty ? 1 : min(progress, 0.999),
+                            localFiles: local.files, localBytes: local.bytes, globalFiles: globalFiles, globalBytes: globalBytes,
+                            needFiles: need.paths, needBytes: need.bytes, progress: need.paths == 0 ? 1 : min(progress, 0.999),
                             rateBytesPerSecond: rate, connectedDevices: links.keys.sorted(), error: lastError)
     }
+
+    /// Devices with a live link to this folder.
+    var connectedDevices: [String] { links.keys.sorted() }
 
     /// Conflict copies present in the folder.
     func conflicts() -> [ConflictInfo] {
