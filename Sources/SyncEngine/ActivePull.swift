@@ -23,6 +23,8 @@ struct ActivePull {
     let revert: Bool
     /// Peers that failed to supply a chunk of this pull (not asked again for it).
     var excludedPeers: Set<String> = []
+    /// Peers announcing the target content (looked up once, again only when none can serve).
+    var holders: [String]?
 
     mutating func requeue(_ index: Int) {
         guard pending.remove(index) != nil else { return }

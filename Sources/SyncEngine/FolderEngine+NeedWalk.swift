@@ -3,9 +3,20 @@ import SyncProtocol
 import WireKit
 
 /// Where a pull pass stands in its walk over the need candidates (read from the store in pages).
+///
+/// A page is read once, without chunk lists, and its paths are kept until handled: the walk is
+/// resumed each time a pull finishes, and re-reading a page then made a sync quadratic in the
+/// folder's size. Each path is looked up again (with its chunks) just before it is acted on,
+/// so what is applied is never older than the index.
 struct NeedWalk {
-    /// The last candidate path handled; the next page starts after it.
+    /// The last candidate path read; the next page starts after it.
     var after: SyncPath?
+    /// Candidate paths read and not yet handled (one page at most).
+    var paths: [SyncPath] = []
+    /// The next of ``paths`` to handle.
+    var head = 0
+    /// True once a short page showed there is nothing after ``after``.
+    var lastPage = false
 }
 
 extension FolderEngine {
@@ -86,14 +97,25 @@ extension FolderEngine {
 
     /// Walks candidate pages until the walk ends or the active-pull limit is reached.
     func walkPages(now: Instant) {
-        while let w = walk, pulls.count < config.maxActivePulls {
-            guard let page = candidatePage(after: w.after, descending: false) else { walk = nil; break }
+        while var w = walk, pulls.count < config.maxActivePulls {
+            if w.head >= w.paths.count {
+                if w.lastPage {
+                    walk = nil
+                    applyDeletions()
+                    break
+                }
+                guard let page = candidatePage(after: w.after, descending: false, withChunks: false) else { walk = nil; break }
+                w = NeedWalk(after: page.last?.path ?? w.after, paths: page.map(\.path), head: 0, lastPage: page.count < config.indexBatchRecords)
+                walk = w
+                continue
+            }
             var batch = IndexBatch(folderID: config.folderID)
-            var paused = false
-            for c in page {
-                if pulls.count >= config.maxActivePulls { paused = true; break }
-                walk?.after = c.path
-                guard !receiveOnlyChanged.contains(c.path), !revertRequested.contains(c.path), let n = need(c), let g = n.global else { continue }
+            while w.head < w.paths.count, pulls.count < config.maxActivePulls {
+                let path = w.paths[w.head]
+                w.head += 1
+                guard !receiveOnlyChanged.contains(path), !revertRequested.contains(path) else { continue }
+                let local = localEntry(path)
+                guard let n = need(NeedCandidate(path: path, local: local, remote: remoteRecords(path))), let g = n.global else { continue }
                 if g.deleted {
                     if n.local?.deleted == false { continue }   // a deletion: second walk
                     batch.local.append(LocalEntry(record: g, state: nil))   // adopt the tombstone
@@ -107,12 +129,9 @@ extension FolderEngine {
                     if let e = startPull(n) { batch.local.append(e) }
                 }
             }
+            walk = w
             record(batch)
             activePullsHighWater = max(activePullsHighWater, pulls.count)
-            if !paused && page.count < config.indexBatchRecords {
-                walk = nil
-                applyDeletions()
-            }
         }
     }
 

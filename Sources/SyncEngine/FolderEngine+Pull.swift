@@ -205,17 +205,20 @@ extension FolderEngine {
     func issueRequests(now: Instant) {
         for path in pulls.keys.sorted() {
             guard var p = pulls[path] else { continue }
-            var holders: [String]?   // peers announcing this content (looked up once per pull and pass)
             while let index = p.queued.first {
                 let size = Int(p.target.chunks[index].size)
                 if bytesInFlight > 0 && bytesInFlight + size > config.maxBytesInFlight { pulls[path] = p; return }
-                if holders == nil {
-                    holders = remoteRecords(path).filter { $0.value.contentHash == p.target.contentHash && !$0.value.deleted }.map(\.key)
+                if p.holders == nil {
+                    p.holders = remoteRecords(path).filter { $0.value.contentHash == p.target.contentHash && !$0.value.deleted }.map(\.key)
                 }
+                let holders = p.holders ?? []
                 let candidates = peers.filter { peer, state in
-                    state.helloReceived && !p.excludedPeers.contains(peer) && holders?.contains(peer) == true
+                    state.helloReceived && !p.excludedPeers.contains(peer) && holders.contains(peer)
                 }
-                guard let peer = candidates.min(by: { ($0.value.outstandingBytes, $0.key) < ($1.value.outstandingBytes, $1.key) })?.key else { break }
+                guard let peer = candidates.min(by: { ($0.value.outstandingBytes, $0.key) < ($1.value.outstandingBytes, $1.key) })?.key else {
+                    p.holders = nil   // nobody can serve it now: look again next time (a peer may have announced it since)
+                    break
+                }
                 let id = nextRequestID
                 nextRequestID &+= 1
                 requests[id] = PendingRequest(peer: peer, path: path, pullID: p.id, chunkIndex: index, size: size,

@@ -6,11 +6,31 @@ public struct ContentHash: Hashable, Comparable, Sendable, CustomStringConvertib
     public let w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64
 
     /// The digest of a 32-byte sequence; nil unless exactly 32 bytes are given.
+    @inlinable
     public init?<C: Collection>(bytes: C) where C.Element == UInt8 {
         guard bytes.count == 32 else { return nil }
-        var words = [UInt64](repeating: 0, count: 4)
-        for (i, b) in bytes.enumerated() { words[i / 8] = words[i / 8] << 8 | UInt64(b) }
-        w0 = words[0]; w1 = words[1]; w2 = words[2]; w3 = words[3]
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var i = 0
+        for b in bytes {
+            let v = UInt64(b)
+            switch i >> 3 {
+            case 0: words.0 = words.0 << 8 | v
+            case 1: words.1 = words.1 << 8 | v
+            case 2: words.2 = words.2 << 8 | v
+            default: words.3 = words.3 << 8 | v
+            }
+            i += 1
+        }
+        self.init(w0: words.0, w1: words.1, w2: words.2, w3: words.3)
+    }
+
+    /// The digest in 32 bytes at `offset` of `raw` (the caller checked they are there).
+    @inlinable
+    public init(loadingFrom raw: UnsafeRawBufferPointer, at offset: Int) {
+        self.init(w0: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
+                  w1: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)),
+                  w2: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)),
+                  w3: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)))
     }
 
     /// A digest from its four words.

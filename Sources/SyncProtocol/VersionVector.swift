@@ -21,6 +21,10 @@ public struct VersionVector: Hashable, Sendable, CustomStringConvertible {
 
     /// A vector from counters in any order (zero counters dropped, duplicates keep the max).
     public init(_ counters: [Counter]) {
+        // Already canonical (how vectors are stored and sent): taken as is, no dictionary.
+        var canonical = true
+        for (i, c) in counters.enumerated() where c.value == 0 || (i > 0 && counters[i - 1].device >= c.device) { canonical = false; break }
+        if canonical { self.counters = counters; return }
         var byDevice: [UInt64: UInt64] = [:]
         for c in counters where c.value > 0 { byDevice[c.device] = max(byDevice[c.device] ?? 0, c.value) }
         self.counters = byDevice.map { Counter(device: $0.key, value: $0.value) }.sorted { $0.device < $1.device }

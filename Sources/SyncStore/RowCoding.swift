@@ -47,17 +47,23 @@ enum RowCoding {
         return out
     }
 
-    static func word(_ bytes: ArraySlice<UInt8>) -> UInt64 { bytes.reduce(0) { $0 << 8 | UInt64($1) } }
-
     static func decodeVersion(_ d: Data) -> VersionVector {
-        let b = [UInt8](d)
-        var counters: [VersionVector.Counter] = []
-        var i = 0
-        while i + 16 <= b.count {
-            counters.append(.init(device: word(b[i..<(i + 8)]), value: word(b[(i + 8)..<(i + 16)])))
-            i += 16
+        d.withUnsafeBytes { raw in
+            var counters: [VersionVector.Counter] = []
+            counters.reserveCapacity(raw.count / 16)
+            var i = 0
+            while i + 16 <= raw.count {
+                counters.append(.init(device: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)),
+                                      value: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))))
+                i += 16
+            }
+            return VersionVector(counters)
         }
-        return VersionVector(counters)
+    }
+
+    static func hash(_ d: Data) -> ContentHash {
+        guard d.count == 32 else { return .zero }
+        return d.withUnsafeBytes { ContentHash(loadingFrom: $0, at: 0) }
     }
 
     static func encode(_ chunks: [ChunkInfo]) -> Data {
@@ -71,15 +77,17 @@ enum RowCoding {
     }
 
     static func decodeChunks(_ d: Data) -> [ChunkInfo] {
-        let b = [UInt8](d)
-        var out: [ChunkInfo] = []
-        var i = 0
-        while i + 36 <= b.count {
-            let size = UInt32(truncatingIfNeeded: word(b[i..<(i + 4)]))
-            if let h = ContentHash(bytes: b[(i + 4)..<(i + 36)]) { out.append(ChunkInfo(size: size, hash: h)) }
-            i += 36
+        d.withUnsafeBytes { raw in
+            var out: [ChunkInfo] = []
+            out.reserveCapacity(raw.count / 36)
+            var i = 0
+            while i + 36 <= raw.count {
+                let size = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+                out.append(ChunkInfo(size: size, hash: ContentHash(loadingFrom: raw, at: i + 4)))
+                i += 36
+            }
+            return out
         }
-        return out
     }
 
     static func row(folderID: String, device: String, record f: FileRecord, state: LocalFileState?) -> FileRow {
@@ -96,7 +104,7 @@ enum RowCoding {
         FileRecord(path: SyncPath(r.path), kind: FileKind(rawValue: UInt8(truncatingIfNeeded: r.kind)) ?? .file, deleted: r.deleted,
                    size: UInt64(bitPattern: r.size), permissions: UInt32(truncatingIfNeeded: r.permissions), mtimeNanoseconds: r.mtime,
                    modifiedBy: UInt64(bitPattern: r.modifiedBy), version: decodeVersion(r.version), sequence: UInt64(bitPattern: r.sequence),
-                   contentHash: ContentHash(bytes: [UInt8](r.contentHash)) ?? .zero, chunks: chunks, symlinkTarget: r.symlinkTarget)
+                   contentHash: hash(r.contentHash), chunks: chunks, symlinkTarget: r.symlinkTarget)
     }
 
     static func state(_ r: FileRow) -> LocalFileState? {
