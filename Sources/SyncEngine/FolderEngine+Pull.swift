@@ -12,7 +12,7 @@ extension FolderEngine {
             b.local[i].record.sequence = seq
         }
         guard !b.local.isEmpty else { return }
-        let wasDeleted = b.local.map { localEntry($0.record.path)?.record.deleted ?? true }
+        let wasDeleted = b.local.map { localEntry($0.record.path, withChunks: false)?.record.deleted ?? true }
         guard commit(b) else { return }
         sequence = seq
         cachedNeedSummary = nil
@@ -25,7 +25,7 @@ extension FolderEngine {
     /// True when the disk still shows what the index last recorded (no unscanned local change).
     func diskMatchesIndex(_ path: SyncPath) -> Bool {
         let disk = (try? fs.info(path.string)) ?? nil
-        guard let entry = localEntry(path), !entry.record.deleted else { return disk == nil }
+        guard let entry = localEntry(path, withChunks: false), !entry.record.deleted else { return disk == nil }
         guard let d = disk, let state = LocalFileState(d) else { return false }
         if state.kind == .directory { return entry.state?.kind == .directory }
         return state == entry.state
@@ -209,7 +209,7 @@ extension FolderEngine {
                 let size = Int(p.target.chunks[index].size)
                 if bytesInFlight > 0 && bytesInFlight + size > config.maxBytesInFlight { pulls[path] = p; return }
                 if p.holders == nil {
-                    p.holders = remoteRecords(path).filter { $0.value.contentHash == p.target.contentHash && !$0.value.deleted }.map(\.key)
+                    p.holders = remoteRecords(path, withChunks: false).filter { $0.value.contentHash == p.target.contentHash && !$0.value.deleted }.map(\.key)
                 }
                 let holders = p.holders ?? []
                 let candidates = peers.filter { peer, state in
@@ -281,7 +281,7 @@ extension FolderEngine {
         }
         do {
             let disk = try fs.info(path.string)
-            if p.conflict, let l = localEntry(path)?.record, disk != nil {
+            if p.conflict, let l = localEntry(path, withChunks: false)?.record, disk != nil {
                 let copy = ConflictNaming.copyPath(for: path, mtimeNanoseconds: l.mtimeNanoseconds, deviceID: config.localDeviceID)
                 try trimConflictCopies(of: path)
                 try fs.rename(path.string, to: copy.string)

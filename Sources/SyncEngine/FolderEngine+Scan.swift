@@ -30,7 +30,7 @@ extension FolderEngine {
         func flush() {
             guard !batch.local.isEmpty else { return }
             noteBuffered(batch.local.count)
-            let changed = batch.local.map { localEntry($0.record.path)?.record.sequence != $0.record.sequence }
+            let changed = batch.local.map { localEntry($0.record.path, withChunks: false)?.record.sequence != $0.record.sequence }
             if commit(batch) {
                 for (e, c) in zip(batch.local, changed) where c { summary.recorded += 1; emit(.localChanged(e.record.path)) }
                 sequence = newSequence
@@ -41,7 +41,7 @@ extension FolderEngine {
             }
             batch.local.removeAll(keepingCapacity: true)
         }
-        let result = scanner.scan(known: { [self] p in localEntry(p).flatMap { $0.record.deleted ? nil : $0.state } },
+        let result = scanner.scan(known: { [self] p in localEntry(p, withChunks: false).flatMap { $0.record.deleted ? nil : $0.state } },
                                   knownPaths: LocalPathPages(engine: self)) { item in
             switch item {
             case .changed(let e):
@@ -61,7 +61,7 @@ extension FolderEngine {
                 }
                 batch.local.append(LocalEntry(record: r, state: e.state))
             case .missing(let p):
-                guard let old = localEntry(p), !old.record.deleted else { break }
+                guard let old = localEntry(p, withChunks: false), !old.record.deleted else { break }
                 if config.mode == .receiveOnly { flagged.insert(p); break }
                 var r = old.record
                 r.deleted = true; r.size = 0; r.chunks = []; r.contentHash = .zero; r.symlinkTarget = ""
@@ -101,7 +101,7 @@ extension FolderEngine {
                 let targetName = String(name[..<dash])
                 let target = dir.map { $0.appending(targetName) } ?? SyncPath(targetName)
                 if let g = globalRecord(target), g.kind == .file, !g.deleted, AtomicWriter.tempPath(for: target, contentHash: g.contentHash) == t,
-                   localEntry(target)?.record.version != g.version {
+                   localEntry(target, withChunks: false)?.record.version != g.version {
                     wanted = true
                 }
             }

@@ -10,7 +10,7 @@ extension FolderEngine {
             queue(.response(ChunkResponse(requestID: request.requestID, status: .invalid)), to: peer)
             return
         }
-        guard let entry = localEntry(request.path), !entry.record.deleted, entry.record.kind == .file,
+        guard let entry = localEntry(request.path, withChunks: false), !entry.record.deleted, entry.record.kind == .file,
               request.offset + UInt64(request.size) <= entry.record.size else {
             queue(.response(ChunkResponse(requestID: request.requestID, status: .notFound)), to: peer)
             return

@@ -43,7 +43,7 @@ extension FolderEngine {
             }
             noteBuffered(page.count)
             var batch = IndexBatch(folderID: config.folderID)
-            for t in page where remoteRecords(t.path).values.allSatisfy({ r in
+            for t in page where remoteRecords(t.path, withChunks: false).values.allSatisfy({ r in
                 let order = t.version.compare(r.version)
                 return r.deleted && (order == .greater || order == .equal)
             }) {

@@ -66,6 +66,11 @@ public final class FolderEngine {
     var walk: NeedWalk?
     /// True while ``continueWalk(now:)`` runs (it is not re-entered).
     var walking = false
+    /// True when an index message since the last pull pass held a record that differs from
+    /// ours: only then does the closing IndexComplete start a pass. A sender's peers announce
+    /// back every file they pulled, and a full pass for each of those announcements made the
+    /// sender's work grow with the square of the folder size.
+    var indexBroughtNeeds = false
     /// The need summary from the last full count (nil when it must be recounted).
     var cachedNeedSummary: NeedSummary?
     /// Most index records the engine held in memory at once (pages read from the store plus
@@ -105,10 +110,14 @@ public final class FolderEngine {
     func noteBuffered(_ count: Int) { bufferedRecordsHighWater = max(bufferedRecordsHighWater, count) }
 
     /// Our stored entry of `path` (nil when unknown or unreadable: callers then act as for a new path, which never overwrites).
-    func localEntry(_ path: SyncPath) -> LocalEntry? { (try? store.localEntry(folderID: config.folderID, path: path)) ?? nil }
+    func localEntry(_ path: SyncPath, withChunks: Bool = true) -> LocalEntry? {
+        (try? store.localEntry(folderID: config.folderID, path: path, withChunks: withChunks)) ?? nil
+    }
 
     /// Every peer's record of `path`.
-    func remoteRecords(_ path: SyncPath) -> [String: FileRecord] { (try? store.remoteRecords(folderID: config.folderID, path: path)) ?? [:] }
+    func remoteRecords(_ path: SyncPath, withChunks: Bool = true) -> [String: FileRecord] {
+        (try? store.remoteRecords(folderID: config.folderID, path: path, withChunks: withChunks)) ?? [:]
+    }
 
     // MARK: Getters
 
@@ -252,7 +261,12 @@ public final class FolderEngine {
             guard folder == config.folderID else { return }
             peers[peer]?.indexComplete = true
             cachedNeedSummary = nil
-            pullPass(now: now)
+            if indexBroughtNeeds || !failedPulls.isEmpty {
+                indexBroughtNeeds = false
+                pullPass(now: now)
+            } else {
+                issueRequests(now: now)   // a peer that can serve queued chunks may have announced them
+            }
         case .request(let request): serve(request, from: peer)
         case .response(let response): handleResponse(response, from: peer, now: now)
         case .ping: break
@@ -337,7 +351,7 @@ public final class FolderEngine {
         }
         var replaced: [SyncPath: Int] = [:]   // chunk count of the record each path replaces (this message only)
         for r in message.records {
-            let old = replaced[r.path] ?? remoteRecords(r.path)[peer].map(\.chunks.count)
+            let old = replaced[r.path] ?? ((try? store.remoteChunkCount(folderID: config.folderID, device: peer, path: r.path)) ?? nil)
             if old == nil { counts.records += 1 }
             counts.chunks += r.chunks.count - (old ?? 0)
             replaced[r.path] = r.chunks.count
@@ -356,6 +370,10 @@ public final class FolderEngine {
         guard commit(batch) else { return }
         remoteCounts[peer] = counts
         progress[peer] = p
+        cachedNeedSummary = nil
+        if !indexBroughtNeeds {
+            indexBroughtNeeds = message.records.contains { localEntry($0.path, withChunks: false)?.record.version != $0.version }
+        }
     }
 
     /// Commits a batch; on failure reports it and returns false (memory state is then not updated).

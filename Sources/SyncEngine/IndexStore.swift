@@ -114,10 +114,14 @@ public protocol IndexStore: AnyObject {
     func openFolder(_ folderID: String, newIndexID: UInt64) throws -> FolderHead
     /// Commits a batch atomically.
     func commit(_ batch: IndexBatch) throws
-    /// Our entry for `path`.
-    func localEntry(folderID: String, path: SyncPath) throws -> LocalEntry?
-    /// Every peer's record of `path`, by device.
-    func remoteRecords(folderID: String, path: SyncPath) throws -> [String: FileRecord]
+    /// Our entry for `path` (its chunk list may be left empty unless `withChunks`: a large
+    /// file's list is hundreds of kilobytes, and most lookups need only the metadata).
+    func localEntry(folderID: String, path: SyncPath, withChunks: Bool) throws -> LocalEntry?
+    /// Every peer's record of `path`, by device (chunk lists as for ``localEntry(folderID:path:withChunks:)``).
+    func remoteRecords(folderID: String, path: SyncPath, withChunks: Bool) throws -> [String: FileRecord]
+    /// How many chunks `device`'s record of `path` lists (0 for anything but a live file),
+    /// nil when the peer has no record of it.
+    func remoteChunkCount(folderID: String, device: String, path: SyncPath) throws -> Int?
     /// Up to `limit` local records with a sequence above `sequence`, in sequence order.
     func localRecords(folderID: String, afterSequence sequence: UInt64, limit: Int) throws -> [FileRecord]
     /// Up to `limit` local entries with a path after `path` (all when nil), in path order.
@@ -140,6 +144,16 @@ public protocol IndexStore: AnyObject {
 }
 
 extension IndexStore {
+    /// ``localEntry(folderID:path:withChunks:)`` with the chunk list.
+    public func localEntry(folderID: String, path: SyncPath) throws -> LocalEntry? {
+        try localEntry(folderID: folderID, path: path, withChunks: true)
+    }
+
+    /// ``remoteRecords(folderID:path:withChunks:)`` with the chunk lists.
+    public func remoteRecords(folderID: String, path: SyncPath) throws -> [String: FileRecord] {
+        try remoteRecords(folderID: folderID, path: path, withChunks: true)
+    }
+
     /// ``needCandidates(folderID:after:descending:limit:withChunks:)`` with chunk lists.
     public func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int) throws -> [NeedCandidate] {
         try needCandidates(folderID: folderID, after: path, descending: descending, limit: limit, withChunks: true)

@@ -66,10 +66,15 @@ public final class MemoryIndexStore: IndexStore {
     }
 
     /// ``IndexStore`` requirement, in memory.
-    public func localEntry(folderID: String, path: SyncPath) throws -> LocalEntry? { folders[folderID]?.local[path] }
+    public func localEntry(folderID: String, path: SyncPath, withChunks: Bool) throws -> LocalEntry? { folders[folderID]?.local[path] }
 
     /// ``IndexStore`` requirement, in memory.
-    public func remoteRecords(folderID: String, path: SyncPath) throws -> [String: FileRecord] {
+    public func remoteChunkCount(folderID: String, device: String, path: SyncPath) throws -> Int? {
+        folders[folderID]?.remote[device]?[path].map(\.chunks.count)
+    }
+
+    /// ``IndexStore`` requirement, in memory.
+    public func remoteRecords(folderID: String, path: SyncPath, withChunks: Bool) throws -> [String: FileRecord] {
         var out: [String: FileRecord] = [:]
         for (d, index) in folders[folderID]?.remote ?? [:] { if let r = index[path] { out[d] = r } }
         return out

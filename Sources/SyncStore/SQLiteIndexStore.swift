@@ -204,21 +204,35 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     }
 
     /// ``IndexStore`` requirement.
-    public func localEntry(folderID: String, path: SyncPath) throws -> LocalEntry? {
+    public func localEntry(folderID: String, path: SyncPath, withChunks: Bool) throws -> LocalEntry? {
         try database.pool.read { db in
-            try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND path = ?", [folderID, path.string])
+            try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND path = ?", [folderID, path.string],
+                        withChunks: withChunks)
                 .first.map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
         }
     }
 
     /// ``IndexStore`` requirement.
-    public func remoteRecords(folderID: String, path: SyncPath) throws -> [String: FileRecord] {
+    public func remoteRecords(folderID: String, path: SyncPath, withChunks: Bool) throws -> [String: FileRecord] {
         try database.pool.read { db in
             var out: [String: FileRecord] = [:]
-            for (row, r) in try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND path = ? AND device != ''", [folderID, path.string]) {
+            for (row, r) in try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND path = ? AND device != ''", [folderID, path.string],
+                                        withChunks: withChunks) {
                 out[row.device] = r
             }
             return out
+        }
+    }
+
+    /// ``IndexStore`` requirement.
+    public func remoteChunkCount(folderID: String, device: String, path: SyncPath) throws -> Int? {
+        try database.pool.read { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT CASE WHEN f.kind = 0 AND f.deleted = 0 THEN COALESCE(length(c.chunks) / 36, 0) ELSE 0 END
+                FROM file f LEFT JOIN chunkList c ON c.contentHash = f.contentHash
+                WHERE f.folderID = ? AND f.device = ? AND f.path = ?
+                """)
+            return try Int.fetchOne(statement, arguments: [folderID, device, path.string])
         }
     }
 
