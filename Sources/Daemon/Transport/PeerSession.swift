@@ -44,8 +44,8 @@ actor PeerSession {
     private var heldCandidates: [SignalPayload] = []
 
     /// `bufferedAmount` above which a folder's `send` waits, and the low threshold that wakes it.
-    static let highWaterMark = 1 << 20
-    static let lowThreshold = 256 << 10
+    static let highWaterMark = 4 << 20
+    static let lowThreshold = 1 << 20
     /// A connection that is not connected after this long is given up (and retried).
     static let connectTimeout: Duration = .seconds(20)
     /// A connection that stays disconnected (no ICE consent) this long is given up.
