@@ -35,10 +35,10 @@ extension FolderEngine {
     }
 
     /// One page of candidates after `after` (before it when `descending`), or nil on a read error (reported).
-    func candidatePage(after: SyncPath?, descending: Bool, withChunks: Bool = true) -> [NeedCandidate]? {
+    func candidatePage(after: SyncPath?, descending: Bool, withChunks: Bool = true, limit: Int? = nil) -> [NeedCandidate]? {
         do {
-            let page = try store.needCandidates(folderID: config.folderID, after: after, descending: descending, limit: config.indexBatchRecords,
-                                                withChunks: withChunks)
+            let page = try store.needCandidates(folderID: config.folderID, after: after, descending: descending,
+                                                limit: limit ?? config.indexBatchRecords, withChunks: withChunks)
             noteBuffered(page.count)
             return page
         } catch {
@@ -54,12 +54,14 @@ extension FolderEngine {
     }
 
     /// Visits needs in path order until `body` returns false.
-    func visitNeeds(descending: Bool = false, withChunks: Bool = true, _ body: (Need) -> Bool) {
+    /// `pageSize` candidates are read at a time (small when the walk is likely to stop early).
+    func visitNeeds(descending: Bool = false, withChunks: Bool = true, pageSize: Int? = nil, _ body: (Need) -> Bool) {
+        let limit = pageSize ?? config.indexBatchRecords
         var after: SyncPath?
-        while let page = candidatePage(after: after, descending: descending, withChunks: withChunks), !page.isEmpty {
+        while let page = candidatePage(after: after, descending: descending, withChunks: withChunks, limit: limit), !page.isEmpty {
             for c in page { if let n = need(c), !body(n) { return } }
             after = page.last?.path
-            if page.count < config.indexBatchRecords { break }
+            if page.count < limit { break }
         }
     }
 

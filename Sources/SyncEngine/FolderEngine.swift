@@ -71,6 +71,16 @@ public final class FolderEngine {
     /// back every file they pulled, and a full pass for each of those announcements made the
     /// sender's work grow with the square of the folder size.
     var indexBroughtNeeds = false
+    /// The latest time given to the engine with an input.
+    var clock = Instant(nanoseconds: 0)
+    /// While chunks are being fetched, index updates are held until this time (or until
+    /// ``announceBatch`` records are due) so a pull of many small files sends one update per
+    /// batch instead of one per file. Nil when nothing is held.
+    var announceHoldDeadline: Instant?
+    /// Records due to a peer that make an update go out even while pulling.
+    static let announceBatch: UInt64 = 256
+    /// Longest an index update is held.
+    static let announceHold: Duration = .milliseconds(500)
     /// The need summary from the last full count (nil when it must be recounted).
     var cachedNeedSummary: NeedSummary?
     /// Most index records the engine held in memory at once (pages read from the store plus
@@ -123,6 +133,9 @@ public final class FolderEngine {
 
     /// The local record of `path`.
     public func localRecord(_ path: SyncPath) -> FileRecord? { localEntry(path)?.record }
+
+    /// The size of the local record of `path` (0 when unknown), without reading its chunk list.
+    public func localRecordSize(_ path: SyncPath) -> UInt64 { localEntry(path, withChunks: false)?.record.size ?? 0 }
 
     /// Every local record (tombstones included), in path order. Loads the whole local index:
     /// for large folders prefer ``forEachLocalRecord(_:)``.
@@ -180,10 +193,13 @@ public final class FolderEngine {
     public func hasNeeds() -> Bool {
         if let c = cachedNeedSummary { return c.paths > 0 }
         var found = false
-        visitNeeds(withChunks: false) { _ in found = true; return false }
+        visitNeeds(withChunks: false, pageSize: 16) { _ in found = true; return false }
         if !found { cachedNeedSummary = NeedSummary() }
         return found
     }
+
+    /// True while a pull pass runs or files are being fetched (the need count is moving).
+    public var isPulling: Bool { walk != nil || !pulls.isEmpty }
 
     /// Live local files and their bytes, counted by the store.
     public func localTotals() -> (files: Int, bytes: UInt64) {
@@ -253,6 +269,7 @@ public final class FolderEngine {
 
     /// Handles one decoded frame from `peer`.
     public func handle(frame: SyncFrame, from peer: String, now: Instant) {
+        clock = max(clock, now)
         guard peers[peer] != nil else { return }
         switch frame {
         case .hello(let hello): handleHello(hello, from: peer, now: now)
@@ -311,8 +328,13 @@ public final class FolderEngine {
     /// run due. Pages are read from the store only when the outbox is empty, so at most one
     /// page per peer is in memory, whatever the folder size.
     func refillIndexPages() {
+        var held = false
         for peer in peers.keys.sorted() {
             guard let state = peers[peer], state.helloReceived, state.indexRunPending else { continue }
+            if !state.fullIndexPending && !requests.isEmpty && sequence - min(sequence, state.sentSequence) < Self.announceBatch {
+                if announceHoldDeadline == nil { announceHoldDeadline = clock + Self.announceHold }
+                if let d = announceHoldDeadline, clock < d { held = true; continue }
+            }
             let limit = config.indexBatchRecords
             let page: [FileRecord]
             do { page = try store.localRecords(folderID: config.folderID, afterSequence: state.sentSequence, limit: limit) } catch {
@@ -333,6 +355,7 @@ public final class FolderEngine {
                 queue(.indexComplete(folderID: config.folderID, sequence: sequence), to: peer)
             }
         }
+        if !held { announceHoldDeadline = nil }
     }
 
     /// Schedules an index update for every ready peer that has not been sent our latest records.
@@ -416,13 +439,12 @@ public final class FolderEngine {
 
     /// When ``handle(timeout:)`` should next be called (the earliest request deadline).
     public func pollTimeout() -> Instant? {
-        let request = requests.values.map(\.deadline).min()
-        guard let retry = pullRetryAt.values.min() else { return request }
-        return min(request ?? retry, retry)
+        [requests.values.map(\.deadline).min(), pullRetryAt.values.min(), announceHoldDeadline].compactMap { $0 }.min()
     }
 
     /// Expires chunk requests whose deadline passed, and asks again elsewhere.
     public func handle(timeout now: Instant) {
+        clock = max(clock, now)
         for (id, r) in requests where r.deadline <= now {
             requests[id] = nil
             bytesInFlight -= r.size

@@ -37,6 +37,10 @@ actor FolderRunner {
     private var lastWatchedRescan = Instant.monotonicNow()
     /// Least time between watcher-triggered rescans while files are being pulled.
     static let busyRescanInterval: Duration = .seconds(5)
+    /// How stale the need count in status may be while pulls run.
+    static let needRecountInterval: Duration = .milliseconds(500)
+    /// The last need count and when it was made.
+    private var lastNeed: (at: Instant, value: NeedSummary)?
     /// Bytes received from / sent to each peer (for device status).
     private(set) var traffic: [String: (bytesIn: UInt64, bytesOut: UInt64)] = [:]
 
@@ -198,7 +202,7 @@ actor FolderRunner {
         case .localChanged(let p): event.type = "local-changed"; event.path = p.string
         case .pulled(let p):
             event.type = "pulled"; event.path = p.string
-            received += engine.localRecord(p)?.size ?? 0
+            received += engine.localRecordSize(p)
             logger.debug("pulled", metadata: ["path": "\(p.string)"])
         case .deleted(let p): event.type = "deleted"; event.path = p.string
         case .conflict(let p, let copy):
@@ -231,7 +235,7 @@ actor FolderRunner {
         // changes): status is polled by `syncctl watch` and scripts while a sync runs, and must
         // not cost the sync.
         let local = engine.localTotals()
-        let need = engine.needSummary()
+        let need = currentNeed()
         let globalFiles = local.files - min(local.files, need.replacedFiles) + need.files
         let globalBytes = local.bytes - min(local.bytes, need.replacedBytes) + need.bytes
         let progress = globalBytes == 0 ? (need.paths == 0 ? 1 : 0) : Double(globalBytes - need.bytes) / Double(globalBytes)
@@ -239,6 +243,17 @@ actor FolderRunner {
                             localFiles: local.files, localBytes: local.bytes, globalFiles: globalFiles, globalBytes: globalBytes,
                             needFiles: need.paths, needBytes: need.bytes, progress: need.paths == 0 ? 1 : min(progress, 0.999),
                             rateBytesPerSecond: rate, connectedDevices: links.keys.sorted(), error: lastError)
+    }
+
+    /// The engine's need summary; while pulls run (the count changes with every file) it is
+    /// recounted at most every ``needRecountInterval``, so a status poll costs the sync little.
+    /// Once pulling stops it is always fresh, so "nothing needed" is never reported late.
+    private func currentNeed() -> NeedSummary {
+        let now = Instant.monotonicNow()
+        if engine.isPulling, let last = lastNeed, now - last.at < Self.needRecountInterval { return last.value }
+        let value = engine.needSummary()
+        lastNeed = (now, value)
+        return value
     }
 
     /// Devices with a live link to this folder.
