@@ -71,6 +71,12 @@ public final class FolderEngine {
     /// back every file they pulled, and a full pass for each of those announcements made the
     /// sender's work grow with the square of the folder size.
     var indexBroughtNeeds = false
+    /// Local entries without chunk lists, as last read from or written to the store (a pull
+    /// looks its path up several times). Only this engine writes the folder's local index, and
+    /// every write passes through ``commit(_:)``, which updates the cache.
+    var entryCache: [SyncPath: LocalEntry?] = [:]
+    /// Paths kept in ``entryCache`` before it is cleared.
+    static let entryCacheLimit = 4096
     /// The latest time given to the engine with an input.
     var clock = Instant(nanoseconds: 0)
     /// While chunks are being fetched, index updates are held until this time (or until
@@ -121,7 +127,22 @@ public final class FolderEngine {
 
     /// Our stored entry of `path` (nil when unknown or unreadable: callers then act as for a new path, which never overwrites).
     func localEntry(_ path: SyncPath, withChunks: Bool = true) -> LocalEntry? {
-        (try? store.localEntry(folderID: config.folderID, path: path, withChunks: withChunks)) ?? nil
+        if !withChunks, let cached = entryCache[path] { return cached }
+        do {
+            let found = try store.localEntry(folderID: config.folderID, path: path, withChunks: withChunks)
+            remember(path, found)
+            return found
+        } catch {
+            return nil
+        }
+    }
+
+    /// Keeps `entry` (without its chunk list) as what the store holds for `path`.
+    func remember(_ path: SyncPath, _ entry: LocalEntry?) {
+        if entryCache.count >= Self.entryCacheLimit { entryCache.removeAll(keepingCapacity: true) }
+        var e = entry
+        e?.record.chunks = []
+        entryCache[path] = .some(e)
     }
 
     /// Every peer's record of `path`.
@@ -405,8 +426,12 @@ public final class FolderEngine {
         guard !batch.isEmpty else { return true }
         do {
             try store.commit(batch)
+            for e in batch.local { remember(e.record.path, e) }
+            for p in batch.expiredTombstones { remember(p, nil) }
             return true
         } catch {
+            for e in batch.local { entryCache[e.record.path] = nil }
+            for p in batch.expiredTombstones { entryCache[p] = nil }
             emit(.pullFailed(SyncPath(""), reason: "index commit failed: \(error)"))
             return false
         }

@@ -6,6 +6,11 @@ import SyncEngine
 
 /// The engine's ``IndexStore`` on SQLite: each ``IndexBatch`` is one write transaction.
 ///
+/// The lookups and pages the engine makes for every file run outside an explicit read
+/// transaction (`unsafeReentrantRead`): each is one statement, atomic by itself, plus reads of
+/// chunk lists, which are immutable per content hash. The BEGIN/COMMIT pair around every
+/// lookup was a sixth of a receiving daemon's CPU.
+///
 /// Chunk lists are stored once per content hash; local chunks are indexed by hash in
 /// `chunkLocation` so the puller can find a local copy of any chunk in any folder.
 public final class SQLiteIndexStore: IndexStore, Sendable {
@@ -205,7 +210,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     /// ``IndexStore`` requirement.
     public func localEntry(folderID: String, path: SyncPath, withChunks: Bool) throws -> LocalEntry? {
-        try database.pool.read { db in
+        try database.pool.unsafeReentrantRead { db in
             try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND path = ?", [folderID, path.string],
                         withChunks: withChunks)
                 .first.map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
@@ -214,7 +219,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     /// ``IndexStore`` requirement.
     public func remoteRecords(folderID: String, path: SyncPath, withChunks: Bool) throws -> [String: FileRecord] {
-        try database.pool.read { db in
+        try database.pool.unsafeReentrantRead { db in
             var out: [String: FileRecord] = [:]
             for (row, r) in try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND path = ? AND device != ''", [folderID, path.string],
                                         withChunks: withChunks) {
@@ -226,7 +231,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     /// ``IndexStore`` requirement.
     public func remoteChunkCount(folderID: String, device: String, path: SyncPath) throws -> Int? {
-        try database.pool.read { db in
+        try database.pool.unsafeReentrantRead { db in
             let statement = try db.cachedStatement(sql: """
                 SELECT CASE WHEN f.kind = 0 AND f.deleted = 0 THEN COALESCE(length(c.chunks) / 36, 0) ELSE 0 END
                 FROM file f LEFT JOIN chunkList c ON c.contentHash = f.contentHash
@@ -238,7 +243,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     /// ``IndexStore`` requirement.
     public func localRecords(folderID: String, afterSequence sequence: UInt64, limit: Int) throws -> [FileRecord] {
-        try database.pool.read { db in
+        try database.pool.unsafeReentrantRead { db in
             try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND sequence > ? ORDER BY sequence LIMIT ?",
                         [folderID, Int64(bitPattern: sequence), limit]).map(\.1)
         }
@@ -246,7 +251,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     /// ``IndexStore`` requirement.
     public func localEntries(folderID: String, after path: SyncPath?, limit: Int) throws -> [LocalEntry] {
-        try database.pool.read { db in
+        try database.pool.unsafeReentrantRead { db in
             try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND path > ? ORDER BY path LIMIT ?",
                         [folderID, path?.string ?? "", limit]).map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
         }
@@ -255,7 +260,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement: one page of candidate paths (a peer's version differs from
     /// ours) and every device's rows of those paths, in one cached statement.
     public func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int, withChunks: Bool) throws -> [NeedCandidate] {
-        try database.pool.read { db in
+        try database.pool.unsafeReentrantRead { db in
             let bound = path == nil ? "" : (descending ? "AND r.path < ?2" : "AND r.path > ?2")
             let order = descending ? "DESC" : "ASC"
             let sql = """
@@ -282,7 +287,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     /// ``IndexStore`` requirement.
     public func localTotals(folderID: String) throws -> (files: Int, bytes: UInt64) {
-        try database.pool.read { db in
+        try database.pool.unsafeReentrantRead { db in
             let statement = try db.cachedStatement(sql: """
                 SELECT COUNT(*), COALESCE(SUM(size), 0) FROM file
                 WHERE folderID = ? AND device = '' AND deleted = 0 AND kind = 0 AND path != ''
@@ -295,7 +300,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     /// ``IndexStore`` requirement.
     public func localChunkLocation(folderID: String, hash: ContentHash) throws -> (path: SyncPath, offset: UInt64)? {
-        try database.pool.read { db in
+        try database.pool.unsafeReentrantRead { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT path, offset FROM chunkLocation WHERE hash = ? AND folderID = ? LIMIT 1"),
                              arguments: [RowCoding.data(hash), folderID]).map { (SyncPath($0[0]), UInt64(bitPattern: $0[1])) }
         }
