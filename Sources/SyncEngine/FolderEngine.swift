@@ -21,6 +21,8 @@ public final class FolderEngine {
         var fullIndexPending = false
         var indexComplete = false
         var queuedBytes = 0
+        /// Bytes the embedding transport took from us and has not sent yet (see ``setTransportBacklog(_:for:)``).
+        var transportBacklog = 0
         var outstandingBytes = 0
     }
 
@@ -241,6 +243,14 @@ public final class FolderEngine {
     public var receiveOnlyChanges: [SyncPath] { receiveOnlyChanged.sorted() }
 
     // MARK: Peers
+
+    /// Tells the engine how many bytes to `peer` its transport holds unsent (frames already
+    /// taken with ``pollTransmit()``). Chunk requests are not served while this plus the
+    /// engine's own queue is above ``FolderConfig/maxQueuedBytesPerPeer``: a peer that asks
+    /// faster than the link drains cannot make us buffer without bound (it times out and asks again).
+    public func setTransportBacklog(_ bytes: Int, for peer: String) {
+        peers[peer]?.transportBacklog = max(0, bytes)
+    }
 
     /// A stream to `peer` opened: the engine queues its hello.
     public func connect(peer: String, now: Instant) {

@@ -14,6 +14,9 @@ actor FolderRunner {
     private struct Link {
         let link: any PeerLink
         let outbox: AsyncStream<[UInt8]>.Continuation
+        /// Bytes yielded to `outbox` and not yet sent by the link (the engine is told, so a
+        /// peer cannot make us buffer responses without bound).
+        let unsent: ByteGauge
         let tasks: [Task<Void, Never>]
         let generation: Int
     }
@@ -134,16 +137,18 @@ actor FolderRunner {
         generation += 1
         let current = generation
         let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
+        let unsent = ByteGauge()
         let sender = Task {
             for await message in stream {
                 do { try await link.send(message) } catch { break }
+                unsent.add(-message.count)
             }
         }
         let receiver = Task { [weak self] in
             for await message in link.incoming { await self?.receive(message, from: peer) }
             await self?.linkClosed(peer, generation: current)
         }
-        links[peer] = Link(link: link, outbox: continuation, tasks: [sender, receiver], generation: current)
+        links[peer] = Link(link: link, outbox: continuation, unsent: unsent, tasks: [sender, receiver], generation: current)
         engine.connect(peer: peer, now: .monotonicNow())
         bus.publish(ControlEvent(time: Date().timeIntervalSince1970, type: "device-connected", folder: settings.id, device: peer))
         logger.info("connected", metadata: ["device": "\(peer)"])
@@ -167,8 +172,9 @@ actor FolderRunner {
     }
 
     private func receive(_ message: [UInt8], from peer: String) {
-        guard links[peer] != nil else { return }
+        guard let l = links[peer] else { return }
         traffic[peer, default: (0, 0)].bytesIn += UInt64(message.count)
+        engine.setTransportBacklog(l.unsent.value, for: peer)
         engine.handle(bytes: message, from: peer, now: .monotonicNow())
         drain()
     }
@@ -178,6 +184,7 @@ actor FolderRunner {
         while let t = engine.pollTransmit() {
             guard let l = links[t.peer] else { continue }
             traffic[t.peer, default: (0, 0)].bytesOut += UInt64(t.bytes.count)
+            l.unsent.add(t.bytes.count)
             l.outbox.yield(t.bytes)
             // A close frame ends the link (checked by its type byte; decoding every outgoing
             // frame copied each chunk response once more).
