@@ -58,6 +58,22 @@ import Testing
         #expect(s.interfaces == .loopbackOnly)
         #expect(s.stun.map(\.description) == ["127.0.0.1:3478", "127.0.0.1:3478"])
         #expect(s.turn.map(\.address.description) == ["10.0.0.1:3478"])
-        #expect(s.skipped.count == 3)
+        // stun.example.org is kept to be resolved at each connection attempt (never here).
+        #expect(s.named.map(\.url) == ["stun:stun.example.org:3478"])
+        #expect(s.named.first?.host == "stun.example.org" && s.named.first?.port == 3478 && s.named.first?.turn == nil)
+        #expect(s.skipped.count == 2, "\(s.skipped)")
+        #expect(s.skipped.contains { $0.contains("only UDP TURN") } && s.skipped.contains { $0.contains("TURN needs username") })
+    }
+
+    @Test func namedServersResolveThroughTheSystemResolver() async {
+        // `localhost` resolves from /etc/hosts (no DNS traffic); a named TURN keeps its credentials.
+        var config = DaemonConfig.defaults(environment: ["HOME": "/tmp"])
+        config.iceServers = [.init(urls: ["turn:localhost.:3478"], username: "u", credential: "p")]
+        let s = ICESettings(config: config)
+        #expect(s.named.count == 1)
+        let addresses = await ICESettings.resolve("localhost", port: 3478)
+        #expect(addresses.contains { $0.description == "127.0.0.1:3478" }, "\(addresses)")
+        let none = await ICESettings.resolve("", port: 3478)
+        #expect(none.isEmpty)
     }
 }

@@ -3,9 +3,9 @@
 psl-dB (behind the lab's NATs), ICE servers = the lab's coturn (STUN + TURN), paired by ID with
 `syncctl` run inside each namespace, a generated dataset shared A -> B, done when both trees hold
 the same files (SHA-256). Records the connection type each side reports in `syncctl status --json`
-(`connectionType`: the type of the selected pair's LOCAL candidate, as syncd reports it; a direct
-path through NATs shows `host` there, since a server-reflexive local candidate is paired from its
-host base; `relay` on either side means the path goes through coturn).
+(`connectionType`: the more indirect end of the selected candidate pair, as syncd reports it:
+`relay` when either side relays, so both daemons report `relay` on a relayed path; a direct path
+through NATs shows `host` or `srflx`/`prflx` depending on how the peer's candidate was learnt).
 
     contrib/netlab/daemons.py [--only REGEX] [--results FILE]
 

@@ -228,7 +228,13 @@ actor PeerSession {
         guard let stats = try? await driver.getStats(), let t = stats["T01"],
               case .string(let pairID)? = t["selectedCandidatePairId"], let pair = stats[pairID] else { return (nil, nil) }
         var type: String?
-        if case .string(let localID)? = pair["localCandidateId"], case .string(let t)? = stats[localID]?["candidateType"] { type = t }
+        // The pair's type is its more indirect end: relayed if either side relays.
+        let rank = ["host": 0, "srflx": 1, "prflx": 1, "relay": 2]
+        for key in ["localCandidateId", "remoteCandidateId"] {
+            if case .string(let id)? = pair[key], case .string(let t)? = stats[id]?["candidateType"], rank[t, default: 0] >= rank[type ?? "", default: -1] {
+                type = t
+            }
+        }
         var rtt: Double?
         if case .double(let s)? = pair["currentRoundTripTime"] { rtt = s * 1000 }
         if rtt == nil, case .double(let s)? = stats["S01"]?["smoothedRoundTripTime"] { rtt = s * 1000 }

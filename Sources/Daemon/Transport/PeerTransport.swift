@@ -206,7 +206,9 @@ public actor PeerTransport {
             await old.close(reason: "replaced by a new connection attempt")
         }
         var rng = SystemRandomNumberGenerator()
-        let configuration = PeerConnectionConfiguration(identity: daemon.identity, seed: rng.next(), stunServers: ice.stun, turnServers: ice.turn)
+        let servers = await ice.servers()
+        for f in servers.failed { logger.warning("ICE server not used for this connection: \(f)", metadata: ["device": "\(peer)"]) }
+        let configuration = PeerConnectionConfiguration(identity: daemon.identity, seed: rng.next(), stunServers: servers.stun, turnServers: servers.turn)
         do {
             let driver = try await RTCDriver.start(configuration: configuration, interfaces: ice.interfaces, highWaterMark: PeerSession.highWaterMark)
             let s = PeerSession(peerID: peer, sessionID: id, role: role, driver: driver, transport: self, daemon: daemon, logger: logger)
