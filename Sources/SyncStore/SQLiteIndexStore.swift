@@ -274,7 +274,9 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                 """
             var out: [NeedCandidate] = []
             for (row, r) in try records(db, sql, [folderID, path?.string ?? "", limit], withChunks: withChunks) {
-                if out.last?.path.string != row.path { out.append(NeedCandidate(path: r.path, local: nil, remote: [:])) }
+                // Compared as SyncPaths (bytes), never as Strings: String `==` is canonical
+                // equivalence and would merge `é` (NFC) with `e` + U+0301 (NFD).
+                if out.last?.path != r.path { out.append(NeedCandidate(path: r.path, local: nil, remote: [:])) }
                 if row.device.isEmpty {
                     out[out.count - 1].local = LocalEntry(record: r, state: RowCoding.state(row))
                 } else {
