@@ -173,7 +173,7 @@ struct LocalPathPages: Sequence, IteratorProtocol {
         while index >= page.count {
             guard !done else { return nil }
             let limit = engine.config.indexBatchRecords
-            let entries = (try? engine.store.localEntries(folderID: engine.config.folderID, after: after, limit: limit)) ?? []
+            let entries = (try? engine.store.localEntries(folderID: engine.config.folderID, after: after, limit: limit, withChunks: false)) ?? []
             engine.noteBuffered(entries.count)
             done = entries.count < limit
             after = entries.last?.record.path

@@ -168,10 +168,12 @@ public final class FolderEngine {
         return out
     }
 
-    /// Visits every local record (tombstones included) in path order, one page in memory at a time.
-    public func forEachLocalRecord(_ body: (FileRecord) -> Void) {
+    /// Visits every local record (tombstones included) in path order, one page in memory at a
+    /// time (without chunk lists unless `withChunks`).
+    public func forEachLocalRecord(withChunks: Bool = true, _ body: (FileRecord) -> Void) {
         var after: SyncPath?
-        while let page = try? store.localEntries(folderID: config.folderID, after: after, limit: config.indexBatchRecords), !page.isEmpty {
+        while let page = try? store.localEntries(folderID: config.folderID, after: after, limit: config.indexBatchRecords, withChunks: withChunks),
+              !page.isEmpty {
             noteBuffered(page.count)
             for e in page { body(e.record) }
             after = page.last?.record.path

@@ -124,8 +124,9 @@ public protocol IndexStore: AnyObject {
     func remoteChunkCount(folderID: String, device: String, path: SyncPath) throws -> Int?
     /// Up to `limit` local records with a sequence above `sequence`, in sequence order.
     func localRecords(folderID: String, afterSequence sequence: UInt64, limit: Int) throws -> [FileRecord]
-    /// Up to `limit` local entries with a path after `path` (all when nil), in path order.
-    func localEntries(folderID: String, after path: SyncPath?, limit: Int) throws -> [LocalEntry]
+    /// Up to `limit` local entries with a path after `path` (all when nil), in path order
+    /// (chunk lists may be left empty unless `withChunks`).
+    func localEntries(folderID: String, after path: SyncPath?, limit: Int, withChunks: Bool) throws -> [LocalEntry]
     /// Up to `limit` paths where some peer's version differs from ours, after `path` in path
     /// order (before it in reverse path order when `descending`). Without `withChunks` the
     /// records' chunk lists may be left empty (counting and status need no chunks).
@@ -144,6 +145,11 @@ public protocol IndexStore: AnyObject {
 }
 
 extension IndexStore {
+    /// ``localEntries(folderID:after:limit:withChunks:)`` with chunk lists.
+    public func localEntries(folderID: String, after path: SyncPath?, limit: Int) throws -> [LocalEntry] {
+        try localEntries(folderID: folderID, after: path, limit: limit, withChunks: true)
+    }
+
     /// ``localEntry(folderID:path:withChunks:)`` with the chunk list.
     public func localEntry(folderID: String, path: SyncPath) throws -> LocalEntry? {
         try localEntry(folderID: folderID, path: path, withChunks: true)

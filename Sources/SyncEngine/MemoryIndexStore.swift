@@ -87,7 +87,7 @@ public final class MemoryIndexStore: IndexStore {
     }
 
     /// ``IndexStore`` requirement, in memory.
-    public func localEntries(folderID: String, after path: SyncPath?, limit: Int) throws -> [LocalEntry] {
+    public func localEntries(folderID: String, after path: SyncPath?, limit: Int, withChunks: Bool) throws -> [LocalEntry] {
         let keys = (folders[folderID]?.local.keys ?? [:].keys).filter { k in path.map { k > $0 } ?? true }.sorted().prefix(limit)
         return keys.compactMap { folders[folderID]?.local[$0] }
     }

@@ -250,10 +250,10 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     }
 
     /// ``IndexStore`` requirement.
-    public func localEntries(folderID: String, after path: SyncPath?, limit: Int) throws -> [LocalEntry] {
+    public func localEntries(folderID: String, after path: SyncPath?, limit: Int, withChunks: Bool) throws -> [LocalEntry] {
         try database.pool.unsafeReentrantRead { db in
             try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND path > ? ORDER BY path LIMIT ?",
-                        [folderID, path?.string ?? "", limit]).map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
+                        [folderID, path?.string ?? "", limit], withChunks: withChunks).map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
         }
     }
 

@@ -269,9 +269,10 @@ actor FolderRunner {
     /// Conflict copies present in the folder.
     func conflicts() -> [ConflictInfo] {
         var result: [ConflictInfo] = []
-        for r in engine.localRecords where !r.deleted {
+        engine.forEachLocalRecord(withChunks: false) { r in   // one page of the index in memory at a time
+            guard !r.deleted else { return }
             let name = r.path.name
-            guard let range = name.range(of: ConflictNaming.marker) else { continue }
+            guard let range = name.range(of: ConflictNaming.marker) else { return }
             let base = String(name[..<range.lowerBound])
             let rest = name[range.upperBound...]
             let ext = rest.lastIndex(of: ".").map { String(rest[$0...]) } ?? ""
