@@ -16,6 +16,14 @@ import WireKit
         guard FileManager.default.isExecutableFile(atPath: chromium) else {
             throw InteropSetupError(description: "no Chromium at \(chromium): run contrib/setup.sh (installs the Debian package chromium)")
         }
+        // A browser that never gets as far as answering (its start wedged on a machine running
+        // the whole suite in parallel) is started once more; once it has answered, every
+        // expectation below holds for that one attempt.
+        if try !attempt(lastChance: false) { _ = try attempt(lastChance: true) }
+    }
+
+    /// One call with a fresh Chromium; false when Chromium never answered and `lastChance` is false.
+    private func attempt(lastChance: Bool) throws -> Bool {
         let python = try interopPython()
         let wav = FileManager.default.temporaryDirectory.appendingPathComponent("peersync-fake-mic-\(getpid()).wav").path
         defer { try? FileManager.default.removeItem(atPath: wav) }
@@ -46,9 +54,9 @@ import WireKit
         let start = Instant.monotonicNow()
         var mediaStart: Instant?
         var connected = false
-        // 40 s once Chromium has answered (its start on a loaded machine is not counted), 120 s in all.
+        // 40 s once Chromium has answered (its start on a loaded machine is not counted), 90 s in all.
         func withinWindow(_ now: Instant) -> Bool {
-            if now - start > .seconds(120) { return false }
+            if now - start > .seconds(90) { return false }
             guard let answered = h.remoteDescriptionAt else { return true }
             return now - answered < .seconds(40)
         }
@@ -79,6 +87,10 @@ import WireKit
             h.flush()
             if let m = mediaStart, now - m > .seconds(4) { break }
         }
+        if h.remoteDescriptionAt == nil && !lastChance {
+            print("Chromium did not answer within 90 s; starting it once more. Its log:\n\(child.stderrText.suffix(2000))")
+            return false
+        }
         // Ask Chromium for its result (stdin EOF) while still answering its packets.
         child.closeInput()
         let deadline = Instant.monotonicNow() + .seconds(15)
@@ -101,5 +113,6 @@ import WireKit
         #expect(samplesReceived > 48000, "Chromium decoded \(samplesReceived) samples; result \(result)")
         let inbound = try #require(pc.getStats().all(ofType: "inbound-rtp").first)
         #expect((inbound.int("packetsReceived") ?? 0) > 100)
+        return true
     }
 }
