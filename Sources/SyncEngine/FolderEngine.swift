@@ -217,6 +217,7 @@ public final class FolderEngine {
     /// yes, one walk when it is no; the count is cached then).
     public func hasNeeds() -> Bool {
         if let c = cachedNeedSummary { return c.paths > 0 }
+        if !pulls.isEmpty { return true }   // a file being fetched is needed (and the walk from the start would pass every synced path first)
         var found = false
         visitNeeds(withChunks: false, pageSize: 16) { _ in found = true; return false }
         if !found { cachedNeedSummary = NeedSummary() }

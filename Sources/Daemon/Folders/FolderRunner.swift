@@ -43,7 +43,7 @@ actor FolderRunner {
     /// How stale the need count in status may be while pulls run.
     static let needRecountInterval: Duration = .milliseconds(500)
     /// The last need count and when it was made.
-    private var lastNeed: (at: Instant, value: NeedSummary)?
+    private var lastNeed: (at: Instant, value: NeedSummary, cost: Duration)?
     /// Bytes received from / sent to each peer (for device status).
     private(set) var traffic: [String: (bytesIn: UInt64, bytesOut: UInt64)] = [:]
 
@@ -257,9 +257,12 @@ actor FolderRunner {
     /// Once pulling stops it is always fresh, so "nothing needed" is never reported late.
     private func currentNeed() -> NeedSummary {
         let now = Instant.monotonicNow()
-        if engine.isPulling, let last = lastNeed, now - last.at < Self.needRecountInterval { return last.value }
+        // A recount walks every path some peer differs on: while pulls run it is made at most
+        // every `needRecountInterval`, and never more often than ten times its own cost.
+        if engine.isPulling, let last = lastNeed, now - last.at < max(Self.needRecountInterval, last.cost * 10) { return last.value }
         let value = engine.needSummary()
-        lastNeed = (now, value)
+        let after = Instant.monotonicNow()
+        lastNeed = (after, value, after - now)
         return value
     }
 
