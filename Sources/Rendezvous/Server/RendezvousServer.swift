@@ -1,6 +1,5 @@
 import Hummingbird
 import HummingbirdCore
-import HummingbirdWebSocket
 import Logging
 import NIOCore
 import Prometheus
@@ -67,24 +66,13 @@ public struct RendezvousServer: Sendable {
                      body: .init(byteBuffer: ByteBuffer(string: DemoPage.html)))
         }
         let limits = configuration.limits
-        let handler = ConnectionHandler(driver: driver, codec: limits.codec, outboundQueueLimit: configuration.outboundQueueLimit)
-        let wsConfiguration = WebSocketServerConfiguration(maxFrameSize: limits.maxFrameBytes * 2,
-                                                           autoPing: .enabled(timePeriod: .seconds(30)))
-        let shouldUpgrade: @Sendable (HTTPRequest, any Channel, Logger) throws
-            -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> = { request, channel, _ in
-            guard request.path?.split(separator: "?").first.map(String.init) == SignalingProtocol.webSocketPath else {
-                return .dontUpgrade
-            }
-            let source = channel.remoteAddress?.ipAddress ?? "unknown"
-            return .upgrade([:]) { inbound, outbound, context in
-                await handler.run(source: source, inbound: inbound, outbound: outbound, logger: context.logger)
-            }
-        }
-        let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(ws: wsConfiguration)
+        let driver = self.driver
+        let outboundQueueLimit = configuration.outboundQueueLimit
         let tlsContext = self.tlsContext
         let server = HTTPServerBuilder { responder -> any ServerChildChannel in
-            let plain = HTTP1WebSocketUpgradeChannel(responder: responder, configuration: channelConfiguration,
-                                                     shouldUpgrade: shouldUpgrade)
+            let plain = RendezvousChildChannel(responder: responder, driver: driver, codec: limits.codec,
+                                               outboundQueueLimit: outboundQueueLimit,
+                                               maxFrameSize: limits.maxFrameBytes * 2, pingInterval: .seconds(30))
             guard let tlsContext else { return plain }
             return TLSServerChannel(base: plain, context: try tlsContext.get())
         }
@@ -105,6 +93,6 @@ public struct RendezvousServer: Sendable {
 
     /// Connections, online devices and open rooms right now (for tests and tools).
     public func counts() async -> (connections: Int, devices: Int, rooms: Int) {
-        await driver.counts()
+        driver.counts()
     }
 }

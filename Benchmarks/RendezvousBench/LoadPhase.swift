@@ -1,0 +1,84 @@
+import NIOCore
+import WireKit
+
+/// The relaying phase of the bench, run on the load generator's one event loop: pair `i` sends
+/// `signal`s carrying their send time from connection `2i` to connection `2i+1`.
+///
+/// Closed loop (`rate == nil`): each pair keeps `window` signals in flight, sending the next when
+/// one arrives — throughput then equals in-flight / latency, so a large window measures
+/// queueing, not the server. Open loop (`rate` signals/s in total): signals go out on a 1 ms
+/// schedule regardless of answers, so latency is measured at a fixed offered load.
+final class LoadPhase {
+    struct Pair {
+        let sender: BenchConnection
+        let receiver: BenchConnection
+        /// The frame's text before the payload: `{"type":"signal","to":"<ID>","payload":"`.
+        let prefix: String
+    }
+
+    private let pairs: [Pair]
+    private let window: Int
+    private let rate: Double?
+    private var latencies: [UInt64] = []
+    private var start = Instant.monotonicNow()
+    private var deadline = Instant.monotonicNow()
+    private var sent = 0
+    private var nextPair = 0
+    private var stopped = false
+
+    init(pairs: [Pair], window: Int, rate: Double?) {
+        self.pairs = pairs
+        self.window = window
+        self.rate = rate
+        latencies.reserveCapacity(1 << 20)
+    }
+
+    /// Starts relaying on `eventLoop` (the loop of every connection) for `duration`.
+    func start(duration: Duration, on eventLoop: any EventLoop) {
+        start = .monotonicNow()
+        deadline = start + duration
+        for pair in pairs {
+            let sender = pair.sender
+            let prefix = pair.prefix
+            let closedLoop = rate == nil
+            pair.receiver.onSignal = { [unowned self] payload in
+                guard let sentAt = UInt64(payload) else { return }
+                let now = Instant.monotonicNow()
+                if sentAt < self.deadline.nanoseconds { self.latencies.append(now.nanoseconds &- sentAt) }
+                if closedLoop && now < self.deadline { sender.send(prefix + String(now.nanoseconds) + "\"}") }
+            }
+        }
+        if rate == nil {
+            let now = Instant.monotonicNow().nanoseconds
+            for pair in pairs {
+                for _ in 0..<window { pair.sender.send(pair.prefix + String(now) + "\"}") }
+            }
+        } else {
+            tick(on: eventLoop)
+        }
+    }
+
+    /// Open loop: sends what is due by now, then again in 1 ms.
+    private func tick(on eventLoop: any EventLoop) {
+        let now = Instant.monotonicNow()
+        guard let rate, now < deadline, !stopped else { return }
+        let due = Int((now - start).seconds * rate) - sent
+        if due > 0 {
+            let stamp = String(now.nanoseconds)
+            for _ in 0..<due {
+                let pair = pairs[nextPair]
+                nextPair = (nextPair + 1) % pairs.count
+                pair.sender.send(pair.prefix + stamp + "\"}")
+            }
+            sent += due
+        }
+        eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(1)) { self.tick(on: eventLoop) }
+    }
+
+    /// Stops sending; returns the latencies (ns) of the signals sent before the deadline that arrived.
+    func finish() -> [UInt64] {
+        stopped = true
+        for pair in pairs { pair.receiver.onSignal = nil }
+        return latencies
+    }
+}
