@@ -22,6 +22,10 @@ final class BenchConnection: ChannelInboundHandler {
     private var flushScheduled = false
     /// Called with the payload of each relayed `signal` (set by the load phase).
     var onSignal: ((Substring) -> Void)?
+    /// The close code the server sent, if it closed this connection.
+    private(set) var closeCode: UInt16?
+    /// `error` frames received after authentication (e.g. `device-offline`).
+    private(set) var errorFrames = 0
 
     /// Succeeds on `welcome`; fails on a refusal or a closed connection.
     var authenticatedFuture: EventLoopFuture<Void> { authenticatedPromise.futureResult }
@@ -108,7 +112,11 @@ final class BenchConnection: ChannelInboundHandler {
         case .text:
             let text = String(buffer: frame.unmaskedData)
             if authenticated {
-                if let onSignal, let payload = Self.signalPayload(text) { onSignal(payload) }
+                if let payload = Self.signalPayload(text) {
+                    onSignal?(payload)
+                } else if text.hasPrefix(#"{"type":"error""#) || text.contains(#""type":"error""#) {
+                    errorFrames += 1
+                }
                 return
             }
             handshake(text)
@@ -116,6 +124,8 @@ final class BenchConnection: ChannelInboundHandler {
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(),
                                                                  data: frame.unmaskedData)), promise: nil)
         case .connectionClose:
+            var data = frame.unmaskedData
+            closeCode = data.readInteger(as: UInt16.self)
             context.close(promise: nil)
         default:
             break

@@ -19,7 +19,8 @@ final class LoadPhase {
     private let pairs: [Pair]
     private let window: Int
     private let rate: Double?
-    private var latencies: [UInt64] = []
+    /// (send time since the start, latency) in ns of every signal sent before the deadline that arrived.
+    private var samples: [(sent: UInt64, latency: UInt64)] = []
     private var start = Instant.monotonicNow()
     private var deadline = Instant.monotonicNow()
     private var sent = 0
@@ -30,7 +31,7 @@ final class LoadPhase {
         self.pairs = pairs
         self.window = window
         self.rate = rate
-        latencies.reserveCapacity(1 << 20)
+        samples.reserveCapacity(1 << 20)
     }
 
     /// Starts relaying on `eventLoop` (the loop of every connection) for `duration`.
@@ -44,7 +45,9 @@ final class LoadPhase {
             pair.receiver.onSignal = { [unowned self] payload in
                 guard let sentAt = UInt64(payload) else { return }
                 let now = Instant.monotonicNow()
-                if sentAt < self.deadline.nanoseconds { self.latencies.append(now.nanoseconds &- sentAt) }
+                if sentAt < self.deadline.nanoseconds {
+                    self.samples.append((sentAt &- self.start.nanoseconds, now.nanoseconds &- sentAt))
+                }
                 if closedLoop && now < self.deadline { sender.send(prefix + String(now.nanoseconds) + "\"}") }
             }
         }
@@ -75,10 +78,26 @@ final class LoadPhase {
         eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(1)) { self.tick(on: eventLoop) }
     }
 
-    /// Stops sending; returns the latencies (ns) of the signals sent before the deadline that arrived.
-    func finish() -> [UInt64] {
+    /// Signals sent so far.
+    var sentCount: Int { rate == nil ? samples.count + pairs.count * window : sent }
+    /// Close codes the server sent to pair members, and error frames they received.
+    var trouble: (closes: [UInt16: Int], errors: Int) {
+        var closes: [UInt16: Int] = [:]
+        var errors = 0
+        for pair in pairs {
+            for connection in [pair.sender, pair.receiver] {
+                if let code = connection.closeCode { closes[code, default: 0] += 1 }
+                errors += connection.errorFrames
+            }
+        }
+        return (closes, errors)
+    }
+
+    /// Stops sending; returns (send time since the start, latency) in ns of the signals sent
+    /// before the deadline that arrived.
+    func finish() -> [(sent: UInt64, latency: UInt64)] {
         stopped = true
         for pair in pairs { pair.receiver.onSignal = nil }
-        return latencies
+        return samples
     }
 }

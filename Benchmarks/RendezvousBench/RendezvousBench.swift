@@ -29,6 +29,8 @@ struct RendezvousBench: AsyncParsableCommand {
     var port = 17_480
     @Option(help: "Path of syncd-rendezvous (default: next to this executable).")
     var server: String?
+    @Option(help: "The server's event loop threads (RENDEZVOUS_EVENT_LOOP_THREADS; 0: one per core).")
+    var serverThreads = 0
 
     func run() async throws {
         let serverPath = server ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -48,6 +50,7 @@ struct RendezvousBench: AsyncParsableCommand {
         environment["RENDEZVOUS_AUTH_TIMEOUT_SECONDS"] = "120"
         environment["RENDEZVOUS_OUTBOUND_QUEUE_LIMIT"] = "4096"
         environment["RENDEZVOUS_LOG_LEVEL"] = "warning"
+        environment["RENDEZVOUS_EVENT_LOOP_THREADS"] = String(serverThreads)
         process.environment = environment
         try process.run()
         defer {
@@ -109,17 +112,30 @@ struct RendezvousBench: AsyncParsableCommand {
         let benchCPU = ownCPUSeconds() - benchCPUBefore
         // Signals sent just before the deadline get a moment to arrive.
         try await Task.sleep(for: .milliseconds(300))
-        let stats = try await eventLoop.submit { phase.value.finish() }.get()
+        let (stats, sentCount, trouble) = try await eventLoop.submit {
+            (phase.value.finish(), phase.value.sentCount, phase.value.trouble)
+        }.get()
+        if !trouble.closes.isEmpty || trouble.errors > 0 || (rate != nil && sentCount > stats.count + stats.count / 100) {
+            say("sent \(sentCount), arrived \(stats.count); error frames \(trouble.errors); "
+                  + "closed by the server: \(trouble.closes.isEmpty ? "none" : "\(trouble.closes)")")
+        }
 
-        let sorted = stats.sorted()
-        func percentile(_ p: Double) -> Double {
-            guard !sorted.isEmpty else { return 0 }
-            return Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1e6
+        let sorted = stats.map(\.latency).sorted()
+        func percentile(_ values: [UInt64], _ p: Double) -> Double {
+            guard !values.isEmpty else { return 0 }
+            return Double(values[min(values.count - 1, Int(Double(values.count) * p))]) / 1e6
         }
         let mode = rate.map { "open loop, offered \(format($0)) msgs/s" } ?? "closed loop, window \(window)"
         say("relayed \(sorted.count) signals in \(format(duration)) s over \(pairCount) pairs (\(mode)): "
-              + "\(format(Double(sorted.count) / duration)) msgs/s, p50 \(format(percentile(0.5))) ms, "
-              + "p99 \(format(percentile(0.99))) ms, max \(format(percentile(1.0))) ms")
+              + "\(format(Double(sorted.count) / duration)) msgs/s, p50 \(format(percentile(sorted, 0.5))) ms, "
+              + "p99 \(format(percentile(sorted, 0.99))) ms, max \(format(percentile(sorted, 1.0))) ms")
+        // Latency by the second it was sent in: a backlog that builds up shows as a rising p99.
+        var seconds: [String] = []
+        for second in 0..<Int(duration.rounded(.up)) {
+            let bucket = stats.filter { Int($0.sent / 1_000_000_000) == second }.map(\.latency).sorted()
+            seconds.append("\(second)s: \(bucket.count) p50 \(format(percentile(bucket, 0.5))) p99 \(format(percentile(bucket, 0.99)))")
+        }
+        say("by second sent (ms): " + seconds.joined(separator: " | "))
         // On a shared machine the load generator (this process) competes with the server for
         // the same cores: CPU per message tells the server's own cost apart from the load.
         let perMessage = serverCPU / Double(max(1, sorted.count)) * 1e6

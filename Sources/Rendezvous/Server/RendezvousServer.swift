@@ -2,6 +2,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 import Signaling
@@ -76,12 +77,17 @@ public struct RendezvousServer: Sendable {
             guard let tlsContext else { return plain }
             return TLSServerChannel(base: plain, context: try tlsContext.get())
         }
+        // A dedicated group lives as long as the process (a server makes one application).
+        let eventLoops: EventLoopGroupProvider = configuration.eventLoopThreads > 0
+            ? .shared(MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads))
+            : .singleton
         return Application(
             router: router,
             server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "syncd-rendezvous"),
             services: [HubTicker(driver: driver, interval: .milliseconds(250))] + (busService.map { [$0] } ?? []),
             onServerRunning: onServerRunning,
+            eventLoopGroupProvider: eventLoops,
             logger: logger
         )
     }
