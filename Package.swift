@@ -183,6 +183,8 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "WSCore", package: "swift-websocket"),
         ]),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", "WireKit"]),
         .testTarget(name: "SyncFSTests", dependencies: ["SyncFS", "SyncProtocol", "WireKit"]),

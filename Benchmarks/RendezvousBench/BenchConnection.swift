@@ -20,11 +20,11 @@ final class BenchConnection: ChannelInboundHandler {
     private var context: ChannelHandlerContext?
     private var authenticated = false
     private var flushScheduled = false
-    /// Called with the payload of each relayed `signal` (set by the load phase).
-    var onSignal: ((Substring) -> Void)?
+    /// Called with the payload (a decimal send time) of each relayed `signal` (set by the load phase).
+    var onSignal: ((UInt64) -> Void)?
     /// The close code the server sent, if it closed this connection.
     private(set) var closeCode: UInt16?
-    /// `error` frames received after authentication (e.g. `device-offline`).
+    /// Frames other than `signal` received after authentication (`error` frames, e.g. `device-offline`).
     private(set) var errorFrames = 0
 
     /// Succeeds on `welcome`; fails on a refusal or a closed connection.
@@ -74,6 +74,22 @@ final class BenchConnection: ChannelInboundHandler {
         guard let context else { return }
         var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
         buffer.writeString(text)
+        write(buffer)
+    }
+
+    /// Queues `prefix` followed by `stamp` in decimal and `"}`: a `signal` frame whose payload
+    /// is the send time, written without building a `String`.
+    func sendSignal(prefix: [UInt8], stamp: UInt64) {
+        guard let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: prefix.count + 24)
+        buffer.writeBytes(prefix)
+        buffer.writeString(String(stamp))  // ≤ 15 digits: a small string, no allocation
+        buffer.writeStaticString("\"}")
+        write(buffer)
+    }
+
+    private func write(_ buffer: ByteBuffer) {
+        guard let context else { return }
         context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: buffer)), promise: nil)
         guard !flushScheduled else { return }
         flushScheduled = true
@@ -110,16 +126,16 @@ final class BenchConnection: ChannelInboundHandler {
         let frame = unwrapInboundIn(data)
         switch frame.opcode {
         case .text:
-            let text = String(buffer: frame.unmaskedData)
             if authenticated {
-                if let payload = Self.signalPayload(text) {
-                    onSignal?(payload)
-                } else if text.hasPrefix(#"{"type":"error""#) || text.contains(#""type":"error""#) {
+                // Server frames are not masked: the payload is read in place.
+                if let stamp = Self.signalStamp(frame.data) {
+                    onSignal?(stamp)
+                } else {
                     errorFrames += 1
                 }
                 return
             }
-            handshake(text)
+            handshake(String(buffer: frame.unmaskedData))
         case .ping:
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(),
                                                                  data: frame.unmaskedData)), promise: nil)
@@ -148,13 +164,24 @@ final class BenchConnection: ChannelInboundHandler {
         }
     }
 
-    /// The payload of a `{"type":"signal","from":"…","payload":"…"}` frame as the server writes
-    /// it (the bench's payloads are decimal digits, never escaped); nil for anything else.
-    static func signalPayload(_ text: String) -> Substring? {
-        let marker = #","payload":""#
-        guard text.hasPrefix(#"{"type":"signal""#), let range = text.range(of: marker),
-              text.hasSuffix("\"}") else { return nil }
-        return text[range.upperBound..<text.index(text.endIndex, offsetBy: -2)]
+    /// The payload of a `{"type":"signal","from":"…","payload":"<digits>"}` frame as the server
+    /// writes it, read from the end of the frame; nil for any other frame.
+    static func signalStamp(_ buffer: ByteBuffer) -> UInt64? {
+        buffer.withUnsafeReadableBytes { bytes -> UInt64? in
+            let signal = #"{"type":"signal""#.utf8
+            guard bytes.count > 40, bytes.starts(with: signal),
+                  bytes[bytes.count - 1] == UInt8(ascii: "}"), bytes[bytes.count - 2] == UInt8(ascii: "\"") else { return nil }
+            var index = bytes.count - 3
+            var value: UInt64 = 0
+            var scale: UInt64 = 1
+            while index > 0, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+                value &+= UInt64(bytes[index] - UInt8(ascii: "0")) &* scale
+                scale &*= 10
+                index -= 1
+            }
+            guard bytes[index] == UInt8(ascii: "\""), index < bytes.count - 3 else { return nil }
+            return value
+        }
     }
 }
 

@@ -12,8 +12,8 @@ final class LoadPhase {
     struct Pair {
         let sender: BenchConnection
         let receiver: BenchConnection
-        /// The frame's text before the payload: `{"type":"signal","to":"<ID>","payload":"`.
-        let prefix: String
+        /// The frame's bytes before the payload: `{"type":"signal","to":"<ID>","payload":"`.
+        let prefix: [UInt8]
     }
 
     private let pairs: [Pair]
@@ -42,19 +42,18 @@ final class LoadPhase {
             let sender = pair.sender
             let prefix = pair.prefix
             let closedLoop = rate == nil
-            pair.receiver.onSignal = { [unowned self] payload in
-                guard let sentAt = UInt64(payload) else { return }
+            pair.receiver.onSignal = { [unowned self] sentAt in
                 let now = Instant.monotonicNow()
                 if sentAt < self.deadline.nanoseconds {
                     self.samples.append((sentAt &- self.start.nanoseconds, now.nanoseconds &- sentAt))
                 }
-                if closedLoop && now < self.deadline { sender.send(prefix + String(now.nanoseconds) + "\"}") }
+                if closedLoop && now < self.deadline { sender.sendSignal(prefix: prefix, stamp: now.nanoseconds) }
             }
         }
         if rate == nil {
             let now = Instant.monotonicNow().nanoseconds
             for pair in pairs {
-                for _ in 0..<window { pair.sender.send(pair.prefix + String(now) + "\"}") }
+                for _ in 0..<window { pair.sender.sendSignal(prefix: pair.prefix, stamp: now) }
             }
         } else {
             tick(on: eventLoop)
@@ -67,11 +66,10 @@ final class LoadPhase {
         guard let rate, now < deadline, !stopped else { return }
         let due = Int((now - start).seconds * rate) - sent
         if due > 0 {
-            let stamp = String(now.nanoseconds)
             for _ in 0..<due {
                 let pair = pairs[nextPair]
                 nextPair = (nextPair + 1) % pairs.count
-                pair.sender.send(pair.prefix + stamp + "\"}")
+                pair.sender.sendSignal(prefix: pair.prefix, stamp: now.nanoseconds)
             }
             sent += due
         }

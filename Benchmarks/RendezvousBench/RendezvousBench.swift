@@ -31,6 +31,8 @@ struct RendezvousBench: AsyncParsableCommand {
     var server: String?
     @Option(help: "The server's event loop threads (RENDEZVOUS_EVENT_LOOP_THREADS; 0: one per core).")
     var serverThreads = 0
+    @Option(help: "Load generator event loop threads (each pair lives on one).")
+    var clientThreads = 1
 
     func run() async throws {
         let serverPath = server ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -66,7 +68,8 @@ struct RendezvousBench: AsyncParsableCommand {
         identities.reserveCapacity(connections)
         for _ in 0..<connections { identities.append(try DeviceIdentity.generate()) }
 
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, clientThreads))
+        let loops = Array(group.makeIterator())
         let connectStart = ContinuousClock.now
         var clients: [NIOLoopBound<BenchConnection>] = []
         clients.reserveCapacity(connections)
@@ -76,7 +79,9 @@ struct RendezvousBench: AsyncParsableCommand {
             let batch = identities[batchStart..<min(identities.count, batchStart + 250)]
             let connected = try await withThrowingTaskGroup(of: (Int, NIOLoopBound<BenchConnection>).self) { tasks in
                 for (index, identity) in zip(batch.indices, batch) {
-                    tasks.addTask { (index, try await BenchConnection.connect(host: "127.0.0.1", port: port, identity: identity, group: group)) }
+                    // Both members of pair k (connections 2k, 2k+1) share loop k mod threads.
+                    let loop = loops[(index / 2) % loops.count]
+                    tasks.addTask { (index, try await BenchConnection.connect(host: "127.0.0.1", port: port, identity: identity, group: loop)) }
                 }
                 var results: [(Int, NIOLoopBound<BenchConnection>)] = []
                 for try await result in tasks { results.append(result) }
@@ -95,29 +100,49 @@ struct RendezvousBench: AsyncParsableCommand {
         // Relay: pair i sends from clients[2i] to clients[2i+1].
         let pairCount = min(pairs, connections / 2)
         let targets = (0..<pairCount).map { identities[2 * $0 + 1].deviceID.description }
-        let eventLoop = group.next()
         let (window, rate, duration) = (self.window, self.rate, self.duration)
-        let phase = try await eventLoop.submit {
-            let pairs = (0..<pairCount).map { i in
-                LoadPhase.Pair(sender: connected[2 * i].value, receiver: connected[2 * i + 1].value,
-                               prefix: #"{"type":"signal","to":""# + targets[i] + #"","payload":""#)
-            }
-            return NIOLoopBound(LoadPhase(pairs: pairs, window: window, rate: rate), eventLoop: eventLoop)
-        }.get()
+        // One load phase per generator loop, with its share of the pairs and of the rate.
+        var phases: [NIOLoopBound<LoadPhase>] = []
+        for (index, eventLoop) in loops.enumerated() {
+            let mine = Array(stride(from: index, to: pairCount, by: loops.count))
+            guard !mine.isEmpty else { continue }
+            let share = rate.map { $0 * Double(mine.count) / Double(pairCount) }
+            phases.append(try await eventLoop.submit {
+                let pairs = mine.map { i in
+                    LoadPhase.Pair(sender: connected[2 * i].value, receiver: connected[2 * i + 1].value,
+                                   prefix: Array((#"{"type":"signal","to":""# + targets[i] + #"","payload":""#).utf8))
+                }
+                return NIOLoopBound(LoadPhase(pairs: pairs, window: window, rate: share), eventLoop: eventLoop)
+            }.get())
+        }
         let serverCPUBefore = cpuSeconds(pid: process.processIdentifier)
         let benchCPUBefore = ownCPUSeconds()
-        try await eventLoop.submit { phase.value.start(duration: .milliseconds(Int64(duration * 1_000)), on: eventLoop) }.get()
+        for phase in phases {
+            try await phase.eventLoop.submit {
+                phase.value.start(duration: .milliseconds(Int64(duration * 1_000)), on: phase.eventLoop)
+            }.get()
+        }
         try await Task.sleep(for: .seconds(duration))
         let serverCPU = cpuSeconds(pid: process.processIdentifier) - serverCPUBefore
         let benchCPU = ownCPUSeconds() - benchCPUBefore
         // Signals sent just before the deadline get a moment to arrive.
         try await Task.sleep(for: .milliseconds(300))
-        let (stats, sentCount, trouble) = try await eventLoop.submit {
-            (phase.value.finish(), phase.value.sentCount, phase.value.trouble)
-        }.get()
-        if !trouble.closes.isEmpty || trouble.errors > 0 || (rate != nil && sentCount > stats.count + stats.count / 100) {
-            say("sent \(sentCount), arrived \(stats.count); error frames \(trouble.errors); "
-                  + "closed by the server: \(trouble.closes.isEmpty ? "none" : "\(trouble.closes)")")
+        var stats: [(sent: UInt64, latency: UInt64)] = []
+        var sentCount = 0
+        var closes: [UInt16: Int] = [:]
+        var otherFrames = 0
+        for phase in phases {
+            let (samples, sent, trouble) = try await phase.eventLoop.submit {
+                (phase.value.finish(), phase.value.sentCount, phase.value.trouble)
+            }.get()
+            stats.append(contentsOf: samples)
+            sentCount += sent
+            closes.merge(trouble.closes, uniquingKeysWith: +)
+            otherFrames += trouble.errors
+        }
+        if !closes.isEmpty || otherFrames > 0 || (rate != nil && sentCount > stats.count + stats.count / 100) {
+            say("sent \(sentCount), arrived \(stats.count); error frames \(otherFrames); "
+                  + "closed by the server: \(closes.isEmpty ? "none" : "\(closes)")")
         }
 
         let sorted = stats.map(\.latency).sorted()
@@ -142,7 +167,7 @@ struct RendezvousBench: AsyncParsableCommand {
         say("server CPU \(format(serverCPU)) s (\(format(perMessage)) µs per relayed signal, "
               + "≈ \(format(perMessage > 0 ? 1e6 / perMessage : 0)) signals/s per fully used core); "
               + "load generator CPU \(format(benchCPU)) s")
-        try await eventLoop.submit { for client in connected { client.value.close() } }.get()
+        for client in connected { try await client.eventLoop.submit { client.value.close() }.get() }
         try await group.shutdownGracefully()
     }
 
