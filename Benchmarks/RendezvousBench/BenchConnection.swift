@@ -4,6 +4,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
 import Signaling
+import WireKit
 
 /// One load-generator WebSocket client, driven on its event loop with no task per frame (the
 /// full `SignalingClient`, an actor with streams, costs more per message than the server does,
@@ -20,6 +21,9 @@ final class BenchConnection: ChannelInboundHandler {
     private var context: ChannelHandlerContext?
     private var authenticated = false
     private var flushScheduled = false
+    /// Masking keys from a fast generator: `WebSocketMaskingKey.random()` asks the kernel for
+    /// every frame, a syscall per message the server under test does not pay.
+    private var maskKeys: SeededRandom
     /// Called with the payload (a decimal send time) of each relayed `signal` (set by the load phase).
     var onSignal: ((UInt64) -> Void)?
     /// The close code the server sent, if it closed this connection.
@@ -33,6 +37,7 @@ final class BenchConnection: ChannelInboundHandler {
     init(identity: DeviceIdentity, eventLoop: any EventLoop) {
         self.credential = DeviceIdentityCredential(identity)
         self.authenticatedPromise = eventLoop.makePromise()
+        self.maskKeys = SeededRandom(seed: UInt64.random(in: 0...UInt64.max))
     }
 
     /// Opens a WebSocket to `ws://host:port/ws` on `eventLoop` and runs a `BenchConnection` on it.
@@ -90,7 +95,8 @@ final class BenchConnection: ChannelInboundHandler {
 
     private func write(_ buffer: ByteBuffer) {
         guard let context else { return }
-        context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: buffer)), promise: nil)
+        context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(using: &maskKeys), data: buffer)),
+                      promise: nil)
         guard !flushScheduled else { return }
         flushScheduled = true
         context.eventLoop.assumeIsolated().execute {

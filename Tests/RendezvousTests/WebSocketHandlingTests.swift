@@ -52,6 +52,32 @@ struct WebSocketHandlingTests {
         }
     }
 
+    @Test("a fragmented message is reassembled; one over twice maxFrameBytes is closed with 1009")
+    func fragments() async throws {
+        try await withServer({ $0.limits.maxFrameBytes = 2_048 }) { _, port in
+            let closeFrame = try await WebSocketConnector.connect(url: "ws://127.0.0.1:\(port)/ws", maxFrameSize: 1 << 17,
+                                                                  logger: Self.logger) { inbound, outbound, _ in
+                var messages = inbound.messages(maxSize: 1 << 17).makeAsyncIterator()
+                _ = try? await Self.next(&messages) { if case .hello = $0 { true } else { false } }
+                let ping = Array(SignalingCodec().encode(ClientMessage.ping(id: "frag")).utf8)
+                let half = ping.count / 2
+                try? await outbound.write(.custom(WebSocketFrame(fin: false, opcode: .text, maskKey: .random(),
+                                                                 data: ByteBuffer(bytes: ping[..<half]))))
+                try? await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .continuation, maskKey: .random(),
+                                                                 data: ByteBuffer(bytes: ping[half...]))))
+                let pong = try? await Self.next(&messages) { if case .pong = $0 { true } else { false } }
+                #expect(pong == .pong(id: "frag"))
+                // 3 × 2,000 bytes > 2 × 2,048: the server gives up on the message.
+                let chunk = ByteBuffer(bytes: Array(repeating: UInt8(ascii: " "), count: 2_000))
+                try? await outbound.write(.custom(WebSocketFrame(fin: false, opcode: .text, maskKey: .random(), data: chunk)))
+                try? await outbound.write(.custom(WebSocketFrame(fin: false, opcode: .continuation, maskKey: .random(), data: chunk)))
+                try? await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .continuation, maskKey: .random(), data: chunk)))
+                while (try? await messages.next()) != nil {}
+            }
+            #expect(closeFrame?.closeCode == .messageTooLarge)
+        }
+    }
+
     @Test("a request for another path is not upgraded")
     func wrongPath() async throws {
         try await withServer { _, port in

@@ -72,7 +72,15 @@ final class RelayConnectionHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         settings.logger.debug("websocket error", metadata: ["error": "\(error)"])
-        context.close(promise: nil)
+        switch error as? NIOWebSocketFrameAggregator.Error {
+        case .accumulatedFrameSizeIsTooLarge?:
+            // A fragmented message over the limit: 1009, like a single frame over it.
+            sendClose(code: .messageTooLarge, reason: SignalingCloseCode.messageTooLarge.reason)
+        case .some:
+            sendClose(code: .protocolError, reason: "bad-fragmentation")
+        case nil:
+            context.close(promise: nil)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
