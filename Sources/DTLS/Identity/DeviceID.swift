@@ -95,6 +95,12 @@ public struct DeviceID: Hashable, Sendable, Comparable, CustomStringConvertible 
         CertificateFingerprint(algorithm: .sha256, digest: digest)
     }
 
+    /// Hashes the digest's bytes in one call (the synthesized version feeds them one by one;
+    /// the rendezvous hub looks devices up for every relayed signal).
+    public func hash(into hasher: inout Hasher) {
+        digest.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
     public static func < (lhs: DeviceID, rhs: DeviceID) -> Bool {
         lhs.digest.lexicographicallyPrecedes(rhs.digest)
     }
