@@ -1,9 +1,11 @@
 import DTLS
 import Logging
 import NIOCore
+import NIOPosix
 import NIOWebSocket
 import ServiceLifecycle
 import Signaling
+import Synchronization
 import Testing
 import WSCore
 @testable import Rendezvous
@@ -75,6 +77,54 @@ struct WebSocketHandlingTests {
                 while (try? await messages.next()) != nil {}
             }
             #expect(closeFrame?.closeCode == .messageTooLarge)
+        }
+    }
+
+    @Test("a client that stops reading is closed as a slow consumer and goes offline")
+    func slowConsumer() async throws {
+        try await withServer({ configuration in
+            configuration.outboundQueueLimit = 8
+            configuration.limits.messagesPerSecond = 1_000_000
+            configuration.limits.messageBurst = 1_000_000
+        }) { server, port in
+            let receiver = Devices.all[5]
+            // The receiver authenticates on a raw socket with a 4 KiB receive buffer, then stops reading.
+            let stalled = try await NIOThreadPool.singleton.runIfActive {
+                StalledWebSocketClient(port: port, identity: receiver)
+            }
+            guard let stalled else {
+                Issue.record("the raw client could not authenticate")
+                return
+            }
+            defer { stalled.disconnect() }
+            let sender = EndToEndTests.client(Devices.alice, port: port)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { await sender.run() }
+                var events = sender.events.makeAsyncIterator()
+                await expectEvent(&events) { $0 == .authenticated(Devices.alice.deviceID) }
+                try await sender.send(.subscribe([receiver.deviceID]))
+                await expectEvent(&events) { $0 == .message(.presence(device: receiver.deviceID, online: true)) }
+                // More than the socket buffers hold: the server gives up on the receiver (4007).
+                // Signals go out in small batches until the receiver is seen going offline.
+                let offline = Mutex(false)
+                tasks.addTask {
+                    let payload = String(repeating: "x", count: 20_000)
+                    // Ends when the receiver is offline (or the sender is stopped: `send` throws).
+                    sending: for _ in 0..<100 where !offline.withLock({ $0 }) {
+                        for _ in 0..<10 {
+                            do { try await sender.send(.signal(to: receiver.deviceID, payload: payload)) } catch { break sending }
+                        }
+                        await Task.yield()
+                    }
+                }
+                await expectEvent(&events) { $0 == .message(.presence(device: receiver.deviceID, online: false)) }
+                offline.withLock { $0 = true }
+                #expect(await server.counts().devices == 1)
+                let metrics = await httpGetOffPool(port: port, path: "/metrics") ?? ""
+                #expect(metrics.contains(#"rendezvous_refusals_total{reason="slow-consumer"} 1"#))
+                await sender.stop()
+                try await tasks.waitForAll()
+            }
         }
     }
 
