@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import Rendezvous
 
@@ -28,6 +29,9 @@ struct SyncdRendezvous: AsyncParsableCommand {
 
     @Option(help: "PEM private key of --tls-cert.")
     var tlsKey: String?
+
+    @Flag(help: "Shut down (as on SIGTERM) when standard input reaches end of file, so a parent holding the other end of a pipe takes the server down with it, even when the parent is killed.")
+    var exitOnStdinEof = false
 
     func run() async throws {
         var environment: [String: String] = [:]
@@ -63,6 +67,22 @@ struct SyncdRendezvous: AsyncParsableCommand {
         logger.info("starting", metadata: ["host": "\(settings.host)", "port": "\(settings.port)",
                                            "tls": "\(settings.tls == nil ? "off" : "on")",
                                            "serverIdentity": "\(settings.serverIdentity)"])
+        if exitOnStdinEof { watchStandardInput() }
         try await RendezvousServer(configuration: settings, logger: logger).run()
+    }
+
+    /// Reads (and discards) standard input on a thread of its own; at end of file or an error,
+    /// sends this process SIGTERM, which starts the graceful shutdown.
+    func watchStandardInput() {
+        Thread.detachNewThread {
+            var buffer = [UInt8](repeating: 0, count: 256)
+            while true {
+                let count = read(STDIN_FILENO, &buffer, buffer.count)
+                if count > 0 { continue }
+                if count < 0 && errno == EINTR { continue }
+                break
+            }
+            kill(getpid(), SIGTERM)
+        }
     }
 }

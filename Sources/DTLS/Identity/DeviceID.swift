@@ -63,13 +63,27 @@ public struct DeviceID: Hashable, Sendable, Comparable, CustomStringConvertible 
 
     /// The canonical form: eight dash-separated groups of seven characters.
     public var description: String {
-        var out = ""
-        out.reserveCapacity(63)
-        for (i, c) in compactString.enumerated() {
-            if i > 0 && i % 7 == 0 { out.append("-") }
-            out.append(c)
+        let data = Base32.encodeValues(digest)
+        // 56 symbols (52 data + 4 check) in 8 groups of 7, joined by 7 dashes.
+        return String(unsafeUninitializedCapacity: 63) { out in
+            var written = 0
+            var symbols = 0
+            func put(_ value: UInt8) {
+                if symbols > 0 && symbols % 7 == 0 {
+                    out[written] = UInt8(ascii: "-")
+                    written += 1
+                }
+                out[written] = Base32.alphabet[Int(value)]
+                written += 1
+                symbols += 1
+            }
+            for group in 0..<4 {
+                let chunk = data[(group * 13)..<(group * 13 + 13)]
+                for value in chunk { put(value) }
+                put(Luhn32.checkValue(of: chunk))
+            }
+            return written
         }
-        return out
     }
 
     /// The first seven characters (the first group): enough to tell devices apart in logs
@@ -79,6 +93,12 @@ public struct DeviceID: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// The SHA-256 certificate fingerprint this ID stands for (as SDP carries it).
     public var fingerprint: CertificateFingerprint {
         CertificateFingerprint(algorithm: .sha256, digest: digest)
+    }
+
+    /// Hashes the digest's bytes in one call (the synthesized version feeds them one by one;
+    /// the rendezvous hub looks devices up for every relayed signal).
+    public func hash(into hasher: inout Hasher) {
+        digest.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 
     public static func < (lhs: DeviceID, rhs: DeviceID) -> Bool {

@@ -10,7 +10,7 @@ struct BusService: Service {
 
     func run() async throws {
         let inbound = try await bus.subscribe()
-        await driver.announceStart()
+        driver.announceStart()
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -21,7 +21,7 @@ struct BusService: Service {
                     }
                 }
                 group.addTask {
-                    for await message in inbound { await driver.receive(bus: message) }
+                    for await message in inbound { driver.receive(bus: message) }
                 }
                 try await group.next()
                 group.cancelAll()

@@ -10,7 +10,7 @@ struct HubTicker: Service {
             while !Task.isCancelled {
                 // Cancellation (graceful shutdown) ends the sleep early; the loop then stops.
                 try? await Task.sleep(for: interval)
-                await driver.tick()
+                driver.tick()
             }
         }
     }

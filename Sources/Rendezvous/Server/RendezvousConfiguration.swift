@@ -18,6 +18,11 @@ public struct RendezvousConfiguration: Sendable, Equatable {
     public var logLevel: String = "info"
     /// Outbound frames buffered per connection before it counts as a slow consumer.
     public var outboundQueueLimit: Int = 256
+    /// Event loop threads serving connections (0: NIO's shared group, one thread per core).
+    /// Every thread takes the hub's one lock per message, and a signal between connections on
+    /// different threads costs a wake-up of the other thread, so on a small or busy machine
+    /// one thread can relay with lower latency than several.
+    public var eventLoopThreads: Int = 0
     /// The hub's limits.
     public var limits = HubLimits()
     /// When set, the server speaks TLS (`https://`, `wss://`) with this certificate chain and key
@@ -71,13 +76,15 @@ public struct RendezvousConfiguration: Sendable, Equatable {
         if let value = file.serverIdentity { serverIdentity = value }
         if let value = file.logLevel { logLevel = value }
         if let value = file.outboundQueueLimit { outboundQueueLimit = value }
+        if let value = file.eventLoopThreads { eventLoopThreads = value }
         for (key, value) in file.limits ?? [:] { try setLimit(key, value) }
         try setTLS(certificate: file.tlsCertificateFile, key: file.tlsKeyFile)
         try validate()
     }
 
     /// Applies `RENDEZVOUS_HOST`, `RENDEZVOUS_PORT`, `RENDEZVOUS_SERVER_IDENTITY`,
-    /// `RENDEZVOUS_LOG_LEVEL`, `RENDEZVOUS_OUTBOUND_QUEUE_LIMIT`, `RENDEZVOUS_TLS_CERTIFICATE_FILE`,
+    /// `RENDEZVOUS_LOG_LEVEL`, `RENDEZVOUS_OUTBOUND_QUEUE_LIMIT`, `RENDEZVOUS_EVENT_LOOP_THREADS`,
+    /// `RENDEZVOUS_TLS_CERTIFICATE_FILE`,
     /// `RENDEZVOUS_TLS_KEY_FILE` and one `RENDEZVOUS_<LIMIT>` per limit (`maxConnections` →
     /// `RENDEZVOUS_MAX_CONNECTIONS`).
     public mutating func apply(environment: [String: String]) throws(LoadError) {
@@ -94,6 +101,9 @@ public struct RendezvousConfiguration: Sendable, Equatable {
             case "RENDEZVOUS_OUTBOUND_QUEUE_LIMIT":
                 guard let limit = Int(value) else { throw .invalidValue(key: name, value: value) }
                 outboundQueueLimit = limit
+            case "RENDEZVOUS_EVENT_LOOP_THREADS":
+                guard let threads = Int(value), threads >= 0 else { throw .invalidValue(key: name, value: value) }
+                eventLoopThreads = threads
             default:
                 let snake = String(name.dropFirst("RENDEZVOUS_".count))
                 guard let key = Self.limitKeys.first(where: { Self.screamingSnake($0.name) == snake })?.name else {
@@ -137,6 +147,7 @@ public struct RendezvousConfiguration: Sendable, Equatable {
 
     private func validate() throws(LoadError) {
         guard outboundQueueLimit >= 1 else { throw .invalidValue(key: "outboundQueueLimit", value: String(outboundQueueLimit)) }
+        guard eventLoopThreads >= 0 else { throw .invalidValue(key: "eventLoopThreads", value: String(eventLoopThreads)) }
         guard limits.maxFrameBytes >= 1_024 else { throw .invalidValue(key: "limits.maxFrameBytes", value: String(limits.maxFrameBytes)) }
         guard limits.messagesPerSecond > 0 else { throw .invalidValue(key: "limits.messagesPerSecond", value: String(limits.messagesPerSecond)) }
         guard (1...18).contains(limits.roomCodeDigits) else { throw .invalidValue(key: "limits.roomCodeDigits", value: String(limits.roomCodeDigits)) }
@@ -149,6 +160,7 @@ public struct RendezvousConfiguration: Sendable, Equatable {
         var serverIdentity: String?
         var logLevel: String?
         var outboundQueueLimit: Int?
+        var eventLoopThreads: Int?
         var limits: [String: Double]?
         var tlsCertificateFile: String?
         var tlsKeyFile: String?

@@ -1,9 +1,10 @@
 import DTLS
 import Logging
 import Signaling
+import Synchronization
 import WireKit
 
-/// What a connection's writer task receives from the hub.
+/// What a connection's handler receives from the hub.
 enum OutboundFrame: Sendable {
     /// A message to encode and send.
     case message(ServerMessage)
@@ -12,116 +13,136 @@ enum OutboundFrame: Sendable {
 }
 
 /// Owns the `RendezvousHub` and plumbs it to connections: the only place the hub is
-/// mutated. Each call feeds the hub, then drains its transmits into the connections'
-/// outbound streams (never awaiting a socket) and its events into metrics and logs.
-actor RendezvousHubDriver {
-    private var hub: RendezvousHub
-    private var outlets: [ConnectionID: AsyncStream<OutboundFrame>.Continuation] = [:]
-    private var metrics: RendezvousMetrics
+/// mutated, under one lock. Each call feeds the hub and drains its transmits, events and bus
+/// messages while holding the lock; the frames then go to the connections' outlets after it is
+/// released (never awaiting a socket), events to metrics and logs.
+///
+/// Calls come straight from the connections' event loops (`RelayConnectionHandler`), so a
+/// relayed signal costs no task switch; the critical section is a few dictionary operations.
+final class RendezvousHubDriver: Sendable {
+    private struct State {
+        var hub: RendezvousHub
+        var outlets: [ConnectionID: ConnectionOutlet] = [:]
+        var metrics: RendezvousMetrics
+        /// The gauge values last written (connections, devices online, rooms); -1: never written.
+        var recordedGauges = (-1, -1, -1)
+        /// Frames to deliver once the lock is released (kept to reuse its storage).
+        var pending: [(ConnectionOutlet, OutboundFrame)] = []
+    }
+
+    private let state: Mutex<State>
     private let logger: Logger
     private let busOutlet: AsyncStream<BusMessage>.Continuation?
-    /// The gauge values last written (connections, devices online, rooms); -1: never written.
-    private var recordedGauges = (-1, -1, -1)
 
-    init(hub: RendezvousHub, metrics: RendezvousMetrics, logger: Logger, busOutlet: AsyncStream<BusMessage>.Continuation? = nil) {
-        self.hub = hub
-        self.metrics = metrics
+    init(hub: sending RendezvousHub, metrics: sending RendezvousMetrics, logger: Logger, busOutlet: AsyncStream<BusMessage>.Continuation? = nil) {
+        self.state = Mutex(State(hub: hub, metrics: metrics))
         self.logger = logger
         self.busOutlet = busOutlet
     }
 
     /// A message from the bus (scale-out).
     func receive(bus message: BusMessage) {
-        let now = Instant.monotonicNow()
-        hub.handle(bus: message, now: now)
-        flush(now: now)
+        run { state, now in state.hub.handle(bus: message, now: now) }
     }
 
     /// Asks the other nodes to re-announce their devices and rooms.
     func announceStart() {
-        hub.announceStart()
-        flush(now: .monotonicNow())
+        run { state, _ in state.hub.announceStart() }
     }
 
     /// Registers a new connection; the hub queues `hello` or a refusal for it.
-    func open(source: String, outlet: AsyncStream<OutboundFrame>.Continuation) -> ConnectionID {
-        let now = Instant.monotonicNow()
-        let id = hub.open(source: source, now: now)
-        outlets[id] = outlet
-        flush(now: now)
-        return id
+    func open(source: String, outlet: ConnectionOutlet) -> ConnectionID {
+        run { state, now in
+            let id = state.hub.open(source: source, now: now)
+            state.outlets[id] = outlet
+            return id
+        }
     }
 
-    /// An inbound frame, already decoded by the connection's task.
+    /// An inbound frame, already decoded by the connection's handler.
     func receive(_ parsed: Result<ClientMessage, SignalingParseError>, from id: ConnectionID) {
-        let now = Instant.monotonicNow()
-        switch parsed {
-        case .success(let message): hub.handle(message: message, from: id, now: now)
-        case .failure(let error): hub.handle(malformed: error, from: id, now: now)
+        run { state, now in
+            switch parsed {
+            case .success(let message): state.hub.handle(message: message, from: id, now: now)
+            case .failure(let error): state.hub.handle(malformed: error, from: id, now: now)
+            }
         }
-        flush(now: now)
     }
 
     /// The connection's socket is gone.
     func disconnected(_ id: ConnectionID) {
-        let now = Instant.monotonicNow()
-        outlets.removeValue(forKey: id)?.finish()
-        hub.handle(disconnect: id, now: now)
-        flush(now: now)
+        run { state, now in
+            state.outlets.removeValue(forKey: id)
+            state.hub.handle(disconnect: id, now: now)
+        }
+    }
+
+    /// The connection could not keep up with its outbound traffic; the hub closes it (4007).
+    func slowConsumer(_ id: ConnectionID) {
+        run { state, now in state.hub.handle(slowConsumer: id, now: now) }
     }
 
     /// Runs the hub's timers (auth timeouts, room expiry) and refreshes the gauges.
     func tick() {
-        let now = Instant.monotonicNow()
-        if let deadline = hub.pollTimeout(), deadline <= now { hub.handle(timeout: now) }
-        flush(now: now)
+        run { state, now in
+            if let deadline = state.hub.pollTimeout(), deadline <= now { state.hub.handle(timeout: now) }
+        }
     }
 
     /// Connections, online devices and open rooms right now.
     func counts() -> (connections: Int, devices: Int, rooms: Int) {
-        (hub.connectionCount, hub.onlineCount, hub.roomCount)
+        state.withLock { ($0.hub.connectionCount, $0.hub.onlineCount, $0.hub.roomCount) }
     }
 
-    private func flush(now: Instant) {
+    /// Runs `body` on the hub under the lock, drains the hub, then delivers its frames.
+    private func run<T: Sendable>(_ body: (inout State, Instant) -> T) -> T {
+        let (result, frames) = state.withLock { state -> (T, [(ConnectionOutlet, OutboundFrame)]) in
+            let now = Instant.monotonicNow()
+            let result = body(&state, now)
+            drain(&state, now: now)
+            let frames = state.pending
+            state.pending.removeAll(keepingCapacity: true)
+            return (result, frames)
+        }
+        for (outlet, frame) in frames { outlet.deliver(frame) }
+        return result
+    }
+
+    private func drain(_ state: inout State, now: Instant) {
         while true {
             var progressed = false
-            while let transmit = hub.pollTransmit() {
+            while let transmit = state.hub.pollTransmit() {
                 progressed = true
                 switch transmit {
                 case .message(let id, let message):
-                    guard let outlet = outlets[id] else { continue }
-                    if case .dropped = outlet.yield(.message(message)) {
-                        outlets[id] = nil
-                        outlet.finish()
-                        hub.handle(slowConsumer: id, now: now)
-                    }
+                    guard let outlet = state.outlets[id] else { continue }
+                    state.pending.append((outlet, .message(message)))
                 case .close(let id, let code):
-                    guard let outlet = outlets.removeValue(forKey: id) else { continue }
-                    outlet.yield(.close(code))
-                    outlet.finish()
+                    guard let outlet = state.outlets.removeValue(forKey: id) else { continue }
+                    state.pending.append((outlet, .close(code)))
                 }
             }
-            while let event = hub.pollEvent() {
+            while let event = state.hub.pollEvent() {
                 progressed = true
-                record(event)
+                record(event, metrics: &state.metrics)
             }
-            while let message = hub.pollBusMessage() {
+            while let message = state.hub.pollBusMessage() {
                 progressed = true
                 busOutlet?.yield(message)
             }
             if !progressed { break }
         }
         // Gauges are written only when they change: relaying a signal changes none of them.
-        let gauges = (hub.connectionCount, hub.onlineCount, hub.roomCount)
-        if gauges != recordedGauges {
-            if gauges.0 != recordedGauges.0 { metrics.connections.record(gauges.0) }
-            if gauges.1 != recordedGauges.1 { metrics.devicesOnline.record(gauges.1) }
-            if gauges.2 != recordedGauges.2 { metrics.rooms.record(gauges.2) }
-            recordedGauges = gauges
+        let gauges = (state.hub.connectionCount, state.hub.onlineCount, state.hub.roomCount)
+        if gauges != state.recordedGauges {
+            if gauges.0 != state.recordedGauges.0 { state.metrics.connections.record(gauges.0) }
+            if gauges.1 != state.recordedGauges.1 { state.metrics.devicesOnline.record(gauges.1) }
+            if gauges.2 != state.recordedGauges.2 { state.metrics.rooms.record(gauges.2) }
+            state.recordedGauges = gauges
         }
     }
 
-    private func record(_ event: HubEvent) {
+    private func record(_ event: HubEvent, metrics: inout RendezvousMetrics) {
         switch event {
         case .connectionOpened(let id, let source):
             metrics.connectionsOpened.increment()

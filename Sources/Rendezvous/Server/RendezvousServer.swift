@@ -1,8 +1,8 @@
 import Hummingbird
 import HummingbirdCore
-import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 import Signaling
@@ -67,33 +67,27 @@ public struct RendezvousServer: Sendable {
                      body: .init(byteBuffer: ByteBuffer(string: DemoPage.html)))
         }
         let limits = configuration.limits
-        let handler = ConnectionHandler(driver: driver, codec: limits.codec, outboundQueueLimit: configuration.outboundQueueLimit)
-        let wsConfiguration = WebSocketServerConfiguration(maxFrameSize: limits.maxFrameBytes * 2,
-                                                           autoPing: .enabled(timePeriod: .seconds(30)))
-        let shouldUpgrade: @Sendable (HTTPRequest, any Channel, Logger) throws
-            -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> = { request, channel, _ in
-            guard request.path?.split(separator: "?").first.map(String.init) == SignalingProtocol.webSocketPath else {
-                return .dontUpgrade
-            }
-            let source = channel.remoteAddress?.ipAddress ?? "unknown"
-            return .upgrade([:]) { inbound, outbound, context in
-                await handler.run(source: source, inbound: inbound, outbound: outbound, logger: context.logger)
-            }
-        }
-        let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(ws: wsConfiguration)
+        let driver = self.driver
+        let outboundQueueLimit = configuration.outboundQueueLimit
         let tlsContext = self.tlsContext
         let server = HTTPServerBuilder { responder -> any ServerChildChannel in
-            let plain = HTTP1WebSocketUpgradeChannel(responder: responder, configuration: channelConfiguration,
-                                                     shouldUpgrade: shouldUpgrade)
+            let plain = RendezvousChildChannel(responder: responder, driver: driver, codec: limits.codec,
+                                               outboundQueueLimit: outboundQueueLimit,
+                                               maxFrameSize: limits.maxFrameBytes * 2, pingInterval: .seconds(30))
             guard let tlsContext else { return plain }
             return TLSServerChannel(base: plain, context: try tlsContext.get())
         }
+        // A dedicated group lives as long as the process (a server makes one application).
+        let eventLoops: EventLoopGroupProvider = configuration.eventLoopThreads > 0
+            ? .shared(MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads))
+            : .singleton
         return Application(
             router: router,
             server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "syncd-rendezvous"),
             services: [HubTicker(driver: driver, interval: .milliseconds(250))] + (busService.map { [$0] } ?? []),
             onServerRunning: onServerRunning,
+            eventLoopGroupProvider: eventLoops,
             logger: logger
         )
     }
@@ -105,6 +99,6 @@ public struct RendezvousServer: Sendable {
 
     /// Connections, online devices and open rooms right now (for tests and tools).
     public func counts() async -> (connections: Int, devices: Int, rooms: Int) {
-        await driver.counts()
+        driver.counts()
     }
 }

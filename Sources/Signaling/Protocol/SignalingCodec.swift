@@ -28,6 +28,18 @@ public struct SignalingCodec: Sendable {
 
     /// Parses a frame a client sent.
     public func decodeClientMessage(_ text: String) throws(SignalingParseError) -> ClientMessage {
+        // The relay's hot path: a plain `signal` frame is read without JSONDecoder. Whatever the
+        // scanner does not recognise goes through the general decoder (same results, same errors).
+        try checkSize(text)
+        if let (to, payload) = SignalFrameScanner.scan(text, peerKey: SignalFrameScanner.toKey) {
+            return .signal(to: try deviceField(to, "to"), payload: try payloadField(payload))
+        }
+        return try decodeClientMessageGenerally(text)
+    }
+
+    /// Parses a frame a client sent with the general (JSONDecoder) path only: the reference
+    /// the `signal` shortcut is checked against.
+    func decodeClientMessageGenerally(_ text: String) throws(SignalingParseError) -> ClientMessage {
         let frame = try decodeFrame(text)
         guard let type = frame.type else { throw .missingType }
         switch type {
@@ -82,6 +94,9 @@ public struct SignalingCodec: Sendable {
 
     /// The JSON text of a client message.
     public func encode(_ message: ClientMessage) -> String {
+        if case .signal(let to, let payload) = message {
+            return JSONText.signal(peerKey: "to", peer: to.description, payload: payload)
+        }
         var frame = WireFrame(type: message.typeName)
         switch message {
         case .auth(let proof):
@@ -116,6 +131,15 @@ public struct SignalingCodec: Sendable {
 
     /// Parses a frame the server sent.
     public func decodeServerMessage(_ text: String) throws(SignalingParseError) -> ServerMessage {
+        try checkSize(text)
+        if let (from, payload) = SignalFrameScanner.scan(text, peerKey: SignalFrameScanner.fromKey) {
+            return .signal(from: try deviceField(from, "from"), payload: try payloadField(payload))
+        }
+        return try decodeServerMessageGenerally(text)
+    }
+
+    /// Parses a frame the server sent with the general (JSONDecoder) path only.
+    func decodeServerMessageGenerally(_ text: String) throws(SignalingParseError) -> ServerMessage {
         let frame = try decodeFrame(text)
         guard let type = frame.type else { throw .missingType }
         switch type {
@@ -158,7 +182,7 @@ public struct SignalingCodec: Sendable {
     public func encode(_ message: ServerMessage) -> String {
         // The relay's hot path, written directly (JSONEncoder costs more than the rest of a relay).
         if case .signal(let from, let payload) = message {
-            return JSONText.object([("type", "signal"), ("from", from.description), ("payload", payload)])
+            return JSONText.signal(peerKey: "from", peer: from.description, payload: payload)
         }
         var frame = WireFrame(type: message.typeName)
         switch message {
@@ -197,9 +221,13 @@ public struct SignalingCodec: Sendable {
 
     // MARK: Helpers
 
-    private func decodeFrame(_ text: String) throws(SignalingParseError) -> WireFrame {
+    private func checkSize(_ text: String) throws(SignalingParseError) {
         let count = text.utf8.count
         guard count <= maxFrameBytes else { throw .tooLarge(bytes: count, limit: maxFrameBytes) }
+    }
+
+    private func decodeFrame(_ text: String) throws(SignalingParseError) -> WireFrame {
+        try checkSize(text)
         do {
             return try JSONDecoder().decode(WireFrame.self, from: Data(text.utf8))
         } catch {
