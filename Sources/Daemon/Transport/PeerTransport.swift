@@ -31,6 +31,10 @@ public actor PeerTransport {
     private var failures: [String: Int] = [:]
     private var lastHello: [String: Instant] = [:]
     private var refusedLogged: Set<String> = []
+    /// The last offer each not-yet-paired device sent us (dropped): when we pair with it and ask
+    /// for a connection, our `hello` names that session, so the device knows its pending offer
+    /// was never taken and offers again at once (instead of waiting out its retry guard).
+    private var droppedOffers: [String: String] = [:]
     private var newSessions: AsyncStream<PeerSession>.Continuation?
     private var subscribed: Set<DeviceID> = []
     var pairing = PairingRooms()
@@ -158,6 +162,10 @@ public actor PeerTransport {
             if refusedLogged.insert(peer).inserted {
                 logger.warning("refused a connection attempt from device \(peer): it is not paired with this device")
             }
+            if let p = SignalPayload(decoding: text), p.kind == "offer", let session = p.session, session.utf8.count <= 64 {
+                if droppedOffers.count >= 1_000 { droppedOffers.removeAll() }
+                droppedOffers[peer] = session
+            }
             return
         }
         guard let p = SignalPayload(decoding: text) else { logger.debug("ignored a malformed signal from \(peer)"); return }
@@ -165,7 +173,9 @@ public actor PeerTransport {
         switch p.kind {
         case "hello":
             guard isOfferer(peer) else { return }
-            if let s = sessions[peer], Instant.monotonicNow() - s.startedAt < .seconds(3) { return }
+            // A hello that crossed our fresh offer is ignored; one naming that offer as dropped
+            // (the peer had not paired with us yet) is answered with a new offer at once.
+            if let s = sessions[peer], Instant.monotonicNow() - s.startedAt < .seconds(3), p.session != s.sessionID { return }
             await startOffer(peer)
         case "offer":
             guard !isOfferer(peer), let sdp = p.sdp, let session = p.session else { return }
@@ -253,7 +263,7 @@ public actor PeerTransport {
         let now = Instant.monotonicNow()
         if let last = lastHello[peer], now - last < .seconds(3) { return }
         lastHello[peer] = now
-        await signal(peer, SignalPayload(kind: "hello"))
+        await signal(peer, SignalPayload(kind: "hello", session: droppedOffers.removeValue(forKey: peer)))
     }
 
     /// Sends a signal to `peer` through the rendezvous server (queued while reconnecting).
