@@ -35,6 +35,7 @@ struct WatchCommand: ParsableCommand {
         }
         let connected = s.devices.filter(\.connected).map(\.name)
         out += "\ndevices connected: \(connected.isEmpty ? "none" : connected.joined(separator: ", "))\n"
+        if let call = s.call { out += CallShow.render(call) + "\n" }
         return out
     }
 }

@@ -42,4 +42,14 @@ public protocol ControlBackend: Sendable {
     func pairingStatus(_ code: String) async throws(DaemonError) -> PairingInfo
     /// A live event stream.
     func subscribeEvents() -> AsyncStream<ControlEvent>
+    /// The voice call's status.
+    func callStatus() async -> CallStatus
+    /// Rings a device.
+    func startCall(_ request: CallRequest) async throws(DaemonError) -> CallStatus
+    /// Takes the ringing call.
+    func acceptCall(_ request: CallAnswerRequest) async throws(DaemonError) -> CallStatus
+    /// Refuses the ringing call.
+    func rejectCall() async throws(DaemonError)
+    /// Ends the call.
+    func hangupCall() async throws(DaemonError)
 }

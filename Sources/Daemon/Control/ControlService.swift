@@ -7,7 +7,8 @@ import Foundation
 /// Routes: `GET /identity`; `GET|POST /devices`, `DELETE /devices/{id}`, `POST /devices/{id}/rename`;
 /// `POST /pairing/code`, `POST /pairing/join`, `GET /pairing/{code}`; `GET|POST /folders`, `DELETE /folders/{id}`,
 /// `POST /folders/{id}/{pause|resume|rescan|mode}`, `GET|PUT /folders/{id}/ignore`; `GET /status`;
-/// `GET /conflicts`, `POST /conflicts/resolve`; `GET /events` (NDJSON stream).
+/// `GET /conflicts`, `POST /conflicts/resolve`; `GET /events` (NDJSON stream);
+/// `GET|POST /call`, `POST /call/{accept|reject|hangup}`.
 public struct ControlService: Sendable {
     /// A response.
     public enum Response: Sendable {
@@ -58,6 +59,16 @@ public struct ControlService: Sendable {
             case ("POST", 2, "conflicts") where parts[1] == "resolve":
                 try await backend.resolveConflict(try decode(body)); return noContent()
             case ("GET", 1, "events"): return .events(backend.subscribeEvents())
+            case ("GET", 1, "call"): return ok(await backend.callStatus())
+            case ("POST", 1, "call"): return ok(try await backend.startCall(try decode(body)), status: 201)
+            case ("POST", 2, "call"):
+                switch parts[1] {
+                case "accept": return ok(try await backend.acceptCall(body.isEmpty ? CallAnswerRequest() : try decode(body)))
+                case "reject": try await backend.rejectCall()
+                case "hangup": try await backend.hangupCall()
+                default: throw notFound(method, path)
+                }
+                return noContent()
             default: throw notFound(method, path)
             }
         } catch {
