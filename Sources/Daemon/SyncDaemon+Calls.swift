@@ -23,6 +23,9 @@ extension SyncDaemon {
     /// Ends the call.
     public func hangupCall() async throws(DaemonError) { try await calls().hangup() }
 
+    /// Sends DTMF digits in the active call.
+    public func sendDTMF(_ request: DTMFRequest) async throws(DaemonError) { try await calls().sendDTMF(request) }
+
     private func calls() throws(DaemonError) -> CallController {
         guard let transport else {
             throw .unavailable("calls need a connection to the other device, and no rendezvous server is configured",

@@ -12,7 +12,7 @@ struct CallCommand: ParsableCommand {
         Audio: --input tone:<Hz>, a 48 kHz WAV file, null or default (the sound server; silence where there is none); \
         --output a WAV file (written when the call ends), null or default.
         """,
-        subcommands: [CallStart.self, CallAccept.self, CallReject.self, CallHangup.self, CallShow.self],
+        subcommands: [CallStart.self, CallAccept.self, CallReject.self, CallHangup.self, CallDTMF.self, CallShow.self],
         defaultSubcommand: CallStart.self)
 }
 
@@ -76,6 +76,21 @@ struct CallHangup: ParsableCommand {
     func run() throws {
         _ = try options.run { c throws(ControlClientError) in try c.request("POST", "/call/hangup", as: ControlClient.Empty.self) }
         print("call ended")
+    }
+}
+
+/// `syncctl call dtmf <digits>`.
+struct CallDTMF: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dtmf", abstract: "Send DTMF digits (RFC 4733 telephone-events) in the call.")
+    @OptionGroup var options: ClientOptions
+    @Argument(help: "Digits: 0-9, *, #, A-D; a comma pauses 2 s.") var digits: String
+    @Option(name: .long, help: "Tone length in ms (40–6000).") var duration: Int = 100
+    @Option(name: .long, help: "Gap between tones in ms (30–6000).") var gap: Int = 70
+
+    func run() throws {
+        let request = DTMFRequest(digits: digits, durationMilliseconds: duration, gapMilliseconds: gap)
+        _ = try options.run { c throws(ControlClientError) in try c.request("POST", "/call/dtmf", body: request, as: ControlClient.Empty.self) }
+        print("sending DTMF \(digits)")
     }
 }
 

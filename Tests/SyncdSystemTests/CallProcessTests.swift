@@ -41,6 +41,12 @@ import Testing
         #expect(noCall.status == 65 && noCall.output.contains("no call in progress"), "\(noCall.output)")
         let unknown = try await cluster.syncctl("a", ["call", "nobody"])
         #expect(unknown.status == 65 && unknown.output.contains("no paired device nobody"), "\(unknown.output)")
+        let c = try cluster.startDaemon("c")
+        let idC = try await SyncdProcessTests.identity(c).deviceID
+        await cluster.stop("c")
+        _ = try await off { try a.request("POST", "/devices", body: AddDeviceRequest(id: idC, name: "sea"), as: DeviceInfo.self) }
+        let offline = try await cluster.syncctl("a", ["call", "sea"])
+        #expect(offline.status == 65 && offline.output.contains("device sea is not connected"), "\(offline.output)")
 
         // A rings B (by name); B shows the incoming call in status, status --json and watch.
         let ring = try await cluster.syncctl("a", ["call", "bee", "--input", "tone:440"])
@@ -72,6 +78,19 @@ import Testing
         #expect(flowing, "audio did not flow: \(String(describing: seen))\n\(cluster.allLogs())")
         let acceptAgain = try await cluster.syncctl("b", ["call", "accept"])
         #expect(acceptAgain.status == 65 && acceptAgain.output.contains("not ringing"), "\(acceptAgain.output)")
+
+        // DTMF from A arrives at B as events, in order; a bad digit is refused.
+        let bad = try await cluster.syncctl("a", ["call", "dtmf", "12x"])
+        #expect(bad.status == 65 && bad.output.contains("not a DTMF digit"), "\(bad.output)")
+        let dtmf = try await cluster.syncctl("a", ["call", "dtmf", "159#*", "--duration", "80", "--gap", "50"])
+        #expect(dtmf.status == 0, "\(dtmf.output)")
+        let digits = await poll(timeout: .seconds(10)) { try await Self.call(b).dtmfReceived == "159#*" }
+        let got = try? await Self.call(b).dtmfReceived
+        #expect(digits, "B received DTMF \(String(describing: got))\n\(cluster.allLogs())")
+        let events = ((try? String(contentsOfFile: watchOut, encoding: .utf8)) ?? "").split(separator: "\n")
+            .compactMap { try? JSONDecoder().decode(ControlEvent.self, from: Data($0.utf8)) }
+            .filter { $0.type == "call-dtmf" }
+        #expect(events.map { $0.message ?? "" }.joined() == "159#*" && events.allSatisfy { $0.device == idA }, "\(events)")
 
         // A hangs up: the call ends on both sides and B writes its WAV.
         #expect(try await cluster.syncctl("a", ["call", "hangup"]).status == 0)

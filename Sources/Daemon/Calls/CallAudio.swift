@@ -21,6 +21,8 @@ actor CallAudio {
     private let encoder: OpusEncoder
     private let receiver: OpusReceiver
     private var transceiver: TransceiverHandle?
+    private var dtmfSender: DTMFSender
+    private var dtmfReceiver = DTMFReceiver(clockRate: 48000)
     private var nextFrame: Instant
     private var loop: Task<Void, Never>?
     /// Opus frames handed to the connection (DTX frames excluded).
@@ -44,6 +46,7 @@ actor CallAudio {
             throw .io("cannot start the Opus codec: \(error)")
         }
         nextFrame = Self.aligned(.monotonicNow(), epoch: epoch)
+        dtmfSender = DTMFSender(clockRate: 48000, timeBase: epoch, timestampBase: 0)
     }
 
     /// The first 20 ms boundary (counted from `epoch`) at or after `t`.
@@ -65,6 +68,36 @@ actor CallAudio {
     /// A received Opus packet of the call.
     func receive(_ packet: RTPPacket) { receiver.insert(packet, now: .monotonicNow()) }
 
+    /// A received telephone-event packet; returns the digits it completed.
+    func receiveTelephoneEvent(_ packet: RTPPacket) -> [ReceivedDTMF] {
+        dtmfReceiver.handle(packet)
+        var out: [ReceivedDTMF] = []
+        while let d = dtmfReceiver.pollEvent() { out.append(d) }
+        return out
+    }
+
+    /// W3C `insertDTMF`: queues `digits` (replacing what is still queued) as RFC 4733 events;
+    /// the loop, which wakes at least every 20 ms, starts the first tone.
+    func insertDTMF(_ digits: String, duration: Int, gap: Int) async throws(DaemonError) {
+        let known = transceiver
+        let can = (try? await driver.withConnection { pc -> Bool in
+            guard let h = known ?? pc.transceivers.first(where: { $0.kind == .audio && $0.currentDirection?.sends == true })?.handle else {
+                return false
+            }
+            return pc.canInsertDTMF(h)
+        }) ?? false
+        guard can else {
+            throw .conflict("DTMF cannot be sent: the call's audio is not negotiated with telephone-event yet",
+                            hint: "wait a moment after the call is accepted; the other device must support RFC 4733")
+        }
+        do { try dtmfSender.insertDTMF(digits, duration: duration, interToneGap: gap, now: .monotonicNow()) } catch {
+            switch error {
+            case .invalidCharacter(let c): throw .badRequest("\"\(c)\" is not a DTMF digit", hint: "use 0-9, *, #, A-D, and , for a 2 s pause")
+            case .invalidState: throw .conflict("DTMF cannot be sent now", hint: nil)
+            }
+        }
+    }
+
     /// Stops the loop and writes the output file; returns an error text if writing failed.
     func stop() -> String? {
         loop?.cancel()
@@ -79,6 +112,7 @@ actor CallAudio {
             await step()
             var wake = nextFrame
             if let due = receiver.pollTimeout(), due < wake { wake = due }
+            if let due = dtmfSender.pollTimeout(), due < wake { wake = due }
             let now = Instant.monotonicNow()
             if wake > now { try? await Task.sleep(for: wake - now) }
         }
@@ -96,7 +130,11 @@ actor CallAudio {
             }
             nextFrame += Self.frame
         }
-        if !frames.isEmpty { framesSent += await send(frames) }
+        dtmfSender.handle(timeout: now)
+        var events: [DTMFPacketOut] = []
+        while let p = dtmfSender.pollPacket() { events.append(p) }
+        while dtmfSender.pollEvent() != nil {}
+        if !frames.isEmpty || !events.isEmpty { framesSent += await send(frames, events) }
         now = .monotonicNow()
         while let due = receiver.pollTimeout(), due <= now, let pcm = receiver.pollFrame(now: now) {
             framesPlayed += 1
@@ -105,7 +143,7 @@ actor CallAudio {
     }
 
     /// Sends encoded frames on the audio transceiver (found once negotiation made it sending).
-    private func send(_ frames: [(opus: [UInt8], timestamp: UInt32)]) async -> Int {
+    private func send(_ frames: [(opus: [UInt8], timestamp: UInt32)], _ events: [DTMFPacketOut]) async -> Int {
         let known = transceiver
         let result = try? await driver.withConnection { pc -> (TransceiverHandle?, Int) in
             guard let h = known ?? pc.transceivers.first(where: { $0.kind == .audio && $0.currentDirection?.sends == true })?.handle else {
@@ -113,6 +151,7 @@ actor CallAudio {
             }
             var n = 0
             for f in frames where (try? pc.sendAudio(h, opus: f.opus, timestamp: f.timestamp)) == true { n += 1 }
+            for e in events { _ = try? pc.sendTelephoneEvent(h, e.event, timestamp: e.timestamp, marker: e.marker) }
             return (h, n)
         }
         if let h = result?.0 { transceiver = h }

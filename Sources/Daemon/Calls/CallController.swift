@@ -169,6 +169,28 @@ actor CallController {
         await audio.receive(packet)
     }
 
+    /// Sends DTMF digits in the active call.
+    func sendDTMF(_ request: DTMFRequest) async throws(DaemonError) {
+        guard let c = call else { throw Self.noCall() }
+        guard c.phase == .active, let audio = c.audio else {
+            throw .conflict("the call with \(c.name) is \(c.phase.rawValue), not active", hint: "DTMF needs an answered call")
+        }
+        try await audio.insertDTMF(request.digits, duration: request.durationMilliseconds ?? 100, gap: request.gapMilliseconds ?? 70)
+        logger.info("sending DTMF \(request.digits)", metadata: ["device": "\(c.peer)"])
+    }
+
+    /// A telephone-event packet from `peer`: completed digits become `call-dtmf` events.
+    func telephoneEvent(_ packet: RTPPacket, from peer: String) async {
+        guard let c = call, c.peer == peer, let audio = c.audio else { return }
+        let digits = await audio.receiveTelephoneEvent(packet)
+        guard !digits.isEmpty, call?.id == c.id else { return }
+        for d in digits {
+            call?.dtmfReceived.append(d.tone)
+            logger.info("DTMF \(d.tone) received (\(d.duration))", metadata: ["device": "\(peer)"])
+            publish("call-dtmf", peer, String(d.tone))
+        }
+    }
+
     /// `session` closed: a call on it ends.
     func sessionClosed(_ session: PeerSession) async {
         guard let c = call, c.session === session else { return }

@@ -52,4 +52,6 @@ public protocol ControlBackend: Sendable {
     func rejectCall() async throws(DaemonError)
     /// Ends the call.
     func hangupCall() async throws(DaemonError)
+    /// Sends DTMF digits in the active call.
+    func sendDTMF(_ request: DTMFRequest) async throws(DaemonError)
 }

@@ -8,7 +8,7 @@ import Foundation
 /// `POST /pairing/code`, `POST /pairing/join`, `GET /pairing/{code}`; `GET|POST /folders`, `DELETE /folders/{id}`,
 /// `POST /folders/{id}/{pause|resume|rescan|mode}`, `GET|PUT /folders/{id}/ignore`; `GET /status`;
 /// `GET /conflicts`, `POST /conflicts/resolve`; `GET /events` (NDJSON stream);
-/// `GET|POST /call`, `POST /call/{accept|reject|hangup}`.
+/// `GET|POST /call`, `POST /call/{accept|reject|hangup|dtmf}`.
 public struct ControlService: Sendable {
     /// A response.
     public enum Response: Sendable {
@@ -66,6 +66,7 @@ public struct ControlService: Sendable {
                 case "accept": return ok(try await backend.acceptCall(body.isEmpty ? CallAnswerRequest() : try decode(body)))
                 case "reject": try await backend.rejectCall()
                 case "hangup": try await backend.hangupCall()
+                case "dtmf": try await backend.sendDTMF(try decode(body))
                 default: throw notFound(method, path)
                 }
                 return noContent()

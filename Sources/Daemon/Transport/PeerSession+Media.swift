@@ -98,6 +98,8 @@ extension PeerSession {
         switch event {
         case .audioPacket(_, let packet):
             await transport.calls.audioPacket(packet, from: peerID)
+        case .telephoneEvent(_, let packet):
+            await transport.calls.telephoneEvent(packet, from: peerID)
         default:
             break
         }

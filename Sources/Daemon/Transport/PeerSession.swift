@@ -136,7 +136,7 @@ actor PeerSession {
             if h == control { await close(reason: "the peer closed the control channel") }
         case .transportClosed(let reason):
             await close(reason: "the peer closed the connection (\(reason))")
-        case .audioPacket, .videoFrame, .keyframeRequested, .track:
+        case .audioPacket, .telephoneEvent, .videoFrame, .keyframeRequested, .track:
             await mediaEvent(event)
         default:
             break
