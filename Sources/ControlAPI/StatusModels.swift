@@ -46,12 +46,12 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var devices: [DeviceInfo]
     /// The voice call, when one is ringing or active (nil when idle).
     public var call: CallStatus?
-    /// The screen share being sent or received, if any.
-    public var screen: ScreenStatus?
+    /// The screen shares being sent or received (nil when none).
+    public var screens: [ScreenStatus]?
     /// Creates a report.
     public init(identity: IdentityInfo, folders: [FolderStatus], devices: [DeviceInfo], call: CallStatus? = nil,
-                screen: ScreenStatus? = nil) {
-        self.identity = identity; self.folders = folders; self.devices = devices; self.call = call; self.screen = screen
+                screens: [ScreenStatus]? = nil) {
+        self.identity = identity; self.folders = folders; self.devices = devices; self.call = call; self.screens = screens
     }
 }
 

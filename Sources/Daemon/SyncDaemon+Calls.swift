@@ -26,11 +26,34 @@ extension SyncDaemon {
     /// Sends DTMF digits in the active call.
     public func sendDTMF(_ request: DTMFRequest) async throws(DaemonError) { try await calls().sendDTMF(request) }
 
-    private func calls() throws(DaemonError) -> CallController {
+    /// The screen shares in progress.
+    public func screenStatus() async -> [ScreenStatus] { await transport?.screens.status() ?? [] }
+
+    /// Starts sharing the screen with a device.
+    public func shareScreen(_ request: ScreenShareRequest) async throws(DaemonError) -> ScreenStatus {
+        try await peerTransport().screens.share(request)
+    }
+
+    /// Stops the screen share this device sends.
+    public func stopScreenShare() async throws(DaemonError) { try await peerTransport().screens.stop() }
+
+    /// The received screen share as YUV4MPEG2.
+    public func watchScreen(frames: Int?) async throws(DaemonError) -> AsyncStream<[UInt8]> {
+        try await peerTransport().screens.watch(frames: frames)
+    }
+
+    private func calls() throws(DaemonError) -> CallController { try peerTransport().calls }
+
+    private func peerTransport() throws(DaemonError) -> PeerTransport {
         guard let transport else {
-            throw .unavailable("calls need a connection to the other device, and no rendezvous server is configured",
+            throw .unavailable("calls and screen sharing need a connection to the other device, and no rendezvous server is configured",
                                hint: "set rendezvousURL in the configuration (or PEERSYNC_RENDEZVOUS_URL) and restart syncd")
         }
-        return transport.calls
+        return transport
     }
+}
+
+extension Array {
+    /// nil for an empty array (optional JSON fields).
+    var nilIfEmpty: [Element]? { isEmpty ? nil : self }
 }

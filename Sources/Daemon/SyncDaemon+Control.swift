@@ -156,7 +156,8 @@ extension SyncDaemon: ControlBackend {
             }
         }
         let call = await callStatus()
-        return StatusReport(identity: identityInfo(), folders: list, devices: await listDevices(), call: call.state == "idle" ? nil : call)
+        return StatusReport(identity: identityInfo(), folders: list, devices: await listDevices(), call: call.state == "idle" ? nil : call,
+                            screens: await screenStatus().nilIfEmpty)
     }
 
     /// Conflict copies in every folder.

@@ -38,6 +38,7 @@ struct StatusCommand: ParsableCommand {
             })
         }
         if let call = s.call { out += "\n\n" + CallShow.render(call) }
+        for screen in s.screens ?? [] { out += "\n" + ScreenShow.render(screen) }
         return out
     }
 }

@@ -9,5 +9,5 @@ struct SyncCtl: ParsableCommand {
         discussion: ExitStatus.documentation,
         subcommands: [InitCommand.self, IDCommand.self, PairCommand.self, DevicesCommand.self, FoldersCommand.self,
                       StatusCommand.self, WatchCommand.self, ConflictsCommand.self, LogsCommand.self,
-                      CallCommand.self])
+                      CallCommand.self, ScreenCommand.self])
 }

@@ -113,4 +113,43 @@ import Testing
         #expect(synced, "\(cluster.allLogs())")
         #expect(SyncdProcessTests.hashes(pathB)["during-call.bin"] != nil)
     }
+
+    /// A shares a moving test pattern with B (VP8 over the same connection); `syncctl screen watch`
+    /// on B writes a Y4M file whose frames decode at the right size.
+    @Test(.timeLimit(.minutes(2)))
+    func screenShareOfATestPattern() async throws {
+        let (cluster, _, _, _, _) = try await Self.pairedCluster()
+        let b = cluster.client("b")
+        let none = try await cluster.syncctl("b", ["screen", "watch", "--frames", "1"])
+        #expect(none.status == 65 && none.output.contains("no screen is being shared"), "\(none.output)")
+
+        let share = try await cluster.syncctl("a", ["screen", "share", "bee", "--source", "pattern:320x240", "--fps", "15"])
+        #expect(share.status == 0 && share.output.contains("sharing pattern:320x240 with bee"), "\(share.output)")
+        let again = try await cluster.syncctl("a", ["screen", "share", "bee"])
+        #expect(again.status == 65 && again.output.contains("already sharing"), "\(again.output)")
+        let incoming = await poll(timeout: .seconds(10)) {
+            try await off { try b.request("GET", "/screen", as: [ScreenStatus].self) }.contains { $0.direction == "incoming" && $0.frames > 0 }
+        }
+        #expect(incoming, "B receives no frames\n\(cluster.allLogs())")
+        let status = try await cluster.syncctl("b", ["status"])
+        #expect(status.output.contains("ay shares its screen with this device: 320x240"), "\(status.output)")
+
+        let y4m = cluster.root + "/b-screen.y4m"
+        let watch = try await cluster.syncctl("b", ["screen", "watch", "--frames", "20", "--output", y4m], timeout: .seconds(30))
+        #expect(watch.status == 0, "\(watch.output)")
+        var reader = try Y4MReader(path: y4m)
+        #expect(reader.width == 320 && reader.height == 240)
+        var frames: [VideoFrame] = []
+        while let f = reader.nextFrame() { frames.append(f) }
+        #expect(frames.count == 20 && frames.allSatisfy { $0.width == 320 && $0.height == 240 }, "\(frames.count) frames")
+        // The pattern moves: the frames are not all the same picture.
+        #expect(Set(frames.map(\.y)).count > 10, "the pattern does not move")
+
+        #expect(try await cluster.syncctl("b", ["screen", "stop"]).output.contains("not sharing"))
+        #expect(try await cluster.syncctl("a", ["screen", "stop"]).status == 0)
+        let stopped = await poll(timeout: .seconds(10)) {
+            try await off { try b.request("GET", "/screen", as: [ScreenStatus].self) }.isEmpty
+        }
+        #expect(stopped, "\(cluster.allLogs())")
+    }
 }

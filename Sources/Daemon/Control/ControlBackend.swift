@@ -54,4 +54,12 @@ public protocol ControlBackend: Sendable {
     func hangupCall() async throws(DaemonError)
     /// Sends DTMF digits in the active call.
     func sendDTMF(_ request: DTMFRequest) async throws(DaemonError)
+    /// The screen shares in progress.
+    func screenStatus() async -> [ScreenStatus]
+    /// Starts sharing the screen with a device.
+    func shareScreen(_ request: ScreenShareRequest) async throws(DaemonError) -> ScreenStatus
+    /// Stops the screen share this device sends.
+    func stopScreenShare() async throws(DaemonError)
+    /// The received screen share as a YUV4MPEG2 byte stream (after `frames` frames it ends).
+    func watchScreen(frames: Int?) async throws(DaemonError) -> AsyncStream<[UInt8]>
 }

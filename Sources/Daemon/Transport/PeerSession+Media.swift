@@ -72,6 +72,8 @@ extension PeerSession {
             for kind in (signal.kinds ?? []).prefix(4).compactMap(MediaKind.init(rawValue:)) { await ensureMedia(kind) }
         case "call":
             await transport?.calls.received(signal, from: self)
+        case "screen":
+            await transport?.screens.received(signal, from: self)
         default:
             break
         }
@@ -100,6 +102,10 @@ extension PeerSession {
             await transport.calls.audioPacket(packet, from: peerID)
         case .telephoneEvent(_, let packet):
             await transport.calls.telephoneEvent(packet, from: peerID)
+        case .videoFrame(_, let frame):
+            await transport.screens.videoFrame(frame, from: peerID)
+        case .keyframeRequested:
+            await transport.screens.keyframeRequested(by: peerID)
         default:
             break
         }

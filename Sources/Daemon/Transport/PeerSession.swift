@@ -264,5 +264,6 @@ actor PeerSession {
         readers.removeAll()
         await driver.close()
         await transport?.calls.sessionClosed(self)
+        await transport?.screens.sessionClosed(self)
     }
 }

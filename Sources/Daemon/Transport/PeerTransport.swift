@@ -36,6 +36,8 @@ public actor PeerTransport {
     var pairing = PairingRooms()
     /// The voice call (at most one, with any connected device).
     let calls: CallController
+    /// Screen shares (one sent and one received at most).
+    let screens: ScreenController
 
     /// A transport for `daemon`, signaling through `daemon.config.rendezvousURL`.
     public init(daemon: SyncDaemon, logger: Logger) throws(DaemonError) {
@@ -51,6 +53,7 @@ public actor PeerTransport {
         clientConfig.backoff = Backoff(base: .milliseconds(500), maximum: .seconds(10))
         client = SignalingClient(url: url, credential: DeviceIdentityCredential(daemon.identity), configuration: clientConfig, logger: logger)
         calls = CallController(daemon: daemon, logger: logger)
+        screens = ScreenController(daemon: daemon, logger: logger)
     }
 
     /// Runs until cancelled: the signaling client, its events, a half-second housekeeping tick,
@@ -60,6 +63,7 @@ public actor PeerTransport {
         let (starts, sink) = AsyncStream<PeerSession>.makeStream()
         newSessions = sink
         await calls.attach(self)
+        await screens.attach(self)
         await updateSubscriptions()
         let client = self.client
         await withTaskGroup(of: Void.self) { group in
