@@ -94,6 +94,7 @@ async def main():
     p.add_argument("--no-hash", action="store_true")
     p.add_argument("--media", choices=["audio"], help="answer audio m-lines with the fake microphone; report inbound-rtp")
     p.add_argument("--fake-audio-file", help="WAV the fake microphone plays (looped), with --media")
+    p.add_argument("--dtmf", help="with --media: once connected, RTCDTMFSender.insertDTMF(DIGITS, 100, 70) on the audio sender")
     args = p.parse_args()
     media_flags = []
     if args.media:
@@ -155,7 +156,7 @@ async def main():
             "unordered": args.unordered, "maxRetransmits": args.max_retransmits, "maxPacketLifeTime": args.max_packet_life_time,
             "channels": args.channels, "negotiatedId": args.negotiated_id, "label": args.label,
             "lowThreshold": args.low_threshold, "highWater": args.high_water, "expectEcho": args.expect_echo,
-            "hash": not args.no_hash, "media": args.media,
+            "hash": not args.no_hash, "media": args.media, "dtmf": args.dtmf,
         }
         start = "startLocalPair" if args.local_pair else "startPeer"
         await cdp.call("Runtime.evaluate", {"expression": "%s(%s)" % (start, json.dumps(page_args))}, session=session)
