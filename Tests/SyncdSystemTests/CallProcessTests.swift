@@ -108,6 +108,25 @@ import Testing
             ((try? String(contentsOfFile: watchOut, encoding: .utf8)) ?? "").contains("call-ended")
         }, "watch --events did not show the end of the call")
 
+        // The other way round (the other side of the offer/answer roles, the same transceiver
+        // reused): B rings A, A first rejects, then takes a second call with a 660 Hz tone.
+        #expect(try await cluster.syncctl("b", ["call", "ay", "--input", "tone:660"]).status == 0)
+        #expect(await poll(timeout: .seconds(10)) { try await Self.call(a).state == "ringing-in" })
+        #expect(try await cluster.syncctl("a", ["call", "reject"]).status == 0)
+        #expect(await poll(timeout: .seconds(10)) { try await Self.call(b).lastEnded == "rejected by the other device" })
+        #expect(try await cluster.syncctl("b", ["call", idA, "--input", "tone:660"]).status == 0)
+        #expect(await poll(timeout: .seconds(10)) { try await Self.call(a).state == "ringing-in" })
+        let wavA = cluster.root + "/a-out.wav"
+        #expect(try await cluster.syncctl("a", ["call", "accept", "--output", wavA, "--input", "null"]).status == 0)
+        #expect(await poll(timeout: .seconds(10)) { try await Self.call(a).framesPlayed >= 100 })
+        #expect(try await cluster.syncctl("b", ["call", "hangup"]).status == 0)
+        #expect(await poll(timeout: .seconds(10)) { try await Self.call(a).state == "idle" })
+        let outA = try WAVFile(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: wavA))))
+        let peakA = peakFrequency(outA.samples.suffix(48000), low: 100, high: 2000)
+        #expect(abs(peakA - 660) <= 5, "A heard \(peakA) Hz")
+        let transceivers = cluster.log("a").components(separatedBy: "renegotiation").count - 1
+        #expect(transceivers == 1, "one renegotiation added the audio m-line; the second call reused it")
+
         // The sync that ran during the call completed byte-identical.
         let synced = await poll(timeout: .seconds(40)) { SyncdProcessTests.hashes(pathB) == SyncdProcessTests.hashes(pathA) }
         #expect(synced, "\(cluster.allLogs())")
