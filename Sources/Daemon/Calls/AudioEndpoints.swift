@@ -4,13 +4,15 @@ import Media
 /// Where a call's audio comes from (`--input`).
 ///
 /// `tone:<Hz>` (a sine at half scale), a WAV file (48 kHz, mono or stereo mixed to mono; it
-/// loops), `null` (silence), or `default`: the sound server's microphone when there is one.
-/// This build has no sound-server backend yet, so `default` is silence (the status says so).
+/// loops), `null` (silence), `pulse` or `pulse:<source>` (a PulseAudio/PipeWire source), or
+/// `default`: the sound server's default source when there is one, else silence.
 enum AudioInputSpec: Equatable, Sendable {
     case tone(Double)
     case wav(String)
     case silence
-    /// `default` with no sound server: silence.
+    /// A sound server source (nil: its default); an error when there is no server.
+    case pulse(String?)
+    /// The sound server's default source, or silence without a server.
     case defaultDevice
 
     /// Parses and checks `text` (nil: `default`); a WAV file is read now, so errors show at once.
@@ -21,6 +23,8 @@ enum AudioInputSpec: Equatable, Sendable {
         case "null", "none", "silence": self = .silence; return
         default: break
         }
+        if t.lowercased() == "pulse" { self = .pulse(nil); return }
+        if t.lowercased().hasPrefix("pulse:"), t.count > 6 { self = .pulse(String(t.dropFirst(6))); return }
         if t.lowercased().hasPrefix("tone:") {
             guard let hz = Double(t.dropFirst(5)), hz >= 20, hz <= 20_000 else {
                 throw .badRequest("bad tone \(t)", hint: "use tone:<Hz> with 20–20000 Hz, e.g. tone:440")
@@ -29,7 +33,7 @@ enum AudioInputSpec: Equatable, Sendable {
             return
         }
         guard t.hasPrefix("/") else {
-            throw .badRequest("unknown audio input \(t)", hint: "use tone:<Hz>, an absolute WAV path, null or default")
+            throw .badRequest("unknown audio input \(t)", hint: "use tone:<Hz>, an absolute WAV path, pulse[:<source>], null or default")
         }
         _ = try Self.loadWAV(t)
         self = .wav(t)
@@ -41,16 +45,24 @@ enum AudioInputSpec: Equatable, Sendable {
         case .tone(let hz): return "tone:\(hz.rounded() == hz ? String(Int(hz)) : String(hz))"
         case .wav(let path): return path
         case .silence: return "null"
-        case .defaultDevice: return "default (no sound server: silence)"
+        case .pulse(let source): return "pulse" + (source.map { ":" + $0 } ?? "")
+        case .defaultDevice: return "default"
         }
     }
 
-    /// A fresh source (mono, 48 kHz).
-    func makeSource() -> any AudioSource {
+    /// Opens the input (mono, 48 kHz): the source, the sound server stream behind it (to close
+    /// at the end), and what is in use for the status.
+    func open() throws(DaemonError) -> (source: any AudioSource, stream: PulseAudioStream?, inUse: String) {
         switch self {
-        case .tone(let hz): return ToneGenerator(frequency: hz, amplitude: 0.5)
-        case .wav(let path): return LoopingSource(file: (try? Self.loadWAV(path)) ?? WAVFile(sampleRate: 48000, channels: 1, samples: []))
-        case .silence, .defaultDevice: return SilenceSource()
+        case .tone(let hz): return (ToneGenerator(frequency: hz, amplitude: 0.5), nil, description)
+        case .wav(let path): return (LoopingSource(file: try Self.loadWAV(path)), nil, description)
+        case .silence: return (SilenceSource(), nil, description)
+        case .pulse(let device):
+            let s = try PulseAudioStream(.record, device: device)
+            return (PulseAudioSource(stream: s), s, description)
+        case .defaultDevice:
+            guard PulseAudioStream.serverAvailable, let s = try? PulseAudioStream(.record, device: nil) else { return (SilenceSource(), nil, "default (no sound server: silence)") }
+            return (PulseAudioSource(stream: s), s, "default (sound server)")
         }
     }
 
@@ -77,11 +89,14 @@ enum AudioInputSpec: Equatable, Sendable {
     }
 }
 
-/// Where a call's audio goes (`--output`): a WAV file (written when the call ends), `null`, or
-/// `default` (the sound server when there is one; in this build: nowhere).
+/// Where a call's audio goes (`--output`): a WAV file (written when the call ends), `null`,
+/// `pulse` or `pulse:<sink>` (a PulseAudio/PipeWire sink), or `default` (the sound server's
+/// default sink when there is one, else nowhere).
 enum AudioOutputSpec: Equatable, Sendable {
     case wav(String)
     case discard
+    /// A sound server sink (nil: its default); an error when there is no server.
+    case pulse(String?)
     case defaultDevice
 
     /// Parses and checks `text` (nil: `default`): a WAV path's folder must exist.
@@ -90,10 +105,12 @@ enum AudioOutputSpec: Equatable, Sendable {
         switch t.lowercased() {
         case "default", "speaker", "speakers": self = .defaultDevice; return
         case "null", "none": self = .discard; return
+        case "pulse": self = .pulse(nil); return
         default: break
         }
+        if t.lowercased().hasPrefix("pulse:"), t.count > 6 { self = .pulse(String(t.dropFirst(6))); return }
         guard t.hasPrefix("/") else {
-            throw .badRequest("unknown audio output \(t)", hint: "use an absolute WAV path, null or default")
+            throw .badRequest("unknown audio output \(t)", hint: "use an absolute WAV path, pulse[:<sink>], null or default")
         }
         var isDir: ObjCBool = false
         let dir = (t as NSString).deletingLastPathComponent
@@ -108,7 +125,20 @@ enum AudioOutputSpec: Equatable, Sendable {
         switch self {
         case .wav(let path): return path
         case .discard: return "null"
-        case .defaultDevice: return "default (no sound server: discarded)"
+        case .pulse(let sink): return "pulse" + (sink.map { ":" + $0 } ?? "")
+        case .defaultDevice: return "default"
+        }
+    }
+
+    /// Opens a sound server stream for `pulse` and `default` (nil for the others, or for
+    /// `default` without a server), and what is in use for the status.
+    func open() throws(DaemonError) -> (stream: PulseAudioStream?, inUse: String) {
+        switch self {
+        case .wav, .discard: return (nil, description)
+        case .pulse(let device): return (try PulseAudioStream(.playback, device: device), description)
+        case .defaultDevice:
+            guard PulseAudioStream.serverAvailable, let s = try? PulseAudioStream(.playback, device: nil) else { return (nil, "default (no sound server: discarded)") }
+            return (s, "default (sound server)")
         }
     }
 }

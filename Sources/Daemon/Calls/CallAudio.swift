@@ -18,6 +18,12 @@ actor CallAudio {
     private var source: any AudioSource
     private let output: AudioOutputSpec
     private var sink = WAVFileSink()
+    private let inputStream: PulseAudioStream?
+    private let outputStream: PulseAudioStream?
+    /// The input in use (for the status: `default` says whether a sound server was found).
+    nonisolated let inputInUse: String
+    /// The output in use.
+    nonisolated let outputInUse: String
     private let encoder: OpusEncoder
     private let receiver: OpusReceiver
     private var transceiver: TransceiverHandle?
@@ -38,11 +44,23 @@ actor CallAudio {
         self.driver = driver
         self.epoch = epoch
         self.output = output
-        source = input.makeSource()
+        let opened = try input.open()
+        source = opened.source
+        inputStream = opened.stream
+        inputInUse = opened.inUse
+        let out: (stream: PulseAudioStream?, inUse: String)
+        do { out = try output.open() } catch {
+            opened.stream?.close()
+            throw error
+        }
+        outputStream = out.stream
+        outputInUse = out.inUse
         do {
             encoder = try OpusEncoder(bitrate: 32000, dtx: true)
             receiver = try OpusReceiver()
         } catch {
+            opened.stream?.close()
+            out.stream?.close()
             throw .io("cannot start the Opus codec: \(error)")
         }
         nextFrame = Self.aligned(.monotonicNow(), epoch: epoch)
@@ -102,6 +120,8 @@ actor CallAudio {
     func stop() -> String? {
         loop?.cancel()
         loop = nil
+        inputStream?.close()
+        outputStream?.close()
         guard case .wav(let path) = output else { return nil }
         do { try sink.finish(path: path) } catch { return "cannot write \(path): \(error)" }
         return nil
@@ -139,6 +159,7 @@ actor CallAudio {
         while let due = receiver.pollTimeout(), due <= now, let pcm = receiver.pollFrame(now: now) {
             framesPlayed += 1
             if case .wav = output { sink.write(pcm) }
+            outputStream?.write(pcm)
         }
     }
 

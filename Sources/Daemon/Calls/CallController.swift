@@ -50,7 +50,8 @@ actor CallController {
     func status() async -> CallStatus {
         guard let c = call else { return CallStatus(state: "idle", lastEnded: lastEnded) }
         var s = CallStatus(state: c.phase.rawValue, device: c.peer, deviceName: c.name, since: c.since.timeIntervalSince1970,
-                           input: c.input?.description, output: c.output?.description, dtmfReceived: c.dtmfReceived)
+                           input: c.audio?.inputInUse ?? c.input?.description, output: c.audio?.outputInUse ?? c.output?.description,
+                           dtmfReceived: c.dtmfReceived)
         if let a = c.audio {
             s.framesSent = await a.framesSent
             s.framesPlayed = await a.framesPlayed
