@@ -9,8 +9,9 @@ struct CallCommand: ParsableCommand {
         discussion: """
         `syncctl call <device>` rings the device (give its name, ID or an ID prefix); it shows the call in \
         `syncctl status` and `syncctl watch` and answers with `syncctl call accept` or `syncctl call reject`. \
-        Audio: --input tone:<Hz>, a 48 kHz WAV file, null or default (the sound server; silence where there is none); \
-        --output a WAV file (written when the call ends), null or default.
+        Audio: --input tone:<Hz>, a 48 kHz WAV file, pulse[:<source>], null or default (the sound server's default \
+        source; silence where there is none); --output a WAV file (written when the call ends), pulse[:<sink>], null or \
+        default (the sound server's default sink; nowhere where there is none).
         """,
         subcommands: [CallStart.self, CallAccept.self, CallReject.self, CallHangup.self, CallDTMF.self, CallShow.self],
         defaultSubcommand: CallStart.self)
@@ -18,14 +19,15 @@ struct CallCommand: ParsableCommand {
 
 /// Audio options shared by `call <device>` and `call accept`.
 struct AudioOptions: ParsableArguments {
-    @Option(name: .long, help: "Audio input: tone:<Hz>, a WAV file (48 kHz), null, or default.") var input: String?
-    @Option(name: .long, help: "Audio output: a WAV file, null, or default.") var output: String?
+    @Option(name: .long, help: "Audio input: tone:<Hz>, a WAV file (48 kHz), pulse[:<source>], null, or default.") var input: String?
+    @Option(name: .long, help: "Audio output: a WAV file, pulse[:<sink>], null, or default.") var output: String?
 
     /// A file argument made absolute (syncd resolves nothing against syncctl's folder).
     static func absolute(_ spec: String?) -> String? {
         guard let spec else { return nil }
-        let keywords = ["default", "null", "none", "silence", "mic", "microphone", "speaker", "speakers"]
-        if keywords.contains(spec.lowercased()) || spec.lowercased().hasPrefix("tone:") || spec.hasPrefix("/") { return spec }
+        let keywords = ["default", "null", "none", "silence", "mic", "microphone", "speaker", "speakers", "pulse"]
+        let lower = spec.lowercased()
+        if keywords.contains(lower) || lower.hasPrefix("tone:") || lower.hasPrefix("pulse:") || spec.hasPrefix("/") { return spec }
         return URL(fileURLWithPath: spec, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
     }
 }
