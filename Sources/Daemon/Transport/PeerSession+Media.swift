@@ -1,6 +1,7 @@
 import Foundation
 import PeerConnection
 import RTCDriver
+import WireKit
 
 /// Media on a live connection: renegotiation over the `control` channel (``MediaSignal``),
 /// and the hand-off of call and screen messages and received media to the controllers.
@@ -10,6 +11,9 @@ import RTCDriver
 /// track to every transceiver the offer created, so the answer is `sendrecv` too. What is sent
 /// is decided by the call and screen state, not by the SDP.
 extension PeerSession {
+    /// A renegotiation offer not answered within this is replaced by a new one on the next request.
+    static let renegotiationTimeout: Duration = .seconds(10)
+
     /// Makes sure the connection has an m-line of `kind`; renegotiates (or asks the offerer to) if not.
     func ensureMedia(_ kind: MediaKind) async {
         guard verified, !isClosed else { return }
@@ -28,8 +32,13 @@ extension PeerSession {
     /// Offerer: sends a new offer on `control` (or queues another round while one is out).
     func renegotiate() async {
         guard role == .offerer, verified, !isClosed else { return }
+        if negotiatingMedia, let sent = negotiationSentAt, Instant.monotonicNow() - sent > Self.renegotiationTimeout {
+            logger.warning("no answer to the renegotiation offer after \(Self.renegotiationTimeout): offering again")
+            negotiatingMedia = false
+        }
         guard !negotiatingMedia else { negotiateAgain = true; return }
         negotiatingMedia = true
+        negotiationSentAt = .monotonicNow()
         do {
             let offer = try await driver.setLocalDescription()
             try await send(MediaSignal(type: "sdp", sdpType: "offer", sdp: offer.sdp))

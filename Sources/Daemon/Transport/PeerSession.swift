@@ -46,6 +46,8 @@ actor PeerSession {
     var negotiatingMedia = false
     /// Another renegotiation was asked for while one was out.
     var negotiateAgain = false
+    /// When the renegotiation offer that is out was sent.
+    var negotiationSentAt: Instant?
 
     /// `bufferedAmount` above which a folder's `send` waits, and the low threshold that wakes it.
     static let highWaterMark = 1 << 20
