@@ -31,8 +31,11 @@ import Testing
         }
 
         deinit {
+            // Bounded: SIGTERM, up to 3 s, then SIGKILL (never an unbounded wait on a test thread).
             if process.isRunning { process.terminate() }
-            process.waitUntilExit()
+            let deadline = Date().addingTimeInterval(3)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
     }
 
@@ -40,38 +43,51 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func toneThroughANullSinkComesBackFromItsMonitor() async throws {
-        let pulse = try PrivatePulse()
-        // The server is up when its socket answers (bounded).
-        var playback: PulseAudioStream?
-        for _ in 0..<100 where playback == nil {
-            playback = try? PulseAudioStream(.playback, device: "peersync", server: pulse.server)
-            if playback == nil { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        let sink = try #require(playback, "the private PulseAudio did not start")
-        let record = try PulseAudioStream(.record, device: "peersync.monitor", server: pulse.server)
-        var source = PulseAudioSource(stream: record)
-        var tone = ToneGenerator(frequency: 440, amplitude: 0.5)
-        var recorded: [Int16] = []
-        // Real-time devices: one 20 ms frame in and out per 20 ms of the sound server's clock.
-        // An idle null sink renders in 2 s blocks, so the tone may take up to 2 s to come back;
-        // then 0.5 s of it is kept (bounded at 5 s).
-        let start = ContinuousClock.now
-        var toneFrames = 0
-        for i in 1...250 where toneFrames < 25 {
-            if let f = tone.read(frameCount: 960) { sink.write(f) }
-            if let f = source.read(frameCount: 960) {
-                if f.rms > 0.1 || toneFrames > 0 { recorded += f.samples; toneFrames += 1 }
+        // Sound servers and their streams are blocking, real-time I/O: the whole exchange runs on
+        // its own thread so it never holds one of Swift's cooperative threads.
+        let result = try await onThread { () throws -> (toneFrames: Int, recorded: [Int16]) in
+            let pulse = try PrivatePulse()
+            // The server is up when its socket answers (bounded).
+            var playback: PulseAudioStream?
+            for _ in 0..<100 where playback == nil {
+                playback = try? PulseAudioStream(.playback, device: "peersync", server: pulse.server)
+                if playback == nil { usleep(50_000) }
             }
-            try await Task.sleep(until: start + .milliseconds(20 * i), clock: .continuous)
+            guard let sink = playback else { throw PulseSetupError(description: "the private PulseAudio did not start") }
+            let record = try PulseAudioStream(.record, device: "peersync.monitor", server: pulse.server)
+            var source = PulseAudioSource(stream: record)
+            var tone = ToneGenerator(frequency: 440, amplitude: 0.5)
+            var recorded: [Int16] = []
+            // Real-time devices: one 20 ms frame in and out per 20 ms of the sound server's clock.
+            // An idle null sink renders in 2 s blocks, so the tone may take up to 2 s to come back;
+            // then 0.5 s of it is kept (bounded at 5 s).
+            let start = Date()
+            var toneFrames = 0
+            for i in 1...250 where toneFrames < 25 {
+                if let f = tone.read(frameCount: 960) { sink.write(f) }
+                if let f = source.read(frameCount: 960) {
+                    if f.rms > 0.1 || toneFrames > 0 { recorded += f.samples; toneFrames += 1 }
+                }
+                let wait = start.addingTimeInterval(0.02 * Double(i)).timeIntervalSinceNow
+                if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
+            }
+            sink.close()
+            record.close()
+            return (toneFrames, recorded)
         }
-        sink.close()
-        record.close()
-        #expect(toneFrames == 25, "the monitor gave back no tone")
-        let tail = recorded.suffix(24000)
+        #expect(result.toneFrames == 25, "the monitor gave back no tone")
+        let tail = result.recorded.suffix(24000)
         let energy = tail.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(1, tail.count))
         #expect(energy.squareRoot() > 3000, "the monitor gave back silence (rms \(energy.squareRoot()))")
         let peak = peakFrequency(tail, low: 100, high: 2000)
         #expect(abs(peak - 440) <= 5, "the monitor gave back \(peak) Hz")
+    }
+
+    /// Runs blocking `body` on a new thread.
+    func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
     }
 
     @Test func withoutAServerPulseIsAClearErrorAndDefaultFallsBack() throws {

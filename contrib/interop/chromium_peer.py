@@ -148,6 +148,15 @@ async def main():
         session = (await cdp.call("Target.attachToTarget", {"targetId": page["targetId"], "flatten": True}))["sessionId"]
         log("cdp: attached")
         await cdp.call("Runtime.enable", session=session)
+        if args.media:
+            # getUserMedia needs the file:// start page (a secure context); on a loaded machine the
+            # page target can still be about:blank here, so wait for the navigation (bounded).
+            for _ in range(200):
+                r = await cdp.call("Runtime.evaluate", {"expression": "location.protocol", "returnByValue": True}, session=session)
+                if r.get("result", {}).get("value") == "file:":
+                    break
+                await asyncio.sleep(0.05)
+            log("cdp: page on " + str(r.get("result", {}).get("value")))
         await cdp.call("Runtime.addBinding", {"name": "emitSignal"}, session=session)
         with open(os.path.join(HERE, "chromium_peer.js")) as f:
             await cdp.call("Runtime.evaluate", {"expression": f.read()}, session=session)

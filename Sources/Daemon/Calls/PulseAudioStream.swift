@@ -11,21 +11,19 @@ import Media
 /// playback queue drops new frames beyond it (the card runs slower), and the card plays silence
 /// when the queue runs dry.
 final class PulseAudioStream: @unchecked Sendable {
-    // @unchecked: `queue`, `primed` and `stopped` are only touched with `condition` locked; `handle` is used
-    // by the I/O thread, and freed by it when it ends.
+    // @unchecked: `queue`, `primed` and `stopped` are only touched with `condition` locked; the
+    // libpulse handle lives on the I/O thread only (opened, used and freed there).
     enum Direction: Sendable { case record, playback }
 
     let direction: Direction
     /// The source or sink asked for (nil: the server's default).
     let device: String?
-    private let handle: UnsafeMutableRawPointer
     private let condition = NSCondition()
     private var queue: [[Int16]] = []
     private var stopped = false
     private var primed = false
     /// Recorded frames queued before reading starts.
     static let primeFrames = 2
-    private var thread: Thread?
     /// At most this many 20 ms frames wait in the queue.
     static let maxQueuedFrames = 5
     static let samplesPerFrame = 960
@@ -42,23 +40,65 @@ final class PulseAudioStream: @unchecked Sendable {
     }
 
     /// Opens a 48 kHz mono stream on the default (or `server`) sound server; throws the server's
-    /// error text when there is none.
+    /// error text when there is none. The connection is made on the stream's own I/O thread and
+    /// waited for at most ``openTimeout``, so a hung server cannot block the caller.
     init(_ direction: Direction, device: String?, server: String? = nil) throws(DaemonError) {
-        var error: Int32 = 0
-        let bytes = UInt32(Self.samplesPerFrame * 2)
-        let raw = cpulse_simple_new(server, "syncd", direction == .record ? 1 : 0, device, direction == .record ? "call input" : "call output",
-                                    48000, 1, direction == .record ? bytes : bytes * 4, &error)
-        guard let raw else {
-            throw .unavailable("no sound server for the call's \(direction == .record ? "input" : "output"): \(String(cString: cpulse_strerror(error)))",
-                               hint: "start PulseAudio or PipeWire, or use a WAV file, tone:<Hz> or null")
-        }
         self.direction = direction
         self.device = device
-        handle = raw
-        let t = Thread { [self] in direction == .record ? recordLoop() : playbackLoop() }
-        t.name = direction == .record ? "syncd-pulse-record" : "syncd-pulse-playback"
-        thread = t
+        let opening = Opening()
+        let bytes = UInt32(Self.samplesPerFrame * 2)
+        let t = Thread { [self] in
+            var error: Int32 = 0
+            let raw = cpulse_simple_new(server, "syncd", direction == .record ? 1 : 0, device,
+                                        direction == .record ? "call input" : "call output", 48000, 1,
+                                        direction == .record ? bytes : bytes * 4, &error)
+            guard opening.finish(raw, error: error), let raw else {
+                if let raw { cpulse_simple_free(raw) } // opened after the caller gave up
+                return
+            }
+            direction == .record ? recordLoop(raw) : playbackLoop(raw)
+        }
+        t.name = direction == .record ? "syncd-pulse-rec" : "syncd-pulse-play"
         t.start()
+        guard opening.wait(timeout: Self.openTimeout) == true else {
+            let why = opening.errorText ?? "the sound server did not answer within \(Self.openTimeout)"
+            throw .unavailable("no sound server for the call's \(direction == .record ? "input" : "output"): \(why)",
+                               hint: "start PulseAudio or PipeWire, or use a WAV file, tone:<Hz> or null")
+        }
+    }
+
+    /// How long opening a stream may take.
+    static let openTimeout: Duration = .seconds(3)
+
+    /// The hand-over between ``init(_:device:server:)`` and the I/O thread that connects.
+    private final class Opening: @unchecked Sendable {
+        // @unchecked: every field is only touched with `condition` locked.
+        private let condition = NSCondition()
+        private var done = false
+        private var opened = false
+        private var gaveUp = false
+        private(set) var errorText: String?
+
+        /// The thread's result; false when the caller already gave up (the stream must be freed).
+        func finish(_ raw: UnsafeMutableRawPointer?, error: Int32) -> Bool {
+            condition.lock()
+            defer { condition.unlock() }
+            done = true
+            opened = raw != nil
+            if raw == nil { errorText = String(cString: cpulse_strerror(error)) }
+            condition.broadcast()
+            return !gaveUp
+        }
+
+        /// Waits for the result: whether the stream opened, nil on timeout (the thread then frees what it opens).
+        func wait(timeout: Duration) -> Bool? {
+            condition.lock()
+            defer { condition.unlock() }
+            let deadline = Date().addingTimeInterval(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+            while !done { if !condition.wait(until: deadline) { break } }
+            guard done else { gaveUp = true; return nil }
+            return opened
+        }
     }
 
     /// The next recorded 20 ms frame, or silence when none is ready. Reading starts (and, after
@@ -84,6 +124,7 @@ final class PulseAudioStream: @unchecked Sendable {
     }
 
     /// Stops the I/O thread, which then frees the stream (a blocked read ends within 20 ms).
+    /// A stream whose opening timed out was never returned, so there is nothing to close.
     func close() {
         condition.lock()
         stopped = true
@@ -97,7 +138,7 @@ final class PulseAudioStream: @unchecked Sendable {
         return stopped
     }
 
-    private func recordLoop() {
+    private func recordLoop(_ handle: UnsafeMutableRawPointer) {
         var buffer = [Int16](repeating: 0, count: Self.samplesPerFrame)
         var error: Int32 = 0
         while !isStopped {
@@ -111,7 +152,7 @@ final class PulseAudioStream: @unchecked Sendable {
         cpulse_simple_free(handle)
     }
 
-    private func playbackLoop() {
+    private func playbackLoop(_ handle: UnsafeMutableRawPointer) {
         var error: Int32 = 0
         while true {
             condition.lock()
