@@ -63,6 +63,7 @@ let package = Package(
                        providers: [.apt(["libpq-dev"])]),
         .target(name: "CPlatform", path: "Sources/CPlatform",
                 cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "CPulseDL", path: "Sources/CShims/CPulseDL", linkerSettings: [.linkedLibrary("dl")]),
 
         // MARK: Foundation
         .target(name: "WireKit", dependencies: ["CPlatform"]),
@@ -136,7 +137,7 @@ let package = Package(
 
         // MARK: Daemon and CLI
         .target(name: "ControlAPI", dependencies: []),
-        .target(name: "Daemon", dependencies: ["ControlAPI", "SyncEngine", "SyncStore", "SyncFS", "SyncProtocol", "DTLS", "Pairing", "WireKit", "CSystemd", "RTCDriver", "PeerConnection", "ICE", "ICEDriver", "DataChannel", "Signaling", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+        .target(name: "Daemon", dependencies: ["ControlAPI", "SyncEngine", "SyncStore", "SyncFS", "SyncProtocol", "DTLS", "Pairing", "WireKit", "CSystemd", "RTCDriver", "PeerConnection", "ICE", "ICEDriver", "DataChannel", "Signaling", "Media", "RTP", "CPulseDL", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .executableTarget(name: "syncd", dependencies: ["Daemon", "ControlAPI", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .executableTarget(name: "syncctl", dependencies: ["ControlAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
@@ -196,7 +197,7 @@ let package = Package(
         .testTarget(name: "MediaInteropTests", dependencies: ["MediaTestSupport", "PeerConnection", "Media", "RTP", "DTLS", "WireKit"]),
         .testTarget(name: "PeerConnectionInteropTests"),
         .testTarget(name: "RTCDriverTests", dependencies: ["RTCDriver", "PeerConnection", "DataChannel", "DTLS", "WireKit"]),
-        .testTarget(name: "SyncdSystemTests", dependencies: ["ControlAPI", "SyncFS"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "ControlAPI", "SyncEngine", "SyncFS", "DTLS", "CSystemd", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "SyncdSystemTests", dependencies: ["ControlAPI", "SyncFS", "Media", "MediaTestSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "ControlAPI", "SyncEngine", "SyncFS", "DTLS", "CSystemd", "Media", "MediaTestSupport", .product(name: "Logging", package: "swift-log")]),
     ]
 )

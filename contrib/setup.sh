@@ -13,6 +13,7 @@ APT_PACKAGES=(
   rsync syncthing faketime
   libpq-dev
   postgresql
+  pulseaudio
 )
 
 missing=()

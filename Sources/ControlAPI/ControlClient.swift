@@ -70,6 +70,24 @@ public struct ControlClient: Sendable {
         }
     }
 
+    /// Follows a streaming byte answer (e.g. a screen share as YUV4MPEG2), calling `onChunk` per
+    /// received chunk until it returns false or the stream ends. Error answers are thrown.
+    public func streamBytes(_ path: String, onChunk: ([UInt8]) -> Bool) throws(ControlClientError) {
+        let fd = try connectSocket()
+        defer { close(fd) }
+        try sendRequest(fd: fd, method: "GET", path: path, body: Optional<Int>.none)
+        var reader = HTTPResponseReader(fd: fd)
+        let (status, chunked, length) = try reader.readHead()
+        guard (200..<300).contains(status), chunked else {
+            let data = Data(try reader.readBody(length: length))
+            let body = (try? JSONDecoder().decode(ControlErrorBody.self, from: data)) ?? ControlErrorBody(error: "HTTP \(status)")
+            throw .server(status: status, body: body)
+        }
+        while let chunk = try reader.readChunk() {
+            if !onChunk(chunk) { return }
+        }
+    }
+
     private func connectSocket() throws(ControlClientError) -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw .io("socket: \(String(cString: strerror(errno)))") }

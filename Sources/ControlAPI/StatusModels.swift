@@ -44,9 +44,14 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var folders: [FolderStatus]
     /// Every paired device.
     public var devices: [DeviceInfo]
+    /// The voice call, when one is ringing or active (nil when idle).
+    public var call: CallStatus?
+    /// The screen shares being sent or received (nil when none).
+    public var screens: [ScreenStatus]?
     /// Creates a report.
-    public init(identity: IdentityInfo, folders: [FolderStatus], devices: [DeviceInfo]) {
-        self.identity = identity; self.folders = folders; self.devices = devices
+    public init(identity: IdentityInfo, folders: [FolderStatus], devices: [DeviceInfo], call: CallStatus? = nil,
+                screens: [ScreenStatus]? = nil) {
+        self.identity = identity; self.folders = folders; self.devices = devices; self.call = call; self.screens = screens
     }
 }
 
@@ -55,7 +60,9 @@ public struct ControlEvent: Codable, Sendable, Equatable {
     /// Seconds since 1970.
     public var time: Double
     /// What happened: `local-changed`, `pulled`, `deleted`, `conflict`, `device-connected`, `device-disconnected`,
-    /// `folder-state`, `error`, `progress`, …
+    /// `folder-state`, `error`, `progress`; for calls `call-ringing` (message `incoming` or `outgoing`),
+    /// `call-accepted`, `call-rejected`, `call-ended` (message: why), `call-dtmf` (message: the digit);
+    /// for screens `screen-started` and `screen-stopped` (message `incoming` or `outgoing`), …
     public var type: String
     /// The folder concerned.
     public var folder: String?

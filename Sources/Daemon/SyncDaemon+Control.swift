@@ -155,7 +155,9 @@ extension SyncDaemon: ControlBackend {
                                          error: f.paused ? nil : "the folder could not be started; see the log"))
             }
         }
-        return StatusReport(identity: identityInfo(), folders: list, devices: await listDevices())
+        let call = await callStatus()
+        return StatusReport(identity: identityInfo(), folders: list, devices: await listDevices(), call: call.state == "idle" ? nil : call,
+                            screens: await screenStatus().nilIfEmpty)
     }
 
     /// Conflict copies in every folder.

@@ -134,6 +134,21 @@ public actor SyncDaemon {
     /// The paired device IDs.
     public func trustedDeviceIDs() -> [String] { trust.devices.keys.sorted() }
 
+    /// The paired device `text` names: its ID, a unique prefix of it, or its name.
+    func resolveDevice(_ text: String) throws(DaemonError) -> (id: String, name: String) {
+        if let c = try? TrustStore.canonical(text), let d = trust.devices[c] { return (d.id, d.name) }
+        let key = text.uppercased().replacingOccurrences(of: "-", with: "")
+        let byPrefix = trust.devices.values.filter { !key.isEmpty && $0.id.replacingOccurrences(of: "-", with: "").hasPrefix(key) }
+        let byName = trust.devices.values.filter { $0.name == text }
+        let matches = byName.isEmpty ? byPrefix : byName
+        guard matches.count == 1, let d = matches.first else {
+            throw matches.isEmpty
+                ? .notFound("no paired device \(text)", hint: "see `syncctl devices list` for names and IDs")
+                : .badRequest("\(text) matches \(matches.count) devices", hint: "give more of the device ID")
+        }
+        return (d.id, d.name)
+    }
+
     /// A paired device's connection was verified (for `lastSeen`).
     func peerConnected(_ deviceID: String) {
         lastSeen[deviceID] = Date()

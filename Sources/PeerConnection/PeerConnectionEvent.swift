@@ -43,6 +43,8 @@ public enum PeerConnectionEvent: Sendable, Equatable {
     case track(TrackEvent)
     /// A received Opus RTP packet of an audio transceiver (feed a jitter buffer, e.g. `OpusReceiver`).
     case audioPacket(TransceiverHandle, RTPPacket)
+    /// A received RFC 4733 telephone-event RTP packet of an audio transceiver (feed a `DTMFReceiver`).
+    case telephoneEvent(TransceiverHandle, RTPPacket)
     /// A complete VP8 frame received on a video transceiver (decode it with `VP8Decoder`).
     case videoFrame(TransceiverHandle, VP8EncodedFrame)
     /// The peer asked for a keyframe (PLI or FIR) on a video transceiver we send on.

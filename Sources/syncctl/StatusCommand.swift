@@ -37,6 +37,8 @@ struct StatusCommand: ParsableCommand {
                  d.lastSeen.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: $0)) } ?? "never", String(d.id.prefix(15)) + "…"]
             })
         }
+        if let call = s.call { out += "\n\n" + CallShow.render(call) }
+        for screen in s.screens ?? [] { out += "\n" + ScreenShow.render(screen) }
         return out
     }
 }

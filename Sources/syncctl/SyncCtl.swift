@@ -8,5 +8,6 @@ struct SyncCtl: ParsableCommand {
         abstract: "Control PeerSync: pair devices, share folders, watch them sync.",
         discussion: ExitStatus.documentation,
         subcommands: [InitCommand.self, IDCommand.self, PairCommand.self, DevicesCommand.self, FoldersCommand.self,
-                      StatusCommand.self, WatchCommand.self, ConflictsCommand.self, LogsCommand.self])
+                      StatusCommand.self, WatchCommand.self, ConflictsCommand.self, LogsCommand.self,
+                      CallCommand.self, ScreenCommand.self])
 }

@@ -10,6 +10,8 @@ import WireKit
 /// our PeerConnection offers a data channel and an Opus track (a 660 Hz tone); Chromium answers
 /// with its fake microphone (`--use-fake-device-for-media-stream`) playing a 440 Hz WAV we wrote.
 /// We decode Chromium's audio and find 440 Hz; Chromium's inbound-rtp shows our packets decoded.
+/// Chromium also sends DTMF digits with its RTCDTMFSender (RFC 4733 on the telephone-event/48000
+/// we offer); our DTMFReceiver gets them in order with their durations.
 @Suite(.serialized) struct ChromiumMediaInteropTests {
     @Test func opusBothWaysWithChromiumFakeMicrophone() throws {
         let chromium = ProcessInfo.processInfo.environment["CHROMIUM"] ?? "/usr/bin/chromium"
@@ -34,7 +36,7 @@ import WireKit
 
         let script = packageRoot() + "/contrib/interop/chromium_peer.py"
         let child = try SignalingChild(executable: python, arguments: [script, "--role", "answer", "--mode", "sink", "--media", "audio",
-                                                                       "--fake-audio-file", wav])
+                                                                       "--fake-audio-file", wav, "--dtmf", "15#"])
         defer { child.stop() }
         let h = try UDPPeerHarness(seed: 0xC4, child: child)
         let pc = h.pc
@@ -51,6 +53,8 @@ import WireKit
         var played: [Int16] = []
         var tracks: [TrackEvent] = []
         var candidatesEnded = false
+        var dtmf = DTMFReceiver(clockRate: 48000)
+        var digits: [ReceivedDTMF] = []
         let start = Instant.monotonicNow()
         var mediaStart: Instant?
         var connected = false
@@ -71,6 +75,9 @@ import WireKit
                     if !candidatesEnded { h.signal(["type": "end-of-candidates"]); candidatesEnded = true }
                 case .track(let t): tracks.append(t)
                 case .audioPacket(_, let p): receiver.insert(p, now: now)
+                case .telephoneEvent(_, let p):
+                    dtmf.handle(p)
+                    while let d = dtmf.pollEvent() { digits.append(d) }
                 default: break
                 }
             }
@@ -111,6 +118,12 @@ import WireKit
         #expect(received >= 100, "Chromium received \(received) of our audio packets; result \(result)")
         let samplesReceived = result["audio_samples_received"] as? Int ?? 0
         #expect(samplesReceived > 48000, "Chromium decoded \(samplesReceived) samples; result \(result)")
+        // Chromium's RTCDTMFSender, on the telephone-event/48000 we offered: the digits arrive in
+        // order with their 100 ms durations (Chromium rounds an event's duration to its 10 ms frames).
+        #expect(offer.sdp.contains("a=rtpmap:101 telephone-event/48000"))
+        #expect(result["dtmf_tones"] as? String == "1,5,#,", "Chromium's tonechange events: \(result)")
+        #expect(digits.map(\.tone) == ["1", "5", "#"], "we received DTMF \(digits)")
+        for d in digits { #expect(abs((d.duration - .milliseconds(100)).nanosecondsClamped) <= 20_000_000, "\(d)") }
         let inbound = try #require(pc.getStats().all(ofType: "inbound-rtp").first)
         #expect((inbound.int("packetsReceived") ?? 0) > 100)
         return true

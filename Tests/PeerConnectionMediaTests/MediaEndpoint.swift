@@ -25,6 +25,9 @@ final class MediaEndpoint: SimulatedEndpoint {
     private(set) var audioSender: TransceiverHandle?
     private var audioTimestamp: UInt32 = 0
     private var nextAudio: Instant?
+    private var audioStart: Instant?
+    private var dtmfSender: DTMFSender?
+    private(set) var toneChanges: [String] = []
     private(set) var videoSender: TransceiverHandle?
     private var pattern = TestPatternSource(width: 160, height: 120)
     private var vp8Encoder: VP8Encoder?
@@ -40,6 +43,8 @@ final class MediaEndpoint: SimulatedEndpoint {
     private(set) var decodedFrames: [VideoFrame] = []
     private(set) var decodeErrors = 0
     private(set) var tracks: [TrackEvent] = []
+    private var dtmfReceiver = DTMFReceiver(clockRate: 48000)
+    private(set) var dtmfDigits: [ReceivedDTMF] = []
 
     init(_ name: String, seed: UInt64, address: TransportAddress, identity: DeviceIdentity, toneFrequency: Double) throws {
         self.name = name
@@ -61,6 +66,13 @@ final class MediaEndpoint: SimulatedEndpoint {
     func addVideoTrack() throws {
         videoSender = try pc.addTrack(.video)
         vp8Encoder = try VP8Encoder(width: 160, height: 120, frameRate: 15, bitrateKbps: 300)
+    }
+
+    /// W3C `insertDTMF` on the audio track: RFC 4733 events on the audio's 48 kHz timeline.
+    func insertDTMF(_ tones: String, duration: Int, gap: Int) throws {
+        guard let start = audioStart else { throw PeerConnectionError.invalidState("audio not started") }
+        if dtmfSender == nil { dtmfSender = DTMFSender(clockRate: 48000, timeBase: start, timestampBase: 0) }
+        try dtmfSender?.insertDTMF(tones, duration: duration, interToneGap: gap, now: now)
     }
 
     /// Stops sending video (W3C removeTrack).
@@ -93,6 +105,7 @@ final class MediaEndpoint: SimulatedEndpoint {
         func consider(_ d: Instant?) { if let d, t.map({ d < $0 }) ?? true { t = d } }
         consider(nextAudio)
         consider(nextVideo)
+        consider(dtmfSender?.pollTimeout())
         for r in audioReceivers.values { consider(r.pollTimeout()) }
         return t
     }
@@ -100,7 +113,7 @@ final class MediaEndpoint: SimulatedEndpoint {
     /// The media application's own timers: capture/encode/send, playout.
     private func runMediaApplication() {
         if pc.isMediaTransportReady {
-            if audioSender != nil, nextAudio == nil { nextAudio = now }
+            if audioSender != nil, nextAudio == nil { nextAudio = now; audioStart = now }
             if vp8Encoder != nil, videoSender != nil, nextVideo == nil { nextVideo = now }
         }
         while let due = nextAudio, due <= now, let h = audioSender {
@@ -109,6 +122,12 @@ final class MediaEndpoint: SimulatedEndpoint {
             }
             audioTimestamp &+= 960
             nextAudio = due + .milliseconds(20)
+        }
+        if var d = dtmfSender, let h = audioSender {
+            d.handle(timeout: now)
+            while let p = d.pollPacket() { _ = try? pc.sendTelephoneEvent(h, p.event, timestamp: p.timestamp, marker: p.marker) }
+            while case .toneChange(let t)? = d.pollEvent() { toneChanges.append(t) }
+            dtmfSender = d
         }
         while let due = nextVideo, due <= now {
             guard let h = videoSender, let enc = vp8Encoder else { nextVideo = nil; break }
@@ -135,6 +154,9 @@ final class MediaEndpoint: SimulatedEndpoint {
             case .audioPacket(let h, let p):
                 if audioReceivers[h] == nil { audioReceivers[h] = try? OpusReceiver() }
                 audioReceivers[h]?.insert(p, now: now)
+            case .telephoneEvent(_, let p):
+                dtmfReceiver.handle(p)
+                while let d = dtmfReceiver.pollEvent() { dtmfDigits.append(d) }
             case .videoFrame(let h, let f):
                 if vp8Decoders[h] == nil { vp8Decoders[h] = try? VP8Decoder() }
                 do {

@@ -140,6 +140,19 @@ window.startPeer = async (args) => {
     const el = document.createElement("audio"); el.autoplay = true; el.srcObject = new MediaStream([e.track]);
     document.body.appendChild(el); el.play().catch(() => {});
   };
+  // --dtmf: RTCDTMFSender on the audio sender once it can insert; tonechange events are reported.
+  const dtmfTones = [];
+  const startDTMF = () => {
+    const t = pc.getTransceivers().find((t) => t.receiver.track.kind === "audio");
+    const go = () => {
+      const dtmf = t && t.sender.dtmf;
+      if (pc.connectionState === "connected" && dtmf && dtmf.canInsertDTMF) {
+        dtmf.ontonechange = (e) => dtmfTones.push(e.tone);
+        dtmf.insertDTMF(args.dtmf, 100, 70);
+      } else setTimeout(go, 100);
+    };
+    setTimeout(go, 500);
+  };
   let finished = false;
   const finish = async () => {
     if (finished) return; finished = true;
@@ -153,6 +166,7 @@ window.startPeer = async (args) => {
         if (s.type === "outbound-rtp" && s.kind === "audio") Object.assign(r, { audio_packets_sent: s.packetsSent });
         if (s.type === "remote-inbound-rtp" && s.kind === "audio") Object.assign(r, { audio_round_trip_time: s.roundTripTime ?? null });
       });
+      if (args.dtmf) Object.assign(r, { dtmf_tones: dtmfTones.join(",") });
     }
     emitSignal(JSON.stringify(r));
   };
@@ -170,6 +184,7 @@ window.startPeer = async (args) => {
         }
       }
       if (m.type === "offer") { await pc.setLocalDescription(); sendDescription(pc.localDescription); }
+      if (m.type === "offer" && args.media && args.dtmf) startDTMF();
     } else if (m.type === "candidate") {
       await pc.addIceCandidate({ candidate: m.candidate, sdpMid: m.sdpMid ?? "0", sdpMLineIndex: m.sdpMLineIndex ?? 0 });
     } else if (m.type === "end-of-candidates") {

@@ -94,6 +94,7 @@ async def main():
     p.add_argument("--no-hash", action="store_true")
     p.add_argument("--media", choices=["audio"], help="answer audio m-lines with the fake microphone; report inbound-rtp")
     p.add_argument("--fake-audio-file", help="WAV the fake microphone plays (looped), with --media")
+    p.add_argument("--dtmf", help="with --media: once connected, RTCDTMFSender.insertDTMF(DIGITS, 100, 70) on the audio sender")
     args = p.parse_args()
     media_flags = []
     if args.media:
@@ -147,6 +148,15 @@ async def main():
         session = (await cdp.call("Target.attachToTarget", {"targetId": page["targetId"], "flatten": True}))["sessionId"]
         log("cdp: attached")
         await cdp.call("Runtime.enable", session=session)
+        if args.media:
+            # getUserMedia needs the file:// start page (a secure context); on a loaded machine the
+            # page target can still be about:blank here, so wait for the navigation (bounded).
+            for _ in range(200):
+                r = await cdp.call("Runtime.evaluate", {"expression": "location.protocol", "returnByValue": True}, session=session)
+                if r.get("result", {}).get("value") == "file:":
+                    break
+                await asyncio.sleep(0.05)
+            log("cdp: page on " + str(r.get("result", {}).get("value")))
         await cdp.call("Runtime.addBinding", {"name": "emitSignal"}, session=session)
         with open(os.path.join(HERE, "chromium_peer.js")) as f:
             await cdp.call("Runtime.evaluate", {"expression": f.read()}, session=session)
@@ -155,7 +165,7 @@ async def main():
             "unordered": args.unordered, "maxRetransmits": args.max_retransmits, "maxPacketLifeTime": args.max_packet_life_time,
             "channels": args.channels, "negotiatedId": args.negotiated_id, "label": args.label,
             "lowThreshold": args.low_threshold, "highWater": args.high_water, "expectEcho": args.expect_echo,
-            "hash": not args.no_hash, "media": args.media,
+            "hash": not args.no_hash, "media": args.media, "dtmf": args.dtmf,
         }
         start = "startLocalPair" if args.local_pair else "startPeer"
         await cdp.call("Runtime.evaluate", {"expression": "%s(%s)" % (start, json.dumps(page_args))}, session=session)

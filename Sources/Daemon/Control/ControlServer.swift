@@ -104,6 +104,14 @@ public struct ControlServer: Sendable {
             }
             try await outbound.write(.end(nil))
             return false
+        case .bytes(let contentType, let stream):
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: contentType)
+            headers.add(name: "Transfer-Encoding", value: "chunked")
+            try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers)))
+            for await chunk in stream { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: chunk)))) }
+            try await outbound.write(.end(nil))
+            return false
         }
     }
 }

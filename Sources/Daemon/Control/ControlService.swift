@@ -7,7 +7,9 @@ import Foundation
 /// Routes: `GET /identity`; `GET|POST /devices`, `DELETE /devices/{id}`, `POST /devices/{id}/rename`;
 /// `POST /pairing/code`, `POST /pairing/join`, `GET /pairing/{code}`; `GET|POST /folders`, `DELETE /folders/{id}`,
 /// `POST /folders/{id}/{pause|resume|rescan|mode}`, `GET|PUT /folders/{id}/ignore`; `GET /status`;
-/// `GET /conflicts`, `POST /conflicts/resolve`; `GET /events` (NDJSON stream).
+/// `GET /conflicts`, `POST /conflicts/resolve`; `GET /events` (NDJSON stream);
+/// `GET|POST /call`, `POST /call/{accept|reject|hangup|dtmf}`; `GET /screen`, `POST /screen/{share|stop}`,
+/// `GET /screen/watch[?frames=N]` (a YUV4MPEG2 byte stream).
 public struct ControlService: Sendable {
     /// A response.
     public enum Response: Sendable {
@@ -15,6 +17,8 @@ public struct ControlService: Sendable {
         case json(status: Int, body: [UInt8])
         /// A stream of events, one JSON object per line.
         case events(AsyncStream<ControlEvent>)
+        /// A byte stream of `contentType` (a screen share as YUV4MPEG2).
+        case bytes(contentType: String, AsyncStream<[UInt8]>)
     }
 
     let backend: any ControlBackend
@@ -25,6 +29,7 @@ public struct ControlService: Sendable {
     /// Handles one request. `path` may carry a query string, which is ignored.
     public func handle(method: String, path rawPath: String, body: [UInt8]) async -> Response {
         let path = rawPath.split(separator: "?", maxSplits: 1).first.map(String.init) ?? rawPath
+        let query = rawPath.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
         let parts = path.split(separator: "/").map { $0.removingPercentEncoding ?? String($0) }
         do throws(DaemonError) {
             switch (method, parts.count, parts.first ?? "") {
@@ -58,6 +63,23 @@ public struct ControlService: Sendable {
             case ("POST", 2, "conflicts") where parts[1] == "resolve":
                 try await backend.resolveConflict(try decode(body)); return noContent()
             case ("GET", 1, "events"): return .events(backend.subscribeEvents())
+            case ("GET", 1, "screen"): return ok(await backend.screenStatus())
+            case ("POST", 2, "screen") where parts[1] == "share": return ok(try await backend.shareScreen(try decode(body)), status: 201)
+            case ("POST", 2, "screen") where parts[1] == "stop": try await backend.stopScreenShare(); return noContent()
+            case ("GET", 2, "screen") where parts[1] == "watch":
+                let frames = query.split(separator: "&").first { $0.hasPrefix("frames=") }.flatMap { Int($0.dropFirst(7)) }
+                return .bytes(contentType: "video/x-yuv4mpeg", try await backend.watchScreen(frames: frames))
+            case ("GET", 1, "call"): return ok(await backend.callStatus())
+            case ("POST", 1, "call"): return ok(try await backend.startCall(try decode(body)), status: 201)
+            case ("POST", 2, "call"):
+                switch parts[1] {
+                case "accept": return ok(try await backend.acceptCall(body.isEmpty ? CallAnswerRequest() : try decode(body)))
+                case "reject": try await backend.rejectCall()
+                case "hangup": try await backend.hangupCall()
+                case "dtmf": try await backend.sendDTMF(try decode(body))
+                default: throw notFound(method, path)
+                }
+                return noContent()
             default: throw notFound(method, path)
             }
         } catch {

@@ -27,14 +27,14 @@ actor PeerSession {
     let driver: RTCDriver
     /// When the session started.
     let startedAt = Instant.monotonicNow()
-    private weak var transport: PeerTransport?
+    weak var transport: PeerTransport?
     private let daemon: SyncDaemon
-    private let logger: Logger
+    let logger: Logger
     private(set) var state: PeerConnectionState = .new
     private var stateSince = Instant.monotonicNow()
     private(set) var verified = false
     private(set) var isClosed = false
-    private var control: DataChannelHandle?
+    var control: DataChannelHandle?
     private var folderChannels: [String: DataChannelHandle] = [:]
     private var folderOfChannel: [DataChannelHandle: String] = [:]
     private var remoteFolders: Set<String>?
@@ -42,6 +42,12 @@ actor PeerSession {
     private var descriptionWasSent = false
     private var reconciling = false
     private var heldCandidates: [SignalPayload] = []
+    /// A renegotiation offer is out (offerer only); ``PeerSession/renegotiate()`` waits for its answer.
+    var negotiatingMedia = false
+    /// Another renegotiation was asked for while one was out.
+    var negotiateAgain = false
+    /// When the renegotiation offer that is out was sent.
+    var negotiationSentAt: Instant?
 
     /// `bufferedAmount` above which a folder's `send` waits, and the low threshold that wakes it.
     static let highWaterMark = 4 << 20
@@ -132,6 +138,8 @@ actor PeerSession {
             if h == control { await close(reason: "the peer closed the control channel") }
         case .transportClosed(let reason):
             await close(reason: "the peer closed the connection (\(reason))")
+        case .audioPacket, .telephoneEvent, .videoFrame, .keyframeRequested, .track:
+            await mediaEvent(event)
         default:
             break
         }
@@ -188,6 +196,10 @@ actor PeerSession {
     private struct FolderAnnouncement: Codable { var folders: [String] }
 
     private func controlMessage(_ m: DataChannelMessage) async {
+        if let signal = MediaSignal(decoding: m.data) {
+            await received(signal)
+            return
+        }
         guard m.data.count <= 1 << 16, let a = try? JSONDecoder().decode(FolderAnnouncement.self, from: Data(m.data)) else {
             logger.debug("ignored a malformed control message")
             return
@@ -259,5 +271,7 @@ actor PeerSession {
         for r in readers { r.cancel() }
         readers.removeAll()
         await driver.close()
+        await transport?.calls.sessionClosed(self)
+        await transport?.screens.sessionClosed(self)
     }
 }

@@ -38,6 +38,10 @@ public actor PeerTransport {
     private var newSessions: AsyncStream<PeerSession>.Continuation?
     private var subscribed: Set<DeviceID> = []
     var pairing = PairingRooms()
+    /// The voice call (at most one, with any connected device).
+    let calls: CallController
+    /// Screen shares (one sent and one received at most).
+    let screens: ScreenController
 
     /// A transport for `daemon`, signaling through `daemon.config.rendezvousURL`.
     public init(daemon: SyncDaemon, logger: Logger) throws(DaemonError) {
@@ -52,6 +56,8 @@ public actor PeerTransport {
         var clientConfig = SignalingClientMachine.Configuration()
         clientConfig.backoff = Backoff(base: .milliseconds(500), maximum: .seconds(10))
         client = SignalingClient(url: url, credential: DeviceIdentityCredential(daemon.identity), configuration: clientConfig, logger: logger)
+        calls = CallController(daemon: daemon, logger: logger)
+        screens = ScreenController(daemon: daemon, logger: logger)
     }
 
     /// Runs until cancelled: the signaling client, its events, a half-second housekeeping tick,
@@ -60,6 +66,8 @@ public actor PeerTransport {
         for s in ice.skipped { logger.warning("ICE server not used: \(s)") }
         let (starts, sink) = AsyncStream<PeerSession>.makeStream()
         newSessions = sink
+        await calls.attach(self)
+        await screens.attach(self)
         await updateSubscriptions()
         let client = self.client
         await withTaskGroup(of: Void.self) { group in
@@ -96,6 +104,11 @@ public actor PeerTransport {
             out[peer] = await s.linkInfo()
         }
         return out
+    }
+
+    /// The verified connection to `peer`, if there is one.
+    func connectedSession(_ peer: String) -> PeerSession? {
+        connected.contains(peer) ? sessions[peer] : nil
     }
 
     /// Paired devices or shared folders changed: watch the paired devices, drop connections

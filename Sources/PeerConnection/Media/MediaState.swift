@@ -31,7 +31,7 @@ final class MediaState {
         var r = RTPStreamRouter(midExtensionID: transceivers.compactMap(\.midExtensionID).first)
         for t in transceivers where !t.stopped {
             guard let mid = t.mid else { continue }
-            if let pt = t.payloadType { r.add(mid: mid, payloadTypes: [pt]) }
+            if let pt = t.payloadType { r.add(mid: mid, payloadTypes: [pt] + (t.telephoneEventPayloadType.map { [$0] } ?? [])) }
             if let ssrc = t.remoteSSRC { r.bind(ssrc: ssrc, mid: mid) }
         }
         router = r

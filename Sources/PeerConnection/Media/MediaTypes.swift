@@ -105,6 +105,9 @@ public struct TransceiverInfo: Hashable, Sendable {
     public var remoteSSRC: UInt32?
     /// The negotiated payload type (nil before negotiation).
     public var payloadType: UInt8?
+    /// The negotiated RFC 4733 `telephone-event/48000` payload type of an audio transceiver
+    /// (nil when the peer did not offer or accept it: no DTMF, W3C `canInsertDTMF` false).
+    public var telephoneEventPayloadType: UInt8?
 }
 
 /// A codec this stack speaks, as it appears in SDP.
@@ -121,6 +124,8 @@ struct MediaCodec: Hashable, Sendable {
     static let opus = MediaCodec(payloadType: 111, name: "opus", clockRate: 48000, channels: "2",
                                  fmtp: "minptime=10;useinbandfec=1")
     static let vp8 = MediaCodec(payloadType: 96, name: "VP8", clockRate: 90000, channels: nil, fmtp: nil)
+    /// RFC 4733 DTMF events on the audio stream, at Opus's 48 kHz clock (as Chromium offers it).
+    static let telephoneEvent = MediaCodec(payloadType: 101, name: "telephone-event", clockRate: 48000, channels: nil, fmtp: "0-15")
 
     static func preferred(for kind: MediaKind) -> MediaCodec { kind == .audio ? .opus : .vp8 }
 

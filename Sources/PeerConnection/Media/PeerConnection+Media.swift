@@ -81,6 +81,29 @@ extension PeerConnection {
         return true
     }
 
+    /// Sends one RFC 4733 telephone-event packet on an audio transceiver (a ``DTMFSender``'s
+    /// output): `timestamp` is the event's start on the audio track's timeline (48 kHz units from
+    /// the track's start, like ``sendAudio(_:opus:timestamp:)``). Returns false when nothing was
+    /// sent (not sending yet, transport not ready); throws when no telephone-event was negotiated.
+    @discardableResult
+    public func sendTelephoneEvent(_ handle: TransceiverHandle, _ event: TelephoneEvent, timestamp: UInt32,
+                                   marker: Bool) throws(PeerConnectionError) -> Bool {
+        guard let t = media.transceiver(handle), t.kind == .audio else { throw .invalidState("\(handle) is not an audio transceiver") }
+        guard t.telephoneEventPayloadType != nil else { throw .invalidState("no telephone-event was negotiated on \(handle)") }
+        startSRTPIfReady()
+        guard t.canSend, t.hasTrack, media.srtp != nil,
+              let packet = t.packetizeTelephoneEvent(event.serialized(), timestamp: timestamp, marker: marker) else { return false }
+        transmitRTP(packet, on: t)
+        pump()
+        return true
+    }
+
+    /// W3C `RTCDTMFSender.canInsertDTMF`: the audio transceiver sends and has a negotiated telephone-event.
+    public func canInsertDTMF(_ handle: TransceiverHandle) -> Bool {
+        guard let t = media.transceiver(handle), t.kind == .audio else { return false }
+        return t.canSend && t.hasTrack && t.telephoneEventPayloadType != nil
+    }
+
     /// Sends one encoded VP8 frame at `timestamp` (90 kHz units from the track's start),
     /// split into RTP packets per RFC 7741. Returns false when nothing was sent.
     @discardableResult

@@ -15,9 +15,14 @@ extension PeerConnection {
             t.mid = mid
             let codec = MediaCodec.preferred(for: t.kind)
             t.payloadType = t.payloadType ?? codec.payloadType
+            var formats = [String(codec.payloadType)]
+            if t.kind == .audio {
+                t.telephoneEventPayloadType = t.telephoneEventPayloadType ?? MediaCodec.telephoneEvent.payloadType
+                formats.append(String(MediaCodec.telephoneEvent.payloadType))
+            }
             t.midExtensionID = t.midExtensionID ?? MediaExtension.defaultMIDID
             list.append(NegotiatedSection(mid: mid, kind: t.kind.sdpKind, transportProtocol: "UDP/TLS/RTP/SAVPF",
-                                          formats: [String(codec.payloadType)], isData: false))
+                                          formats: formats, isData: false))
         }
     }
 
@@ -40,8 +45,9 @@ extension PeerConnection {
         }
         t.writtenDirection = direction
         let creds = localICECredentials
-        var m = MediaDescription(kind: t.kind.sdpKind, transportProtocol: "UDP/TLS/RTP/SAVPF", formats: [String(pt)],
-                                 connection: SDPConnectionData())
+        let dtmf = t.kind == .audio ? t.telephoneEventPayloadType : nil
+        var m = MediaDescription(kind: t.kind.sdpKind, transportProtocol: "UDP/TLS/RTP/SAVPF",
+                                 formats: [String(pt)] + (dtmf.map { [String($0)] } ?? []), connection: SDPConnectionData())
         m.append(.iceUfrag(creds.ufrag))
         m.append(.icePwd(creds.password))
         m.append(.iceOptions(["trickle"]))
@@ -57,6 +63,11 @@ extension PeerConnection {
                                    encodingParameters: codec.channels)))
         if let f = codec.fmtp { m.append(.fmtp(SDPFormatParameters(format: String(pt), parameters: f))) }
         for fb in codec.feedback { m.append(.rtcpFeedback(SDPRTCPFeedback(payloadType: pt, type: fb.type, parameter: fb.parameter))) }
+        if let dtmf {
+            let te = MediaCodec.telephoneEvent
+            m.append(.rtpmap(SDPRTPMap(payloadType: dtmf, encodingName: te.name, clockRate: te.clockRate, encodingParameters: nil)))
+            if let f = te.fmtp { m.append(.fmtp(SDPFormatParameters(format: String(dtmf), parameters: f))) }
+        }
         if direction.sends {
             m.append(.ssrc(SDPSSRCAttribute(ssrc: t.localSSRC, attribute: "cname", value: media.cname)))
             m.append(.ssrc(SDPSSRCAttribute(ssrc: t.localSSRC, attribute: "msid", value: "\(t.streamID) \(t.trackID)")))
@@ -97,6 +108,13 @@ extension PeerConnection {
                 continue
             }
             t.payloadType = pt
+            if kind == .audio {
+                // RFC 4733 events at the audio's own clock only (their timestamps share its timeline).
+                let te = MediaCodec.telephoneEvent
+                t.telephoneEventPayloadType = m.rtpMaps.first {
+                    $0.encodingName.lowercased() == te.name && $0.clockRate == te.clockRate && m.payloadTypes.contains($0.payloadType)
+                }?.payloadType
+            }
             t.midExtensionID = m.extmaps.first { $0.uri == MediaExtension.midURI }.flatMap { $0.id <= 255 ? UInt8($0.id) : nil }
             let d = TransceiverDirection(session.direction(forMediaAt: i))
             t.remoteSends = d.sends

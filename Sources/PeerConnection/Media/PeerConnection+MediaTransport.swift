@@ -37,7 +37,8 @@ extension PeerConnection {
             media.srtpErrors += 1
             return
         }
-        guard let mid = media.router.route(packet), let t = media.transceiver(mid: mid), t.payloadType == packet.payloadType,
+        guard let mid = media.router.route(packet), let t = media.transceiver(mid: mid),
+              t.payloadType == packet.payloadType || (t.kind == .audio && t.telephoneEventPayloadType == packet.payloadType),
               t.currentDirection?.receives ?? t.direction.receives else {
             media.unroutable += 1
             return
@@ -48,6 +49,8 @@ extension PeerConnection {
         t.lastPacketReceived = now
         scheduleRTCP()
         switch t.kind {
+        case .audio where packet.payloadType == t.telephoneEventPayloadType:
+            emit(.telephoneEvent(t.handle, packet))
         case .audio:
             emit(.audioPacket(t.handle, packet))
         case .video:

@@ -23,6 +23,8 @@ final class Transceiver {
     // MARK: Negotiated parameters
     /// The payload type of the codec in the negotiated m-line.
     var payloadType: UInt8?
+    /// The `telephone-event/48000` payload type (audio only; nil: no DTMF).
+    var telephoneEventPayloadType: UInt8?
     /// The MID header extension id negotiated for this m-line.
     var midExtensionID: UInt8?
     /// The peer's direction as seen from our side (its sendonly = our recv).
@@ -88,7 +90,8 @@ final class Transceiver {
 
     var info: TransceiverInfo {
         TransceiverInfo(handle: handle, kind: kind, mid: mid, direction: direction, currentDirection: currentDirection,
-                        localSSRC: localSSRC, remoteSSRC: remoteSSRC, payloadType: payloadType)
+                        localSSRC: localSSRC, remoteSSRC: remoteSSRC, payloadType: payloadType,
+                        telephoneEventPayloadType: telephoneEventPayloadType)
     }
 
     /// The header extension every packet carries (the MID, for BUNDLE demultiplexing).
@@ -106,6 +109,16 @@ final class Transceiver {
         defer { sequenceNumber &+= 1 }
         return RTPPacket(payloadType: pt, sequenceNumber: sequenceNumber, timestamp: timestampBase &+ timestamp, ssrc: localSSRC,
                          marker: marker, headerExtension: headerExtension, payload: opus)
+    }
+
+    /// The RTP packet for one RFC 4733 telephone-event at `timestamp` (48 kHz, the audio's timeline);
+    /// it shares the audio stream's SSRC and sequence numbers (RFC 4733 §2.1).
+    func packetizeTelephoneEvent(_ payload: [UInt8], timestamp: UInt32, marker: Bool) -> RTPPacket? {
+        guard let pt = telephoneEventPayloadType else { return nil }
+        silent = false
+        defer { sequenceNumber &+= 1 }
+        return RTPPacket(payloadType: pt, sequenceNumber: sequenceNumber, timestamp: timestampBase &+ timestamp, ssrc: localSSRC,
+                         marker: marker, headerExtension: headerExtension, payload: payload)
     }
 
     /// The RTP packets for one VP8 frame at `timestamp` (90 kHz).

@@ -1,0 +1,174 @@
+import ControlAPI
+import Foundation
+import Media
+import MediaTestSupport
+import Testing
+
+/// Calls between two real daemons on loopback, driven with `syncctl` as people would: A rings B
+/// with a 440 Hz tone, B sees it in `status`, `status --json` and `watch`, accepts with a WAV
+/// output, the tone arrives at the right pitch, hangup ends the call on both sides, and a file
+/// sync that runs during the call completes byte-identical.
+@Suite(.serialized) struct CallProcessTests {
+    /// Two paired daemons sharing folder `share`, connected; returns (cluster, idA, idB, pathA, pathB).
+    static func pairedCluster() async throws -> (ProcessCluster, String, String, String, String) {
+        let cluster = try ProcessCluster()
+        let a = try cluster.startDaemon("a"), b = try cluster.startDaemon("b")
+        let idA = try await SyncdProcessTests.identity(a).deviceID, idB = try await SyncdProcessTests.identity(b).deviceID
+        _ = try await off { try a.request("POST", "/devices", body: AddDeviceRequest(id: idB, name: "bee"), as: DeviceInfo.self) }
+        _ = try await off { try b.request("POST", "/devices", body: AddDeviceRequest(id: idA, name: "ay"), as: DeviceInfo.self) }
+        let pathA = cluster.root + "/a/Shared", pathB = cluster.root + "/b/Shared"
+        try SyncdProcessTests.write(pathA + "/hello.txt", Array("hello\n".utf8))
+        _ = try await off { try a.request("POST", "/folders", body: AddFolderRequest(path: pathA, id: "share", devices: [idB]), as: FolderInfo.self) }
+        _ = try await off { try b.request("POST", "/folders", body: AddFolderRequest(path: pathB, id: "share", devices: [idA]), as: FolderInfo.self) }
+        let synced = await poll(timeout: .seconds(30)) { SyncdProcessTests.hashes(pathB)["hello.txt"] != nil }
+        #expect(synced, "the pair did not connect\n\(cluster.allLogs())")
+        return (cluster, idA, idB, pathA, pathB)
+    }
+
+    static func call(_ c: ControlClient) async throws -> CallStatus {
+        try await off { try c.request("GET", "/call", as: CallStatus.self) }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func toneCallWithSyncRunning() async throws {
+        let (cluster, idA, idB, pathA, pathB) = try await Self.pairedCluster()
+        let a = cluster.client("a"), b = cluster.client("b")
+        let (_, watchOut) = try cluster.startSyncctl("b", ["watch", "--events"])
+        #expect(await poll(timeout: .seconds(10)) { ((try? String(contentsOfFile: watchOut, encoding: .utf8)) ?? "").contains("hello") })
+
+        // Clear errors before any call.
+        let noCall = try await cluster.syncctl("a", ["call", "hangup"])
+        #expect(noCall.status == 65 && noCall.output.contains("no call in progress"), "\(noCall.output)")
+        let unknown = try await cluster.syncctl("a", ["call", "nobody"])
+        #expect(unknown.status == 65 && unknown.output.contains("no paired device nobody"), "\(unknown.output)")
+        let c = try cluster.startDaemon("c")
+        let idC = try await SyncdProcessTests.identity(c).deviceID
+        await cluster.stop("c")
+        _ = try await off { try a.request("POST", "/devices", body: AddDeviceRequest(id: idC, name: "sea"), as: DeviceInfo.self) }
+        let offline = try await cluster.syncctl("a", ["call", "sea"])
+        #expect(offline.status == 65 && offline.output.contains("device sea is not connected"), "\(offline.output)")
+
+        // A rings B (by name); B shows the incoming call in status, status --json and watch.
+        let ring = try await cluster.syncctl("a", ["call", "bee", "--input", "tone:440"])
+        #expect(ring.status == 0 && ring.output.contains("ringing bee"), "\(ring.output)")
+        let ringing = await poll(timeout: .seconds(10)) { try await Self.call(b).state == "ringing-in" }
+        #expect(ringing, "B does not ring\n\(cluster.allLogs())")
+        #expect(try await Self.call(a).state == "ringing-out")
+        let human = try await cluster.syncctl("b", ["status"])
+        #expect(human.output.contains("Call from ay is ringing"), "\(human.output)")
+        let json = try await cluster.syncctl("b", ["status", "--json"])
+        let report = try JSONDecoder().decode(StatusReport.self, from: Data(json.output.utf8))
+        #expect(report.call?.state == "ringing-in" && report.call?.device == idA, "\(json.output)")
+        #expect(await poll(timeout: .seconds(5)) {
+            ((try? String(contentsOfFile: watchOut, encoding: .utf8)) ?? "").contains(#""message":"incoming","time""#)
+        }, "watch --events did not show the ring")
+        let again = try await cluster.syncctl("a", ["call", idB])
+        #expect(again.status == 65 && again.output.contains("already active"), "\(again.output)")
+
+        // B accepts into a WAV file; a 12 MiB file syncs from A to B during the call.
+        let wav = cluster.root + "/b-out.wav"
+        let accept = try await cluster.syncctl("b", ["call", "accept", "--output", wav])
+        #expect(accept.status == 0, "\(accept.output)")
+        try SyncdProcessTests.write(pathA + "/during-call.bin", SyncdProcessTests.bytes(12 << 20, seed: 44))
+        let flowing = await poll(timeout: .seconds(20)) {
+            let sa = try await Self.call(a), sb = try await Self.call(b)
+            return sa.state == "active" && sb.state == "active" && sb.framesPlayed >= 150 && sa.framesSent >= 150
+        }
+        let seen = try? await Self.call(b)
+        #expect(flowing, "audio did not flow: \(String(describing: seen))\n\(cluster.allLogs())")
+        let acceptAgain = try await cluster.syncctl("b", ["call", "accept"])
+        #expect(acceptAgain.status == 65 && acceptAgain.output.contains("not ringing"), "\(acceptAgain.output)")
+
+        // DTMF from A arrives at B as events, in order; a bad digit is refused.
+        let bad = try await cluster.syncctl("a", ["call", "dtmf", "12x"])
+        #expect(bad.status == 65 && bad.output.contains("not a DTMF digit"), "\(bad.output)")
+        let dtmf = try await cluster.syncctl("a", ["call", "dtmf", "159#*", "--duration", "80", "--gap", "50"])
+        #expect(dtmf.status == 0, "\(dtmf.output)")
+        let digits = await poll(timeout: .seconds(10)) { try await Self.call(b).dtmfReceived == "159#*" }
+        let got = try? await Self.call(b).dtmfReceived
+        #expect(digits, "B received DTMF \(String(describing: got))\n\(cluster.allLogs())")
+        let events = ((try? String(contentsOfFile: watchOut, encoding: .utf8)) ?? "").split(separator: "\n")
+            .compactMap { try? JSONDecoder().decode(ControlEvent.self, from: Data($0.utf8)) }
+            .filter { $0.type == "call-dtmf" }
+        #expect(events.map { $0.message ?? "" }.joined() == "159#*" && events.allSatisfy { $0.device == idA }, "\(events)")
+
+        // A hangs up: the call ends on both sides and B writes its WAV.
+        #expect(try await cluster.syncctl("a", ["call", "hangup"]).status == 0)
+        let ended = await poll(timeout: .seconds(10)) {
+            let sa = try await Self.call(a), sb = try await Self.call(b)
+            return sa.state == "idle" && sb.state == "idle"
+        }
+        #expect(ended, "\(cluster.allLogs())")
+        #expect(try await Self.call(b).lastEnded == "hung up by the other device")
+        let out = try WAVFile(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: wav))))
+        #expect(out.sampleRate == 48000 && out.samples.count >= 48000 * 2, "B wrote \(out.samples.count) samples")
+        let peak = peakFrequency(out.samples.suffix(48000), low: 100, high: 2000)
+        #expect(abs(peak - 440) <= 5, "B heard \(peak) Hz")
+        #expect(await poll(timeout: .seconds(5)) {
+            ((try? String(contentsOfFile: watchOut, encoding: .utf8)) ?? "").contains("call-ended")
+        }, "watch --events did not show the end of the call")
+
+        // The other way round (the other side of the offer/answer roles, the same transceiver
+        // reused): B rings A, A first rejects, then takes a second call with a 660 Hz tone.
+        #expect(try await cluster.syncctl("b", ["call", "ay", "--input", "tone:660"]).status == 0)
+        #expect(await poll(timeout: .seconds(10)) { try await Self.call(a).state == "ringing-in" })
+        #expect(try await cluster.syncctl("a", ["call", "reject"]).status == 0)
+        #expect(await poll(timeout: .seconds(10)) { try await Self.call(b).lastEnded == "rejected by the other device" })
+        #expect(try await cluster.syncctl("b", ["call", idA, "--input", "tone:660"]).status == 0)
+        #expect(await poll(timeout: .seconds(10)) { try await Self.call(a).state == "ringing-in" })
+        let wavA = cluster.root + "/a-out.wav"
+        #expect(try await cluster.syncctl("a", ["call", "accept", "--output", wavA, "--input", "null"]).status == 0)
+        #expect(await poll(timeout: .seconds(10)) { try await Self.call(a).framesPlayed >= 100 })
+        #expect(try await cluster.syncctl("b", ["call", "hangup"]).status == 0)
+        #expect(await poll(timeout: .seconds(10)) { try await Self.call(a).state == "idle" })
+        let outA = try WAVFile(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: wavA))))
+        let peakA = peakFrequency(outA.samples.suffix(48000), low: 100, high: 2000)
+        #expect(abs(peakA - 660) <= 5, "A heard \(peakA) Hz")
+        let transceivers = cluster.log("a").components(separatedBy: "renegotiation").count - 1
+        #expect(transceivers == 1, "one renegotiation added the audio m-line; the second call reused it")
+
+        // The sync that ran during the call completed byte-identical.
+        let synced = await poll(timeout: .seconds(40)) { SyncdProcessTests.hashes(pathB) == SyncdProcessTests.hashes(pathA) }
+        #expect(synced, "\(cluster.allLogs())")
+        #expect(SyncdProcessTests.hashes(pathB)["during-call.bin"] != nil)
+    }
+
+    /// A shares a moving test pattern with B (VP8 over the same connection); `syncctl screen watch`
+    /// on B writes a Y4M file whose frames decode at the right size.
+    @Test(.timeLimit(.minutes(2)))
+    func screenShareOfATestPattern() async throws {
+        let (cluster, _, _, _, _) = try await Self.pairedCluster()
+        let b = cluster.client("b")
+        let none = try await cluster.syncctl("b", ["screen", "watch", "--frames", "1"])
+        #expect(none.status == 65 && none.output.contains("no screen is being shared"), "\(none.output)")
+
+        let share = try await cluster.syncctl("a", ["screen", "share", "bee", "--source", "pattern:320x240", "--fps", "15"])
+        #expect(share.status == 0 && share.output.contains("sharing pattern:320x240 with bee"), "\(share.output)")
+        let again = try await cluster.syncctl("a", ["screen", "share", "bee"])
+        #expect(again.status == 65 && again.output.contains("already sharing"), "\(again.output)")
+        let incoming = await poll(timeout: .seconds(10)) {
+            try await off { try b.request("GET", "/screen", as: [ScreenStatus].self) }.contains { $0.direction == "incoming" && $0.frames > 0 }
+        }
+        #expect(incoming, "B receives no frames\n\(cluster.allLogs())")
+        let status = try await cluster.syncctl("b", ["status"])
+        #expect(status.output.contains("ay shares its screen with this device: 320x240"), "\(status.output)")
+
+        let y4m = cluster.root + "/b-screen.y4m"
+        let watch = try await cluster.syncctl("b", ["screen", "watch", "--frames", "20", "--output", y4m], timeout: .seconds(30))
+        #expect(watch.status == 0, "\(watch.output)")
+        var reader = try Y4MReader(path: y4m)
+        #expect(reader.width == 320 && reader.height == 240)
+        var frames: [VideoFrame] = []
+        while let f = reader.nextFrame() { frames.append(f) }
+        #expect(frames.count == 20 && frames.allSatisfy { $0.width == 320 && $0.height == 240 }, "\(frames.count) frames")
+        // The pattern moves: the frames are not all the same picture.
+        #expect(Set(frames.map(\.y)).count > 10, "the pattern does not move")
+
+        #expect(try await cluster.syncctl("b", ["screen", "stop"]).output.contains("not sharing"))
+        #expect(try await cluster.syncctl("a", ["screen", "stop"]).status == 0)
+        let stopped = await poll(timeout: .seconds(10)) {
+            try await off { try b.request("GET", "/screen", as: [ScreenStatus].self) }.isEmpty
+        }
+        #expect(stopped, "\(cluster.allLogs())")
+    }
+}
