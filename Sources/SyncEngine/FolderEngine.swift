@@ -77,6 +77,8 @@ public final class FolderEngine {
     /// looks its path up several times). Only this engine writes the folder's local index, and
     /// every write passes through ``commit(_:)``, which updates the cache.
     var entryCache: [SyncPath: LocalEntry?] = [:]
+    /// Live local files and bytes (nil until first counted).
+    var cachedLocalTotals: (files: Int, bytes: UInt64)?
     /// Paths kept in ``entryCache`` before it is cleared.
     static let entryCacheLimit = 4096
     /// The latest time given to the engine with an input.
@@ -228,8 +230,18 @@ public final class FolderEngine {
     public var isPulling: Bool { walk != nil || !pulls.isEmpty }
 
     /// Live local files and their bytes, counted by the store.
+    /// Counted by the store once, then kept up to date by every commit (status is polled often).
     public func localTotals() -> (files: Int, bytes: UInt64) {
-        (try? store.localTotals(folderID: config.folderID)) ?? (0, 0)
+        if let t = cachedLocalTotals { return t }
+        guard let t = try? store.localTotals(folderID: config.folderID) else { return (0, 0) }
+        cachedLocalTotals = t
+        return t
+    }
+
+    /// What a local record adds to ``localTotals()``.
+    static func totalsContribution(_ r: FileRecord?) -> (files: Int, bytes: Int64) {
+        guard let r, !r.deleted, r.kind == .file, !r.path.string.isEmpty else { return (0, 0) }
+        return (1, Int64(clamping: r.size))
     }
 
     /// The paths this device still needs, in path order (for status and diagnostics).
@@ -437,14 +449,29 @@ public final class FolderEngine {
     @discardableResult
     func commit(_ batch: IndexBatch) -> Bool {
         guard !batch.isEmpty else { return true }
+        var delta: (files: Int, bytes: Int64) = (0, 0)
+        if cachedLocalTotals != nil {
+            var latest: [SyncPath: FileRecord?] = [:]   // a batch may name a path twice
+            for e in batch.local {
+                let old = latest[e.record.path] ?? localEntry(e.record.path, withChunks: false)?.record
+                let (f0, b0) = Self.totalsContribution(old), (f1, b1) = Self.totalsContribution(e.record)
+                delta.files += f1 - f0
+                delta.bytes += b1 - b0
+                latest[e.record.path] = .some(e.record)
+            }
+        }
         do {
             try store.commit(batch)
+            if let t = cachedLocalTotals {
+                cachedLocalTotals = (max(0, t.files + delta.files), UInt64(clamping: max(0, Int64(clamping: t.bytes) + delta.bytes)))
+            }
             for e in batch.local { remember(e.record.path, e) }
             for p in batch.expiredTombstones { remember(p, nil) }
             return true
         } catch {
             for e in batch.local { entryCache[e.record.path] = nil }
             for p in batch.expiredTombstones { entryCache[p] = nil }
+            cachedLocalTotals = nil
             emit(.pullFailed(SyncPath(""), reason: "index commit failed: \(error)"))
             return false
         }
