@@ -137,6 +137,8 @@ let package = Package(
         .target(name: "Daemon", dependencies: ["ControlAPI", "SyncEngine", "SyncStore", "SyncFS", "SyncProtocol", "DTLS", "Pairing", "WireKit", "CSystemd", "RTCDriver", "PeerConnection", "ICE", "ICEDriver", "DataChannel", "Signaling", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .executableTarget(name: "syncd", dependencies: ["Daemon", "ControlAPI", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .executableTarget(name: "syncctl", dependencies: ["ControlAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // Test tool (not a product): a paired device that attacks syncd (contrib/system daemon scenario hostile-peer).
+        .executableTarget(name: "hostile-peer", dependencies: ["Daemon", "ControlAPI", "SyncProtocol", "SyncFS", "SyncEngine", "WireKit", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], path: "Sources/hostile-peer"),
 
         // MARK: Benchmarks and tools
         .executableTarget(name: "sync-bench", dependencies: ["WireKit", "SyncProtocol", "SyncFS", "SyncEngine"], path: "Benchmarks/SyncBench"),

@@ -143,18 +143,21 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                     WHERE r.folderID = ?1 AND r.device != '' AND (l.path IS NULL OR l.version != r.version))
                 ORDER BY f.path, f.device
                 """, arguments: [folderID])
-            var currentPath: String?
+            // Paths are compared by their bytes (SyncPath), never as Swift Strings: `==` on String
+            // is canonical equivalence and would merge `é` (NFC) with `e` + U+0301 (NFD).
+            var currentPath: SyncPath?
             var local: FileRecord?
             var remote: [String: FileRecord] = [:]
             func flush() throws -> Bool {
                 guard let p = currentPath else { return true }
                 defer { currentPath = nil; local = nil; remote = [:] }
-                return try body(SyncPath(p), local, remote)
+                return try body(p, local, remote)
             }
             while let row = try cursor.next() {
-                if row.path != currentPath {
+                let rowPath = SyncPath(row.path)
+                if rowPath != currentPath {
                     guard try flush() else { return }
-                    currentPath = row.path
+                    currentPath = rowPath
                 }
                 let record = RowCoding.record(row, chunks: try Self.chunks(db, row))
                 if row.device.isEmpty { local = record } else { remote[row.device] = record }
@@ -243,15 +246,16 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                 ORDER BY r.path \(descending ? "DESC" : "ASC") LIMIT ?3
                 """, arguments: [folderID, path?.string ?? "", limit])
             guard !paths.isEmpty else { return [] }
-            var byPath: [String: NeedCandidate] = [:]
+            // Keyed by SyncPath (bytes): a String key would merge NFC and NFD spellings of a name.
+            var byPath: [SyncPath: NeedCandidate] = [:]
             let marks = Array(repeating: "?", count: paths.count).joined(separator: ",")
             for (row, r) in try records(db, "SELECT * FROM file WHERE folderID = ? AND path IN (\(marks))",
                                         StatementArguments([folderID] + paths)) {
-                var c = byPath[row.path] ?? NeedCandidate(path: r.path, local: nil, remote: [:])
+                var c = byPath[r.path] ?? NeedCandidate(path: r.path, local: nil, remote: [:])
                 if row.device.isEmpty { c.local = LocalEntry(record: r, state: RowCoding.state(row)) } else { c.remote[row.device] = r }
-                byPath[row.path] = c
+                byPath[r.path] = c
             }
-            return paths.compactMap { byPath[$0] }
+            return paths.compactMap { byPath[SyncPath($0)] }
         }
     }
 

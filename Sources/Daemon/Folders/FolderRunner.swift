@@ -130,10 +130,14 @@ actor FolderRunner {
         generation += 1
         let current = generation
         let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
+        // The outbox finishes after a Close frame (a protocol error, or the engine giving up on
+        // the peer): the stream is then closed, so a peer that broke the protocol is not left
+        // with an open channel that is read and ignored.
         let sender = Task {
             for await message in stream {
                 do { try await link.send(message) } catch { break }
             }
+            await link.close()
         }
         let receiver = Task { [weak self] in
             for await message in link.incoming { await self?.receive(message, from: peer) }
@@ -214,6 +218,7 @@ actor FolderRunner {
             logger.error("folder marker missing; scanning and pulling stopped")
         case .peerError(let peer, let reason):
             event.type = "error"; event.device = peer; event.message = reason
+            lastError = "refused data from device \(peer) and closed its stream: \(reason)"
             logger.warning("peer broke the protocol: \(reason)", metadata: ["device": "\(peer)"])
         case .pullFailed(let p, let reason):
             event.type = "pull-failed"; event.path = p.string; event.message = reason
