@@ -193,6 +193,6 @@ let package = Package(
         .testTarget(name: "PeerConnectionInteropTests"),
         .testTarget(name: "RTCDriverTests", dependencies: ["RTCDriver", "PeerConnection", "DataChannel", "DTLS", "WireKit"]),
         .testTarget(name: "SyncdSystemTests", dependencies: ["ControlAPI", "SyncFS"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "ControlAPI", "SyncEngine", "SyncFS", "DTLS", "CSystemd", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "ControlAPI", "SyncEngine", "SyncFS", "SyncProtocol", "DTLS", "CSystemd", .product(name: "Logging", package: "swift-log")]),
     ]
 )

@@ -1,7 +1,9 @@
 /// One way `hostile-peer` breaks the sync protocol on purpose (`--attack NAME`).
 ///
 /// Each attack runs on its own folder stream: a fresh Hello (new index ID, so the victim drops
-/// what an earlier attack left in its view of this device), then the attack's frames.
+/// what an earlier attack left in its view of this device), then the attack's frames. Attacks
+/// the victim must survive without closing the stream end with an honest sentinel file, which
+/// the victim must pull and announce back.
 enum Attack: String, CaseIterable, Sendable {
     /// A record at `../<canary>/…`: must be refused (protocol error), nothing written outside.
     case dotdot = "dotdot"
@@ -37,13 +39,17 @@ enum Attack: String, CaseIterable, Sendable {
     /// An index of `--flood-count` entries (default 1 000 000), streamed in batches of 1000
     /// and generated on the fly (never held in memory by this peer either).
     case indexFlood = "index-flood"
+    /// Index frames of 8 MiB (records with ~3900-byte paths) sent as fast as the victim takes
+    /// them for `--fat-seconds`: far faster than it can store them, so only receive flow control
+    /// keeps its memory bounded.
+    case fatIndex = "fat-index"
 
     /// True when the victim must close the stream with a protocol error.
     var expectsProtocolError: Bool {
         switch self {
         case .dotdot, .absolute, .dotdotMiddle, .nul, .longComponent, .longPath, .zstdBomb, .zstdLyingHeader, .sizeMismatch, .hugeFile:
             return true
-        case .symlinkEscape, .caseCollision, .unicodeCollision, .badChunk, .shortChunk, .indexFlood:
+        case .symlinkEscape, .caseCollision, .unicodeCollision, .badChunk, .shortChunk, .indexFlood, .fatIndex:
             return false
         }
     }

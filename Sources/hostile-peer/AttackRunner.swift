@@ -17,6 +17,8 @@ struct AttackRunner {
         case hello
         case request(ChunkRequest)
         case close(String)
+        /// The victim announced the sentinel in its index: it placed the file.
+        case sentinelPlaced
         case ended
         case tick
     }
@@ -25,12 +27,15 @@ struct AttackRunner {
     struct Report: Codable, Sendable {
         var attack: String
         /// `victim-closed` (a Close frame, then the victim closed the stream), `victim-sent-close`
-        /// (a Close frame but the stream stayed open), `stream-ended`, `sentinel-pulled`, or `no-reaction`.
+        /// (a Close frame but the stream stayed open), `stream-ended`, `sentinel-placed` (the
+        /// victim pulled the sentinel and announced it), `sentinel-requested-not-placed`, or `no-reaction`.
         var outcome: String
         /// The reason in the victim's Close frame.
         var victimReason: String?
         var requestsAnswered: Int
         var recordsSent: Int
+        /// Index bytes sent (approximate; fat-index only).
+        var bytesSent: Int?
         var seconds: Double
         /// Files the victim should now hold, as [relative path, SHA-256 hex] pairs (not a
         /// dictionary: String keys would merge the NFC and NFD spellings of a name).
@@ -43,16 +48,20 @@ struct AttackRunner {
     let canary: String
     let escape: String
     let floodCount: Int
+    let fatSeconds: Int
 
     /// Plays the attack and returns its report; closes the stream at the end.
     func run() async -> Report {
         let started = Instant.monotonicNow()
         let (observations, sink) = AsyncStream<Observation>.makeStream()
         let incoming = link.incoming
+        let sentinel = "sentinel-\(attack.rawValue).txt"
         let reader = Task {
             for await bytes in incoming {
                 switch try? SyncFrame.decode(bytes) {
                 case .hello?: sink.yield(.hello)
+                case .index(let m)?:
+                    if m.records.contains(where: { $0.path == SyncPath(sentinel) && !$0.deleted }) { sink.yield(.sentinelPlaced) }
                 case .request(let r)?: sink.yield(.request(r))
                 case .close(let c)?: sink.yield(.close(c.reason))
                 default: break
@@ -71,7 +80,6 @@ struct AttackRunner {
         var report = Report(attack: attack.rawValue, outcome: "no-reaction", requestsAnswered: 0, recordsSent: 0, seconds: 0, expectedFiles: [])
         var contents: [SyncPath: [UInt8]] = [:]   // by bytes: NFC and NFD names stay apart
         var mode = ResponseMode.honest
-        let sentinel = "sentinel-\(attack.rawValue).txt"
         var sentinelRequested = false
         do {
             try await link.send(frames.hello(maxSequence: 0))
@@ -145,6 +153,19 @@ struct AttackRunner {
                     try await send(batch, update: sent > 0)
                     sent += n
                 }
+            case .fatIndex:
+                // 15 components of 255 bytes + a counter: ~3.9 KB per record, ~2100 per 8 MiB frame.
+                let stem = (0..<15).map { c in String(repeating: Character(UnicodeScalar(UInt8(97 + c))), count: 250) }.joined(separator: "/")
+                let perFrame = (FrameLimits.maxFrameBytes - 1024) / (stem.utf8.count + 120)
+                var i = 0
+                let until = Instant.monotonicNow() + .seconds(Int64(fatSeconds))
+                while Instant.monotonicNow() < until {
+                    var batch: [FileRecord] = []
+                    batch.reserveCapacity(perFrame)
+                    for _ in 0..<perFrame { batch.append(frames.tombstone("\(stem)/\(i)", sequence: next())); i += 1 }
+                    try await send(batch, update: i > perFrame)
+                }
+                report.bytesSent = report.recordsSent * (stem.utf8.count + 100)
             }
             if !attack.expectsProtocolError {
                 contents[SyncPath(sentinel)] = payload("the victim still syncs after \(attack.rawValue)\n")
@@ -158,12 +179,15 @@ struct AttackRunner {
 
         var lastActivity = Instant.monotonicNow()
         var closedAt: Instant?
-        let limit: Duration = attack == .indexFlood ? .seconds(600) : .seconds(30)
+        let limit: Duration = attack == .indexFlood || attack == .fatIndex ? .seconds(900) : .seconds(30)
         loop: for await o in observations {
             let now = Instant.monotonicNow()
             switch o {
             case .hello, .tick:
                 break
+            case .sentinelPlaced:
+                report.outcome = "sentinel-placed"
+                break loop
             case .request(let r):
                 lastActivity = now
                 if r.path.string == sentinel { sentinelRequested = true }
@@ -184,7 +208,7 @@ struct AttackRunner {
                 break loop
             }
             if let t = closedAt, now - t > .seconds(5) { break loop }
-            if sentinelRequested && now - lastActivity > .seconds(2) { report.outcome = "sentinel-pulled"; break loop }
+            if sentinelRequested && now - lastActivity > .seconds(60) { report.outcome = "sentinel-requested-not-placed"; break loop }
             if now - started > limit { break loop }
         }
         report.seconds = Double((Instant.monotonicNow() - started).components.seconds)

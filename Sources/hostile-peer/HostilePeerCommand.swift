@@ -35,6 +35,9 @@ struct HostilePeerCommand: AsyncParsableCommand {
     @Option(name: .customLong("flood-count"), help: "Entries in the index-flood attack.")
     var floodCount: Int = 1_000_000
 
+    @Option(name: .customLong("fat-seconds"), help: "How long the fat-index attack sends.")
+    var fatSeconds: Int = 5
+
     func validate() throws {
         for name in attackList where Attack(rawValue: name) == nil { throw ValidationError("unknown attack \(name)") }
     }
@@ -51,7 +54,8 @@ struct HostilePeerCommand: AsyncParsableCommand {
         let (links, sink) = AsyncStream<(any PeerLink, String)>.makeStream()
         await daemon.setLinkHandler { link, folder in sink.yield((link, folder)) }
         let plan = AttackPlan(attacks: attackList.compactMap(Attack.init(rawValue:)), deviceID: daemon.deviceID,
-                              report: report, canary: canary, escape: escape, floodCount: floodCount, links: links, logger: logger)
+                              report: report, canary: canary, escape: escape, floodCount: floodCount, fatSeconds: fatSeconds,
+                              links: links, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [.init(service: DaemonService(daemon: daemon, logger: logger)), .init(service: plan)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
@@ -67,6 +71,7 @@ struct AttackPlan: Service {
     let canary: String
     let escape: String
     let floodCount: Int
+    let fatSeconds: Int
     let links: AsyncStream<(any PeerLink, String)>
     let logger: Logger
 
@@ -77,7 +82,7 @@ struct AttackPlan: Service {
             guard let attack = pending.popFirst() else { idle.append(link); continue }
             logger.notice("attack \(attack.rawValue) starts", metadata: ["folder": "\(folder)"])
             let frames = HostileFrames(folderID: folder, deviceID: deviceID, indexID: UInt64.random(in: 1...UInt64.max))
-            let result = await AttackRunner(attack: attack, link: link, frames: frames, canary: canary, escape: escape, floodCount: floodCount).run()
+            let result = await AttackRunner(attack: attack, link: link, frames: frames, canary: canary, escape: escape, floodCount: floodCount, fatSeconds: fatSeconds).run()
             logger.notice("attack \(attack.rawValue): \(result.outcome) \(result.victimReason ?? "")")
             append(result)
         }
