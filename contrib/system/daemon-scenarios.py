@@ -24,7 +24,7 @@ Scenarios (run as root for the tmpfs and other-user ones, as CI does):
                       fails on both sides with a clear message and neither trust store changes
   hostile-peer        a malicious paired device (hostile-peer, paired by code) sends hostile paths,
                       symlink escapes, name collisions, zstd bombs, lying sizes and an index flood
-                      (HOSTILE_FLOOD entries, 10 000; --heavy: 1 000 000): refused with logged
+                      (HOSTILE_FLOOD entries, 3 000; --heavy: 1 000 000 and fat-index): refused with logged
                       reasons naming it, nothing written outside the folder, RSS bounded, and an
                       honest peer still syncs (contrib/system/hostile_scenario.py)
 

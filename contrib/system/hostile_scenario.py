@@ -64,7 +64,7 @@ def hostile_peer(ctx, sync_timeout):
     bins = ctx.bins
     if not os.access(bins.path("hostile-peer"), os.X_OK):
         raise SystemExit(f"{bins.path('hostile-peer')} is missing: run `swift build --product hostile-peer` first")
-    flood = int(os.environ.get("HOSTILE_FLOOD", "1000000" if getattr(ctx.args, "heavy", False) else "10000"))
+    flood = int(os.environ.get("HOSTILE_FLOOD", "1000000" if getattr(ctx.args, "heavy", False) else "3000"))
     fat_seconds = os.environ.get("HOSTILE_FAT_SECONDS", "10")
     heavy = getattr(ctx.args, "heavy", False)
     chosen = os.environ.get("HOSTILE_ATTACKS", "").split(",") if os.environ.get("HOSTILE_ATTACKS") else \
