@@ -31,7 +31,13 @@ import Testing
                 for await bytes in fromA.incoming { if let f = try? SyncFrame.decode(bytes) { out.append(f) } }
                 return out
             }
-            group.addTask { try? await Task.sleep(for: .seconds(20)); return nil }
+            group.addTask {
+                // The bound: close our end, which also ends the reader above (a pipe's pop does
+                // not observe cancellation).
+                try? await Task.sleep(for: .seconds(20))
+                await fromA.close()
+                return nil
+            }
             let first = await group.next() ?? nil
             group.cancelAll()
             return first
