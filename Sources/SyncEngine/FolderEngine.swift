@@ -22,6 +22,8 @@ public final class FolderEngine {
         var indexComplete = false
         var queuedBytes = 0
         var outstandingBytes = 0
+        /// Bytes handed out by ``pollTransmit()`` that the driver has not sent yet.
+        var unsentBytes = 0
     }
 
     struct PendingRequest {
@@ -200,6 +202,14 @@ public final class FolderEngine {
         queue(.hello(hello), to: peer)
     }
 
+    /// The driver reports how many bytes it took from ``pollTransmit()`` for `peer` and has not
+    /// sent yet (its link is slower than the engine). Index pages wait while that is above
+    /// ``FolderConfig/maxUnsentIndexBytes`` and chunk requests are dropped (the peer retries)
+    /// while queued plus unsent bytes are above ``FolderConfig/maxQueuedBytesPerPeer``.
+    public func setUnsentBytes(_ bytes: Int, peer: String) {
+        peers[peer]?.unsentBytes = max(0, bytes)
+    }
+
     func queue(_ frame: SyncFrame, to peer: String) {
         let bytes = frame.encode()
         peers[peer]?.queuedBytes += bytes.count
@@ -275,7 +285,8 @@ public final class FolderEngine {
     /// page per peer is in memory, whatever the folder size.
     func refillIndexPages() {
         for peer in peers.keys.sorted() {
-            guard let state = peers[peer], state.helloReceived, state.indexRunPending else { continue }
+            guard let state = peers[peer], state.helloReceived, state.indexRunPending,
+                  state.unsentBytes < config.maxUnsentIndexBytes else { continue }
             let limit = config.indexBatchRecords
             let page: [FileRecord]
             do { page = try store.localRecords(folderID: config.folderID, afterSequence: state.sentSequence, limit: limit) } catch {

@@ -22,6 +22,8 @@ actor FolderRunner {
     private let engine: FolderEngine
     private var watcher: InotifyWatcher?
     private var links: [String: Link] = [:]
+    /// Bytes yielded to each peer's outbox and not yet handed to its link.
+    private var unsent: [String: Int] = [:]
     private let bus: EventBus
     private let logger: Logger
     private var state = "idle"
@@ -133,9 +135,10 @@ actor FolderRunner {
         // The outbox finishes after a Close frame (a protocol error, or the engine giving up on
         // the peer): the stream is then closed, so a peer that broke the protocol is not left
         // with an open channel that is read and ignored.
-        let sender = Task {
+        let sender = Task { [weak self] in
             for await message in stream {
                 do { try await link.send(message) } catch { break }
+                await self?.sent(message.count, to: peer, generation: current)
             }
             await link.close()
         }
@@ -144,6 +147,7 @@ actor FolderRunner {
             await self?.linkClosed(peer, generation: current)
         }
         links[peer] = Link(link: link, outbox: continuation, tasks: [sender, receiver], generation: current)
+        unsent[peer] = 0
         engine.connect(peer: peer, now: .monotonicNow())
         bus.publish(ControlEvent(time: Date().timeIntervalSince1970, type: "device-connected", folder: settings.id, device: peer))
         logger.info("connected", metadata: ["device": "\(peer)"])
@@ -153,12 +157,22 @@ actor FolderRunner {
     /// Closes the link to `peer`.
     func disconnect(_ peer: String) async {
         guard let l = links.removeValue(forKey: peer) else { return }
+        unsent[peer] = nil
         engine.disconnect(peer: peer, now: .monotonicNow())
         l.outbox.finish()
         await l.link.close()
         for t in l.tasks { t.cancel() }
         bus.publish(ControlEvent(time: Date().timeIntervalSince1970, type: "device-disconnected", folder: settings.id, device: peer))
         drain()
+    }
+
+    /// The sender task handed `bytes` to the link: the engine may queue more for `peer`.
+    private func sent(_ bytes: Int, to peer: String, generation: Int) {
+        guard links[peer]?.generation == generation else { return }
+        let before = unsent[peer, default: 0]
+        unsent[peer] = max(0, before - bytes)
+        engine.setUnsentBytes(unsent[peer, default: 0], peer: peer)
+        if before >= engine.config.maxUnsentIndexBytes && unsent[peer, default: 0] < engine.config.maxUnsentIndexBytes { drain() }
     }
 
     private func linkClosed(_ peer: String, generation: Int) async {
@@ -179,6 +193,10 @@ actor FolderRunner {
             guard let l = links[t.peer] else { continue }
             traffic[t.peer, default: (0, 0)].bytesOut += UInt64(t.bytes.count)
             l.outbox.yield(t.bytes)
+            // What waits in the outbox counts against the engine's index paging and response
+            // limits, so a large index is not copied into the outbox whole.
+            unsent[t.peer, default: 0] += t.bytes.count
+            engine.setUnsentBytes(unsent[t.peer, default: 0], peer: t.peer)
             // A close frame ends the link (checked by its type byte; decoding every outgoing
             // frame copied each chunk response once more).
             if t.bytes.count > 5 && t.bytes[5] == SyncFrame.MessageType.close.rawValue { l.outbox.finish() }
