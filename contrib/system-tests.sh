@@ -5,7 +5,8 @@
 #   contrib/system-tests.sh            fuzz smoke (each target FUZZ_SECONDS, default 20) + daemon + netlab
 #   contrib/system-tests.sh --fuzz     only the fuzz smoke tier
 #   contrib/system-tests.sh --daemon   only the daemon scenarios (contrib/system/daemon-scenarios.py;
-#                                      DAEMON_SCENARIOS picks which, SCENARIO_KILLS the SIGKILL count)
+#                                      DAEMON_SCENARIOS picks which, SCENARIO_KILLS the SIGKILL count,
+#                                      DAEMON_HEAVY=1 the heavy variants: hostile-peer floods 1 000 000 entries)
 #   contrib/system-tests.sh --netlab   only the netlab scenarios: ice-probe (contrib/netlab/scenarios.sh)
 #                                      then whole daemons (contrib/netlab/daemon-scenarios.sh: 4 NAT
 #                                      pairs, lossy, link down, TURN down); NETLAB_LONG=1 adds the other
@@ -24,7 +25,7 @@ case $mode in
     if [ -f "$f" ]; then column -t -s $'\t' "$f"; echo; fi
     exec contrib/netlab/report.sh ;;
   all|--fuzz|--daemon|--netlab) ;;
-  *) sed -n '2,17p' "$0"; exit 2 ;;
+  *) sed -n '2,18p' "$0"; exit 2 ;;
 esac
 status=0; timings=()
 if [ "$mode" = all ] || [ "$mode" = --fuzz ]; then
@@ -36,8 +37,8 @@ fi
 if [ "$mode" = all ] || [ "$mode" = --daemon ]; then
   t0=$(date +%s)
   echo "system: daemon scenarios" >&2
-  [ -n "${PEERSYNC_BIN:-}" ] || for p in syncd syncctl syncd-rendezvous; do swift build --product "$p" 2>&1 | grep -E "error:|warning:" >&2; done
-  python3 contrib/system/daemon-scenarios.py --only "${DAEMON_SCENARIOS:-control-socket,sync,intruder,rendezvous-restart,sigkill,disk-full,clock-jump,evil-fingerprint,evil-pairing}" --kills "${SCENARIO_KILLS:-5}" || status=1
+  [ -n "${PEERSYNC_BIN:-}" ] || for p in syncd syncctl syncd-rendezvous hostile-peer; do swift build --product "$p" 2>&1 | grep -E "error:|warning:" >&2; done
+  python3 contrib/system/daemon-scenarios.py --only "${DAEMON_SCENARIOS:-control-socket,sync,intruder,rendezvous-restart,sigkill,disk-full,clock-jump,evil-fingerprint,evil-pairing,hostile-peer}" --kills "${SCENARIO_KILLS:-5}" ${DAEMON_HEAVY:+--heavy} || status=1
   timings+=("daemon scenarios: $(( $(date +%s) - t0 )) s")
 fi
 if [ "$mode" = all ] || [ "$mode" = --netlab ]; then

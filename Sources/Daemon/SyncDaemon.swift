@@ -25,6 +25,8 @@ public actor SyncDaemon {
     /// The WebRTC transport, when a rendezvous server is configured.
     var transport: PeerTransport?
     let foldersPath: String
+    /// Receives accepted links instead of the folder runners (test tools only; see ``setLinkHandler(_:)``).
+    var linkHandler: (@Sendable (any PeerLink, String) async -> Void)?
 
     /// The device ID as text.
     public nonisolated var deviceID: String { identity.deviceID.description }
@@ -113,8 +115,19 @@ public actor SyncDaemon {
         }
         _ = f
         lastSeen[peer] = Date()
+        if let linkHandler {
+            await linkHandler(link, folderID)
+            return true
+        }
         await runner.connect(link)
         return true
+    }
+
+    /// Hands every accepted folder link (after the trust and sharing checks) to `handler`
+    /// instead of the folder's runner. For test tools that drive the sync protocol themselves
+    /// (`hostile-peer`); syncd never sets it.
+    public func setLinkHandler(_ handler: @escaping @Sendable (any PeerLink, String) async -> Void) {
+        linkHandler = handler
     }
 
     /// The folders shared with `deviceID` that are running (what a transport opens links for).

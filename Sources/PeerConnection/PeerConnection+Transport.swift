@@ -35,7 +35,7 @@ extension PeerConnection {
                             break
                         }
                     }
-                    while let event = sctp?.pollEvent() {
+                    while !receivePaused, let event = sctp?.pollEvent() {
                         progress = true
                         process(event)
                     }

@@ -69,6 +69,8 @@ public final class PeerConnection {
     var remoteFingerprints: [CertificateFingerprint] = []
     var sctp: DataChannelManager?
     var sctpStarted = false
+    /// While true, data channel events stay inside SCTP (see ``isReceivePaused``).
+    var receivePaused = false
     var remoteSCTPPort: UInt16 = 5000
     /// The media sections as negotiated, in m-line order (later offers keep this order).
     var sections: [NegotiatedSection] = []
@@ -168,6 +170,19 @@ public final class PeerConnection {
         if let t = sctp?.pollTimeout(), t <= self.now { sctp?.handle(timeout: self.now) }
         handleMediaTimeout()
         pump()
+    }
+
+    /// Receive-side flow control for the application: while true, received data channel
+    /// messages (and every other data channel event) stay inside SCTP as undelivered bytes, so
+    /// the advertised receive window shrinks to zero and the peer stops sending. Setting it back
+    /// to false delivers what was held and re-opens the window (a window-update SACK).
+    public var isReceivePaused: Bool {
+        get { receivePaused }
+        set {
+            guard newValue != receivePaused else { return }
+            receivePaused = newValue
+            if !newValue { pump() }
+        }
     }
 
     // MARK: Sans-IO outputs

@@ -164,6 +164,23 @@ public final class RTCDriver: Sendable {
         }.get()
     }
 
+    /// Receive-side flow control for `handle` (opt-in): from now on the bytes of its messages
+    /// count as a backlog until reported with ``consumed(_:on:)``; while the backlog is above
+    /// `limit`, the connection stops taking data channel events out of SCTP, so the receive
+    /// window closes and the peer stops sending (for every channel of the connection: SCTP has
+    /// one window). `limit` must exceed the largest message the application needs whole.
+    public func setReceiveFlowControl(_ handle: DataChannelHandle, limit: Int) async throws {
+        let core = self.core
+        try await eventLoop.submit { core.value.startReceiveFlowControl(handle, limit: limit) }.get()
+    }
+
+    /// The application processed `bytes` of `handle`'s received messages (see
+    /// ``setReceiveFlowControl(_:limit:)``). Does not wait.
+    public func consumed(_ bytes: Int, on handle: DataChannelHandle) {
+        let core = self.core
+        eventLoop.execute { core.value.consumed(bytes, on: handle) }
+    }
+
     /// Sends a binary message; suspends first while `bufferedAmount` is above the high-water mark.
     public func send(_ bytes: [UInt8], on handle: DataChannelHandle) async throws {
         let core = self.core
@@ -200,6 +217,8 @@ public final class RTCDriver: Sendable {
 
     /// W3C `RTCDataChannel.close()`.
     public func closeDataChannel(_ handle: DataChannelHandle) async throws {
+        let core = self.core
+        try await eventLoop.submit { core.value.stopReceiveFlowControl(handle) }.get()
         try await withConnection { $0.closeDataChannel(handle) }
     }
 

@@ -18,6 +18,10 @@ final class RTCDriverCore: DatagramSink {
     /// `bufferedAmount` above which `send` suspends, per channel.
     var highWaterMarks: [DataChannelHandle: Int] = [:]
     var defaultHighWaterMark: Int
+    /// Receive flow control (opt-in per channel): bytes handed to a channel's message stream
+    /// and not yet reported consumed, and the backlog above which receiving pauses.
+    var receiveBacklog: [DataChannelHandle: Int] = [:]
+    var receiveLimits: [DataChannelHandle: Int] = [:]
     private var timer: CoreTimer?
     /// Received datagrams not yet fed to the connection (all from one source to one socket).
     private var inbound: [[UInt8]] = []
@@ -95,12 +99,17 @@ final class RTCDriverCore: DatagramSink {
         switch event {
         case .message(let h, let m):
             messageContinuation(h).yield(m)
+            if receiveLimits[h] != nil {
+                receiveBacklog[h, default: 0] += m.data.count
+                updateReceivePause()
+            }
             return
         case .dataChannel(let h), .open(let h):
             _ = messageContinuation(h)
         case .bufferedAmountLow(let h):
             resumeWaiters(h)
         case .close(let h):
+            stopReceiveFlowControl(h)
             messageStreams.removeValue(forKey: h)?.finish()
             failWaiters(h, RTCDriverError.channelClosed)
         case .transportClosed:
@@ -129,6 +138,33 @@ final class RTCDriverCore: DatagramSink {
     }
 
     func highWaterMark(_ handle: DataChannelHandle) -> Int { highWaterMarks[handle] ?? defaultHighWaterMark }
+
+    /// Counts `handle`'s received bytes from now on; receiving pauses while more than `limit`
+    /// of them are not reported consumed (``consumed(_:on:)``).
+    func startReceiveFlowControl(_ handle: DataChannelHandle, limit: Int) {
+        receiveLimits[handle] = max(1, limit)
+        receiveBacklog[handle] = 0
+    }
+
+    /// Stops counting `handle` (it closed); receiving resumes if it was the one holding it.
+    func stopReceiveFlowControl(_ handle: DataChannelHandle) {
+        receiveLimits[handle] = nil
+        receiveBacklog[handle] = nil
+        updateReceivePause()
+    }
+
+    /// The application processed `bytes` of `handle`'s messages.
+    func consumed(_ bytes: Int, on handle: DataChannelHandle) {
+        guard let backlog = receiveBacklog[handle] else { return }
+        receiveBacklog[handle] = max(0, backlog - bytes)
+        let wasPaused = pc.isReceivePaused
+        updateReceivePause()
+        if wasPaused && !pc.isReceivePaused { afterInput() }
+    }
+
+    private func updateReceivePause() {
+        pc.isReceivePaused = receiveBacklog.contains { h, n in n > (receiveLimits[h] ?? .max) }
+    }
 
     func resumeWaiters(_ handle: DataChannelHandle) {
         guard let list = waiters[handle], pc.bufferedAmount(handle) <= highWaterMark(handle) else { return }

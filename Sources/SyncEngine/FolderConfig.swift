@@ -46,6 +46,10 @@ public struct FolderConfig: Sendable {
     public var maxRemoteChunks = 20_000_000
     /// Most response bytes queued for one peer; requests beyond it are dropped (the peer retries).
     public var maxQueuedBytesPerPeer = 32 << 20
+    /// Index pages for a peer are read from the store only while less than this many bytes
+    /// wait to be sent to it (see ``FolderEngine/setUnsentBytes(_:peer:)``), so a large index
+    /// is never copied into send queues whole.
+    public var maxUnsentIndexBytes = 1 << 20
 
     /// A configuration with defaults.
     public init(folderID: String, localDeviceID: String, deviceName: String = "", mode: FolderMode = .sendReceive) {

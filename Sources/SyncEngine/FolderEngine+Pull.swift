@@ -146,7 +146,11 @@ extension FolderEngine {
         do {
             if let parent = n.path.parent {
                 guard let d = try fs.info(parent.string), d.kind == .directory else {
-                    emit(.pullFailed(n.path, reason: "parent directory missing"))
+                    let why = try fs.info(parent.string).map {
+                        $0.kind == .symlink ? "its parent \(parent.string) is a symlink; PeerSync never writes through one"
+                            : "its parent \(parent.string) is not a directory"
+                    } ?? "its parent directory \(parent.string) is missing"
+                    emit(.pullFailed(n.path, reason: why))
                     return nil
                 }
             }

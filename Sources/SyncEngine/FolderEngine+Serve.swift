@@ -5,7 +5,7 @@ extension FolderEngine {
     /// Answers a chunk request from the local index only (never an unindexed or ignored file).
     func serve(_ request: ChunkRequest, from peer: String) {
         guard let state = peers[peer], state.helloReceived else { return }
-        guard state.queuedBytes + state.transportBacklog <= config.maxQueuedBytesPerPeer else { return }  // the peer will time out and retry
+        guard state.queuedBytes + state.unsentBytes <= config.maxQueuedBytesPerPeer else { return }  // the peer will time out and retry
         guard request.folderID == config.folderID else {
             queue(.response(ChunkResponse(requestID: request.requestID, status: .invalid)), to: peer)
             return

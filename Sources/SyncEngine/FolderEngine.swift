@@ -21,9 +21,9 @@ public final class FolderEngine {
         var fullIndexPending = false
         var indexComplete = false
         var queuedBytes = 0
-        /// Bytes the embedding transport took from us and has not sent yet (see ``setTransportBacklog(_:for:)``).
-        var transportBacklog = 0
         var outstandingBytes = 0
+        /// Bytes handed out by ``pollTransmit()`` that the driver has not sent yet.
+        var unsentBytes = 0
     }
 
     struct PendingRequest {
@@ -259,14 +259,6 @@ public final class FolderEngine {
 
     // MARK: Peers
 
-    /// Tells the engine how many bytes to `peer` its transport holds unsent (frames already
-    /// taken with ``pollTransmit()``). Chunk requests are not served while this plus the
-    /// engine's own queue is above ``FolderConfig/maxQueuedBytesPerPeer``: a peer that asks
-    /// faster than the link drains cannot make us buffer without bound (it times out and asks again).
-    public func setTransportBacklog(_ bytes: Int, for peer: String) {
-        peers[peer]?.transportBacklog = max(0, bytes)
-    }
-
     /// A stream to `peer` opened: the engine queues its hello.
     public func connect(peer: String, now: Instant) {
         if peers[peer] == nil { peers[peer] = PeerState() }
@@ -292,6 +284,14 @@ public final class FolderEngine {
                   peerIndexID: p?.indexID ?? 0, peerMaxSequence: p?.maxSequence ?? 0)])
         peers[peer]?.helloSent = true
         queue(.hello(hello), to: peer)
+    }
+
+    /// The driver reports how many bytes it took from ``pollTransmit()`` for `peer` and has not
+    /// sent yet (its link is slower than the engine). Index pages wait while that is above
+    /// ``FolderConfig/maxUnsentIndexBytes`` and chunk requests are dropped (the peer retries)
+    /// while queued plus unsent bytes are above ``FolderConfig/maxQueuedBytesPerPeer``.
+    public func setUnsentBytes(_ bytes: Int, peer: String) {
+        peers[peer]?.unsentBytes = max(0, bytes)
     }
 
     func queue(_ frame: SyncFrame, to peer: String) {
@@ -376,7 +376,8 @@ public final class FolderEngine {
     func refillIndexPages() {
         var held = false
         for peer in peers.keys.sorted() {
-            guard let state = peers[peer], state.helloReceived, state.indexRunPending else { continue }
+            guard let state = peers[peer], state.helloReceived, state.indexRunPending,
+                  state.unsentBytes < config.maxUnsentIndexBytes else { continue }
             if !state.fullIndexPending && !requests.isEmpty && sequence - min(sequence, state.sentSequence) < Self.announceBatch {
                 if announceHoldDeadline == nil { announceHoldDeadline = clock + Self.announceHold }
                 if let d = announceHoldDeadline, clock < d { held = true; continue }

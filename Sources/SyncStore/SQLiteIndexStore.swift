@@ -151,18 +151,21 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                     WHERE r.folderID = ?1 AND r.device != '' AND (l.path IS NULL OR l.version != r.version))
                 ORDER BY f.path, f.device
                 """, arguments: [folderID])
-            var currentPath: String?
+            // Paths are compared by their bytes (SyncPath), never as Swift Strings: `==` on String
+            // is canonical equivalence and would merge `é` (NFC) with `e` + U+0301 (NFD).
+            var currentPath: SyncPath?
             var local: FileRecord?
             var remote: [String: FileRecord] = [:]
             func flush() throws -> Bool {
                 guard let p = currentPath else { return true }
                 defer { currentPath = nil; local = nil; remote = [:] }
-                return try body(SyncPath(p), local, remote)
+                return try body(p, local, remote)
             }
             while let row = try cursor.next() {
-                if row.path != currentPath {
+                let rowPath = SyncPath(row.path)
+                if rowPath != currentPath {
                     guard try flush() else { return }
-                    currentPath = row.path
+                    currentPath = rowPath
                 }
                 let record = RowCoding.record(row, chunks: try Self.chunks(db, row))
                 if row.device.isEmpty { local = record } else { remote[row.device] = record }

@@ -13,11 +13,12 @@ import SyncProtocol
         var rng = SeededRandom(seed: seed)
         let c = try Cluster(count: 2, seed: 9_300 + seed)
         c.connectAll()
+        c.run()   // hellos exchanged
         let content = rng.bytes(300_000)
         try c.fss[0].writeAll("data.bin", content)
         let limit = c.engines[0].config.maxQueuedBytesPerPeer
-        c.engines[0].setTransportBacklog(limit + 1, for: c.ids[1])
-        c.scan(0)
+        c.scan(0)   // its index is on the way to B now
+        c.engines[0].setUnsentBytes(limit + 1, peer: c.ids[1])
         c.run()
         let served = c.framesSent[.response] ?? 0
         #expect(served == 0, "seed \(seed): \(served) responses queued while the link was over its bound")
@@ -25,7 +26,7 @@ import SyncProtocol
         #expect(c.engines[1].needCount() == 1)
 
         // The link drains; the requests time out and are asked again, and now answered.
-        c.engines[0].setTransportBacklog(0, for: c.ids[1])
+        c.engines[0].setUnsentBytes(0, peer: c.ids[1])
         let retry = try #require(c.engines[1].pollTimeout(), "seed \(seed): no request deadline")
         c.now = max(c.now, retry)
         for e in c.engines { e.handle(timeout: c.now) }

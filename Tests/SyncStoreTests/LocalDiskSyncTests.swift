@@ -85,4 +85,22 @@ import SyncProtocol
         #expect(p.indexFrames <= 4, "\(p.indexFrames) index frames after a restart")
         for d in p.dbPaths { removeDatabaseDirectory(d) }
     }
+
+    /// Regression (hostile-peer scenario, issue #11): `é` in NFC and `e` + U+0301 (NFD) are two
+    /// files on Linux, and so are `Readme.txt` and `README.txt`. The SQLite store grouped need
+    /// candidates by Swift `String`, whose `==` is canonical equivalence, so the two spellings were
+    /// merged into one candidate and neither file was ever pulled.
+    @Test func unicodeAndCaseVariantsAreDistinctFilesOnDisk() throws {
+        let p = try Pair()
+        p.connect()
+        let names = ["caf\u{E9}.txt", "cafe\u{301}.txt", "Readme.txt", "README.txt"]
+        for (i, n) in names.enumerated() { try p.fss[0].writeAll(n, Array("variant \(i)".utf8)) }
+        p.settle()
+        for (i, n) in names.enumerated() {
+            #expect(try p.fss[1].readAll(n) == Array("variant \(i)".utf8), "\(Array(n.utf8)) was not pulled as its own file")
+        }
+        #expect(try p.fss[1].list("").filter { !$0.hasPrefix(".peersync") }.count == 4)
+        #expect(p.engines[1].needCount() == 0)
+        for d in p.dbPaths { removeDatabaseDirectory(d) }
+    }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Daemon scenarios of the system suite: whole syncd processes on loopback, pass/fail each.
 
-    contrib/system/daemon-scenarios.py [--only NAME,...] [--kills N] [--keep] [--list]
+    contrib/system/daemon-scenarios.py [--only NAME,...] [--kills N] [--heavy] [--keep] [--list]
 
 Scenarios (run as root for the tmpfs and other-user ones, as CI does):
   control-socket      another local user cannot use the control socket: the file mode keeps it
@@ -22,6 +22,11 @@ Scenarios (run as root for the tmpfs and other-user ones, as CI does):
                       relays: the daemons refuse the connection, log why, and no file crosses
   evil-pairing        a malicious rendezvous server alters the pairing messages: pairing by code
                       fails on both sides with a clear message and neither trust store changes
+  hostile-peer        a malicious paired device (hostile-peer, paired by code) sends hostile paths,
+                      symlink escapes, name collisions, zstd bombs, lying sizes and an index flood
+                      (HOSTILE_FLOOD entries, 3 000; --heavy: 1 000 000 and fat-index): refused with logged
+                      reasons naming it, nothing written outside the folder, RSS bounded, and an
+                      honest peer still syncs (contrib/system/hostile_scenario.py)
 
 Prints a table (scenario, result, figures) and writes it to $SYSTEM_DIR/daemon-results.tsv
 (default /tmp/peersync-system). Exit status 0 only when every scenario run passed.
@@ -30,6 +35,7 @@ Uses the debug build by default (PEERSYNC_BIN overrides the folder of the execut
 import argparse, glob, json, os, random, shutil, signal, sqlite3, subprocess, sys, tempfile, time, traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hostile_scenario import hostile_peer  # noqa: E402
 from harness import (Bin, Daemon, Rendezvous, pair_by_id, sha256, share, tree, wait, wait_same_tree,  # noqa: E402
                      write_random)
 
@@ -349,6 +355,7 @@ SCENARIOS = [
     ("clock-jump", clock_jump),
     ("evil-fingerprint", evil_fingerprint),
     ("evil-pairing", evil_pairing),
+    ("hostile-peer", lambda ctx: hostile_peer(ctx, SYNC_TIMEOUT)),
 ]
 
 
@@ -358,6 +365,7 @@ def main():
     ap.add_argument("--kills", type=int, default=int(os.environ.get("SCENARIO_KILLS", "8")),
                     help="SIGKILLs in the sigkill scenario (the issue's long run uses 50)")
     ap.add_argument("--keep", action="store_true", help="keep the work folders")
+    ap.add_argument("--heavy", action="store_true", help="heavier variants (hostile-peer: a 1 000 000-entry index flood)")
     ap.add_argument("--list", action="store_true")
     args = ap.parse_args()
     if args.list:

@@ -113,8 +113,9 @@ class Rendezvous:
 class Daemon:
     """One syncd with its own state folder under work/name; syncctl bound to it."""
 
-    def __init__(self, bins, work, name, rendezvous, extra_env=None):
+    def __init__(self, bins, work, name, rendezvous, extra_env=None, program="syncd", args=()):
         self.bins, self.name, self.rendezvous = bins, name, rendezvous
+        self.program, self.args = program, list(args)  # another Daemon-library executable (hostile-peer)
         self.state = os.path.join(work, name, "state")
         self.root = os.path.join(work, name)
         os.makedirs(self.state, exist_ok=True)
@@ -127,7 +128,7 @@ class Daemon:
 
     def start(self, wrapper=()):
         log = open(self.logpath, "a")
-        self.proc = subprocess.Popen([*wrapper, self.bins.path("syncd"), "--state-dir", self.state], env=self.daemon_env,
+        self.proc = subprocess.Popen([*wrapper, self.bins.path(self.program), "--state-dir", self.state, *self.args], env=self.daemon_env,
                                      stdout=log, stderr=subprocess.STDOUT)
         self.id = wait(lambda: self.ctl("id").strip().splitlines()[-1], 60, f"syncd {self.name} to answer")
         return self
@@ -167,6 +168,38 @@ class Daemon:
     def log_text(self):
         with open(self.logpath, errors="replace") as f:
             return f.read()
+
+
+def pair_by_code(waiting, joining):
+    """`syncctl pair` on `waiting` (prints a code and waits), `syncctl pair CODE` on `joining`."""
+    waiter = subprocess.Popen([waiting.bins.path("syncctl"), "pair", "--state-dir", waiting.state], env=waiting.env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        code = None
+        for line in waiter.stdout:
+            if "syncctl pair " in line:
+                code = line.split()[-1]
+                break
+        assert code, "syncctl pair printed no code"
+        joining.ctl("pair", code)
+        rest = waiter.communicate(timeout=60)[0]
+        assert waiter.returncode == 0, f"pairing by code failed on {waiting.name}: {rest}"
+    finally:
+        if waiter.poll() is None:
+            waiter.kill()
+            waiter.wait()
+
+
+def rss_kib(pid, field="VmRSS"):
+    """A process's resident set (or VmHWM, its peak) in KiB from /proc, or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
 
 
 def pair_by_id(a, b):

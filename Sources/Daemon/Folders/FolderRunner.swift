@@ -14,9 +14,6 @@ actor FolderRunner {
     private struct Link {
         let link: any PeerLink
         let outbox: AsyncStream<[UInt8]>.Continuation
-        /// Bytes yielded to `outbox` and not yet sent by the link (the engine is told, so a
-        /// peer cannot make us buffer responses without bound).
-        let unsent: ByteGauge
         let tasks: [Task<Void, Never>]
         let generation: Int
     }
@@ -25,6 +22,8 @@ actor FolderRunner {
     private let engine: FolderEngine
     private var watcher: InotifyWatcher?
     private var links: [String: Link] = [:]
+    /// Bytes yielded to each peer's outbox and not yet handed to its link.
+    private var unsent: [String: Int] = [:]
     private let bus: EventBus
     private let logger: Logger
     private var state = "idle"
@@ -137,18 +136,22 @@ actor FolderRunner {
         generation += 1
         let current = generation
         let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
-        let unsent = ByteGauge()
-        let sender = Task {
+        // The outbox finishes after a Close frame (a protocol error, or the engine giving up on
+        // the peer): the stream is then closed, so a peer that broke the protocol is not left
+        // with an open channel that is read and ignored.
+        let sender = Task { [weak self] in
             for await message in stream {
                 do { try await link.send(message) } catch { break }
-                unsent.add(-message.count)
+                await self?.sent(message.count, to: peer, generation: current)
             }
+            await link.close()
         }
         let receiver = Task { [weak self] in
             for await message in link.incoming { await self?.receive(message, from: peer) }
             await self?.linkClosed(peer, generation: current)
         }
-        links[peer] = Link(link: link, outbox: continuation, unsent: unsent, tasks: [sender, receiver], generation: current)
+        links[peer] = Link(link: link, outbox: continuation, tasks: [sender, receiver], generation: current)
+        unsent[peer] = 0
         engine.connect(peer: peer, now: .monotonicNow())
         bus.publish(ControlEvent(time: Date().timeIntervalSince1970, type: "device-connected", folder: settings.id, device: peer))
         logger.info("connected", metadata: ["device": "\(peer)"])
@@ -158,6 +161,7 @@ actor FolderRunner {
     /// Closes the link to `peer`.
     func disconnect(_ peer: String) async {
         guard let l = links.removeValue(forKey: peer) else { return }
+        unsent[peer] = nil
         engine.disconnect(peer: peer, now: .monotonicNow())
         l.outbox.finish()
         await l.link.close()
@@ -166,15 +170,23 @@ actor FolderRunner {
         drain()
     }
 
+    /// The sender task handed `bytes` to the link: the engine may queue more for `peer`.
+    private func sent(_ bytes: Int, to peer: String, generation: Int) {
+        guard links[peer]?.generation == generation else { return }
+        let before = unsent[peer, default: 0]
+        unsent[peer] = max(0, before - bytes)
+        engine.setUnsentBytes(unsent[peer, default: 0], peer: peer)
+        if before >= engine.config.maxUnsentIndexBytes && unsent[peer, default: 0] < engine.config.maxUnsentIndexBytes { drain() }
+    }
+
     private func linkClosed(_ peer: String, generation: Int) async {
         guard let l = links[peer], l.generation == generation else { return }
         await disconnect(peer)
     }
 
     private func receive(_ message: [UInt8], from peer: String) {
-        guard let l = links[peer] else { return }
+        guard links[peer] != nil else { return }
         traffic[peer, default: (0, 0)].bytesIn += UInt64(message.count)
-        engine.setTransportBacklog(l.unsent.value, for: peer)
         engine.handle(bytes: message, from: peer, now: .monotonicNow())
         drain()
     }
@@ -184,8 +196,11 @@ actor FolderRunner {
         while let t = engine.pollTransmit() {
             guard let l = links[t.peer] else { continue }
             traffic[t.peer, default: (0, 0)].bytesOut += UInt64(t.bytes.count)
-            l.unsent.add(t.bytes.count)
             l.outbox.yield(t.bytes)
+            // What waits in the outbox counts against the engine's index paging and response
+            // limits, so a large index is not copied into the outbox whole.
+            unsent[t.peer, default: 0] += t.bytes.count
+            engine.setUnsentBytes(unsent[t.peer, default: 0], peer: t.peer)
             // A close frame ends the link (checked by its type byte; decoding every outgoing
             // frame copied each chunk response once more).
             if t.bytes.count > 5 && t.bytes[5] == SyncFrame.MessageType.close.rawValue { l.outbox.finish() }
@@ -225,6 +240,7 @@ actor FolderRunner {
             logger.error("folder marker missing; scanning and pulling stopped")
         case .peerError(let peer, let reason):
             event.type = "error"; event.device = peer; event.message = reason
+            lastError = "refused data from device \(peer) and closed its stream: \(reason)"
             logger.warning("peer broke the protocol: \(reason)", metadata: ["device": "\(peer)"])
         case .pullFailed(let p, let reason):
             event.type = "pull-failed"; event.path = p.string; event.message = reason

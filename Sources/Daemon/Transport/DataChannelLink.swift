@@ -20,17 +20,29 @@ final class DataChannelLink: PeerLink {
     let handle: DataChannelHandle
     private let driver: RTCDriver
     private let forwarder: Task<Void, Never>
+    private let queue: MessageQueue
 
     /// Largest data channel message sent.
     static let pieceBytes = 64 << 10
+    /// Received bytes not yet taken by the engine above which the connection stops receiving:
+    /// two maximal frames, so a whole frame can always be assembled while one waits.
+    static let receiveBacklogLimit = 2 * FrameLimits.maxFrameBytes
 
-    /// Wraps `handle`; `messages` is the channel's message stream (taken once from the driver).
+    /// Wraps `handle`; `messages` is the channel's message stream (taken once from the driver),
+    /// with receive flow control on (``receiveBacklogLimit``): each frame's bytes are reported
+    /// consumed when the engine takes it, so a peer that sends faster than the folder can handle
+    /// is held back by SCTP's receive window instead of filling this process's memory.
     init(peerDeviceID: String, driver: RTCDriver, handle: DataChannelHandle, messages: AsyncStream<DataChannelMessage>) {
         self.peerDeviceID = peerDeviceID
         self.driver = driver
         self.handle = handle
-        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
-        incoming = stream
+        let queue = MessageQueue(capacity: 4096)
+        self.queue = queue
+        incoming = AsyncStream(unfolding: {
+            guard let frame = await queue.pop() else { return nil }
+            driver.consumed(frame.count, on: handle)
+            return frame
+        })
         // Reassembles frames from pieces; a malformed length closes the link. The forwarder
         // ends with the channel's message stream (the channel or the connection closed).
         forwarder = Task {
@@ -38,13 +50,15 @@ final class DataChannelLink: PeerLink {
             loop: for await message in messages {
                 assembler.append(message.data)
                 do {
-                    while let frame = try assembler.nextFrame() { continuation.yield(frame) }
+                    while let frame = try assembler.nextFrame() {
+                        guard await queue.push(frame) else { break loop }
+                    }
                 } catch {
                     try? await driver.closeDataChannel(handle)
                     break loop
                 }
             }
-            continuation.finish()
+            await queue.close()
         }
     }
 
@@ -66,5 +80,6 @@ final class DataChannelLink: PeerLink {
     func close() async {
         try? await driver.closeDataChannel(handle)
         forwarder.cancel()
+        await queue.close()
     }
 }

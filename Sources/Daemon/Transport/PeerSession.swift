@@ -184,6 +184,7 @@ actor PeerSession {
         folderOfChannel[h] = folder
         do {
             try await driver.setFlowControl(h, lowThreshold: Self.lowThreshold, highWaterMark: Self.highWaterMark)
+            try await driver.setReceiveFlowControl(h, limit: DataChannelLink.receiveBacklogLimit)
             let link = DataChannelLink(peerDeviceID: peerID, driver: driver, handle: h, messages: try await driver.messages(h))
             await daemon.attach(link, folderID: folder)
         } catch {
