@@ -12,7 +12,7 @@ import WireKit
 /// jitter buffer and Opus decoder and find 440 Hz; aiortc decodes ours and finds 660 Hz.
 /// Video both ways too: our VP8 test pattern (160x120) and aiortc's VideoStreamTrack (640x480).
 @Suite(.serialized) struct AiortcMediaInteropTests {
-    @Test func opusAndVP8BothWaysWithAiortc() async throws {
+    @Test func opusAndVP8BothWaysWithAiortc() throws {
         let python = try interopPython()
         let script = packageRoot() + "/contrib/interop/aiortc_media_peer.py"
         let child = try SignalingChild(executable: python, arguments: [script, "--tone", "440", "--seconds", "3"])
@@ -45,7 +45,6 @@ import WireKit
         var mediaStart: Instant?
         var connected = false
         while Instant.monotonicNow() - start < .seconds(30) {
-            await Task.yield()  // the poll loop runs on a shared test thread: let other tests' jobs in
             h.step(until: [nextFrame, nextVideo, receiver.pollTimeout(), pc.pollTimeout()].compactMap { $0 }.min())
             let now = Instant.monotonicNow()
             while let event = pc.pollEvent() {
@@ -88,7 +87,7 @@ import WireKit
         // aiortc stops after 3 s of our audio; give it its RESULT, then read ours.
         child.closeInput()
         let deadline = Instant.monotonicNow() + .seconds(10)
-        while child.process.isRunning, Instant.monotonicNow() < deadline { await Task.yield(); h.step(until: nil) }
+        while child.process.isRunning, Instant.monotonicNow() < deadline { h.step(until: nil) }
         let log = child.stderrText
         #expect(connected, "aiortc log:\n\(log)")
         #expect(tracks.map(\.kind) == [.audio, .video], "aiortc log:\n\(log)")

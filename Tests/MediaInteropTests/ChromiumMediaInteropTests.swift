@@ -13,7 +13,7 @@ import WireKit
 /// Chromium also sends DTMF digits with its RTCDTMFSender (RFC 4733 on the telephone-event/48000
 /// we offer); our DTMFReceiver gets them in order with their durations.
 @Suite(.serialized) struct ChromiumMediaInteropTests {
-    @Test func opusBothWaysWithChromiumFakeMicrophone() async throws {
+    @Test func opusBothWaysWithChromiumFakeMicrophone() throws {
         let chromium = ProcessInfo.processInfo.environment["CHROMIUM"] ?? "/usr/bin/chromium"
         guard FileManager.default.isExecutableFile(atPath: chromium) else {
             throw InteropSetupError(description: "no Chromium at \(chromium): run contrib/setup.sh (installs the Debian package chromium)")
@@ -21,11 +21,11 @@ import WireKit
         // A browser that never gets as far as answering (its start wedged on a machine running
         // the whole suite in parallel) is started once more; once it has answered, every
         // expectation below holds for that one attempt.
-        if try await !attempt(lastChance: false) { _ = try await attempt(lastChance: true) }
+        if try !attempt(lastChance: false) { _ = try attempt(lastChance: true) }
     }
 
     /// One call with a fresh Chromium; false when Chromium never answered and `lastChance` is false.
-    private func attempt(lastChance: Bool) async throws -> Bool {
+    private func attempt(lastChance: Bool) throws -> Bool {
         let python = try interopPython()
         let wav = FileManager.default.temporaryDirectory.appendingPathComponent("peersync-fake-mic-\(getpid()).wav").path
         defer { try? FileManager.default.removeItem(atPath: wav) }
@@ -65,7 +65,6 @@ import WireKit
             return now - answered < .seconds(40)
         }
         while withinWindow(Instant.monotonicNow()), child.process.isRunning {
-            await Task.yield()  // the poll loop runs on a shared test thread: let other tests' jobs in
             h.step(until: [nextFrame, receiver.pollTimeout(), pc.pollTimeout()].compactMap { $0 }.min())
             let now = Instant.monotonicNow()
             while let event = pc.pollEvent() {
@@ -102,7 +101,7 @@ import WireKit
         // Ask Chromium for its result (stdin EOF) while still answering its packets.
         child.closeInput()
         let deadline = Instant.monotonicNow() + .seconds(15)
-        while child.process.isRunning, child.result == nil, Instant.monotonicNow() < deadline { await Task.yield(); h.step(until: nil) }
+        while child.process.isRunning, child.result == nil, Instant.monotonicNow() < deadline { h.step(until: nil) }
         let log = child.stderrText
         let answeredAfter = h.remoteDescriptionAt.map { "\($0 - start)" } ?? "never"
         #expect(connected, "Chromium answered after \(answeredAfter); ICE \(pc.iceConnectionState), signaling errors \(h.signalingErrors); chromium log:\n\(log.suffix(3000))")

@@ -148,7 +148,8 @@ struct EndToEndTests {
                 #expect(metrics.contains("rendezvous_connections 1.0"))
                 #expect(metrics.contains(#"rendezvous_refusals_total{reason="device-offline"} 1"#))
                 let demo = await httpGetOffPool(port: port, path: "/demo") ?? ""
-                #expect(demo.contains("crypto.subtle.sign") && demo.contains("peersync-rendezvous-auth-v1"))
+                #expect(demo.contains("crypto.subtle.sign") && demo.contains("peersync-rendezvous-auth-v1"),
+                        "GET /demo gave \(demo.utf8.count) bytes: \(demo.prefix(300))")
                 await client.stop()
                 try await tasks.waitForAll()
             }
@@ -204,7 +205,7 @@ func httpGet(port: Int, path: String) -> String? {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
     guard connected == 0 else { return nil }
-    var timeout = timeval(tv_sec: 5, tv_usec: 0)  // a bound, in case the server never closes
+    var timeout = timeval(tv_sec: 30, tv_usec: 0)  // a bound, in case the server never closes (generous: the suite runs in parallel)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
     guard send(fd, request, request.count, 0) == request.count else { return nil }
