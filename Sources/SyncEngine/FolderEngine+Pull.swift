@@ -207,7 +207,7 @@ extension FolderEngine {
 
     /// Sends chunk requests for queued chunks while the in-flight budget allows.
     func issueRequests(now: Instant) {
-        for path in pulls.keys.sorted() {
+        for path in pullPaths {
             guard var p = pulls[path] else { continue }
             while let index = p.queued.first {
                 let size = Int(p.target.chunks[index].size)
