@@ -26,11 +26,15 @@ public struct DeviceInfo: Codable, Sendable, Equatable {
     public var bytesOut: UInt64
     /// When it was last connected (seconds since 1970), if ever.
     public var lastSeen: Double?
+    /// While not connected: why the last connection attempt failed, with what the STUN/TURN
+    /// servers reported (e.g. a TURN server that does not answer when a relay is needed).
+    public var problem: String?
     /// Creates a device report.
     public init(id: String, name: String, connected: Bool = false, connectionType: String? = nil, rttMilliseconds: Double? = nil,
-                bytesIn: UInt64 = 0, bytesOut: UInt64 = 0, lastSeen: Double? = nil) {
+                bytesIn: UInt64 = 0, bytesOut: UInt64 = 0, lastSeen: Double? = nil, problem: String? = nil) {
         self.id = id; self.name = name; self.connected = connected; self.connectionType = connectionType
         self.rttMilliseconds = rttMilliseconds; self.bytesIn = bytesIn; self.bytesOut = bytesOut; self.lastSeen = lastSeen
+        self.problem = problem
     }
 }
 

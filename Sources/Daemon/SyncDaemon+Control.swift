@@ -18,12 +18,13 @@ extension SyncDaemon: ControlBackend {
             for peer in await r.connectedDevices { connected.insert(peer) }
         }
         let links = await transport?.linkStatus() ?? [:]
+        let problems = await transport?.connectionProblems() ?? [:]
         for peer in links.keys { connected.insert(peer); lastSeen[peer] = Date() }
         return trust.devices.values.sorted { $0.id < $1.id }.map { d in
             DeviceInfo(id: d.id, name: d.name, connected: connected.contains(d.id), connectionType: links[d.id]?.type,
                        rttMilliseconds: links[d.id]?.rtt,
                        bytesIn: traffic[d.id]?.0 ?? 0, bytesOut: traffic[d.id]?.1 ?? 0,
-                       lastSeen: lastSeen[d.id]?.timeIntervalSince1970)
+                       lastSeen: lastSeen[d.id]?.timeIntervalSince1970, problem: connected.contains(d.id) ? nil : problems[d.id])
         }
     }
 

@@ -36,6 +36,7 @@ struct StatusCommand: ParsableCommand {
                  formatBytes(d.bytesIn), formatBytes(d.bytesOut),
                  d.lastSeen.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: $0)) } ?? "never", String(d.id.prefix(15)) + "…"]
             })
+            for d in s.devices where !d.connected { if let p = d.problem { out += "\n  \(d.name): not connected: \(p)" } }
         }
         if let call = s.call { out += "\n\n" + CallShow.render(call) }
         for screen in s.screens ?? [] { out += "\n" + ScreenShow.render(screen) }

@@ -23,6 +23,10 @@ Scenarios (each pass/fail):
   d-link-down     A's WAN link goes down for 10 s while a 16 MB transfer runs, then up: the
                   connection is re-established and the sync completes.
   d-rebind        A's NAT changes its mapping mid-transfer (lab_rebind): the sync completes.
+  d-turn-none     both symmetric (relay needed) and the only TURN server configured does not
+                  answer (nothing listens on 203.0.113.2:3479): no connection, and each daemon's
+                  `syncctl status` says why — the attempt gave up, and that TURN server did not
+                  respond — instead of a bare "not connected".
   d-turn-down     both symmetric (relay needed); the first configured TURN server
                   (203.0.113.1:3478) is stopped; a second one (203.0.113.2:3479) is configured:
                   connects relayed through the second and syncs. Runs last (it stops the lab's coturn).
@@ -277,6 +281,23 @@ def rebind(run):
     return "PASS", f"A's mapping moved at {got >> 10} KiB received; done {int((time.monotonic() - t) * 1000)} ms later"
 
 
+def turn_none(run):
+    lab("lab_nat", "A", "symmetric"); lab("lab_nat", "B", "symmetric")
+    run.start(DATASET)
+
+    def reported():
+        pa, pb = run.a.peer(run.b), run.b.peer(run.a)
+        if not pa or not pb or pa.get("connected") or pb.get("connected"):
+            return None
+        problems = (pa.get("problem") or "", pb.get("problem") or "")
+        return problems if all(f"{PUB2}:3479" in p for p in problems) else None
+    problems = wait(reported, 60, "both daemons to report why they cannot connect", interval=0.5)
+    if run.a.peer(run.b).get("connected") or run.b.peer(run.a).get("connected"):
+        return "FAIL", "connected although no TURN server answers (symmetric NATs on both sides)"
+    run.types, run.path = "-/-", "none"
+    return "PASS", "not connected; status says: " + problems[0][:150]
+
+
 def turn_down(run):
     lab("lab_nat", "A", "symmetric"); lab("lab_nat", "B", "symmetric")
     # The lab's coturn (the first TURN server) is stopped; the lab is torn down after this scenario.
@@ -329,6 +350,8 @@ def main():
         for name, body in (("d-lossy", lossy), ("d-link-down", link_down), ("d-rebind", rebind)):
             if re.search(args.only, name):
                 scenario(table, name, body)
+        if re.search(args.only, "d-turn-none"):
+            scenario(table, "d-turn-none", turn_none, turns=((PUB2, 3479),))
         if re.search(args.only, "d-turn-down"):
             scenario(table, "d-turn-down", turn_down, turns=((PUB1, 3478), (PUB2, 3479)))
     finally:

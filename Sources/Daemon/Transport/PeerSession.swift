@@ -41,6 +41,10 @@ actor PeerSession {
     private var readers: [Task<Void, Never>] = []
     private var descriptionWasSent = false
     private var reconciling = false
+    /// The reason given when the session closed.
+    private var closeReason: String?
+    /// What STUN/TURN servers reported (`icecandidateerror`), at most eight distinct lines.
+    private var serverErrors: [String] = []
     private var heldCandidates: [SignalPayload] = []
     /// A renegotiation offer is out (offerer only); ``PeerSession/renegotiate()`` waits for its answer.
     var negotiatingMedia = false
@@ -129,6 +133,12 @@ actor PeerSession {
             case .failed: await close(reason: "the connection failed (ICE or DTLS)")
             default: break
             }
+        case .iceCandidateError(let url, let code, let text):
+            let line = "\(url.isEmpty ? "ICE" : url): \(text) (\(code))"
+            if !serverErrors.contains(line) && serverErrors.count < 8 {
+                serverErrors.append(line)
+                logger.warning("STUN/TURN server problem: \(line)")
+            }
         case .selectedCandidatePairChange(let local, let remote):
             logger.debug("selected pair \(local.type.rawValue) \(local.address) -> \(remote.address)")
         case .open(let h):
@@ -143,6 +153,18 @@ actor PeerSession {
         default:
             break
         }
+    }
+
+    /// Why this attempt ended before it was connected and verified, with the STUN/TURN
+    /// servers' errors (nil when it connected).
+    var problem: String? {
+        guard !verified else { return nil }
+        var text = closeReason ?? "the connection did not come up"
+        if !serverErrors.isEmpty {
+            text += "; STUN/TURN: " + serverErrors.joined(separator: "; ")
+                + " (check that these servers run and that iceServers in syncd's configuration names them)"
+        }
+        return text
     }
 
     /// Checks the DTLS peer certificate against the paired device ID; closes on a mismatch.
@@ -268,6 +290,7 @@ actor PeerSession {
     func close(reason: String?) async {
         guard !isClosed else { return }
         isClosed = true
+        closeReason = reason
         if let reason { logger.info("connection closed: \(reason)") }
         for r in readers { r.cancel() }
         readers.removeAll()

@@ -28,6 +28,8 @@ public actor PeerTransport {
     private var connected: Set<String> = []
     private var online: Set<String> = []
     private var retryAt: [String: Instant] = [:]
+    /// Why the last attempt to reach each device failed (cleared when it connects).
+    private var problems: [String: String] = [:]
     private var failures: [String: Int] = [:]
     private var lastHello: [String: Instant] = [:]
     private var refusedLogged: Set<String> = []
@@ -110,6 +112,9 @@ public actor PeerTransport {
     func connectedSession(_ peer: String) -> PeerSession? {
         connected.contains(peer) ? sessions[peer] : nil
     }
+
+    /// Why the last connection attempt to each device that is not connected failed.
+    public func connectionProblems() -> [String: String] { problems.filter { !connected.contains($0.key) } }
 
     /// Paired devices or shared folders changed: watch the paired devices, drop connections
     /// to devices no longer paired, and re-announce folders on the others.
@@ -292,12 +297,17 @@ public actor PeerTransport {
         guard sessions[s.peerID] === s else { return }
         connected.insert(s.peerID)
         failures[s.peerID] = 0
+        problems[s.peerID] = nil
         await daemon.peerConnected(s.peerID)
     }
 
     /// A session's connection ended: forget it and plan a retry.
     func sessionEnded(_ s: PeerSession) async {
         guard sessions[s.peerID] === s else { return }
+        if let problem = await s.problem {
+            problems[s.peerID] = problem
+            logger.notice("could not connect: \(problem)", metadata: ["device": "\(s.peerID)"])
+        }
         sessions[s.peerID] = nil
         connected.remove(s.peerID)
         let n = failures[s.peerID, default: 0]
