@@ -3,7 +3,7 @@
 # behind each NAT, synced through the lab's coturn.
 #   contrib/netlab/daemon-scenarios.sh [--only REGEX] [--long]
 # Default (CI) set: the 4 hard NAT pairs (full-cone/symmetric, port-restricted/port-restricted,
-# port-restricted/symmetric, symmetric/symmetric) + lossy + link-down + turn-none + turn-down.
+# port-restricted/symmetric, symmetric/symmetric) + lossy + link-down + rendezvous-restart + turn-none + turn-down.
 # --long adds the other 6 NAT pairs and the mapping change (rebind). --only overrides both.
 # Measured (debug build, 2 shared cores): default set 116 s, --long (14 scenarios) 165 s, plus ~5 s
 # for the lab. Slowest: d-lossy ~50 s (2 MB at 10% loss/100 ms RTT), d-link-down ~27 s, d-rebind ~22 s.
@@ -14,7 +14,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 # shellcheck source=lab.sh
 . "$HERE/lab.sh"
-ONLY='d-nat-(full-cone-symmetric|port-restricted-port-restricted|port-restricted-symmetric|symmetric-symmetric)|d-lossy|d-link-down|d-turn-none|d-turn-down'
+ONLY='d-nat-(full-cone-symmetric|port-restricted-port-restricted|port-restricted-symmetric|symmetric-symmetric)|d-lossy|d-link-down|d-rendezvous-restart|d-turn-none|d-turn-down'
 while [ $# -gt 0 ]; do
   case $1 in
     --only) ONLY=$2; shift 2 ;;

@@ -23,6 +23,9 @@ Scenarios (each pass/fail):
   d-link-down     A's WAN link goes down for 10 s while a 16 MB transfer runs, then up: the
                   connection is re-established and the sync completes.
   d-rebind        A's NAT changes its mapping mid-transfer (lab_rebind): the sync completes.
+  d-rendezvous-restart  port-restricted both: connected and synced; the rendezvous server is
+                  stopped, B is restarted (its connection must be set up again through signaling),
+                  the server comes back: B signs in again, reconnects to A and a new file syncs.
   d-turn-none     both symmetric (relay needed) and the only TURN server configured does not
                   answer (nothing listens on 203.0.113.2:3479): no connection, and each daemon's
                   `syncctl status` says why — the attempt gave up, and that TURN server did not
@@ -281,6 +284,57 @@ def rebind(run):
     return "PASS", f"A's mapping moved at {got >> 10} KiB received; done {int((time.monotonic() - t) * 1000)} ms later"
 
 
+class RendezvousServer:
+    """syncd-rendezvous in psl-pub, restartable (a scenario stops it and starts it again)."""
+
+    def __init__(self):
+        self.log = open(os.path.join(LAB_DIR, "rendezvous.log"), "a")
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(netns("pub", [os.path.join(BIN, "syncd-rendezvous"), "--host", PUB1, "--port", str(RDV_PORT)]),
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        wait(lambda: subprocess.run(netns("pub", ["python3", "-c", f"import urllib.request;urllib.request.urlopen('http://{PUB1}:{RDV_PORT}/healthz',timeout=2)"]),
+                                    capture_output=True).returncode == 0, 60, "the rendezvous server's /healthz")
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+RENDEZVOUS = RendezvousServer()
+
+
+def rendezvous_restart(run):
+    lab("lab_nat", "A", "port-restricted"); lab("lab_nat", "B", "port-restricted")
+    run.start(DATASET)
+    run.wait_connected()
+    run.wait_synced(60)
+    RENDEZVOUS.stop()
+    run.b.stop()
+    run.b.start()   # its new connection to A needs signaling, which is down
+    down = time.monotonic()
+    time.sleep(2)
+    if run.b.peer(run.a).get("connected"):
+        return "FAIL", "B reconnected while the rendezvous server was down (it cannot have: no signaling)"
+    RENDEZVOUS.start()
+    back = time.monotonic()
+    write_random(os.path.join(run.a.folder, "after-restart.bin"), 300_000, seed=7)
+    wait(lambda: run.a.peer(run.b).get("connected") and run.b.peer(run.a).get("connected"), 60,
+         "the daemons to reconnect through the restarted rendezvous server", interval=0.2)
+    reconnect_ms = int((time.monotonic() - back) * 1000)
+    run.wait_synced(60)
+    run.refresh_types()
+    return "PASS", (f"server down {int((back - down) * 1000)} ms with B restarted; reconnected {reconnect_ms} ms after "
+                    "the server came back; a new file synced")
+
+
 def turn_none(run):
     lab("lab_nat", "A", "symmetric"); lab("lab_nat", "B", "symmetric")
     run.start(DATASET)
@@ -334,13 +388,9 @@ def main():
         if not os.access(os.path.join(BIN, n), os.X_OK):
             raise SystemExit(f"netlab-daemons: {BIN}/{n} is missing: run `swift build` first (or set PEERSYNC_BIN)")
     table = Table(args.results)
-    rdv_log = open(os.path.join(LAB_DIR, "rendezvous.log"), "a")
-    rdv = subprocess.Popen(netns("pub", [os.path.join(BIN, "syncd-rendezvous"), "--host", PUB1, "--port", str(RDV_PORT)]),
-                           stdout=rdv_log, stderr=subprocess.STDOUT)
     start = time.monotonic()
     try:
-        wait(lambda: subprocess.run(netns("pub", ["python3", "-c", f"import urllib.request;urllib.request.urlopen('http://{PUB1}:{RDV_PORT}/healthz',timeout=2)"]),
-                                    capture_output=True).returncode == 0, 60, "the rendezvous server's /healthz")
+        RENDEZVOUS.start()
         types = ["full-cone", "restricted", "port-restricted", "symmetric"]
         for i in range(4):
             for j in range(i, 4):
@@ -350,16 +400,14 @@ def main():
         for name, body in (("d-lossy", lossy), ("d-link-down", link_down), ("d-rebind", rebind)):
             if re.search(args.only, name):
                 scenario(table, name, body)
+        if re.search(args.only, "d-rendezvous-restart"):
+            scenario(table, "d-rendezvous-restart", rendezvous_restart)
         if re.search(args.only, "d-turn-none"):
             scenario(table, "d-turn-none", turn_none, turns=((PUB2, 3479),))
         if re.search(args.only, "d-turn-down"):
             scenario(table, "d-turn-down", turn_down, turns=((PUB1, 3478), (PUB2, 3479)))
     finally:
-        rdv.terminate()
-        try:
-            rdv.wait(10)
-        except subprocess.TimeoutExpired:
-            rdv.kill()
+        RENDEZVOUS.stop()
     print(f"netlab-daemons: scenarios took {int(time.monotonic() - start)} s", file=sys.stderr)
     sys.exit(1 if table.failures else 0)
 
