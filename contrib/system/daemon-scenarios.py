@@ -37,7 +37,7 @@ import argparse, glob, json, os, random, shutil, signal, sqlite3, subprocess, sy
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hostile_scenario import hostile_peer  # noqa: E402
 from harness import (Bin, Daemon, Rendezvous, pair_by_id, sha256, share, tree, wait, wait_same_tree,  # noqa: E402
-                     write_random)
+                     write_random, listing)
 
 SYNC_TIMEOUT = float(os.environ.get("SCENARIO_SYNC_TIMEOUT", "120"))
 
@@ -187,7 +187,8 @@ def check_no_torn_files(source_tree, dest, db_path):
 
 def sigkill(ctx):
     _, a, b, pa, pb = two_paired(ctx)
-    for i in range(4):
+    # Enough data that the sync is still running at the last kill (a long run asks for 50).
+    for i in range(max(4, ctx.args.kills // 2)):
         write_random(os.path.join(pa, f"big{i}.bin"), 24 << 20, 10 + i)
     for i in range(200):
         write_random(os.path.join(pa, f"small/s{i}.bin"), 20_000, 100 + i)
@@ -197,7 +198,7 @@ def sigkill(ctx):
     kills = 0
     for _ in range(ctx.args.kills):
         time.sleep(rng.uniform(0.2, 2.5))
-        if tree(pb) == source:
+        if listing(pb) == listing(pa) and tree(pb) == source:
             break
         b.kill(signal.SIGKILL)
         kills += 1
