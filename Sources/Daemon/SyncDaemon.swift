@@ -179,9 +179,8 @@ public actor SyncDaemon {
         var syncing = 0
         var connected = Set<String>()
         for (id, r) in runners {
-            let s = await r.status(paused: folders[id]?.paused ?? false)
-            if s.state == "syncing" { syncing += 1 }
-            connected.formUnion(s.connectedDevices)
+            if await r.briefState(paused: folders[id]?.paused ?? false) == "syncing" { syncing += 1 }
+            connected.formUnion(await r.connectedDevices)
         }
         return "\(folders.count) folders (\(syncing) syncing), \(connected.count)/\(trust.devices.count) devices connected"
     }

@@ -273,13 +273,24 @@ actor FolderRunner {
     /// Once pulling stops it is always fresh, so "nothing needed" is never reported late.
     private func currentNeed() -> NeedSummary {
         let now = Instant.monotonicNow()
-        // A recount walks every path some peer differs on: while pulls run it is made at most
-        // every `needRecountInterval`, and never more often than ten times its own cost.
-        if engine.isPulling, let last = lastNeed, now - last.at < max(Self.needRecountInterval, last.cost * 10) { return last.value }
+        // A recount walks every path some peer differs on: it is made no more often than ten
+        // times its own cost (a peer announcing a million paths must not keep the folder busy
+        // counting them for every status poll), and while pulls run at most every
+        // `needRecountInterval`.
+        if let last = lastNeed {
+            let spacing = engine.isPulling ? max(Self.needRecountInterval, last.cost * 10) : last.cost * 10
+            if now - last.at < spacing { return last.value }
+        }
         let value = engine.needSummary()
         let after = Instant.monotonicNow()
         lastNeed = (after, value, after - now)
         return value
+    }
+
+    /// The folder's state (syncing, idle, paused, …) without counting what is needed (for the
+    /// one-line systemd STATUS, refreshed every few seconds).
+    func briefState(paused: Bool) -> String {
+        paused ? "paused" : (lastError != nil && state == "stopped" ? "error" : resolvedState())
     }
 
     /// Devices with a live link to this folder.
