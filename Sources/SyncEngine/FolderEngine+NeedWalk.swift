@@ -144,7 +144,7 @@ extension FolderEngine {
             if n.global?.deleted == true && n.local?.deleted == false && n.local?.kind == .file
                 && !receiveOnlyChanged.contains(n.path) { deletingFiles += 1 }
         }
-        let present = (try? store.localCounts(folderID: config.folderID).files) ?? 0
+        let present = localTotals().files   // kept by the engine; no count query per walk
         if deletingFiles >= config.massDeletionMinimum && Double(deletingFiles) > config.maxDeletionShare * Double(present) {
             if lastMassDeletionReport != deletingFiles { emit(.massDeletionBlocked(count: deletingFiles)) }
             lastMassDeletionReport = deletingFiles

@@ -90,16 +90,6 @@ enum RowCoding {
         }
     }
 
-    static func row(folderID: String, device: String, record f: FileRecord, state: LocalFileState?) -> FileRow {
-        FileRow(folderID: folderID, device: device, path: f.path.string, kind: Int(f.kind.rawValue), deleted: f.deleted,
-                size: Int64(bitPattern: f.size), permissions: Int(f.permissions), mtime: f.mtimeNanoseconds,
-                modifiedBy: Int64(bitPattern: f.modifiedBy), version: encode(f.version), sequence: Int64(bitPattern: f.sequence),
-                contentHash: data(f.contentHash), symlinkTarget: f.symlinkTarget,
-                inode: state.map { Int64(bitPattern: $0.inode) }, ctime: state?.ctimeNanoseconds, diskMtime: state?.mtimeNanoseconds,
-                diskSize: state.map { Int64(bitPattern: $0.size) }, diskPermissions: state.map { Int($0.permissions) },
-                diskKind: state.map { Int($0.kind.rawValue) }, deletedAt: nil)
-    }
-
     static func record(_ r: FileRow, chunks: [ChunkInfo]) -> FileRecord {
         FileRecord(path: SyncPath(r.path), kind: FileKind(rawValue: UInt8(truncatingIfNeeded: r.kind)) ?? .file, deleted: r.deleted,
                    size: UInt64(bitPattern: r.size), permissions: UInt32(truncatingIfNeeded: r.permissions), mtimeNanoseconds: r.mtime,
