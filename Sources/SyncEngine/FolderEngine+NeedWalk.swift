@@ -27,10 +27,13 @@ extension FolderEngine {
         var revert: Bool
     }
 
-    /// The need a candidate stands for, or nil when our version is the global one.
+    /// The need a candidate stands for, or nil when our version is the global one or the global
+    /// version deletes a path we never had (nothing to delete; adopting such tombstones would let
+    /// a peer make us store and re-announce any number of paths we never held).
     func need(_ c: NeedCandidate) -> Need? {
         guard let g = Self.winner(local: c.local?.record, remote: c.remote) else { return nil }
         if let l = c.local?.record, l.version.compare(g.version) == .equal { return nil }
+        if g.deleted && c.local == nil { return nil }
         return Need(path: c.path, global: g, local: c.local?.record, revert: false)
     }
 
@@ -120,7 +123,7 @@ extension FolderEngine {
                 guard let n = need(NeedCandidate(path: path, local: local, remote: remoteRecords(path))), let g = n.global else { continue }
                 if g.deleted {
                     if n.local?.deleted == false { continue }   // a deletion: second walk
-                    batch.local.append(LocalEntry(record: g, state: nil))   // adopt the tombstone
+                    batch.local.append(LocalEntry(record: g, state: nil))   // a newer tombstone of one we hold
                     continue
                 }
                 switch g.kind {

@@ -128,7 +128,8 @@ public protocol IndexStore: AnyObject {
     /// (chunk lists may be left empty unless `withChunks`).
     func localEntries(folderID: String, after path: SyncPath?, limit: Int, withChunks: Bool) throws -> [LocalEntry]
     /// Up to `limit` paths where some peer's version differs from ours, after `path` in path
-    /// order (before it in reverse path order when `descending`). Without `withChunks` the
+    /// order (before it in reverse path order when `descending`); a path we have no record of
+    /// is left out when every peer's record of it is a tombstone (there is nothing to pull). Without `withChunks` the
     /// records' chunk lists may be left empty (counting and status need no chunks).
     func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int, withChunks: Bool) throws -> [NeedCandidate]
     /// Live local files (tombstones, directories and links not counted) and their bytes.

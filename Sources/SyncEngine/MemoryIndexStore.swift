@@ -97,7 +97,7 @@ public final class MemoryIndexStore: IndexStore {
         guard let f = folders[folderID] else { return [] }
         var paths = Set<SyncPath>()
         for index in f.remote.values {
-            for (p, r) in index where f.local[p]?.record.version != r.version { paths.insert(p) }
+            for (p, r) in index where f.local[p]?.record.version != r.version && !(f.local[p] == nil && r.deleted) { paths.insert(p) }
         }
         let ordered = descending
             ? paths.filter { k in path.map { k < $0 } ?? true }.sorted(by: >)

@@ -148,7 +148,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                 WHERE f.folderID = ?1 AND f.path IN (
                     SELECT r.path FROM file r
                     LEFT JOIN file l ON l.folderID = r.folderID AND l.device = '' AND l.path = r.path
-                    WHERE r.folderID = ?1 AND r.device != '' AND (l.path IS NULL OR l.version != r.version))
+                    WHERE r.folderID = ?1 AND r.device != '' AND (l.path IS NULL AND r.deleted = 0 OR l.path IS NOT NULL AND l.version != r.version))
                 ORDER BY f.path, f.device
                 """, arguments: [folderID])
             // Paths are compared by their bytes (SyncPath), never as Swift Strings: `==` on String
@@ -270,7 +270,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                 SELECT \(RowCoding.qualifiedFileColumns("f")) FROM (
                     SELECT DISTINCT r.path AS path FROM file r
                     LEFT JOIN file l ON l.folderID = r.folderID AND l.device = '' AND l.path = r.path
-                    WHERE r.folderID = ?1 AND r.device != '' \(bound) AND (l.path IS NULL OR l.version != r.version)
+                    WHERE r.folderID = ?1 AND r.device != '' \(bound) AND (l.path IS NULL AND r.deleted = 0 OR l.path IS NOT NULL AND l.version != r.version)
                     ORDER BY r.path \(order) LIMIT ?3
                 ) p JOIN file f ON f.folderID = ?1 AND f.path = p.path
                 ORDER BY f.path \(order)

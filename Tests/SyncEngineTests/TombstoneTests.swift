@@ -83,4 +83,29 @@ import SyncProtocol
         #expect(c.engines[0].expireTombstones(wallClockNanoseconds: Self.start + 60 * Self.day) == 0,
                 "B still announces the files it has not deleted")
     }
+
+    /// A deletion of a file we never had is not adopted (nothing recorded, nothing announced,
+    /// nothing needed), and a file we create there later wins over that deletion.
+    @Test func tombstonesOfFilesNeverHeldAreNotAdopted() throws {
+        let c = try Cluster(count: 2, seed: 33)
+        try c.fss[0].writeAll("gone.txt", [1, 2, 3])
+        try c.fss[0].writeAll("kept.txt", [4])
+        c.scan(0)
+        try c.fss[0].remove("gone.txt")
+        c.scan(0)
+        c.connectAll()
+        c.converge()
+        let gone = SyncPath("gone.txt")
+        #expect(c.engines[0].localRecord(gone)?.deleted == true)
+        #expect(c.engines[1].localRecord(gone) == nil, "a tombstone of a path never held must not be recorded")
+        #expect(c.engines[1].localRecord(SyncPath("kept.txt"))?.deleted == false)
+        #expect(c.engines[1].maxSequence == 1, "only kept.txt was recorded (and announced)")
+        #expect(c.engines[1].needCount() == 0 && !c.engines[1].hasNeeds())
+        // B creates the name afresh: its file is the global version and reaches A.
+        try c.fss[1].writeAll("gone.txt", [7, 7])
+        c.scan(1)
+        c.converge()
+        #expect(try c.fss[0].readAll("gone.txt", limit: 16) == [7, 7])
+        #expect(c.allTreesEqual())
+    }
 }

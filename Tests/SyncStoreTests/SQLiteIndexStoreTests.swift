@@ -114,4 +114,29 @@ func fileRecord(_ path: String, _ content: String, version: VersionVector, seque
         try store.forEachLocalRecord(folderID: "f", since: 495) { since.append($0.sequence) }
         #expect(since == [496, 497, 498, 499, 500])
     }
+
+    /// A peer's tombstone for a path we never had is nothing to pull (no candidate, in both
+    /// stores); a tombstone for a path we hold, or a live record beside one, still is.
+    @Test func tombstonesOfPathsNeverHeldAreNoCandidates() throws {
+        let path = tempDatabasePath()
+        defer { removeDatabaseDirectory(path) }
+        let sqlite = SQLiteIndexStore(database: try SyncDatabase(path: path))
+        let memory = MemoryIndexStore()
+        let v1 = VersionVector().incremented(by: 1), v2 = v1.incremented(by: 2)
+        func tombstone(_ p: String, _ v: VersionVector, _ seq: UInt64) -> FileRecord {
+            FileRecord(path: SyncPath(p), kind: .file, deleted: true, version: v, sequence: seq)
+        }
+        var batch = IndexBatch(folderID: "f")
+        batch.local.append(LocalEntry(record: fileRecord("held", "x", version: v1, sequence: 1), state: nil))
+        batch.remote.append(("peer", tombstone("held", v2, 1)))
+        batch.remote.append(("peer", tombstone("never-had", v2, 2)))
+        batch.remote.append(("peer", tombstone("mixed", v2, 3)))
+        batch.remote.append(("other", fileRecord("mixed", "y", version: v1, sequence: 1)))
+        for store in [sqlite, memory] as [any IndexStore] {
+            _ = try store.loadFolder("f", newIndexID: 1)
+            try store.commit(batch)
+            let candidates = try store.needCandidates(folderID: "f", after: nil, descending: false, limit: 10)
+            #expect(candidates.map(\.path) == [SyncPath("held"), SyncPath("mixed")], "\(type(of: store))")
+        }
+    }
 }
