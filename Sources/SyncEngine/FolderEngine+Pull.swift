@@ -22,6 +22,12 @@ extension FolderEngine {
         announce()
     }
 
+    /// True when a change the folder watcher reported needs no rescan: the disk shows what the
+    /// index last recorded (the engine's own write, or nothing), or the path is a temp file.
+    public func isKnownChange(_ path: SyncPath) -> Bool {
+        path.name.hasPrefix(PathPolicy.tempPrefix) || diskMatchesIndex(path)
+    }
+
     /// True when the disk still shows what the index last recorded (no unscanned local change).
     func diskMatchesIndex(_ path: SyncPath) -> Bool {
         let disk = (try? fs.info(path.string)) ?? nil
@@ -125,7 +131,7 @@ extension FolderEngine {
     /// Starts pulling a file: reuses chunks from a resumed temp file and from local files,
     /// queues the rest for peers. Returns an entry when only metadata had to change.
     func startPull(_ n: Need) -> LocalEntry? {
-        guard let g = n.global else { return nil }
+        guard let g = n.global, !syncingTargets.contains(n.path) else { return nil }   // a flushing file is placed first
         if let existing = pulls[n.path] {
             if existing.target.version == g.version && existing.target.contentHash == g.contentHash { return nil }
             abandon(n.path)
@@ -274,7 +280,9 @@ extension FolderEngine {
         issueRequests(now: now)
     }
 
-    /// Places a completed pull: conflict copy or version if needed, fsync, rename, dir fsync, then the index commit.
+    /// Places a completed pull: conflict copy or version if needed, fsync, rename, dir fsync, then
+    /// the index commit. With a ``FileSyncer`` the fsync runs there, and ``collectSynced(now:)``
+    /// does the rest.
     func finishPull(_ path: SyncPath, now: Instant) {
         guard let p = pulls[path], p.remaining == 0 else { return }
         pulls[path] = nil
@@ -283,30 +291,110 @@ extension FolderEngine {
             writer.abandon(p.temp)
             return
         }
-        do {
-            let disk = try fs.info(path.string)
-            if p.conflict, let l = localEntry(path, withChunks: false)?.record, disk != nil {
-                let copy = ConflictNaming.copyPath(for: path, mtimeNanoseconds: l.mtimeNanoseconds, deviceID: config.localDeviceID)
-                try trimConflictCopies(of: path)
-                try fs.rename(path.string, to: copy.string)
-                emit(.conflict(path: path, copy: copy))
-            } else if config.versioning, let d = disk, d.kind == .file {
-                try moveToVersions(path.string)
-            } else if let d = disk, d.kind == .directory {
-                try fs.remove(path.string)   // only an empty directory; otherwise retried later
+        if let syncer {
+            do {
+                try writer.prepareForSync(p.temp, permissions: p.target.permissions, mtimeNanoseconds: p.target.mtimeNanoseconds)
+            } catch {
+                failPlacing(p, error)
+                return
             }
-            try writer.commit(p.temp, permissions: p.target.permissions, mtimeNanoseconds: p.target.mtimeNanoseconds)
-        } catch {
-            emit(.pullFailed(path, reason: "\(error)"))
-            p.temp.close()
-            failedPulls.insert(path)
+            syncing[p.temp.path] = p
+            syncingTargets.insert(path)
+            syncer.submit(p.temp.path)
             return
         }
-        pullRetryBackoff[path] = nil
-        revertRequested.remove(path)
+        do {
+            try makeRoom(for: p)
+            try writer.commit(p.temp, permissions: p.target.permissions, mtimeNanoseconds: p.target.mtimeNanoseconds)
+        } catch {
+            failPlacing(p, error)
+            return
+        }
         var batch = IndexBatch(folderID: config.folderID)
-        batch.local = [LocalEntry(record: p.target, state: currentState(path))]
+        batch.local = [placed(p)]
         record(batch)
+    }
+
+    /// Places the pulls the ``FileSyncer`` has made durable: each is renamed over its target
+    /// (unless the global version or the file on disk moved on meanwhile), each directory that
+    /// received one is fsynced once, then one index commit records them all.
+    public func collectSynced(now: Instant) {
+        guard let syncer, !syncing.isEmpty else { return }
+        clock = max(clock, now)
+        let done = syncer.takeFinished()
+        guard !done.isEmpty else { return }
+        var renamed: [(ActivePull, String)] = []
+        var superseded = false
+        for r in done {
+            guard let p = syncing.removeValue(forKey: r.path) else { continue }
+            let path = p.target.path
+            syncingTargets.remove(path)
+            if let error = r.error {
+                failPlacing(p, error)
+                continue
+            }
+            let g = globalRecord(path)
+            guard let g, !g.deleted, g.kind == .file, g.contentHash == p.target.contentHash,
+                  p.revert || diskMatchesIndex(path) else {
+                try? fs.remove(p.temp.path)   // superseded while it was flushed; a new pull pass sees to the path
+                superseded = true
+                continue
+            }
+            do {
+                try makeRoom(for: p)
+                try writer.place(p.temp)
+            } catch {
+                failPlacing(p, error)
+                continue
+            }
+            renamed.append((p, path.parent?.string ?? ""))
+        }
+        var durableDirs: [String: Bool] = [:]
+        var batch = IndexBatch(folderID: config.folderID)
+        for (p, dir) in renamed {
+            if durableDirs[dir] == nil {
+                do { try fs.syncDirectory(dir); durableDirs[dir] = true } catch {
+                    // Placed but not known durable: left out of the index, so a crash cannot leave
+                    // the index ahead of the disk; the next scan adopts the file.
+                    durableDirs[dir] = false
+                    emit(.pullFailed(p.target.path, reason: "\(error)"))
+                }
+            }
+            if durableDirs[dir] == true { batch.local.append(placed(p)) }
+        }
+        record(batch)
+        if superseded { pullPass(now: now) } else if walk != nil { continueWalk(now: now) } else { schedulePullRetries(now: now) }
+    }
+
+    /// Moves what stands at a pull's target aside: a conflict copy of a concurrent local version,
+    /// the replaced version when versioning, or an empty directory.
+    func makeRoom(for p: ActivePull) throws {
+        let path = p.target.path
+        let disk = try fs.info(path.string)
+        if p.conflict, let l = localEntry(path, withChunks: false)?.record, disk != nil {
+            let copy = ConflictNaming.copyPath(for: path, mtimeNanoseconds: l.mtimeNanoseconds, deviceID: config.localDeviceID)
+            try trimConflictCopies(of: path)
+            try fs.rename(path.string, to: copy.string)
+            emit(.conflict(path: path, copy: copy))
+        } else if config.versioning, let d = disk, d.kind == .file {
+            try moveToVersions(path.string)
+        } else if let d = disk, d.kind == .directory {
+            try fs.remove(path.string)   // only an empty directory; otherwise retried later
+        }
+    }
+
+    /// The local entry of a pull just placed (and the retry state it clears).
+    func placed(_ p: ActivePull) -> LocalEntry {
+        pullRetryBackoff[p.target.path] = nil
+        revertRequested.remove(p.target.path)
+        return LocalEntry(record: p.target, state: currentState(p.target.path))
+    }
+
+    /// Reports a pull that failed at placement; its temp file stays for a retry to resume.
+    func failPlacing(_ p: ActivePull, _ error: any Error) {
+        emit(.pullFailed(p.target.path, reason: "\(error)"))
+        p.temp.close()
+        failedPulls.insert(p.target.path)
     }
 
     /// Removes the oldest conflict copies of `path` so at most `maxConflictCopies - 1` remain.

@@ -66,6 +66,13 @@ public final class FolderEngine {
         sortedPulls = s
         return s
     }
+    /// Makes finished temp files durable off this engine's thread (nil: fsync inline).
+    let syncer: (any FileSyncer)?
+    /// Pulls whose temp file is complete and waits for ``syncer``, by temp path; they are
+    /// placed by ``collectSynced(now:)``.
+    var syncing: [String: ActivePull] = [:]
+    /// The target paths of ``syncing`` (never pulled again while their flush runs).
+    var syncingTargets: Set<SyncPath> = []
     var requests: [UInt32: PendingRequest] = [:]
     var nextRequestID: UInt32 = 1
     var bytesInFlight = 0
@@ -123,8 +130,12 @@ public final class FolderEngine {
     /// An engine for `config` on `fs`, resuming from `store` (or starting with `newIndexID` when the folder is new there).
     ///
     /// Only positions and counts are loaded: records stay in the store and are read in pages.
-    public init(config: FolderConfig, fs: any FileSystem, store: any IndexStore, newIndexID: UInt64, chunker: Chunker = .standard) throws {
+    /// An engine for `config`'s folder on `fs`, indexed in `store`. With a `syncer`, finished
+    /// files are fsynced by it while pulls go on (see ``collectSynced(now:)``); without, inline.
+    public init(config: FolderConfig, fs: any FileSystem, store: any IndexStore, newIndexID: UInt64, chunker: Chunker = .standard,
+                syncer: (any FileSyncer)? = nil) throws {
         self.config = config
+        self.syncer = syncer
         self.fs = fs
         self.store = store
         writer = AtomicWriter(fs: fs)
@@ -230,7 +241,7 @@ public final class FolderEngine {
     /// yes, one walk when it is no; the count is cached then).
     public func hasNeeds() -> Bool {
         if let c = cachedNeedSummary { return c.paths > 0 }
-        if !pulls.isEmpty { return true }   // a file being fetched is needed (and the walk from the start would pass every synced path first)
+        if !pulls.isEmpty || !syncing.isEmpty { return true }   // a file being fetched is needed (and the walk from the start would pass every synced path first)
         var found = false
         visitNeeds(withChunks: false, pageSize: 16) { _ in found = true; return false }
         if !found { cachedNeedSummary = NeedSummary() }
@@ -238,7 +249,7 @@ public final class FolderEngine {
     }
 
     /// True while a pull pass runs or files are being fetched (the need count is moving).
-    public var isPulling: Bool { walk != nil || !pulls.isEmpty }
+    public var isPulling: Bool { walk != nil || !pulls.isEmpty || !syncing.isEmpty }
 
     /// Live local files and their bytes, counted by the store.
     /// Counted by the store once, then kept up to date by every commit (status is polled often).
@@ -516,7 +527,10 @@ public final class FolderEngine {
 
     /// When ``handle(timeout:)`` should next be called (the earliest request deadline).
     public func pollTimeout() -> Instant? {
-        [requests.values.map(\.deadline).min(), pullRetryAt.values.min(), announceHoldDeadline].compactMap { $0 }.min()
+        // While files are being flushed, a poll now and then collects them even if the
+        // syncer's wake-up was missed.
+        let flushPoll = syncing.isEmpty ? nil : clock + .milliseconds(100)
+        return [requests.values.map(\.deadline).min(), pullRetryAt.values.min(), announceHoldDeadline, flushPoll].compactMap { $0 }.min()
     }
 
     /// Expires chunk requests whose deadline passed, and asks again elsewhere.
@@ -529,6 +543,7 @@ public final class FolderEngine {
             if pulls[r.path]?.id == r.pullID { pulls[r.path]?.requeue(r.chunkIndex) }
         }
         if retryPullsDue(now: now) { pullPass(now: now) }
+        collectSynced(now: now)
         issueRequests(now: now)
     }
 }

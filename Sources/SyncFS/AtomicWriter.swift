@@ -77,6 +77,22 @@ public struct AtomicWriter {
         } catch { throw .fileSystem(error) }
     }
 
+    /// Applies mode and mtime and closes a filled temp file, ready for a ``FileSyncer`` to make
+    /// it durable; ``place(_:)`` renames it once the syncer reports it done.
+    public func prepareForSync(_ temp: TempFile, permissions: UInt32, mtimeNanoseconds: Int64) throws(AtomicWriterError) {
+        do {
+            try fs.setPermissions(temp.path, permissions)
+            try fs.setModificationTime(temp.path, mtimeNanoseconds)
+            temp.handle.close()
+        } catch { throw .fileSystem(error) }
+    }
+
+    /// Renames a temp file that a ``FileSyncer`` made durable over its target. The caller
+    /// fsyncs the target's directory (once for all files placed there) before committing the index.
+    public func place(_ temp: TempFile) throws(AtomicWriterError) {
+        do { try fs.rename(temp.path, to: temp.target.string) } catch { throw .fileSystem(error) }
+    }
+
     /// Closes and deletes an unfinished temp file.
     public func abandon(_ temp: TempFile) {
         temp.handle.close()

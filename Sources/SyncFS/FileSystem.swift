@@ -127,6 +127,9 @@ public protocol FileSystem: AnyObject {
     func setModificationTime(_ path: String, _ nanoseconds: Int64) throws(FileSystemError)
     /// fsyncs a directory so renames and creations in it are durable.
     func syncDirectory(_ path: String) throws(FileSystemError)
+    /// Makes a regular file's data and metadata durable (fsync), given only its path, so a
+    /// closed file can be flushed on another thread (see ``FileSyncer``).
+    func syncFile(_ path: String) throws(FileSystemError)
     /// True when several threads may open and read files at once (the scanner then hashes in parallel).
     var supportsConcurrentReads: Bool { get }
 }

@@ -210,6 +210,15 @@ public final class InMemoryFileSystem: FileSystem {
         n.ctime = tick()
     }
 
+    /// ``FileSystem`` requirement, on the in-memory tree: the file's data becomes durable.
+    public func syncFile(_ path: String) throws(FileSystemError) {
+        try mutate("fsync", path)
+        guard let n = try lookup(path, op: "fsync"), n.kind == .file else {
+            throw FileSystemError(code: FileSystemError.noEntry, operation: "fsync", path: path)
+        }
+        n.durableData = n.data
+    }
+
     /// ``FileSystem`` requirement, on the in-memory tree.
     public func syncDirectory(_ path: String) throws(FileSystemError) {
         try mutate("fsync-dir", path)

@@ -8,7 +8,7 @@ import SyncProtocol
 /// Paths are relative to ``root``. Every operation refuses to pass through a symlink in a
 /// parent component (checked with `lstat`, component by component) and never follows one in
 /// the last component, so a hostile tree cannot redirect a write outside the folder.
-public final class LocalFileSystem: FileSystem {
+public final class LocalFileSystem: FileSystem, Sendable {
     /// Absolute path of the folder root.
     public let root: String
 
@@ -186,6 +186,16 @@ public final class LocalFileSystem: FileSystem {
         var times = [timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2 /* UTIME_OMIT */),
                      timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))]
         guard utimensat(AT_FDCWD, full(path), &times, AT_SYMLINK_NOFOLLOW) == 0 else { throw fail("utimensat", path) }
+    }
+
+    /// ``FileSystem`` requirement, through POSIX calls (the file is opened read-only: fsync
+    /// flushes the file whichever descriptor asks). Safe to call from any thread.
+    public func syncFile(_ path: String) throws(FileSystemError) {
+        try checkParents(path, op: "fsync")
+        let fd = open(full(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw fail("open", path) }
+        defer { Glibc.close(fd) }
+        guard fsync(fd) == 0 else { throw fail("fsync", path) }
     }
 
     /// ``FileSystem`` requirement, through POSIX calls.

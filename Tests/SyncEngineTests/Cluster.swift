@@ -21,8 +21,12 @@ final class Cluster {
     var framesSent: [SyncFrame.MessageType: Int] = [:]
     var connected: Set<Int> = []
     let configs: [FolderConfig]
+    /// Engines given a syncer flush finished files through it (the test completes the flushes).
+    let syncers: [Int: ManualFileSyncer]
 
-    init(count: Int, seed: UInt64, fileSystems: [any FileSystem]? = nil, configure: (Int, inout FolderConfig) -> Void = { _, _ in }) throws {
+    init(count: Int, seed: UInt64, fileSystems: [any FileSystem]? = nil, syncers: [Int: ManualFileSyncer] = [:],
+         configure: (Int, inout FolderConfig) -> Void = { _, _ in }) throws {
+        self.syncers = syncers
         rng = SeededRandom(seed: seed)
         ids = (0..<count).map { "DEVICE\(Character(UnicodeScalar(UInt8(65 + $0))))-XXXXXXX-YYYYYYY" }
         fss = fileSystems ?? (0..<count).map { _ in InMemoryFileSystem() }
@@ -39,7 +43,7 @@ final class Cluster {
     }
 
     func makeEngine(_ i: Int) throws -> FolderEngine {
-        try FolderEngine(config: configs[i], fs: fss[i], store: stores[i], newIndexID: rng.next() | 1)
+        try FolderEngine(config: configs[i], fs: fss[i], store: stores[i], newIndexID: rng.next() | 1, syncer: syncers[i])
     }
 
     func link(_ a: Int, _ b: Int) -> Int { a * 64 + b }

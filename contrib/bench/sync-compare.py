@@ -19,6 +19,11 @@ Everything runs on 127.0.0.1; Syncthing is configured with discovery, relays, NA
 usage reports, crash reports and upgrades all off. Needs: rsync, syncthing (contrib/setup.sh
 installs both) and a built PeerSync (`swift build -c release` is what a benchmark should use;
 PEERSYNC_BIN overrides the folder of the executables). Processes are run by contrib/system/harness.py.
+
+With SYNC_COMPARE_PERF=DIR, each PeerSync daemon is profiled during its initial sync
+(`perf record --call-graph dwarf -F 250`, into DIR/sender.data and DIR/receiver.data); read
+them with `perf report -i DIR/receiver.data --no-children`. With SYNC_COMPARE_TIMELINE=1, the
+PeerSync phases print a line per second: bytes and files placed, and each daemon's CPU share.
 """
 import argparse, json, os, random, shutil, signal, subprocess, sys, time
 import urllib.request
@@ -234,6 +239,26 @@ def run_syncthing(work, pristine, results, timeout):
 
 # ---------------------------------------------------------------- PeerSync
 
+def start_perf(pids):
+    """perf recorders for the sender and receiver daemons when SYNC_COMPARE_PERF names a folder."""
+    out = os.environ.get("SYNC_COMPARE_PERF")
+    if not out:
+        return []
+    os.makedirs(out, exist_ok=True)
+    procs = [subprocess.Popen(["perf", "record", "--call-graph", "dwarf,16384", "-F", "250", "-p", str(pid),
+                               "-o", os.path.join(out, f"{name}.data")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for pid, name in zip(pids, ("sender", "receiver"))]
+    time.sleep(1)   # perf attaches before the timed phase starts
+    return procs
+
+
+def stop_perf(procs):
+    for p in procs:
+        p.send_signal(signal.SIGINT)
+    for p in procs:
+        p.wait(timeout=120)
+
+
 def run_peersync(work, pristine, results, timeout):
     bins = Bin("release")
     src, dst = os.path.join(work, "ps-src"), os.path.join(work, "ps-dst")
@@ -254,6 +279,7 @@ def run_peersync(work, pristine, results, timeout):
             if phase == "incremental":
                 apply_edits(src)
             files, size = totals(src)
+            perf = start_perf(pids) if phase == "initial" else []
             c0 = sum(cpu_seconds(p) for p in pids); w0 = wire(); t0 = time.monotonic()
             if phase == "initial":
                 a.ctl("folders", "add", src, "--id", "bench", "--with", b.id)
@@ -261,8 +287,16 @@ def run_peersync(work, pristine, results, timeout):
             else:
                 a.ctl("folders", "rescan", "bench")
 
+            timeline = {"next": t0 + 1, "bytes": 0, "cpu": [cpu_seconds(p) for p in pids]}
+
             def done():
                 f = b.folder("bench")
+                if os.environ.get("SYNC_COMPARE_TIMELINE") and time.monotonic() >= timeline["next"]:
+                    cpu = [cpu_seconds(p) for p in pids]
+                    log(f"  {time.monotonic() - t0:6.1f} s  {f['localBytes'] / 2**20:7.1f} MiB  {f['localFiles']:6d} files  "
+                        f"+{(f['localBytes'] - timeline['bytes']) / 2**20:6.1f} MiB/s  CPU sender {cpu[0] - timeline['cpu'][0]:.2f} "
+                        f"receiver {cpu[1] - timeline['cpu'][1]:.2f}")
+                    timeline.update(next=timeline["next"] + 1, bytes=f["localBytes"], cpu=cpu)
                 return f["localFiles"] == files and f["localBytes"] == size and f["needFiles"] == 0
             try:
                 wait(done, timeout, f"PeerSync {phase} sync")
@@ -272,6 +306,7 @@ def run_peersync(work, pristine, results, timeout):
                 r.ok = tree(src) == tree(dst)
             except TimeoutError as e:
                 r.note = str(e)
+            stop_perf(perf)
             r.rss = max(peak_rss_mib(p) for p in pids)
             results.append(r)
     finally:

@@ -4,6 +4,7 @@ import Logging
 import SyncEngine
 import SyncFS
 import SyncProtocol
+import Synchronization
 import WireKit
 
 /// Runs one folder: owns its ``FolderEngine`` (so every engine call, and so every file write,
@@ -20,6 +21,10 @@ actor FolderRunner {
 
     let settings: FolderSettings
     private let engine: FolderEngine
+    /// Flushes pulled files on worker threads while the engine goes on pulling.
+    private let syncer: BackgroundFileSyncer
+    /// Set while a wake-up for flushed files is on its way (one at a time).
+    private let flushWake = WakeFlag()
     private var watcher: InotifyWatcher?
     private var links: [String: Link] = [:]
     /// Bytes yielded to each peer's outbox and not yet handed to its link.
@@ -53,8 +58,9 @@ actor FolderRunner {
                                   mode: try FolderSettings.engineMode(settings.mode))
         config.maxBytesInFlight = daemon.maxBytesInFlight
         config.versioning = daemon.versioning
-        engine = try FolderEngine(config: config, fs: LocalFileSystem(root: settings.path), store: store,
-                                  newIndexID: UInt64.random(in: 1...UInt64.max))
+        let fs = LocalFileSystem(root: settings.path)
+        syncer = BackgroundFileSyncer(threads: 4, sync: { path throws(FileSystemError) in try fs.syncFile(path) })
+        engine = try FolderEngine(config: config, fs: fs, store: store, newIndexID: UInt64.random(in: 1...UInt64.max), syncer: syncer)
         self.bus = bus
         var l = logger
         l[metadataKey: "folder"] = "\(settings.id)"
@@ -72,6 +78,10 @@ actor FolderRunner {
             logger.warning("not watching the folder for changes: \(error); periodic rescans only")
         }
         if let w = watcher?.limitWarning { logger.warning("\(w)") }
+        syncer.setOnFinished { [weak self, flushWake] in
+            guard flushWake.raise() else { return }
+            Task { await self?.placeFlushed() }
+        }
         rescan()
         loop = Task { [weak self] in
             while !Task.isCancelled {
@@ -81,12 +91,23 @@ actor FolderRunner {
         }
     }
 
+    /// Places the files the syncer has flushed (woken by it; the tick collects any it missed).
+    private func placeFlushed() {
+        flushWake.lower()
+        engine.collectSynced(now: .monotonicNow())
+        drain()
+    }
+
     /// Stops: no new work; the engine call in progress (a file write) has completed, links close.
     func stop() async {
         loop?.cancel()
         loop = nil
         watcher = nil
         for peer in Array(links.keys) { await disconnect(peer) }
+        // Files already pulled are placed (their flush is short) rather than left as temp files.
+        syncer.setOnFinished(nil)
+        syncer.waitForSubmitted()
+        engine.collectSynced(now: .monotonicNow())
         state = "stopped"
     }
 
@@ -95,7 +116,11 @@ actor FolderRunner {
         let now = Instant.monotonicNow()
         if let w = watcher {
             w.readEvents(now: now)
-            if w.batcher.poll(now: now) != nil { watchedChanges = true }
+            // Most events while pulling are the engine's own writes: only a path the disk shows
+            // differently from the index (or a lost watch) calls for a rescan.
+            if let batch = w.batcher.poll(now: now), batch.fullRescan || !batch.paths.allSatisfy(engine.isKnownChange) {
+                watchedChanges = true
+            }
         }
         // While pulling, the watcher mostly reports the engine's own writes; a rescan walks the
         // whole tree inside this actor and holds up every chunk response, so watched changes
@@ -333,4 +358,17 @@ actor FolderRunner {
 
     /// Traffic counters per peer.
     func trafficCounters() -> [String: (bytesIn: UInt64, bytesOut: UInt64)] { traffic }
+}
+
+/// A flag raised by at most one waker at a time (the syncer's threads coalesce their wake-ups).
+final class WakeFlag: Sendable {
+    private let raised = Atomic<Bool>(false)
+
+    /// Raises the flag; true when it was down (the caller should wake the runner).
+    func raise() -> Bool {
+        raised.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+    }
+
+    /// Lowers the flag (the runner is handling the wake-up).
+    func lower() { raised.store(false, ordering: .releasing) }
 }

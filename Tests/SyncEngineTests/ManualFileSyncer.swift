@@ -1,0 +1,41 @@
+import SyncFS
+
+/// A ``FileSyncer`` whose flushes the test completes when it chooses (deterministic), through
+/// the file system's own `syncFile` (so the in-memory crash model sees them).
+final class ManualFileSyncer: FileSyncer {
+    let fs: any FileSystem
+    /// Submitted and not yet completed, in submission order.
+    private(set) var pending: [String] = []
+    private var finished: [FileSyncResult] = []
+    /// Every path ever submitted.
+    private(set) var submitted: [String] = []
+
+    init(fs: any FileSystem) { self.fs = fs }
+
+    func submit(_ path: String) {
+        pending.append(path)
+        submitted.append(path)
+    }
+
+    func takeFinished() -> [FileSyncResult] {
+        defer { finished.removeAll() }
+        return finished
+    }
+
+    /// Forgets the pending flushes (the process died with them).
+    func dropPending() { pending.removeAll() }
+
+    /// Completes every pending flush (or fails them with `error`).
+    func completeAll(failing error: FileSystemError? = nil) {
+        for path in pending {
+            if let error {
+                finished.append(FileSyncResult(path: path, error: error))
+                continue
+            }
+            do { try fs.syncFile(path); finished.append(FileSyncResult(path: path, error: nil)) } catch {
+                finished.append(FileSyncResult(path: path, error: error))
+            }
+        }
+        pending.removeAll()
+    }
+}
