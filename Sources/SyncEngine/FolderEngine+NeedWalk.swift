@@ -119,7 +119,8 @@ extension FolderEngine {
                 let path = w.paths[w.head]
                 w.head += 1
                 guard !receiveOnlyChanged.contains(path), !revertRequested.contains(path) else { continue }
-                let local = localEntry(path)
+                // The local record's chunk list is never needed here (the global one's is).
+                let local = localEntry(path, withChunks: false)
                 guard let n = need(NeedCandidate(path: path, local: local, remote: remoteRecords(path))), let g = n.global else { continue }
                 if g.deleted {
                     if n.local?.deleted == false { continue }   // a deletion: second walk

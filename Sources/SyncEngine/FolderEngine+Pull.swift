@@ -167,7 +167,7 @@ extension FolderEngine {
             nextPullID += 1
             var pull = ActivePull(id: nextPullID, target: g, temp: temp, offsets: offsets, remaining: g.chunks.count,
                                   conflict: conflict, revert: n.revert)
-            let resumed = try? fs.openRead(temp.path)
+            let resumed = temp.resumable ? try? fs.openRead(temp.path) : nil
             defer { resumed?.close() }
             for (i, c) in g.chunks.enumerated() {
                 if let r = resumed, let bytes = try? r.read(at: offsets[i], count: Int(c.size)),
@@ -333,7 +333,8 @@ extension FolderEngine {
                 failPlacing(p, error)
                 continue
             }
-            let g = globalRecord(path)
+            // The global version is looked up again only if a peer's record of the path changed.
+            let g = syncingRecheck.remove(path) == nil ? p.target : globalRecord(path)
             guard let g, !g.deleted, g.kind == .file, g.contentHash == p.target.contentHash,
                   p.revert || diskMatchesIndex(path) else {
                 try? fs.remove(p.temp.path)   // superseded while it was flushed; a new pull pass sees to the path

@@ -73,6 +73,8 @@ public final class FolderEngine {
     var syncing: [String: ActivePull] = [:]
     /// The target paths of ``syncing`` (never pulled again while their flush runs).
     var syncingTargets: Set<SyncPath> = []
+    /// Targets of ``syncing`` whose peers' records changed since their pull began.
+    var syncingRecheck: Set<SyncPath> = []
     var requests: [UInt32: PendingRequest] = [:]
     var nextRequestID: UInt32 = 1
     var bytesInFlight = 0
@@ -490,6 +492,11 @@ public final class FolderEngine {
             }
             for e in batch.local { remember(e.record.path, e) }
             for p in batch.expiredTombstones { remember(p, nil) }
+            if !syncing.isEmpty {
+                // A flushing file whose global version may have moved is checked before it is placed.
+                if !batch.droppedPeers.isEmpty { syncingRecheck.formUnion(syncingTargets) }
+                for (_, r) in batch.remote where syncingTargets.contains(r.path) { syncingRecheck.insert(r.path) }
+            }
             return true
         } catch {
             for e in batch.local { entryCache[e.record.path] = nil }

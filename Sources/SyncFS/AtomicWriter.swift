@@ -22,6 +22,9 @@ public struct TempFile {
     public let target: SyncPath
     /// The temp file's path (same directory as the target, so the rename is atomic).
     public let path: String
+    /// True when the temp file was there before (left by an earlier pull of the same content),
+    /// so chunks already in it may be reused.
+    public let resumable: Bool
     let handle: any WritableFile
 
     /// Closes the temp file and keeps it on disk (a later pull of the same content resumes it).
@@ -51,9 +54,10 @@ public struct AtomicWriter {
     public func openTemp(for path: SyncPath, contentHash: ContentHash, size: UInt64) throws(AtomicWriterError) -> TempFile {
         let tp = Self.tempPath(for: path, contentHash: contentHash)
         do {
+            let existing = try fs.info(tp)
             let handle = try fs.openWrite(tp, create: true, permissions: 0o600)
             try handle.truncate(to: size)
-            return TempFile(target: path, path: tp, handle: handle)
+            return TempFile(target: path, path: tp, resumable: existing.map { $0.kind == .file && $0.size > 0 } ?? false, handle: handle)
         } catch { throw .fileSystem(error) }
     }
 

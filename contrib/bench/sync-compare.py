@@ -245,7 +245,7 @@ def start_perf(pids):
     if not out:
         return []
     os.makedirs(out, exist_ok=True)
-    procs = [subprocess.Popen(["perf", "record", "--call-graph", "dwarf,16384", "-F", "250", "-p", str(pid),
+    procs = [subprocess.Popen(["perf", "record", "--call-graph", "dwarf,16384", "-F", os.environ.get("SYNC_COMPARE_PERF_HZ", "250"), "-p", str(pid),
                                "-o", os.path.join(out, f"{name}.data")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
              for pid, name in zip(pids, ("sender", "receiver"))]
     time.sleep(1)   # perf attaches before the timed phase starts
