@@ -134,6 +134,10 @@ public protocol IndexStore: AnyObject {
     func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int, withChunks: Bool) throws -> [NeedCandidate]
     /// Live local files (tombstones, directories and links not counted) and their bytes.
     func localTotals(folderID: String) throws -> (files: Int, bytes: UInt64)
+    /// Deletes up to `limit` stored chunk lists no record refers to any more (a store that keeps
+    /// lists inside its records has none); returns how many went.
+    @discardableResult
+    func removeUnusedChunkLists(limit: Int) throws -> Int
     /// A local file of the folder holding a chunk with `hash`, and the chunk's offset in it.
     func localChunkLocation(folderID: String, hash: ContentHash) throws -> (path: SyncPath, offset: UInt64)?
     /// How many live (not deleted) local entries there are, and how many of them are files.

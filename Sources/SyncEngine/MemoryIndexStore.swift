@@ -122,6 +122,9 @@ public final class MemoryIndexStore: IndexStore {
     }
 
     /// ``IndexStore`` requirement, in memory.
+    public func removeUnusedChunkLists(limit: Int) throws -> Int { 0 }   // lists live inside the records
+
+    /// ``IndexStore`` requirement, in memory.
     public func localTotals(folderID: String) throws -> (files: Int, bytes: UInt64) {
         let files = (folders[folderID]?.local.values ?? [:].values).filter { !$0.record.deleted && $0.record.kind == .file && !$0.record.path.string.isEmpty }
         return (files.count, files.reduce(0) { $0 + $1.record.size })

@@ -80,8 +80,26 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     static func chunks(_ db: Database, _ row: FileRow) throws -> [ChunkInfo] {
         guard row.kind == Int(FileKind.file.rawValue), !row.deleted else { return [] }
         let statement = try db.cachedStatement(sql: "SELECT chunks FROM chunkList WHERE contentHash = ?")
-        guard let list = try Data.fetchOne(statement, arguments: [row.contentHash]) else { return [] }
+        guard let list = try Data.fetchOne(statement, arguments: [row.contentHash]) else {
+            // Never an empty file by mistake: a non-empty file without its list is an error (retried).
+            if row.size > 0 { throw IndexStoreError.missingChunkList(path: row.path) }
+            return []
+        }
         return RowCoding.decodeChunks(list)
+    }
+
+    /// ``IndexStore`` requirement: deletes up to `limit` chunk lists that no file row (local or
+    /// any peer's, in any folder) refers to any more; returns how many went.
+    @discardableResult
+    public func removeUnusedChunkLists(limit: Int) throws -> Int {
+        try database.pool.write { db in
+            try db.execute(sql: """
+                DELETE FROM chunkList WHERE contentHash IN (
+                    SELECT c.contentHash FROM chunkList c
+                    WHERE NOT EXISTS (SELECT 1 FROM file f WHERE f.contentHash = c.contentHash) LIMIT ?)
+                """, arguments: [limit])
+            return db.changesCount
+        }
     }
 
     /// ``IndexStore`` requirement: one write transaction.

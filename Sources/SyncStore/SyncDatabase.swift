@@ -80,6 +80,10 @@ public final class SyncDatabase: Sendable {
             try db.alter(table: "remoteProgress") { t in t.add(column: "acknowledgedSequence", .integer).notNull().defaults(to: 0) }
             try db.create(index: "file_tombstone", on: "file", columns: ["folderID", "device", "deleted", "path"])
         }
+        m.registerMigration("v3-chunklist-references") { db in
+            // Finds the rows still using a chunk list, so unused lists can be swept.
+            try db.create(index: "file_contentHash", on: "file", columns: ["contentHash"])
+        }
         return m
     }
 

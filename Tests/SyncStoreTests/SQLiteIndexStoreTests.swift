@@ -40,7 +40,7 @@ func fileRecord(_ path: String, _ content: String, version: VersionVector, seque
         #expect(try db.journalMode() == "wal")
         #expect(try db.synchronousLevel() == 1)
         let applied = try db.pool.read { try SyncDatabase.migrator.appliedMigrations($0) }
-        #expect(applied == ["v1-index", "v2-tombstones"])
+        #expect(applied == ["v1-index", "v2-tombstones", "v3-chunklist-references"])
     }
 
     @Test func commitAndReloadRoundTrip() throws {
@@ -138,5 +138,48 @@ func fileRecord(_ path: String, _ content: String, version: VersionVector, seque
             let candidates = try store.needCandidates(folderID: "f", after: nil, descending: false, limit: 10)
             #expect(candidates.map(\.path) == [SyncPath("held"), SyncPath("mixed")], "\(type(of: store))")
         }
+    }
+
+    /// Chunk lists no row refers to any more are swept; those in use (locally, by a peer, in
+    /// another folder) stay; a row whose list is missing is an error, never an empty file.
+    @Test func unusedChunkListsAreSweptAndUsedOnesKept() throws {
+        let path = tempDatabasePath()
+        defer { removeDatabaseDirectory(path) }
+        let store = SQLiteIndexStore(database: try SyncDatabase(path: path))
+        _ = try store.loadFolder("f", newIndexID: 1)
+        _ = try store.loadFolder("g", newIndexID: 2)
+        let v1 = VersionVector().incremented(by: 1), v2 = v1.incremented(by: 1)
+        var batch = IndexBatch(folderID: "f")
+        batch.local.append(LocalEntry(record: fileRecord("a", "old a", version: v1, sequence: 1), state: nil))
+        batch.local.append(LocalEntry(record: fileRecord("shared", "in both folders", version: v1, sequence: 2), state: nil))
+        batch.remote.append(("peer", fileRecord("p", "peer only", version: v1, sequence: 1)))
+        try store.commit(batch)
+        var other = IndexBatch(folderID: "g")
+        other.local.append(LocalEntry(record: fileRecord("copy", "in both folders", version: v1, sequence: 1), state: nil))
+        try store.commit(other)
+        func lists() throws -> Int { try store.database.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM chunkList") ?? -1 } }
+        #expect(try lists() == 3)
+        #expect(try store.removeUnusedChunkLists(limit: 100) == 0, "every list is in use")
+
+        // a changes content, the peer is dropped, folder f's shared file is deleted.
+        var change = IndexBatch(folderID: "f")
+        change.local.append(LocalEntry(record: fileRecord("a", "new a", version: v2, sequence: 3), state: nil))
+        var gone = fileRecord("shared", "", version: v2, sequence: 4)
+        gone.deleted = true; gone.chunks = []
+        change.local.append(LocalEntry(record: gone, state: nil))
+        change.droppedPeers = ["peer"]
+        try store.commit(change)
+        #expect(try store.removeUnusedChunkLists(limit: 1) == 1, "the sweep is bounded")
+        #expect(try store.removeUnusedChunkLists(limit: 100) == 1)
+        #expect(try lists() == 2, "new a, and the list folder g still uses")
+        #expect(try store.localEntry(folderID: "f", path: SyncPath("a"))?.record.chunks.first?.hash == hash("new a"))
+        #expect(try store.localEntry(folderID: "g", path: SyncPath("copy"))?.record.chunks.first?.hash == hash("in both folders"))
+
+        // A live row without its list is reported, not read as an empty file.
+        try store.database.pool.write { try $0.execute(sql: "DELETE FROM chunkList") }
+        #expect(throws: IndexStoreError.missingChunkList(path: "a")) {
+            try store.localEntry(folderID: "f", path: SyncPath("a"))
+        }
+        #expect(try store.localEntry(folderID: "f", path: SyncPath("a"), withChunks: false)?.record.size == 5)
     }
 }

@@ -21,6 +21,7 @@ actor FolderRunner {
 
     let settings: FolderSettings
     private let engine: FolderEngine
+    private let store: any IndexStore
     /// Flushes pulled files on worker threads while the engine goes on pulling.
     private let syncer: BackgroundFileSyncer
     /// Set while a wake-up for flushed files is on its way (one at a time).
@@ -61,6 +62,7 @@ actor FolderRunner {
         let fs = LocalFileSystem(root: settings.path)
         syncer = BackgroundFileSyncer(threads: 4, sync: { path throws(FileSystemError) in try fs.syncFile(path) })
         engine = try FolderEngine(config: config, fs: fs, store: store, newIndexID: UInt64.random(in: 1...UInt64.max), syncer: syncer)
+        self.store = store
         self.bus = bus
         var l = logger
         l[metadataKey: "folder"] = "\(settings.id)"
@@ -136,6 +138,12 @@ actor FolderRunner {
             // Tombstones every peer has acknowledged expire after the engine's retention.
             let expired = engine.expireTombstones(wallClockNanoseconds: Int64(Date().timeIntervalSince1970 * 1e9))
             if expired > 0 { logger.debug("expired \(expired) deletion records") }
+            do {
+                let swept = try store.removeUnusedChunkLists(limit: 100_000)
+                if swept > 0 { logger.debug("removed \(swept) unused chunk lists from the index") }
+            } catch {
+                logger.warning("could not sweep unused chunk lists from the index: \(error)")
+            }
         }
         if let t = engine.pollTimeout(), t <= now { engine.handle(timeout: now) }
         drain()
