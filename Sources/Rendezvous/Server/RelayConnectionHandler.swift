@@ -39,6 +39,7 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     /// Frames written while the channel was unwritable (reset when it drains).
     private var framesWhileUnwritable = 0
     private var pingOutstanding = false
+    private var forwarder = SignalForwarder()
 
     init(driver: RendezvousHubDriver, source: String, settings: Settings) {
         self.driver = driver
@@ -88,8 +89,21 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         switch frame.opcode {
         case .text:
             guard !closeSent, let id else { return }
-            let text = String(buffer: frame.unmaskedData)
+            var data = SignalForwarder.unmaskedPayload(of: frame, allocator: context.channel.allocator)
             let codec = settings.codec
+            if let (target, layout) = forwarder.plan(data, codec: codec) {
+                switch driver.relaySignal(to: target, from: id) {
+                case .deliver(let outlet, let device):
+                    forwarder.rewrite(&data, layout: layout, from: device, allocator: context.channel.allocator)
+                    outlet.deliver(.encoded(data))
+                    return
+                case .handled:
+                    return
+                case .general:
+                    break
+                }
+            }
+            let text = String(buffer: data)
             driver.receive(Result { () throws(SignalingParseError) in try codec.decodeClientMessage(text) }, from: id)
         case .binary:
             guard !closeSent, let id else { return }
@@ -123,16 +137,14 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         guard let context, !closeSent else { return }
         switch frame {
         case .message(let message):
-            if !context.channel.isWritable {
-                framesWhileUnwritable += 1
-                if framesWhileUnwritable > settings.outboundQueueLimit, let id {
-                    driver.slowConsumer(id)
-                    return
-                }
-            }
+            guard admitOutbound() else { return }
             let text = settings.codec.encode(message)
             var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
             buffer.writeString(text)
+            context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: buffer)), promise: nil)
+            scheduleFlush()
+        case .encoded(let buffer):
+            guard admitOutbound() else { return }
             context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: buffer)), promise: nil)
             scheduleFlush()
         case .close(let code):
@@ -146,6 +158,18 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     }
 
     // MARK: Helpers
+
+    /// False when the consumer has been unwritable for more than `outboundQueueLimit` frames
+    /// (the hub is told, and closes it): the frame is dropped.
+    private func admitOutbound() -> Bool {
+        guard let context, !context.channel.isWritable else { return true }
+        framesWhileUnwritable += 1
+        if framesWhileUnwritable > settings.outboundQueueLimit, let id {
+            driver.slowConsumer(id)
+            return false
+        }
+        return true
+    }
 
     private func scheduleFlush() {
         guard !flushScheduled, let context else { return }
