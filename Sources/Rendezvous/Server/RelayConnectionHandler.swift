@@ -40,6 +40,7 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     private var framesWhileUnwritable = 0
     private var pingOutstanding = false
     private var forwarder = SignalForwarder()
+    private var outbox: LoopOutbox?
 
     init(driver: RendezvousHubDriver, source: String, settings: Settings) {
         self.driver = driver
@@ -51,7 +52,9 @@ final class RelayConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        let outlet = ConnectionOutlet(handler: NIOLoopBound(self, eventLoop: context.eventLoop))
+        let outbox = driver.outboxes.outbox(for: context.eventLoop)
+        self.outbox = outbox
+        let outlet = ConnectionOutlet(handler: NIOLoopBound(self, eventLoop: context.eventLoop), outbox: outbox)
         id = driver.open(source: source, outlet: outlet)
         schedulePing()
     }
@@ -172,14 +175,17 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     }
 
     private func scheduleFlush() {
-        guard !flushScheduled, let context else { return }
+        guard !flushScheduled, context != nil, let outbox else { return }
         flushScheduled = true
-        // Runs after the event loop has handled this tick's reads: one flush (one writev) for
-        // every frame queued to this connection meanwhile.
-        context.eventLoop.assumeIsolated().execute {
-            self.flushScheduled = false
-            self.context?.flush()
-        }
+        // The loop's outbox flushes after the event loop has handled this tick's reads: one
+        // flush (one writev) for every frame queued to this connection meanwhile.
+        outbox.scheduleFlush(self)
+    }
+
+    /// The flush scheduled by `scheduleFlush` (called by the outbox).
+    func flushNow() {
+        flushScheduled = false
+        context?.flush()
     }
 
     /// Sends a close frame and hangs up when the peer answers, or after two seconds.
@@ -224,15 +230,16 @@ final class RelayConnectionHandler: ChannelInboundHandler {
 /// Where the hub driver sends a connection's frames: its handler, reached on its event loop.
 struct ConnectionOutlet: Sendable {
     let handler: NIOLoopBound<RelayConnectionHandler>
+    /// The outbox of the handler's event loop.
+    let outbox: LoopOutbox
 
-    /// Delivers on the handler's event loop: at once when already there, else by one hop.
+    /// Delivers on the handler's event loop: at once when already there, else through the
+    /// loop's outbox (batched).
     func deliver(_ frame: OutboundFrame) {
-        let eventLoop = handler.eventLoop
-        if eventLoop.inEventLoop {
+        if handler.eventLoop.inEventLoop {
             handler.value.deliver(frame)
         } else {
-            let handler = self.handler
-            eventLoop.execute { handler.value.deliver(frame) }
+            outbox.post(frame, to: handler)
         }
     }
 }

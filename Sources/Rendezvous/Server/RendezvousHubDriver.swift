@@ -34,6 +34,8 @@ final class RendezvousHubDriver: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Every event loop's outbox (cross-loop delivery and flushes).
+    let outboxes = LoopOutboxes()
     private let logger: Logger
     private let busOutlet: AsyncStream<BusMessage>.Continuation?
 
