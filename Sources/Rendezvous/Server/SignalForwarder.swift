@@ -60,9 +60,11 @@ struct SignalForwarder {
     }
 
     /// Turns the planned `frame` into the addressee's frame, `{"type":"signal","from":"<device>","payload":<as received>}`,
-    /// in place when there is room in front of the payload (else into a new buffer).
+    /// in place when there is room in front of the payload (else into a new buffer); true when
+    /// in place.
+    @discardableResult
     mutating func rewrite(_ frame: inout ByteBuffer, layout: SignalFrameLayout, from device: DeviceID,
-                          allocator: ByteBufferAllocator) {
+                          allocator: ByteBufferAllocator) -> Bool {
         let prefix = prefixBytes(for: device)
         let base = frame.readerIndex
         let payloadStart = base + layout.quotedPayload.lowerBound
@@ -73,7 +75,7 @@ struct SignalForwarder {
             frame.moveReaderIndex(to: newStart)
             frame.moveWriterIndex(to: payloadEnd)
             frame.writeInteger(UInt8(ascii: "}"))
-            return
+            return true
         }
         var out = allocator.buffer(capacity: 10 + prefix.count + layout.quotedPayload.count + 1)
         out.moveWriterIndex(forwardBy: 10)
@@ -82,6 +84,7 @@ struct SignalForwarder {
         out.writeImmutableBuffer(frame.getSlice(at: payloadStart, length: payloadEnd - payloadStart) ?? ByteBuffer())
         out.writeInteger(UInt8(ascii: "}"))
         frame = out
+        return false
     }
 
     /// `{"type":"signal","from":"<device>","payload":`, made once per sending device.
