@@ -8,17 +8,21 @@ import WireKit
 
 /// One load-generator WebSocket client, driven on its event loop with no task per frame (the
 /// full `SignalingClient`, an actor with streams, costs more per message than the server does,
-/// so it cannot measure the server). It authenticates like any client (`hello` → `auth` →
+/// so it cannot measure the server). It writes its frames as bytes (`ClientFrame`) through the
+/// context of NIO's frame encoder, that is past it. It authenticates like any client (`hello` → `auth` →
 /// `welcome`), then sends pre-rendered `signal` frames and hands the payload of every `signal`
 /// it receives to `onSignal`.
 final class BenchConnection: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
-    typealias OutboundOut = WebSocketFrame
+    typealias OutboundOut = ByteBuffer
 
     private let credential: DeviceIdentityCredential
     private let codec = SignalingCodec()
     private let authenticatedPromise: EventLoopPromise<Void>
     private var context: ChannelHandlerContext?
+    /// Where frames are written: the frame encoder's context (a write there goes to the handler
+    /// before it, so frames encoded by `ClientFrame` skip the encoder).
+    private var output: ChannelHandlerContext?
     private var authenticated = false
     private var flushScheduled = false
     /// Masking keys from a fast generator: `WebSocketMaskingKey.random()` asks the kernel for
@@ -77,31 +81,40 @@ final class BenchConnection: ChannelInboundHandler {
     /// Queues a text frame (masked, as a client must); flushed once at the end of the tick.
     func send(_ text: String) {
         guard let context else { return }
-        var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
+        var buffer = ClientFrame.payloadBuffer(context.channel.allocator, capacity: text.utf8.count)
         buffer.writeString(text)
         write(buffer)
     }
 
     /// Queues `prefix` followed by `stamp` in decimal and `"}`: a `signal` frame whose payload
     /// is the send time, written without building a `String`.
-    func sendSignal(prefix: [UInt8], stamp: UInt64) {
+    /// With `flushLater` the frame is only queued: the caller flushes (`flush()`) once it has
+    /// queued this tick's frames, so no flush task per connection is scheduled.
+    func sendSignal(prefix: [UInt8], stamp: UInt64, flushLater: Bool = false) {
         guard let context else { return }
-        var buffer = context.channel.allocator.buffer(capacity: prefix.count + 24)
+        var buffer = ClientFrame.payloadBuffer(context.channel.allocator, capacity: prefix.count + 24)
         buffer.writeBytes(prefix)
         buffer.writeString(String(stamp))  // ≤ 15 digits: a small string, no allocation
         buffer.writeStaticString("\"}")
-        write(buffer)
+        write(buffer, flushLater: flushLater)
     }
 
-    private func write(_ buffer: ByteBuffer) {
-        guard let context else { return }
-        context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(using: &maskKeys), data: buffer)),
-                      promise: nil)
-        guard !flushScheduled else { return }
+    /// Sends what `sendSignal(…, flushLater: true)` queued.
+    func flush() {
+        output?.flush()
+    }
+
+    /// Queues a text frame whose payload is in `buffer` (a `ClientFrame.payloadBuffer`).
+    private func write(_ buffer: ByteBuffer, flushLater: Bool = false) {
+        guard let context, let output else { return }
+        var buffer = buffer
+        ClientFrame.seal(&buffer, opcode: ClientFrame.text, key: .random(using: &maskKeys))
+        output.write(wrapOutboundOut(buffer), promise: nil)
+        guard !flushLater, !flushScheduled else { return }
         flushScheduled = true
         context.eventLoop.assumeIsolated().execute {
             self.flushScheduled = false
-            self.context?.flush()
+            self.output?.flush()
         }
     }
 
@@ -112,10 +125,12 @@ final class BenchConnection: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        output = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        output = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -143,8 +158,11 @@ final class BenchConnection: ChannelInboundHandler {
             }
             handshake(String(buffer: frame.unmaskedData))
         case .ping:
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(),
-                                                                 data: frame.unmaskedData)), promise: nil)
+            let data = frame.unmaskedData
+            var pong = ClientFrame.payloadBuffer(context.channel.allocator, capacity: data.readableBytes)
+            pong.writeImmutableBuffer(data)
+            ClientFrame.seal(&pong, opcode: ClientFrame.pong, key: .random(using: &maskKeys))
+            output?.writeAndFlush(wrapOutboundOut(pong), promise: nil)
         case .connectionClose:
             var data = frame.unmaskedData
             closeCode = data.readInteger(as: UInt16.self)

@@ -66,11 +66,14 @@ final class LoadPhase {
         guard let rate, now < deadline, !stopped else { return }
         let due = Int((now - start).seconds * rate) - sent
         if due > 0 {
+            let first = nextPair
             for _ in 0..<due {
                 let pair = pairs[nextPair]
                 nextPair = (nextPair + 1) % pairs.count
-                pair.sender.sendSignal(prefix: pair.prefix, stamp: now.nanoseconds)
+                pair.sender.sendSignal(prefix: pair.prefix, stamp: now.nanoseconds, flushLater: true)
             }
+            // One flush (one write) per sender used this tick, with no task per connection.
+            for offset in 0..<min(due, pairs.count) { pairs[(first + offset) % pairs.count].sender.flush() }
             sent += due
         }
         eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(1)) { self.tick(on: eventLoop) }

@@ -24,6 +24,10 @@ struct SignalFrameScannerTests {
         return (fast, general)
     }
 
+    static func layout(_ text: String, peerKey: SignalFrameLayout.PeerKey = .to) -> SignalFrameLayout? {
+        Array(text.utf8).withUnsafeBytes { SignalFrameLayout.locate(in: $0, peerKey: peerKey) }
+    }
+
     static func server(_ text: String, codec: SignalingCodec = SignalingCodec()) -> (fast: Outcome<ServerMessage>, general: Outcome<ServerMessage>) {
         let fast: Outcome<ServerMessage>
         do { fast = .message(try codec.decodeServerMessage(text)) } catch { fast = .error(error) }
@@ -42,6 +46,16 @@ struct SignalFrameScannerTests {
     ])
     func recognised(frame: String) throws {
         #expect(SignalFrameScanner.scan(frame, peerKey: SignalFrameScanner.toKey) != nil)
+        // The layout names the same members, with the decoded payload's length.
+        let layout = try #require(Self.layout(frame))
+        let bytes = Array(frame.utf8)
+        #expect(String(decoding: bytes[layout.peer], as: UTF8.self).uppercased() == Self.to)
+        if case .message(.signal(_, let payload)) = Self.client(frame).fast {
+            #expect(layout.payloadByteCount == payload.utf8.count)
+            #expect(layout.payloadHasEscapes == bytes[layout.payload].contains(UInt8(ascii: "\\")))
+        } else {
+            Issue.record("not a signal")
+        }
         let (fast, general) = Self.client(frame)
         #expect(fast == general)
         guard case .message(.signal(let device, _)) = fast else {
@@ -71,6 +85,7 @@ struct SignalFrameScannerTests {
     ])
     func fallback(frame: String) {
         #expect(SignalFrameScanner.scan(frame, peerKey: SignalFrameScanner.toKey) == nil)
+        #expect(Self.layout(frame) == nil)
         let (fast, general) = Self.client(frame)
         #expect(fast == general)
     }
@@ -139,7 +154,16 @@ struct SignalFrameScannerTests {
                 }
             }
             let text = String(decoding: bytes, as: UTF8.self)
-            if SignalFrameScanner.scan(text, peerKey: SignalFrameScanner.toKey) != nil { recognised += 1 }
+            let scanned = SignalFrameScanner.scan(text, peerKey: SignalFrameScanner.toKey)
+            if scanned != nil { recognised += 1 }
+            // Located only when valid UTF-8 that the scanner recognises, with the payload's length.
+            let located = bytes.withUnsafeBytes { SignalFrameLayout.locate(in: $0, peerKey: .to) }
+            if Array(text.utf8) == bytes {
+                #expect((located != nil) == (scanned != nil), "seed \(seed) round \(round): \(text)")
+                if let located, let scanned { #expect(located.payloadByteCount == scanned.payload.utf8.count) }
+            } else {
+                #expect(located == nil, "seed \(seed) round \(round): not UTF-8 yet located")
+            }
             let (fastClient, generalClient) = Self.client(text, codec: codec)
             #expect(fastClient == generalClient, "seed \(seed) round \(round): \(text)")
             let (fastServer, generalServer) = Self.server(text, codec: codec)

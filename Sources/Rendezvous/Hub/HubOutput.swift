@@ -36,3 +36,16 @@ public enum HubEvent: Sendable, Equatable {
         case room
     }
 }
+
+/// What `RendezvousHub.routeSignal` decided for a `signal` whose payload the driver keeps.
+public enum SignalRoute: Sendable, Equatable {
+    /// Relay the payload to this local connection as a `signal` from `from` (the hub has counted
+    /// it; nothing is queued for it).
+    case deliver(ConnectionID, from: DeviceID)
+    /// The hub dealt with the frame (refused it, or it came from a connection already gone);
+    /// drain its transmits as usual.
+    case handled
+    /// Not a case for the shortcut (the addressee is not online here): hand the decoded
+    /// message to `handle(message:from:now:)`. Nothing has changed in the hub.
+    case general
+}

@@ -30,15 +30,18 @@ extension RendezvousHub {
 
     /// Applies the rate limit to one inbound frame; false when it must be dropped.
     mutating func admit(_ id: ConnectionID, now: Instant) -> Bool {
-        guard var connection = connections[id] else { return false }
-        if connection.bucket.take(now: now) {
-            connection.refusedInARow = 0
-            connections[id] = connection
+        guard let index = connections.index(forKey: id) else { return false }
+        return admit(at: index, id, now: now)
+    }
+
+    /// `admit` for the connection stored at `index` (updated in place, no copy of the record).
+    mutating func admit(at index: Dictionary<ConnectionID, HubConnection>.Index, _ id: ConnectionID, now: Instant) -> Bool {
+        if connections.values[index].bucket.take(now: now) {
+            connections.values[index].refusedInARow = 0
             return true
         }
-        connection.refusedInARow += 1
-        connections[id] = connection
-        if connection.refusedInARow >= limits.rateLimitCloseAfter {
+        connections.values[index].refusedInARow += 1
+        if connections.values[index].refusedInARow >= limits.rateLimitCloseAfter {
             events.append(.refused(id, reason: SignalingCloseCode.rateLimited.reason))
             close(id, .rateLimited)
         } else {

@@ -1,5 +1,6 @@
 import DTLS
 import Signaling
+import WireKit
 
 /// `signal` relay and presence subscriptions.
 extension RendezvousHub {
@@ -39,5 +40,24 @@ extension RendezvousHub {
             if watchers[device]?.isEmpty == true { watchers[device] = nil }
         }
         connections[id] = connection
+    }
+}
+
+/// The relay's hot path.
+extension RendezvousHub {
+    /// A well-formed `signal` to `target` from connection `id`, whose payload the driver keeps
+    /// and forwards itself (no `ServerMessage` is built): the same checks, refusals and counts
+    /// as `handle(message: .signal(…))`, which it defers to (by answering `.general`, with the
+    /// hub untouched) whenever the addressee is not online on this node.
+    public mutating func routeSignal(to target: DeviceID, from id: ConnectionID, now: Instant) -> SignalRoute {
+        guard let destination = online[target] else { return .general }
+        guard let index = connections.index(forKey: id) else { return .handled }
+        guard admit(at: index, id, now: now) else { return .handled }
+        guard let device = connections.values[index].device else {
+            refuse(id, .notAuthenticated, "send auth first", ref: "signal")
+            return .handled
+        }
+        events.append(.relayed(.signal))
+        return .deliver(destination, from: device)
     }
 }

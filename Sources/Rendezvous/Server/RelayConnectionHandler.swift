@@ -39,6 +39,8 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     /// Frames written while the channel was unwritable (reset when it drains).
     private var framesWhileUnwritable = 0
     private var pingOutstanding = false
+    private var forwarder = SignalForwarder()
+    private var outbox: LoopOutbox?
 
     init(driver: RendezvousHubDriver, source: String, settings: Settings) {
         self.driver = driver
@@ -50,7 +52,9 @@ final class RelayConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        let outlet = ConnectionOutlet(handler: NIOLoopBound(self, eventLoop: context.eventLoop))
+        let outbox = driver.outboxes.outbox(for: context.eventLoop)
+        self.outbox = outbox
+        let outlet = ConnectionOutlet(handler: NIOLoopBound(self, eventLoop: context.eventLoop), outbox: outbox)
         id = driver.open(source: source, outlet: outlet)
         schedulePing()
     }
@@ -88,8 +92,21 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         switch frame.opcode {
         case .text:
             guard !closeSent, let id else { return }
-            let text = String(buffer: frame.unmaskedData)
+            var data = SignalForwarder.unmaskedPayload(of: frame, allocator: context.channel.allocator)
             let codec = settings.codec
+            if let (target, layout) = forwarder.plan(data, codec: codec) {
+                switch driver.relaySignal(to: target, from: id) {
+                case .deliver(let outlet, let device):
+                    forwarder.rewrite(&data, layout: layout, from: device, allocator: context.channel.allocator)
+                    outlet.deliver(.encoded(data))
+                    return
+                case .handled:
+                    return
+                case .general:
+                    break
+                }
+            }
+            let text = String(buffer: data)
             driver.receive(Result { () throws(SignalingParseError) in try codec.decodeClientMessage(text) }, from: id)
         case .binary:
             guard !closeSent, let id else { return }
@@ -123,16 +140,14 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         guard let context, !closeSent else { return }
         switch frame {
         case .message(let message):
-            if !context.channel.isWritable {
-                framesWhileUnwritable += 1
-                if framesWhileUnwritable > settings.outboundQueueLimit, let id {
-                    driver.slowConsumer(id)
-                    return
-                }
-            }
+            guard admitOutbound() else { return }
             let text = settings.codec.encode(message)
             var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
             buffer.writeString(text)
+            context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: buffer)), promise: nil)
+            scheduleFlush()
+        case .encoded(let buffer):
+            guard admitOutbound() else { return }
             context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: buffer)), promise: nil)
             scheduleFlush()
         case .close(let code):
@@ -147,15 +162,30 @@ final class RelayConnectionHandler: ChannelInboundHandler {
 
     // MARK: Helpers
 
-    private func scheduleFlush() {
-        guard !flushScheduled, let context else { return }
-        flushScheduled = true
-        // Runs after the event loop has handled this tick's reads: one flush (one writev) for
-        // every frame queued to this connection meanwhile.
-        context.eventLoop.assumeIsolated().execute {
-            self.flushScheduled = false
-            self.context?.flush()
+    /// False when the consumer has been unwritable for more than `outboundQueueLimit` frames
+    /// (the hub is told, and closes it): the frame is dropped.
+    private func admitOutbound() -> Bool {
+        guard let context, !context.channel.isWritable else { return true }
+        framesWhileUnwritable += 1
+        if framesWhileUnwritable > settings.outboundQueueLimit, let id {
+            driver.slowConsumer(id)
+            return false
         }
+        return true
+    }
+
+    private func scheduleFlush() {
+        guard !flushScheduled, context != nil, let outbox else { return }
+        flushScheduled = true
+        // The loop's outbox flushes after the event loop has handled this tick's reads: one
+        // flush (one writev) for every frame queued to this connection meanwhile.
+        outbox.scheduleFlush(self)
+    }
+
+    /// The flush scheduled by `scheduleFlush` (called by the outbox).
+    func flushNow() {
+        flushScheduled = false
+        context?.flush()
     }
 
     /// Sends a close frame and hangs up when the peer answers, or after two seconds.
@@ -200,15 +230,16 @@ final class RelayConnectionHandler: ChannelInboundHandler {
 /// Where the hub driver sends a connection's frames: its handler, reached on its event loop.
 struct ConnectionOutlet: Sendable {
     let handler: NIOLoopBound<RelayConnectionHandler>
+    /// The outbox of the handler's event loop.
+    let outbox: LoopOutbox
 
-    /// Delivers on the handler's event loop: at once when already there, else by one hop.
+    /// Delivers on the handler's event loop: at once when already there, else through the
+    /// loop's outbox (batched).
     func deliver(_ frame: OutboundFrame) {
-        let eventLoop = handler.eventLoop
-        if eventLoop.inEventLoop {
+        if handler.eventLoop.inEventLoop {
             handler.value.deliver(frame)
         } else {
-            let handler = self.handler
-            eventLoop.execute { handler.value.deliver(frame) }
+            outbox.post(frame, to: handler)
         }
     }
 }

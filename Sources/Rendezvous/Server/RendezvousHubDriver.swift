@@ -1,5 +1,6 @@
 import DTLS
 import Logging
+import NIOCore
 import Signaling
 import Synchronization
 import WireKit
@@ -8,6 +9,8 @@ import WireKit
 enum OutboundFrame: Sendable {
     /// A message to encode and send.
     case message(ServerMessage)
+    /// A text frame's payload already written (a forwarded `signal`).
+    case encoded(ByteBuffer)
     /// Close the WebSocket with this code, then stop.
     case close(SignalingCloseCode)
 }
@@ -31,6 +34,8 @@ final class RendezvousHubDriver: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Every event loop's outbox (cross-loop delivery and flushes).
+    let outboxes = LoopOutboxes()
     private let logger: Logger
     private let busOutlet: AsyncStream<BusMessage>.Continuation?
 
@@ -69,6 +74,31 @@ final class RendezvousHubDriver: Sendable {
         }
     }
 
+    /// What to do with a `signal` whose payload the connection's handler forwards itself.
+    enum SignalForward: Sendable {
+        /// Send the frame, rewritten as from `from`, to this outlet.
+        case deliver(ConnectionOutlet, from: DeviceID)
+        /// The hub answered (a refusal, if anything): nothing to forward.
+        case handled
+        /// Decode the frame and hand it to `receive(_:from:)` instead.
+        case general
+    }
+
+    /// A well-formed `signal` to `target` (the relay's hot path: see `RendezvousHub.routeSignal`).
+    func relaySignal(to target: DeviceID, from id: ConnectionID) -> SignalForward {
+        run { state, now in
+            switch state.hub.routeSignal(to: target, from: id, now: now) {
+            case .deliver(let destination, let device):
+                guard let outlet = state.outlets[destination] else { return .handled }
+                return .deliver(outlet, from: device)
+            case .handled:
+                return .handled
+            case .general:
+                return .general
+            }
+        }
+    }
+
     /// The connection's socket is gone.
     func disconnected(_ id: ConnectionID) {
         run { state, now in
@@ -100,6 +130,8 @@ final class RendezvousHubDriver: Sendable {
             let now = Instant.monotonicNow()
             let result = body(&state, now)
             drain(&state, now: now)
+            // Most calls (a relayed signal) queue nothing: no array is handed over then.
+            guard !state.pending.isEmpty else { return (result, []) }
             let frames = state.pending
             state.pending.removeAll(keepingCapacity: true)
             return (result, frames)
