@@ -112,11 +112,17 @@ extension SCTPAssociation {
                 continue
             }
             let size = outstanding[index].payload.count
-            guard w.count + DataChunk.headerSize + size <= mtu else { break }
+            guard w.count + dataHeaderSize + size <= mtu else { break }
             guard fastRetransmitPending || flightSize < cwnd else { break }
             retransmitQueue.removeFirst()
             let c = outstanding[index]
-            DataChunk.write(tsn: c.tsn, streamID: c.streamID, ssn: c.ssn, ppid: c.ppid, flags: c.flags, payload: c.payload, into: &w)
+            if interleaving {
+                IDataChunk.write(tsn: c.tsn, streamID: c.streamID, mid: c.mid, ppidOrFSN: c.isBeginning ? c.ppid : c.fsn,
+                                 flags: c.flags, payload: c.payload, into: &w)
+            } else {
+                DataChunk.write(tsn: c.tsn, streamID: c.streamID, ssn: UInt16(truncatingIfNeeded: c.mid), ppid: c.ppid,
+                                flags: c.flags, payload: c.payload, into: &w)
+            }
             outstanding[index].status = .inFlight
             outstanding[index].transmitCount += 1
             outstanding[index].sentAt = now
@@ -128,7 +134,7 @@ extension SCTPAssociation {
         fastRetransmitPending = false
         let limit = min(cwnd, burstFlightLimit ?? .max)
         while flightSize < limit {
-            let room = mtu - w.count - DataChunk.headerSize
+            let room = mtu - w.count - dataHeaderSize
             guard room >= 64 else { break }
             guard peerRwnd > 0 || (flightSize == 0 && !sentAny) else { break }
             guard writeNextFragment(room: min(room, max(peerRwnd, 1)), into: &w) else { break }
@@ -171,12 +177,20 @@ extension SCTPAssociation {
             }
             let unordered = stream.queue[0].unordered
             let begin = offset == 0
-            var ssn = stream.queue[0].ssn
+            var mid = stream.queue[0].mid
             if begin {
-                ssn = unordered ? 0 : stream.nextSSN
-                if !unordered { stream.nextSSN &+= 1 }
-                stream.queue[0].ssn = ssn
+                if !unordered {
+                    mid = stream.nextSSN
+                    stream.nextSSN = interleaving ? stream.nextSSN &+ 1 : UInt32(UInt16(truncatingIfNeeded: stream.nextSSN) &+ 1)
+                } else if interleaving {
+                    mid = stream.nextUnorderedMID
+                    stream.nextUnorderedMID &+= 1
+                } else {
+                    mid = 0
+                }
+                stream.queue[0].mid = mid
             }
+            let fsn = stream.queue[0].nextFSN
             let take = min(room, size - offset)
             let end = offset + take == size
             let flags: UInt8 = (unordered ? 0x04 : 0) | (begin ? 0x02 : 0) | (end ? 0x01 : 0)
@@ -184,8 +198,13 @@ extension SCTPAssociation {
             let ppid = stream.queue[0].ppid
             let tsn = nextTSN
             nextTSN &+= 1
-            DataChunk.write(tsn: tsn, streamID: sid, ssn: ssn, ppid: ppid, flags: flags, payload: slice, into: &w)
-            outstanding.append(OutstandingChunk(tsn: tsn, streamID: sid, ssn: ssn, ppid: ppid, flags: flags,
+            if interleaving {
+                IDataChunk.write(tsn: tsn, streamID: sid, mid: mid, ppidOrFSN: begin ? ppid : fsn, flags: flags, payload: slice, into: &w)
+                stream.queue[0].nextFSN &+= 1
+            } else {
+                DataChunk.write(tsn: tsn, streamID: sid, ssn: UInt16(truncatingIfNeeded: mid), ppid: ppid, flags: flags, payload: slice, into: &w)
+            }
+            outstanding.append(OutstandingChunk(tsn: tsn, streamID: sid, mid: mid, fsn: fsn, ppid: ppid, flags: flags,
                                                 status: .inFlight, sentAt: now, messageID: stream.queue[0].messageID,
                                                 maxRetransmits: stream.queue[0].maxRetransmits, expiry: expiry, payload: slice))
             flightSize += take
@@ -196,6 +215,12 @@ extension SCTPAssociation {
             if end {
                 stream.queue.removeFirst()
                 finishStreamTurn(sid, stream)
+            } else if interleaving {
+                // I-DATA (RFC 8260): the next fragment may come from another stream, so a large
+                // message does not hold back the other streams; round-robin per fragment.
+                outStreams[sid] = stream
+                currentStream = nil
+                scheduler.append(sid)
             } else {
                 outStreams[sid] = stream
                 currentStream = sid
@@ -229,20 +254,49 @@ extension SCTPAssociation {
         }
     }
 
-    /// FORWARD TSN with the ordered streams whose messages were abandoned up to the advanced point.
+    /// FORWARD TSN with the ordered streams whose messages were abandoned up to the advanced
+    /// point (I-FORWARD-TSN with every stream and message sequence when I-DATA is in use).
     mutating func writeForwardTSN(into w: inout ByteWriter) {
+        if interleaving {
+            writeIForwardTSN(into: &w)
+            return
+        }
         var streams: [UInt16: UInt16] = [:]
         var tsn = lastCumAck &+ 1
         var i = 0
         while Serial.le(tsn, advancedPeerAckPoint), i < outstanding.count {
             let c = outstanding[i]
             if c.status == .abandoned, !c.unordered {
-                if let s = streams[c.streamID] { if Serial.lt16(s, c.ssn) { streams[c.streamID] = c.ssn } } else { streams[c.streamID] = c.ssn }
+                let ssn = UInt16(truncatingIfNeeded: c.mid)
+                if let s = streams[c.streamID] { if Serial.lt16(s, ssn) { streams[c.streamID] = ssn } } else { streams[c.streamID] = ssn }
             }
             tsn &+= 1; i += 1
         }
         let list = streams.sorted { $0.key < $1.key }.prefix((mtu - w.count - 8) / 4).map { ForwardTSNChunk.SkippedStream(streamID: $0.key, ssn: $0.value) }
         ForwardTSNChunk(newCumulativeTSN: advancedPeerAckPoint, streams: Array(list)).write(into: &w)
+        forwardTSNNeeded = false
+        statistics.forwardTSNsSent += 1
+        if t3Deadline == nil { t3Deadline = now + .nanoseconds(rto) }
+    }
+
+    /// I-FORWARD-TSN (RFC 8260 §2.3): for each stream and U bit, the largest abandoned MID.
+    mutating func writeIForwardTSN(into w: inout ByteWriter) {
+        var skipped: [IForwardTSNChunk.Skipped] = []
+        var i = 0
+        var tsn = lastCumAck &+ 1
+        while Serial.le(tsn, advancedPeerAckPoint), i < outstanding.count {
+            let c = outstanding[i]
+            if c.status == .abandoned {
+                if let k = skipped.firstIndex(where: { $0.streamID == c.streamID && $0.unordered == c.unordered }) {
+                    if Serial.lt(skipped[k].mid, c.mid) { skipped[k].mid = c.mid }
+                } else {
+                    skipped.append(.init(streamID: c.streamID, unordered: c.unordered, mid: c.mid))
+                }
+            }
+            tsn &+= 1; i += 1
+        }
+        skipped.sort { ($0.streamID, $0.unordered ? 1 : 0) < ($1.streamID, $1.unordered ? 1 : 0) }
+        IForwardTSNChunk(newCumulativeTSN: advancedPeerAckPoint, skipped: Array(skipped.prefix((mtu - w.count - 8) / 8))).write(into: &w)
         forwardTSNNeeded = false
         statistics.forwardTSNsSent += 1
         if t3Deadline == nil { t3Deadline = now + .nanoseconds(rto) }
