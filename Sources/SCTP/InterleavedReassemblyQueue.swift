@@ -70,7 +70,7 @@ struct InterleavedReassemblyQueue: Sendable {
                 hot = nil
                 partials[h.key] = h.partial
             }
-            if let existing = partials.removeValue(forKey: key) {
+            if !partials.isEmpty, let existing = partials.removeValue(forKey: key) {
                 partial = existing
             } else {
                 // A new message: drop fragments of messages already delivered or skipped.
@@ -118,13 +118,19 @@ struct InterleavedReassemblyQueue: Sendable {
             events.append(.message(message))
             return message.payload.count
         }
-        var stream = inbound.removeValue(forKey: message.streamID) ?? InboundStream()
-        defer { inbound[message.streamID] = stream }
+        // One hash lookup, the stream edited in place.
+        return Self.deliver(message, mid: mid, stream: &inbound[message.streamID, default: InboundStream()],
+                            bufferedBytes: &bufferedBytes, events: &events)
+    }
+
+    /// Delivers `message` if it is next on `stream` (then any held successors), else holds it.
+    static func deliver(_ message: SCTPMessage, mid: UInt32, stream: inout InboundStream, bufferedBytes: inout Int,
+                        events: inout Deque<SCTPEvent>) -> Int {
         if mid == stream.nextMID {
             var delivered = message.payload.count
             events.append(.message(message))
             stream.nextMID &+= 1
-            delivered += drain(&stream, into: &events)
+            delivered += drain(&stream, bufferedBytes: &bufferedBytes, into: &events)
             return delivered
         }
         if Serial.lt(stream.nextMID, mid), stream.pending[mid] == nil {
@@ -135,6 +141,10 @@ struct InterleavedReassemblyQueue: Sendable {
     }
 
     mutating func drain(_ stream: inout InboundStream, into events: inout Deque<SCTPEvent>) -> Int {
+        Self.drain(&stream, bufferedBytes: &bufferedBytes, into: &events)
+    }
+
+    static func drain(_ stream: inout InboundStream, bufferedBytes: inout Int, into events: inout Deque<SCTPEvent>) -> Int {
         var delivered = 0
         while !stream.pending.isEmpty, let next = stream.pending.removeValue(forKey: stream.nextMID) {
             bufferedBytes -= next.payload.count

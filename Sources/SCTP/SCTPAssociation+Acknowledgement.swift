@@ -14,9 +14,12 @@ extension SCTPAssociation {
         var bytesAcked = 0
         var highestNewlyAcked: UInt32?
         var rttSample: Instant?
-        // Cumulative part.
-        while let first = outstanding.first, Serial.le(first.tsn, cum) {
-            outstanding.removeFirst()
+        // Cumulative part. `outstanding` holds every TSN from lastCumAck + 1 on, so the count
+        // to drop is a subtraction; each entry is moved out (peeking at `first` would copy it).
+        var acked = min(Int(cum &- lastCumAck), outstanding.count)
+        while acked > 0 {
+            let first = outstanding.removeFirst()
+            acked -= 1
             cumAdvanced = true
             switch first.status {
             case .inFlight:

@@ -22,14 +22,15 @@ extension SCTPAssociation {
             throw .messageTooLarge(size: message.count, limit: configuration.maxSendMessageSize)
         }
         let size = accounted ? message.count : 0
-        if let existing = outStreams[stream] {
-            guard !existing.resetRequested else { throw .streamResetting(stream) }
-            guard existing.bufferedAmount + size <= configuration.maxStreamSendQueue else {
-                throw .sendQueueFull(stream: stream, buffered: existing.bufferedAmount, limit: configuration.maxStreamSendQueue)
-            }
-        }
-        // Taken out of the dictionary while edited, so appending does not copy the queue.
+        // Taken out of the dictionary while edited, so appending does not copy the queue (and
+        // checked there: one hash lookup, no copy of the entry).
         var out = outStreams.removeValue(forKey: stream) ?? OutgoingStream()
+        guard !out.resetRequested, out.bufferedAmount + size <= configuration.maxStreamSendQueue else {
+            let buffered = out.bufferedAmount, resetting = out.resetRequested
+            if !out.isIdle { outStreams[stream] = out }
+            if resetting { throw .streamResetting(stream) }
+            throw .sendQueueFull(stream: stream, buffered: buffered, limit: configuration.maxStreamSendQueue)
+        }
         var pending = PendingMessage(payload: message, ppid: ppid, unordered: !ordered, messageID: nextMessageID, accounted: accounted)
         nextMessageID += 1
         switch reliability {
@@ -161,23 +162,25 @@ extension SCTPAssociation {
                 if !stream.isIdle { outStreams[sid] = stream }
                 continue
             }
-            // The head message is read field by field (copying it would retain its payload);
-            // its payload is sliced, never copied.
-            let offset = stream.queue[0].offset
-            let size = stream.queue[0].payload.count
-            let expiry = stream.queue[0].expiry
-            let accounted = stream.queue[0].accounted
+            // The head message is moved out of the queue while a fragment is cut from it and
+            // moved back unless finished (reading it in place through the Deque's subscript
+            // copies it, retaining and releasing its payload, on every fragment); its payload
+            // is sliced, never copied.
+            var message = stream.queue.removeFirst()
+            let offset = message.offset
+            let size = message.payload.count
+            let expiry = message.expiry
+            let accounted = message.accounted
             if offset == 0, let expiry, now >= expiry {
                 // Never sent and already expired: drop without using a TSN or SSN.
-                stream.queue.removeFirst()
                 statistics.abandonedMessages += 1
                 release(&stream, accounted: accounted, bytes: size, streamID: sid)
                 finishStreamTurn(sid, stream)
                 continue
             }
-            let unordered = stream.queue[0].unordered
+            let unordered = message.unordered
             let begin = offset == 0
-            var mid = stream.queue[0].mid
+            var mid = message.mid
             if begin {
                 if !unordered {
                     mid = stream.nextSSN
@@ -188,34 +191,36 @@ extension SCTPAssociation {
                 } else {
                     mid = 0
                 }
-                stream.queue[0].mid = mid
+                message.mid = mid
             }
-            let fsn = stream.queue[0].nextFSN
+            let fsn = message.nextFSN
             let take = min(room, size - offset)
             let end = offset + take == size
             let flags: UInt8 = (unordered ? 0x04 : 0) | (begin ? 0x02 : 0) | (end ? 0x01 : 0)
-            let slice = stream.queue[0].payload[offset..<(offset + take)]
-            let ppid = stream.queue[0].ppid
+            let slice = message.payload[offset..<(offset + take)]
+            let ppid = message.ppid
             let tsn = nextTSN
             nextTSN &+= 1
             if interleaving {
                 IDataChunk.write(tsn: tsn, streamID: sid, mid: mid, ppidOrFSN: begin ? ppid : fsn, flags: flags, payload: slice, into: &w)
-                stream.queue[0].nextFSN &+= 1
+                message.nextFSN &+= 1
             } else {
                 DataChunk.write(tsn: tsn, streamID: sid, ssn: UInt16(truncatingIfNeeded: mid), ppid: ppid, flags: flags, payload: slice, into: &w)
             }
             outstanding.append(OutstandingChunk(tsn: tsn, streamID: sid, mid: mid, fsn: fsn, ppid: ppid, flags: flags,
-                                                status: .inFlight, sentAt: now, messageID: stream.queue[0].messageID,
-                                                maxRetransmits: stream.queue[0].maxRetransmits, expiry: expiry, payload: slice))
+                                                status: .inFlight, sentAt: now, messageID: message.messageID,
+                                                maxRetransmits: message.maxRetransmits, expiry: expiry, payload: slice))
             flightSize += take
             peerRwnd = max(0, peerRwnd - take)
             statistics.dataChunksSent += 1
-            stream.queue[0].offset += take
+            message.offset += take
             release(&stream, accounted: accounted, bytes: take, streamID: sid)
             if end {
-                stream.queue.removeFirst()
                 finishStreamTurn(sid, stream)
-            } else if interleaving {
+                return true
+            }
+            stream.queue.prepend(message)
+            if interleaving {
                 // I-DATA (RFC 8260): the next fragment may come from another stream, so a large
                 // message does not hold back the other streams; round-robin per fragment.
                 outStreams[sid] = stream
@@ -239,7 +244,7 @@ extension SCTPAssociation {
             scheduler.append(sid)
         }
         if stream.isIdle { outStreams[sid] = nil } else { outStreams[sid] = stream }
-        if reset.pendingStreams.contains(sid) { reset.dirty = true }
+        if !reset.pendingStreams.isEmpty, reset.pendingStreams.contains(sid) { reset.dirty = true }
     }
 
     /// `bytes` of `message` left the queue: lower the buffered amount, fire the low event on
