@@ -242,7 +242,7 @@ extension SCTPAssociation {
     /// Builds a SACK from the receive state and clears the SACK triggers.
     mutating func makeSack() -> SackChunk {
         var blocks = [SackChunk.GapBlock]()
-        blocks.reserveCapacity(min(receivedRanges.count, 64))
+        if !receivedRanges.isEmpty { blocks.reserveCapacity(min(receivedRanges.count, 64)) }  // (allocates even for 0)
         for r in receivedRanges.prefix(64) {
             let start = r.0 &- cumulativeTSN, end = r.1 &- cumulativeTSN
             guard end <= 0xFFFF else { break }
