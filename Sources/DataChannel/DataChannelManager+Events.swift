@@ -55,6 +55,12 @@ extension DataChannelManager {
                 }
                 finishClose(id)
             }
+        case .restarted:
+            // The peer lost its association: its channels are gone and every stream starts
+            // over, so ours close (no stream reset is needed; the association stays up).
+            for id in channels.keys.sorted() { events.append(.closed(id)) }
+            channels.removeAll()
+            staleOutgoingResets.removeAll()
         case .closed, .aborted:
             for id in channels.keys.sorted() { events.append(.closed(id)) }
             channels.removeAll()

@@ -13,14 +13,19 @@ struct PendingMessage: Sendable {
     var expiry: Instant?
     /// True when the message counts towards the stream's buffered amount.
     var accounted: Bool
-    /// SSN, assigned when the first fragment gets its TSN.
-    var ssn: UInt16 = 0
+    /// SSN (DATA) or MID (I-DATA), assigned when the first fragment gets its TSN.
+    var mid: UInt32 = 0
+    /// FSN of the next fragment (I-DATA).
+    var nextFSN: UInt32 = 0
 }
 
 /// Per-stream send state: queue, sequence numbers, buffered amount and its low threshold.
 struct OutgoingStream: Sendable {
     var queue = Deque<PendingMessage>()
-    var nextSSN: UInt16 = 0
+    /// Next SSN of an ordered message (DATA: the low 16 bits), or its MID (I-DATA).
+    var nextSSN: UInt32 = 0
+    /// Next MID of an unordered message (I-DATA only).
+    var nextUnorderedMID: UInt32 = 0
     /// Bytes accepted by `send` on this stream and not yet put into a packet.
     var bufferedAmount = 0
     /// The threshold for ``SCTPEvent/bufferedAmountLow(streamID:)``.
@@ -31,5 +36,5 @@ struct OutgoingStream: Sendable {
     var scheduled = false
 
     /// True when the entry carries nothing worth keeping (so the dictionary can drop it).
-    var isIdle: Bool { queue.isEmpty && nextSSN == 0 && lowThreshold == 0 && !resetRequested && !scheduled && bufferedAmount == 0 }
+    var isIdle: Bool { queue.isEmpty && nextSSN == 0 && nextUnorderedMID == 0 && lowThreshold == 0 && !resetRequested && !scheduled && bufferedAmount == 0 }
 }

@@ -17,7 +17,10 @@ struct OutstandingChunk: Sendable {
 
     var tsn: UInt32
     var streamID: UInt16
-    var ssn: UInt16
+    /// SSN (DATA, in the low 16 bits) or MID (I-DATA).
+    var mid: UInt32
+    /// Fragment sequence number (I-DATA).
+    var fsn: UInt32
     var ppid: UInt32
     var flags: UInt8
     var status: Status

@@ -143,13 +143,19 @@ struct ReassemblyQueue: Sendable {
             events.append(.message(message))
             return message.payload.count
         }
-        var stream = inbound[message.streamID] ?? InboundStream()
-        defer { inbound[message.streamID] = stream }
+        // One hash lookup, the stream edited in place.
+        return Self.deliver(message, ssn: ssn, stream: &inbound[message.streamID, default: InboundStream()],
+                            bufferedBytes: &bufferedBytes, events: &events)
+    }
+
+    /// Delivers `message` if it is next on `stream` (then any held successors), else holds it.
+    static func deliver(_ message: SCTPMessage, ssn: UInt16, stream: inout InboundStream, bufferedBytes: inout Int,
+                        events: inout Deque<SCTPEvent>) -> Int {
         if ssn == stream.nextSSN {
             var delivered = message.payload.count
             events.append(.message(message))
             stream.nextSSN &+= 1
-            delivered += drain(&stream, into: &events)
+            delivered += drain(&stream, bufferedBytes: &bufferedBytes, into: &events)
             return delivered
         }
         if Serial.lt16(stream.nextSSN, ssn), stream.pending[ssn] == nil {
@@ -160,8 +166,12 @@ struct ReassemblyQueue: Sendable {
     }
 
     mutating func drain(_ stream: inout InboundStream, into events: inout Deque<SCTPEvent>) -> Int {
+        Self.drain(&stream, bufferedBytes: &bufferedBytes, into: &events)
+    }
+
+    static func drain(_ stream: inout InboundStream, bufferedBytes: inout Int, into events: inout Deque<SCTPEvent>) -> Int {
         var delivered = 0
-        while let next = stream.pending.removeValue(forKey: stream.nextSSN) {
+        while !stream.pending.isEmpty, let next = stream.pending.removeValue(forKey: stream.nextSSN) {
             bufferedBytes -= next.payload.count
             delivered += next.payload.count
             events.append(.message(next))

@@ -14,9 +14,12 @@ extension SCTPAssociation {
         var bytesAcked = 0
         var highestNewlyAcked: UInt32?
         var rttSample: Instant?
-        // Cumulative part.
-        while let first = outstanding.first, Serial.le(first.tsn, cum) {
-            outstanding.removeFirst()
+        // Cumulative part. `outstanding` holds every TSN from lastCumAck + 1 on, so the count
+        // to drop is a subtraction; each entry is moved out (peeking at `first` would copy it).
+        var acked = min(Int(cum &- lastCumAck), outstanding.count)
+        while acked > 0 {
+            let first = outstanding.removeFirst()
+            acked -= 1
             cumAdvanced = true
             switch first.status {
             case .inFlight:
@@ -159,16 +162,36 @@ extension SCTPAssociation {
     mutating func abandonMessage(at index: Int) {
         let id = outstanding[index].messageID
         let sid = outstanding[index].streamID
+        // DATA fragments of a message have consecutive TSNs; I-DATA ones may be spread out.
         var i = index
-        while i > 0, outstanding[i - 1].messageID == id { i -= 1 }
-        while i < outstanding.count, outstanding[i].messageID == id {
-            if outstanding[i].status == .inFlight { flightSize -= outstanding[i].payload.count }
-            outstanding[i].status = .abandoned
+        if interleaving {
+            i = 0
+        } else {
+            while i > 0, outstanding[i - 1].messageID == id { i -= 1 }
+        }
+        while i < outstanding.count {
+            if outstanding[i].messageID == id {
+                if outstanding[i].status == .inFlight { flightSize -= outstanding[i].payload.count }
+                outstanding[i].status = .abandoned
+            } else if !interleaving {
+                break
+            }
             i += 1
         }
         statistics.abandonedMessages += 1
         if var stream = outStreams.removeValue(forKey: sid) {
             if let front = stream.queue.first, front.messageID == id {
+                if front.offset > 0 {
+                    // Partly sent: the receiver holds fragments of a message whose end never
+                    // comes. A placeholder end fragment, abandoned at once, takes the next TSN,
+                    // so the peer cannot acknowledge past it without a FORWARD TSN that drops
+                    // the fragments (as dcsctp does).
+                    let flags: UInt8 = (front.unordered ? 0x04 : 0) | 0x01
+                    outstanding.append(OutstandingChunk(tsn: nextTSN, streamID: sid, mid: front.mid, fsn: front.nextFSN, ppid: front.ppid,
+                                                        flags: flags, status: .abandoned, sentAt: now, messageID: id,
+                                                        maxRetransmits: front.maxRetransmits, expiry: front.expiry, payload: []))
+                    nextTSN &+= 1
+                }
                 stream.queue.removeFirst()
                 release(&stream, accounted: front.accounted, bytes: front.payload.count - front.offset, streamID: sid)
                 if currentStream == sid {

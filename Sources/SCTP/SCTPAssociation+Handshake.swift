@@ -1,7 +1,8 @@
 import WireKit
 
 /// Association setup (RFC 9260 §5): INIT, INIT ACK with a signed state cookie, COOKIE ECHO,
-/// COOKIE ACK, and the collision cases of §5.2 that WebRTC needs (both sides connecting).
+/// COOKIE ACK, unexpected INITs (§5.2.1, §5.2.2) and stale cookies (§5.2.6). COOKIE ECHO and
+/// the restart and collision cases of §5.2.4 are in `+Restart`.
 extension SCTPAssociation {
     /// Starts the association by sending INIT. Calling it on both sides is fine (the INITs
     /// collide and the association still forms once).
@@ -14,35 +15,53 @@ extension SCTPAssociation {
         sentInit = initChunk
         queuePacket(tag: 0, chunks: [.initiation(initChunk)])
         state = .cookieWait
+        staleCookieRetries = 0
         t1Retransmits = 0
         t1Timeout = configuration.rtoInitial
         t1Deadline = now + t1Timeout
     }
 
     func ourInit(tag: UInt32, initialTSN: UInt32, cookie: [UInt8]?) -> InitChunk {
-        InitChunk(initiateTag: tag, advertisedReceiverWindow: UInt32(clamping: configuration.receiveWindow),
-                  outboundStreams: configuration.streams, inboundStreams: configuration.streams,
-                  initialTSN: initialTSN, stateCookie: cookie)
+        var extensions = [ChunkType.reconfig, ChunkType.forwardTSN]
+        if configuration.enableInterleaving { extensions += [ChunkType.iData, ChunkType.iForwardTSN] }
+        return InitChunk(initiateTag: tag, advertisedReceiverWindow: UInt32(clamping: configuration.receiveWindow),
+                         outboundStreams: configuration.streams, inboundStreams: configuration.streams,
+                         initialTSN: initialTSN, stateCookie: cookie, supportedExtensions: extensions)
     }
 
     /// Answers an INIT with an INIT ACK carrying a fresh signed cookie (§5.1, §5.2.1, §5.2.2).
     mutating func handleInit(_ chunk: InitChunk) {
         let tag: UInt32
         let tsn: UInt32
+        var tieTags: (local: UInt32, peer: UInt32) = (0, 0)
         switch state {
-        case .cookieWait, .cookieEchoed:
-            tag = localTag; tsn = localInitialTSN  // §5.2.1: same parameters as our own INIT
         case .closed:
             tag = randomNonZero32(); tsn = UInt32(truncatingIfNeeded: rng.next())
-        default:
-            // §5.2.2 (peer restart): answer with a new tag; a restart cookie is not honoured
-            // (WebRTC never restarts an association), so the old association stays up.
+        case .cookieWait:
+            tag = localTag; tsn = localInitialTSN  // §5.2.1: same parameters as our own INIT
+        case .cookieEchoed:
+            tag = localTag; tsn = localInitialTSN
+            tieTags = (localTag, peerTag)  // §5.2.1 note: COOKIE-ECHOED populates the tie-tags
+        case .shutdownAckSent:
+            // §9.2: discard the INIT and repeat the SHUTDOWN ACK (the peer may have missed it).
+            pendingChunks.append(.shutdownAck)
+            return
+        case .established, .shutdownPending, .shutdownSent, .shutdownReceived:
+            // §5.2.2: an unexpected INIT (a late duplicate, or the peer restarted). Answer with a
+            // new tag and TSN, and the current tags as tie-tags: only a COOKIE ECHO of this
+            // cookie can then restart the association (§5.2.4 A); the current one stays as is.
             tag = randomNonZero32(); tsn = UInt32(truncatingIfNeeded: rng.next())
+            tieTags = (localTag, peerTag)
         }
+        let maxExtension = configuration.maxCookieLifetimeExtension.nanosecondsClamped / 1_000_000
+        let lifetime = configuration.cookieLifetime.nanosecondsClamped / 1_000_000
+            + min(Int64(chunk.cookiePreservative ?? 0), maxExtension)
         let cookie = StateCookie(localTag: tag, peerTag: chunk.initiateTag, localInitialTSN: tsn, peerInitialTSN: chunk.initialTSN,
                                  peerReceiverWindow: chunk.advertisedReceiverWindow, peerOutboundStreams: chunk.outboundStreams,
                                  peerInboundStreams: chunk.inboundStreams, peerSupportsForwardTSN: chunk.forwardTSNSupported,
-                                 peerSupportsReconfig: chunk.supportsReconfig, createdAt: now.nanoseconds)
+                                 peerSupportsReconfig: chunk.supportsReconfig, peerSupportsInterleaving: chunk.supportsInterleaving,
+                                 localTieTag: tieTags.local, peerTieTag: tieTags.peer,
+                                 lifetimeMilliseconds: UInt32(clamping: lifetime), createdAt: now.nanoseconds)
         let ack = ourInit(tag: tag, initialTSN: tsn, cookie: cookie.sealed(secret: configuration.cookieSecret))
         queuePacket(tag: chunk.initiateTag, chunks: [.initiationAck(ack)])
     }
@@ -57,13 +76,14 @@ extension SCTPAssociation {
         }
         peerTag = chunk.initiateTag
         adoptPeer(initialTSN: chunk.initialTSN, window: chunk.advertisedReceiverWindow, inbound: chunk.inboundStreams,
-                  forwardTSN: chunk.forwardTSNSupported, reconfig: chunk.supportsReconfig)
+                  forwardTSN: chunk.forwardTSNSupported, reconfig: chunk.supportsReconfig, interleaving: chunk.supportsInterleaving)
         var w = ByteWriter(capacity: 128)
         SCTPPacket.writeHeader(sourcePort: configuration.localPort, destinationPort: configuration.remotePort, verificationTag: peerTag, into: &w)
         CookieEchoChunk(cookie: cookie).write(into: &w)
         var bytes = w.take()
         SCTPPacket.seal(&bytes)
         cookieEchoPacket = bytes
+        cookieEchoSentAt = now
         controlPackets.append(bytes)
         state = .cookieEchoed
         t1Retransmits = 0
@@ -72,7 +92,8 @@ extension SCTPAssociation {
     }
 
     /// Records what the peer announced in its INIT or INIT ACK.
-    mutating func adoptPeer(initialTSN: UInt32, window: UInt32, inbound: UInt16, forwardTSN: Bool, reconfig: Bool) {
+    mutating func adoptPeer(initialTSN: UInt32, window: UInt32, inbound: UInt16, forwardTSN: Bool, reconfig: Bool, interleaving: Bool) {
+        self.interleaving = configuration.enableInterleaving && interleaving
         peerInitialTSN = initialTSN
         cumulativeTSN = initialTSN &- 1
         peerRwnd = Int(window)
@@ -82,67 +103,49 @@ extension SCTPAssociation {
         reset.expectedPeerRequest = initialTSN
     }
 
-    /// COOKIE ECHO: verify MAC and age, then establish or handle the collision (§5.1 D, §5.2.4).
-    mutating func handleCookieEcho(_ chunk: CookieEchoChunk, packetTag: UInt32) {
-        guard let cookie = StateCookie.open(chunk.cookie, secret: configuration.cookieSecret) else {
-            statistics.badCookies += 1
-            return
-        }
-        guard packetTag == cookie.localTag else { statistics.badTag += 1; return }
-        let age = Int64(clamping: now.nanoseconds) - Int64(clamping: cookie.createdAt)
-        if age > configuration.cookieLifetime.nanosecondsClamped {
-            statistics.staleCookies += 1
-            let staleness = UInt32(clamping: (age - configuration.cookieLifetime.nanosecondsClamped) / 1000)
-            var info = [UInt8]()
-            for s in stride(from: 24, through: 0, by: -8) { info.append(UInt8(truncatingIfNeeded: staleness >> UInt32(s))) }
-            queuePacket(tag: cookie.peerTag, chunks: [.error(ErrorChunk(causes: [ErrorCause(code: ErrorCause.staleCookie, info: info)]))])
-            return
-        }
-        switch state {
-        case .closed:
-            localTag = cookie.localTag
-            localInitialTSN = cookie.localInitialTSN
-        case .cookieWait, .cookieEchoed:
-            guard cookie.localTag == localTag else { return }  // not from an INIT ACK of ours for this attempt
-        default:
-            if cookie.localTag == localTag && cookie.peerTag == peerTag {
-                queuePacket(tag: peerTag, chunks: [.cookieAck])  // our COOKIE ACK was lost (§5.2.4 D)
-            }
-            return
-        }
-        peerTag = cookie.peerTag
-        adoptPeer(initialTSN: cookie.peerInitialTSN, window: cookie.peerReceiverWindow, inbound: cookie.peerInboundStreams,
-                  forwardTSN: cookie.peerSupportsForwardTSN, reconfig: cookie.peerSupportsReconfig)
-        pendingChunks.append(.cookieAck)
-        establish()
-    }
-
     /// COOKIE ACK in COOKIE-ECHOED: established.
     mutating func handleCookieAck() {
         guard state == .cookieEchoed else { return }
         establish()
     }
 
-    /// ERROR chunks: a stale cookie during setup restarts with a new INIT (§5.2.6).
+    /// ERROR chunks: a stale cookie during setup restarts with a new INIT carrying a Cookie
+    /// Preservative: the reported staleness plus the measured round trip, and at most one
+    /// second more (§5.2.6).
     mutating func handleError(_ chunk: ErrorChunk) {
-        guard state == .cookieEchoed, chunk.causes.contains(where: { $0.code == ErrorCause.staleCookie }) else { return }
-        t1Retransmits += 1
-        if t1Retransmits > configuration.maxInitRetransmissions {
+        guard state == .cookieEchoed, let cause = chunk.causes.first(where: { $0.code == ErrorCause.staleCookie }) else { return }
+        // Counted apart from T1 (which restarts at each INIT ACK), so a path that always
+        // stales the cookie ends the attempt instead of looping.
+        staleCookieRetries += 1
+        if staleCookieRetries > configuration.maxInitRetransmissions {
             terminate(.aborted(reason: "handshake failed: stale cookie"))
             return
         }
+        var stalenessMicroseconds: UInt64 = 0
+        for b in cause.info.prefix(4) { stalenessMicroseconds = stalenessMicroseconds << 8 | UInt64(b) }
+        let rttMilliseconds = cookieEchoSentAt.map { UInt64((now - $0).nanosecondsClamped / 1_000_000) } ?? 0
+        let increment = (stalenessMicroseconds + 999) / 1000 + rttMilliseconds + 1000
+        cookiePreservative = UInt32(clamping: max(increment, UInt64(cookiePreservative ?? 0)))
         state = .cookieWait
         cookieEchoPacket = nil
-        if let sentInit { queuePacket(tag: 0, chunks: [.initiation(sentInit)]) }
+        cookieEchoSentAt = nil
+        if var initChunk = sentInit {
+            initChunk.cookiePreservative = cookiePreservative
+            sentInit = initChunk
+            queuePacket(tag: 0, chunks: [.initiation(initChunk)])
+        }
         t1Deadline = now + t1Timeout
     }
 
-    /// Sets up transmission state and reports `connected`.
-    mutating func establish() {
+    /// Sets up transmission state and reports `connected` (or, after a peer restart, nothing:
+    /// the caller reported ``SCTPEvent/restarted``).
+    mutating func establish(notify: Bool = true) {
         state = .established
         t1Deadline = nil
         sentInit = nil
         cookieEchoPacket = nil
+        cookieEchoSentAt = nil
+        cookiePreservative = nil
         nextTSN = localInitialTSN
         lastCumAck = localInitialTSN &- 1
         advancedPeerAckPoint = lastCumAck
@@ -151,6 +154,6 @@ extension SCTPAssociation {
         ssthresh = max(peerRwnd, 4 * mtu)
         lastAdvertisedRwnd = advertisedReceiveWindow
         heartbeatDeadline = now + configuration.heartbeatInterval
-        events.append(.connected)
+        if notify { events.append(.connected) }
     }
 }

@@ -31,7 +31,16 @@ extension SCTPAssociation {
         for chunk in chunks {
             if state == .closed, !isSetupChunk(chunk) { break }
             switch chunk {
-            case .data(let d): sawData = true; handleData(d)
+            case .data(let d):
+                sawData = true
+                // RFC 8260 §2.2: once I-DATA is negotiated, DATA is a protocol violation (and
+                // I-DATA is one when it is not).
+                guard !interleaving else { protocolViolation("DATA chunk on an I-DATA association"); return }
+                handleData(d)
+            case .iData(let d):
+                sawData = true
+                guard interleaving else { protocolViolation("I-DATA chunk without negotiating it"); return }
+                handleIData(d)
             case .initiation(let c): handleInit(c)
             case .initiationAck(let c): handleInitAck(c)
             case .sack(let s): handleSack(s)
@@ -47,7 +56,8 @@ extension SCTPAssociation {
             case .cookieEcho(let c): handleCookieEcho(c, packetTag: header.verificationTag)
             case .cookieAck: handleCookieAck()
             case .reconfig(let r): handleReconfig(r)
-            case .forwardTSN(let f): sawData = true; handleForwardTSN(f)
+            case .forwardTSN(let f): sawData = true; if !interleaving { handleForwardTSN(f) }
+            case .iForwardTSN(let f): sawData = true; if interleaving { handleIForwardTSN(f) }
             case .unknown(let type, let raw):
                 statistics.unknownChunks += 1
                 // Upper two bits (§3.2): 00 stop, 01 stop and report, 10 skip, 11 skip and report.
@@ -88,25 +98,54 @@ extension SCTPAssociation {
         }
     }
 
-    /// One DATA chunk: duplicate check, window check, TSN bookkeeping, reassembly.
+    /// Aborts the association with a Protocol Violation cause.
+    mutating func protocolViolation(_ reason: String) {
+        statistics.malformed += 1
+        queuePacket(tag: peerTag, chunks: [.abort(AbortChunk(causes: [.violation(reason)]))])
+        terminate(.aborted(reason: "protocol violation: \(reason)"))
+    }
+
+    /// One DATA chunk: TSN bookkeeping, then reassembly (or held for a deferred stream reset).
     mutating func handleData(_ chunk: DataChunk) {
-        guard state == .established || state == .shutdownPending || state == .shutdownSent else { return }
-        let tsn = chunk.tsn
+        guard acceptTSN(chunk.tsn, payloadBytes: chunk.payload.count) else { return }
+        if reset.deferred != nil, reset.mustHold(tsn: chunk.tsn, streamID: chunk.streamID) {
+            reset.held.append(.data(chunk))
+            reset.heldBytes += chunk.payload.count
+            return
+        }
+        undeliveredBytes += reassembly.insert(chunk, into: &events)
+    }
+
+    /// One I-DATA chunk (RFC 8260): as DATA, with reassembly by stream, MID and FSN.
+    mutating func handleIData(_ chunk: IDataChunk) {
+        guard acceptTSN(chunk.tsn, payloadBytes: chunk.payload.count) else { return }
+        if reset.deferred != nil, reset.mustHold(tsn: chunk.tsn, streamID: chunk.streamID) {
+            reset.held.append(.iData(chunk))
+            reset.heldBytes += chunk.payload.count
+            return
+        }
+        undeliveredBytes += interleavedReassembly.insert(chunk, into: &events)
+    }
+
+    /// The receive bookkeeping of a data chunk's TSN: duplicate check, window check, the
+    /// cumulative TSN and gap ranges. False when the chunk must be dropped.
+    mutating func acceptTSN(_ tsn: UInt32, payloadBytes: Int) -> Bool {
+        guard state == .established || state == .shutdownPending || state == .shutdownSent else { return false }
         if Serial.le(tsn, cumulativeTSN) || rangesContain(tsn) {
             statistics.duplicateTSNs += 1
             if duplicateTSNs.count < 32 { duplicateTSNs.append(tsn) }
             sackImmediately = true
-            return
+            return false
         }
         let highest = receivedRanges.last?.1 ?? cumulativeTSN
         // §6.2: with no window left, drop new data beyond what we already hold; data that fills
         // a hole is always taken, so memory stays within twice the window and never deadlocks.
-        if Serial.lt(highest, tsn), receiveBufferedBytes + chunk.payload.count > configuration.receiveWindow {
+        if Serial.lt(highest, tsn), receiveBufferedBytes + payloadBytes > configuration.receiveWindow {
             statistics.droppedForWindow += 1
             sackImmediately = true
-            return
+            return false
         }
-        guard tsn &- cumulativeTSN < 1 << 24 else { statistics.malformed += 1; return }
+        guard tsn &- cumulativeTSN < 1 << 24 else { statistics.malformed += 1; return false }
         if tsn == cumulativeTSN &+ 1 {
             cumulativeTSN = tsn
             if let first = receivedRanges.first, first.0 == cumulativeTSN &+ 1 {
@@ -117,13 +156,7 @@ extension SCTPAssociation {
             insertRange(tsn)
             sackImmediately = true  // a gap: report it at once (§6.7)
         }
-        if reset.deferred != nil, reset.mustHold(chunk) {
-            reset.held.append(chunk)
-            reset.heldBytes += chunk.payload.count
-            return
-        }
-        let delivered = reassembly.insert(chunk, into: &events)
-        undeliveredBytes += delivered
+        return true
     }
 
     /// Binary search over the sorted ranges.
@@ -165,10 +198,24 @@ extension SCTPAssociation {
 
     /// FORWARD TSN (RFC 3758 §3.6): skip abandoned TSNs and stream sequence numbers.
     mutating func handleForwardTSN(_ chunk: ForwardTSNChunk) {
-        guard state == .established || state == .shutdownPending || state == .shutdownSent else { return }
-        let newCum = chunk.newCumulativeTSN
+        guard let newCum = forwardCumulativeTSN(to: chunk.newCumulativeTSN) else { return }
+        // Even when every TSN up to newCum already arrived (our SACK was lost), the abandoned
+        // message's fragments and its SSN must still be dropped and skipped.
+        undeliveredBytes += reassembly.skip(upTo: newCum, streams: chunk.streams, into: &events)
+    }
+
+    /// I-FORWARD-TSN (RFC 8260 §2.3): as FORWARD TSN, skipping messages by stream, U bit and MID.
+    mutating func handleIForwardTSN(_ chunk: IForwardTSNChunk) {
+        guard forwardCumulativeTSN(to: chunk.newCumulativeTSN) != nil else { return }
+        undeliveredBytes += interleavedReassembly.skip(chunk.skipped, into: &events)
+    }
+
+    /// Moves the cumulative TSN forward to `newCum` (never back). Nil when not receiving or
+    /// the TSN is implausibly far.
+    mutating func forwardCumulativeTSN(to newCum: UInt32) -> UInt32? {
+        guard state == .established || state == .shutdownPending || state == .shutdownSent else { return nil }
         sackImmediately = true
-        guard newCum &- cumulativeTSN < 1 << 24 || cumulativeTSN &- newCum < 1 << 24 else { return }
+        guard newCum &- cumulativeTSN < 1 << 24 || cumulativeTSN &- newCum < 1 << 24 else { return nil }
         if Serial.lt(cumulativeTSN, newCum) {
             cumulativeTSN = newCum
             while let first = receivedRanges.first, Serial.le(first.0, cumulativeTSN &+ 1) {
@@ -176,9 +223,7 @@ extension SCTPAssociation {
                 receivedRanges.removeFirst()
             }
         }
-        // Even when every TSN up to newCum already arrived (our SACK was lost), the abandoned
-        // message's fragments and its SSN must still be dropped and skipped.
-        undeliveredBytes += reassembly.skip(upTo: newCum, streams: chunk.streams, into: &events)
+        return newCum
     }
 
     /// After a packet with DATA: SACK every second packet, at once on gaps/duplicates,
@@ -197,7 +242,7 @@ extension SCTPAssociation {
     /// Builds a SACK from the receive state and clears the SACK triggers.
     mutating func makeSack() -> SackChunk {
         var blocks = [SackChunk.GapBlock]()
-        blocks.reserveCapacity(min(receivedRanges.count, 64))
+        if !receivedRanges.isEmpty { blocks.reserveCapacity(min(receivedRanges.count, 64)) }  // (allocates even for 0)
         for r in receivedRanges.prefix(64) {
             let start = r.0 &- cumulativeTSN, end = r.1 &- cumulativeTSN
             guard end <= 0xFFFF else { break }

@@ -22,14 +22,15 @@ extension SCTPAssociation {
             throw .messageTooLarge(size: message.count, limit: configuration.maxSendMessageSize)
         }
         let size = accounted ? message.count : 0
-        if let existing = outStreams[stream] {
-            guard !existing.resetRequested else { throw .streamResetting(stream) }
-            guard existing.bufferedAmount + size <= configuration.maxStreamSendQueue else {
-                throw .sendQueueFull(stream: stream, buffered: existing.bufferedAmount, limit: configuration.maxStreamSendQueue)
-            }
-        }
-        // Taken out of the dictionary while edited, so appending does not copy the queue.
+        // Taken out of the dictionary while edited, so appending does not copy the queue (and
+        // checked there: one hash lookup, no copy of the entry).
         var out = outStreams.removeValue(forKey: stream) ?? OutgoingStream()
+        guard !out.resetRequested, out.bufferedAmount + size <= configuration.maxStreamSendQueue else {
+            let buffered = out.bufferedAmount, resetting = out.resetRequested
+            if !out.isIdle { outStreams[stream] = out }
+            if resetting { throw .streamResetting(stream) }
+            throw .sendQueueFull(stream: stream, buffered: buffered, limit: configuration.maxStreamSendQueue)
+        }
         var pending = PendingMessage(payload: message, ppid: ppid, unordered: !ordered, messageID: nextMessageID, accounted: accounted)
         nextMessageID += 1
         switch reliability {
@@ -112,11 +113,17 @@ extension SCTPAssociation {
                 continue
             }
             let size = outstanding[index].payload.count
-            guard w.count + DataChunk.headerSize + size <= mtu else { break }
+            guard w.count + dataHeaderSize + size <= mtu else { break }
             guard fastRetransmitPending || flightSize < cwnd else { break }
             retransmitQueue.removeFirst()
             let c = outstanding[index]
-            DataChunk.write(tsn: c.tsn, streamID: c.streamID, ssn: c.ssn, ppid: c.ppid, flags: c.flags, payload: c.payload, into: &w)
+            if interleaving {
+                IDataChunk.write(tsn: c.tsn, streamID: c.streamID, mid: c.mid, ppidOrFSN: c.isBeginning ? c.ppid : c.fsn,
+                                 flags: c.flags, payload: c.payload, into: &w)
+            } else {
+                DataChunk.write(tsn: c.tsn, streamID: c.streamID, ssn: UInt16(truncatingIfNeeded: c.mid), ppid: c.ppid,
+                                flags: c.flags, payload: c.payload, into: &w)
+            }
             outstanding[index].status = .inFlight
             outstanding[index].transmitCount += 1
             outstanding[index].sentAt = now
@@ -128,7 +135,7 @@ extension SCTPAssociation {
         fastRetransmitPending = false
         let limit = min(cwnd, burstFlightLimit ?? .max)
         while flightSize < limit {
-            let room = mtu - w.count - DataChunk.headerSize
+            let room = mtu - w.count - dataHeaderSize
             guard room >= 64 else { break }
             guard peerRwnd > 0 || (flightSize == 0 && !sentAny) else { break }
             guard writeNextFragment(room: min(room, max(peerRwnd, 1)), into: &w) else { break }
@@ -155,47 +162,70 @@ extension SCTPAssociation {
                 if !stream.isIdle { outStreams[sid] = stream }
                 continue
             }
-            // The head message is read field by field (copying it would retain its payload);
-            // its payload is sliced, never copied.
-            let offset = stream.queue[0].offset
-            let size = stream.queue[0].payload.count
-            let expiry = stream.queue[0].expiry
-            let accounted = stream.queue[0].accounted
+            // The head message is moved out of the queue while a fragment is cut from it and
+            // moved back unless finished (reading it in place through the Deque's subscript
+            // copies it, retaining and releasing its payload, on every fragment); its payload
+            // is sliced, never copied.
+            var message = stream.queue.removeFirst()
+            let offset = message.offset
+            let size = message.payload.count
+            let expiry = message.expiry
+            let accounted = message.accounted
             if offset == 0, let expiry, now >= expiry {
                 // Never sent and already expired: drop without using a TSN or SSN.
-                stream.queue.removeFirst()
                 statistics.abandonedMessages += 1
                 release(&stream, accounted: accounted, bytes: size, streamID: sid)
                 finishStreamTurn(sid, stream)
                 continue
             }
-            let unordered = stream.queue[0].unordered
+            let unordered = message.unordered
             let begin = offset == 0
-            var ssn = stream.queue[0].ssn
+            var mid = message.mid
             if begin {
-                ssn = unordered ? 0 : stream.nextSSN
-                if !unordered { stream.nextSSN &+= 1 }
-                stream.queue[0].ssn = ssn
+                if !unordered {
+                    mid = stream.nextSSN
+                    stream.nextSSN = interleaving ? stream.nextSSN &+ 1 : UInt32(UInt16(truncatingIfNeeded: stream.nextSSN) &+ 1)
+                } else if interleaving {
+                    mid = stream.nextUnorderedMID
+                    stream.nextUnorderedMID &+= 1
+                } else {
+                    mid = 0
+                }
+                message.mid = mid
             }
+            let fsn = message.nextFSN
             let take = min(room, size - offset)
             let end = offset + take == size
             let flags: UInt8 = (unordered ? 0x04 : 0) | (begin ? 0x02 : 0) | (end ? 0x01 : 0)
-            let slice = stream.queue[0].payload[offset..<(offset + take)]
-            let ppid = stream.queue[0].ppid
+            let slice = message.payload[offset..<(offset + take)]
+            let ppid = message.ppid
             let tsn = nextTSN
             nextTSN &+= 1
-            DataChunk.write(tsn: tsn, streamID: sid, ssn: ssn, ppid: ppid, flags: flags, payload: slice, into: &w)
-            outstanding.append(OutstandingChunk(tsn: tsn, streamID: sid, ssn: ssn, ppid: ppid, flags: flags,
-                                                status: .inFlight, sentAt: now, messageID: stream.queue[0].messageID,
-                                                maxRetransmits: stream.queue[0].maxRetransmits, expiry: expiry, payload: slice))
+            if interleaving {
+                IDataChunk.write(tsn: tsn, streamID: sid, mid: mid, ppidOrFSN: begin ? ppid : fsn, flags: flags, payload: slice, into: &w)
+                message.nextFSN &+= 1
+            } else {
+                DataChunk.write(tsn: tsn, streamID: sid, ssn: UInt16(truncatingIfNeeded: mid), ppid: ppid, flags: flags, payload: slice, into: &w)
+            }
+            outstanding.append(OutstandingChunk(tsn: tsn, streamID: sid, mid: mid, fsn: fsn, ppid: ppid, flags: flags,
+                                                status: .inFlight, sentAt: now, messageID: message.messageID,
+                                                maxRetransmits: message.maxRetransmits, expiry: expiry, payload: slice))
             flightSize += take
             peerRwnd = max(0, peerRwnd - take)
             statistics.dataChunksSent += 1
-            stream.queue[0].offset += take
+            message.offset += take
             release(&stream, accounted: accounted, bytes: take, streamID: sid)
             if end {
-                stream.queue.removeFirst()
                 finishStreamTurn(sid, stream)
+                return true
+            }
+            stream.queue.prepend(message)
+            if interleaving {
+                // I-DATA (RFC 8260): the next fragment may come from another stream, so a large
+                // message does not hold back the other streams; round-robin per fragment.
+                outStreams[sid] = stream
+                currentStream = nil
+                scheduler.append(sid)
             } else {
                 outStreams[sid] = stream
                 currentStream = sid
@@ -214,7 +244,7 @@ extension SCTPAssociation {
             scheduler.append(sid)
         }
         if stream.isIdle { outStreams[sid] = nil } else { outStreams[sid] = stream }
-        if reset.pendingStreams.contains(sid) { reset.dirty = true }
+        if !reset.pendingStreams.isEmpty, reset.pendingStreams.contains(sid) { reset.dirty = true }
     }
 
     /// `bytes` of `message` left the queue: lower the buffered amount, fire the low event on
@@ -229,20 +259,49 @@ extension SCTPAssociation {
         }
     }
 
-    /// FORWARD TSN with the ordered streams whose messages were abandoned up to the advanced point.
+    /// FORWARD TSN with the ordered streams whose messages were abandoned up to the advanced
+    /// point (I-FORWARD-TSN with every stream and message sequence when I-DATA is in use).
     mutating func writeForwardTSN(into w: inout ByteWriter) {
+        if interleaving {
+            writeIForwardTSN(into: &w)
+            return
+        }
         var streams: [UInt16: UInt16] = [:]
         var tsn = lastCumAck &+ 1
         var i = 0
         while Serial.le(tsn, advancedPeerAckPoint), i < outstanding.count {
             let c = outstanding[i]
             if c.status == .abandoned, !c.unordered {
-                if let s = streams[c.streamID] { if Serial.lt16(s, c.ssn) { streams[c.streamID] = c.ssn } } else { streams[c.streamID] = c.ssn }
+                let ssn = UInt16(truncatingIfNeeded: c.mid)
+                if let s = streams[c.streamID] { if Serial.lt16(s, ssn) { streams[c.streamID] = ssn } } else { streams[c.streamID] = ssn }
             }
             tsn &+= 1; i += 1
         }
         let list = streams.sorted { $0.key < $1.key }.prefix((mtu - w.count - 8) / 4).map { ForwardTSNChunk.SkippedStream(streamID: $0.key, ssn: $0.value) }
         ForwardTSNChunk(newCumulativeTSN: advancedPeerAckPoint, streams: Array(list)).write(into: &w)
+        forwardTSNNeeded = false
+        statistics.forwardTSNsSent += 1
+        if t3Deadline == nil { t3Deadline = now + .nanoseconds(rto) }
+    }
+
+    /// I-FORWARD-TSN (RFC 8260 §2.3): for each stream and U bit, the largest abandoned MID.
+    mutating func writeIForwardTSN(into w: inout ByteWriter) {
+        var skipped: [IForwardTSNChunk.Skipped] = []
+        var i = 0
+        var tsn = lastCumAck &+ 1
+        while Serial.le(tsn, advancedPeerAckPoint), i < outstanding.count {
+            let c = outstanding[i]
+            if c.status == .abandoned {
+                if let k = skipped.firstIndex(where: { $0.streamID == c.streamID && $0.unordered == c.unordered }) {
+                    if Serial.lt(skipped[k].mid, c.mid) { skipped[k].mid = c.mid }
+                } else {
+                    skipped.append(.init(streamID: c.streamID, unordered: c.unordered, mid: c.mid))
+                }
+            }
+            tsn &+= 1; i += 1
+        }
+        skipped.sort { ($0.streamID, $0.unordered ? 1 : 0) < ($1.streamID, $1.unordered ? 1 : 0) }
+        IForwardTSNChunk(newCumulativeTSN: advancedPeerAckPoint, skipped: Array(skipped.prefix((mtu - w.count - 8) / 8))).write(into: &w)
         forwardTSNNeeded = false
         statistics.forwardTSNsSent += 1
         if t3Deadline == nil { t3Deadline = now + .nanoseconds(rto) }

@@ -94,8 +94,13 @@ extension SCTPAssociation {
         reset.expectedPeerRequest &+= 1
         reset.lastResponse = ReconfigParameter.resultSuccess
         var ids = d.streams
-        if ids.isEmpty { ids = Array(reassembly.inbound.keys).sorted() }
+        if ids.isEmpty {
+            ids = Array(Set(reassembly.inbound.keys).union(interleavedReassembly.inbound.keys)
+                .union(interleavedReassembly.partials.keys.map(\.streamID))
+                .union(interleavedReassembly.hot.map { [$0.key.streamID] } ?? [])).sorted()
+        }
         reassembly.resetStreams(ids)
+        interleavedReassembly.resetStreams(ids)
         respond(d.sequence, ReconfigParameter.resultSuccess)
         events.append(.incomingStreamsReset(d.streams))
         // Data sent on the reset streams after the request now starts their new sequence.
@@ -105,7 +110,12 @@ extension SCTPAssociation {
         reset.heldBytes = 0
         let base = d.lastTSN
         held.sort { ($0.tsn &- base) < ($1.tsn &- base) }
-        for chunk in held { undeliveredBytes += reassembly.insert(chunk, into: &events) }
+        for chunk in held {
+            switch chunk {
+            case .data(let c): undeliveredBytes += reassembly.insert(c, into: &events)
+            case .iData(let c): undeliveredBytes += interleavedReassembly.insert(c, into: &events)
+            }
+        }
     }
 
     mutating func handleResetResponse(sequence: UInt32, result: UInt32) {
@@ -121,6 +131,7 @@ extension SCTPAssociation {
             for s in inFlight.streams {
                 if var stream = outStreams.removeValue(forKey: s) {
                     stream.nextSSN = 0
+                    stream.nextUnorderedMID = 0
                     stream.resetRequested = false
                     if !stream.isIdle { outStreams[s] = stream }
                 }

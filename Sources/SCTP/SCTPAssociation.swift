@@ -64,10 +64,18 @@ public struct SCTPAssociation: Sendable {
     var peerInitialTSN: UInt32 = 0
     var peerSupportsForwardTSN = false
     var peerSupportsReconfig = false
+    /// Both sides support I-DATA (RFC 8260): I-DATA and I-FORWARD-TSN replace DATA and FORWARD TSN.
+    var interleaving = false
     /// Streams we may send on (min of our outbound and the peer's inbound).
     var outboundStreams: UInt16 = 0
     var sentInit: InitChunk?
     var cookieEchoPacket: [UInt8]?
+    /// When the current COOKIE ECHO was first sent (measures the RTT a Cookie Preservative adds).
+    var cookieEchoSentAt: Instant?
+    /// Lifetime increment (ms) to request in the next INIT after a stale cookie (§5.2.6).
+    var cookiePreservative: UInt32?
+    /// Stale-cookie ERRORs answered in this setup attempt.
+    var staleCookieRetries = 0
     var t1Deadline: Instant?
     var t1Retransmits = 0
     var t1Timeout: Duration = .zero
@@ -115,6 +123,8 @@ public struct SCTPAssociation: Sendable {
     var delayedAckDeadline: Instant?
     var lastAdvertisedRwnd = 0
     var reassembly: ReassemblyQueue
+    /// Reassembly of I-DATA fragments (used when ``interleaving``).
+    var interleavedReassembly: InterleavedReassemblyQueue
     /// Bytes of messages delivered as events and not yet polled.
     var undeliveredBytes = 0
 
@@ -139,6 +149,7 @@ public struct SCTPAssociation: Sendable {
         delayedAckNanoseconds = configuration.delayedAckTimeout.nanosecondsClamped
         rto = configuration.rtoInitial.nanosecondsClamped
         reassembly = ReassemblyQueue(maxMessageSize: configuration.maxReceiveMessageSize)
+        interleavedReassembly = InterleavedReassemblyQueue(maxMessageSize: configuration.maxReceiveMessageSize)
     }
 
     // MARK: Getters
@@ -154,7 +165,13 @@ public struct SCTPAssociation: Sendable {
     /// Chunks in the retransmission queue (sent, not cumulatively acknowledged).
     public var outstandingChunkCount: Int { outstanding.count }
     /// Bytes held for reassembly and ordering plus delivered-but-unpolled messages.
-    public var receiveBufferedBytes: Int { reassembly.bufferedBytes + undeliveredBytes + reset.heldBytes }
+    public var receiveBufferedBytes: Int { reassemblyBytes + undeliveredBytes + reset.heldBytes }
+    /// Bytes held by the reassembly queues.
+    var reassemblyBytes: Int { reassembly.bufferedBytes + interleavedReassembly.bufferedBytes }
+    /// True when the peer and we use I-DATA and I-FORWARD-TSN (RFC 8260), negotiated at setup.
+    public var usesInterleaving: Bool { interleaving }
+    /// Size of the header of the data chunks in use (DATA or I-DATA).
+    var dataHeaderSize: Int { interleaving ? IDataChunk.headerSize : DataChunk.headerSize }
     /// The congestion window in bytes.
     public var congestionWindow: Int { cwnd }
     /// The current retransmission timeout.
@@ -163,7 +180,7 @@ public struct SCTPAssociation: Sendable {
     public var smoothedRTT: Duration? { srtt.map { .nanoseconds($0) } }
     /// Our current advertised receive window.
     public var advertisedReceiveWindow: Int {
-        max(0, configuration.receiveWindow - reassembly.bufferedBytes - undeliveredBytes - reset.heldBytes)
+        max(0, configuration.receiveWindow - reassemblyBytes - undeliveredBytes - reset.heldBytes)
     }
     /// The `now` of the most recent input (for layers above that act while polling events).
     public var lastInputTime: Instant { now }

@@ -38,11 +38,17 @@ public struct SCTPConfiguration: Sendable {
     public var maxInitRetransmissions: Int = 8
     /// Lifetime of the state cookie we hand out (RFC 9260 Valid.Cookie.Life: 60 s).
     public var cookieLifetime: Duration = .seconds(60)
+    /// Largest lifetime increment granted to a peer's Cookie Preservative (RFC 9260 §5.2.6)
+    /// after its cookie went stale on a slow path; 0 refuses them.
+    public var maxCookieLifetimeExtension: Duration = .seconds(10)
     /// Max.Burst: new packets sent in reply to one SACK (RFC 9260: 4).
     public var maxBurst: Int = 4
     /// Initial congestion window in packets (RFC 9260 uses min(4 MTU, max(2 MTU, 4380));
     /// modern stacks start at 10 MTU, as RFC 6928 does for TCP).
     public var initialCwndPackets: Int = 10
+    /// Offer I-DATA (RFC 8260) in Supported Extensions; it is used only when the peer lists it
+    /// too (Chromium and aiortc do not, and keep using DATA).
+    public var enableInterleaving = true
     /// Secret key for the state cookie HMAC. The driver fills it from a CSPRNG; at least 16 bytes.
     public var cookieSecret: [UInt8] = Array(repeating: 0x5A, count: 32)
     /// Seed for verification tags and initial TSNs. The driver passes a random seed; tests a fixed one.

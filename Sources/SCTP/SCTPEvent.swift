@@ -19,6 +19,11 @@ public struct SCTPMessage: Sendable, Equatable {
 public enum SCTPEvent: Sendable, Equatable {
     /// The association is established (COOKIE ACK received or sent).
     case connected
+    /// The peer restarted (RFC 9260 §5.2.4 A): it lost its association state and formed a new
+    /// one with us. Every stream starts over (sequence numbers at 0, TSNs from the new initial
+    /// ones); messages queued or in flight before the restart were discarded. The association
+    /// stays established.
+    case restarted
     /// A complete message arrived.
     case message(SCTPMessage)
     /// The stream's buffered amount fell from above its low threshold to at or below it.

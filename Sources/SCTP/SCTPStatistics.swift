@@ -30,6 +30,10 @@ public struct SCTPStatistics: Sendable, Equatable {
     public var staleCookies = 0
     /// COOKIE ECHOs refused because the MAC did not verify.
     public var badCookies = 0
+    /// Valid COOKIE ECHOs dropped by the §5.2.4 table (late cookies of earlier attempts).
+    public var discardedCookies = 0
+    /// Peer restarts detected (RFC 9260 §5.2.4 A).
+    public var restarts = 0
     /// Unknown chunk types received.
     public var unknownChunks = 0
     /// Creates zeroed counters.

@@ -12,8 +12,8 @@ import WireKit
         return p
     }
 
-    static func connected(seed: UInt64, delay: Duration = .milliseconds(10)) -> SimPair<SCTPAssociation> {
-        var p = TransferTests.pair(PairLinkConditions(delay: delay), seed: seed)
+    static func connected(seed: UInt64, delay: Duration = .milliseconds(10), interleaving: Bool? = nil) -> SimPair<SCTPAssociation> {
+        var p = TransferTests.pair(PairLinkConditions(delay: delay), seed: seed, interleaving: interleaving)
         try? p.a.connect(now: p.now)
         for _ in 0..<1000 where !(p.a.isEstablished && p.b.isEstablished) {
             p.step(); while p.a.pollEvent() != nil {}; while p.b.pollEvent() != nil {}

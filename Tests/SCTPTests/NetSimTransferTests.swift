@@ -11,6 +11,8 @@ final class SCTPHost: SimulatedEndpoint {
     let local: TransportAddress
     let remote: TransportAddress
     var received: [SCTPMessage] = []
+    /// Every other event, in order.
+    var events: [SCTPEvent] = []
 
     init(_ association: SCTPAssociation, local: TransportAddress, remote: TransportAddress) {
         self.association = association
@@ -36,7 +38,7 @@ final class SCTPHost: SimulatedEndpoint {
 
     func drainEvents() {
         while let e = association.pollEvent() {
-            if case .message(let m) = e { received.append(m) }
+            if case .message(let m) = e { received.append(m) } else { events.append(e) }
         }
     }
 }

@@ -27,6 +27,11 @@ import WireKit
             .reconfig(ReconfigChunk(parameters: [.outgoingResetRequest(requestSequence: 1, responseSequence: 2, lastAssignedTSN: 3, streams: [4, 5, 6])])),
             .reconfig(ReconfigChunk(parameters: [.response(responseSequence: 8, result: 1)])),
             .forwardTSN(ForwardTSNChunk(newCumulativeTSN: 50, streams: [.init(streamID: 1, ssn: 2)])),
+            .iData(IDataChunk(tsn: 8, streamID: 4, mid: 70_000, ppid: 51, unordered: false, beginning: true, ending: false, payload: payload[...])),
+            .iData(IDataChunk(tsn: 9, streamID: 4, mid: 70_000, fsn: 1, unordered: true, beginning: false, ending: true, payload: payload[3...])),
+            .iForwardTSN(IForwardTSNChunk(newCumulativeTSN: 60, skipped: [.init(streamID: 2, unordered: true, mid: 5), .init(streamID: 3, unordered: false, mid: 1 << 20)])),
+            .initiation(InitChunk(initiateTag: 5, advertisedReceiverWindow: 1, outboundStreams: 1, inboundStreams: 1, initialTSN: 9,
+                                  supportedExtensions: [ChunkType.reconfig, ChunkType.iData], cookiePreservative: 1500)),
         ]
         for chunk in chunks {
             let packet = SCTPPacket(sourcePort: 5000, destinationPort: 5000, verificationTag: 42, chunks: [chunk])

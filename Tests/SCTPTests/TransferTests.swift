@@ -5,9 +5,12 @@ import WireKit
 
 /// Bulk transfers over the simulated link: every byte arrives, in order, under bad conditions.
 @Suite struct TransferTests {
-    static func pair(_ c: PairLinkConditions, seed: UInt64) -> SimPair<SCTPAssociation> {
+    /// A pair of associations on links with `c`. Odd seeds negotiate I-DATA (RFC 8260), even
+    /// seeds plain DATA (as with Chromium and aiortc), so every seed matrix covers both.
+    static func pair(_ c: PairLinkConditions, seed: UInt64, interleaving: Bool? = nil) -> SimPair<SCTPAssociation> {
         var ca = SCTPConfiguration(); ca.randomSeed = seed &* 3 &+ 1
         var cb = SCTPConfiguration(); cb.randomSeed = seed &* 5 &+ 2
+        ca.enableInterleaving = interleaving ?? (seed % 2 == 1)
         return SimPair(a: SCTPAssociation(configuration: ca), b: SCTPAssociation(configuration: cb), ab: c, ba: c, seed: seed)
     }
 

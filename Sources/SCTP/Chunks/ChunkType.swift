@@ -26,8 +26,12 @@ public enum ChunkType {
     public static let cookieAck: UInt8 = 11
     /// Shutdown complete.
     public static let shutdownComplete: UInt8 = 14
+    /// Interleaved payload data (I-DATA, RFC 8260).
+    public static let iData: UInt8 = 64
     /// Stream re-configuration (RFC 6525).
     public static let reconfig: UInt8 = 130
     /// Forward cumulative TSN (RFC 3758).
     public static let forwardTSN: UInt8 = 192
+    /// Forward cumulative TSN for I-DATA (I-FORWARD-TSN, RFC 8260).
+    public static let iForwardTSN: UInt8 = 194
 }

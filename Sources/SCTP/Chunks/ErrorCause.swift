@@ -22,6 +22,8 @@ public struct ErrorCause: Sendable, Equatable, CustomStringConvertible {
     public static let unrecognizedChunkType: UInt16 = 6
     /// No User Data (9).
     public static let noUserData: UInt16 = 9
+    /// Cookie Received While Shutting Down (10).
+    public static let cookieWhileShuttingDown: UInt16 = 10
     /// User-Initiated Abort (12); info is an upper-layer reason.
     public static let userInitiatedAbort: UInt16 = 12
     /// Protocol Violation (13); info is a description.

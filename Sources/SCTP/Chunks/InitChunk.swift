@@ -18,9 +18,14 @@ public struct InitChunk: Sendable, Equatable {
     public var forwardTSNSupported: Bool
     /// Chunk types listed in a Supported Extensions parameter (RFC 5061), e.g. RE-CONFIG, FORWARD-TSN.
     public var supportedExtensions: [UInt8]
+    /// Cookie Preservative (RFC 9260 §3.3.2.1, §5.2.6): the lifetime increment in milliseconds
+    /// the sender asks for after its previous cookie went stale (INIT only).
+    public var cookiePreservative: UInt32?
 
     /// Parameter type of the state cookie.
     static let stateCookieParameter: UInt16 = 7
+    /// Parameter type of Cookie Preservative.
+    static let cookiePreservativeParameter: UInt16 = 9
     /// Parameter type of Forward-TSN-Supported.
     static let forwardTSNSupportedParameter: UInt16 = 0xC000
     /// Parameter type of Supported Extensions.
@@ -29,15 +34,18 @@ public struct InitChunk: Sendable, Equatable {
     /// Creates an INIT or INIT ACK.
     public init(initiateTag: UInt32, advertisedReceiverWindow: UInt32, outboundStreams: UInt16, inboundStreams: UInt16,
                 initialTSN: UInt32, stateCookie: [UInt8]? = nil, forwardTSNSupported: Bool = true,
-                supportedExtensions: [UInt8] = [ChunkType.reconfig, ChunkType.forwardTSN]) {
+                supportedExtensions: [UInt8] = [ChunkType.reconfig, ChunkType.forwardTSN], cookiePreservative: UInt32? = nil) {
         self.initiateTag = initiateTag; self.advertisedReceiverWindow = advertisedReceiverWindow
         self.outboundStreams = outboundStreams; self.inboundStreams = inboundStreams
         self.initialTSN = initialTSN; self.stateCookie = stateCookie
         self.forwardTSNSupported = forwardTSNSupported; self.supportedExtensions = supportedExtensions
+        self.cookiePreservative = cookiePreservative
     }
 
     /// True when the peer can process RE-CONFIG chunks.
     public var supportsReconfig: Bool { supportedExtensions.contains(ChunkType.reconfig) }
+    /// True when the peer can send and receive I-DATA and I-FORWARD-TSN (RFC 8260 §2.2).
+    public var supportsInterleaving: Bool { supportedExtensions.contains(ChunkType.iData) }
 
     static func parse(value: inout ByteReader) throws(SCTPParseError) -> InitChunk {
         let chunk = try SCTPParseError.wrap { () throws(WireParseError) -> InitChunk in
@@ -52,6 +60,7 @@ public struct InitChunk: Sendable, Equatable {
                 try value.skip(min(value.remaining, (4 - length % 4) % 4))
                 switch type {
                 case stateCookieParameter: c.stateCookie = body.readRemainingBytes()
+                case cookiePreservativeParameter where body.remaining >= 4: c.cookiePreservative = try body.readUInt32()
                 case forwardTSNSupportedParameter: c.forwardTSNSupported = true
                 case supportedExtensionsParameter:
                     c.supportedExtensions = body.readRemainingBytes()
@@ -86,6 +95,11 @@ public struct InitChunk: Sendable, Equatable {
             w.writeUInt16(UInt16(4 + supportedExtensions.count))
             w.writeBytes(supportedExtensions)
             w.pad(to: 4)
+        }
+        if let cookiePreservative {
+            w.writeUInt16(InitChunk.cookiePreservativeParameter)
+            w.writeUInt16(8)
+            w.writeUInt32(cookiePreservative)
         }
         if let cookie = stateCookie {
             w.writeUInt16(InitChunk.stateCookieParameter)

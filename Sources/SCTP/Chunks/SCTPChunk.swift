@@ -32,6 +32,10 @@ public enum SCTPChunk: Sendable, Equatable {
     case reconfig(ReconfigChunk)
     /// A FORWARD TSN chunk (RFC 3758).
     case forwardTSN(ForwardTSNChunk)
+    /// An I-DATA chunk (RFC 8260).
+    case iData(IDataChunk)
+    /// An I-FORWARD-TSN chunk (RFC 8260).
+    case iForwardTSN(IForwardTSNChunk)
     /// A chunk type this implementation does not process; `raw` is the whole chunk.
     case unknown(type: UInt8, raw: [UInt8])
 
@@ -61,6 +65,8 @@ public enum SCTPChunk: Sendable, Equatable {
         case ChunkType.shutdownComplete: return .shutdownComplete(tagReflected: flags & 1 != 0)
         case ChunkType.reconfig: return .reconfig(try ReconfigChunk.parse(value: &value))
         case ChunkType.forwardTSN: return .forwardTSN(try ForwardTSNChunk.parse(value: &value))
+        case ChunkType.iData: return .iData(try IDataChunk.parse(flags: flags, value: &value))
+        case ChunkType.iForwardTSN: return .iForwardTSN(try IForwardTSNChunk.parse(value: &value))
         default:
             var raw: [UInt8] = [type, flags, UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length)]
             raw.append(contentsOf: value.readRemainingBytes())
@@ -86,6 +92,8 @@ public enum SCTPChunk: Sendable, Equatable {
         case .shutdownComplete(let t): w.writeUInt8(ChunkType.shutdownComplete); w.writeUInt8(t ? 1 : 0); w.writeUInt16(4)
         case .reconfig(let c): c.write(into: &w)
         case .forwardTSN(let c): c.write(into: &w)
+        case .iData(let c): c.write(into: &w)
+        case .iForwardTSN(let c): c.write(into: &w)
         case .unknown(_, let raw): w.writeBytes(raw); w.pad(to: 4)
         }
     }

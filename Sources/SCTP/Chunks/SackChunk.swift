@@ -38,11 +38,12 @@ public struct SackChunk: Sendable, Equatable {
             guard value.remaining >= gaps * 4 + dups * 4 else {
                 throw .malformed("SACK announces \(gaps) gaps and \(dups) duplicates beyond its length")
             }
+            // reserveCapacity on an empty array allocates even for 0: only when there is something.
             var blocks = [GapBlock]()
-            blocks.reserveCapacity(gaps)
+            if gaps > 0 { blocks.reserveCapacity(gaps) }
             for _ in 0..<gaps { blocks.append(GapBlock(start: try value.readUInt16(), end: try value.readUInt16())) }
             var dupTSNs = [UInt32]()
-            dupTSNs.reserveCapacity(dups)
+            if dups > 0 { dupTSNs.reserveCapacity(dups) }
             for _ in 0..<dups { dupTSNs.append(try value.readUInt32()) }
             return SackChunk(cumulativeTSNAck: cum, advertisedReceiverWindow: rwnd, gapBlocks: blocks, duplicateTSNs: dupTSNs)
         }
