@@ -1,4 +1,5 @@
 import ArgumentParser
+import CPlatform
 import ControlAPI
 import Daemon
 import Logging
@@ -28,6 +29,10 @@ struct SyncdCommand: AsyncParsableCommand {
     var printConfig = false
 
     func run() async throws {
+        // Two malloc arenas: the daemon's many short-lived threads (cooperative pool, event
+        // loops, fsync queues) otherwise each get one that keeps freed chunk buffers (peak RSS
+        // of a 287 MiB sync: 78–84 MiB → 71 MiB). An explicit MALLOC_ARENA_MAX still wins.
+        if getenv("MALLOC_ARENA_MAX") == nil { _ = cplatform_limit_malloc_arenas(2) }
         let environment = PeerSyncPaths.processEnvironment()
         let settings: DaemonConfig
         do { settings = try DaemonConfig.load(configFile: config, stateDirectory: stateDir, environment: environment) } catch {
