@@ -171,4 +171,44 @@ import Testing
         }
         #expect(stopped, "\(cluster.allLogs())")
     }
+
+    /// A shares an X11 screen (Xvfb painted green) scaled to 320x240 with B: the frames B
+    /// watches decode at that size and carry the screen's colour; then the screen turns blue.
+    @Test(.timeLimit(.minutes(2)))
+    func screenShareOfAnX11Screen() async throws {
+        let x = try XvfbServer(width: 800, height: 600)
+        defer { x.stop() }
+        try x.paint("#00ff00")
+        let (cluster, _, _, _, _) = try await Self.pairedCluster()
+        let b = cluster.client("b")
+        let bad = try await cluster.syncctl("a", ["screen", "share", "bee", "--source", "x11::65000"])
+        #expect(bad.status != 0 && bad.output.contains("cannot open X display :65000"), "\(bad.output)")
+        let share = try await cluster.syncctl("a", ["screen", "share", "bee", "--source", "x11:\(x.display)", "--size", "320x240"])
+        #expect(share.status == 0 && share.output.contains("sharing x11:\(x.display) at 320x240 with bee"), "\(share.output)")
+        let incoming = await poll(timeout: .seconds(10)) {
+            try await off { try b.request("GET", "/screen", as: [ScreenStatus].self) }.contains { $0.direction == "incoming" && $0.frames > 0 }
+        }
+        #expect(incoming, "B receives no frames\n\(cluster.allLogs())")
+        let y4m = cluster.root + "/b-x11.y4m"
+        let watch = try await cluster.syncctl("b", ["screen", "watch", "--frames", "5", "--output", y4m], timeout: .seconds(30))
+        #expect(watch.status == 0, "\(watch.output)")
+        var reader = try Y4MReader(path: y4m)
+        #expect(reader.width == 320 && reader.height == 240)
+        var frames: [VideoFrame] = []
+        while let f = reader.nextFrame() { frames.append(f) }
+        #expect(frames.count == 5)
+        func mean(_ p: [UInt8]) -> Double { Double(p.reduce(0) { $0 + Int($1) }) / Double(max(1, p.count)) }
+        // Green is Y 144, U 54, V 34 (BT.601 limited range).
+        if let f = frames.last { #expect(abs(mean(f.y) - 144) < 4 && abs(mean(f.u) - 54) < 4 && abs(mean(f.v) - 34) < 4, "\(mean(f.y)) \(mean(f.u)) \(mean(f.v))") }
+        // The share is live: the screen turns blue (Y 41, U 240, V 110) and so do the frames.
+        try x.paint("#0000ff")
+        let blue = await poll(timeout: .seconds(10)) {
+            let out = try await cluster.syncctl("b", ["screen", "watch", "--frames", "1", "--output", y4m], timeout: .seconds(10))
+            var r = try Y4MReader(path: y4m)
+            guard out.status == 0, let f = r.nextFrame() else { return false }
+            return abs(mean(f.y) - 41) < 4 && abs(mean(f.u) - 240) < 4
+        }
+        #expect(blue, "the watched frames did not turn blue")
+        #expect(try await cluster.syncctl("a", ["screen", "stop"]).status == 0)
+    }
 }

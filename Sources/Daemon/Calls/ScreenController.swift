@@ -64,7 +64,8 @@ actor ScreenController {
     func status() async -> [ScreenStatus] {
         var out: [ScreenStatus] = []
         if let o = outgoing {
-            out.append(ScreenStatus(direction: "outgoing", device: o.peer, deviceName: o.name, source: o.source.description,
+            let failing = await o.sender.captureError.map { " (capture failing: \($0))" } ?? ""
+            out.append(ScreenStatus(direction: "outgoing", device: o.peer, deviceName: o.name, source: o.source.description + failing,
                                     width: o.sender.width, height: o.sender.height, frames: await o.sender.framesSent,
                                     since: o.since.timeIntervalSince1970))
         }
@@ -81,7 +82,7 @@ actor ScreenController {
         if let o = outgoing {
             throw .conflict("already sharing the screen with \(o.name)", hint: "stop it first: `syncctl screen stop`")
         }
-        let source = try ScreenSourceSpec(parsing: request.source)
+        let source = try ScreenSourceSpec(parsing: request.source, size: request.size)
         let rate = request.frameRate ?? 15
         guard (1...30).contains(rate) else { throw .badRequest("frame rate \(rate) is out of range", hint: "use 1–30 fps") }
         guard let session = await transport?.connectedSession(peer) else {
