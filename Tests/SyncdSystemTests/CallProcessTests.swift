@@ -25,6 +25,13 @@ import Testing
         return (cluster, idA, idB, pathA, pathB)
     }
 
+    /// The m-lines (`kind:port:mid`) of each renegotiation offer the daemons logged, in order.
+    static func renegotiationOffers(_ logs: String) -> [[String]] {
+        logs.components(separatedBy: "renegotiation offer sent (m-lines: ").dropFirst().map { rest in
+            (rest.split(separator: ")").first ?? "").split(separator: " ").map(String.init)
+        }
+    }
+
     static func call(_ c: ControlClient) async throws -> CallStatus {
         try await off { try c.request("GET", "/call", as: CallStatus.self) }
     }
@@ -124,8 +131,14 @@ import Testing
         let outA = try WAVFile(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: wavA))))
         let peakA = peakFrequency(outA.samples.suffix(48000), low: 100, high: 2000)
         #expect(abs(peakA - 660) <= 5, "A heard \(peakA) Hz")
-        let transceivers = cluster.log("a").components(separatedBy: "renegotiation").count - 1
-        #expect(transceivers == 1, "one renegotiation added the audio m-line; the second call reused it")
+        // Every call added an audio transceiver by renegotiation and every end stopped it: its
+        // m-line went to port 0, and the next call recycled it with a new mid (JSEP §5.2.2),
+        // so the offers never grow beyond the data section and one audio section.
+        let offers = Self.renegotiationOffers(cluster.allLogs())
+        #expect(offers.count == 6, "\(offers)")
+        #expect(offers.allSatisfy { $0.count == 2 && $0[0].hasPrefix("application:9:") && $0[1].hasPrefix("audio:") }, "\(offers)")
+        #expect(offers.enumerated().allSatisfy { i, o in o[1].hasPrefix(i % 2 == 0 ? "audio:9:" : "audio:0:") }, "\(offers)")
+        #expect(Set(offers.map { $0[1].split(separator: ":").last ?? "" }).count == 3, "each call had its own mid: \(offers)")
 
         // The sync that ran during the call completed byte-identical.
         let synced = await poll(timeout: .seconds(40)) { SyncdProcessTests.hashes(pathB) == SyncdProcessTests.hashes(pathA) }

@@ -99,7 +99,7 @@ actor CallAudio {
     func insertDTMF(_ digits: String, duration: Int, gap: Int) async throws(DaemonError) {
         let known = transceiver
         let can = (try? await driver.withConnection { pc -> Bool in
-            guard let h = known ?? pc.transceivers.first(where: { $0.kind == .audio && $0.currentDirection?.sends == true })?.handle else {
+            guard let h = known ?? pc.transceivers.first(where: { $0.kind == .audio && !$0.stopped && $0.currentDirection?.sends == true })?.handle else {
                 return false
             }
             return pc.canInsertDTMF(h)
@@ -167,7 +167,7 @@ actor CallAudio {
     private func send(_ frames: [(opus: [UInt8], timestamp: UInt32)], _ events: [DTMFPacketOut]) async -> Int {
         let known = transceiver
         let result = try? await driver.withConnection { pc -> (TransceiverHandle?, Int) in
-            guard let h = known ?? pc.transceivers.first(where: { $0.kind == .audio && $0.currentDirection?.sends == true })?.handle else {
+            guard let h = known ?? pc.transceivers.first(where: { $0.kind == .audio && !$0.stopped && $0.currentDirection?.sends == true })?.handle else {
                 return (nil, 0)
             }
             var n = 0

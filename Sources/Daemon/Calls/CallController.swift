@@ -214,6 +214,7 @@ actor CallController {
         lastEnded = why
         logger.info("call with \(c.name) ended: \(why)", metadata: ["device": "\(c.peer)"])
         publish("call-ended", c.peer, why)
+        await c.session.releaseMedia(.audio)
     }
 
     private func publish(_ type: String, _ device: String, _ message: String) {

@@ -112,6 +112,7 @@ actor ScreenController {
         try? await o.session.send(MediaSignal(type: "screen", action: "stop"))
         logger.info("screen share stopped", metadata: ["device": "\(o.peer)"])
         publish("screen-stopped", o.peer, "outgoing")
+        await releaseVideoIfUnused(o.session)
     }
 
     /// A YUV4MPEG2 stream of the share this device receives (ends when the share stops, or after `frames` frames).
@@ -141,6 +142,7 @@ actor ScreenController {
             stoppedAt[session.peerID] = Date()
             guard let i = incoming, i.peer == session.peerID else { return }
             endIncoming(reason: "stopped by the other device")
+            await releaseVideoIfUnused(session)
         default:
             break
         }
@@ -194,6 +196,14 @@ actor ScreenController {
     }
 
     // MARK: Helpers
+
+    /// When no share uses `session`'s video any more (neither way), its transceiver is stopped
+    /// (the offerer does it; see ``PeerSession/releaseMedia(_:)``).
+    private func releaseVideoIfUnused(_ session: PeerSession) async {
+        if let o = outgoing, o.session === session { return }
+        if let i = incoming, i.session === session { return }
+        await session.releaseMedia(.video)
+    }
 
     private func startIncoming(from session: PeerSession) async {
         if let i = incoming, i.session === session { return }

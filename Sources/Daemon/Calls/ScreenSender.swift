@@ -100,7 +100,7 @@ actor ScreenSender {
         let known = transceiver
         let data = encoded.data
         let result = try? await driver.withConnection { pc -> (TransceiverHandle?, Bool) in
-            guard let h = known ?? pc.transceivers.first(where: { $0.kind == .video && $0.currentDirection?.sends == true })?.handle else {
+            guard let h = known ?? pc.transceivers.first(where: { $0.kind == .video && !$0.stopped && $0.currentDirection?.sends == true })?.handle else {
                 return (nil, false)
             }
             return (h, (try? pc.sendVideo(h, frame: data, timestamp: timestamp)) == true)
