@@ -83,6 +83,9 @@ import Testing
         }
         let seen = try? await Self.call(b)
         #expect(flowing, "audio did not flow: \(String(describing: seen))\n\(cluster.allLogs())")
+        // The output WAV is written as the call goes: already valid, with seconds of audio in it.
+        let partial = try WAVFile.read(path: wav)
+        #expect(partial.sampleRate == 48000 && partial.samples.count >= 48000, "B's WAV holds \(partial.samples.count) samples mid-call")
         let acceptAgain = try await cluster.syncctl("b", ["call", "accept"])
         #expect(acceptAgain.status == 65 && acceptAgain.output.contains("not ringing"), "\(acceptAgain.output)")
 
@@ -183,6 +186,11 @@ import Testing
             try await off { try b.request("GET", "/screen", as: [ScreenStatus].self) }.isEmpty
         }
         #expect(stopped, "\(cluster.allLogs())")
+        // The share's end stopped the video transceiver: the last offer has its m-line at port 0.
+        let offers = await poll(timeout: .seconds(10)) {
+            Self.renegotiationOffers(cluster.log("a") + cluster.log("b")).last?.last?.hasPrefix("video:0:") == true
+        }
+        #expect(offers, "\(Self.renegotiationOffers(cluster.log("a") + cluster.log("b")))")
     }
 
     /// A shares an X11 screen (Xvfb painted green) scaled to 320x240 with B: the frames B

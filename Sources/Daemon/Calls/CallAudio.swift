@@ -16,8 +16,8 @@ actor CallAudio {
     private let driver: RTCDriver
     private let epoch: Instant
     private var source: any AudioSource
-    private let output: AudioOutputSpec
-    private var sink = WAVFileSink()
+    /// The `--output` WAV file, written as the call goes (nil for other outputs).
+    private let wavWriter: WAVFileWriter?
     private let inputStream: PulseAudioStream?
     private let outputStream: PulseAudioStream?
     /// The input in use (for the status: `default` says whether a sound server was found).
@@ -43,7 +43,6 @@ actor CallAudio {
     init(driver: RTCDriver, epoch: Instant, input: AudioInputSpec, output: AudioOutputSpec) throws(DaemonError) {
         self.driver = driver
         self.epoch = epoch
-        self.output = output
         let opened = try input.open()
         source = opened.source
         inputStream = opened.stream
@@ -62,6 +61,14 @@ actor CallAudio {
             opened.stream?.close()
             out.stream?.close()
             throw .io("cannot start the Opus codec: \(error)")
+        }
+        if case .wav(let path) = output {
+            do { wavWriter = try WAVFileWriter(path: path) } catch {
+                opened.stream?.close()
+                throw .io("cannot create \(path): \(error)")
+            }
+        } else {
+            wavWriter = nil
         }
         nextFrame = Self.aligned(.monotonicNow(), epoch: epoch)
         dtmfSender = DTMFSender(clockRate: 48000, timeBase: epoch, timestampBase: 0)
@@ -116,14 +123,14 @@ actor CallAudio {
         }
     }
 
-    /// Stops the loop and writes the output file; returns an error text if writing failed.
+    /// Stops the loop and completes the output file; returns an error text if writing failed.
     func stop() -> String? {
         loop?.cancel()
         loop = nil
         inputStream?.close()
         outputStream?.close()
-        guard case .wav(let path) = output else { return nil }
-        do { try sink.finish(path: path) } catch { return "cannot write \(path): \(error)" }
+        guard let w = wavWriter else { return nil }
+        do { try w.finish() } catch { return "cannot write \(w.path): \(error)" }
         return nil
     }
 
@@ -158,7 +165,7 @@ actor CallAudio {
         now = .monotonicNow()
         while let due = receiver.pollTimeout(), due <= now, let pcm = receiver.pollFrame(now: now) {
             framesPlayed += 1
-            if case .wav = output { sink.write(pcm) }
+            wavWriter?.write(pcm)
             outputStream?.write(pcm)
         }
     }
