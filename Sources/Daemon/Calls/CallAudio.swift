@@ -35,6 +35,11 @@ actor CallAudio {
     private(set) var framesSent = 0
     /// Frames played out (decoded, recovered or concealed).
     private(set) var framesPlayed = 0
+    /// The capture time of the input's first sample (the 20 ms tick it was read for) and when
+    /// the output's first sample was played: with both daemons on one machine, positions in the
+    /// input and output files map to one clock (contrib/bench/call-bench.py measures latency so).
+    private(set) var inputStartedAt: Instant?
+    private(set) var outputStartedAt: Instant?
 
     static let frame: Duration = .milliseconds(20)
     static let samplesPerFrame = 960
@@ -152,6 +157,7 @@ actor CallAudio {
         while nextFrame <= now {
             let tick = (nextFrame - epoch).nanosecondsClamped / Self.frame.nanosecondsClamped
             let pcm = source.read(frameCount: Self.samplesPerFrame) ?? .silence(frameCount: Self.samplesPerFrame)
+            if inputStartedAt == nil { inputStartedAt = nextFrame }
             if pcm.frameCount == Self.samplesPerFrame, let opus = try? encoder.encode(pcm) {
                 frames.append((opus, UInt32(truncatingIfNeeded: tick &* Int64(Self.samplesPerFrame))))
             }
@@ -165,6 +171,7 @@ actor CallAudio {
         now = .monotonicNow()
         while let due = receiver.pollTimeout(), due <= now, let pcm = receiver.pollFrame(now: now) {
             framesPlayed += 1
+            if outputStartedAt == nil { outputStartedAt = now }
             wavWriter?.write(pcm)
             outputStream?.write(pcm)
         }

@@ -206,6 +206,11 @@ actor CallController {
         c.ending = true
         call = c
         var why = reason
+        if let a = c.audio {
+            let input = await a.inputStartedAt.map { String($0.nanoseconds) } ?? "-"
+            let output = await a.outputStartedAt.map { String($0.nanoseconds) } ?? "-"
+            logger.debug("call audio timeline: input sample 0 at \(input) ns, output sample 0 at \(output) ns (CLOCK_MONOTONIC)")
+        }
         if let failure = await c.audio?.stop() {
             logger.error("\(failure)")
             why += "; \(failure)"
