@@ -64,6 +64,8 @@ let package = Package(
         .target(name: "CPlatform", path: "Sources/CPlatform",
                 cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "CPulseDL", path: "Sources/CShims/CPulseDL", linkerSettings: [.linkedLibrary("dl")]),
+        // X11 capture: libxcb + libxcb-shm through dlopen (headers from libxcb1-dev/libxcb-shm0-dev at build time only).
+        .target(name: "CXCBDL", path: "Sources/CShims/CXCBDL", linkerSettings: [.linkedLibrary("dl")]),
 
         // MARK: Foundation
         .target(name: "WireKit", dependencies: ["CPlatform"]),
@@ -86,7 +88,7 @@ let package = Package(
         // MARK: Media (RTP/RTCP sans-IO, SRTP via libsrtp2, codecs and sources)
         .target(name: "RTP", dependencies: ["WireKit"]),
         .target(name: "SRTP", dependencies: ["WireKit", "CSRTP"]),
-        .target(name: "Media", dependencies: ["RTP", "WireKit", "COpus", "CVPX"]),
+        .target(name: "Media", dependencies: ["RTP", "WireKit", "COpus", "CVPX", "CXCBDL"]),
 
         // MARK: Signaling side: SDP, pairing
         .target(name: "Pairing", dependencies: ["COpenSSL", "WireKit"]),

@@ -14,6 +14,7 @@ APT_PACKAGES=(
   libpq-dev
   postgresql
   pulseaudio
+  xvfb x11-xserver-utils libxcb1-dev libxcb-shm0-dev
 )
 
 missing=()

@@ -44,7 +44,7 @@ public struct CallRequest: Codable, Sendable, Equatable {
     /// The audio input: `tone:<Hz>`, a WAV file path (absolute), `null`, or `default` (the sound
     /// server when there is one, else silence).
     public var input: String?
-    /// The audio output: a WAV file path (absolute, written when the call ends), `null`, or `default`.
+    /// The audio output: a WAV file path (absolute, written as the call goes, completed when it ends), `null`, or `default`.
     public var output: String?
     /// Creates the request.
     public init(device: String, input: String? = nil, output: String? = nil) {

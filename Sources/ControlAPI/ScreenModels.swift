@@ -6,7 +6,7 @@ public struct ScreenStatus: Codable, Sendable, Equatable {
     public var device: String
     /// The other device's name.
     public var deviceName: String?
-    /// The source (`pattern`, `pattern:WxH` or a Y4M path) of an outgoing share.
+    /// The source (`x11:<display>`, `pattern:WxH` or a Y4M path) of an outgoing share.
     public var source: String?
     /// Frame size, once known.
     public var width: Int?
@@ -29,13 +29,17 @@ public struct ScreenStatus: Codable, Sendable, Equatable {
 public struct ScreenShareRequest: Codable, Sendable, Equatable {
     /// The device: its ID, a unique ID prefix, or its name.
     public var device: String
-    /// `pattern` (a moving test pattern, 320×240), `pattern:WxH`, or an absolute Y4M file path
-    /// (played in a loop).
+    /// `x11` (the daemon's `$DISPLAY`), `x11:<display>` (e.g. `x11::1`), `pattern` (a moving
+    /// test pattern, 320×240), `pattern:WxH`, or an absolute Y4M file path (played in a loop).
+    /// Nil: the X11 screen when the daemon's `$DISPLAY` is set and reachable, else the pattern.
     public var source: String?
     /// Frames per second (1–30; default 15).
     public var frameRate: Int?
+    /// Frame size `WxH` (even) for an X11 screen (scaled to cover, overflow cropped; default: the
+    /// screen's size, fitted into 1920×1088) or the pattern. A Y4M file keeps its own size.
+    public var size: String?
     /// Creates the request.
-    public init(device: String, source: String? = nil, frameRate: Int? = nil) {
-        self.device = device; self.source = source; self.frameRate = frameRate
+    public init(device: String, source: String? = nil, frameRate: Int? = nil, size: String? = nil) {
+        self.device = device; self.source = source; self.frameRate = frameRate; self.size = size
     }
 }

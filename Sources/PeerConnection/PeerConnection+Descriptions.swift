@@ -48,6 +48,7 @@ extension PeerConnection {
 
     /// A rejected section mirroring the peer's (JSEP §5.3.1: port 0, same mid).
     func rejectedSection(_ s: NegotiatedSection) -> MediaDescription {
+        markRejected(mid: s.mid)
         var m = MediaDescription(kind: s.kind, port: 0, transportProtocol: s.transportProtocol,
                                  formats: s.formats.isEmpty ? ["0"] : s.formats, connection: SDPConnectionData())
         m.append(.mid(s.mid))

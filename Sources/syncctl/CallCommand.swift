@@ -10,7 +10,7 @@ struct CallCommand: ParsableCommand {
         `syncctl call <device>` rings the device (give its name, ID or an ID prefix); it shows the call in \
         `syncctl status` and `syncctl watch` and answers with `syncctl call accept` or `syncctl call reject`. \
         Audio: --input tone:<Hz>, a 48 kHz WAV file, pulse[:<source>], null or default (the sound server's default \
-        source; silence where there is none); --output a WAV file (written when the call ends), pulse[:<sink>], null or \
+        source; silence where there is none); --output a WAV file (written as the call goes, completed when it ends), pulse[:<sink>], null or \
         default (the sound server's default sink; nowhere where there is none).
         """,
         subcommands: [CallStart.self, CallAccept.self, CallReject.self, CallHangup.self, CallDTMF.self, CallShow.self],

@@ -7,7 +7,8 @@ struct ScreenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "screen", abstract: "Share a screen with a paired device, or watch the one shared with you.",
         discussion: """
-        `syncctl screen share <device>` sends a moving test pattern (or --source FILE.y4m) as VP8; on the other \
+        `syncctl screen share <device>` sends syncd's X11 screen ($DISPLAY; or a moving test pattern without one, \
+        or --source FILE.y4m) as VP8; on the other \
         device `syncctl screen watch | ffplay -` shows it (watch writes YUV4MPEG2 to stdout or --output).
         """,
         subcommands: [ScreenShare.self, ScreenStop.self, ScreenWatch.self, ScreenShow.self])
@@ -18,15 +19,16 @@ struct ScreenShare: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "share", abstract: "Share the screen with a device.")
     @OptionGroup var options: ClientOptions
     @Argument(help: "The device: its name, ID, or an ID prefix.") var device: String
-    @Option(name: .long, help: "What to share: pattern, pattern:<W>x<H>, or a Y4M file (played in a loop).") var source: String?
+    @Option(name: .long, help: "What to share: x11 (syncd's $DISPLAY), x11:<display>, pattern, pattern:<W>x<H>, or a Y4M file (played in a loop). Default: the X11 screen when syncd has a reachable $DISPLAY, else the pattern.") var source: String?
+    @Option(name: .long, help: "Frame size <W>x<H> for the X11 screen (scaled to cover, edges cropped; default: the screen's own, up to 1920x1088) or the pattern.") var size: String?
     @Option(name: .long, help: "Frames per second (1–30).") var fps: Int = 15
 
     func run() throws {
         var src = source
-        if let s = source, s != "pattern", !s.hasPrefix("pattern:"), !s.hasPrefix("/") {
+        if let s = source, s != "pattern", !s.hasPrefix("pattern:"), s != "x11", !s.hasPrefix("x11:"), !s.hasPrefix("/") {
             src = URL(fileURLWithPath: s, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
         }
-        let request = ScreenShareRequest(device: device, source: src, frameRate: fps)
+        let request = ScreenShareRequest(device: device, source: src, frameRate: fps, size: size)
         let s = try options.run { c throws(ControlClientError) in try c.request("POST", "/screen/share", body: request, as: ScreenStatus.self) }
         print("sharing \(s.source ?? "the screen") with \(s.deviceName ?? device); `syncctl screen stop` ends it")
     }

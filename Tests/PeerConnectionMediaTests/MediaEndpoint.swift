@@ -75,6 +75,19 @@ final class MediaEndpoint: SimulatedEndpoint {
         try dtmfSender?.insertDTMF(tones, duration: duration, interToneGap: gap, now: now)
     }
 
+    /// Stops the audio transceiver (W3C `RTCRtpTransceiver.stop()`): the next exchange rejects its m-line.
+    func stopAudioTransceiver() throws {
+        guard let h = audioSender else { return }
+        try pc.stopTransceiver(h)
+        audioSender = nil
+        nextAudio = nil
+    }
+
+    /// Audio RTP packets received so far.
+    var audioPacketsReceived: Int {
+        events.filter { if case .audioPacket = $0 { return true } else { return false } }.count
+    }
+
     /// Stops sending video (W3C removeTrack).
     func removeVideoTrack() throws {
         guard let v = videoSender else { return }
@@ -169,6 +182,10 @@ final class MediaEndpoint: SimulatedEndpoint {
                 vp8Encoder?.requestKeyframe()
             default: break
             }
+        }
+        // A stopped transceiver's playout ends with it (its jitter buffer would conceal forever).
+        if audioReceivers.keys.contains(where: { pc.transceiver($0) == nil }) {
+            audioReceivers = audioReceivers.filter { pc.transceiver($0.key) != nil }
         }
         if let peer, peer.pc.remoteDescription != nil, !pendingCandidates.isEmpty {
             let batch = pendingCandidates

@@ -25,6 +25,13 @@ import Testing
         return (cluster, idA, idB, pathA, pathB)
     }
 
+    /// The m-lines (`kind:port:mid`) of each renegotiation offer the daemons logged, in order.
+    static func renegotiationOffers(_ logs: String) -> [[String]] {
+        logs.components(separatedBy: "renegotiation offer sent (m-lines: ").dropFirst().map { rest in
+            (rest.split(separator: ")").first ?? "").split(separator: " ").map(String.init)
+        }
+    }
+
     static func call(_ c: ControlClient) async throws -> CallStatus {
         try await off { try c.request("GET", "/call", as: CallStatus.self) }
     }
@@ -76,6 +83,9 @@ import Testing
         }
         let seen = try? await Self.call(b)
         #expect(flowing, "audio did not flow: \(String(describing: seen))\n\(cluster.allLogs())")
+        // The output WAV is written as the call goes: already valid, with seconds of audio in it.
+        let partial = try WAVFile.read(path: wav)
+        #expect(partial.sampleRate == 48000 && partial.samples.count >= 48000, "B's WAV holds \(partial.samples.count) samples mid-call")
         let acceptAgain = try await cluster.syncctl("b", ["call", "accept"])
         #expect(acceptAgain.status == 65 && acceptAgain.output.contains("not ringing"), "\(acceptAgain.output)")
 
@@ -124,8 +134,14 @@ import Testing
         let outA = try WAVFile(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: wavA))))
         let peakA = peakFrequency(outA.samples.suffix(48000), low: 100, high: 2000)
         #expect(abs(peakA - 660) <= 5, "A heard \(peakA) Hz")
-        let transceivers = cluster.log("a").components(separatedBy: "renegotiation").count - 1
-        #expect(transceivers == 1, "one renegotiation added the audio m-line; the second call reused it")
+        // Every call added an audio transceiver by renegotiation and every end stopped it: its
+        // m-line went to port 0, and the next call recycled it with a new mid (JSEP §5.2.2),
+        // so the offers never grow beyond the data section and one audio section.
+        let offers = Self.renegotiationOffers(cluster.allLogs())
+        #expect(offers.count == 6, "\(offers)")
+        #expect(offers.allSatisfy { $0.count == 2 && $0[0].hasPrefix("application:9:") && $0[1].hasPrefix("audio:") }, "\(offers)")
+        #expect(offers.enumerated().allSatisfy { i, o in o[1].hasPrefix(i % 2 == 0 ? "audio:9:" : "audio:0:") }, "\(offers)")
+        #expect(Set(offers.map { $0[1].split(separator: ":").last ?? "" }).count == 3, "each call had its own mid: \(offers)")
 
         // The sync that ran during the call completed byte-identical.
         let synced = await poll(timeout: .seconds(40)) { SyncdProcessTests.hashes(pathB) == SyncdProcessTests.hashes(pathA) }
@@ -170,5 +186,50 @@ import Testing
             try await off { try b.request("GET", "/screen", as: [ScreenStatus].self) }.isEmpty
         }
         #expect(stopped, "\(cluster.allLogs())")
+        // The share's end stopped the video transceiver: the last offer has its m-line at port 0.
+        let offers = await poll(timeout: .seconds(10)) {
+            Self.renegotiationOffers(cluster.log("a") + cluster.log("b")).last?.last?.hasPrefix("video:0:") == true
+        }
+        #expect(offers, "\(Self.renegotiationOffers(cluster.log("a") + cluster.log("b")))")
+    }
+
+    /// A shares an X11 screen (Xvfb painted green) scaled to 320x240 with B: the frames B
+    /// watches decode at that size and carry the screen's colour; then the screen turns blue.
+    @Test(.timeLimit(.minutes(2)))
+    func screenShareOfAnX11Screen() async throws {
+        let x = try XvfbServer(width: 800, height: 600)
+        defer { x.stop() }
+        try x.paint("#00ff00")
+        let (cluster, _, _, _, _) = try await Self.pairedCluster()
+        let b = cluster.client("b")
+        let bad = try await cluster.syncctl("a", ["screen", "share", "bee", "--source", "x11::65000"])
+        #expect(bad.status != 0 && bad.output.contains("cannot open X display :65000"), "\(bad.output)")
+        let share = try await cluster.syncctl("a", ["screen", "share", "bee", "--source", "x11:\(x.display)", "--size", "320x240"])
+        #expect(share.status == 0 && share.output.contains("sharing x11:\(x.display) at 320x240 with bee"), "\(share.output)")
+        let incoming = await poll(timeout: .seconds(10)) {
+            try await off { try b.request("GET", "/screen", as: [ScreenStatus].self) }.contains { $0.direction == "incoming" && $0.frames > 0 }
+        }
+        #expect(incoming, "B receives no frames\n\(cluster.allLogs())")
+        let y4m = cluster.root + "/b-x11.y4m"
+        let watch = try await cluster.syncctl("b", ["screen", "watch", "--frames", "5", "--output", y4m], timeout: .seconds(30))
+        #expect(watch.status == 0, "\(watch.output)")
+        var reader = try Y4MReader(path: y4m)
+        #expect(reader.width == 320 && reader.height == 240)
+        var frames: [VideoFrame] = []
+        while let f = reader.nextFrame() { frames.append(f) }
+        #expect(frames.count == 5)
+        func mean(_ p: [UInt8]) -> Double { Double(p.reduce(0) { $0 + Int($1) }) / Double(max(1, p.count)) }
+        // Green is Y 144, U 54, V 34 (BT.601 limited range).
+        if let f = frames.last { #expect(abs(mean(f.y) - 144) < 4 && abs(mean(f.u) - 54) < 4 && abs(mean(f.v) - 34) < 4, "\(mean(f.y)) \(mean(f.u)) \(mean(f.v))") }
+        // The share is live: the screen turns blue (Y 41, U 240, V 110) and so do the frames.
+        try x.paint("#0000ff")
+        let blue = await poll(timeout: .seconds(10)) {
+            let out = try await cluster.syncctl("b", ["screen", "watch", "--frames", "1", "--output", y4m], timeout: .seconds(10))
+            var r = try Y4MReader(path: y4m)
+            guard out.status == 0, let f = r.nextFrame() else { return false }
+            return abs(mean(f.y) - 41) < 4 && abs(mean(f.u) - 240) < 4
+        }
+        #expect(blue, "the watched frames did not turn blue")
+        #expect(try await cluster.syncctl("a", ["screen", "stop"]).status == 0)
     }
 }

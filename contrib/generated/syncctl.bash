@@ -173,13 +173,13 @@ _syncctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|id|pair|devices|folders|status|watch|conflicts|logs|help)
+    init|id|pair|devices|folders|status|watch|conflicts|logs|call|screen|help)
         # Offer subcommand argument completions
         "_syncctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init id pair devices folders status watch conflicts logs help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init id pair devices folders status watch conflicts logs call screen help' -- "${cur}"))
         ;;
     esac
 }
@@ -635,6 +635,265 @@ _syncctl_logs() {
         return
         ;;
     '--unit')
+        return
+        ;;
+    esac
+}
+
+_syncctl_call() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __syncctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    start|accept|reject|hangup|dtmf|status)
+        # Offer subcommand argument completions
+        "_syncctl_call_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'start accept reject hangup dtmf status' -- "${cur}"))
+        ;;
+    esac
+}
+
+_syncctl_call_start() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --state-dir --input --output)
+    __syncctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--state-dir')
+        return
+        ;;
+    '--input')
+        return
+        ;;
+    '--output')
+        return
+        ;;
+    esac
+}
+
+_syncctl_call_accept() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --state-dir --input --output)
+    __syncctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--state-dir')
+        return
+        ;;
+    '--input')
+        return
+        ;;
+    '--output')
+        return
+        ;;
+    esac
+}
+
+_syncctl_call_reject() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --state-dir)
+    __syncctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--state-dir')
+        return
+        ;;
+    esac
+}
+
+_syncctl_call_hangup() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --state-dir)
+    __syncctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--state-dir')
+        return
+        ;;
+    esac
+}
+
+_syncctl_call_dtmf() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --state-dir --duration --gap)
+    __syncctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--state-dir')
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    '--gap')
+        return
+        ;;
+    esac
+}
+
+_syncctl_call_status() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --state-dir)
+    __syncctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--state-dir')
+        return
+        ;;
+    esac
+}
+
+_syncctl_screen() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __syncctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    share|stop|watch|status)
+        # Offer subcommand argument completions
+        "_syncctl_screen_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'share stop watch status' -- "${cur}"))
+        ;;
+    esac
+}
+
+_syncctl_screen_share() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --state-dir --source --size --fps)
+    __syncctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--state-dir')
+        return
+        ;;
+    '--source')
+        return
+        ;;
+    '--size')
+        return
+        ;;
+    '--fps')
+        return
+        ;;
+    esac
+}
+
+_syncctl_screen_stop() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --state-dir)
+    __syncctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--state-dir')
+        return
+        ;;
+    esac
+}
+
+_syncctl_screen_watch() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --state-dir --output --frames)
+    __syncctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--state-dir')
+        return
+        ;;
+    '--output')
+        return
+        ;;
+    '--frames')
+        return
+        ;;
+    esac
+}
+
+_syncctl_screen_status() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --state-dir)
+    __syncctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--state-dir')
         return
         ;;
     esac

@@ -89,7 +89,7 @@ enum AudioInputSpec: Equatable, Sendable {
     }
 }
 
-/// Where a call's audio goes (`--output`): a WAV file (written when the call ends), `null`,
+/// Where a call's audio goes (`--output`): a WAV file (written as the call goes), `null`,
 /// `pulse` or `pulse:<sink>` (a PulseAudio/PipeWire sink), or `default` (the sound server's
 /// default sink when there is one, else nowhere).
 enum AudioOutputSpec: Equatable, Sendable {

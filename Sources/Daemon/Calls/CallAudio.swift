@@ -16,8 +16,8 @@ actor CallAudio {
     private let driver: RTCDriver
     private let epoch: Instant
     private var source: any AudioSource
-    private let output: AudioOutputSpec
-    private var sink = WAVFileSink()
+    /// The `--output` WAV file, written as the call goes (nil for other outputs).
+    private let wavWriter: WAVFileWriter?
     private let inputStream: PulseAudioStream?
     private let outputStream: PulseAudioStream?
     /// The input in use (for the status: `default` says whether a sound server was found).
@@ -35,6 +35,11 @@ actor CallAudio {
     private(set) var framesSent = 0
     /// Frames played out (decoded, recovered or concealed).
     private(set) var framesPlayed = 0
+    /// The capture time of the input's first sample (the 20 ms tick it was read for) and when
+    /// the output's first sample was played: with both daemons on one machine, positions in the
+    /// input and output files map to one clock (contrib/bench/call-bench.py measures latency so).
+    private(set) var inputStartedAt: Instant?
+    private(set) var outputStartedAt: Instant?
 
     static let frame: Duration = .milliseconds(20)
     static let samplesPerFrame = 960
@@ -43,7 +48,6 @@ actor CallAudio {
     init(driver: RTCDriver, epoch: Instant, input: AudioInputSpec, output: AudioOutputSpec) throws(DaemonError) {
         self.driver = driver
         self.epoch = epoch
-        self.output = output
         let opened = try input.open()
         source = opened.source
         inputStream = opened.stream
@@ -62,6 +66,14 @@ actor CallAudio {
             opened.stream?.close()
             out.stream?.close()
             throw .io("cannot start the Opus codec: \(error)")
+        }
+        if case .wav(let path) = output {
+            do { wavWriter = try WAVFileWriter(path: path) } catch {
+                opened.stream?.close()
+                throw .io("cannot create \(path): \(error)")
+            }
+        } else {
+            wavWriter = nil
         }
         nextFrame = Self.aligned(.monotonicNow(), epoch: epoch)
         dtmfSender = DTMFSender(clockRate: 48000, timeBase: epoch, timestampBase: 0)
@@ -99,7 +111,7 @@ actor CallAudio {
     func insertDTMF(_ digits: String, duration: Int, gap: Int) async throws(DaemonError) {
         let known = transceiver
         let can = (try? await driver.withConnection { pc -> Bool in
-            guard let h = known ?? pc.transceivers.first(where: { $0.kind == .audio && $0.currentDirection?.sends == true })?.handle else {
+            guard let h = known ?? pc.transceivers.first(where: { $0.kind == .audio && !$0.stopped && $0.currentDirection?.sends == true })?.handle else {
                 return false
             }
             return pc.canInsertDTMF(h)
@@ -116,14 +128,14 @@ actor CallAudio {
         }
     }
 
-    /// Stops the loop and writes the output file; returns an error text if writing failed.
+    /// Stops the loop and completes the output file; returns an error text if writing failed.
     func stop() -> String? {
         loop?.cancel()
         loop = nil
         inputStream?.close()
         outputStream?.close()
-        guard case .wav(let path) = output else { return nil }
-        do { try sink.finish(path: path) } catch { return "cannot write \(path): \(error)" }
+        guard let w = wavWriter else { return nil }
+        do { try w.finish() } catch { return "cannot write \(w.path): \(error)" }
         return nil
     }
 
@@ -145,6 +157,7 @@ actor CallAudio {
         while nextFrame <= now {
             let tick = (nextFrame - epoch).nanosecondsClamped / Self.frame.nanosecondsClamped
             let pcm = source.read(frameCount: Self.samplesPerFrame) ?? .silence(frameCount: Self.samplesPerFrame)
+            if inputStartedAt == nil { inputStartedAt = nextFrame }
             if pcm.frameCount == Self.samplesPerFrame, let opus = try? encoder.encode(pcm) {
                 frames.append((opus, UInt32(truncatingIfNeeded: tick &* Int64(Self.samplesPerFrame))))
             }
@@ -158,7 +171,8 @@ actor CallAudio {
         now = .monotonicNow()
         while let due = receiver.pollTimeout(), due <= now, let pcm = receiver.pollFrame(now: now) {
             framesPlayed += 1
-            if case .wav = output { sink.write(pcm) }
+            if outputStartedAt == nil { outputStartedAt = now }
+            wavWriter?.write(pcm)
             outputStream?.write(pcm)
         }
     }
@@ -167,7 +181,7 @@ actor CallAudio {
     private func send(_ frames: [(opus: [UInt8], timestamp: UInt32)], _ events: [DTMFPacketOut]) async -> Int {
         let known = transceiver
         let result = try? await driver.withConnection { pc -> (TransceiverHandle?, Int) in
-            guard let h = known ?? pc.transceivers.first(where: { $0.kind == .audio && $0.currentDirection?.sends == true })?.handle else {
+            guard let h = known ?? pc.transceivers.first(where: { $0.kind == .audio && !$0.stopped && $0.currentDirection?.sends == true })?.handle else {
                 return (nil, 0)
             }
             var n = 0

@@ -206,6 +206,11 @@ actor CallController {
         c.ending = true
         call = c
         var why = reason
+        if let a = c.audio {
+            let input = await a.inputStartedAt.map { String($0.nanoseconds) } ?? "-"
+            let output = await a.outputStartedAt.map { String($0.nanoseconds) } ?? "-"
+            logger.debug("call audio timeline: input sample 0 at \(input) ns, output sample 0 at \(output) ns (CLOCK_MONOTONIC)")
+        }
         if let failure = await c.audio?.stop() {
             logger.error("\(failure)")
             why += "; \(failure)"
@@ -214,6 +219,7 @@ actor CallController {
         lastEnded = why
         logger.info("call with \(c.name) ended: \(why)", metadata: ["device": "\(c.peer)"])
         publish("call-ended", c.peer, why)
+        await c.session.releaseMedia(.audio)
     }
 
     private func publish(_ type: String, _ device: String, _ message: String) {

@@ -64,7 +64,8 @@ actor ScreenController {
     func status() async -> [ScreenStatus] {
         var out: [ScreenStatus] = []
         if let o = outgoing {
-            out.append(ScreenStatus(direction: "outgoing", device: o.peer, deviceName: o.name, source: o.source.description,
+            let failing = await o.sender.captureError.map { " (capture failing: \($0))" } ?? ""
+            out.append(ScreenStatus(direction: "outgoing", device: o.peer, deviceName: o.name, source: o.source.description + failing,
                                     width: o.sender.width, height: o.sender.height, frames: await o.sender.framesSent,
                                     since: o.since.timeIntervalSince1970))
         }
@@ -81,7 +82,7 @@ actor ScreenController {
         if let o = outgoing {
             throw .conflict("already sharing the screen with \(o.name)", hint: "stop it first: `syncctl screen stop`")
         }
-        let source = try ScreenSourceSpec(parsing: request.source)
+        let source = try ScreenSourceSpec(parsing: request.source, size: request.size)
         let rate = request.frameRate ?? 15
         guard (1...30).contains(rate) else { throw .badRequest("frame rate \(rate) is out of range", hint: "use 1–30 fps") }
         guard let session = await transport?.connectedSession(peer) else {
@@ -111,6 +112,7 @@ actor ScreenController {
         try? await o.session.send(MediaSignal(type: "screen", action: "stop"))
         logger.info("screen share stopped", metadata: ["device": "\(o.peer)"])
         publish("screen-stopped", o.peer, "outgoing")
+        await releaseVideoIfUnused(o.session)
     }
 
     /// A YUV4MPEG2 stream of the share this device receives (ends when the share stops, or after `frames` frames).
@@ -140,6 +142,7 @@ actor ScreenController {
             stoppedAt[session.peerID] = Date()
             guard let i = incoming, i.peer == session.peerID else { return }
             endIncoming(reason: "stopped by the other device")
+            await releaseVideoIfUnused(session)
         default:
             break
         }
@@ -193,6 +196,14 @@ actor ScreenController {
     }
 
     // MARK: Helpers
+
+    /// When no share uses `session`'s video any more (neither way), its transceiver is stopped
+    /// (the offerer does it; see ``PeerSession/releaseMedia(_:)``).
+    private func releaseVideoIfUnused(_ session: PeerSession) async {
+        if let o = outgoing, o.session === session { return }
+        if let i = incoming, i.session === session { return }
+        await session.releaseMedia(.video)
+    }
 
     private func startIncoming(from session: PeerSession) async {
         if let i = incoming, i.session === session { return }

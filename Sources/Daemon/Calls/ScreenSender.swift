@@ -3,45 +3,6 @@ import PeerConnection
 import RTCDriver
 import WireKit
 
-/// What a screen share shows (`syncctl screen share --source`): a moving test pattern
-/// (`pattern`, `pattern:WxH`) or a Y4M file played in a loop. (X11 capture is not built yet;
-/// on a desktop the pattern stands in for it.)
-enum ScreenSourceSpec: Equatable, Sendable {
-    case pattern(width: Int, height: Int)
-    case y4m(String)
-
-    /// Parses and checks `text` (nil: `pattern`); a Y4M file is opened now so errors show at once.
-    init(parsing text: String?) throws(DaemonError) {
-        let t = (text ?? "pattern").trimmingCharacters(in: .whitespaces)
-        if t == "pattern" || t == "test" { self = .pattern(width: 320, height: 240); return }
-        if t.hasPrefix("pattern:") {
-            let dims = t.dropFirst(8).split(separator: "x").compactMap { Int($0) }
-            guard dims.count == 2, (16...1920).contains(dims[0]), (16...1088).contains(dims[1]), dims[0] % 2 == 0, dims[1] % 2 == 0 else {
-                throw .badRequest("bad pattern size in \(t)", hint: "use pattern:<W>x<H> with even sizes up to 1920x1088, e.g. pattern:640x360")
-            }
-            self = .pattern(width: dims[0], height: dims[1])
-            return
-        }
-        guard t.hasPrefix("/") else { throw .badRequest("unknown screen source \(t)", hint: "use pattern, pattern:<W>x<H>, or an absolute Y4M path") }
-        _ = try Self.open(t)
-        self = .y4m(t)
-    }
-
-    static func open(_ path: String) throws(DaemonError) -> Y4MReader {
-        do { return try Y4MReader(path: path) } catch {
-            throw .badRequest("cannot read the Y4M file \(path): \(error)", hint: "give a YUV4MPEG2 4:2:0 file (e.g. `ffmpeg -i in.mp4 -pix_fmt yuv420p out.y4m`)")
-        }
-    }
-
-    /// The spec as shown in the status.
-    var description: String {
-        switch self {
-        case .pattern(let w, let h): return "pattern:\(w)x\(h)"
-        case .y4m(let path): return path
-        }
-    }
-}
-
 /// The sending side of a screen share: frames from the source every 1/fps, VP8-encoded in
 /// realtime mode at a bitrate target, sent on the connection's video transceiver (RFC 7741
 /// packets, NACK retransmissions and keyframes on PLI are the PeerConnection's). Created when a
@@ -51,6 +12,7 @@ actor ScreenSender {
     private let epoch: Instant
     private var pattern: TestPatternSource?
     private var file: Y4MReader?
+    private var screen: X11ScreenSource?
     private let fileBytesPath: String?
     private let encoder: VP8Encoder
     private let interval: Duration
@@ -76,6 +38,11 @@ actor ScreenSender {
             file = reader
             fileBytesPath = path
             width = reader.width; height = reader.height
+        case .x11(let display, let w, let h):
+            let capture = try ScreenSourceSpec.openX11(display, w.flatMap { w in h.map { (w, $0) } })
+            screen = capture
+            fileBytesPath = nil
+            width = capture.width; height = capture.height
         }
         let pixels = width * height
         let kbps = max(300, min(4000, pixels * frameRate / 400))
@@ -114,7 +81,11 @@ actor ScreenSender {
         }
     }
 
+    /// Why the last X11 grab failed (nil while grabs work).
+    var captureError: String? { screen?.lastError?.description }
+
     private func nextFrame() -> VideoFrame? {
+        if let screen { return screen.nextFrame() }
         if pattern != nil { return pattern?.nextFrame() }
         if let f = file?.nextFrame() { return f }
         guard let path = fileBytesPath, let again = try? ScreenSourceSpec.open(path) else { return nil }
@@ -129,7 +100,7 @@ actor ScreenSender {
         let known = transceiver
         let data = encoded.data
         let result = try? await driver.withConnection { pc -> (TransceiverHandle?, Bool) in
-            guard let h = known ?? pc.transceivers.first(where: { $0.kind == .video && $0.currentDirection?.sends == true })?.handle else {
+            guard let h = known ?? pc.transceivers.first(where: { $0.kind == .video && !$0.stopped && $0.currentDirection?.sends == true })?.handle else {
                 return (nil, false)
             }
             return (h, (try? pc.sendVideo(h, frame: data, timestamp: timestamp)) == true)

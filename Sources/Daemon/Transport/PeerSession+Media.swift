@@ -1,15 +1,18 @@
 import Foundation
 import PeerConnection
+import Synchronization
 import RTCDriver
 import WireKit
 
 /// Media on a live connection: renegotiation over the `control` channel (``MediaSignal``),
 /// and the hand-off of call and screen messages and received media to the controllers.
 ///
-/// Only the offerer makes offers. It adds a `sendrecv` transceiver of each kind needed (once per
-/// connection; later calls reuse it) and sends the offer on `control`; the answerer attaches a
-/// track to every transceiver the offer created, so the answer is `sendrecv` too. What is sent
-/// is decided by the call and screen state, not by the SDP.
+/// Only the offerer makes offers. It adds a `sendrecv` transceiver of each kind needed when a
+/// call or share starts and sends the offer on `control`; the answerer attaches a track to every
+/// transceiver the offer created, so the answer is `sendrecv` too. When the call or the last
+/// share ends, the offerer stops the transceiver (``releaseMedia(_:)``): the next offer carries
+/// its m-line with port 0, and the next call's transceiver recycles that m-line (JSEP §5.2.2).
+/// The data channels are never touched. What is sent is decided by the call and screen state.
 extension PeerSession {
     /// A renegotiation offer not answered within this is replaced by a new one on the next request.
     static let renegotiationTimeout: Duration = .seconds(10)
@@ -17,16 +20,40 @@ extension PeerSession {
     /// Makes sure the connection has an m-line of `kind`; renegotiates (or asks the offerer to) if not.
     func ensureMedia(_ kind: MediaKind) async {
         guard verified, !isClosed else { return }
+        mediaDemand.ask(kind)
         guard role == .offerer else {
             try? await send(MediaSignal(type: "media-need", kinds: [kind.rawValue]))
             return
         }
         let added = (try? await driver.withConnection { pc -> Bool in
-            guard !pc.transceivers.contains(where: { $0.kind == kind }) else { return false }
+            guard !pc.transceivers.contains(where: { $0.kind == kind && !$0.stopped }) else { return false }
             try pc.addTransceiver(kind, direction: .sendrecv)
             return true
         }) ?? false
         if added { await renegotiate() }
+    }
+
+    /// Offerer: stops the transceivers of `kind` (the call or share using them ended) and
+    /// renegotiates, so their m-line goes to port 0. The answerer does nothing: its transceiver
+    /// stops when that offer arrives.
+    func releaseMedia(_ kind: MediaKind) async {
+        guard role == .offerer, verified, !isClosed else { return }
+        // A call or share that asks for the kind again before the stop reaches the connection
+        // keeps the transceiver (else ensureMedia, still seeing it live, would add none).
+        let demand = mediaDemand
+        let generation = demand.generation(kind)
+        let stopped = (try? await driver.withConnection { pc -> Int in
+            guard demand.generation(kind) == generation else { return 0 }
+            var n = 0
+            for t in pc.transceivers where t.kind == kind && !t.stopped {
+                try pc.stopTransceiver(t.handle)
+                n += 1
+            }
+            return n
+        }) ?? 0
+        guard stopped > 0 else { return }
+        logger.debug("\(kind.rawValue) transceiver stopped")
+        await renegotiate()
     }
 
     /// Offerer: sends a new offer on `control` (or queues another round while one is out).
@@ -42,7 +69,7 @@ extension PeerSession {
         do {
             let offer = try await driver.setLocalDescription()
             try await send(MediaSignal(type: "sdp", sdpType: "offer", sdp: offer.sdp))
-            logger.debug("renegotiation offer sent")
+            logger.debug("renegotiation offer sent (m-lines: \(Self.mediaLines(offer.sdp)))")
         } catch {
             negotiatingMedia = false
             logger.warning("renegotiation failed: \(error)")
@@ -93,7 +120,7 @@ extension PeerSession {
         do {
             try await driver.setRemoteDescription(SessionDescriptionInit(type: .offer, sdp: sdp))
             try await driver.withConnection { pc in
-                for t in pc.transceivers where t.mid != nil && t.direction == .recvonly { try pc.addTrack(t.kind) }
+                for t in pc.transceivers where t.mid != nil && !t.stopped && t.direction == .recvonly { try pc.addTrack(t.kind) }
             }
             let answer = try await driver.setLocalDescription()
             try await send(MediaSignal(type: "sdp", sdpType: "answer", sdp: answer.sdp))
@@ -101,6 +128,19 @@ extension PeerSession {
         } catch {
             logger.warning("cannot answer the renegotiation offer: \(error)")
         }
+    }
+
+    /// The m-lines of `sdp` as `kind:port:mid` (e.g. `application:9:0 audio:0:1`), for the log.
+    static func mediaLines(_ sdp: String) -> String {
+        var out: [String] = []
+        for line in sdp.split(whereSeparator: \.isNewline) {
+            if line.hasPrefix("m=") {
+                out.append(line.dropFirst(2).split(separator: " ").prefix(2).joined(separator: ":"))
+            } else if line.hasPrefix("a=mid:"), let last = out.popLast() {
+                out.append(last + ":" + line.dropFirst(6))
+            }
+        }
+        return out.joined(separator: " ")
     }
 
     /// Received media and media requests go to the call and screen controllers.
@@ -119,4 +159,16 @@ extension PeerSession {
             break
         }
     }
+}
+
+/// Counts the requests for each media kind on a session, so that stopping a transceiver (on
+/// the driver's event loop) can tell whether it was asked for again meanwhile.
+final class MediaDemand: Sendable {
+    private let counts = Mutex<[MediaKind: Int]>([:])
+
+    /// A call or share asks for `kind`.
+    func ask(_ kind: MediaKind) { counts.withLock { $0[kind, default: 0] += 1 } }
+
+    /// How often `kind` was asked for so far.
+    func generation(_ kind: MediaKind) -> Int { counts.withLock { $0[kind, default: 0] } }
 }

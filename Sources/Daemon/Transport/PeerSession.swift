@@ -52,6 +52,8 @@ actor PeerSession {
     var negotiateAgain = false
     /// When the renegotiation offer that is out was sent.
     var negotiationSentAt: Instant?
+    /// How often each media kind was asked for (``ensureMedia(_:)``), read by ``releaseMedia(_:)``.
+    let mediaDemand = MediaDemand()
 
     /// `bufferedAmount` above which a folder's `send` waits, and the low threshold that wakes it.
     static let highWaterMark = 4 << 20

@@ -7,6 +7,8 @@ import WireKit
 final class MediaState {
     var transceivers: [Transceiver] = []
     var nextHandle = 0
+    /// Every mid ever used on this connection (a recycled m-line gets a new one, JSEP §5.2.2).
+    var usedMIDs: Set<String> = []
     var srtp: SRTPContext?
     var srtpFailed = false
     var router = RTPStreamRouter()

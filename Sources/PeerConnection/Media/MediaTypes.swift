@@ -108,6 +108,9 @@ public struct TransceiverInfo: Hashable, Sendable {
     /// The negotiated RFC 4733 `telephone-event/48000` payload type of an audio transceiver
     /// (nil when the peer did not offer or accept it: no DTMF, W3C `canInsertDTMF` false).
     public var telephoneEventPayloadType: UInt8?
+    /// True once ``PeerConnection/stopTransceiver(_:)`` was called or the m-line was rejected:
+    /// it sends and receives nothing, and goes away when the exchange rejecting its m-line completes.
+    public var stopped: Bool = false
 }
 
 /// A codec this stack speaks, as it appears in SDP.

@@ -49,6 +49,25 @@ extension PeerConnection {
         updateNegotiationNeeded()
     }
 
+    /// W3C `RTCRtpTransceiver.stop()`: the transceiver stops sending and receiving at once, and
+    /// the next offer or answer rejects its m-line (port 0, JSEP §5.2.2). When that exchange
+    /// completes it is removed from ``transceivers``, and the m-line is recycled by the next
+    /// transceiver added (a new mid at the same index). Fires `negotiationneeded`; data
+    /// channels are not touched. A transceiver never negotiated is simply removed.
+    public func stopTransceiver(_ handle: TransceiverHandle) throws(PeerConnectionError) {
+        guard !isClosed else { throw .invalidState("connection closed") }
+        guard let t = media.transceiver(handle) else { throw .invalidState("no transceiver \(handle)") }
+        guard !t.stopped else { return }
+        t.stopped = true
+        t.hasTrack = false
+        t.direction = .inactive
+        if t.mid == nil {
+            media.transceivers.removeAll { $0 === t }
+        }
+        media.rebuildRouter()
+        updateNegotiationNeeded()
+    }
+
     /// W3C `RTCRtpTransceiver.direction` setter; fires `negotiationneeded` when it changes.
     public func setDirection(_ handle: TransceiverHandle, _ direction: TransceiverDirection) throws(PeerConnectionError) {
         guard let t = media.transceiver(handle), !t.stopped else { throw .invalidState("no live transceiver \(handle)") }

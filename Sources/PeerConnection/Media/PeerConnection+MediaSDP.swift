@@ -3,16 +3,24 @@ import WireKit
 
 /// Media sections in offers and answers (JSEP §5.2.1, §5.3.1), and what the peer's say.
 extension PeerConnection {
-    /// Adds a section (with a fresh mid) for every transceiver not yet in an m-line.
+    /// Adds a section (with a fresh mid) for every transceiver not yet in an m-line. A section
+    /// rejected in the last completed exchange whose transceiver is gone is recycled: the new
+    /// section takes its index, with a new mid (JSEP §5.2.2); else it is appended.
     func appendNewMediaSections(to list: inout [NegotiatedSection]) {
+        var recyclable = list.indices.filter { i in
+            let s = list[i]
+            return !s.isData && (s.kind == .audio || s.kind == .video) && !media.transceivers.contains { $0.mid == s.mid }
+        }
         for t in media.transceivers where t.mid == nil && !t.stopped {
             var n = list.count
             var mid = String(n)
-            while list.contains(where: { $0.mid == mid }) || media.transceivers.contains(where: { $0.mid == mid }) {
+            while list.contains(where: { $0.mid == mid }) || media.transceivers.contains(where: { $0.mid == mid })
+                    || media.usedMIDs.contains(mid) {
                 n += 1
                 mid = String(n)
             }
             t.mid = mid
+            media.usedMIDs.insert(mid)
             let codec = MediaCodec.preferred(for: t.kind)
             t.payloadType = t.payloadType ?? codec.payloadType
             var formats = [String(codec.payloadType)]
@@ -21,8 +29,13 @@ extension PeerConnection {
                 formats.append(String(MediaCodec.telephoneEvent.payloadType))
             }
             t.midExtensionID = t.midExtensionID ?? MediaExtension.defaultMIDID
-            list.append(NegotiatedSection(mid: mid, kind: t.kind.sdpKind, transportProtocol: "UDP/TLS/RTP/SAVPF",
-                                          formats: formats, isData: false))
+            let section = NegotiatedSection(mid: mid, kind: t.kind.sdpKind, transportProtocol: "UDP/TLS/RTP/SAVPF",
+                                            formats: formats, isData: false)
+            if recyclable.isEmpty {
+                list.append(section)
+            } else {
+                list[recyclable.removeFirst()] = section
+            }
         }
     }
 
@@ -75,6 +88,12 @@ extension PeerConnection {
         return m
     }
 
+    /// Notes that a description of ours rejects `mid`: a stopped transceiver on it is then
+    /// removed when the exchange completes.
+    func markRejected(mid: String) {
+        for t in media.transceivers where t.mid == mid && t.stopped { t.rejectedInDescription = true }
+    }
+
     /// Reads the audio/video sections of a peer's description: associates or creates
     /// transceivers (offers), picks the payload type, learns SSRCs, msid and the MID extension
     /// id, and fires `track` for sections the peer sends on.
@@ -82,9 +101,12 @@ extension PeerConnection {
         for (i, m) in session.media.enumerated() where m.kind == .audio || m.kind == .video {
             let kind: MediaKind = m.kind == .audio ? .audio : .video
             let mid = m.mid ?? String(i)
+            media.usedMIDs.insert(mid)
             var t = media.transceivers.first { $0.mid == mid }
             if m.isRejected || !m.transportProtocol.contains("RTP") {
                 t?.stopped = true
+                t?.hasTrack = false
+                t?.rejectedInDescription = true
                 t?.currentDirection = nil
                 continue
             }
@@ -142,8 +164,10 @@ extension PeerConnection {
         media.rebuildRouter()
     }
 
-    /// An offer/answer exchange completed: fix every transceiver's `currentDirection`.
+    /// An offer/answer exchange completed: transceivers whose m-line it rejected are removed
+    /// (W3C: stopped transceivers leave `getTransceivers()`); every other's `currentDirection` is fixed.
     func finishMediaNegotiation() {
+        media.transceivers.removeAll { $0.stopped && $0.rejectedInDescription }
         for t in media.transceivers where t.mid != nil && !t.stopped {
             let written = t.writtenDirection ?? t.direction
             t.currentDirection = TransceiverDirection(send: written.sends && t.remoteReceives, receive: written.receives && t.remoteSends)
@@ -157,7 +181,7 @@ extension PeerConnection {
     /// True when a transceiver changed since the last exchange (W3C "check if negotiation is needed").
     var mediaNeedsNegotiation: Bool {
         media.transceivers.contains { t in
-            guard !t.stopped else { return false }
+            guard !t.stopped else { return t.mid != nil && !t.rejectedInDescription }
             return t.mid == nil || t.negotiatedDirection != t.direction || t.negotiatedHasTrack != t.hasTrack
         }
     }

@@ -17,8 +17,12 @@ final class Transceiver {
     var hasTrack: Bool
     var streamID: String
     var trackID: String
-    /// True once the m-line it sits on was rejected or the transceiver stopped.
+    /// True once the m-line it sits on was rejected or the transceiver stopped (W3C
+    /// [[Stopping]] or [[Stopped]]): it neither sends nor receives any more.
     var stopped = false
+    /// True once a description of ours or the peer's carries its m-line rejected (port 0);
+    /// when that exchange completes the transceiver is removed and its m-line can be recycled.
+    var rejectedInDescription = false
 
     // MARK: Negotiated parameters
     /// The payload type of the codec in the negotiated m-line.
@@ -91,7 +95,7 @@ final class Transceiver {
     var info: TransceiverInfo {
         TransceiverInfo(handle: handle, kind: kind, mid: mid, direction: direction, currentDirection: currentDirection,
                         localSSRC: localSSRC, remoteSSRC: remoteSSRC, payloadType: payloadType,
-                        telephoneEventPayloadType: telephoneEventPayloadType)
+                        telephoneEventPayloadType: telephoneEventPayloadType, stopped: stopped)
     }
 
     /// The header extension every packet carries (the MID, for BUNDLE demultiplexing).
