@@ -188,9 +188,9 @@ def check_no_torn_files(source_tree, dest, db_path):
 def sigkill(ctx):
     _, a, b, pa, pb = two_paired(ctx)
     # Enough data that the sync is still running at the last kill (a long run asks for 50):
-    # 32 MiB per kill asked for (24 MiB per kill ran out after 37 of 50 once pulled files were
+    # 36 MiB per kill asked for (24 MiB per kill ran out after 37 of 50 once pulled files were
     # flushed in the background).
-    for i in range(max(4, ctx.args.kills * 4 // 3)):
+    for i in range(max(4, ctx.args.kills * 3 // 2)):
         write_random(os.path.join(pa, f"big{i}.bin"), 24 << 20, 10 + i)
     for i in range(200):
         write_random(os.path.join(pa, f"small/s{i}.bin"), 20_000, 100 + i)
