@@ -197,18 +197,28 @@ def sigkill(ctx):
     source = tree(pa)
     share("f", (a, pa), (b, pb))
     rng = random.Random(int(os.environ.get("SCENARIO_SEED", "7")))
-    kills = 0
-    for _ in range(ctx.args.kills):
+    kills = rounds = 0
+    while kills < ctx.args.kills:
         time.sleep(rng.uniform(0.2, 2.5))
         if listing(pb) == listing(pa) and tree(pb) == source:
-            break
+            # The sync finished before every kill was made: give it more to pull (written aside
+            # and renamed in, so A never shares a half-written file), so that each kill asked for
+            # lands in the middle of a sync.
+            rounds += 1
+            staging = os.path.join(os.path.dirname(pa), f"staging{rounds}")
+            for i in range(8):
+                write_random(os.path.join(staging, f"b{i}.bin"), 24 << 20, 1000 * rounds + i)
+            added = tree(staging)
+            os.rename(staging, os.path.join(pa, f"more{rounds}"))
+            source.update({os.path.join(f"more{rounds}", k): v for k, v in added.items()})
+            time.sleep(rng.uniform(0.5, 2.0))   # A notices the new files and B starts pulling them
         b.kill(signal.SIGKILL)
         kills += 1
         check_no_torn_files(source, pb, os.path.join(b.state, "index.sqlite"))
         b.start()
     wait_same_tree(pa, pb, SYNC_TIMEOUT * 2, "the trees to match after the kills")
     check_no_torn_files(source, pb, os.path.join(b.state, "index.sqlite"))
-    return {"kills": kills, "files": len(source), "seed": os.environ.get("SCENARIO_SEED", "7")}
+    return {"kills": kills, "files": len(source), "data rounds added": rounds, "seed": os.environ.get("SCENARIO_SEED", "7")}
 
 
 def disk_full(ctx):
