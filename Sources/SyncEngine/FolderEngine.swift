@@ -8,7 +8,10 @@ import WireKit
 /// ``handle(bytes:from:now:)``, ``connect(peer:now:)``, ``scan(now:)`` and ``handle(timeout:)``;
 /// frames come out of ``pollTransmit()``, reports out of ``pollEvent()``, the next deadline out of
 /// ``pollTimeout()``. File I/O goes through the ``FileSystem`` protocol, synchronously, and the
-/// index through ``IndexStore``; the engine owns no thread, task, socket or clock.
+/// index through ``IndexStore``; the engine owns no thread, task, socket or clock. The one
+/// exception to synchronous I/O is the fsync of a pulled file (milliseconds each on a real disk,
+/// which made pulling disk-latency bound): with a ``FileSyncer`` it runs elsewhere and
+/// ``collectSynced(now:)`` places the file once it is durable.
 public final class FolderEngine {
     struct PeerState {
         var helloSent = false
