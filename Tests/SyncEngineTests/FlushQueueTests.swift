@@ -24,6 +24,14 @@ import SyncProtocol
         return (c, syncer, fss[1])
     }
 
+    /// Completes every pending flush, lets the engine place the files, and delivers what follows.
+    func flushAll(_ c: Cluster, _ syncer: ManualFileSyncer) {
+        syncer.completeAll()
+        c.engines[1].collectSynced(now: c.now)
+        c.collect()
+        c.run()
+    }
+
     @Test func filesArePlacedOnlyOnceTheirFlushIsDone() throws {
         let (c, syncer, fs) = try cluster(seed: 41)
         #expect(syncer.pending.count == Self.names.count, "every pulled file waits for its flush")
@@ -36,10 +44,7 @@ import SyncProtocol
         #expect(c.framesSent[.request, default: 0] == requests)
         #expect(syncer.submitted.count == Self.names.count)
 
-        syncer.completeAll()
-        c.engines[1].collectSynced(now: c.now)
-        c.collect()
-        c.run()
+        flushAll(c, syncer)
         #expect(c.engines[1].needCount() == 0)
         #expect(c.allTreesEqual())
         // Placed means durable: a power cut now keeps every file.
@@ -61,10 +66,7 @@ import SyncProtocol
         c.scan(1)
         c.run()
         #expect(syncer.pending.count == Self.names.count)
-        syncer.completeAll()
-        c.engines[1].collectSynced(now: c.now)
-        c.collect()
-        c.run()
+        flushAll(c, syncer)
         #expect(c.allTreesEqual())
     }
 
@@ -74,17 +76,11 @@ import SyncProtocol
         c.scan(0)
         c.run()
         #expect(syncer.submitted.filter { $0.contains("top1") }.count == 1, "not pulled again while its flush runs")
-        syncer.completeAll()
-        c.engines[1].collectSynced(now: c.now)
-        c.collect()
-        c.run()
+        flushAll(c, syncer)
         // The superseded content was dropped and the new version pulled; it waits for its own flush.
         #expect(try fs.info("top1") == nil)
         #expect(syncer.pending.count == 1)
-        syncer.completeAll()
-        c.engines[1].collectSynced(now: c.now)
-        c.collect()
-        c.run()
+        flushAll(c, syncer)
         #expect(try fs.readAll("top1") == [9, 9, 9])
         #expect(c.allTreesEqual())
         #expect(try fs.list("").filter { $0.hasPrefix(PathPolicy.tempPrefix) }.isEmpty, "no temp file is left behind")
@@ -103,10 +99,7 @@ import SyncProtocol
         c.collect()
         c.run()
         #expect(syncer.pending.count == Self.names.count)
-        syncer.completeAll()
-        c.engines[1].collectSynced(now: c.now)
-        c.collect()
-        c.run()
+        flushAll(c, syncer)
         #expect(c.allTreesEqual())
     }
 }
