@@ -35,7 +35,11 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
     private let sync: @Sendable (String) throws(FileSystemError) -> Void
     private let next = Atomic<Int>(0)
     private let finished = Mutex<[FileSyncResult]>([])
-    private let onFinished: Mutex<(@Sendable () -> Void)?>
+    // The callback sits in a class box: a function value stored directly in a `Mutex` is
+    // re-abstracted on every `withLock` that touches it (inout of a generic value), and each
+    // read wrapped it in two more thunks, so the n-th call walked 2n of them (quadratic CPU and
+    // a memory leak over a daemon's life).
+    private let onFinished: Mutex<FinishCallback?>
 
     /// A syncer running `sync` (for example ``LocalFileSystem/syncFile(_:)``) on `threads` queues;
     /// `onFinished` runs on a worker after each file, to wake whoever collects the results.
@@ -43,12 +47,13 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
                 onFinished: (@Sendable () -> Void)? = nil) {
         queues = (0..<max(1, threads)).map { DispatchQueue(label: "peersync.fsync.\($0)") }
         self.sync = sync
-        self.onFinished = Mutex(onFinished)
+        self.onFinished = Mutex(onFinished.map(FinishCallback.init))
     }
 
     /// Sets what runs after each finished file (replacing the previous callback).
     public func setOnFinished(_ body: (@Sendable () -> Void)?) {
-        onFinished.withLock { $0 = body }
+        let callback = body.map(FinishCallback.init)
+        onFinished.withLock { $0 = callback }
     }
 
     /// ``FileSyncer`` requirement: queued on the next worker, round robin.
@@ -58,7 +63,7 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
             var error: FileSystemError?
             do throws(FileSystemError) { try sync(path) } catch let e { error = e }
             finished.withLock { $0.append(FileSyncResult(path: path, error: error)) }
-            onFinished.withLock { $0 }?()
+            onFinished.withLock { $0 }?.body()
         }
     }
 
@@ -74,4 +79,10 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
     public func waitForSubmitted() {
         for q in queues { q.sync {} }
     }
+}
+
+/// A callback held by reference, so storing and reading it never re-wraps the function value.
+final class FinishCallback: Sendable {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
 }

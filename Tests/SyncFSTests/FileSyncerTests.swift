@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Testing
 @testable import SyncFS
@@ -25,5 +26,22 @@ import Testing
         #expect(wakes.load(ordering: .relaxed) == names.count + 2)
         #expect(syncer.takeFinished().isEmpty, "results are taken once")
         for (i, n) in names.enumerated() { #expect(try fs.readAll(n) == Array(repeating: UInt8(i), count: 4096)) }
+    }
+
+    /// The wake-up callback runs at the same stack depth the 1st and the 2,000th time: it is not
+    /// re-wrapped per call (it was, once: stored in a `Mutex` directly, each read added two
+    /// thunks, so the n-th file's wake-up walked 2n of them).
+    @Test func theWakeUpIsNotRewrappedPerFile() {
+        let depths = Mutex<[Int]>([])
+        let syncer = BackgroundFileSyncer(threads: 1, sync: { _ throws(FileSystemError) in }, onFinished: {
+            let depth = Thread.callStackReturnAddresses.count
+            depths.withLock { $0.append(depth) }
+        })
+        for i in 0..<2000 { syncer.submit("f\(i)") }
+        syncer.waitForSubmitted()
+        let seen = depths.withLock { $0 }
+        #expect(seen.count == 2000)
+        #expect(Set(seen).count == 1, "stack depth of the wake-up went from \(seen.first ?? 0) to \(seen.max() ?? 0) frames")
+        #expect(syncer.takeFinished().count == 2000)
     }
 }
