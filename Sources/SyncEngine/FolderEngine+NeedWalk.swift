@@ -92,7 +92,9 @@ extension FolderEngine {
         defer { walking = false }
         repeat {
             walkPages(now: now)
-            for path in pullPaths where pulls[path]?.remaining == 0 { finishPull(path, now: now) }
+            let ready = readyPulls
+            readyPulls = []
+            for path in ready { finishPull(path, now: now) }
         } while walk != nil && pulls.count < config.maxActivePulls
         activePullsHighWater = max(activePullsHighWater, pulls.count)
         pullRetryAt = pullRetryAt.filter { $0.value > now }   // due ones are started by the walk, or no longer needed

@@ -183,6 +183,7 @@ extension FolderEngine {
                 pull.queued.append(i)
             }
             pulls[n.path] = pull
+            if pull.queued.isEmpty { readyPulls.append(n.path) } else { markWaiting(n.path) }
         } catch {
             emit(.pullFailed(n.path, reason: "\(error)"))
             failedPulls.insert(n.path)
@@ -211,10 +212,29 @@ extension FolderEngine {
         writer.abandon(p.temp)
     }
 
-    /// Sends chunk requests for queued chunks while the in-flight budget allows.
+    /// Notes that `path`'s pull has chunks to request.
+    func markWaiting(_ path: SyncPath) {
+        if waitingPullSet.insert(path).inserted { waitingPulls.append(path) }
+    }
+
+    /// Puts an unanswered request's chunk back in its pull's queue (if that pull still runs).
+    func requeue(_ r: PendingRequest) {
+        guard pulls[r.path]?.id == r.pullID else { return }
+        pulls[r.path]?.requeue(r.chunkIndex)
+        markWaiting(r.path)
+    }
+
+    /// Sends chunk requests for queued chunks while the in-flight budget allows, visiting the
+    /// pulls that wait for requests in the order they began waiting.
     func issueRequests(now: Instant) {
-        for path in pullPaths {
-            guard var p = pulls[path] else { continue }
+        var i = 0
+        while i < waitingPulls.count {
+            let path = waitingPulls[i]
+            guard var p = pulls[path], !p.queued.isEmpty else {
+                waitingPulls.remove(at: i)
+                waitingPullSet.remove(path)
+                continue
+            }
             while let index = p.queued.first {
                 let size = Int(p.target.chunks[index].size)
                 if bytesInFlight > 0 && bytesInFlight + size > config.maxBytesInFlight { pulls[path] = p; return }
@@ -241,6 +261,12 @@ extension FolderEngine {
                                             size: UInt32(size), hash: p.target.chunks[index].hash)), to: peer)
             }
             pulls[path] = p
+            if p.queued.isEmpty {
+                waitingPulls.remove(at: i)
+                waitingPullSet.remove(path)
+            } else {
+                i += 1
+            }
         }
     }
 
@@ -261,6 +287,7 @@ extension FolderEngine {
                 if case .hashMismatch = error {
                     p.excludedPeers.insert(peer)   // the peer sent bad data: ask someone else
                     p.requeue(r.chunkIndex)
+                    markWaiting(r.path)
                 } else {
                     // A local failure (disk full, permissions): not the peer's fault. Keep the
                     // temp file for resuming, drop the pull, and try again after a backoff.
@@ -274,6 +301,7 @@ extension FolderEngine {
         } else {
             p.excludedPeers.insert(peer)
             p.requeue(r.chunkIndex)
+            markWaiting(r.path)
         }
         pulls[r.path] = p
         if p.remaining == 0 { finishPull(r.path, now: now) }

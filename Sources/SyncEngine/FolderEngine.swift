@@ -57,18 +57,15 @@ public final class FolderEngine {
     var outboxHead = 0
     var events: [SyncEvent] = []
     var eventHead = 0
-    var pulls: [SyncPath: ActivePull] = [:] { didSet { if pulls.count != sortedPulls?.count { sortedPulls = nil } } }
-    /// The paths of ``pulls`` in path order, kept while the set of pulls is unchanged (every
-    /// chunk response walked the pulls in order, and sorting them each time was 6% of a
-    /// receiving daemon's CPU).
-    var sortedPulls: [SyncPath]?
-    /// The paths of ``pulls`` in path order.
-    var pullPaths: [SyncPath] {
-        if let s = sortedPulls { return s }
-        let s = pulls.keys.sorted()
-        sortedPulls = s
-        return s
-    }
+    var pulls: [SyncPath: ActivePull] = [:]
+    /// Paths whose pull has chunks waiting to be requested, in the order they began waiting
+    /// (``issueRequests(now:)`` visits only these, not every pull: it runs on every chunk
+    /// response). An entry whose pull is gone or has nothing queued is dropped when visited.
+    var waitingPulls: [SyncPath] = []
+    /// The members of ``waitingPulls``.
+    var waitingPullSet: Set<SyncPath> = []
+    /// Pulls that need no chunk from a peer (everything was local or resumed), to be placed.
+    var readyPulls: [SyncPath] = []
     /// Makes finished temp files durable off this engine's thread (nil: fsync inline).
     let syncer: (any FileSyncer)?
     /// Pulls whose temp file is complete and waits for ``syncer``, by temp path; they are
@@ -299,7 +296,7 @@ public final class FolderEngine {
         for (id, r) in requests where r.peer == peer {
             requests[id] = nil
             bytesInFlight -= r.size
-            if pulls[r.path]?.id == r.pullID { pulls[r.path]?.requeue(r.chunkIndex) }
+            requeue(r)
         }
         issueRequests(now: now)
     }
@@ -550,7 +547,7 @@ public final class FolderEngine {
             requests[id] = nil
             bytesInFlight -= r.size
             peers[r.peer]?.outstandingBytes -= r.size
-            if pulls[r.path]?.id == r.pullID { pulls[r.path]?.requeue(r.chunkIndex) }
+            requeue(r)
         }
         if retryPullsDue(now: now) { pullPass(now: now) }
         collectSynced(now: now)
