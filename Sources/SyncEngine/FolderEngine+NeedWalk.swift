@@ -4,19 +4,23 @@ import WireKit
 
 /// Where a pull pass stands in its walk over the need candidates (read from the store in pages).
 ///
-/// A page is read once, without chunk lists, and its paths are kept until handled: the walk is
-/// resumed each time a pull finishes, and re-reading a page then made a sync quadratic in the
-/// folder's size. Each path is looked up again (with its chunks) just before it is acted on,
-/// so what is applied is never older than the index.
+/// A page is read once, without chunk lists, and its candidates are kept until handled: the walk
+/// is resumed each time a pull finishes, and re-reading a page then made a sync quadratic in the
+/// folder's size. What is applied is never older than the index: a path's local entry is read
+/// again (from the engine's entry cache, which every commit updates) just before it is acted on,
+/// and so are its peers' records if any peer's records were committed since the page was read
+/// (``FolderEngine/remoteGeneration``); a file to pull gets its chunk list then.
 struct NeedWalk {
     /// The last candidate path read; the next page starts after it.
     var after: SyncPath?
-    /// Candidate paths read and not yet handled (one page at most).
-    var paths: [SyncPath] = []
-    /// The next of ``paths`` to handle.
+    /// Candidates read and not yet handled (one page at most), their records without chunk lists.
+    var candidates: [NeedCandidate] = []
+    /// The next of ``candidates`` to handle.
     var head = 0
     /// True once a short page showed there is nothing after ``after``.
     var lastPage = false
+    /// ``FolderEngine/remoteGeneration`` when the page was read.
+    var remoteGeneration: UInt64 = 0
 }
 
 extension FolderEngine {
@@ -105,25 +109,28 @@ extension FolderEngine {
     /// Walks candidate pages until the walk ends or the active-pull limit is reached.
     func walkPages(now: Instant) {
         while var w = walk, pulls.count < config.maxActivePulls {
-            if w.head >= w.paths.count {
+            if w.head >= w.candidates.count {
                 if w.lastPage {
                     walk = nil
                     applyDeletions()
                     break
                 }
                 guard let page = candidatePage(after: w.after, descending: false, withChunks: false) else { walk = nil; break }
-                w = NeedWalk(after: page.last?.path ?? w.after, paths: page.map(\.path), head: 0, lastPage: page.count < config.indexBatchRecords)
+                w = NeedWalk(after: page.last?.path ?? w.after, candidates: page, head: 0, lastPage: page.count < config.indexBatchRecords,
+                             remoteGeneration: remoteGeneration)
                 walk = w
                 continue
             }
             var batch = IndexBatch(folderID: config.folderID)
-            while w.head < w.paths.count, pulls.count < config.maxActivePulls {
-                let path = w.paths[w.head]
+            while w.head < w.candidates.count, pulls.count < config.maxActivePulls {
+                let candidate = w.candidates[w.head]
+                let path = candidate.path
                 w.head += 1
                 guard !receiveOnlyChanged.contains(path), !revertRequested.contains(path) else { continue }
                 // The local record's chunk list is never needed here (the global one's is).
                 let local = localEntry(path, withChunks: false)
-                guard let n = need(NeedCandidate(path: path, local: local, remote: remoteRecords(path))), let g = n.global else { continue }
+                let remote = w.remoteGeneration == remoteGeneration ? candidate.remote : remoteRecords(path, withChunks: false)
+                guard var n = need(NeedCandidate(path: path, local: local, remote: remote)), let g = n.global else { continue }
                 if g.deleted {
                     if n.local?.deleted == false { continue }   // a deletion: second walk
                     batch.local.append(LocalEntry(record: g, state: nil))   // a newer tombstone of one we hold
@@ -134,7 +141,16 @@ extension FolderEngine {
                 case .file:
                     if let retry = pullRetryAt[n.path], retry > now { continue }   // a local failure backs off
                     pullRetryAt[n.path] = nil
-                    if let e = startPull(n) { batch.local.append(e) }
+                    guard let target = withChunkList(g) else {
+                        // The list is gone: the records changed since the page was read. Read them whole.
+                        guard let fresh = need(NeedCandidate(path: path, local: local, remote: remoteRecords(path))),
+                              let fg = fresh.global, !fg.deleted, fg.kind == .file else { continue }
+                        if let e = startPull(fresh) { batch.local.append(e) }
+                        continue
+                    }
+                    n.global = target
+                    let holders = remote.filter { $0.value.contentHash == target.contentHash && !$0.value.deleted }.map(\.key)
+                    if let e = startPull(n, holders: holders) { batch.local.append(e) }
                 }
             }
             walk = w

@@ -128,9 +128,20 @@ extension FolderEngine {
         try fs.rename(path, to: dest)
     }
 
+    /// `record` with its chunk list (page records come without), or nil when the store no
+    /// longer holds the list (the records naming it were replaced).
+    func withChunkList(_ record: FileRecord) -> FileRecord? {
+        guard record.kind == .file, !record.deleted, record.chunks.isEmpty, record.size > 0 else { return record }
+        guard let list = (try? store.chunkList(folderID: config.folderID, contentHash: record.contentHash)) ?? nil else { return nil }
+        var r = record
+        r.chunks = list
+        return r
+    }
+
     /// Starts pulling a file: reuses chunks from a resumed temp file and from local files,
     /// queues the rest for peers. Returns an entry when only metadata had to change.
-    func startPull(_ n: Need) -> LocalEntry? {
+    /// `holders` are the peers known to announce the target content (looked up when nil).
+    func startPull(_ n: Need, holders: [String]? = nil) -> LocalEntry? {
         guard let g = n.global, !syncingTargets.contains(n.path) else { return nil }   // a flushing file is placed first
         if let existing = pulls[n.path] {
             if existing.target.version == g.version && existing.target.contentHash == g.contentHash { return nil }
@@ -167,6 +178,7 @@ extension FolderEngine {
             nextPullID += 1
             var pull = ActivePull(id: nextPullID, target: g, temp: temp, offsets: offsets, remaining: g.chunks.count,
                                   conflict: conflict, revert: n.revert)
+            pull.holders = holders
             let resumed = temp.resumable ? try? fs.openRead(temp.path) : nil
             defer { resumed?.close() }
             for (i, c) in g.chunks.enumerated() {

@@ -58,6 +58,9 @@ public final class FolderEngine {
     var events: [SyncEvent] = []
     var eventHead = 0
     var pulls: [SyncPath: ActivePull] = [:]
+    /// Counts commits that changed any peer's records (a walk page read before the latest
+    /// one reads its paths' peer records again).
+    var remoteGeneration: UInt64 = 0
     /// Paths whose pull has chunks waiting to be requested, in the order they began waiting
     /// (``issueRequests(now:)`` visits only these, not every pull: it runs on every chunk
     /// response). An entry whose pull is gone or has nothing queued is dropped when visited.
@@ -485,6 +488,7 @@ public final class FolderEngine {
                 latest[e.record.path] = .some(e.record)
             }
         }
+        if !batch.remote.isEmpty || !batch.droppedPeers.isEmpty || !batch.expiredTombstones.isEmpty { remoteGeneration &+= 1 }
         do {
             try store.commit(batch)
             if let t = cachedLocalTotals {

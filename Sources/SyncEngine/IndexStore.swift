@@ -138,6 +138,9 @@ public protocol IndexStore: AnyObject {
     /// lists inside its records has none); returns how many went.
     @discardableResult
     func removeUnusedChunkLists(limit: Int) throws -> Int
+    /// The chunk list of the file content whose hash is `contentHash`, as some record of the
+    /// folder names it; nil when no stored record names it any more.
+    func chunkList(folderID: String, contentHash: ContentHash) throws -> [ChunkInfo]?
     /// A local file of the folder holding a chunk with `hash`, and the chunk's offset in it.
     func localChunkLocation(folderID: String, hash: ContentHash) throws -> (path: SyncPath, offset: UInt64)?
     /// How many live (not deleted) local entries there are, and how many of them are files.

@@ -107,6 +107,15 @@ public final class MemoryIndexStore: IndexStore {
         }
     }
 
+    /// ``IndexStore`` requirement.
+    public func chunkList(folderID: String, contentHash: ContentHash) throws -> [ChunkInfo]? {
+        guard let f = folders[folderID] else { return nil }
+        let live = { (r: FileRecord) in r.kind == .file && !r.deleted && r.contentHash == contentHash }
+        if let e = f.local.values.first(where: { live($0.record) }) { return e.record.chunks }
+        for index in f.remote.values { if let r = index.values.first(where: live) { return r.chunks } }
+        return nil
+    }
+
     /// ``IndexStore`` requirement, in memory (a linear search: tests hold few files).
     public func localChunkLocation(folderID: String, hash: ContentHash) throws -> (path: SyncPath, offset: UInt64)? {
         guard let f = folders[folderID] else { return nil }

@@ -321,6 +321,14 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
         }
     }
 
+    /// ``IndexStore`` requirement (lists are shared by every folder, so `folderID` is not needed).
+    public func chunkList(folderID: String, contentHash: ContentHash) throws -> [ChunkInfo]? {
+        try database.pool.unsafeReentrantRead { db in
+            let statement = try db.cachedStatement(sql: "SELECT chunks FROM chunkList WHERE contentHash = ?")
+            return try Data.fetchOne(statement, arguments: [RowCoding.data(contentHash)]).map(RowCoding.decodeChunks)
+        }
+    }
+
     /// ``IndexStore`` requirement.
     public func localChunkLocation(folderID: String, hash: ContentHash) throws -> (path: SyncPath, offset: UInt64)? {
         try database.pool.unsafeReentrantRead { db in

@@ -140,6 +140,28 @@ func fileRecord(_ path: String, _ content: String, version: VersionVector, seque
         }
     }
 
+    /// A chunk list is found by its content hash whether a local or a peer's record names it
+    /// (the pull walk reads pages without lists and fetches the one it pulls); unknown is nil.
+    @Test func chunkListsAreFoundByContentHash() throws {
+        let path = tempDatabasePath()
+        defer { removeDatabaseDirectory(path) }
+        let sqlite = SQLiteIndexStore(database: try SyncDatabase(path: path))
+        let memory = MemoryIndexStore()
+        let v1 = VersionVector().incremented(by: 1)
+        let mine = fileRecord("a", "local content", version: v1, sequence: 1)
+        let theirs = fileRecord("b", "peer content", version: v1, sequence: 1)
+        var batch = IndexBatch(folderID: "f")
+        batch.local.append(LocalEntry(record: mine, state: nil))
+        batch.remote.append(("peer", theirs))
+        for store in [sqlite, memory] as [any IndexStore] {
+            _ = try store.loadFolder("f", newIndexID: 1)
+            try store.commit(batch)
+            #expect(try store.chunkList(folderID: "f", contentHash: mine.contentHash) == mine.chunks, "\(type(of: store))")
+            #expect(try store.chunkList(folderID: "f", contentHash: theirs.contentHash) == theirs.chunks, "\(type(of: store))")
+            #expect(try store.chunkList(folderID: "f", contentHash: fileRecord("c", "nobody", version: v1, sequence: 1).contentHash) == nil)
+        }
+    }
+
     /// Chunk lists no row refers to any more are swept; those in use (locally, by a peer, in
     /// another folder) stay; a row whose list is missing is an error, never an empty file.
     @Test func unusedChunkListsAreSweptAndUsedOnesKept() throws {
