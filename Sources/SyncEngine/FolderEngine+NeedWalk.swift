@@ -6,9 +6,10 @@ import WireKit
 ///
 /// A page is read once, without chunk lists, and its candidates are kept until handled: the walk
 /// is resumed each time a pull finishes, and re-reading a page then made a sync quadratic in the
-/// folder's size. What is applied is never older than the index: a path's local entry is read
-/// again (from the engine's entry cache, which every commit updates) just before it is acted on,
-/// and so are its peers' records if any peer's records were committed since the page was read
+/// folder's size. What is applied is never older than the index: just before a path is acted on,
+/// its local entry is taken from the engine's entry cache if a commit put it there since (or
+/// read again if the cache lost entries meanwhile, ``FolderEngine/entryCacheEpoch``), and its
+/// peers' records are read again if any peer's records were committed since the page was read
 /// (``FolderEngine/remoteGeneration``); a file to pull gets its chunk list then.
 struct NeedWalk {
     /// The last candidate path read; the next page starts after it.
@@ -21,6 +22,8 @@ struct NeedWalk {
     var lastPage = false
     /// ``FolderEngine/remoteGeneration`` when the page was read.
     var remoteGeneration: UInt64 = 0
+    /// ``FolderEngine/entryCacheEpoch`` when the page was read.
+    var entryCacheEpoch: UInt64 = 0
 }
 
 extension FolderEngine {
@@ -117,7 +120,7 @@ extension FolderEngine {
                 }
                 guard let page = candidatePage(after: w.after, descending: false, withChunks: false) else { walk = nil; break }
                 w = NeedWalk(after: page.last?.path ?? w.after, candidates: page, head: 0, lastPage: page.count < config.indexBatchRecords,
-                             remoteGeneration: remoteGeneration)
+                             remoteGeneration: remoteGeneration, entryCacheEpoch: entryCacheEpoch)
                 walk = w
                 continue
             }
@@ -128,7 +131,7 @@ extension FolderEngine {
                 w.head += 1
                 guard !receiveOnlyChanged.contains(path), !revertRequested.contains(path) else { continue }
                 // The local record's chunk list is never needed here (the global one's is).
-                let local = localEntry(path, withChunks: false)
+                let local = w.entryCacheEpoch == entryCacheEpoch ? entryCache[path] ?? candidate.local : localEntry(path, withChunks: false)
                 let remote = w.remoteGeneration == remoteGeneration ? candidate.remote : remoteRecords(path, withChunks: false)
                 guard var n = need(NeedCandidate(path: path, local: local, remote: remote)), let g = n.global else { continue }
                 if g.deleted {

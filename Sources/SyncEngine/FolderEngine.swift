@@ -100,6 +100,10 @@ public final class FolderEngine {
     /// looks its path up several times). Only this engine writes the folder's local index, and
     /// every write passes through ``commit(_:)``, which updates the cache.
     var entryCache: [SyncPath: LocalEntry?] = [:]
+    /// Counts the times ``entryCache`` lost entries (cleared when full, or after a failed
+    /// commit). While it is unchanged, every local entry committed since a walk page was read
+    /// is in the cache, so a path not in it still has the local entry the page holds.
+    var entryCacheEpoch: UInt64 = 0
     /// Live local files and bytes (nil until first counted).
     var cachedLocalTotals: (files: Int, bytes: UInt64)?
     /// Paths kept in ``entryCache`` before it is cleared.
@@ -170,7 +174,10 @@ public final class FolderEngine {
 
     /// Keeps `entry` (without its chunk list) as what the store holds for `path`.
     func remember(_ path: SyncPath, _ entry: LocalEntry?) {
-        if entryCache.count >= Self.entryCacheLimit { entryCache.removeAll(keepingCapacity: true) }
+        if entryCache.count >= Self.entryCacheLimit {
+            entryCache.removeAll(keepingCapacity: true)
+            entryCacheEpoch &+= 1
+        }
         var e = entry
         e?.record.chunks = []
         entryCache[path] = .some(e)
@@ -505,6 +512,7 @@ public final class FolderEngine {
         } catch {
             for e in batch.local { entryCache[e.record.path] = nil }
             for p in batch.expiredTombstones { entryCache[p] = nil }
+            entryCacheEpoch &+= 1
             cachedLocalTotals = nil
             emit(.pullFailed(SyncPath(""), reason: "index commit failed: \(error)"))
             return false
