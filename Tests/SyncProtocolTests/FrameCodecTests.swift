@@ -52,6 +52,21 @@ extension SeededRandom {
         #expect(random[SyncFrame.headerBytes + 5] == ChunkResponse.Encoding.raw.rawValue)
     }
 
+    /// A large chunk is compressed whole only if its start or its middle compresses: random
+    /// data is not, nor one that would save under 10 % whole; a chunk compressible only past a
+    /// random start is (its middle shows it), and decodes to the original bytes.
+    @Test func largeChunksAreTriedBySamplesFirst() throws {
+        var rng = SeededRandom(seed: 5)
+        let random = rng.bytes(65_536)
+        #expect(ChunkCompression.compressIfWorthwhile(random)?.count == nil)
+        let randomThenZeros = Array(random[..<8_192]) + [UInt8](repeating: 0, count: 57_344)
+        let compressed = try #require(ChunkCompression.compressIfWorthwhile(randomThenZeros))
+        #expect(compressed.count < 9_500)
+        #expect(try ChunkCompression.decompress(compressed, announcedSize: randomThenZeros.count) == randomThenZeros)
+        let zerosThenRandom = [UInt8](repeating: 0, count: 4_096) + Array(random[..<61_440])
+        #expect(ChunkCompression.compressIfWorthwhile(zerosThenRandom)?.count == nil, "would save under 10 %: sent raw")
+    }
+
     @Test func everyTruncationIsAParseErrorNotATrap() {
         for frame in sampleFrames() {
             let bytes = frame.encode()
