@@ -32,7 +32,7 @@ import WireKit
         let script = packageRoot() + "/contrib/interop/aiortc_media_peer.py"
         let child = try SignalingChild(executable: python, arguments: [script, "--tone", "440", "--until-eof"])
         defer { child.stop() }
-        try await onOwnThread("aiortc-stop-interop") { try Self.run(child) }
+        try await onOwnThread { try Self.run(child) }
     }
 
     /// The real-time part: phases driven by a poll loop on the wall clock.

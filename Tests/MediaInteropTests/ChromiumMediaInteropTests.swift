@@ -13,10 +13,10 @@ import WireKit
 /// Chromium also sends DTMF digits with its RTCDTMFSender (RFC 4733 on the telephone-event/48000
 /// we offer); our DTMFReceiver gets them in order with their durations.
 @Suite(.serialized) struct ChromiumMediaInteropTests {
-    /// The real-time poll loop runs on a thread of its own (``onOwnThread(_:_:)``), not on the
+    /// The real-time poll loop runs on a thread of its own (``onOwnThread(_:)``), not on the
     /// cooperative pool where it would starve other tests for its duration.
     @Test func opusBothWaysWithChromiumFakeMicrophone() async throws {
-        try await onOwnThread("chromium-media-interop") { try opusBothWaysWithChromium() }
+        try await onOwnThread { try opusBothWaysWithChromium() }
     }
 
     private func opusBothWaysWithChromium() throws {

@@ -8,7 +8,7 @@ import Dispatch
 /// every other test running in parallel; run here it keeps its real-time pacing and leaves the
 /// pool free. Being a task executor, not a bare thread, the loop stays inside its test's task,
 /// so `#expect` and `#require` in it are recorded against the test as usual.
-final class DedicatedThreadExecutor: TaskExecutor {
+final class DedicatedThreadExecutor: TaskExecutor, Sendable {
     private let queue: DispatchQueue
 
     /// An executor on a new serial queue named `label`.
@@ -23,10 +23,15 @@ final class DedicatedThreadExecutor: TaskExecutor {
     }
 }
 
-/// Runs the blocking, real-time `body` on a thread of its own (``DedicatedThreadExecutor``) and
-/// waits for it without occupying a thread of the cooperative pool.
-func onOwnThread<T>(_ label: String, _ body: () throws -> T) async throws -> T {
-    let executor = DedicatedThreadExecutor(label: label)
+/// The one executor of every real-time interop loop: they run one at a time (each peer process,
+/// aiortc in Python or Chromium, needs most of a core to keep real time on a 2-core machine),
+/// the next one's task waiting suspended, holding no thread.
+let realTimeLoops = DedicatedThreadExecutor(label: "peersync.media-interop.real-time")
+
+/// Runs the blocking, real-time `body` on the thread of ``realTimeLoops`` and waits for it
+/// without occupying a thread of the cooperative pool.
+func onOwnThread<T>(_ body: () throws -> T) async throws -> T {
+    let executor = realTimeLoops
     return try await withTaskExecutorPreference(executor) {
         executor.preconditionOnQueue()
         return try body()
