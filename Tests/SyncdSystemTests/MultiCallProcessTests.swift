@@ -62,9 +62,11 @@ import Testing
 
         // Where two calls could be meant, syncctl must be told which; by device or by call id.
         let ambiguous = try await cluster.syncctl("a", ["call", "hangup"])
-        #expect(ambiguous.status == 65 && ambiguous.output.contains("2 calls could be meant"), "\(ambiguous.output)")
+        #expect(ambiguous.status == 65 && ambiguous.output.contains("2 calls could be meant")
+                && ambiguous.output.contains("`syncctl call hangup bee`"), "\(ambiguous.output)")
         let dtmfAny = try await cluster.syncctl("a", ["call", "dtmf", "7"])
-        #expect(dtmfAny.status == 65 && dtmfAny.output.contains("2 calls could be meant"), "\(dtmfAny.output)")
+        #expect(dtmfAny.status == 65 && dtmfAny.output.contains("2 calls could be meant")
+                && dtmfAny.output.contains("`syncctl call dtmf <digits> --call bee`"), "\(dtmfAny.output)")
         let seaID = try #require(calls.first { $0.deviceName == "sea" }?.id)
         #expect(try await cluster.syncctl("a", ["call", "dtmf", "73", "--call", seaID, "--duration", "80", "--gap", "50"]).status == 0)
         #expect(await poll(timeout: .seconds(10)) { try await Self.call(c).dtmfReceived == "73" }, "\(cluster.allLogs())")

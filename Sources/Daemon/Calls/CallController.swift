@@ -75,7 +75,7 @@ actor CallController {
             if let c = calls.values.first(where: { $0.peer == peer }) { return await status(of: c) }
             return CallStatus(state: "idle", device: peer, deviceName: name, lastEnded: lastEndedByPeer[peer])
         }
-        guard let c = try await pick(nil, phases: nil, verb: "show") else { return CallStatus(state: "idle", lastEnded: lastEnded) }
+        guard let c = try await pick(nil, phases: nil, command: "status") else { return CallStatus(state: "idle", lastEnded: lastEnded) }
         return await status(of: c)
     }
 
@@ -117,7 +117,7 @@ actor CallController {
 
     /// Takes a ringing call (the one `request.call` names, or the only one ringing).
     func accept(_ request: CallAnswerRequest) async throws(DaemonError) -> CallStatus {
-        guard var c = try await pick(request.call, phases: [.ringingIn], verb: "accept") else { throw Self.notRinging(nil) }
+        guard var c = try await pick(request.call, phases: [.ringingIn], command: "accept") else { throw Self.notRinging(nil) }
         let input = try AudioInputSpec(parsing: request.input)
         let output = try AudioOutputSpec(parsing: request.output)
         c.input = input
@@ -138,7 +138,7 @@ actor CallController {
 
     /// Refuses a ringing call (the one `target` names, or the only one ringing).
     func reject(_ target: String?) async throws(DaemonError) {
-        guard let c = try await pick(target, phases: [.ringingIn], verb: "reject") else { throw Self.notRinging(nil) }
+        guard let c = try await pick(target, phases: [.ringingIn], command: "reject") else { throw Self.notRinging(nil) }
         try? await c.session.send(MediaSignal(type: "call", action: "reject", call: c.id))
         publish("call-rejected", c.peer, "by this device")
         await end(c.id, reason: "rejected on this device")
@@ -146,7 +146,7 @@ actor CallController {
 
     /// Ends a call or stops its ringing (the one `target` names, or the only call).
     func hangup(_ target: String?) async throws(DaemonError) {
-        guard let c = try await pick(target, phases: nil, verb: "hang up") else { throw Self.noCall() }
+        guard let c = try await pick(target, phases: nil, command: "hangup") else { throw Self.noCall() }
         try? await c.session.send(MediaSignal(type: "call", action: "hangup", call: c.id))
         await end(c.id, reason: "hung up on this device")
     }
@@ -217,7 +217,7 @@ actor CallController {
 
     /// Sends DTMF digits in an active call (the one `request.call` names, or the only one).
     func sendDTMF(_ request: DTMFRequest) async throws(DaemonError) {
-        guard let c = try await pick(request.call, phases: nil, verb: "send DTMF in") else { throw Self.noCall() }
+        guard let c = try await pick(request.call, phases: nil, command: "dtmf <digits> --call") else { throw Self.noCall() }
         guard c.phase == .active, let audio = c.audio else {
             throw .conflict("the call with \(c.name) is \(c.phase.rawValue), not active", hint: "DTMF needs an answered call")
         }
@@ -257,27 +257,28 @@ actor CallController {
 
     /// The call `target` names (its id, or its device's name, ID or ID prefix), or without a
     /// target the only call in `phases` (nil: any phase); nil when there is none. Several
-    /// candidates without a target are an error that lists them.
-    private func pick(_ target: String?, phases: Set<Phase>?, verb: String) async throws(DaemonError) -> Call? {
+    /// candidates without a target are an error that lists them; `command` (the `syncctl call`
+    /// subcommand, before the call's name) goes into its hint.
+    private func pick(_ target: String?, phases: Set<Phase>?, command: String) async throws(DaemonError) -> Call? {
         let fits = calls.values.filter { phases?.contains($0.phase) ?? true }.sorted { $0.since < $1.since }
         if let target {
             if let c = calls[target] ?? fits.first(where: { $0.id == target }) {
-                guard phases?.contains(c.phase) ?? true else { throw Self.wrongPhase(c, verb: verb) }
+                guard phases?.contains(c.phase) ?? true else { throw Self.wrongPhase(c) }
                 return c
             }
             let (peer, name) = try await daemon.resolveDevice(target)
             guard let c = calls.values.first(where: { $0.peer == peer }) else {
                 throw .conflict("no call with \(name)", hint: "see `syncctl call status` for the calls in progress")
             }
-            guard phases?.contains(c.phase) ?? true else { throw Self.wrongPhase(c, verb: verb) }
+            guard phases?.contains(c.phase) ?? true else { throw Self.wrongPhase(c) }
             return c
         }
         guard fits.count <= 1 else {
             let names = fits.map { "\($0.name) (\($0.phase.rawValue), call \($0.id))" }.joined(separator: ", ")
             throw .conflict("\(fits.count) calls could be meant: \(names)",
-                            hint: "name one by its device or call id, e.g. `syncctl call \(verb == "hang up" ? "hangup" : verb.split(separator: " ").first ?? "hangup") \(fits[0].name)`")
+                            hint: "name one by its device or call id, e.g. `syncctl call \(command) \(fits[0].name)`")
         }
-        if fits.isEmpty, phases != nil, let c = calls.values.first, calls.count == 1 { throw Self.wrongPhase(c, verb: verb) }
+        if fits.isEmpty, phases != nil, let c = calls.values.first, calls.count == 1 { throw Self.wrongPhase(c) }
         return fits.first
     }
 
@@ -317,10 +318,10 @@ actor CallController {
 
     static func notRinging(_ call: Call?) -> DaemonError {
         guard let call else { return .conflict("no call is ringing on this device", hint: "see `syncctl call status`") }
-        return wrongPhase(call, verb: "accept")
+        return wrongPhase(call)
     }
 
-    static func wrongPhase(_ call: Call, verb: String) -> DaemonError {
+    static func wrongPhase(_ call: Call) -> DaemonError {
         .conflict("the call with \(call.name) is \(call.phase.rawValue), not ringing on this device",
                   hint: call.phase == .active ? "hang up with `syncctl call hangup \(call.name)`"
                       : "wait for the other device to answer, or `syncctl call hangup \(call.name)`")
