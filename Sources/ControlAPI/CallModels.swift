@@ -1,5 +1,8 @@
-/// Where the voice call of this device stands (`GET /call`, and `call` in `GET /status`).
+/// Where one voice call of this device stands (`GET /call`, each of `GET /calls`, and `calls`
+/// in `GET /status`).
 public struct CallStatus: Codable, Sendable, Equatable {
+    /// The call's id (nil when idle): it names the call in `syncctl call hangup <call>` like the device does.
+    public var id: String?
     /// `idle`, `ringing-out` (we called, waiting for an answer), `ringing-in` (a device calls us)
     /// or `active`.
     public var state: String
@@ -25,10 +28,10 @@ public struct CallStatus: Codable, Sendable, Equatable {
     public var lastEnded: String?
 
     /// Creates a call status.
-    public init(state: String, device: String? = nil, deviceName: String? = nil, since: Double? = nil, input: String? = nil,
+    public init(id: String? = nil, state: String, device: String? = nil, deviceName: String? = nil, since: Double? = nil, input: String? = nil,
                 output: String? = nil, framesSent: Int = 0, framesPlayed: Int = 0, concealedShare: Double = 0,
                 dtmfReceived: String = "", lastEnded: String? = nil) {
-        self.state = state; self.device = device; self.deviceName = deviceName; self.since = since; self.input = input
+        self.id = id; self.state = state; self.device = device; self.deviceName = deviceName; self.since = since; self.input = input
         self.output = output; self.framesSent = framesSent; self.framesPlayed = framesPlayed; self.concealedShare = concealedShare
         self.dtmfReceived = dtmfReceived; self.lastEnded = lastEnded
     }
@@ -58,8 +61,20 @@ public struct CallAnswerRequest: Codable, Sendable, Equatable {
     public var input: String?
     /// The audio output (see ``CallRequest/output``).
     public var output: String?
+    /// Which call (see ``CallTargetRequest/call``); nil when only one is ringing.
+    public var call: String?
     /// Creates the request.
-    public init(input: String? = nil, output: String? = nil) { self.input = input; self.output = output }
+    public init(input: String? = nil, output: String? = nil, call: String? = nil) {
+        self.input = input; self.output = output; self.call = call
+    }
+}
+
+/// Body of `POST /call/reject` and `POST /call/hangup`: which call (an empty body means the only one).
+public struct CallTargetRequest: Codable, Sendable, Equatable {
+    /// The call's id, or the other device's name, ID or unique ID prefix; nil when there is only one call it can be.
+    public var call: String?
+    /// Creates the request.
+    public init(call: String? = nil) { self.call = call }
 }
 
 /// Body of `POST /call/dtmf`: send DTMF digits as RFC 4733 telephone-events.
@@ -70,8 +85,11 @@ public struct DTMFRequest: Codable, Sendable, Equatable {
     public var durationMilliseconds: Int?
     /// Gap between tones in ms (30–6000; default 70).
     public var gapMilliseconds: Int?
+    /// Which call (see ``CallTargetRequest/call``); nil when only one is active.
+    public var call: String?
     /// Creates the request.
-    public init(digits: String, durationMilliseconds: Int? = nil, gapMilliseconds: Int? = nil) {
+    public init(digits: String, durationMilliseconds: Int? = nil, gapMilliseconds: Int? = nil, call: String? = nil) {
         self.digits = digits; self.durationMilliseconds = durationMilliseconds; self.gapMilliseconds = gapMilliseconds
+        self.call = call
     }
 }

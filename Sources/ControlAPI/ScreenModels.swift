@@ -43,3 +43,11 @@ public struct ScreenShareRequest: Codable, Sendable, Equatable {
         self.device = device; self.source = source; self.frameRate = frameRate; self.size = size
     }
 }
+
+/// Body of `POST /screen/stop`: which outgoing share to stop (an empty body means the only one).
+public struct ScreenStopRequest: Codable, Sendable, Equatable {
+    /// The device shared with: its name, ID or unique ID prefix; nil when there is only one outgoing share.
+    public var device: String?
+    /// Creates the request.
+    public init(device: String? = nil) { self.device = device }
+}

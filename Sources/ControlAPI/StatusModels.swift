@@ -44,14 +44,17 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var folders: [FolderStatus]
     /// Every paired device.
     public var devices: [DeviceInfo]
-    /// The voice call, when one is ringing or active (nil when idle).
+    /// The first voice call ringing or active (nil when idle); all of them are in ``calls``.
     public var call: CallStatus?
+    /// Every voice call ringing or active, oldest first (nil when none).
+    public var calls: [CallStatus]?
     /// The screen shares being sent or received (nil when none).
     public var screens: [ScreenStatus]?
     /// Creates a report.
     public init(identity: IdentityInfo, folders: [FolderStatus], devices: [DeviceInfo], call: CallStatus? = nil,
-                screens: [ScreenStatus]? = nil) {
-        self.identity = identity; self.folders = folders; self.devices = devices; self.call = call; self.screens = screens
+                calls: [CallStatus]? = nil, screens: [ScreenStatus]? = nil) {
+        self.identity = identity; self.folders = folders; self.devices = devices; self.call = call; self.calls = calls
+        self.screens = screens
     }
 }
 

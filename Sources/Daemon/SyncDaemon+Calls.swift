@@ -2,9 +2,16 @@ import ControlAPI
 
 /// The control API's calls: they go to the transport's ``CallController``.
 extension SyncDaemon {
-    /// The voice call's status (idle without a transport).
-    public func callStatus() async -> CallStatus {
-        await transport?.calls.status() ?? .idle
+    /// One voice call's status: the one `target` names (call id or device), else the only one
+    /// (idle without a transport or a call; an error when several calls could be meant).
+    public func callStatus(_ target: String?) async throws(DaemonError) -> CallStatus {
+        guard let transport else { return .idle }
+        return try await transport.calls.status(target)
+    }
+
+    /// Every voice call ringing or active, oldest first.
+    public func callList() async -> [CallStatus] {
+        await transport?.calls.list() ?? []
     }
 
     /// Rings a device.
@@ -17,11 +24,11 @@ extension SyncDaemon {
         try await calls().accept(request)
     }
 
-    /// Refuses the ringing call.
-    public func rejectCall() async throws(DaemonError) { try await calls().reject() }
+    /// Refuses a ringing call (`target`: call id or device; nil: the only one ringing).
+    public func rejectCall(_ target: String?) async throws(DaemonError) { try await calls().reject(target) }
 
-    /// Ends the call.
-    public func hangupCall() async throws(DaemonError) { try await calls().hangup() }
+    /// Ends a call (`target`: call id or device; nil: the only one).
+    public func hangupCall(_ target: String?) async throws(DaemonError) { try await calls().hangup(target) }
 
     /// Sends DTMF digits in the active call.
     public func sendDTMF(_ request: DTMFRequest) async throws(DaemonError) { try await calls().sendDTMF(request) }
@@ -34,12 +41,12 @@ extension SyncDaemon {
         try await peerTransport().screens.share(request)
     }
 
-    /// Stops the screen share this device sends.
-    public func stopScreenShare() async throws(DaemonError) { try await peerTransport().screens.stop() }
+    /// Stops the screen share this device sends to `device` (nil: the only one).
+    public func stopScreenShare(_ device: String?) async throws(DaemonError) { try await peerTransport().screens.stop(device) }
 
-    /// The received screen share as YUV4MPEG2.
-    public func watchScreen(frames: Int?) async throws(DaemonError) -> AsyncStream<[UInt8]> {
-        try await peerTransport().screens.watch(frames: frames)
+    /// The screen share received from `device` (nil: the only one) as YUV4MPEG2.
+    public func watchScreen(frames: Int?, device: String?) async throws(DaemonError) -> AsyncStream<[UInt8]> {
+        try await peerTransport().screens.watch(frames: frames, device: device)
     }
 
     private func calls() throws(DaemonError) -> CallController { try peerTransport().calls }

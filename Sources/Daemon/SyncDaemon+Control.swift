@@ -156,8 +156,8 @@ extension SyncDaemon: ControlBackend {
                                          error: f.paused ? nil : "the folder could not be started; see the log"))
             }
         }
-        let call = await callStatus()
-        return StatusReport(identity: identityInfo(), folders: list, devices: await listDevices(), call: call.state == "idle" ? nil : call,
+        let calls = await callList()
+        return StatusReport(identity: identityInfo(), folders: list, devices: await listDevices(), call: calls.first, calls: calls.nilIfEmpty,
                             screens: await screenStatus().nilIfEmpty)
     }
 

@@ -76,6 +76,67 @@ public final class XvfbServer: @unchecked Sendable {
         guard p.terminationStatus == 0 else { throw XvfbError(description: "xsetroot -solid \(colour) failed on \(display)") }
     }
 
+    /// Paints the root window with a `width`×`height` bitmap whose left half is `left` and right
+    /// half `right` (`xsetroot -bitmap`; the bitmap tiles from the top left corner, so on a
+    /// screen of exactly that size the halves are the screen's).
+    public func paintHalves(left: String, right: String, width: Int, height: Int) throws {
+        guard let tool = Self.find("xsetroot") else {
+            throw XvfbError(description: "xsetroot is not installed: run contrib/setup.sh (Debian package x11-xserver-utils)")
+        }
+        let rowBytes = (width + 7) / 8
+        var bits: [String] = []
+        bits.reserveCapacity(rowBytes * height)
+        for _ in 0..<height {
+            for b in 0..<rowBytes {
+                // XBM: least significant bit first; set bits take the foreground (left) colour.
+                var v = 0
+                for i in 0..<8 where b * 8 + i < width / 2 { v |= 1 << i }
+                bits.append(String(format: "0x%02x", v))
+            }
+        }
+        let xbm = "#define halves_width \(width)\n#define halves_height \(height)\nstatic unsigned char halves_bits[] = {\n"
+            + bits.joined(separator: ",") + "};\n"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("peersync-halves-\(getpid())-\(width)x\(height).xbm").path
+        try xbm.write(toFile: path, atomically: true, encoding: .ascii)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try run(tool, ["-display", display, "-bitmap", path, "-fg", left, "-bg", right])
+    }
+
+    /// Changes the screen's size with `xrandr --fb` (Xvfb: at most the size it started with)
+    /// and returns once `xrandr` reports the new size.
+    public func resize(width: Int, height: Int) throws {
+        guard let tool = Self.find("xrandr") else {
+            throw XvfbError(description: "xrandr is not installed: run contrib/setup.sh (Debian package x11-xserver-utils)")
+        }
+        // Xvfb's single CRTC cannot follow and xrandr reports that (BadValue), but the screen
+        // (the root window) does take the new size: the query below is what counts.
+        try? run(tool, ["-display", display, "--fb", "\(width)x\(height)"])
+        let out = Pipe()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = ["-display", display]
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        guard text.contains("current \(width) x \(height)") else {
+            throw XvfbError(description: "xrandr --fb \(width)x\(height) did not resize \(display): \(text.prefix(200))")
+        }
+    }
+
+    private func run(_ tool: String, _ arguments: [String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = arguments
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw XvfbError(description: "\(tool) \(arguments.joined(separator: " ")) failed (\(p.terminationStatus))")
+        }
+    }
+
     static func find(_ tool: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         let dirs = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"]

@@ -82,7 +82,7 @@ extension PeerConnection {
         var session = makeSession(bundle: bundleMIDs(list))
         for s in list {
             session.media.append(s.isData ? dataSection(mid: s.mid, setup: setupForOffer())
-                                 : mediaSection(for: s, setup: setupForOffer(), isAnswer: false) ?? rejectedSection(s))
+                                 : mediaSection(for: s, setup: setupForOffer(), isAnswer: false) ?? rejectedOfferSection(s))
         }
         return session.serialized
     }

@@ -9,7 +9,8 @@ struct ScreenCommand: ParsableCommand {
         discussion: """
         `syncctl screen share <device>` sends syncd's X11 screen ($DISPLAY; or a moving test pattern without one, \
         or --source FILE.y4m) as VP8; on the other \
-        device `syncctl screen watch | ffplay -` shows it (watch writes YUV4MPEG2 to stdout or --output).
+        device `syncctl screen watch | ffplay -` shows it (watch writes YUV4MPEG2 to stdout or --output). Up to 4 \
+        shares each way at once, one per device: `screen stop <device>` and `screen watch --from <device>` then name one.
         """,
         subcommands: [ScreenShare.self, ScreenStop.self, ScreenWatch.self, ScreenShow.self])
 }
@@ -34,13 +35,15 @@ struct ScreenShare: ParsableCommand {
     }
 }
 
-/// `syncctl screen stop`.
+/// `syncctl screen stop [<device>]`.
 struct ScreenStop: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop sharing the screen.")
     @OptionGroup var options: ClientOptions
+    @Argument(help: "The device shared with (name, ID or prefix); needed only when sharing with several.") var device: String?
 
     func run() throws {
-        _ = try options.run { c throws(ControlClientError) in try c.request("POST", "/screen/stop", as: ControlClient.Empty.self) }
+        let request = ScreenStopRequest(device: device)
+        _ = try options.run { c throws(ControlClientError) in try c.request("POST", "/screen/stop", body: request, as: ControlClient.Empty.self) }
         print("screen share stopped")
     }
 }
@@ -51,6 +54,7 @@ struct ScreenWatch: ParsableCommand {
     @OptionGroup var options: ClientOptions
     @Option(name: .long, help: "Write to this file instead of stdout.") var output: String?
     @Option(name: .long, help: "Stop after this many frames.") var frames: Int?
+    @Option(name: .long, help: "The sharing device (name, ID or prefix); needed only when several share with this one.") var from: String?
 
     func validate() throws {
         if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
@@ -67,7 +71,9 @@ struct ScreenWatch: ParsableCommand {
             handle = FileHandle.standardOutput
         }
         defer { try? handle.close() }
-        let path = "/screen/watch" + (frames.map { "?frames=\($0)" } ?? "")
+        var query: [String] = frames.map { ["frames=\($0)"] } ?? []
+        if let from { query.append("device=" + (from.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? from)) }
+        let path = "/screen/watch" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
         var failed = false
         try options.run { c throws(ControlClientError) in
             try c.streamBytes(path) { chunk in

@@ -38,7 +38,7 @@ struct StatusCommand: ParsableCommand {
             })
             for d in s.devices where !d.connected { if let p = d.problem { out += "\n  \(d.name): not connected: \(p)" } }
         }
-        if let call = s.call { out += "\n\n" + CallShow.render(call) }
+        if let calls = s.calls ?? s.call.map({ [$0] }) { out += "\n\n" + calls.map(CallShow.render).joined(separator: "\n") }
         for screen in s.screens ?? [] { out += "\n" + ScreenShow.render(screen) }
         return out
     }

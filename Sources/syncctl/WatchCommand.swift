@@ -35,7 +35,7 @@ struct WatchCommand: ParsableCommand {
         }
         let connected = s.devices.filter(\.connected).map(\.name)
         out += "\ndevices connected: \(connected.isEmpty ? "none" : connected.joined(separator: ", "))\n"
-        if let call = s.call { out += CallShow.render(call) + "\n" }
+        for call in s.calls ?? s.call.map({ [$0] }) ?? [] { out += CallShow.render(call) + "\n" }
         for screen in s.screens ?? [] { out += ScreenShow.render(screen) + "\n" }
         return out
     }

@@ -13,7 +13,13 @@ import WireKit
 /// Chromium also sends DTMF digits with its RTCDTMFSender (RFC 4733 on the telephone-event/48000
 /// we offer); our DTMFReceiver gets them in order with their durations.
 @Suite(.serialized) struct ChromiumMediaInteropTests {
-    @Test func opusBothWaysWithChromiumFakeMicrophone() throws {
+    /// The real-time poll loop runs on a thread of its own (``onOwnThread(_:)``), not on the
+    /// cooperative pool where it would starve other tests for its duration.
+    @Test func opusBothWaysWithChromiumFakeMicrophone() async throws {
+        try await onOwnThread { try opusBothWaysWithChromium() }
+    }
+
+    private func opusBothWaysWithChromium() throws {
         let chromium = ProcessInfo.processInfo.environment["CHROMIUM"] ?? "/usr/bin/chromium"
         guard FileManager.default.isExecutableFile(atPath: chromium) else {
             throw InteropSetupError(description: "no Chromium at \(chromium): run contrib/setup.sh (installs the Debian package chromium)")
@@ -127,5 +133,47 @@ import WireKit
         let inbound = try #require(pc.getStats().all(ofType: "inbound-rtp").first)
         #expect((inbound.int("packetsReceived") ?? 0) > 100)
         return true
+    }
+
+    /// Stop and reuse against Chromium (``runStopReuse(_:expectEcho:)``): our stop offer's
+    /// m-line at port 0 is rejected in Chromium's answer too, and Chromium's fake microphone
+    /// (440 Hz) answers the recycled m-line (mid 2) of the second call.
+    @Test func stoppedAudioAndARecycledMLineWithChromium() async throws {
+        let chromium = ProcessInfo.processInfo.environment["CHROMIUM"] ?? "/usr/bin/chromium"
+        guard FileManager.default.isExecutableFile(atPath: chromium) else {
+            throw InteropSetupError(description: "no Chromium at \(chromium): run contrib/setup.sh (installs the Debian package chromium)")
+        }
+        let python = try interopPython()
+        let wav = FileManager.default.temporaryDirectory.appendingPathComponent("peersync-fake-mic-stop-\(getpid()).wav").path
+        defer { try? FileManager.default.removeItem(atPath: wav) }
+        var source = ToneGenerator(frequency: 440, amplitude: 0.5, limit: 48000 * 2)
+        var samples: [Int16] = []
+        while let f = source.read(frameCount: 960) { samples += f.samples }
+        try WAVFile(sampleRate: 48000, channels: 1, samples: samples).write(path: wav)
+        let script = packageRoot() + "/contrib/interop/chromium_peer.py"
+        let child = try SignalingChild(executable: python, arguments: [script, "--role", "answer", "--mode", "sink", "--media", "audio",
+                                                                       "--fake-audio-file", wav])
+        defer { child.stop() }
+        let h = try UDPPeerHarness(seed: 0xC5, child: child)
+        let o = try await onOwnThread { try runStopReuse(h, expectEcho: false) }
+        let log = child.stderrText
+        #expect(o.phase == 4, "stuck in phase \(o.phase): packets \(o.packets), answers \(o.answers.count), errors \(h.signalingErrors)\nchromium:\n\(log.suffix(3000))")
+        guard o.answers.count >= 3 else { return }
+        // Chromium rejects the stopped m-line in its answer as well (port 0, out of BUNDLE).
+        // (Chromium's first m-line carries its real port.)
+        #expect(mLines(o.answers[1]).last?.port == "0" && mLines(o.answers[1]).map(\.mid) == ["0", "1"], "\(o.answers[1])")
+        #expect(o.packetsWhileStopped == 0, "audio was delivered on a stopped transceiver")
+        let local = try #require(o.localDescription)
+        #expect(mLines(local).map(\.mid) == ["0", "2"], "\(local)")
+        #expect(mLines(o.answers[2]).last?.port != "0" && mLines(o.answers[2]).map(\.mid) == ["0", "2"], "\(o.answers[2])")
+        #expect(o.transceivers.count == 1 && o.transceivers.first?.mid == "2")
+        for (i, samples) in o.played.enumerated() where samples.count >= 36000 {
+            let peak = peakFrequency(samples.suffix(24000), low: 300, high: 1000)
+            #expect(abs(peak - 440) <= 5, "call \(i + 1): we heard \(peak) Hz from Chromium's fake microphone")
+        }
+        #expect(o.played.allSatisfy { $0.count >= 36000 }, "played \(o.played.map(\.count)) samples")
+        let result = try #require(child.result, "no RESULT from Chromium; log:\n\(log.suffix(3000))")
+        let received = result["audio_packets_received"] as? Int ?? 0
+        #expect(received >= 50, "Chromium received \(received) audio packets; result \(result)")
     }
 }

@@ -61,6 +61,41 @@ import WireKit
         #expect(BGRXConverter.fittingSize(sourceWidth: 1080, sourceHeight: 1920) == (612, 1088))
     }
 
+    /// The screen changes size during a capture (`xrandr --fb` on Xvfb): the output keeps its
+    /// size and the new screen is scaled to cover it. The screen is painted red|blue in halves of
+    /// exactly its new size, so only a capture of the new geometry puts the boundary mid-frame;
+    /// the first grab after each change already succeeds.
+    @Test func aScreenThatChangesSizeKeepsTheOutputSizeAndIsRescaled() throws {
+        let x = try XvfbServer(width: 800, height: 600)
+        defer { x.stop() }
+        try x.paintHalves(left: "#ff0000", right: "#0000ff", width: 800, height: 600)
+        let source = try X11ScreenSource(display: x.display, width: 320, height: 240)
+        /// The luma of row 120 at columns `xs` (red is 82, blue 41).
+        func row(_ f: VideoFrame, _ xs: [Int]) -> [UInt8] { xs.map { f.y[120 * f.width + $0] } }
+        let before = try source.grab()
+        #expect(row(before, [0, 159, 160, 319]) == [82, 82, 41, 41], "\(row(before, [0, 159, 160, 319]))")
+
+        // Smaller: 640x480 (same aspect), halves of that size; grabbing at 800x600 would fail.
+        try x.resize(width: 640, height: 480)
+        try x.paintHalves(left: "#ff0000", right: "#0000ff", width: 640, height: 480)
+        let smaller = try source.grab()
+        #expect(source.screenWidth == 640 && source.screenHeight == 480 && source.geometryChanges == 1)
+        #expect(smaller.width == 320 && smaller.height == 240, "the output keeps its size")
+        #expect(row(smaller, [0, 159, 160, 319]) == [82, 82, 41, 41], "rescaled: \(row(smaller, [0, 159, 160, 319]))")
+
+        // Another aspect: 800x400 (2:1) covers the 4:3 output by its height, sides cropped: the
+        // boundary stays mid-frame, the red and blue reach the edges.
+        try x.resize(width: 800, height: 400)
+        try x.paintHalves(left: "#ff0000", right: "#0000ff", width: 800, height: 400)
+        let wider = try #require(source.nextFrame(), "\(String(describing: source.lastError))")
+        #expect(source.screenWidth == 800 && source.screenHeight == 400 && source.geometryChanges == 2)
+        #expect(wider.width == 320 && wider.height == 240)
+        #expect(row(wider, [0, 159, 160, 319]) == [82, 82, 41, 41], "\(row(wider, [0, 159, 160, 319]))")
+        // Unchanged size: no reopening.
+        _ = try source.grab()
+        #expect(source.geometryChanges == 2)
+    }
+
     /// Xvfb painted red, then blue: each grab carries the colour on screen at that time, at the
     /// asked size and at the screen's own size.
     @Test func capturesTheColourOnAnXvfbScreen() throws {

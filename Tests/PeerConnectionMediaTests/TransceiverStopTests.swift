@@ -103,4 +103,72 @@ import WireKit
         try p.run(maxTime: .seconds(5)) { p.b.messages.count == sent.count }
         #expect(p.b.messages.map { String(decoding: $0, as: UTF8.self) } == sent, "seed \(seed)")
     }
+
+    /// The answerer stops its own transceiver and makes the offer itself (renegotiation in the
+    /// other direction); later both sides offer at once, and perfect negotiation settles it: the
+    /// original offerer (impolite) ignores the crossing offer, the answerer (polite) rolls its
+    /// own back by applying the peer's, and its answer still rejects the m-line it stopped.
+    @Test(arguments: [UInt64(12)])
+    func answererStopsAndOffersAndCrossingOffersSettle(seed: UInt64) throws {
+        let p = try MediaPair(seed: seed, link: LinkConditions(delay: .milliseconds(10)))
+        let dc = try p.a.pc.createDataChannel("sync")
+        try p.a.negotiate()
+        try p.run { p.a.pc.dataChannel(dc)?.readyState == .open && p.b.isConnected }
+        var sent: [String] = []
+        func say(_ text: String) throws {
+            sent.append(text)
+            try p.a.pc.send(text: text, on: dc)
+        }
+        try p.a.addAudioTrack()
+        try p.a.negotiate { b in try b.addAudioTrack() }
+        try p.run(maxTime: .seconds(10)) { p.b.audioPacketsReceived >= 50 }
+        try say("call 1")
+
+        // B, the answerer, ends the call: it stops its transceiver and offers; A answers.
+        try p.b.stopAudioTransceiver()
+        try p.b.negotiate()
+        let offer = try #require(p.b.pc.currentLocalDescription?.sdp)
+        let answer = try #require(p.b.pc.currentRemoteDescription?.sdp)
+        for sdp in [offer, answer] {
+            #expect(Self.mLines(sdp).map(\.port) == ["9", "0"] && Self.bundle(sdp) == "a=group:BUNDLE 0", "\(sdp)")
+        }
+        #expect(offer.contains("a=setup:active") || offer.contains("a=setup:passive"), "a later offer keeps the DTLS role: \(offer)")
+        #expect(p.a.pc.transceivers.isEmpty && p.b.pc.transceivers.isEmpty, "seed \(seed)")
+        try p.run(for: .milliseconds(300))
+        let afterStop = p.b.audioPacketsReceived
+        try say("after B's stop")
+        try p.run(for: .seconds(1))
+        #expect(p.b.audioPacketsReceived == afterStop && p.a.pc.connectionState == .connected, "seed \(seed)")
+
+        // Call 2 (A offers again: the m-line is recycled with a new mid), then crossing offers:
+        // B stops and offers while A adds video and offers.
+        try p.a.addAudioTrack()
+        try p.a.negotiate { b in try b.addAudioTrack() }
+        try p.run(maxTime: .seconds(10)) { p.b.audioPacketsReceived >= afterStop + 50 }
+        #expect(Self.mLines(try #require(p.a.pc.currentLocalDescription?.sdp)).map(\.mid) == ["0", "2"])
+        try p.b.stopAudioTransceiver()
+        let offerB = try p.b.pc.setLocalDescription()
+        #expect(p.b.pc.signalingState == .haveLocalOffer)
+        try p.a.addVideoTrack()
+        let offerA = try p.a.pc.setLocalDescription()
+        // A has an offer out: as the impolite peer it ignores B's (does not apply it; applying
+        // it would roll A's own back, the polite move).
+        #expect(offerB.type == .offer && Self.mLines(offerB.sdp).map(\.port) == ["9", "0"], "\(offerB.sdp)")
+        // B, polite, applies A's offer (its own is rolled back) and answers with a video track.
+        try p.b.pc.setRemoteDescription(offerA)
+        try p.b.addVideoTrack()
+        let answerB = try p.b.pc.setLocalDescription()
+        try p.a.pc.setRemoteDescription(answerB)
+        p.a.drain()
+        p.b.drain()
+        let lines = Self.mLines(answerB.sdp)
+        #expect(lines.map(\.kind) == ["application", "audio", "video"] && lines.map(\.port) == ["9", "0", "9"], "\(answerB.sdp)")
+        #expect(p.a.pc.signalingState == .stable && p.b.pc.signalingState == .stable)
+        #expect(p.a.pc.transceivers.map(\.kind) == [.video] && p.b.pc.transceivers.map(\.kind) == [.video],
+                "the stop survived the rollback (seed \(seed))")
+        try p.run(maxTime: .seconds(10)) { p.b.decodedFrames.count >= 10 }
+        try say("after the crossing")
+        try p.run(maxTime: .seconds(5)) { p.b.messages.count == sent.count }
+        #expect(p.b.messages.map { String(decoding: $0, as: UTF8.self) } == sent, "seed \(seed)")
+    }
 }

@@ -34,9 +34,10 @@ final class ProcessCluster: @unchecked Sendable {
     /// The rendezvous URL.
     var rendezvousURL: String { "ws://127.0.0.1:\(port)/ws" }
 
-    /// Starts a daemon `name` (its folder: `<root>/<name>`); returns its control client.
+    /// Starts a daemon `name` (its folder: `<root>/<name>`), with `settings` added to its
+    /// configuration file (e.g. `["maxCalls": 1]`); returns its control client.
     @discardableResult
-    func startDaemon(_ name: String) throws -> ControlClient {
+    func startDaemon(_ name: String, settings: [String: Int] = [:]) throws -> ControlClient {
         let home = root + "/" + name
         try FileManager.default.createDirectory(atPath: home + "/run", withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
@@ -47,7 +48,7 @@ final class ProcessCluster: @unchecked Sendable {
             "rendezvousURL": "\(rendezvousURL)",
             "iceInterfaces": "loopback",
             "logLevel": "debug",
-            "logFormat": "text"
+            "logFormat": "text"\(settings.sorted { $0.key < $1.key }.map { ",\n    \"\($0.key)\": \($0.value)" }.joined())
         }
         """
         try config.write(toFile: home + "/syncd.json", atomically: true, encoding: .utf8)

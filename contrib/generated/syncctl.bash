@@ -692,7 +692,7 @@ _syncctl_call_accept() {
     non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=(--socket --state-dir --input --output)
-    __syncctl_offer_flags_options 0
+    __syncctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
@@ -716,7 +716,7 @@ _syncctl_call_reject() {
     non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=(--socket --state-dir)
-    __syncctl_offer_flags_options 0
+    __syncctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
@@ -734,7 +734,7 @@ _syncctl_call_hangup() {
     non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=(--socket --state-dir)
-    __syncctl_offer_flags_options 0
+    __syncctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
@@ -751,7 +751,7 @@ _syncctl_call_dtmf() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--socket --state-dir --duration --gap)
+    non_repeating_options=(--socket --state-dir --duration --gap --call)
     __syncctl_offer_flags_options 1
 
     # Offer option value completions
@@ -768,6 +768,9 @@ _syncctl_call_dtmf() {
     '--gap')
         return
         ;;
+    '--call')
+        return
+        ;;
     esac
 }
 
@@ -776,7 +779,7 @@ _syncctl_call_status() {
     non_repeating_flags=(--json -h --help)
     repeating_options=()
     non_repeating_options=(--socket --state-dir)
-    __syncctl_offer_flags_options 0
+    __syncctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
@@ -844,7 +847,7 @@ _syncctl_screen_stop() {
     non_repeating_flags=(-h --help)
     repeating_options=()
     non_repeating_options=(--socket --state-dir)
-    __syncctl_offer_flags_options 0
+    __syncctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
@@ -861,7 +864,7 @@ _syncctl_screen_watch() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--socket --state-dir --output --frames)
+    non_repeating_options=(--socket --state-dir --output --frames --from)
     __syncctl_offer_flags_options 0
 
     # Offer option value completions
@@ -876,6 +879,9 @@ _syncctl_screen_watch() {
         return
         ;;
     '--frames')
+        return
+        ;;
+    '--from')
         return
         ;;
     esac

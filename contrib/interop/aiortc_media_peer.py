@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """aiortc media peer for the PeerSync media interop test.
 
-  aiortc_media_peer.py [--tone HZ] [--seconds S]
+  aiortc_media_peer.py [--tone HZ] [--seconds S] [--until-eof]
 
 Waits for an offer on stdin (newline-delimited JSON, browser shapes as in aiortc_peer.py:
 {"type":"offer","sdp":...}, {"type":"candidate",...}, {"type":"end-of-candidates"}), answers
@@ -11,7 +11,9 @@ transceiver it sends aiortc's VideoStreamTrack (640x480) and decodes the peer's 
 peer opens is echoed. After --seconds of received audio (or stdin EOF) it prints
 `RESULT {json}` on stderr: frames and samples received, and the spectral peak (Hz) of the last
 second of received audio, found with a Goertzel scan (no numpy needed), and the count and size
-of the decoded video frames.
+of the decoded video frames. Later offers (renegotiation) are answered the same way: a new
+transceiver gets its own tone track. With --until-eof it runs until stdin closes (however much
+audio arrived) and RESULT also lists every audio track received: its mid, frames and peak.
 """
 import argparse
 import array
@@ -77,6 +79,7 @@ async def main():
     p = argparse.ArgumentParser()
     p.add_argument("--tone", type=float, default=440.0)
     p.add_argument("--seconds", type=float, default=3.0)
+    p.add_argument("--until-eof", action="store_true")
     args = p.parse_args()
 
     aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
@@ -85,6 +88,7 @@ async def main():
     done = asyncio.Event()
     received = {"frames": 0, "samples": [], "format": None, "rate": None, "channels": None}
     video = {"frames": 0, "width": None, "height": None}
+    per_track = []
 
     async def consume_video(track):
         while True:
@@ -96,12 +100,16 @@ async def main():
             video["width"] = frame.width
             video["height"] = frame.height
 
-    async def consume(track):
+    async def consume(track, mid):
+        mine = {"mid": mid, "frames": 0, "samples": []}
+        per_track.append(mine)
         while True:
             try:
                 frame = await track.recv()
             except MediaStreamError:
+                log("audio track of mid %s ended" % mid)
                 return
+            mine["frames"] += 1
             received["frames"] += 1
             received["format"] = frame.format.name
             received["rate"] = frame.sample_rate
@@ -110,14 +118,17 @@ async def main():
             # The plane buffer is padded: keep exactly samples × channels values.
             data = array.array("h", bytes(frame.planes[0]))[: frame.samples * channels]
             received["samples"].extend(data[::channels])  # interleaved: keep the first channel
-            if len(received["samples"]) >= args.seconds * frame.sample_rate:
+            mine["samples"].extend(data[::channels])
+            del mine["samples"][:-48000]
+            if not args.until_eof and len(received["samples"]) >= args.seconds * frame.sample_rate:
                 done.set()
 
     @pc.on("track")
     def on_track(track):
-        log("track %s" % track.kind)
+        mid = next((t.mid for t in pc.getTransceivers() if t.receiver.track is track), None)
+        log("track %s (mid %s)" % (track.kind, mid))
         if track.kind == "audio":
-            asyncio.ensure_future(consume(track))
+            asyncio.ensure_future(consume(track, mid))
         else:
             asyncio.ensure_future(consume_video(track))
 
@@ -145,8 +156,15 @@ async def main():
             msg = json.loads(line)
             t = msg.get("type")
             if t == "offer":
-                await pc.setRemoteDescription(RTCSessionDescription(sdp=msg["sdp"], type=t))
+                try:
+                    await pc.setRemoteDescription(RTCSessionDescription(sdp=msg["sdp"], type=t))
+                except Exception as e:
+                    log("offer refused: %r" % e)
+                    emit({"type": "error", "error": repr(e)})
+                    continue
                 for transceiver in pc.getTransceivers():
+                    if transceiver.sender.track is not None:
+                        continue
                     if transceiver.kind == "audio":
                         transceiver.sender.replaceTrack(ToneTrack(args.tone))
                     else:
@@ -168,7 +186,8 @@ async def main():
     tail = received["samples"][-int(rate):]
     result = {"frames": received["frames"], "samples": len(received["samples"]), "format": received["format"],
               "rate": received["rate"], "channels": received["channels"], "peak_hz": peak_frequency(tail),
-              "video_frames": video["frames"], "video_width": video["width"], "video_height": video["height"]}
+              "video_frames": video["frames"], "video_width": video["width"], "video_height": video["height"],
+              "tracks": [{"mid": t["mid"], "frames": t["frames"], "peak_hz": peak_frequency(t["samples"])} for t in per_track]}
     sys.stderr.write("RESULT " + json.dumps(result, sort_keys=True) + "\n")
     sys.stderr.flush()
     await pc.close()

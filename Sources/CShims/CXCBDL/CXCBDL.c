@@ -31,6 +31,8 @@ FN(xcb_get_image);
 FN(xcb_get_image_reply);
 FN(xcb_get_image_data);
 FN(xcb_get_image_data_length);
+FN(xcb_get_geometry);
+FN(xcb_get_geometry_reply);
 FN(xcb_shm_query_version);
 FN(xcb_shm_query_version_reply);
 FN(xcb_shm_attach_checked);
@@ -53,7 +55,8 @@ static void load(void) {
         && SYM(xcb, xcb_setup_pixmap_formats_length) && SYM(xcb, xcb_screen_allowed_depths_iterator)
         && SYM(xcb, xcb_depth_next) && SYM(xcb, xcb_depth_visuals) && SYM(xcb, xcb_depth_visuals_length)
         && SYM(xcb, xcb_generate_id) && SYM(xcb, xcb_request_check) && SYM(xcb, xcb_get_image)
-        && SYM(xcb, xcb_get_image_reply) && SYM(xcb, xcb_get_image_data) && SYM(xcb, xcb_get_image_data_length);
+        && SYM(xcb, xcb_get_image_reply) && SYM(xcb, xcb_get_image_data) && SYM(xcb, xcb_get_image_data_length)
+        && SYM(xcb, xcb_get_geometry) && SYM(xcb, xcb_get_geometry_reply);
     if (!ok) return;
     loaded = 0;
     void *shm = dlopen("libxcb-shm.so.0", RTLD_NOW | RTLD_LOCAL);
@@ -187,6 +190,16 @@ cxcb_capture *cxcb_open(const char *display, int allow_shm, char *error, size_t 
 int cxcb_width(const cxcb_capture *c) { return c ? c->width : 0; }
 int cxcb_height(const cxcb_capture *c) { return c ? c->height : 0; }
 int cxcb_uses_shm(const cxcb_capture *c) { return c ? c->use_shm : 0; }
+
+int cxcb_query_size(cxcb_capture *c, int *width, int *height) {
+    if (!c || p_xcb_connection_has_error(c->conn)) return -1;
+    xcb_get_geometry_reply_t *g = p_xcb_get_geometry_reply(c->conn, p_xcb_get_geometry(c->conn, c->root), NULL);
+    if (!g) return -1;
+    if (width) *width = g->width;
+    if (height) *height = g->height;
+    free(g);
+    return 0;
+}
 
 const uint8_t *cxcb_grab(cxcb_capture *c, int *stride, char *error, size_t error_len) {
     if (!c) return NULL;

@@ -10,9 +10,12 @@ import Foundation
 /// {"type":"screen","action":"start"|"stop"}
 /// ```
 ///
-/// Only the connection's offerer makes offers (it owns the m-lines, so there is no glare); the
-/// answerer asks for what it needs with `media-need`. Every media section is `sendrecv` on both
-/// sides and the call state decides what is actually sent.
+/// Only the connection's offerer adds m-lines; the answerer asks for what it needs with
+/// `media-need`. Either side offers to stop its own transceivers when it ends a call or share
+/// (crossing offers are settled by perfect negotiation, see ``PeerSession/releaseMedia(_:)``).
+/// Every media section is `sendrecv` on both sides and the call state decides what is actually
+/// sent. A `call` message names its call by id, so one connection's messages never touch the
+/// calls on others.
 struct MediaSignal: Codable, Sendable, Equatable {
     /// `sdp`, `media-need`, `call` or `screen`.
     var type: String

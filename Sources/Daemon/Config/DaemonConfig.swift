@@ -39,11 +39,15 @@ public struct DaemonConfig: Sendable, Equatable {
     public var maxBytesInFlight: Int = 8 << 20
     /// Keep replaced and deleted files under `.peersync/versions/`.
     public var versioning: Bool = false
+    /// Most voice calls (ringing or active, one per device) at once; a ring beyond it is refused as busy.
+    public var maxCalls: Int = 4
+    /// Most screen shares sent (and, separately, received) at once, one per device each way.
+    public var maxScreenShares: Int = 4
 
     /// The keys the configuration file may hold.
     public static let fileKeys: Set<String> = ["deviceName", "stateDirectory", "controlSocket", "rendezvousURL", "iceServers",
                                                "iceInterfaces", "logLevel", "logFormat", "metricsPort", "rescanIntervalSeconds",
-                                               "maxBytesInFlight", "versioning"]
+                                               "maxBytesInFlight", "versioning", "maxCalls", "maxScreenShares"]
 
     /// The environment variables that override file keys.
     public static let environmentKeys: [String: String] = [
@@ -126,7 +130,8 @@ public struct DaemonConfig: Sendable, Equatable {
         }
         func int(_ key: String) throws(ConfigError) -> Int? {
             guard let v = object[key], !(v is NSNull) else { return nil }
-            guard let n = v as? NSNumber, !(v is Bool), n.doubleValue == n.doubleValue.rounded() else {
+            // `true`/`false` are NSNumbers of ObjC type "c" (`v is Bool` also holds for 0 and 1 on Linux).
+            guard let n = v as? NSNumber, String(cString: n.objCType) != "c", n.doubleValue == n.doubleValue.rounded() else {
                 throw .invalidValue(source: path, key: key, reason: "expected a whole number")
             }
             return n.intValue
@@ -141,6 +146,8 @@ public struct DaemonConfig: Sendable, Equatable {
         if object["metricsPort"] is NSNull { metricsPort = nil } else if let v = try int("metricsPort") { metricsPort = v }
         if let v = try int("rescanIntervalSeconds") { rescanIntervalSeconds = v }
         if let v = try int("maxBytesInFlight") { maxBytesInFlight = v }
+        if let v = try int("maxCalls") { maxCalls = v }
+        if let v = try int("maxScreenShares") { maxScreenShares = v }
         if let v = object["versioning"] {
             guard let b = v as? Bool else { throw .invalidValue(source: path, key: "versioning", reason: "expected true or false") }
             versioning = b
@@ -177,6 +184,12 @@ public struct DaemonConfig: Sendable, Equatable {
         }
         guard maxBytesInFlight >= 1 << 16 else {
             throw .invalidValue(source: "configuration", key: "maxBytesInFlight", reason: "must be at least 65536")
+        }
+        guard (1...16).contains(maxCalls) else {
+            throw .invalidValue(source: "configuration", key: "maxCalls", reason: "\(maxCalls) is not in 1…16")
+        }
+        guard (1...16).contains(maxScreenShares) else {
+            throw .invalidValue(source: "configuration", key: "maxScreenShares", reason: "\(maxScreenShares) is not in 1…16")
         }
         guard ["all", "loopback", "all+loopback"].contains(iceInterfaces) else {
             throw .invalidValue(source: "configuration", key: "iceInterfaces", reason: "\(iceInterfaces) is not all, loopback or all+loopback")

@@ -42,24 +42,27 @@ public protocol ControlBackend: Sendable {
     func pairingStatus(_ code: String) async throws(DaemonError) -> PairingInfo
     /// A live event stream.
     func subscribeEvents() -> AsyncStream<ControlEvent>
-    /// The voice call's status.
-    func callStatus() async -> CallStatus
+    /// One voice call's status (`target`: call id or device; nil: the only one).
+    func callStatus(_ target: String?) async throws(DaemonError) -> CallStatus
+    /// Every voice call ringing or active.
+    func callList() async -> [CallStatus]
     /// Rings a device.
     func startCall(_ request: CallRequest) async throws(DaemonError) -> CallStatus
     /// Takes the ringing call.
     func acceptCall(_ request: CallAnswerRequest) async throws(DaemonError) -> CallStatus
-    /// Refuses the ringing call.
-    func rejectCall() async throws(DaemonError)
-    /// Ends the call.
-    func hangupCall() async throws(DaemonError)
+    /// Refuses a ringing call (`target`: call id or device; nil: the only one ringing).
+    func rejectCall(_ target: String?) async throws(DaemonError)
+    /// Ends a call (`target`: call id or device; nil: the only one).
+    func hangupCall(_ target: String?) async throws(DaemonError)
     /// Sends DTMF digits in the active call.
     func sendDTMF(_ request: DTMFRequest) async throws(DaemonError)
     /// The screen shares in progress.
     func screenStatus() async -> [ScreenStatus]
     /// Starts sharing the screen with a device.
     func shareScreen(_ request: ScreenShareRequest) async throws(DaemonError) -> ScreenStatus
-    /// Stops the screen share this device sends.
-    func stopScreenShare() async throws(DaemonError)
-    /// The received screen share as a YUV4MPEG2 byte stream (after `frames` frames it ends).
-    func watchScreen(frames: Int?) async throws(DaemonError) -> AsyncStream<[UInt8]>
+    /// Stops the screen share this device sends to `device` (nil: the only one).
+    func stopScreenShare(_ device: String?) async throws(DaemonError)
+    /// The screen share received from `device` (nil: the only one) as a YUV4MPEG2 byte stream
+    /// (after `frames` frames it ends).
+    func watchScreen(frames: Int?, device: String?) async throws(DaemonError) -> AsyncStream<[UInt8]>
 }

@@ -8,8 +8,9 @@ import Foundation
 /// `POST /pairing/code`, `POST /pairing/join`, `GET /pairing/{code}`; `GET|POST /folders`, `DELETE /folders/{id}`,
 /// `POST /folders/{id}/{pause|resume|rescan|mode}`, `GET|PUT /folders/{id}/ignore`; `GET /status`;
 /// `GET /conflicts`, `POST /conflicts/resolve`; `GET /events` (NDJSON stream);
-/// `GET|POST /call`, `POST /call/{accept|reject|hangup|dtmf}`; `GET /screen`, `POST /screen/{share|stop}`,
-/// `GET /screen/watch[?frames=N]` (a YUV4MPEG2 byte stream).
+/// `GET /call[?call=<id or device>]`, `GET /calls`, `POST /call`, `POST /call/{accept|reject|hangup|dtmf}`
+/// (bodies may name the call); `GET /screen`, `POST /screen/{share|stop}`,
+/// `GET /screen/watch[?frames=N][&device=<device>]` (a YUV4MPEG2 byte stream).
 public struct ControlService: Sendable {
     /// A response.
     public enum Response: Sendable {
@@ -65,17 +66,20 @@ public struct ControlService: Sendable {
             case ("GET", 1, "events"): return .events(backend.subscribeEvents())
             case ("GET", 1, "screen"): return ok(await backend.screenStatus())
             case ("POST", 2, "screen") where parts[1] == "share": return ok(try await backend.shareScreen(try decode(body)), status: 201)
-            case ("POST", 2, "screen") where parts[1] == "stop": try await backend.stopScreenShare(); return noContent()
+            case ("POST", 2, "screen") where parts[1] == "stop":
+                let r: ScreenStopRequest = body.isEmpty ? ScreenStopRequest() : try decode(body)
+                try await backend.stopScreenShare(r.device); return noContent()
             case ("GET", 2, "screen") where parts[1] == "watch":
-                let frames = query.split(separator: "&").first { $0.hasPrefix("frames=") }.flatMap { Int($0.dropFirst(7)) }
-                return .bytes(contentType: "video/x-yuv4mpeg", try await backend.watchScreen(frames: frames))
-            case ("GET", 1, "call"): return ok(await backend.callStatus())
+                let frames = Self.queryValue(query, "frames").flatMap { Int($0) }
+                return .bytes(contentType: "video/x-yuv4mpeg", try await backend.watchScreen(frames: frames, device: Self.queryValue(query, "device")))
+            case ("GET", 1, "call"): return ok(try await backend.callStatus(Self.queryValue(query, "call")))
+            case ("GET", 1, "calls"): return ok(await backend.callList())
             case ("POST", 1, "call"): return ok(try await backend.startCall(try decode(body)), status: 201)
             case ("POST", 2, "call"):
                 switch parts[1] {
                 case "accept": return ok(try await backend.acceptCall(body.isEmpty ? CallAnswerRequest() : try decode(body)))
-                case "reject": try await backend.rejectCall()
-                case "hangup": try await backend.hangupCall()
+                case "reject": try await backend.rejectCall(try target(body))
+                case "hangup": try await backend.hangupCall(try target(body))
                 case "dtmf": try await backend.sendDTMF(try decode(body))
                 default: throw notFound(method, path)
                 }
@@ -91,6 +95,17 @@ public struct ControlService: Sendable {
     public static func error(_ error: DaemonError) -> Response {
         let body = ControlErrorBody(error: error.message, hint: error.hint)
         return .json(status: error.httpStatus, body: Array((try? JSONEncoder().encode(body)) ?? Data()))
+    }
+
+    /// The call an optional ``CallTargetRequest`` body names.
+    private func target(_ body: [UInt8]) throws(DaemonError) -> String? {
+        body.isEmpty ? nil : (try decode(body) as CallTargetRequest).call
+    }
+
+    /// The percent-decoded value of `name` in a query string (`a=1&b=2`).
+    static func queryValue(_ query: String, _ name: String) -> String? {
+        query.split(separator: "&").first { $0.hasPrefix(name + "=") }
+            .map { String($0.dropFirst(name.count + 1)) }.map { $0.removingPercentEncoding ?? $0 }
     }
 
     private func notFound(_ method: String, _ path: String) -> DaemonError {

@@ -7,12 +7,18 @@ import WireKit
 /// Media on a live connection: renegotiation over the `control` channel (``MediaSignal``),
 /// and the hand-off of call and screen messages and received media to the controllers.
 ///
-/// Only the offerer makes offers. It adds a `sendrecv` transceiver of each kind needed when a
-/// call or share starts and sends the offer on `control`; the answerer attaches a track to every
-/// transceiver the offer created, so the answer is `sendrecv` too. When the call or the last
-/// share ends, the offerer stops the transceiver (``releaseMedia(_:)``): the next offer carries
-/// its m-line with port 0, and the next call's transceiver recycles that m-line (JSEP §5.2.2).
-/// The data channels are never touched. What is sent is decided by the call and screen state.
+/// Only the connection's offerer adds m-lines. It adds a `sendrecv` transceiver of each kind
+/// needed when a call or share starts and sends the offer on `control` (the answerer asks for
+/// one with `media-need`); the answerer attaches a track to every transceiver the offer created,
+/// so the answer is `sendrecv` too. When a call or the last share ends, the side that ended it
+/// (either role) stops its transceiver (``releaseMedia(_:)``) and offers: that offer carries the
+/// m-line with port 0, and the next call's transceiver recycles it (JSEP §5.2.2). Offers can
+/// thus cross; perfect negotiation settles it: the connection's offerer is the impolite peer
+/// (it ignores an offer while its own is out), the answerer the polite one (an offer rolls its
+/// own back; its answer still rejects the m-lines it stopped, so the stop is never lost). After
+/// every exchange, a kind a live call or share still needs but no live transceiver carries (a
+/// stop that crossed a new call) is asked for again. The data channels are never touched. What
+/// is sent is decided by the call and screen state.
 extension PeerSession {
     /// A renegotiation offer not answered within this is replaced by a new one on the next request.
     static let renegotiationTimeout: Duration = .seconds(10)
@@ -33,11 +39,11 @@ extension PeerSession {
         if added { await renegotiate() }
     }
 
-    /// Offerer: stops the transceivers of `kind` (the call or share using them ended) and
-    /// renegotiates, so their m-line goes to port 0. The answerer does nothing: its transceiver
-    /// stops when that offer arrives.
+    /// Stops the transceivers of `kind` (the call or share using them ended on this side) and
+    /// renegotiates, so their m-line goes to port 0. Either role does it: the side that ends a
+    /// call releases its media; the other side's transceiver stops when that offer arrives.
     func releaseMedia(_ kind: MediaKind) async {
-        guard role == .offerer, verified, !isClosed else { return }
+        guard verified, !isClosed else { return }
         // A call or share that asks for the kind again before the stop reaches the connection
         // keeps the transceiver (else ensureMedia, still seeing it live, would add none).
         let demand = mediaDemand
@@ -52,13 +58,13 @@ extension PeerSession {
             return n
         }) ?? 0
         guard stopped > 0 else { return }
-        logger.debug("\(kind.rawValue) transceiver stopped")
+        logger.debug("\(kind.rawValue) transceiver stopped by this side (the connection's \(role == .offerer ? "offerer" : "answerer"))")
         await renegotiate()
     }
 
-    /// Offerer: sends a new offer on `control` (or queues another round while one is out).
+    /// Sends a new offer on `control` (or queues another round while one is out).
     func renegotiate() async {
-        guard role == .offerer, verified, !isClosed else { return }
+        guard verified, !isClosed else { return }
         if negotiatingMedia, let sent = negotiationSentAt, Instant.monotonicNow() - sent > Self.renegotiationTimeout {
             logger.warning("no answer to the renegotiation offer after \(Self.renegotiationTimeout): offering again")
             negotiatingMedia = false
@@ -91,17 +97,21 @@ extension PeerSession {
         switch signal.type {
         case "sdp":
             guard let sdp = signal.sdp else { return }
-            if signal.sdpType == "offer", role == .answerer {
+            if signal.sdpType == "offer" {
+                if role == .offerer, negotiatingMedia {
+                    logger.debug("an offer crossed ours: ignored (the other side answers ours)")
+                    return
+                }
+                // The polite side: an offer of ours that is out is rolled back by the peer's.
+                negotiatingMedia = false
                 await answerRenegotiation(sdp)
-            } else if signal.sdpType == "answer", role == .offerer, negotiatingMedia {
+                await negotiationSettled()
+            } else if signal.sdpType == "answer", negotiatingMedia {
                 do { try await driver.setRemoteDescription(SessionDescriptionInit(type: .answer, sdp: sdp)) } catch {
                     logger.warning("the renegotiation answer was not usable: \(error)")
                 }
                 negotiatingMedia = false
-                if negotiateAgain {
-                    negotiateAgain = false
-                    await renegotiate()
-                }
+                await negotiationSettled()
             }
         case "media-need":
             guard role == .offerer else { return }
@@ -115,7 +125,28 @@ extension PeerSession {
         }
     }
 
-    /// Answerer: applies a renegotiation offer, attaches a track to each new transceiver, answers.
+    /// An exchange completed (or an offer of ours was rolled back): a round that was asked for
+    /// meanwhile goes out, a transceiver stopped here but not yet rejected is offered again, and a
+    /// kind a live call or share needs without a live transceiver is asked for again.
+    private func negotiationSettled() async {
+        let (pendingStop, live) = (try? await driver.withConnection { pc -> (Bool, Set<MediaKind>) in
+            (pc.transceivers.contains { $0.stopped }, Set(pc.transceivers.filter { !$0.stopped }.map(\.kind)))
+        }) ?? (false, [])
+        if negotiateAgain || pendingStop {
+            negotiateAgain = false
+            await renegotiate()
+        }
+        guard let transport else { return }
+        var needed: [MediaKind] = []
+        if await transport.calls.usesAudio(self) { needed.append(.audio) }
+        if await transport.screens.usesVideo(self) { needed.append(.video) }
+        for kind in needed where !live.contains(kind) {
+            logger.debug("\(kind.rawValue) is in use but its transceiver was stopped: asking for it again")
+            await ensureMedia(kind)
+        }
+    }
+
+    /// Applies a renegotiation offer, attaches a track to each new transceiver, answers.
     private func answerRenegotiation(_ sdp: String) async {
         do {
             try await driver.setRemoteDescription(SessionDescriptionInit(type: .offer, sdp: sdp))

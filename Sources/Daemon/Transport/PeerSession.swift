@@ -46,7 +46,7 @@ actor PeerSession {
     /// What STUN/TURN servers reported (`icecandidateerror`), at most eight distinct lines.
     private var serverErrors: [String] = []
     private var heldCandidates: [SignalPayload] = []
-    /// A renegotiation offer is out (offerer only); ``PeerSession/renegotiate()`` waits for its answer.
+    /// A renegotiation offer of ours is out; ``PeerSession/renegotiate()`` waits for its answer.
     var negotiatingMedia = false
     /// Another renegotiation was asked for while one was out.
     var negotiateAgain = false

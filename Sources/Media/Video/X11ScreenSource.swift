@@ -21,13 +21,22 @@ public enum X11CaptureError: Error, Equatable, Sendable, CustomStringConvertible
 /// when shared memory is not possible, e.g. a remote display), converted from BGRX to I420 at
 /// the output size by a ``BGRXConverter`` (scaled to cover, overflow cropped).
 ///
+/// The screen may change size while it is captured (RandR: a monitor plugged in, `xrandr`).
+/// The output size never changes (the encoder, the RTP stream and a viewer's Y4M keep their
+/// resolution): before each grab the root window's size is asked for, and when it differs the
+/// capture is reopened at the new size and the new screen is scaled to cover the same output
+/// (``geometryChanges`` counts these). A grab that fails because the size changed between the
+/// question and the grab is retried once.
+///
 /// libxcb is loaded with dlopen on first use (the `CXCBDL` shim), so nothing links X11.
 /// The capture owns its connection and shared memory segment; both are released on deinit.
 public final class X11ScreenSource: VideoSource {
     /// The display name used (nil: `$DISPLAY`).
     public let display: String?
-    /// The screen's size.
-    public let screenWidth: Int, screenHeight: Int
+    /// The screen's size (updated when it changes).
+    public private(set) var screenWidth: Int, screenHeight: Int
+    /// How often the screen changed size during the capture.
+    public private(set) var geometryChanges = 0
     /// The output frame size.
     public var width: Int { converter.width }
     /// The output frame size.
@@ -36,8 +45,9 @@ public final class X11ScreenSource: VideoSource {
     public var usesSharedMemory: Bool { cxcb_uses_shm(capture) != 0 }
     /// The last grab's failure (``nextFrame()`` then returns nil).
     public private(set) var lastError: X11CaptureError?
-    private let capture: OpaquePointer
-    private let converter: BGRXConverter
+    private var capture: OpaquePointer
+    private var converter: BGRXConverter
+    private let sharedMemory: Bool
 
     /// Opens `display` (nil: `$DISPLAY`) and captures its first screen at `width`×`height`
     /// (nil: the screen's size, scaled down to fit 1920×1088, made even); `sharedMemory` false
@@ -49,6 +59,7 @@ public final class X11ScreenSource: VideoSource {
         }
         capture = c
         self.display = display
+        self.sharedMemory = sharedMemory
         screenWidth = Int(cxcb_width(c))
         screenHeight = Int(cxcb_height(c))
         let fit = BGRXConverter.fittingSize(sourceWidth: screenWidth, sourceHeight: screenHeight)
@@ -70,8 +81,36 @@ public final class X11ScreenSource: VideoSource {
         }
     }
 
-    /// Grabs the screen now; throws why it failed.
+    /// Grabs the screen now (following a change of its size); throws why it failed.
     public func grab() throws(X11CaptureError) -> VideoFrame {
+        try followGeometry()
+        do { return try grabOnce() } catch {
+            // The size may have changed between the question and the grab.
+            guard try followGeometry() else { throw error }
+            return try grabOnce()
+        }
+    }
+
+    /// Reopens the capture when the root window's size changed; true when it did.
+    @discardableResult
+    private func followGeometry() throws(X11CaptureError) -> Bool {
+        var w: Int32 = 0, h: Int32 = 0
+        guard cxcb_query_size(capture, &w, &h) == 0, w > 0, h > 0, Int(w) != screenWidth || Int(h) != screenHeight else { return false }
+        var error = [CChar](repeating: 0, count: 256)
+        guard let c = cxcb_open(display, sharedMemory ? 1 : 0, &error, error.count) else {
+            throw .grabFailed("the screen changed size and could not be opened again: "
+                              + String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        cxcb_close(capture)
+        capture = c
+        screenWidth = Int(cxcb_width(c))
+        screenHeight = Int(cxcb_height(c))
+        converter = BGRXConverter(sourceWidth: screenWidth, sourceHeight: screenHeight, width: converter.width, height: converter.height)
+        geometryChanges += 1
+        return true
+    }
+
+    private func grabOnce() throws(X11CaptureError) -> VideoFrame {
         var error = [CChar](repeating: 0, count: 256)
         var stride: Int32 = 0
         guard let pixels = cxcb_grab(capture, &stride, &error, error.count) else {

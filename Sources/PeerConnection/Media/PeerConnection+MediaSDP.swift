@@ -88,6 +88,27 @@ extension PeerConnection {
         return m
     }
 
+    /// A rejected RTP section in an offer of ours (a stopped transceiver's m-line: port 0,
+    /// JSEP §5.2.2). Besides the mid it keeps the transport attributes (ICE credentials,
+    /// fingerprint, setup, rtcp-mux) and the rtpmaps of the codecs it carried, as Chromium
+    /// writes them: peers such as aiortc refuse a media section without ICE credentials or
+    /// without a codec they know, even one with port 0.
+    func rejectedOfferSection(_ s: NegotiatedSection) -> MediaDescription {
+        var m = rejectedSection(s)
+        guard s.transportProtocol.contains("RTP") else { return m }
+        let creds = localICECredentials
+        m.append(.iceUfrag(creds.ufrag))
+        m.append(.icePwd(creds.password))
+        m.append(.fingerprint(localFingerprint))
+        m.append(.setup(setupForOffer()))
+        m.append(.rtcpMux)
+        for codec in [MediaCodec.opus, .vp8, .telephoneEvent] where s.formats.contains(String(codec.payloadType)) {
+            m.append(.rtpmap(SDPRTPMap(payloadType: codec.payloadType, encodingName: codec.name, clockRate: codec.clockRate,
+                                       encodingParameters: codec.channels)))
+        }
+        return m
+    }
+
     /// Notes that a description of ours rejects `mid`: a stopped transceiver on it is then
     /// removed when the exchange completes.
     func markRejected(mid: String) {

@@ -27,6 +27,10 @@ int cxcb_height(const cxcb_capture *capture);
 /// 1 when frames come through MIT-SHM, 0 for GetImage.
 int cxcb_uses_shm(const cxcb_capture *capture);
 
+/// Asks the server for the root window's size now (it changes with RandR, e.g. `xrandr --fb`);
+/// 0 on success. The capture keeps grabbing its size from open: reopen it to follow a change.
+int cxcb_query_size(cxcb_capture *capture, int *width, int *height);
+
 /// Grabs the whole root window. Returns its pixels, 4 bytes each in memory order B, G, R, X
 /// (32 bits per pixel, little-endian 24/32-bit TrueColor; other formats fail at open), rows
 /// `*stride` bytes apart; valid until the next grab or close. NULL on failure (reason in `error`).
