@@ -135,7 +135,8 @@ let package = Package(
         // MARK: PeerConnection (sans-IO) and its NIO driver
         .target(name: "PeerConnection", dependencies: ["WireKit", "ICE", "DTLS", "SCTP", "DataChannel", "SDP", "RTP", "SRTP", "Media", .product(name: "DequeModule", package: "swift-collections")]),
         .target(name: "RTCDriver", dependencies: ["PeerConnection", "ICEDriver", "DataChannel", "WireKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
-        .executableTarget(name: "rtc-peer", dependencies: ["RTCDriver", "PeerConnection", "DataChannel", "DTLS", "ICE", "ICEDriver", "WireKit", "COpenSSL"], path: "Sources/rtc-peer"),
+        .executableTarget(name: "rtc-peer", dependencies: ["RTCDriver", "PeerConnection", "DataChannel", "DTLS", "ICE", "ICEDriver", "WireKit", "COpenSSL",
+                                                  "Signaling", .product(name: "Logging", package: "swift-log")], path: "Sources/rtc-peer"),
 
         // MARK: Daemon and CLI
         .target(name: "ControlAPI", dependencies: []),
