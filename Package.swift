@@ -200,7 +200,7 @@ let package = Package(
         .testTarget(name: "PeerConnectionTests", dependencies: ["PeerConnection", "ICE", "DTLS", "DataChannel", "SDP", "NetSim", "WireKit"]),
         .testTarget(name: "PeerConnectionMediaTests", dependencies: ["MediaTestSupport", "PeerConnection", "Media", "RTP", "DTLS", "NetSim", "WireKit"]),
         .testTarget(name: "MediaInteropTests", dependencies: ["MediaTestSupport", "PeerConnection", "Media", "RTP", "DTLS", "WireKit"]),
-        .testTarget(name: "PeerConnectionInteropTests"),
+        .testTarget(name: "PeerConnectionInteropTests", dependencies: ["PeerConnection", "DTLS", "Signaling", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RTCDriverTests", dependencies: ["RTCDriver", "PeerConnection", "DataChannel", "DTLS", "WireKit"]),
         .testTarget(name: "SyncdSystemTests", dependencies: ["ControlAPI", "SyncFS", "Media", "MediaTestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "ControlAPI", "SyncEngine", "SyncFS", "SyncProtocol", "DTLS", "CSystemd", "Media", "MediaTestSupport", .product(name: "Logging", package: "swift-log")]),

@@ -1,4 +1,8 @@
+import DTLS
 import Foundation
+import Logging
+import PeerConnection
+import Signaling
 import Testing
 
 /// `rtc-peer --signal ws://…/ws`: two rtc-peer processes find each other through a real
@@ -39,6 +43,33 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.dropFirst("RESULT ".count).utf8)) as? [String: Any])
         #expect(object.int("bytes_received") == Self.bytes / 4, "\(offerer.log.suffix(2000))\n---\n\(answerer.log.suffix(2000))")
         #expect(object.string("sent_sha256") != nil && object.string("sent_sha256") == object.string("received_sha256"))
+    }
+
+    /// A device that signs in as one identity and offers an SDP fingerprinted with another (what
+    /// a signaling server in the middle would have to do) is refused by rtc-peer.
+    @Test func offerWithForeignFingerprintIsRefused() async throws {
+        let server = try RendezvousProcess()
+        defer { server.stop() }
+        let url = try await server.url()
+        let answerer = try ChildProcess(try Peers.rtcPeer(["--role", "answer", "--mode", "sink", "--signal", url]))
+        defer { answerer.stop() }
+        let line = try await answerer.waitForLine(containing: "rendezvous: authenticated as ", timeout: 30)
+        let target = try DeviceID(parsing: String(line.split(separator: " ").last ?? ""))
+        // The offer is real, but from a connection whose certificate is not the signer's.
+        let pc = PeerConnection(configuration: PeerConnectionConfiguration(identity: try DeviceIdentity.generate(), seed: 7))
+        _ = try pc.createDataChannel("x")
+        let offer = try pc.setLocalDescription()
+        let payload = try JSONSerialization.data(withJSONObject: ["type": "offer", "sdp": offer.sdp])
+        let client = SignalingClient(url: url, credential: DeviceIdentityCredential(try DeviceIdentity.generate()),
+                                     logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            try await client.send(.signal(to: target, payload: String(decoding: payload, as: UTF8.self)))
+            _ = try await answerer.waitForLine(containing: "refusing a description", timeout: 30)
+            await client.stop()
+            try await group.waitForAll()
+        }
+        #expect(!answerer.log.contains("ice checking"), "\(answerer.log.suffix(2000))")
     }
 }
 
