@@ -135,7 +135,8 @@ let package = Package(
         // MARK: PeerConnection (sans-IO) and its NIO driver
         .target(name: "PeerConnection", dependencies: ["WireKit", "ICE", "DTLS", "SCTP", "DataChannel", "SDP", "RTP", "SRTP", "Media", .product(name: "DequeModule", package: "swift-collections")]),
         .target(name: "RTCDriver", dependencies: ["PeerConnection", "ICEDriver", "DataChannel", "WireKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
-        .executableTarget(name: "rtc-peer", dependencies: ["RTCDriver", "PeerConnection", "DataChannel", "DTLS", "ICE", "ICEDriver", "WireKit", "COpenSSL"], path: "Sources/rtc-peer"),
+        .executableTarget(name: "rtc-peer", dependencies: ["RTCDriver", "PeerConnection", "DataChannel", "DTLS", "ICE", "ICEDriver", "WireKit", "COpenSSL",
+                                                  "Signaling", .product(name: "Logging", package: "swift-log")], path: "Sources/rtc-peer"),
 
         // MARK: Daemon and CLI
         .target(name: "ControlAPI", dependencies: []),
@@ -199,7 +200,7 @@ let package = Package(
         .testTarget(name: "PeerConnectionTests", dependencies: ["PeerConnection", "ICE", "DTLS", "DataChannel", "SDP", "NetSim", "WireKit"]),
         .testTarget(name: "PeerConnectionMediaTests", dependencies: ["MediaTestSupport", "PeerConnection", "Media", "RTP", "DTLS", "NetSim", "WireKit"]),
         .testTarget(name: "MediaInteropTests", dependencies: ["MediaTestSupport", "PeerConnection", "Media", "RTP", "DTLS", "WireKit"]),
-        .testTarget(name: "PeerConnectionInteropTests"),
+        .testTarget(name: "PeerConnectionInteropTests", dependencies: ["PeerConnection", "DTLS", "Signaling", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RTCDriverTests", dependencies: ["RTCDriver", "PeerConnection", "DataChannel", "DTLS", "WireKit"]),
         .testTarget(name: "SyncdSystemTests", dependencies: ["ControlAPI", "SyncFS", "Media", "MediaTestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "ControlAPI", "SyncEngine", "SyncFS", "SyncProtocol", "DTLS", "CSystemd", "Media", "MediaTestSupport", .product(name: "Logging", package: "swift-log")]),

@@ -279,12 +279,20 @@ extension PeerConnection {
         }
     }
 
+    /// True while a negotiation is needed (a data section not yet negotiated while channels
+    /// exist, a pending ICE restart, or media changes), whatever the signaling state. An
+    /// asynchronous user checks it before acting on a `negotiationNeeded` event that may have
+    /// been overtaken by the peer's offer (W3C checks the flag again before firing).
+    public var isNegotiationNeeded: Bool {
+        guard !isClosed else { return false }
+        let needsData = !channels.isEmpty && !sections.contains(where: \.isData)
+        return needsData || iceRestartPending || mediaNeedsNegotiation
+    }
+
     /// W3C "update the negotiation-needed flag", simplified to what a data-only connection
     /// can need: a data section not yet negotiated while channels exist, or a pending ICE restart.
     func updateNegotiationNeeded() {
-        guard !isClosed, signalingState == .stable, !negotiationNeededFired else { return }
-        let needsData = !channels.isEmpty && !sections.contains(where: \.isData)
-        guard needsData || iceRestartPending || mediaNeedsNegotiation else { return }
+        guard signalingState == .stable, !negotiationNeededFired, isNegotiationNeeded else { return }
         negotiationNeededFired = true
         emit(.negotiationNeeded)
     }

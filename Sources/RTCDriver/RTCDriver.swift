@@ -32,7 +32,9 @@ public enum RTCDriverError: Error, Equatable, Sendable, CustomStringConvertible 
 /// - ``events``: every W3C event except `message`; messages arrive on each channel's
 ///   ``messages(_:)`` stream;
 /// - ``send(_:on:)`` suspends while the channel's `bufferedAmount` is above its high-water
-///   mark and resumes on `bufferedamountlow` (so set a low threshold below the mark).
+///   mark and resumes on `bufferedamountlow` (so set a low threshold below the mark);
+/// - ``PerfectNegotiator`` runs the W3C perfect negotiation pattern on top (glare-safe
+///   renegotiation from either side).
 ///
 /// All connection access happens on one event loop; the methods hop onto it.
 public final class RTCDriver: Sendable {
@@ -114,6 +116,16 @@ public final class RTCDriver: Sendable {
     /// W3C `setLocalDescription()` (parameterless): the offer or answer to signal.
     public func setLocalDescription() async throws -> SessionDescriptionInit {
         try await withConnection { try $0.setLocalDescription() }
+    }
+
+    /// W3C `setLocalDescription(description)`: the description last created, or a rollback.
+    public func setLocalDescription(_ description: SessionDescriptionInit) async throws {
+        try await withConnection { try $0.setLocalDescription(description) }
+    }
+
+    /// W3C `signalingState`.
+    public func signalingState() async throws -> SignalingState {
+        try await withConnection { $0.signalingState }
     }
 
     /// W3C `setRemoteDescription`.

@@ -16,6 +16,8 @@ struct Options {
     var negotiatedID: UInt16?
     var iceServers: [String] = []
     var signal = "stdio"
+    var room: String?
+    var peer: String?
     var loopback = true
     var loopbackOnly = false
     var lowThreshold = 1 << 20
@@ -28,7 +30,7 @@ struct Options {
     static let usage = """
         usage: rtc-peer --role offer|answer --mode echo|sink|source [--bytes N] [--message-size N]
                         [--unordered] [--max-retransmits N] [--max-packet-life-time MS] [--channels N]
-                        [--negotiated-id N] [--ice-server URL] [--signal stdio|URL] [--no-loopback]
+                        [--negotiated-id N] [--ice-server URL] [--signal stdio|URL [--room CODE | --peer DEVICE-ID]] [--no-loopback]
                         [--loopback-only] [--low-threshold N] [--high-water N] [--expect-echo] [--mtu N]
                         [--no-offload]
         """
@@ -66,6 +68,8 @@ struct Options {
                 o.negotiatedID = id
             case "--ice-server": o.iceServers.append(try value(a))
             case "--signal": o.signal = try value(a)
+            case "--room": o.room = try value(a)
+            case "--peer": o.peer = try value(a)
             case "--no-loopback": o.loopback = false
             case "--loopback-only": o.loopbackOnly = true
             case "--low-threshold": o.lowThreshold = try int(a)
@@ -84,7 +88,28 @@ struct Options {
         if o.maxRetransmits != nil && o.maxPacketLifeTime != nil {
             throw OptionError("--max-retransmits and --max-packet-life-time are exclusive")
         }
+        try o.validateSignaling()
         return o
+    }
+
+    /// `--signal URL` needs a way to find the peer (the answerer may also wait for anyone);
+    /// `--room` and `--peer` need `--signal URL`.
+    private func validateSignaling() throws {
+        guard signal != "stdio" else {
+            if room != nil || peer != nil { throw OptionError("--room and --peer need --signal ws://HOST:PORT/ws") }
+            return
+        }
+        guard signal.hasPrefix("ws://") || signal.hasPrefix("wss://") else {
+            throw OptionError("--signal stdio, or the rendezvous server's ws:// or wss:// URL")
+        }
+        if room != nil && peer != nil { throw OptionError("--room and --peer are exclusive") }
+        if role == .offer && room == nil && peer == nil { throw OptionError("--signal URL with --role offer needs --room CODE or --peer DEVICE-ID") }
+        if let room {
+            let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
+            guard (1...64).contains(room.count), room.allSatisfy(allowed.contains) else {
+                throw OptionError("--room: 1-64 characters from A-Z a-z 0-9 - _ .")
+            }
+        }
     }
 }
 

@@ -1,13 +1,20 @@
 import Foundation
 import PeerConnection
 
-/// Newline-delimited JSON signaling on stdout in browser shapes. Candidates are held back
-/// until our description is out, so a browser peer never sees a candidate before the SDP.
+/// Outgoing signaling messages as JSON text in browser shapes, one per `deliver` call (a line
+/// on stdout, or a rendezvous `signal` payload). Candidates are held back until our
+/// description is out, so a browser peer never sees a candidate before the SDP.
 final class SignalOut: @unchecked Sendable {
-    // @unchecked: every field is guarded by `lock`.
+    // @unchecked: every field is guarded by `lock`; `deliver` is called under it, in order.
     private let lock = NSLock()
     private var descriptionSent = false
     private var held: [[String: Any]] = []
+    private let deliver: @Sendable (String) -> Void
+
+    /// Messages go to `deliver` (default: a line on stdout).
+    init(deliver: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }) {
+        self.deliver = deliver
+    }
 
     func send(description: SessionDescriptionInit) {
         lock.lock()
@@ -32,7 +39,7 @@ final class SignalOut: @unchecked Sendable {
 
     private func write(_ object: [String: Any]) {
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
-        FileHandle.standardOutput.write(data + Data([0x0A]))
+        deliver(String(decoding: data, as: UTF8.self))
     }
 }
 

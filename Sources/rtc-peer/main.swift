@@ -1,5 +1,6 @@
 // rtc-peer: a WebRTC data-channel peer for interop tests and benchmarks.
-// Signaling: newline-delimited JSON on stdin/stdout (browser shapes); logs on stderr;
+// Signaling: newline-delimited JSON on stdin/stdout (browser shapes), or the same messages
+// relayed by a syncd-rendezvous server (`--signal ws://…/ws`, RendezvousLink); logs on stderr;
 // a final `RESULT {json}` line on stderr. See README, "rtc-peer".
 import DataChannel
 import DTLS
@@ -15,6 +16,7 @@ enum Input: Sendable {
     case event(PeerConnectionEvent)
     case signal(SignalIn)
     case stdinClosed
+    case signalingEnded
     case terminate
     case workerDone(DataChannelHandle)
 }
@@ -26,8 +28,11 @@ do {
     log("\(error)")
     exit(2)
 }
-guard options.signal == "stdio" else {
-    log("--signal \(options.signal): only stdio is implemented (the URL form belongs to the rendezvous issue)")
+let peerID: DeviceID?
+do {
+    peerID = try options.peer.map { try DeviceID(parsing: $0) }
+} catch {
+    log("--peer: \(error)")
     exit(2)
 }
 
@@ -62,9 +67,13 @@ func run() async throws -> Int32 {
     let driver = try await RTCDriver.start(configuration: configuration, interfaces: interfaces, highWaterMark: options.highWaterMark,
                                            udpOffload: options.udpOffload)
     log("bound \(driver.localAddresses.map(\.description).joined(separator: " ")), role \(options.role.rawValue), mode \(options.mode.rawValue)")
-    let out = SignalOut()
     let tally = Tally()
     let (inputs, input) = AsyncStream<Input>.makeStream()
+    // Signaling: stdio lines, or payloads relayed by a rendezvous server (in order, through `outbox`).
+    let link: RendezvousLink? = options.signal == "stdio" ? nil
+        : RendezvousLink(url: options.signal, identity: identity, room: options.room, peer: peerID, inbound: input)
+    let (outbox, outlet) = AsyncStream<String>.makeStream()
+    let out = link == nil ? SignalOut() : SignalOut(deliver: { outlet.yield($0) })
 
     let sigterm = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
     let sigint = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
@@ -79,11 +88,18 @@ func run() async throws -> Int32 {
         group.addTask {
             for await event in driver.events { input.yield(.event(event)) }
         }
-        group.addTask {
-            for await line in stdinLines() {
-                if let message = SignalIn.parse(line) { input.yield(.signal(message)) } else { log("ignoring signaling line: \(line.prefix(80))") }
+        if let link {
+            group.addTask { await link.run() }
+            group.addTask {
+                for await text in outbox { await link.send(text) }
             }
-            input.yield(.stdinClosed)
+        } else {
+            group.addTask {
+                for await line in stdinLines() {
+                    if let message = SignalIn.parse(line) { input.yield(.signal(message)) } else { log("ignoring signaling line: \(line.prefix(80))") }
+                }
+                input.yield(.stdinClosed)
+            }
         }
 
         var labels: [DataChannelHandle: String] = [:]
@@ -179,6 +195,11 @@ func run() async throws -> Int32 {
             case .stdinClosed:
                 log("stdin closed")
                 if !sawChannel { break loop }
+            case .signalingEnded:
+                if !sawChannel {
+                    exitCode = 1
+                    break loop
+                }
             case .terminate:
                 log("terminated")
                 break loop
@@ -195,6 +216,8 @@ func run() async throws -> Int32 {
         let result = await tally.result(role: options.role.rawValue, mode: options.mode.rawValue)
         FileHandle.standardError.write(Data("RESULT ".utf8) + result + Data([0x0A]))
         await driver.close()
+        outlet.finish()
+        await link?.stop()
         group.cancelAll()
         return exitCode
     }
