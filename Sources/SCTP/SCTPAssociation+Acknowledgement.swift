@@ -153,8 +153,7 @@ extension SCTPAssociation {
             srtt = r
             rttvar = r / 2
         }
-        let minRTO = configuration.rtoMin.nanosecondsClamped, maxRTO = configuration.rtoMax.nanosecondsClamped
-        rto = min(max((srtt ?? r) + max(4 * rttvar, 1_000_000), minRTO), maxRTO)
+        rto = min(max((srtt ?? r) + max(4 * rttvar, 1_000_000), rtoMinNanoseconds), rtoMaxNanoseconds)
     }
 
     /// PR-SCTP: abandons every fragment of the message containing `outstanding[index]`,

@@ -51,20 +51,33 @@ extension SCTPAssociation {
 
     /// The next packet to send, if any.
     public mutating func pollTransmit() -> [UInt8]? {
-        if let packet = controlPackets.popFirst() {
+        var packet: [UInt8] = []
+        return pollTransmit(into: &packet) ? packet : nil
+    }
+
+    /// Like ``pollTransmit()``, writing the packet into `packet`: its old contents are replaced
+    /// and its storage reused when the caller holds the only reference to it, so a driver that
+    /// passes each packet on (encrypts or copies it) before polling the next one allocates no
+    /// buffer per packet. Returns false, with `packet` empty, when there is nothing to send.
+    public mutating func pollTransmit(into packet: inout [UInt8]) -> Bool {
+        if let control = controlPackets.popFirst() {
             statistics.packetsSent += 1
-            return packet
+            packet = control
+            return true
         }
         switch state {
         case .established, .shutdownPending, .shutdownSent, .shutdownReceived, .shutdownAckSent: break
-        default: return nil
+        default: packet.removeAll(keepingCapacity: true); return false
         }
         maybeSendReset()
         let canSendData = hasDataToSend
-        // Nothing to say: return before allocating (drivers poll until nil after every input).
-        guard canSendData || sackImmediately || !pendingChunks.isEmpty || forwardTSNNeeded else { return nil }
+        // Nothing to say: return before touching the buffer (drivers poll until nil after every input).
+        guard canSendData || sackImmediately || !pendingChunks.isEmpty || forwardTSNNeeded else {
+            packet.removeAll(keepingCapacity: true)
+            return false
+        }
         // A SACK-only packet needs far less than an MTU.
-        var w = ByteWriter(capacity: canSendData || !pendingChunks.isEmpty ? mtu : 128)
+        var w = ByteWriter(reusing: &packet, capacity: canSendData || !pendingChunks.isEmpty ? mtu : 128)
         SCTPPacket.writeHeader(sourcePort: configuration.localPort, destinationPort: configuration.remotePort,
                                verificationTag: peerTag, into: &w)
         let empty = w.count
@@ -84,11 +97,14 @@ extension SCTPAssociation {
             writeForwardTSN(into: &w)
         }
         if canSendData { writeData(into: &w) }
-        guard w.count > empty else { return nil }
-        var bytes = w.take()
-        SCTPPacket.seal(&bytes)
+        packet = w.take()
+        guard packet.count > empty else {
+            packet.removeAll(keepingCapacity: true)
+            return false
+        }
+        SCTPPacket.seal(&packet)
         statistics.packetsSent += 1
-        return bytes
+        return true
     }
 
     /// True when retransmissions or new data could go out now.
