@@ -99,7 +99,7 @@ public struct SCTPAssociation: Sendable {
     var fastRetransmitPending = false
     /// Max.Burst: after a SACK, new data may raise the flight size only this far.
     var burstFlightLimit: Int?
-    var outStreams: [UInt16: OutgoingStream] = [:]
+    var outStreams = StreamTable<OutgoingStream>()
     var scheduler = Deque<UInt16>()
     /// Stream whose message is being fragmented (its fragments need consecutive TSNs).
     var currentStream: UInt16?
