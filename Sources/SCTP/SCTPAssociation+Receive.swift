@@ -8,6 +8,7 @@ extension SCTPAssociation {
     public mutating func handle(packet bytes: [UInt8], now: Instant) {
         self.now = now
         statistics.packetsReceived += 1
+        if handleDataOnlyPacket(bytes) { return }
         // The chunk list reuses one buffer across packets (no allocation per packet).
         var chunks = chunkScratch
         chunkScratch = []
@@ -70,6 +71,66 @@ extension SCTPAssociation {
         if sawData { afterDataPacket() }
         checkDeferredReset()
         progressShutdown()
+    }
+
+    /// The fast path for an established association's packets of DATA chunks only (I-DATA
+    /// only when interleaving), the bulk of a transfer: the chunks are read in place and handed
+    /// on one at a time, with no chunk list. Same checks and outcome as the general path, which
+    /// takes every other packet (false): other chunk types, another state, wrong ports or tag,
+    /// or any framing the general parser would reject.
+    mutating func handleDataOnlyPacket(_ bytes: [UInt8]) -> Bool {
+        guard state == .established, localTag != 0 else { return false }
+        let dataType = interleaving ? ChunkType.iData : ChunkType.data
+        let minimumLength = (interleaving ? IDataChunk.headerSize : DataChunk.headerSize) + 1
+        let valid = bytes.withUnsafeBytes { raw -> Bool in
+            let count = raw.count
+            guard count >= SCTPPacket.headerSize + minimumLength else { return false }
+            let ports = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+            guard ports == UInt32(configuration.remotePort) << 16 | UInt32(configuration.localPort),
+                  UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self)) == localTag else { return false }
+            var offset = SCTPPacket.headerSize
+            while count - offset >= 4 {
+                let length = Int(raw[offset + 2]) << 8 | Int(raw[offset + 3])
+                guard raw[offset] == dataType, length >= minimumLength, length <= count - offset else { return false }
+                offset += length + min(count - offset - length, (4 - length % 4) % 4)
+            }
+            return true
+        }
+        guard valid else { return false }
+        let received = UInt32(bytes[8]) | UInt32(bytes[9]) << 8 | UInt32(bytes[10]) << 16 | UInt32(bytes[11]) << 24
+        guard SCTPPacket.checksum(bytes) == received else {
+            statistics.badChecksum += 1
+            return true
+        }
+        var offset = SCTPPacket.headerSize
+        let count = bytes.count
+        while count - offset >= 4 {
+            let (flags, length, tsn, word1, word2, word3) = bytes.withUnsafeBytes { raw in
+                (raw[offset + 1], Int(raw[offset + 2]) << 8 | Int(raw[offset + 3]),
+                 UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)),
+                 UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self)),
+                 UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self)),
+                 interleaving ? UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt32.self)) : 0)
+            }
+            let unordered = flags & 0x04 != 0, beginning = flags & 0x02 != 0, ending = flags & 0x01 != 0
+            let immediate = flags & 0x08 != 0
+            if interleaving {
+                handleIData(IDataChunk(tsn: tsn, streamID: UInt16(truncatingIfNeeded: word1 >> 16), mid: word2,
+                                       ppid: beginning ? word3 : 0, fsn: beginning ? 0 : word3, unordered: unordered,
+                                       beginning: beginning, ending: ending, immediate: immediate,
+                                       payload: bytes[(offset + IDataChunk.headerSize)..<(offset + length)]))
+            } else {
+                handleData(DataChunk(tsn: tsn, streamID: UInt16(truncatingIfNeeded: word1 >> 16),
+                                     ssn: UInt16(truncatingIfNeeded: word1), ppid: word2, unordered: unordered,
+                                     beginning: beginning, ending: ending, immediate: immediate,
+                                     payload: bytes[(offset + DataChunk.headerSize)..<(offset + length)]))
+            }
+            offset += length + min(count - offset - length, (4 - length % 4) % 4)
+        }
+        afterDataPacket()
+        checkDeferredReset()
+        progressShutdown()
+        return true
     }
 
     func isSetupChunk(_ chunk: SCTPChunk) -> Bool {
