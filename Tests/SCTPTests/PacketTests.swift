@@ -136,7 +136,7 @@ import WireKit
         #expect(victim.statistics.malformed > 0)
     }
 
-    @Test("packets of DATA chunks only (the receive fast path): several per packet delivered, corruption and empty DATA counted, buffers reused")
+    @Test("packets of DATA chunks and SACKs only (the receive fast path): several per packet delivered, corruption and empty DATA counted, buffers reused")
     func dataOnlyPackets() throws {
         var (a, b) = try SackTimingTests.established()
         // Two small messages: one packet with two DATA chunks, written into a reused buffer.
