@@ -93,7 +93,17 @@ uint32_t cplatform_crc32c_hw(uint32_t crc, const void *data, size_t length) {
     }
     return (uint32_t)c;
 }
+
+__attribute__((target("sse4.2")))
+uint32_t cplatform_crc32c_hw_sctp(const void *data, size_t length) {
+    const unsigned char *p = (const unsigned char *)data;
+    if (length < 12) return 0;
+    uint64_t c = _mm_crc32_u64(0xFFFFFFFFu, crc32c_load(p));
+    c = _mm_crc32_u32((uint32_t)c, 0);
+    return cplatform_crc32c_hw((uint32_t)c, p + 12, length - 12) ^ 0xFFFFFFFFu;
+}
 #else
 int cplatform_has_crc32c_instruction(void) { return 0; }
+uint32_t cplatform_crc32c_hw_sctp(const void *data, size_t length) { (void)data; (void)length; return 0; }
 uint32_t cplatform_crc32c_hw(uint32_t crc, const void *data, size_t length) { (void)data; (void)length; return crc; }
 #endif

@@ -49,6 +49,9 @@ public struct DataChannelManager: Sendable {
     public mutating func handle(timeout now: Instant) { association.handle(timeout: now) }
     /// The next SCTP packet to send.
     public mutating func pollTransmit() -> [UInt8]? { association.pollTransmit() }
+    /// The next SCTP packet to send, written into `packet` (its storage reused when uniquely
+    /// held; see ``SCTPAssociation/pollTransmit(into:)``). False, `packet` empty, when none.
+    public mutating func pollTransmit(into packet: inout [UInt8]) -> Bool { association.pollTransmit(into: &packet) }
     /// The next deadline.
     public func pollTimeout() -> Instant? { association.pollTimeout() }
 

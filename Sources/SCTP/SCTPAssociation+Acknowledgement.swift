@@ -153,8 +153,7 @@ extension SCTPAssociation {
             srtt = r
             rttvar = r / 2
         }
-        let minRTO = configuration.rtoMin.nanosecondsClamped, maxRTO = configuration.rtoMax.nanosecondsClamped
-        rto = min(max((srtt ?? r) + max(4 * rttvar, 1_000_000), minRTO), maxRTO)
+        rto = min(max((srtt ?? r) + max(4 * rttvar, 1_000_000), rtoMinNanoseconds), rtoMaxNanoseconds)
     }
 
     /// PR-SCTP: abandons every fragment of the message containing `outstanding[index]`,
@@ -180,7 +179,8 @@ extension SCTPAssociation {
         }
         statistics.abandonedMessages += 1
         if var stream = outStreams.removeValue(forKey: sid) {
-            if let front = stream.queue.first, front.messageID == id {
+            // Only the message being fragmented (the stream's head) can have fragments sent.
+            if let front = stream.head, front.messageID == id {
                 if front.offset > 0 {
                     // Partly sent: the receiver holds fragments of a message whose end never
                     // comes. A placeholder end fragment, abandoned at once, takes the next TSN,
@@ -192,13 +192,13 @@ extension SCTPAssociation {
                                                         maxRetransmits: front.maxRetransmits, expiry: front.expiry, payload: []))
                     nextTSN &+= 1
                 }
-                stream.queue.removeFirst()
+                stream.head = nil
                 release(&stream, accounted: front.accounted, bytes: front.payload.count - front.offset, streamID: sid)
                 if currentStream == sid {
                     // The stream was taken out of the round-robin while its message was being
                     // fragmented: put it back (or retire it) now that the message is gone.
                     currentStream = nil
-                    stream.scheduled = !stream.queue.isEmpty
+                    stream.scheduled = stream.hasQueuedMessages
                     if stream.scheduled { scheduler.append(sid) }
                 }
             }

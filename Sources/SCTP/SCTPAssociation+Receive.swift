@@ -8,6 +8,7 @@ extension SCTPAssociation {
     public mutating func handle(packet bytes: [UInt8], now: Instant) {
         self.now = now
         statistics.packetsReceived += 1
+        if handleBulkPacket(bytes) { return }
         // The chunk list reuses one buffer across packets (no allocation per packet).
         var chunks = chunkScratch
         chunkScratch = []
@@ -70,6 +71,86 @@ extension SCTPAssociation {
         if sawData { afterDataPacket() }
         checkDeferredReset()
         progressShutdown()
+    }
+
+    /// The fast path for an established association's packets of DATA chunks (I-DATA when
+    /// interleaving) and SACKs only, the bulk of a transfer: the chunks are read in place and
+    /// handed on one at a time, with no chunk list. Same checks and outcome as the general path,
+    /// which takes every other packet (false): other chunk types, another state, wrong ports or
+    /// tag, or any framing the general parser would reject.
+    mutating func handleBulkPacket(_ bytes: [UInt8]) -> Bool {
+        guard state == .established, localTag != 0 else { return false }
+        let dataType = interleaving ? ChunkType.iData : ChunkType.data
+        let minimumLength = (interleaving ? IDataChunk.headerSize : DataChunk.headerSize) + 1
+        let valid = bytes.withUnsafeBytes { raw -> Bool in
+            let count = raw.count
+            guard count >= SCTPPacket.headerSize + 16 else { return false }
+            let ports = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+            guard ports == UInt32(configuration.remotePort) << 16 | UInt32(configuration.localPort),
+                  UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self)) == localTag else { return false }
+            var offset = SCTPPacket.headerSize
+            while count - offset >= 4 {
+                let length = Int(raw[offset + 2]) << 8 | Int(raw[offset + 3])
+                guard length <= count - offset else { return false }
+                if raw[offset] == dataType {
+                    guard length >= minimumLength else { return false }
+                } else if raw[offset] == ChunkType.sack {
+                    // As SackChunk.parse: the fixed part, then room for the announced blocks.
+                    guard length >= 16 else { return false }
+                    let gaps = Int(raw[offset + 12]) << 8 | Int(raw[offset + 13])
+                    let duplicates = Int(raw[offset + 14]) << 8 | Int(raw[offset + 15])
+                    guard (gaps + duplicates) * 4 <= length - 16 else { return false }
+                } else {
+                    return false
+                }
+                offset += length + min(count - offset - length, (4 - length % 4) % 4)
+            }
+            return true
+        }
+        guard valid else { return false }
+        let received = UInt32(bytes[8]) | UInt32(bytes[9]) << 8 | UInt32(bytes[10]) << 16 | UInt32(bytes[11]) << 24
+        guard SCTPPacket.checksum(bytes) == received else {
+            statistics.badChecksum += 1
+            return true
+        }
+        var offset = SCTPPacket.headerSize
+        let count = bytes.count
+        var sawData = false
+        while count - offset >= 4 {
+            if bytes[offset] == ChunkType.sack {
+                let length = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+                var reader = ByteReader(bytes, range: (offset + 4)..<(offset + length))
+                if let sack = try? SackChunk.parse(value: &reader) { handleSack(sack) }
+                offset += length + min(count - offset - length, (4 - length % 4) % 4)
+                continue
+            }
+            sawData = true
+            let (flags, length, tsn, word1, word2, word3) = bytes.withUnsafeBytes { raw in
+                (raw[offset + 1], Int(raw[offset + 2]) << 8 | Int(raw[offset + 3]),
+                 UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)),
+                 UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self)),
+                 UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self)),
+                 interleaving ? UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt32.self)) : 0)
+            }
+            let unordered = flags & 0x04 != 0, beginning = flags & 0x02 != 0, ending = flags & 0x01 != 0
+            let immediate = flags & 0x08 != 0
+            if interleaving {
+                handleIData(IDataChunk(tsn: tsn, streamID: UInt16(truncatingIfNeeded: word1 >> 16), mid: word2,
+                                       ppid: beginning ? word3 : 0, fsn: beginning ? 0 : word3, unordered: unordered,
+                                       beginning: beginning, ending: ending, immediate: immediate,
+                                       payload: bytes[(offset + IDataChunk.headerSize)..<(offset + length)]))
+            } else {
+                handleData(DataChunk(tsn: tsn, streamID: UInt16(truncatingIfNeeded: word1 >> 16),
+                                     ssn: UInt16(truncatingIfNeeded: word1), ppid: word2, unordered: unordered,
+                                     beginning: beginning, ending: ending, immediate: immediate,
+                                     payload: bytes[(offset + DataChunk.headerSize)..<(offset + length)]))
+            }
+            offset += length + min(count - offset - length, (4 - length % 4) % 4)
+        }
+        if sawData { afterDataPacket() }
+        checkDeferredReset()
+        progressShutdown()
+        return true
     }
 
     func isSetupChunk(_ chunk: SCTPChunk) -> Bool {

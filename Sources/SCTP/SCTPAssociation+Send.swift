@@ -51,20 +51,33 @@ extension SCTPAssociation {
 
     /// The next packet to send, if any.
     public mutating func pollTransmit() -> [UInt8]? {
-        if let packet = controlPackets.popFirst() {
+        var packet: [UInt8] = []
+        return pollTransmit(into: &packet) ? packet : nil
+    }
+
+    /// Like ``pollTransmit()``, writing the packet into `packet`: its old contents are replaced
+    /// and its storage reused when the caller holds the only reference to it, so a driver that
+    /// passes each packet on (encrypts or copies it) before polling the next one allocates no
+    /// buffer per packet. Returns false, with `packet` empty, when there is nothing to send.
+    public mutating func pollTransmit(into packet: inout [UInt8]) -> Bool {
+        if let control = controlPackets.popFirst() {
             statistics.packetsSent += 1
-            return packet
+            packet = control
+            return true
         }
         switch state {
         case .established, .shutdownPending, .shutdownSent, .shutdownReceived, .shutdownAckSent: break
-        default: return nil
+        default: packet.removeAll(keepingCapacity: true); return false
         }
         maybeSendReset()
         let canSendData = hasDataToSend
-        // Nothing to say: return before allocating (drivers poll until nil after every input).
-        guard canSendData || sackImmediately || !pendingChunks.isEmpty || forwardTSNNeeded else { return nil }
+        // Nothing to say: return before touching the buffer (drivers poll until nil after every input).
+        guard canSendData || sackImmediately || !pendingChunks.isEmpty || forwardTSNNeeded else {
+            packet.removeAll(keepingCapacity: true)
+            return false
+        }
         // A SACK-only packet needs far less than an MTU.
-        var w = ByteWriter(capacity: canSendData || !pendingChunks.isEmpty ? mtu : 128)
+        var w = ByteWriter(reusing: &packet, capacity: canSendData || !pendingChunks.isEmpty ? mtu : 128)
         SCTPPacket.writeHeader(sourcePort: configuration.localPort, destinationPort: configuration.remotePort,
                                verificationTag: peerTag, into: &w)
         let empty = w.count
@@ -84,11 +97,14 @@ extension SCTPAssociation {
             writeForwardTSN(into: &w)
         }
         if canSendData { writeData(into: &w) }
-        guard w.count > empty else { return nil }
-        var bytes = w.take()
-        SCTPPacket.seal(&bytes)
+        packet = w.take()
+        guard packet.count > empty else {
+            packet.removeAll(keepingCapacity: true)
+            return false
+        }
+        SCTPPacket.seal(&packet)
         statistics.packetsSent += 1
-        return bytes
+        return true
     }
 
     /// True when retransmissions or new data could go out now.
@@ -154,109 +170,82 @@ extension SCTPAssociation {
                 guard let next = scheduler.popFirst() else { return false }
                 sid = next
             }
-            // Taken out of the dictionary while edited, so its queue is not copied on write.
-            guard var stream = outStreams.removeValue(forKey: sid) else { currentStream = nil; continue }
-            guard !stream.queue.isEmpty else {
-                stream.scheduled = false
+            // The fragment is cut from the stream's head message in place in the stream table
+            // (no copy of the stream or the message; the fragment is the payload sliced).
+            let interleaved = interleaving, now = now
+            var f = OutgoingFragment(kind: .none)
+            guard outStreams.modify(sid, { $0.cutFragment(room: room, interleaving: interleaved, now: now, into: &f) }) != nil else {
                 currentStream = nil
-                if !stream.isIdle { outStreams[sid] = stream }
                 continue
             }
-            // The head message is moved out of the queue while a fragment is cut from it and
-            // moved back unless finished (reading it in place through the Deque's subscript
-            // copies it, retaining and releasing its payload, on every fragment); its payload
-            // is sliced, never copied.
-            var message = stream.queue.removeFirst()
-            let offset = message.offset
-            let size = message.payload.count
-            let expiry = message.expiry
-            let accounted = message.accounted
-            if offset == 0, let expiry, now >= expiry {
-                // Never sent and already expired: drop without using a TSN or SSN.
+            switch f.kind {
+            case .none:
+                currentStream = nil
+                outStreams.modify(sid) { $0.scheduled = false }
+                outStreams.dropIfIdle(sid)
+                continue
+            case .expired:
+                // Never sent and already expired: dropped without using a TSN or SSN.
                 statistics.abandonedMessages += 1
-                release(&stream, accounted: accounted, bytes: size, streamID: sid)
-                finishStreamTurn(sid, stream)
+                released(bytes: f.expiredBytes, lowCrossed: f.lowCrossed, streamID: sid)
+                finishStreamTurn(sid)
                 continue
-            }
-            let unordered = message.unordered
-            let begin = offset == 0
-            var mid = message.mid
-            if begin {
-                if !unordered {
-                    mid = stream.nextSSN
-                    stream.nextSSN = interleaving ? stream.nextSSN &+ 1 : UInt32(UInt16(truncatingIfNeeded: stream.nextSSN) &+ 1)
-                } else if interleaving {
-                    mid = stream.nextUnorderedMID
-                    stream.nextUnorderedMID &+= 1
+            case .fragment:
+                let tsn = nextTSN
+                nextTSN &+= 1
+                if interleaved {
+                    IDataChunk.write(tsn: tsn, streamID: sid, mid: f.mid, ppidOrFSN: f.flags & 0x02 != 0 ? f.ppid : f.fsn,
+                                     flags: f.flags, payload: f.payload, into: &w)
                 } else {
-                    mid = 0
+                    DataChunk.write(tsn: tsn, streamID: sid, ssn: UInt16(truncatingIfNeeded: f.mid), ppid: f.ppid, flags: f.flags,
+                                    payload: f.payload, into: &w)
                 }
-                message.mid = mid
-            }
-            let fsn = message.nextFSN
-            let take = min(room, size - offset)
-            let end = offset + take == size
-            let flags: UInt8 = (unordered ? 0x04 : 0) | (begin ? 0x02 : 0) | (end ? 0x01 : 0)
-            let slice = message.payload[offset..<(offset + take)]
-            let ppid = message.ppid
-            let tsn = nextTSN
-            nextTSN &+= 1
-            if interleaving {
-                IDataChunk.write(tsn: tsn, streamID: sid, mid: mid, ppidOrFSN: begin ? ppid : fsn, flags: flags, payload: slice, into: &w)
-                message.nextFSN &+= 1
-            } else {
-                DataChunk.write(tsn: tsn, streamID: sid, ssn: UInt16(truncatingIfNeeded: mid), ppid: ppid, flags: flags, payload: slice, into: &w)
-            }
-            outstanding.append(OutstandingChunk(tsn: tsn, streamID: sid, mid: mid, fsn: fsn, ppid: ppid, flags: flags,
-                                                status: .inFlight, sentAt: now, messageID: message.messageID,
-                                                maxRetransmits: message.maxRetransmits, expiry: expiry, payload: slice))
-            flightSize += take
-            peerRwnd = max(0, peerRwnd - take)
-            statistics.dataChunksSent += 1
-            message.offset += take
-            release(&stream, accounted: accounted, bytes: take, streamID: sid)
-            if end {
-                finishStreamTurn(sid, stream)
+                let take = f.payload.count
+                outstanding.append(OutstandingChunk(tsn: tsn, streamID: sid, mid: f.mid, fsn: f.fsn, ppid: f.ppid, flags: f.flags,
+                                                    status: .inFlight, sentAt: now, messageID: f.messageID,
+                                                    maxRetransmits: f.maxRetransmits, expiry: f.expiry, payload: f.payload))
+                flightSize += take
+                peerRwnd = max(0, peerRwnd - take)
+                statistics.dataChunksSent += 1
+                released(bytes: take, lowCrossed: f.lowCrossed, streamID: sid)
+                if f.flags & 0x01 != 0 {
+                    finishStreamTurn(sid)
+                } else if interleaved {
+                    // I-DATA (RFC 8260): the next fragment may come from another stream, so a large
+                    // message does not hold back the other streams; round-robin per fragment.
+                    currentStream = nil
+                    scheduler.append(sid)
+                } else {
+                    currentStream = sid
+                }
                 return true
             }
-            stream.queue.prepend(message)
-            if interleaving {
-                // I-DATA (RFC 8260): the next fragment may come from another stream, so a large
-                // message does not hold back the other streams; round-robin per fragment.
-                outStreams[sid] = stream
-                currentStream = nil
-                scheduler.append(sid)
-            } else {
-                outStreams[sid] = stream
-                currentStream = sid
-            }
-            return true
         }
     }
 
+    /// `bytes` left the send queues (the stream's buffered amount was lowered by
+    /// ``OutgoingStream/release(bytes:accounted:)``); reports the low event if it crossed.
+    mutating func released(bytes: Int, lowCrossed: Bool, streamID: UInt16) {
+        queuedBytes -= bytes
+        if lowCrossed { events.append(.bufferedAmountLow(streamID: streamID)) }
+    }
+
     /// The current message of `sid` is done (sent or dropped): rotate the round-robin.
-    mutating func finishStreamTurn(_ sid: UInt16, _ stream: OutgoingStream) {
-        var stream = stream
+    mutating func finishStreamTurn(_ sid: UInt16) {
         currentStream = nil
-        if stream.queue.isEmpty {
-            stream.scheduled = false
-        } else {
-            scheduler.append(sid)
-        }
-        if stream.isIdle { outStreams[sid] = nil } else { outStreams[sid] = stream }
+        let queued = outStreams.modify(sid) { s -> Bool in
+            if !s.hasQueuedMessages { s.scheduled = false }
+            return s.hasQueuedMessages
+        } ?? false
+        if queued { scheduler.append(sid) }
+        outStreams.dropIfIdle(sid)
         if !reset.pendingStreams.isEmpty, reset.pendingStreams.contains(sid) { reset.dirty = true }
     }
 
     /// `bytes` of `message` left the queue: lower the buffered amount, fire the low event on
     /// the downward crossing of the threshold.
     mutating func release(_ stream: inout OutgoingStream, accounted: Bool, bytes: Int, streamID: UInt16) {
-        queuedBytes -= bytes
-        guard accounted, bytes > 0 else { return }
-        let before = stream.bufferedAmount
-        stream.bufferedAmount -= bytes
-        if before > stream.lowThreshold && stream.bufferedAmount <= stream.lowThreshold {
-            events.append(.bufferedAmountLow(streamID: streamID))
-        }
+        released(bytes: bytes, lowCrossed: stream.release(bytes: bytes, accounted: accounted), streamID: streamID)
     }
 
     /// FORWARD TSN with the ordered streams whose messages were abandoned up to the advanced

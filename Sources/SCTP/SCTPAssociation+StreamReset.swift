@@ -21,7 +21,7 @@ extension SCTPAssociation {
         guard reset.inFlight == nil, reset.dirty, !reset.pendingStreams.isEmpty, state == .established else { return }
         reset.dirty = false
         let ready = reset.pendingStreams.filter { sid in
-            currentStream != sid && (outStreams[sid]?.queue.isEmpty ?? true)
+            currentStream != sid && !(outStreams[sid]?.hasQueuedMessages ?? false)
         }.sorted()
         guard !ready.isEmpty else { return }
         let batch = Array(ready.prefix((mtu - 64) / 2))

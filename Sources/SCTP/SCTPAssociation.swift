@@ -56,6 +56,9 @@ public struct SCTPAssociation: Sendable {
     let mtu: Int
     /// ``SCTPConfiguration/delayedAckTimeout`` in nanoseconds (integer arithmetic on the receive path).
     let delayedAckNanoseconds: Int64
+    /// ``SCTPConfiguration/rtoMin`` and ``SCTPConfiguration/rtoMax`` in nanoseconds (`Duration`
+    /// arithmetic per RTT sample costs 128-bit multiplications).
+    let rtoMinNanoseconds: Int64, rtoMaxNanoseconds: Int64
 
     // MARK: Tags and negotiated parameters
     var localTag: UInt32 = 0
@@ -96,7 +99,7 @@ public struct SCTPAssociation: Sendable {
     var fastRetransmitPending = false
     /// Max.Burst: after a SACK, new data may raise the flight size only this far.
     var burstFlightLimit: Int?
-    var outStreams: [UInt16: OutgoingStream] = [:]
+    var outStreams = StreamTable<OutgoingStream>()
     var scheduler = Deque<UInt16>()
     /// Stream whose message is being fragmented (its fragments need consecutive TSNs).
     var currentStream: UInt16?
@@ -148,6 +151,8 @@ public struct SCTPAssociation: Sendable {
         mtu = max(256, configuration.maxPacketSize)
         delayedAckNanoseconds = configuration.delayedAckTimeout.nanosecondsClamped
         rto = configuration.rtoInitial.nanosecondsClamped
+        rtoMinNanoseconds = configuration.rtoMin.nanosecondsClamped
+        rtoMaxNanoseconds = configuration.rtoMax.nanosecondsClamped
         reassembly = ReassemblyQueue(maxMessageSize: configuration.maxReceiveMessageSize)
         interleavedReassembly = InterleavedReassemblyQueue(maxMessageSize: configuration.maxReceiveMessageSize)
     }

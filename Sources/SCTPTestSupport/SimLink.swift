@@ -5,7 +5,11 @@ import WireKit
 /// reordering, corruption and a rate-limited bottleneck queue, all driven by a seeded RNG.
 public struct SimLink: Sendable {
     /// The link's behaviour.
-    public var conditions: PairLinkConditions
+    public var conditions: PairLinkConditions { didSet { perfect = Self.isPerfect(conditions) } }
+    /// No delay, loss, jitter, duplication, reordering, corruption or rate limit: packets arrive
+    /// at once, in order (the in-memory link of sctp-bench), with no random draws or `Duration`
+    /// arithmetic per packet.
+    var perfect: Bool
     var rng: SeededRandom
     /// Packets in flight sorted by arrival time (ties keep send order).
     var queue = Deque<(arrival: Instant, packet: [UInt8])>()
@@ -18,12 +22,23 @@ public struct SimLink: Sendable {
     /// A link with `conditions` and its own random stream from `seed`.
     public init(conditions: PairLinkConditions, seed: UInt64) {
         self.conditions = conditions
+        perfect = Self.isPerfect(conditions)
         rng = SeededRandom(seed: seed)
+    }
+
+    static func isPerfect(_ c: PairLinkConditions) -> Bool {
+        c.delay == .zero && c.jitter == .zero && c.loss <= 0 && c.duplicate <= 0 && c.reorder <= 0 && c.corrupt <= 0
+            && c.rateBitsPerSecond == nil
     }
 
     /// Puts a packet on the link at `now`.
     public mutating func send(_ packet: [UInt8], now: Instant) {
         sent += 1
+        if perfect, queue.last.map({ $0.arrival <= now }) ?? true {
+            // The same outcome as below with every probability zero (`chance(0)` draws nothing).
+            queue.append((now, packet))
+            return
+        }
         var departure = now
         if let rate = conditions.rateBitsPerSecond, rate > 0 {
             let start = max(now, busyUntil)

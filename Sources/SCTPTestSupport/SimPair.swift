@@ -10,8 +10,20 @@ public protocol PacketEndpoint {
     mutating func handle(timeout now: Instant)
     /// The next packet to send.
     mutating func pollTransmit() -> [UInt8]?
+    /// The next packet to send, written into a reused buffer; false when none.
+    mutating func pollTransmit(into packet: inout [UInt8]) -> Bool
     /// The next deadline.
     func pollTimeout() -> Instant?
+}
+
+extension PacketEndpoint {
+    /// Default: ``pollTransmit()``'s fresh array (endpoints that can write into a reused
+    /// buffer implement this themselves).
+    public mutating func pollTransmit(into packet: inout [UInt8]) -> Bool {
+        guard let p = pollTransmit() else { packet.removeAll(keepingCapacity: true); return false }
+        packet = p
+        return true
+    }
 }
 
 extension SCTPAssociation: PacketEndpoint {}
@@ -33,6 +45,9 @@ public struct SimPair<E: PacketEndpoint> {
     public var now: Instant = .zero
     /// The seed the links were derived from (print it on failure).
     public let seed: UInt64
+    /// Packet buffers handed back after the receiver handled them, reused for the next
+    /// packets sent (as a driver reuses its send buffer): no allocation per packet.
+    var spare: [[UInt8]] = []
 
     /// Joins `a` and `b` with links of the given conditions; the seed determines all randomness.
     public init(a: E, b: E, ab: PairLinkConditions, ba: PairLinkConditions, seed: UInt64) {
@@ -44,8 +59,23 @@ public struct SimPair<E: PacketEndpoint> {
 
     /// Sends everything both endpoints want to send now.
     public mutating func flush() {
-        while let p = a.pollTransmit() { ab.send(p, now: now) }
-        while let p = b.pollTransmit() { ba.send(p, now: now) }
+        while let p = Self.poll(&a, spare: &spare) { ab.send(p, now: now) }
+        while let p = Self.poll(&b, spare: &spare) { ba.send(p, now: now) }
+    }
+
+    /// The next packet of `endpoint`, in a spare buffer when one is left.
+    static func poll(_ endpoint: inout E, spare: inout [[UInt8]]) -> [UInt8]? {
+        var buffer = spare.popLast() ?? []
+        if endpoint.pollTransmit(into: &buffer) { return buffer }
+        if buffer.capacity > 0 { spare.append(buffer) }
+        return nil
+    }
+
+    /// A packet the receiver is done with: its buffer becomes a spare (up to 2 MiB of them,
+    /// about what a burst of a full congestion window puts on the link; storage the receiver
+    /// still shares is copied on reuse, never overwritten).
+    mutating func recycle(_ packet: consuming [UInt8]) {
+        if spare.count < 2 << 20 / max(1200, packet.capacity) { spare.append(packet) }
     }
 
     /// Delivers due packets, fires due timers, flushes output, then advances the clock to the
@@ -58,12 +88,14 @@ public struct SimPair<E: PacketEndpoint> {
         // arrive spaced out (so a receiver SACKs every second packet, not once per burst).
         while let p = ab.receive(now: now) {
             b.handle(packet: p, now: now)
-            while let t = b.pollTransmit() { ba.send(t, now: now) }
+            recycle(p)
+            while let t = Self.poll(&b, spare: &spare) { ba.send(t, now: now) }
             delivered = true
         }
         while let p = ba.receive(now: now) {
             a.handle(packet: p, now: now)
-            while let t = a.pollTransmit() { ab.send(t, now: now) }
+            recycle(p)
+            while let t = Self.poll(&a, spare: &spare) { ab.send(t, now: now) }
             delivered = true
         }
         if let t = a.pollTimeout(), t <= now { a.handle(timeout: now) }

@@ -12,6 +12,16 @@ public struct ByteWriter: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
+    /// A writer that builds into `buffer`'s storage: `buffer` is left empty, the writer starts
+    /// empty with at least `capacity` bytes reserved, and no allocation happens when `buffer`
+    /// was the only reference to storage that large (give the bytes back with `take()`).
+    @inlinable public init(reusing buffer: inout [UInt8], capacity: Int) {
+        bytes = []
+        swap(&bytes, &buffer)
+        bytes.removeAll(keepingCapacity: true)
+        if bytes.capacity < capacity { bytes.reserveCapacity(capacity) }
+    }
+
     /// Number of bytes written.
     @inlinable public var count: Int { bytes.count }
 

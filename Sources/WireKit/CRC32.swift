@@ -52,6 +52,16 @@ public enum CRC32C {
         return SlicingTable.update(state, buffer, table: tables)
     }
 
+    /// The CRC-32C of an SCTP packet with its checksum field (bytes 8..<12) taken as zero, in one
+    /// pass over the buffer (RFC 9260 §6.8); 0 when shorter than the 12-byte common header.
+    public static func sctpChecksum(_ packet: UnsafeRawBufferPointer) -> UInt32 {
+        guard packet.count >= 12, let base = packet.baseAddress else { return 0 }
+        if hardware { return cplatform_crc32c_hw_sctp(base, packet.count) }
+        var state = SlicingTable.update(0xFFFF_FFFF, UnsafeRawBufferPointer(rebasing: packet[0..<8]), table: tables)
+        state = withUnsafeBytes(of: UInt32(0)) { SlicingTable.update(state, $0, table: tables) }
+        return SlicingTable.update(state, UnsafeRawBufferPointer(rebasing: packet[12...]), table: tables) ^ 0xFFFF_FFFF
+    }
+
     /// The software (slicing-by-8) path, exposed for tests and benchmarks.
     public static func softwareChecksum(_ bytes: [UInt8]) -> UInt32 {
         bytes.withUnsafeBytes { SlicingTable.update(0xFFFF_FFFF, $0, table: tables) } ^ 0xFFFF_FFFF

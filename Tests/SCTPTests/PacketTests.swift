@@ -135,4 +135,40 @@ import WireKit
         #expect(parsed > 0)
         #expect(victim.statistics.malformed > 0)
     }
+
+    @Test("packets of DATA chunks and SACKs only (the receive fast path): several per packet delivered, corruption and empty DATA counted, buffers reused")
+    func dataOnlyPackets() throws {
+        var (a, b) = try SackTimingTests.established()
+        // Two small messages: one packet with two DATA chunks, written into a reused buffer.
+        try a.send(stream: 1, ppid: 53, message: [1, 2, 3], now: .zero)
+        try a.send(stream: 1, ppid: 53, message: [4, 5], now: .zero)
+        var buffer = [UInt8](repeating: 0xEE, count: 2000)
+        let wrote = a.pollTransmit(into: &buffer)
+        #expect(wrote)
+        let packet = buffer
+        #expect(try SCTPPacket.parse(packet).chunks.count == 2)
+        var corrupted = packet
+        corrupted[corrupted.count - 1] ^= 0x40
+        let before = b.statistics
+        b.handle(packet: corrupted, now: .zero)
+        #expect(b.statistics.badChecksum == before.badChecksum + 1)
+        b.handle(packet: packet, now: .zero)
+        var got: [[UInt8]] = []
+        while let e = b.pollEvent() { if case .message(let m) = e { got.append(m.payload) } }
+        #expect(got == [[1, 2, 3], [4, 5]])
+        // The same TSNs again: duplicates, reported at once.
+        b.handle(packet: packet, now: .zero)
+        #expect(b.statistics.duplicateTSNs == before.duplicateTSNs + 2)
+        // A DATA chunk without user data, correctly tagged and sealed: malformed, nothing delivered.
+        var empty = Array(packet[0..<12]) + [0, 3, 0, 16] + [UInt8](repeating: 0, count: 12)
+        SCTPPacket.seal(&empty)
+        b.handle(packet: empty, now: .zero)
+        #expect(b.statistics.malformed == before.malformed + 1)
+        #expect(b.pollEvent() == nil)
+        // Nothing to send: false, the buffer left empty.
+        while a.pollTransmit() != nil {}
+        let wroteAgain = a.pollTransmit(into: &buffer)
+        #expect(!wroteAgain)
+        #expect(buffer.isEmpty)
+    }
 }

@@ -20,6 +20,17 @@ import Testing
         #expect(CRC32C.checksum(data) == CRC32C.softwareChecksum(data))
     }
 
+    @Test("the SCTP checksum (field at 8..<12 taken as zero) equals the CRC-32C of a zeroed copy",
+          arguments: [12, 13, 20, 383, 1200, 6157, 16_000])
+    func sctpChecksumSkipsTheField(length: Int) {
+        var rng = SeededRandom(seed: UInt64(length) &+ 77)
+        let data = rng.bytes(length)
+        var zeroed = data
+        zeroed[8] = 0; zeroed[9] = 0; zeroed[10] = 0; zeroed[11] = 0
+        #expect(data.withUnsafeBytes { CRC32C.sctpChecksum($0) } == CRC32C.softwareChecksum(zeroed))
+        #expect([UInt8](repeating: 1, count: 11).withUnsafeBytes { CRC32C.sctpChecksum($0) } == 0)
+    }
+
     @Test func incrementalEqualsOneShot() {
         var rng = SeededRandom(seed: 9)
         let data = rng.bytes(1000)

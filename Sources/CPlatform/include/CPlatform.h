@@ -28,6 +28,11 @@ int cplatform_has_crc32c_instruction(void);
 /// state (start with 0xFFFFFFFF, invert at the end). Only call when cplatform_has_crc32c_instruction().
 uint32_t cplatform_crc32c_hw(uint32_t crc, const void *data, size_t length);
 
+/// The finished CRC-32C of an SCTP packet (`length` >= 12) with its checksum field (bytes 8..<12)
+/// taken as zero, in one pass without copying (RFC 9260 §6.8). Only call when
+/// cplatform_has_crc32c_instruction().
+uint32_t cplatform_crc32c_hw_sctp(const void *data, size_t length);
+
 /// Limits glibc malloc to `count` arenas (mallopt M_ARENA_MAX). Returns 1 on success, else 0.
 int cplatform_limit_malloc_arenas(int count);
 

@@ -61,11 +61,10 @@ public struct DataChunk: Sendable, Equatable {
     @inlinable static func write(tsn: UInt32, streamID: UInt16, ssn: UInt16, ppid: UInt32, flags: UInt8,
                                  payload: ArraySlice<UInt8>, into w: inout ByteWriter) {
         let length = UInt32(truncatingIfNeeded: headerSize + payload.count)
-        var header = (UInt32(ChunkType.data) << 24 | UInt32(flags) << 16 | (length & 0xFFFF)).bigEndian
-        var fields = (tsn.bigEndian, (UInt32(streamID) << 16 | UInt32(ssn)).bigEndian, ppid.bigEndian)
+        var header = ((UInt32(ChunkType.data) << 24 | UInt32(flags) << 16 | (length & 0xFFFF)).bigEndian,
+                      tsn.bigEndian, (UInt32(streamID) << 16 | UInt32(ssn)).bigEndian, ppid.bigEndian)
         withUnsafeBytes(of: &header) { w.bytes.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
-        withUnsafeBytes(of: &fields) { w.bytes.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
-        w.bytes.append(contentsOf: payload)
+        payload.withUnsafeBufferPointer { w.bytes.append(contentsOf: $0) }
         var padding = (4 - payload.count & 3) & 3
         while padding > 0 { w.bytes.append(0); padding -= 1 }
     }

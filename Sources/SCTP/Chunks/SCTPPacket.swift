@@ -51,14 +51,7 @@ public struct SCTPPacket: Sendable, Equatable {
 
     /// The CRC-32C of `bytes` with the checksum field taken as zero (no copy).
     public static func checksum(_ bytes: [UInt8]) -> UInt32 {
-        bytes.withUnsafeBytes { raw -> UInt32 in
-            guard raw.count >= headerSize else { return 0 }
-            var state = CRC32C.update(0xFFFF_FFFF, UnsafeRawBufferPointer(rebasing: raw[0..<8]))
-            let zeros: UInt32 = 0
-            state = withUnsafeBytes(of: zeros) { CRC32C.update(state, $0) }
-            state = CRC32C.update(state, UnsafeRawBufferPointer(rebasing: raw[12...]))
-            return state ^ 0xFFFF_FFFF
-        }
+        bytes.withUnsafeBytes { CRC32C.sctpChecksum($0) }
     }
 
     /// Writes the common header into an empty writer (checksum zero, patched by ``seal(_:)``).
@@ -70,9 +63,7 @@ public struct SCTPPacket: Sendable, Equatable {
     /// Computes the CRC-32C of a finished packet and stores it (little-endian, as RFC 9260 appendix B).
     public static func seal(_ bytes: inout [UInt8]) {
         guard bytes.count >= headerSize else { preconditionFailure("sealing a packet without a header") }
-        // With the field zeroed the CRC is one pass over the whole packet.
-        bytes[8] = 0; bytes[9] = 0; bytes[10] = 0; bytes[11] = 0
-        let crc = bytes.withUnsafeBytes { CRC32C.checksum($0) }
+        let crc = bytes.withUnsafeBytes { CRC32C.sctpChecksum($0) }
         bytes[8] = UInt8(truncatingIfNeeded: crc)
         bytes[9] = UInt8(truncatingIfNeeded: crc >> 8)
         bytes[10] = UInt8(truncatingIfNeeded: crc >> 16)
