@@ -233,7 +233,7 @@ extension PeerConnection {
         guard !isClosed else { return }
         sctp?.abort(reason: "peer connection closed", now: now)
         if let dtls, dtls.state == .connected {
-            while let packet = sctp?.pollTransmit() { try? dtls.send(packet) }
+            while sctp?.pollTransmit(into: &sctpPacket) == true { try? dtls.send(sctpPacket) }
         }
         dtls?.close()
         if let dtls {

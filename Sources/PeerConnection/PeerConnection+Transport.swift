@@ -26,10 +26,10 @@ extension PeerConnection {
                 }
                 if dtls.state == .connected, sctp != nil {
                     if !sctpStarted { startSCTP() }
-                    while let packet = sctp?.pollTransmit() {
+                    while sctp?.pollTransmit(into: &sctpPacket) == true {
                         progress = true
                         do {
-                            try dtls.send(packet)
+                            try dtls.send(sctpPacket)
                             counters.dtlsRecordsSent += 1
                         } catch {
                             break

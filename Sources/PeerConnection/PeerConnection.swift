@@ -68,6 +68,9 @@ public final class PeerConnection {
     var dtls: DTLSEndpoint?
     var remoteFingerprints: [CertificateFingerprint] = []
     var sctp: DataChannelManager?
+    /// The buffer each outgoing SCTP packet is written into before DTLS seals it (reused: no
+    /// allocation per packet).
+    var sctpPacket: [UInt8] = []
     var sctpStarted = false
     /// While true, data channel events stay inside SCTP (see ``isReceivePaused``).
     var receivePaused = false
