@@ -36,6 +36,7 @@ extension PeerConnection {
         if let ice { transport["iceRole"] = .string(ice.role.rawValue); transport["iceLocalUsernameFragment"] = .string(ice.localCredentials.ufrag) }
         if let dtlsRole { transport["dtlsRole"] = .string(dtlsRole == .client ? "client" : "server") }
         if let suite = dtls?.cipherSuite { transport["dtlsCipher"] = .string(suite) }
+        if let srtp = media.srtp { transport["srtpCipher"] = .string(srtp.profile.registryName) }
         if let remoteCert { transport["remoteCertificateId"] = .string(remoteCert) }
         if let ice {
             for c in ice.localCandidates { add("I" + c.foundation + "-" + c.address.description, "local-candidate", candidateValues(c)) }

@@ -19,6 +19,14 @@ public enum SRTPProfile: UInt16, Sendable, CaseIterable {
     /// Bytes to export from DTLS (`EXTRACTOR-dtls_srtp`): two keys and two salts.
     public var keyingMaterialLength: Int { 2 * (keyLength + saltLength) }
 
+    /// The profile's name in the IANA DTLS-SRTP protection profile registry (W3C `srtpCipher`).
+    public var registryName: String {
+        switch self {
+        case .aes128CMHMACSHA1_80: return "AES_CM_128_HMAC_SHA1_80"
+        case .aeadAES128GCM: return "AEAD_AES_128_GCM"
+        }
+    }
+
     /// The OpenSSL name of the profile, as used with `SSL_CTX_set_tlsext_use_srtp`.
     public var openSSLName: String {
         switch self {

@@ -50,6 +50,7 @@ import WireKit
         let outbound = try #require(p.a.rtpStats("outbound-rtp", .video))
         #expect((outbound.int("nackCount") ?? 0) > 0 && (outbound.int("retransmittedPacketsSent") ?? 0) > 0, "seed \(seed)")
         let remote = try #require(p.a.pc.getStats().all(ofType: "remote-inbound-rtp").first { $0["kind"] == .string("audio") })
+        #expect(p.a.pc.getStats().all(ofType: "transport").first?["srtpCipher"] != nil, "media runs over SRTP")
         if case .double(let rtt)? = remote["roundTripTime"] {
             #expect(rtt > 0.03 && rtt < 0.2, "RTT \(rtt) s over a 2 × 20 ms path (seed \(seed))")
         } else {

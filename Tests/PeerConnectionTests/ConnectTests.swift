@@ -34,6 +34,7 @@ import WireKit
         let transport = try #require(stats["T01"])
         #expect((transport.int("bytesReceived") ?? 0) > 100_000)
         #expect(transport["dtlsState"] == .string("connected"))
+        #expect(transport["srtpCipher"] == nil, "a data-only connection never starts SRTP")
         #expect(!stats.all(ofType: "candidate-pair").isEmpty && stats.all(ofType: "certificate").count == 2)
         #expect(p.a.events.contains(.connectionStateChange(.connected)))
         #expect(p.a.events.contains { if case .selectedCandidatePairChange = $0 { true } else { false } })

@@ -9,7 +9,8 @@ import WireKit
 extension PeerConnection {
     /// Keys SRTP from the DTLS exporter once DTLS is connected with a `use_srtp` profile.
     func startSRTPIfReady() {
-        guard media.srtp == nil, !media.srtpFailed, let dtls, dtls.state == .connected, let role = dtlsRole,
+        // A data-only connection never starts SRTP: libsrtp is initialised only when media is used.
+        guard media.srtp == nil, !media.srtpFailed, !media.transceivers.isEmpty, let dtls, dtls.state == .connected, let role = dtlsRole,
               let km = dtls.srtpKeyingMaterial, let profile = SRTPProfile(rawValue: km.profile.rawValue) else { return }
         let material = km.clientWriteKey + km.serverWriteKey + km.clientWriteSalt + km.serverWriteSalt
         do {
