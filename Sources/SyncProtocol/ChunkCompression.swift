@@ -19,27 +19,22 @@ public enum ChunkCompression {
         guard data.count >= 128 else { return nil }
         if data.count > 4 * sampleSize {
             let middle = data.count / 2
-            guard shrinks(data, 0..<sampleSize) || shrinks(data, middle..<middle + sampleSize) else { return nil }
+            guard compressed(data, 0..<sampleSize) != nil || compressed(data, middle..<middle + sampleSize) != nil else { return nil }
         }
-        let limit = data.count - data.count / 10
-        var out = [UInt8](repeating: 0, count: ZSTD_compressBound(data.count))
-        let written = out.withUnsafeMutableBytes { dst in
-            data.withUnsafeBytes { src in ZSTD_compress(dst.baseAddress, dst.count, src.baseAddress, src.count, level) }
-        }
-        guard ZSTD_isError(written) == 0, written <= limit else { return nil }
-        out.removeSubrange(written...)
-        return out
+        return compressed(data, 0..<data.count)
     }
 
-    /// True when `data[range]` compresses to at most 90 % of its size.
-    static func shrinks(_ data: [UInt8], _ range: Range<Int>) -> Bool {
+    /// `data[range]` compressed, when that is at most 90 % of its size; nil otherwise.
+    static func compressed(_ data: [UInt8], _ range: Range<Int>) -> [UInt8]? {
         var out = [UInt8](repeating: 0, count: ZSTD_compressBound(range.count))
         let written = out.withUnsafeMutableBytes { dst in
             data.withUnsafeBytes { src in
                 ZSTD_compress(dst.baseAddress, dst.count, src.baseAddress.map { $0 + range.lowerBound }, range.count, level)
             }
         }
-        return ZSTD_isError(written) == 0 && written <= range.count - range.count / 10
+        guard ZSTD_isError(written) == 0, written <= range.count - range.count / 10 else { return nil }
+        out.removeSubrange(written...)
+        return out
     }
 
     /// Decompresses one zstd frame that must expand to exactly `announcedSize` bytes.
