@@ -243,8 +243,7 @@ extension FolderEngine {
         while i < waitingPulls.count {
             let path = waitingPulls[i]
             guard var p = pulls[path], !p.queued.isEmpty else {
-                waitingPulls.remove(at: i)
-                waitingPullSet.remove(path)
+                stopWaiting(at: i)
                 continue
             }
             while let index = p.queued.first {
@@ -273,13 +272,13 @@ extension FolderEngine {
                                             size: UInt32(size), hash: p.target.chunks[index].hash)), to: peer)
             }
             pulls[path] = p
-            if p.queued.isEmpty {
-                waitingPulls.remove(at: i)
-                waitingPullSet.remove(path)
-            } else {
-                i += 1
-            }
+            if p.queued.isEmpty { stopWaiting(at: i) } else { i += 1 }
         }
+    }
+
+    /// Removes the `i`-th of ``waitingPulls`` (its pull has nothing left to request, or is gone).
+    func stopWaiting(at i: Int) {
+        waitingPullSet.remove(waitingPulls.remove(at: i))
     }
 
     func handleResponse(_ response: ChunkResponse, from peer: String, now: Instant) {
