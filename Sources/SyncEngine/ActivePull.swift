@@ -25,6 +25,10 @@ struct ActivePull {
     var excludedPeers: Set<String> = []
     /// Peers announcing the target content (looked up once, again only when none can serve).
     var holders: [String]?
+    /// The chunk that straddles the end of the file being replaced, when the file grew: its
+    /// index and how many of its leading bytes the old file may already hold (an append).
+    /// Cleared once a response shows the old bytes are not the chunk's start.
+    var appendPrefix: (index: Int, bytes: Int)?
 
     mutating func requeue(_ index: Int) {
         guard pending.remove(index) != nil else { return }

@@ -194,6 +194,7 @@ extension FolderEngine {
                 }
                 pull.queued.append(i)
             }
+            if !pull.queued.isEmpty, let l { pull.appendPrefix = appendPrefix(of: l, in: g, offsets: offsets, queued: pull.queued) }
             pulls[n.path] = pull
             if pull.queued.isEmpty { readyPulls.append(n.path) } else { markWaiting(n.path) }
         } catch {
@@ -201,6 +202,37 @@ extension FolderEngine {
             failedPulls.insert(n.path)
         }
         return nil
+    }
+
+    /// The chunk of `target` that may begin with the end of the local file it replaces (the
+    /// file grew by an append): it straddles the old end of file, starts where an old chunk
+    /// started, and the old file holds at least ``minimumAppendPrefix`` of its bytes.
+    func appendPrefix(of local: FileRecord, in target: FileRecord, offsets: [UInt64], queued: [Int]) -> (index: Int, bytes: Int)? {
+        guard !local.deleted, local.kind == .file, local.size > 0, target.size > local.size else { return nil }
+        let end = local.size
+        guard let i = queued.first(where: { offsets[$0] < end && end < offsets[$0] + UInt64(target.chunks[$0].size) }),
+              end - offsets[i] >= UInt64(Self.minimumAppendPrefix),
+              let old = withChunkList(local) else { return nil }
+        var start: UInt64 = 0
+        for c in old.chunks {
+            if start == offsets[i] { return (i, Int(end - offsets[i])) }
+            if start > offsets[i] { break }
+            start += UInt64(c.size)
+        }
+        return nil
+    }
+
+    /// The fewest bytes of a chunk worth taking from the old file instead of the network.
+    static let minimumAppendPrefix = 1024
+
+    /// The whole chunk of a response to a request with a `skip`: the old file's leading bytes
+    /// (if the file on disk is still the indexed one) followed by the response, or nil.
+    func withAppendPrefix(_ data: [UInt8], _ r: PendingRequest, _ p: ActivePull) -> [UInt8]? {
+        guard data.count == r.size, diskMatchesIndex(r.path), let f = try? fs.openRead(r.path.string) else { return nil }
+        defer { f.close() }
+        guard var bytes = try? f.read(at: p.offsets[r.chunkIndex], count: r.skip), bytes.count == r.skip else { return nil }
+        bytes.append(contentsOf: data)
+        return bytes
     }
 
     /// A chunk's bytes from a local file of the folder that has it (verified), or nil.
@@ -247,7 +279,8 @@ extension FolderEngine {
                 continue
             }
             while let index = p.queued.first {
-                let size = Int(p.target.chunks[index].size)
+                let skip = p.appendPrefix?.index == index ? p.appendPrefix?.bytes ?? 0 : 0
+                let size = Int(p.target.chunks[index].size) - skip
                 if bytesInFlight > 0 && bytesInFlight + size > config.maxBytesInFlight { pulls[path] = p; return }
                 if p.holders == nil {
                     p.holders = remoteRecords(path, withChunks: false).filter { $0.value.contentHash == p.target.contentHash && !$0.value.deleted }.map(\.key)
@@ -262,14 +295,15 @@ extension FolderEngine {
                 }
                 let id = nextRequestID
                 nextRequestID &+= 1
-                requests[id] = PendingRequest(peer: peer, path: path, pullID: p.id, chunkIndex: index, size: size,
+                requests[id] = PendingRequest(peer: peer, path: path, pullID: p.id, chunkIndex: index, size: size, skip: skip,
                                               deadline: now + config.requestTimeout)
                 bytesInFlight += size
                 peers[peer]?.outstandingBytes += size
                 p.queued.removeFirst()
                 p.pending.insert(index)
                 queue(.request(ChunkRequest(requestID: id, folderID: config.folderID, path: path, offset: p.offsets[index],
-                                            size: UInt32(size), hash: p.target.chunks[index].hash)), to: peer)
+                                            size: p.target.chunks[index].size, hash: p.target.chunks[index].hash,
+                                            skip: UInt32(skip))), to: peer)
             }
             pulls[path] = p
             if p.queued.isEmpty { stopWaiting(at: i) } else { i += 1 }
@@ -289,17 +323,25 @@ extension FolderEngine {
         guard var p = pulls[r.path], p.id == r.pullID else { issueRequests(now: now); return }
         let chunk = p.target.chunks[r.chunkIndex]
         if response.status == .ok {
-            do {
-                try writer.write(response.data, chunk: chunk, at: p.offsets[r.chunkIndex], into: p.temp)
+            let data = r.skip == 0 || response.data.count == Int(chunk.size) ? response.data : withAppendPrefix(response.data, r, p)
+            do throws(AtomicWriterError) {
+                guard let data else { throw .hashMismatch(path: p.temp.target.string, offset: p.offsets[r.chunkIndex]) }
+                try writer.write(data, chunk: chunk, at: p.offsets[r.chunkIndex], into: p.temp)
                 p.pending.remove(r.chunkIndex)
                 p.remaining -= 1
             } catch {
-                emit(.pullFailed(r.path, reason: "chunk from \(peer): \(error)"))
-                if case .hashMismatch = error {
+                if case .hashMismatch = error, r.skip > 0, response.data.count != Int(chunk.size) {
+                    // The old file did not end with the chunk's start (not an append): ask for all of it.
+                    p.appendPrefix = nil
+                    p.requeue(r.chunkIndex)
+                    markWaiting(r.path)
+                } else if case .hashMismatch = error {
+                    emit(.pullFailed(r.path, reason: "chunk from \(peer): \(error)"))
                     p.excludedPeers.insert(peer)   // the peer sent bad data: ask someone else
                     p.requeue(r.chunkIndex)
                     markWaiting(r.path)
                 } else {
+                    emit(.pullFailed(r.path, reason: "chunk from \(peer): \(error)"))
                     // A local failure (disk full, permissions): not the peer's fault. Keep the
                     // temp file for resuming, drop the pull, and try again after a backoff.
                     suspend(r.path)

@@ -3,6 +3,7 @@ import SyncProtocol
 
 extension FolderEngine {
     /// Answers a chunk request from the local index only (never an unindexed or ignored file).
+    /// The whole chunk is read and verified; a request with a `skip` gets the bytes after it.
     func serve(_ request: ChunkRequest, from peer: String) {
         guard let state = peers[peer], state.helloReceived else { return }
         guard state.queuedBytes + state.unsentBytes <= config.maxQueuedBytesPerPeer else { return }  // the peer will time out and retry
@@ -24,6 +25,7 @@ extension FolderEngine {
             queue(.response(ChunkResponse(requestID: request.requestID, status: .notFound)), to: peer)
             return
         }
-        queue(.response(ChunkResponse(requestID: request.requestID, status: .ok, data: bytes)), to: peer)
+        let answer = request.skip == 0 ? bytes : Array(bytes[Int(request.skip)...])
+        queue(.response(ChunkResponse(requestID: request.requestID, status: .ok, data: answer)), to: peer)
     }
 }

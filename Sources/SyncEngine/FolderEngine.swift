@@ -34,7 +34,10 @@ public final class FolderEngine {
         var path: SyncPath
         var pullID: UInt64
         var chunkIndex: Int
+        /// Bytes asked for (the chunk's size less `skip`).
         var size: Int
+        /// Leading bytes of the chunk taken from the file being replaced (see ``ChunkRequest/skip``).
+        var skip: Int = 0
         var deadline: Instant
     }
 

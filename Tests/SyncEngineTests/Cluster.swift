@@ -19,6 +19,8 @@ final class Cluster {
     var order = 0
     var events: [[SyncEvent]]
     var framesSent: [SyncFrame.MessageType: Int] = [:]
+    /// Bytes on the wire per frame type (headers included).
+    var bytesSent: [SyncFrame.MessageType: Int] = [:]
     var connected: Set<Int> = []
     let configs: [FolderConfig]
     /// Engines given a syncer flush finished files through it (the test completes the flushes).
@@ -75,7 +77,10 @@ final class Cluster {
         for (i, e) in engines.enumerated() {
             while let t = e.pollTransmit() {
                 guard let to = ids.firstIndex(of: t.peer) else { continue }
-                if let type = SyncFrame.MessageType(rawValue: t.bytes.count > 5 ? t.bytes[5] : 0) { framesSent[type, default: 0] += 1 }
+                if let type = SyncFrame.MessageType(rawValue: t.bytes.count > 5 ? t.bytes[5] : 0) {
+                    framesSent[type, default: 0] += 1
+                    bytesSent[type, default: 0] += t.bytes.count
+                }
                 let delay = Duration.microseconds(Int64(rng.next() % 5_000))
                 let earliest = max(now + delay, lastDelivery[link(i, to)] ?? now)
                 lastDelivery[link(i, to)] = earliest

@@ -24,6 +24,8 @@ func sampleFrames() -> [SyncFrame] {
             FileRecord(path: SyncPath("gone"), kind: .file, deleted: true, sequence: 7),
         ])),
         .request(ChunkRequest(requestID: 5, folderID: "default", path: SyncPath("dir/file.txt"), offset: 65_536, size: 4_464, hash: sampleHash(2))),
+        .request(ChunkRequest(requestID: 6, folderID: "default", path: SyncPath("dir/file.txt"), offset: 65_536, size: 4_464, hash: sampleHash(2),
+                              skip: 4_000)),
         .response(ChunkResponse(requestID: 5, status: .ok, data: Array(repeating: 0x41, count: 4_464))),
         .response(ChunkResponse(requestID: 6, status: .ok, data: SeededRandom(seed: 1).bytesArray(3000))),
         .response(ChunkResponse(requestID: 7, status: .notFound)),
@@ -41,6 +43,16 @@ extension SeededRandom {
     @Test(arguments: sampleFrames()) func roundTrip(_ frame: SyncFrame) throws {
         let bytes = frame.encode()
         #expect(try SyncFrame.decode(bytes) == frame)
+    }
+
+    @Test func aRequestWithoutSkipIsWrittenAsBeforeAndASkipMustLeaveBytes() throws {
+        let plain = ChunkRequest(requestID: 5, folderID: "f", path: SyncPath("a"), offset: 0, size: 100, hash: sampleHash(2))
+        var tail = plain
+        tail.skip = 60
+        #expect(SyncFrame.request(tail).encode().count == SyncFrame.request(plain).encode().count + 4)
+        var whole = plain
+        whole.skip = 100   // nothing would be left to send
+        #expect(throws: SyncProtocolParseError.self) { try SyncFrame.decode(SyncFrame.request(whole).encode()) }
     }
 
     @Test func compressibleResponseIsCompressedRandomIsNot() throws {

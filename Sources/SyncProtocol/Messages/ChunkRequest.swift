@@ -14,11 +14,16 @@ public struct ChunkRequest: Hashable, Sendable {
     public var size: UInt32
     /// Expected SHA-256 of the chunk.
     public var hash: ContentHash
+    /// Leading bytes of the chunk the requester already has (from the file it is replacing, when
+    /// the file grew by an append): the response carries the chunk's bytes from `skip` on. Zero
+    /// asks for the whole chunk. The responder still verifies the whole chunk against `hash`.
+    public var skip: UInt32
 
     /// A request.
-    public init(requestID: UInt32, folderID: String, path: SyncPath, offset: UInt64, size: UInt32, hash: ContentHash) {
+    public init(requestID: UInt32, folderID: String, path: SyncPath, offset: UInt64, size: UInt32, hash: ContentHash,
+                skip: UInt32 = 0) {
         self.requestID = requestID; self.folderID = folderID; self.path = path
-        self.offset = offset; self.size = size; self.hash = hash
+        self.offset = offset; self.size = size; self.hash = hash; self.skip = skip
     }
 
     func encode(into w: inout ByteWriter) {
@@ -28,6 +33,7 @@ public struct ChunkRequest: Hashable, Sendable {
         w.writeUInt64(offset)
         w.writeUInt32(size)
         w.writeHash(hash)
+        if skip > 0 { w.writeUInt32(skip) }
     }
 
     static func decode(from r: inout ByteReader) throws(SyncProtocolParseError) -> ChunkRequest {
@@ -39,6 +45,9 @@ public struct ChunkRequest: Hashable, Sendable {
         let (offset, size) = try r.sync { r in (try r.readUInt64(), try r.readUInt32()) }
         guard size > 0, Int(size) <= FrameLimits.maxChunkBytes else { throw .limitExceeded("request of \(size) bytes") }
         guard offset <= FrameLimits.maxFileSize else { throw .limitExceeded("offset \(offset)") }
-        return ChunkRequest(requestID: id, folderID: folder, path: path, offset: offset, size: size, hash: try r.readHash())
+        let hash = try r.readHash()
+        let skip: UInt32 = r.isAtEnd ? 0 : try r.sync { try $0.readUInt32() }
+        guard skip < size else { throw .invalidField("skip \(skip) of a \(size)-byte chunk") }
+        return ChunkRequest(requestID: id, folderID: folder, path: path, offset: offset, size: size, hash: hash, skip: skip)
     }
 }
