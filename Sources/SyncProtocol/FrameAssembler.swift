@@ -24,7 +24,15 @@ public struct FrameAssembler: Sendable {
         let length = Int(buffer[start]) << 24 | Int(buffer[start + 1]) << 16 | Int(buffer[start + 2]) << 8 | Int(buffer[start + 3])
         guard length + 4 <= FrameLimits.maxFrameBytes else { throw .frameTooLarge(length + 4) }
         guard buffer.count - start >= 4 + length else { return nil }
-        let frame = Array(buffer[start..<(start + 4 + length)])
+        // A copy of exactly the frame's bytes: `Array(buffer[range])` may share the buffer's
+        // storage when the frame is all of it, and every frame queued for the engine would then
+        // pin a whole receive buffer (and make the next `append` allocate a new one).
+        let frame = [UInt8](unsafeUninitializedCapacity: 4 + length) { out, count in
+            buffer.withUnsafeBufferPointer { b in
+                _ = out.initialize(from: UnsafeBufferPointer(rebasing: b[start..<(start + 4 + length)]))
+            }
+            count = 4 + length
+        }
         start += 4 + length
         if start > 1 << 20 { buffer.removeSubrange(0..<start); start = 0 }
         return frame

@@ -142,6 +142,25 @@ extension SeededRandom {
         #expect(throws: SyncProtocolParseError.self) { try hostile.nextFrame() }
     }
 
+    /// Frames wait in a queue for the engine: each must hold its own bytes, not the assembler's
+    /// receive buffer (which grew for the largest frame so far).
+    @Test func assembledFramesDoNotPinTheReceiveBuffer() throws {
+        var rng = SeededRandom(seed: 12)
+        let big = SyncFrame.response(ChunkResponse(requestID: 1, status: .ok, data: rng.bytes(600 << 10))).encode()
+        let small = SyncFrame.ping.encode()
+        var assembler = FrameAssembler()
+        assembler.append(big)
+        #expect(try assembler.nextFrame() == big)
+        var kept: [[UInt8]] = []
+        for _ in 0..<3 {
+            assembler.append(small)
+            let frame = try #require(try assembler.nextFrame())
+            #expect(frame == small)
+            #expect(frame.capacity < 4096, "a \(frame.count)-byte frame holds \(frame.capacity) bytes")
+            kept.append(frame)
+        }
+    }
+
     @Test func versionVectorOrdering() {
         let a = VersionVector().incremented(by: 1)
         let b = a.incremented(by: 2)
