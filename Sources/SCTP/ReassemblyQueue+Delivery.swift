@@ -77,7 +77,7 @@ extension ReassemblyQueue {
 
     /// Drops, from every partial message, what `drop` selects (whole keys, or positions).
     mutating func dropPartials(keys dropKey: (Key) -> Bool, positions dropPosition: (UInt32) -> Bool) {
-        if let h = hot.take() { partials[h.key] = h.partial }
+        parkHot()
         for key in Array(partials.keys) {
             guard var partial = partials.removeValue(forKey: key) else { continue }
             if dropKey(key) {
@@ -102,7 +102,7 @@ extension ReassemblyQueue {
 
     /// FORWARD TSN (DATA): drop fragments up to `tsn`; skip the listed SSNs and release what follows.
     mutating func skip(upTo tsn: UInt32, streams: [ForwardTSNChunk.SkippedStream], into events: inout Deque<SCTPEvent>) -> Int {
-        if hot != nil || !partials.isEmpty {
+        if hotActive || !partials.isEmpty {
             dropPartials(keys: { _ in false }, positions: { Serial.le($0, tsn) })
         }
         var delivered = 0
@@ -132,7 +132,7 @@ extension ReassemblyQueue {
     /// Streams with any state here (for a reset of all streams).
     var knownStreams: Set<UInt16> {
         var ids = Set(inbound.keys).union(partials.keys.map(\.streamID)).union(unorderedSkipped.keys)
-        if let h = hot { ids.insert(h.key.streamID) }
+        if hotActive { ids.insert(hotKey.streamID) }
         return ids
     }
 
@@ -145,7 +145,7 @@ extension ReassemblyQueue {
             unorderedSkipped[id] = nil
         }
         let reset = Set(ids)
-        if hot != nil || !partials.isEmpty {
+        if hotActive || !partials.isEmpty {
             dropPartials(keys: { reset.contains($0.streamID) }, positions: { _ in false })
         }
     }

@@ -60,8 +60,12 @@ struct ReassemblyQueue: Sendable {
     /// Sequence numbers are 32-bit MIDs (I-DATA, RFC 8260) rather than 16-bit SSNs.
     var interleaved = false
     var partials: [Key: Partial] = [:]
-    /// The partial message of the most recent fragment (not in `partials`).
-    var hot: (key: Key, partial: Partial)?
+    /// The key of the most recent fragment's message(s), when ``hotActive``.
+    var hotKey = Key(streamID: 0, unordered: false, sequence: 0)
+    /// The most recent fragment's partial (not in `partials`), edited in place.
+    var hot = Partial()
+    /// `hot` holds fragments of `hotKey`.
+    var hotActive = false
     var inbound: [UInt16: InboundStream] = [:]
     /// I-DATA: per stream, the largest unordered MID an I-FORWARD-TSN skipped. Late fragments
     /// of skipped messages are dropped instead of starting a message that never completes.
@@ -87,21 +91,29 @@ struct ReassemblyQueue: Sendable {
                             payload: [UInt8](payload), into: &events)
         }
         let key = Key(streamID: f.streamID, unordered: f.unordered, sequence: f.sequence)
-        var partial: Partial
-        if hot?.key == key, let h = hot.take() {
-            partial = h.partial
-        } else {
-            if let h = hot.take() { partials[h.key] = h.partial }
+        if !hotActive || hotKey != key {
+            parkHot()
             if !partials.isEmpty, let existing = partials.removeValue(forKey: key) {
-                partial = existing
+                hot = existing
             } else {
                 if isStale(key) { return 0 }
-                partial = Partial()
+                hot = Partial()
             }
+            hotKey = key
+            hotActive = true
         }
-        let delivered = add(f, payload: payload, to: &partial, key: key, into: &events)
-        if !partial.isEmpty { hot = (key, partial) }
+        let delivered = add(f, payload: payload, key: key, into: &events)
+        if hot.isEmpty { hotActive = false }
         return delivered
+    }
+
+    /// Moves the hot partial, if any, into `partials`.
+    mutating func parkHot() {
+        guard hotActive else { return }
+        var parked = Partial()
+        swap(&parked, &hot)
+        partials[hotKey] = parked
+        hotActive = false
     }
 
     /// A fragment of a message no longer expected (delivered, or skipped by I-FORWARD-TSN).
@@ -114,52 +126,51 @@ struct ReassemblyQueue: Sendable {
         return precedes(key.sequence, stream.nextSequence)
     }
 
-    /// Places `f` in `partial`: continues the started message, starts one, or waits early.
-    mutating func add(_ f: DataFragment, payload: UnsafeRawBufferPointer, to partial: inout Partial, key: Key,
-                      into events: inout Deque<SCTPEvent>) -> Int {
+    /// Places `f` in the hot partial: continues the started message, starts one, or waits early.
+    mutating func add(_ f: DataFragment, payload: UnsafeRawBufferPointer, key: Key, into events: inout Deque<SCTPEvent>) -> Int {
         let count = payload.count
-        if partial.started ? (f.position == partial.nextPosition && !f.beginning) : f.beginning {
-            if !partial.started {
-                partial.started = true
-                partial.ppid = f.ppid
-                partial.firstPosition = f.position
-                partial.nextPosition = f.position
-                let exact = partial.early.isEmpty ? nil : earlyRunBytes(partial, from: f.position &+ 1)
-                partial.buffer.reserveCapacity(exact.map { count + $0 } ?? max(sizeHint, 2 * count))
+        if hot.started ? (f.position == hot.nextPosition && !f.beginning) : f.beginning {
+            if !hot.started {
+                hot.started = true
+                hot.ppid = f.ppid
+                hot.firstPosition = f.position
+                hot.nextPosition = f.position
+                let exact = hot.early.isEmpty ? nil : earlyRunBytes(from: f.position &+ 1)
+                hot.buffer.reserveCapacity(exact.map { count + $0 } ?? max(sizeHint, 2 * count))
             }
-            Self.append(payload, to: &partial.buffer)
-            partial.nextPosition &+= 1
-            partial.bytes += count
+            Self.append(payload, to: &hot.buffer)
+            hot.nextPosition &+= 1
+            hot.bytes += count
             bufferedBytes += count
             var ending = f.ending
             // Fragments that arrived early (after a loss) continue the message.
-            while !ending, !partial.early.isEmpty, let next = partial.early[partial.nextPosition], !next.beginning {
-                partial.early.removeValue(forKey: partial.nextPosition)
-                partial.buffer.append(contentsOf: next.payload)  // already counted in bytes
-                partial.nextPosition &+= 1
+            while !ending, !hot.early.isEmpty, let next = hot.early[hot.nextPosition], !next.beginning {
+                hot.early.removeValue(forKey: hot.nextPosition)
+                hot.buffer.append(contentsOf: next.payload)  // already counted in bytes
+                hot.nextPosition &+= 1
                 ending = next.ending
             }
             guard ending else { return 0 }
-            return finishStarted(&partial, key: key, into: &events)
+            return finishStarted(key: key, into: &events)
         }
         // Out of order. A fragment the started message already holds (I-DATA: the same
         // fragment under another TSN) is ignored; for DATA, positions before the started
         // message belong to other messages of an unordered key.
-        guard partial.early[f.position] == nil,
-              !(partial.started && Serial.le(partial.firstPosition, f.position) && Serial.lt(f.position, partial.nextPosition))
+        guard hot.early[f.position] == nil,
+              !(hot.started && Serial.le(hot.firstPosition, f.position) && Serial.lt(f.position, hot.nextPosition))
         else { return 0 }
-        partial.early[f.position] = EarlyFragment(flags: f.flags, ppid: f.ppid, payload: [UInt8](payload))
-        partial.bytes += count
+        hot.early[f.position] = EarlyFragment(flags: f.flags, ppid: f.ppid, payload: [UInt8](payload))
+        hot.bytes += count
         bufferedBytes += count
-        guard f.ending || partial.early[f.position &+ 1] != nil else { return 0 }
-        return assembleEarly(&partial, around: f.position, key: key, into: &events)
+        guard f.ending || hot.early[f.position &+ 1] != nil else { return 0 }
+        return assembleEarly(around: f.position, key: key, into: &events)
     }
 
     /// Bytes of the early fragments from `position` through a last one (E), or nil at a gap.
-    func earlyRunBytes(_ partial: Partial, from position: UInt32) -> Int? {
+    func earlyRunBytes(from position: UInt32) -> Int? {
         var total = 0
         var p = position
-        while let frag = partial.early[p], !frag.beginning {
+        while let frag = hot.early[p], !frag.beginning {
             total += frag.payload.count
             if frag.ending { return total }
             p &+= 1
@@ -168,32 +179,32 @@ struct ReassemblyQueue: Sendable {
     }
 
     /// Delivers the started message (its last fragment was appended).
-    mutating func finishStarted(_ partial: inout Partial, key: Key, into events: inout Deque<SCTPEvent>) -> Int {
+    mutating func finishStarted(key: Key, into events: inout Deque<SCTPEvent>) -> Int {
         var payload = [UInt8]()
-        swap(&payload, &partial.buffer)
-        partial.started = false
-        partial.bytes -= payload.count
+        swap(&payload, &hot.buffer)
+        hot.started = false
+        hot.bytes -= payload.count
         bufferedBytes -= payload.count
         sizeHint = min(payload.count, 256 << 10)
         guard payload.count <= maxMessageSize else { oversizedMessages += 1; return 0 }
-        return complete(key, ppid: partial.ppid, payload: payload, into: &events)
+        return complete(key, ppid: hot.ppid, payload: payload, into: &events)
     }
 
     /// If the early fragments around `position` form a whole message (B … E without a hole),
     /// assembles it into a buffer of its exact size and delivers it.
-    mutating func assembleEarly(_ partial: inout Partial, around position: UInt32, key: Key,
+    mutating func assembleEarly(around position: UInt32, key: Key,
                                 into events: inout Deque<SCTPEvent>) -> Int {
         var first = position
         var total = 0
         while true {
-            guard let frag = partial.early[first], first == position || !frag.ending else { return 0 }
+            guard let frag = hot.early[first], first == position || !frag.ending else { return 0 }
             total += frag.payload.count
             if frag.beginning { break }
             first &-= 1
         }
         var last = position
         while true {
-            guard let frag = partial.early[last], last == position || !frag.beginning else { return 0 }
+            guard let frag = hot.early[last], last == position || !frag.beginning else { return 0 }
             if last != position { total += frag.payload.count }
             if frag.ending { break }
             last &+= 1
@@ -203,14 +214,14 @@ struct ReassemblyQueue: Sendable {
         var ppid: UInt32 = 0
         var p = first
         while true {
-            if let frag = partial.early.removeValue(forKey: p) {
+            if let frag = hot.early.removeValue(forKey: p) {
                 if p == first { ppid = frag.ppid }
                 payload.append(contentsOf: frag.payload)
             }
             if p == last { break }
             p &+= 1
         }
-        partial.bytes -= total
+        hot.bytes -= total
         bufferedBytes -= total
         guard total <= maxMessageSize else { oversizedMessages += 1; return 0 }
         return complete(key, ppid: ppid, payload: payload, into: &events)
