@@ -135,8 +135,13 @@ struct ReassemblyQueue: Sendable {
                 hot.ppid = f.ppid
                 hot.firstPosition = f.position
                 hot.nextPosition = f.position
+                // Exact when the rest already waits; else the last message's size, but only while
+                // few messages are in progress (many partial messages, e.g. from a peer sending
+                // only first fragments, must not each reserve a large buffer for a few bytes:
+                // at most 8 × 256 KiB is reserved ahead of data).
                 let exact = hot.early.isEmpty ? nil : earlyRunBytes(from: f.position &+ 1)
-                hot.buffer.reserveCapacity(exact.map { count + $0 } ?? max(sizeHint, 2 * count))
+                let guess = partials.count < 8 ? max(sizeHint, 2 * count) : 2 * count
+                hot.buffer.reserveCapacity(exact.map { count + $0 } ?? guess)
             }
             Self.append(payload, to: &hot.buffer)
             hot.nextPosition &+= 1
