@@ -174,7 +174,7 @@ let package = Package(
         .testTarget(name: "ICEInteropTests", dependencies: ["ICEDriver", "ICE", "STUN", "WireKit", "NetSim"]),
         .testTarget(name: "NetSimTests", dependencies: ["NetSim", "WireKit"]),
         .testTarget(name: "SCTPTests", dependencies: ["SCTP", "SCTPTestSupport", "NetSim", "WireKit"]),
-        .testTarget(name: "DataChannelTests", dependencies: ["DataChannel", "SCTP", "SCTPTestSupport", "WireKit"]),
+        .testTarget(name: "DataChannelTests", dependencies: ["DataChannel", "SCTP", "SCTPTestSupport", "NetSim", "WireKit"]),
         .testTarget(name: "DTLSTests", dependencies: ["DTLS", "WireKit", "COpenSSL"], exclude: ["Fixtures"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP", "WireKit"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PairingTests", dependencies: ["Pairing", "WireKit"]),

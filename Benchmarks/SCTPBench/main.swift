@@ -1,13 +1,15 @@
 // sctp-bench: bulk throughput of two SCTP associations in one process.
 //
-//   sctp-bench [--bytes N] [--lossy-bytes N] [--message-size N] [--mtu N] [--no-interleaving]
+//   sctp-bench [--bytes N] [--lossy-bytes N] [--message-size N] [--mtu N] [--no-interleaving] [--threads 1|2]
 //
 // 1. In-memory link (no delay, no loss): N bytes (default 1 GiB) of 64 KiB messages, the
 //    sender paced by bufferedAmountLow. Reports MB/s of wall time, CPU-seconds per GB
 //    (getrusage, both sides and the link together) and peak RSS.
 //    Pass --no-malloc-tuning to keep glibc's default heap trimming (see below). Both sides
 //    negotiate I-DATA (RFC 8260) as two PeerSync peers do; --no-interleaving uses plain
-//    DATA, as with Chromium and aiortc.
+//    DATA, as with Chromium and aiortc. Default: both sides and the link on one thread;
+//    --threads 2 puts each association on its own thread with a bounded lock-free packet
+//    ring each way (TwoThreadTransfer.swift) and reports CPU-seconds per GB per side.
 // 2. Simulated 50 ms RTT, 1 % loss link on virtual time: goodput compared with the Mathis
 //    TCP-friendly rate MSS/RTT * sqrt(3/2) / sqrt(p).
 #if canImport(Glibc)
@@ -126,7 +128,18 @@ let mtu = argument("--mtu", default: 1200)
 print("CRC-32C hardware: \(CRC32C.hardware), packet size \(mtu), message size \(messageSize), "
       + (CommandLine.arguments.contains("--no-interleaving") ? "DATA" : "I-DATA"))
 
-if bytes > 0 {
+let threads = argument("--threads", default: 1)
+
+if bytes > 0, threads == 2 {
+    let interleaving = !CommandLine.arguments.contains("--no-interleaving")
+    let r = twoThreadTransfer(total: bytes, messageSize: messageSize, mtu: mtu, interleaving: interleaving, seed: 42)
+    let gb = Double(r.receiver.bytes) / 1e9
+    print("in-memory, 2 threads: \(r.receiver.bytes) bytes in \(fmt(r.wall, 2)) s wall = \(fmt(Double(r.receiver.bytes) / 1e6 / r.wall, 0)) MB/s wall; "
+          + "CPU-s/GB (thread CPU time, idle polling included): sender \(fmt(r.sender.cpuSeconds / gb, 2)), receiver \(fmt(r.receiver.cpuSeconds / gb, 2)); "
+          + "busy-s/GB (wall time of loop turns that did work): sender \(fmt(r.sender.busySeconds / gb, 2)), receiver \(fmt(r.receiver.busySeconds / gb, 2)); "
+          + "ring-full stalls \(r.sender.stalls + r.receiver.stalls); "
+          + "peak RSS \(fmt(peakRSSMiB(), 0)) MiB")
+} else if bytes > 0 {
     let cpu0 = cpuSeconds(), wall0 = Instant.monotonicNow()
     let r = transfer(total: bytes, messageSize: messageSize, mtu: mtu, conditions: PairLinkConditions(), seed: 42)
     let wall = (Instant.monotonicNow() - wall0).seconds, cpu = cpuSeconds() - cpu0

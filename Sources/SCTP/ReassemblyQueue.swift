@@ -1,218 +1,239 @@
 import DequeModule
 import WireKit
 
-/// Reassembles DATA fragments into messages and releases ordered messages in SSN order.
+/// Reassembles DATA and I-DATA fragments into messages (one fragment store for both) and
+/// releases ordered messages in sequence order (``ReassemblyQueue+Delivery``).
 ///
-/// Fragments of one message carry consecutive TSNs (RFC 9260 §6.9), so fragments are
-/// keyed by TSN; a message is complete when a run B…E has no hole. Memory held here is
-/// counted in ``bufferedBytes`` and bounded by the receive window the association enforces.
+/// Fragments are kept per message key: stream, U bit and sequence (SSN of ordered DATA, MID
+/// of I-DATA, 0 for unordered DATA), and placed by position (TSN for DATA, FSN for I-DATA;
+/// see ``DataFragment``). A message whose first fragment arrived grows in one buffer: each
+/// fragment that continues it is copied in once (one memcpy) while the packet is hot in
+/// cache, and a message whose fragments are all present is assembled into a buffer of
+/// exactly its size. Fragments that arrive early wait, copied out of their packet, until the
+/// gap before them fills. The message being received is kept out of the dictionary (``hot``),
+/// so a message streaming in costs no hashing per fragment. An unordered DATA key may hold
+/// several messages at once (its fragments are told apart by TSN only); a message wholly
+/// among the early fragments is assembled as soon as its last piece arrives. Memory held
+/// here is counted in ``bufferedBytes`` and bounded by the receive window the association
+/// enforces.
 struct ReassemblyQueue: Sendable {
-    struct Fragment: Sendable {
+    /// Which message a fragment belongs to.
+    struct Key: Hashable, Sendable {
         var streamID: UInt16
-        var ssn: UInt16
-        var ppid: UInt32
-        var flags: UInt8
-        var payload: ArraySlice<UInt8>
+        var unordered: Bool
+        var sequence: UInt32
     }
 
+    /// A fragment that arrived before the one preceding it, with its own copy of the payload.
+    struct EarlyFragment: Sendable {
+        var flags: UInt8
+        var ppid: UInt32
+        var payload: [UInt8]
+        var beginning: Bool { flags & 0x02 != 0 }
+        var ending: Bool { flags & 0x01 != 0 }
+    }
+
+    /// The fragments received of one key's message(s).
+    struct Partial: Sendable {
+        /// The message being assembled: its first fragment arrived, and the payload of the
+        /// fragments up to (not including) `nextPosition` is in `buffer`.
+        var started = false
+        var ppid: UInt32 = 0
+        var firstPosition: UInt32 = 0
+        var nextPosition: UInt32 = 0
+        var buffer: [UInt8] = []
+        /// Fragments not (yet) continuing the started message, by position.
+        var early: [UInt32: EarlyFragment] = [:]
+        /// Payload bytes held here (buffer and early fragments).
+        var bytes = 0
+
+        var isEmpty: Bool { !started && early.isEmpty }
+    }
+
+    /// Per stream, the next ordered message to deliver and the complete ones waiting for it.
     struct InboundStream: Sendable {
-        var nextSSN: UInt16 = 0
-        var pending: [UInt16: SCTPMessage] = [:]
-    }
-
-    /// A message arriving in TSN order: its fragments are copied into ``runBuffer`` as they
-    /// arrive (while the packet is hot in cache), with no hashing per fragment. Trivial
-    /// fields only, so copying a `Run` costs no reference counting.
-    struct Run: Sendable {
-        var firstTSN: UInt32
-        var lastTSN: UInt32
-        var streamID: UInt16
-        var ssn: UInt16
-        var ppid: UInt32
-        var flags: UInt8
+        var nextSequence: UInt32 = 0
+        var pending: [UInt32: SCTPMessage] = [:]
     }
 
     let maxMessageSize: Int
-    var fragments: [UInt32: Fragment] = [:]
-    var run: Run?
-    /// The bytes of the current run so far (counted in ``bufferedBytes``).
-    var runBuffer: [UInt8] = []
-    /// Size of the last message a run assembled: the capacity reserved for the next one, so
-    /// bulk transfers of equal messages copy each byte once.
-    var runSizeHint = 0
+    /// Sequence numbers are 32-bit MIDs (I-DATA, RFC 8260) rather than 16-bit SSNs.
+    var interleaved = false
+    var partials: [Key: Partial] = [:]
+    /// The key of the most recent fragment's message(s), when ``hotActive``.
+    var hotKey = Key(streamID: 0, unordered: false, sequence: 0)
+    /// The most recent fragment's partial (not in `partials`), edited in place.
+    var hot = Partial()
+    /// `hot` holds fragments of `hotKey`.
+    var hotActive = false
     var inbound: [UInt16: InboundStream] = [:]
-    /// Payload bytes held in fragments and in ordered messages waiting for their turn.
+    /// I-DATA: per stream, the largest unordered MID an I-FORWARD-TSN skipped. Late fragments
+    /// of skipped messages are dropped instead of starting a message that never completes.
+    var unorderedSkipped: [UInt16: UInt32] = [:]
+    /// Payload bytes held in partial messages and in ordered messages waiting for their turn.
     var bufferedBytes = 0
     /// Messages dropped for exceeding `maxMessageSize`.
     var oversizedMessages = 0
+    /// Size of the last message assembled from fragments: the capacity reserved for the next
+    /// one, so bulk transfers of equal messages fill buffers of exactly their size.
+    var sizeHint = 0
 
-    init(maxMessageSize: Int) { self.maxMessageSize = maxMessageSize }
+    init(maxMessageSize: Int, interleaved: Bool = false) {
+        self.maxMessageSize = maxMessageSize
+        self.interleaved = interleaved
+    }
 
-    /// Takes one DATA chunk; appends deliverable messages to `events`.
-    /// Returns the number of payload bytes delivered.
-    mutating func insert(_ chunk: DataChunk, into events: inout Deque<SCTPEvent>) -> Int {
-        if chunk.beginning && chunk.ending {
-            return complete(SCTPMessage(streamID: chunk.streamID, ppid: chunk.ppid, unordered: chunk.unordered,
-                                        payload: Array(chunk.payload)), ssn: chunk.ssn, into: &events)
+    /// Takes one fragment (`payload` is read during the call only); appends deliverable
+    /// messages to `events`. Returns the number of payload bytes delivered.
+    mutating func insert(_ f: DataFragment, payload: UnsafeRawBufferPointer, into events: inout Deque<SCTPEvent>) -> Int {
+        if f.beginning && f.ending {
+            return complete(Key(streamID: f.streamID, unordered: f.unordered, sequence: f.sequence), ppid: f.ppid,
+                            payload: [UInt8](payload), into: &events)
         }
-        if let fast = insertIntoRun(chunk, into: &events) { return fast }
-        fragments[chunk.tsn] = Fragment(streamID: chunk.streamID, ssn: chunk.ssn, ppid: chunk.ppid, flags: chunk.flags, payload: chunk.payload)
-        bufferedBytes += chunk.payload.count
-        guard chunk.ending || fragments[chunk.tsn &+ 1] != nil else { return 0 }
-        // Find B walking back and E walking forward; any hole means not yet complete.
-        var first = chunk.tsn
-        var total = chunk.payload.count
-        var f = fragments[first]
-        while let cur = f, cur.flags & 0x02 == 0 {
-            guard let prev = fragments[first &- 1], prev.streamID == cur.streamID, prev.flags & 0x01 == 0 else { return 0 }
+        let key = Key(streamID: f.streamID, unordered: f.unordered, sequence: f.sequence)
+        if !hotActive || hotKey != key {
+            parkHot()
+            if !partials.isEmpty, let existing = partials.removeValue(forKey: key) {
+                hot = existing
+            } else {
+                if isStale(key) { return 0 }
+                hot = Partial()
+            }
+            hotKey = key
+            hotActive = true
+        }
+        let delivered = add(f, payload: payload, key: key, into: &events)
+        if hot.isEmpty { hotActive = false }
+        return delivered
+    }
+
+    /// Moves the hot partial, if any, into `partials`.
+    mutating func parkHot() {
+        guard hotActive else { return }
+        var parked = Partial()
+        swap(&parked, &hot)
+        partials[hotKey] = parked
+        hotActive = false
+    }
+
+    /// A fragment of a message no longer expected (delivered, or skipped by I-FORWARD-TSN).
+    func isStale(_ key: Key) -> Bool {
+        if key.unordered {
+            guard let skipped = unorderedSkipped[key.streamID] else { return false }
+            return !precedes(skipped, key.sequence)
+        }
+        guard let stream = inbound[key.streamID] else { return false }
+        return precedes(key.sequence, stream.nextSequence)
+    }
+
+    /// Places `f` in the hot partial: continues the started message, starts one, or waits early.
+    mutating func add(_ f: DataFragment, payload: UnsafeRawBufferPointer, key: Key, into events: inout Deque<SCTPEvent>) -> Int {
+        let count = payload.count
+        if hot.started ? (f.position == hot.nextPosition && !f.beginning) : f.beginning {
+            if !hot.started {
+                hot.started = true
+                hot.ppid = f.ppid
+                hot.firstPosition = f.position
+                hot.nextPosition = f.position
+                // Exact when the rest already waits; else the last message's size, but only while
+                // few messages are in progress (many partial messages, e.g. from a peer sending
+                // only first fragments, must not each reserve a large buffer for a few bytes:
+                // at most 8 × 256 KiB is reserved ahead of data).
+                let exact = hot.early.isEmpty ? nil : earlyRunBytes(from: f.position &+ 1)
+                let guess = partials.count < 8 ? max(sizeHint, 2 * count) : 2 * count
+                hot.buffer.reserveCapacity(exact.map { count + $0 } ?? guess)
+            }
+            Self.append(payload, to: &hot.buffer)
+            hot.nextPosition &+= 1
+            hot.bytes += count
+            bufferedBytes += count
+            var ending = f.ending
+            // Fragments that arrived early (after a loss) continue the message.
+            while !ending, !hot.early.isEmpty, let next = hot.early[hot.nextPosition], !next.beginning {
+                hot.early.removeValue(forKey: hot.nextPosition)
+                hot.buffer.append(contentsOf: next.payload)  // already counted in bytes
+                hot.nextPosition &+= 1
+                ending = next.ending
+            }
+            guard ending else { return 0 }
+            return finishStarted(key: key, into: &events)
+        }
+        // Out of order. A fragment the started message already holds (I-DATA: the same
+        // fragment under another TSN) is ignored; for DATA, positions before the started
+        // message belong to other messages of an unordered key.
+        guard hot.early[f.position] == nil,
+              !(hot.started && Serial.le(hot.firstPosition, f.position) && Serial.lt(f.position, hot.nextPosition))
+        else { return 0 }
+        hot.early[f.position] = EarlyFragment(flags: f.flags, ppid: f.ppid, payload: [UInt8](payload))
+        hot.bytes += count
+        bufferedBytes += count
+        guard f.ending || hot.early[f.position &+ 1] != nil else { return 0 }
+        return assembleEarly(around: f.position, key: key, into: &events)
+    }
+
+    /// Bytes of the early fragments from `position` through a last one (E), or nil at a gap.
+    func earlyRunBytes(from position: UInt32) -> Int? {
+        var total = 0
+        var p = position
+        while let frag = hot.early[p], !frag.beginning {
+            total += frag.payload.count
+            if frag.ending { return total }
+            p &+= 1
+        }
+        return nil
+    }
+
+    /// Delivers the started message (its last fragment was appended).
+    mutating func finishStarted(key: Key, into events: inout Deque<SCTPEvent>) -> Int {
+        var payload = [UInt8]()
+        swap(&payload, &hot.buffer)
+        hot.started = false
+        hot.bytes -= payload.count
+        bufferedBytes -= payload.count
+        sizeHint = min(payload.count, 256 << 10)
+        guard payload.count <= maxMessageSize else { oversizedMessages += 1; return 0 }
+        return complete(key, ppid: hot.ppid, payload: payload, into: &events)
+    }
+
+    /// If the early fragments around `position` form a whole message (B … E without a hole),
+    /// assembles it into a buffer of its exact size and delivers it.
+    mutating func assembleEarly(around position: UInt32, key: Key,
+                                into events: inout Deque<SCTPEvent>) -> Int {
+        var first = position
+        var total = 0
+        while true {
+            guard let frag = hot.early[first], first == position || !frag.ending else { return 0 }
+            total += frag.payload.count
+            if frag.beginning { break }
             first &-= 1
-            total += prev.payload.count
-            f = prev
         }
-        var last = chunk.tsn
-        f = fragments[last]
-        while let cur = f, cur.flags & 0x01 == 0 {
-            guard let next = fragments[last &+ 1], next.streamID == cur.streamID, next.flags & 0x02 == 0 else { return 0 }
+        var last = position
+        while true {
+            guard let frag = hot.early[last], last == position || !frag.beginning else { return 0 }
+            if last != position { total += frag.payload.count }
+            if frag.ending { break }
             last &+= 1
-            total += next.payload.count
-            f = next
         }
         var payload = [UInt8]()
         payload.reserveCapacity(total)
-        var tsn = first
-        var head: Fragment?
+        var ppid: UInt32 = 0
+        var p = first
         while true {
-            if let frag = fragments.removeValue(forKey: tsn) {
-                if head == nil { head = frag }
+            if let frag = hot.early.removeValue(forKey: p) {
+                if p == first { ppid = frag.ppid }
                 payload.append(contentsOf: frag.payload)
             }
-            if tsn == last { break }
-            tsn &+= 1
+            if p == last { break }
+            p &+= 1
         }
+        hot.bytes -= total
         bufferedBytes -= total
-        guard let head else { return 0 }
-        if total > maxMessageSize {
-            oversizedMessages += 1
-            return 0
-        }
-        return complete(SCTPMessage(streamID: head.streamID, ppid: head.ppid, unordered: head.flags & 0x04 != 0, payload: payload),
-                        ssn: head.ssn, into: &events)
+        guard total <= maxMessageSize else { oversizedMessages += 1; return 0 }
+        return complete(key, ppid: ppid, payload: payload, into: &events)
     }
 
-    /// The fast path: extends (or starts) the in-order run. Nil when the chunk does not fit
-    /// it and must take the general path.
-    mutating func insertIntoRun(_ chunk: DataChunk, into events: inout Deque<SCTPEvent>) -> Int? {
-        if let r = run {
-            guard chunk.tsn == r.lastTSN &+ 1, !chunk.beginning, chunk.streamID == r.streamID,
-                  chunk.unordered == (r.flags & 0x04 != 0) else { return nil }
-            runBuffer.append(contentsOf: chunk.payload)
-            bufferedBytes += chunk.payload.count
-            var last = chunk.tsn
-            var ending = chunk.ending
-            // Fragments that arrived early (after a loss) continue the run from the dictionary.
-            while !ending, !fragments.isEmpty, let next = fragments[last &+ 1], next.flags & 0x02 == 0,
-                  next.streamID == r.streamID {
-                fragments.removeValue(forKey: last &+ 1)
-                runBuffer.append(contentsOf: next.payload)  // already counted in bufferedBytes
-                last &+= 1
-                ending = next.flags & 0x01 != 0
-            }
-            guard ending else { run?.lastTSN = last; return 0 }
-            run = nil
-            let total = runBuffer.count
-            bufferedBytes -= total
-            var payload = [UInt8]()
-            swap(&payload, &runBuffer)
-            guard total <= maxMessageSize else { oversizedMessages += 1; return 0 }
-            runSizeHint = min(total, 256 << 10)
-            return complete(SCTPMessage(streamID: r.streamID, ppid: r.ppid, unordered: r.flags & 0x04 != 0, payload: payload),
-                            ssn: r.ssn, into: &events)
-        }
-        guard chunk.beginning, !chunk.ending, fragments.isEmpty || fragments[chunk.tsn &+ 1] == nil else { return nil }
-        run = Run(firstTSN: chunk.tsn, lastTSN: chunk.tsn, streamID: chunk.streamID, ssn: chunk.ssn, ppid: chunk.ppid, flags: chunk.flags)
-        runBuffer.removeAll()
-        runBuffer.reserveCapacity(max(runSizeHint, 2 * chunk.payload.count))
-        runBuffer.append(contentsOf: chunk.payload)
-        bufferedBytes += chunk.payload.count
-        return 0
-    }
-
-    /// A whole message: deliver now (unordered, or next in order) or hold until its turn.
-    mutating func complete(_ message: SCTPMessage, ssn: UInt16, into events: inout Deque<SCTPEvent>) -> Int {
-        if message.unordered {
-            events.append(.message(message))
-            return message.payload.count
-        }
-        // One hash lookup, the stream edited in place.
-        return Self.deliver(message, ssn: ssn, stream: &inbound[message.streamID, default: InboundStream()],
-                            bufferedBytes: &bufferedBytes, events: &events)
-    }
-
-    /// Delivers `message` if it is next on `stream` (then any held successors), else holds it.
-    static func deliver(_ message: SCTPMessage, ssn: UInt16, stream: inout InboundStream, bufferedBytes: inout Int,
-                        events: inout Deque<SCTPEvent>) -> Int {
-        if ssn == stream.nextSSN {
-            var delivered = message.payload.count
-            events.append(.message(message))
-            stream.nextSSN &+= 1
-            delivered += drain(&stream, bufferedBytes: &bufferedBytes, into: &events)
-            return delivered
-        }
-        if Serial.lt16(stream.nextSSN, ssn), stream.pending[ssn] == nil {
-            stream.pending[ssn] = message
-            bufferedBytes += message.payload.count
-        }
-        return 0
-    }
-
-    mutating func drain(_ stream: inout InboundStream, into events: inout Deque<SCTPEvent>) -> Int {
-        Self.drain(&stream, bufferedBytes: &bufferedBytes, into: &events)
-    }
-
-    static func drain(_ stream: inout InboundStream, bufferedBytes: inout Int, into events: inout Deque<SCTPEvent>) -> Int {
-        var delivered = 0
-        while !stream.pending.isEmpty, let next = stream.pending.removeValue(forKey: stream.nextSSN) {
-            bufferedBytes -= next.payload.count
-            delivered += next.payload.count
-            events.append(.message(next))
-            stream.nextSSN &+= 1
-        }
-        return delivered
-    }
-
-    /// FORWARD TSN: drop fragments up to `tsn`; skip the listed SSNs and release what follows.
-    mutating func skip(upTo tsn: UInt32, streams: [ForwardTSNChunk.SkippedStream], into events: inout Deque<SCTPEvent>) -> Int {
-        if let r = run, Serial.le(r.firstTSN, tsn) {
-            bufferedBytes -= runBuffer.count  // an abandoned message
-            run = nil
-            runBuffer.removeAll()
-        }
-        if !fragments.isEmpty {
-            for key in Array(fragments.keys) where Serial.le(key, tsn) {
-                if let f = fragments.removeValue(forKey: key) { bufferedBytes -= f.payload.count }
-            }
-        }
-        var delivered = 0
-        for s in streams {
-            var stream = inbound[s.streamID] ?? InboundStream()
-            if Serial.le16(stream.nextSSN, s.ssn) {
-                for key in Array(stream.pending.keys) where Serial.le16(key, s.ssn) {
-                    if let m = stream.pending.removeValue(forKey: key) { bufferedBytes -= m.payload.count }
-                }
-                stream.nextSSN = s.ssn &+ 1
-                delivered += drain(&stream, into: &events)
-            }
-            inbound[s.streamID] = stream
-        }
-        return delivered
-    }
-
-    /// RFC 6525: the peer reset these streams; their SSNs restart at 0.
-    mutating func resetStreams(_ ids: [UInt16]) {
-        for id in ids {
-            if let s = inbound.removeValue(forKey: id) {
-                for m in s.pending.values { bufferedBytes -= m.payload.count }
-            }
-        }
+    /// Appends raw bytes with one memcpy (the buffer was reserved for the message).
+    @inline(__always) static func append(_ bytes: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
+        buffer.append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
     }
 }

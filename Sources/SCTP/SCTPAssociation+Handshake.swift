@@ -94,6 +94,7 @@ extension SCTPAssociation {
     /// Records what the peer announced in its INIT or INIT ACK.
     mutating func adoptPeer(initialTSN: UInt32, window: UInt32, inbound: UInt16, forwardTSN: Bool, reconfig: Bool, interleaving: Bool) {
         self.interleaving = configuration.enableInterleaving && interleaving
+        reassembly.interleaved = self.interleaving
         peerInitialTSN = initialTSN
         cumulativeTSN = initialTSN &- 1
         peerRwnd = Int(window)

@@ -37,11 +37,11 @@ extension SCTPAssociation {
                 // RFC 8260 §2.2: once I-DATA is negotiated, DATA is a protocol violation (and
                 // I-DATA is one when it is not).
                 guard !interleaving else { protocolViolation("DATA chunk on an I-DATA association"); return }
-                handleData(d)
+                receive(chunk: d)
             case .iData(let d):
                 sawData = true
                 guard interleaving else { protocolViolation("I-DATA chunk without negotiating it"); return }
-                handleIData(d)
+                receive(chunk: d)
             case .initiation(let c): handleInit(c)
             case .initiationAck(let c): handleInitAck(c)
             case .sack(let s): handleSack(s)
@@ -125,25 +125,23 @@ extension SCTPAssociation {
                 continue
             }
             sawData = true
-            let (flags, length, tsn, word1, word2, word3) = bytes.withUnsafeBytes { raw in
-                (raw[offset + 1], Int(raw[offset + 2]) << 8 | Int(raw[offset + 3]),
-                 UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)),
-                 UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self)),
-                 UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self)),
-                 interleaving ? UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt32.self)) : 0)
-            }
-            let unordered = flags & 0x04 != 0, beginning = flags & 0x02 != 0, ending = flags & 0x01 != 0
-            let immediate = flags & 0x08 != 0
-            if interleaving {
-                handleIData(IDataChunk(tsn: tsn, streamID: UInt16(truncatingIfNeeded: word1 >> 16), mid: word2,
-                                       ppid: beginning ? word3 : 0, fsn: beginning ? 0 : word3, unordered: unordered,
-                                       beginning: beginning, ending: ending, immediate: immediate,
-                                       payload: bytes[(offset + IDataChunk.headerSize)..<(offset + length)]))
-            } else {
-                handleData(DataChunk(tsn: tsn, streamID: UInt16(truncatingIfNeeded: word1 >> 16),
-                                     ssn: UInt16(truncatingIfNeeded: word1), ppid: word2, unordered: unordered,
-                                     beginning: beginning, ending: ending, immediate: immediate,
-                                     payload: bytes[(offset + DataChunk.headerSize)..<(offset + length)]))
+            let length = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            let interleaved = interleaving
+            // The fragment is read in place and its payload passed as a pointer into the
+            // packet: no chunk value, no retain of the packet.
+            bytes.withUnsafeBytes { raw in
+                let flags = raw[offset + 1]
+                let tsn = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
+                let word1 = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self))
+                let word2 = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
+                if interleaved {
+                    let word3 = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt32.self))
+                    receive(DataFragment(iDataTSN: tsn, flags: flags, word1: word1, word2: word2, word3: word3),
+                            payload: UnsafeRawBufferPointer(rebasing: raw[(offset + IDataChunk.headerSize)..<(offset + length)]))
+                } else {
+                    receive(DataFragment(dataTSN: tsn, flags: flags, word1: word1, word2: word2),
+                            payload: UnsafeRawBufferPointer(rebasing: raw[(offset + DataChunk.headerSize)..<(offset + length)]))
+                }
             }
             offset += length + min(count - offset - length, (4 - length % 4) % 4)
         }
@@ -186,33 +184,28 @@ extension SCTPAssociation {
         terminate(.aborted(reason: "protocol violation: \(reason)"))
     }
 
-    /// One DATA chunk: TSN bookkeeping, then reassembly (or held for a deferred stream reset).
-    mutating func handleData(_ chunk: DataChunk) {
-        guard acceptTSN(chunk.tsn, payloadBytes: chunk.payload.count) else { return }
-        if reset.deferred != nil, reset.mustHold(tsn: chunk.tsn, streamID: chunk.streamID) {
-            reset.held.append(.data(chunk))
-            reset.heldBytes += chunk.payload.count
+    /// One DATA or I-DATA fragment (`payload` is read during the call only): TSN bookkeeping,
+    /// then reassembly, or held with a copy of its payload for a deferred stream reset.
+    mutating func receive(_ f: DataFragment, payload: UnsafeRawBufferPointer) {
+        guard acceptTSN(f.tsn, payloadBytes: payload.count) else { return }
+        if reset.deferred != nil, reset.mustHold(tsn: f.tsn, streamID: f.streamID) {
+            reset.held.append(HeldFragment(fragment: f, payload: [UInt8](payload)))
+            reset.heldBytes += payload.count
             return
         }
-        undeliveredBytes += reassembly.insert(chunk, into: &events)
+        undeliveredBytes += reassembly.insert(f, payload: payload, into: &events)
     }
 
-    /// One I-DATA chunk (RFC 8260): as DATA, with reassembly by stream, MID and FSN.
-    mutating func handleIData(_ chunk: IDataChunk) {
-        guard acceptTSN(chunk.tsn, payloadBytes: chunk.payload.count) else { return }
-        if reset.deferred != nil, reset.mustHold(tsn: chunk.tsn, streamID: chunk.streamID) {
-            reset.held.append(.iData(chunk))
-            reset.heldBytes += chunk.payload.count
-            return
-        }
-        undeliveredBytes += interleavedReassembly.insert(chunk, into: &events)
+    /// A DATA or I-DATA chunk of the general path.
+    mutating func receive<C: FragmentChunk>(chunk: C) {
+        chunk.payload.withUnsafeBytes { receive(chunk.fragment, payload: $0) }
     }
 
     /// The receive bookkeeping of a data chunk's TSN: duplicate check, window check, the
     /// cumulative TSN and gap ranges. False when the chunk must be dropped.
     mutating func acceptTSN(_ tsn: UInt32, payloadBytes: Int) -> Bool {
         guard state == .established || state == .shutdownPending || state == .shutdownSent else { return false }
-        if Serial.le(tsn, cumulativeTSN) || rangesContain(tsn) {
+        if Serial.le(tsn, cumulativeTSN) || Self.contains(tsn, in: receivedRanges) {
             statistics.duplicateTSNs += 1
             if duplicateTSNs.count < 32 { duplicateTSNs.append(tsn) }
             sackImmediately = true
@@ -221,7 +214,8 @@ extension SCTPAssociation {
         let highest = receivedRanges.last?.1 ?? cumulativeTSN
         // §6.2: with no window left, drop new data beyond what we already hold; data that fills
         // a hole is always taken, so memory stays within twice the window and never deadlocks.
-        if Serial.lt(highest, tsn), receiveBufferedBytes + payloadBytes > configuration.receiveWindow {
+        if Serial.lt(highest, tsn),
+           reassembly.bufferedBytes + undeliveredBytes + reset.heldBytes + payloadBytes > configuration.receiveWindow {
             statistics.droppedForWindow += 1
             sackImmediately = true
             return false
@@ -240,8 +234,9 @@ extension SCTPAssociation {
         return true
     }
 
-    /// Binary search over the sorted ranges.
-    func rangesContain(_ tsn: UInt32) -> Bool {
+    /// Binary search over the sorted ranges. Static, so a mutating caller does not copy the
+    /// whole association to call it.
+    static func contains(_ tsn: UInt32, in receivedRanges: [(UInt32, UInt32)]) -> Bool {
         var low = 0, high = receivedRanges.count
         while low < high {
             let mid = (low + high) / 2
@@ -288,7 +283,7 @@ extension SCTPAssociation {
     /// I-FORWARD-TSN (RFC 8260 §2.3): as FORWARD TSN, skipping messages by stream, U bit and MID.
     mutating func handleIForwardTSN(_ chunk: IForwardTSNChunk) {
         guard forwardCumulativeTSN(to: chunk.newCumulativeTSN) != nil else { return }
-        undeliveredBytes += interleavedReassembly.skip(chunk.skipped, into: &events)
+        undeliveredBytes += reassembly.skip(chunk.skipped, into: &events)
     }
 
     /// Moves the cumulative TSN forward to `newCum` (never back). Nil when not receiving or

@@ -121,7 +121,6 @@ extension SCTPAssociation {
         receivedRanges.removeAll(); duplicateTSNs.removeAll()
         sackImmediately = false; sackDelayed = false; dataPacketsSinceSack = 0
         reassembly = ReassemblyQueue(maxMessageSize: configuration.maxReceiveMessageSize)
-        interleavedReassembly = InterleavedReassemblyQueue(maxMessageSize: configuration.maxReceiveMessageSize)
         // Control.
         reset = StreamResetState()
         t2Deadline = nil; t3Deadline = nil; delayedAckDeadline = nil

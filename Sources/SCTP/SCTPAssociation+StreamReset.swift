@@ -95,12 +95,9 @@ extension SCTPAssociation {
         reset.lastResponse = ReconfigParameter.resultSuccess
         var ids = d.streams
         if ids.isEmpty {
-            ids = Array(Set(reassembly.inbound.keys).union(interleavedReassembly.inbound.keys)
-                .union(interleavedReassembly.partials.keys.map(\.streamID))
-                .union(interleavedReassembly.hot.map { [$0.key.streamID] } ?? [])).sorted()
+            ids = reassembly.knownStreams.sorted()
         }
         reassembly.resetStreams(ids)
-        interleavedReassembly.resetStreams(ids)
         respond(d.sequence, ReconfigParameter.resultSuccess)
         events.append(.incomingStreamsReset(d.streams))
         // Data sent on the reset streams after the request now starts their new sequence.
@@ -109,12 +106,9 @@ extension SCTPAssociation {
         reset.held = []
         reset.heldBytes = 0
         let base = d.lastTSN
-        held.sort { ($0.tsn &- base) < ($1.tsn &- base) }
-        for chunk in held {
-            switch chunk {
-            case .data(let c): undeliveredBytes += reassembly.insert(c, into: &events)
-            case .iData(let c): undeliveredBytes += interleavedReassembly.insert(c, into: &events)
-            }
+        held.sort { ($0.fragment.tsn &- base) < ($1.fragment.tsn &- base) }
+        for h in held {
+            undeliveredBytes += h.payload.withUnsafeBytes { reassembly.insert(h.fragment, payload: $0, into: &events) }
         }
     }
 

@@ -125,9 +125,8 @@ public struct SCTPAssociation: Sendable {
     var dataPacketsSinceSack = 0
     var delayedAckDeadline: Instant?
     var lastAdvertisedRwnd = 0
+    /// Reassembly of DATA or I-DATA fragments (as ``interleaving`` decides) and ordered delivery.
     var reassembly: ReassemblyQueue
-    /// Reassembly of I-DATA fragments (used when ``interleaving``).
-    var interleavedReassembly: InterleavedReassemblyQueue
     /// Bytes of messages delivered as events and not yet polled.
     var undeliveredBytes = 0
 
@@ -154,7 +153,6 @@ public struct SCTPAssociation: Sendable {
         rtoMinNanoseconds = configuration.rtoMin.nanosecondsClamped
         rtoMaxNanoseconds = configuration.rtoMax.nanosecondsClamped
         reassembly = ReassemblyQueue(maxMessageSize: configuration.maxReceiveMessageSize)
-        interleavedReassembly = InterleavedReassemblyQueue(maxMessageSize: configuration.maxReceiveMessageSize)
     }
 
     // MARK: Getters
@@ -172,7 +170,7 @@ public struct SCTPAssociation: Sendable {
     /// Bytes held for reassembly and ordering plus delivered-but-unpolled messages.
     public var receiveBufferedBytes: Int { reassemblyBytes + undeliveredBytes + reset.heldBytes }
     /// Bytes held by the reassembly queues.
-    var reassemblyBytes: Int { reassembly.bufferedBytes + interleavedReassembly.bufferedBytes }
+    var reassemblyBytes: Int { reassembly.bufferedBytes }
     /// True when the peer and we use I-DATA and I-FORWARD-TSN (RFC 8260), negotiated at setup.
     public var usesInterleaving: Bool { interleaving }
     /// Size of the header of the data chunks in use (DATA or I-DATA).

@@ -18,7 +18,7 @@ struct StreamResetState: Sendable {
     var deferred: (sequence: UInt32, lastTSN: UInt32, streams: [UInt16])?
     /// DATA for a deferred request's streams with TSNs above its last TSN (RFC 6525 §5.2.2:
     /// "queued locally and held" until the reset is performed), in arrival order.
-    var held: [HeldChunk] = []
+    var held: [HeldFragment] = []
     /// Payload bytes in `held` (counted against the receive window).
     var heldBytes = 0
     /// RE-CONFIG retransmission deadline.
@@ -28,18 +28,5 @@ struct StreamResetState: Sendable {
     func mustHold(tsn: UInt32, streamID: UInt16) -> Bool {
         guard let d = deferred, Serial.lt(d.lastTSN, tsn) else { return false }
         return d.streams.isEmpty || d.streams.contains(streamID)
-    }
-}
-
-/// A DATA or I-DATA chunk held until a deferred stream reset is performed.
-enum HeldChunk: Sendable {
-    case data(DataChunk)
-    case iData(IDataChunk)
-
-    var tsn: UInt32 {
-        switch self {
-        case .data(let c): return c.tsn
-        case .iData(let c): return c.tsn
-        }
     }
 }
