@@ -173,7 +173,11 @@ func run() async throws -> Int32 {
                     log("close \(labels[h] ?? "?")")
                 case .transportClosed(let reason):
                     log("transport closed: \(reason)")
-                    break loop
+                    // Messages delivered before the close may still wait in a channel's stream
+                    // (a sink that hashes slower than the network delivers): the streams end
+                    // with the transport, so wait for those workers to count them. A source's
+                    // worker may be waiting for acknowledgements that will never come.
+                    if options.mode == .source || done.isSuperset(of: workers) { break loop }
                 default:
                     break
                 }
