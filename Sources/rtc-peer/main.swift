@@ -234,7 +234,13 @@ func channelWorker(driver: RTCDriver, handle: DataChannelHandle, label: String, 
         let messages = try await driver.messages(handle)
         switch mode {
         case .sink:
-            for await m in messages { await tally.didReceive(label, m.data) }
+            // Receiving pauses while more than the high-water mark of delivered messages is not
+            // hashed yet: the peer's memory stays bounded when hashing is slower than the network.
+            try await driver.setReceiveFlowControl(handle, limit: options.highWaterMark)
+            for await m in messages {
+                await tally.didReceive(label, m.data)
+                driver.consumed(m.data.count, on: handle)
+            }
         case .echo:
             for await m in messages {
                 await tally.didReceive(label, m.data)
