@@ -22,6 +22,11 @@ public struct DTLSConfiguration: Sendable {
     public var cipherList: String = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:"
         + "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305:"
         + "ECDHE-RSA-AES256-GCM-SHA384"
+    /// Whether application data is sealed and opened by ``DTLSEndpoint``'s own AEAD record code
+    /// once the handshake is done (AES-GCM and ChaCha20-Poly1305 suites), rather than by
+    /// OpenSSL's record layer through the BIO; OpenSSL keeps the handshake and every other
+    /// record either way. On the wire the two are the same; false is for comparisons and tests.
+    public var nativeRecordLayer: Bool = true
     /// The key-exchange groups, in preference order.
     public var groups: String = "X25519:P-256:P-384"
 

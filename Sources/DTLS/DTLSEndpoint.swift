@@ -41,18 +41,29 @@ public final class DTLSEndpoint {
     public var remoteCertificateDER: [UInt8]? { callbackState.peerCertificateDER }
     /// The negotiated cipher suite (OpenSSL name), once connected.
     public private(set) var cipherSuite: String?
+    /// Whether application data now goes through the endpoint's own record code (see
+    /// ``DTLSConfiguration/nativeRecordLayer``): connected with a supported AEAD suite.
+    public var usesNativeRecordLayer: Bool { protection != nil }
+    /// Received application-data records dropped because they did not authenticate (native
+    /// record layer only; OpenSSL drops such records without counting).
+    public var recordsFailingAuthentication: Int { protection?.authenticationFailures ?? 0 }
+    /// Received application-data records dropped as replays or as older than the replay
+    /// window (native record layer only).
+    public var recordsReplayed: Int { protection?.replaysDropped ?? 0 }
 
-    private let configuration: DTLSConfiguration
-    private let callbackState: DTLSCallbackState
+    let configuration: DTLSConfiguration
+    let callbackState: DTLSCallbackState
     private let context: OpaquePointer   // SSL_CTX *
-    private let ssl: OpaquePointer       // SSL *
-    private var events: [DTLSEvent] = []
+    let ssl: OpaquePointer       // SSL *
+    var events: [DTLSEvent] = []
+    /// The native record layer, once connected (nil while OpenSSL's is used).
+    var protection: DTLSRecordProtection?
     private var eventHead = 0
     private var lastNow: Instant = .zero
     private var handshakeDone = false
     private var readBuffer = [UInt8](repeating: 0, count: 16_384 + 2_048)
     /// The AEAD overhead of the negotiated suite: no genuine protected record is shorter.
-    private var minimumProtectedLength = 24
+    var minimumProtectedLength = 24
 
     /// Creates an endpoint in state `new`. Call ``start(now:)`` once the transport below is
     /// ready (a client sends its ClientHello then); a server also starts on its first datagram.
@@ -124,7 +135,11 @@ public final class DTLSEndpoint {
     /// ``handle(datagram:now:)`` for each, with less work per datagram.
     public func handle(datagrams: [[UInt8]], now: Instant) {
         var queued = false
-        for datagram in datagrams where enqueue(datagram, now: now) { queued = true }
+        for datagram in datagrams where enqueue(datagram, now: now) {
+            // Records for OpenSSL are read before the next datagram's application data, so
+            // events keep the order of the records.
+            if protection != nil { drive() } else { queued = true }
+        }
         if queued { drive() }
     }
 
@@ -137,6 +152,12 @@ public final class DTLSEndpoint {
             setState(.connecting)
         case .connecting, .connected: break
         case .closed, .failed: return false
+        }
+        if let protection, state == .connected {
+            let rest = openApplicationData(datagram, with: protection)
+            guard !rest.isEmpty else { return false }
+            callbackState.pushInbound(rest)
+            return true
         }
         let records = handshakeDone
             ? DTLSRecordFilter.sanitized(datagram, minimumProtectedLength: minimumProtectedLength) : datagram
@@ -171,6 +192,14 @@ public final class DTLSEndpoint {
         guard state == .connected else { throw .notConnected }
         guard bytes.count <= 16_384 else { throw .recordTooLarge(bytes.count) }
         guard !bytes.isEmpty else { return }
+        if let protection {
+            guard let record = bytes.withUnsafeBytes({ protection.seal(type: 23, $0) }) else {
+                fail(.dtlsFailure(alert: nil), detail: "record sequence numbers exhausted or sealing failed")
+                throw .dtlsFailure(alert: nil)
+            }
+            callbackState.pushSealed(record)
+            return
+        }
         OpenSSLErrorQueue.clear()
         let written = bytes.withUnsafeBytes { raw in SSL_write(ssl, raw.baseAddress, Int32(raw.count)) }
         if written <= 0 {
@@ -186,7 +215,7 @@ public final class DTLSEndpoint {
         case .closed, .failed: return
         case .connected:
             OpenSSLErrorQueue.clear()
-            _ = SSL_shutdown(ssl)
+            _ = SSL_shutdown(ssl)  // its close_notify is re-sealed by the native layer if on
             OpenSSLErrorQueue.clear()
         case .new, .connecting: break
         }
@@ -263,6 +292,7 @@ public final class DTLSEndpoint {
         srtpKeyingMaterial = exportSRTPKeys()
         setState(.connected)
         readRecords()
+        if state == .connected { startNativeRecordLayer() }
     }
 
     /// RFC 5764 §4.2 key export for the negotiated profile; nil when none was negotiated.

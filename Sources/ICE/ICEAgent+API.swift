@@ -61,9 +61,12 @@ extension ICEAgent {
     public func send(data: [UInt8], now: Instant) throws(ICEError) {
         self.now = max(self.now, now)
         guard connectionState != .closed else { throw .closed }
-        guard let s = selected, connectionState != .failed else { throw .noSelectedPair }
+        // Only the route and the remote address: copying the whole selected pair (candidates,
+        // credentials) per datagram cost ~3 % of a bulk sender's CPU.
+        guard connectionState != .failed, let route = selected?.route,
+              let remote = selected?.pair.remote.address else { throw .noSelectedPair }
         counters.dataSent += 1
-        send(data, route: s.route, to: s.pair.remote.address)
+        send(data, route: route, to: remote)
     }
 
     /// ICE restart (§9): new local credentials, a fresh checklist; candidates are signalled again

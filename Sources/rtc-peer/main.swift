@@ -173,7 +173,11 @@ func run() async throws -> Int32 {
                     log("close \(labels[h] ?? "?")")
                 case .transportClosed(let reason):
                     log("transport closed: \(reason)")
-                    break loop
+                    // Messages delivered before the close may still wait in a channel's stream
+                    // (a sink that hashes slower than the network delivers): the streams end
+                    // with the transport, so wait for those workers to count them. A source's
+                    // worker may be waiting for acknowledgements that will never come.
+                    if options.mode == .source || done.isSuperset(of: workers) { break loop }
                 default:
                     break
                 }
@@ -230,7 +234,13 @@ func channelWorker(driver: RTCDriver, handle: DataChannelHandle, label: String, 
         let messages = try await driver.messages(handle)
         switch mode {
         case .sink:
-            for await m in messages { await tally.didReceive(label, m.data) }
+            // Receiving pauses while more than the high-water mark of delivered messages is not
+            // hashed yet: the peer's memory stays bounded when hashing is slower than the network.
+            try await driver.setReceiveFlowControl(handle, limit: options.highWaterMark)
+            for await m in messages {
+                await tally.didReceive(label, m.data)
+                driver.consumed(m.data.count, on: handle)
+            }
         case .echo:
             for await m in messages {
                 await tally.didReceive(label, m.data)

@@ -149,4 +149,66 @@ static inline int CShim_AES256GCM_open(const uint8_t key[32], const uint8_t nonc
     return ok;
 }
 
+// MARK: DTLS 1.2 AEAD records (DTLSRecordProtection)
+
+/// A cipher context keyed once with `key` for `cipher` (an AEAD with a 12-byte nonce:
+/// AES-GCM or ChaCha20-Poly1305), encrypting when `encrypt` is 1. Each record then only sets
+/// its nonce. Caller frees with EVP_CIPHER_CTX_free.
+static inline EVP_CIPHER_CTX *CShim_DTLSAEAD_new(const EVP_CIPHER *cipher, const uint8_t *key, int encrypt) {
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    if (ctx == NULL) return NULL;
+    if (EVP_CipherInit_ex(ctx, cipher, NULL, NULL, NULL, encrypt) != 1
+        || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) != 1
+        || EVP_CipherInit_ex(ctx, NULL, NULL, key, NULL, encrypt) != 1) {
+        EVP_CIPHER_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+/// Seals one record body: `len` bytes of `in` encrypted to `out` (may not overlap `in` partly;
+/// the same pointer is fine), then the 16-byte tag at `tag`. 1 on success.
+static inline int CShim_DTLSAEAD_seal(EVP_CIPHER_CTX *ctx, const uint8_t nonce[12], const uint8_t aad[13],
+                                      const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[16]) {
+    int n = 0, ok = 1;
+    ok = ok && EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, 1) == 1;
+    ok = ok && EVP_CipherUpdate(ctx, NULL, &n, aad, 13) == 1;
+    ok = ok && (len == 0 || EVP_CipherUpdate(ctx, out, &n, in, (int)len) == 1);
+    ok = ok && EVP_CipherFinal_ex(ctx, out + (len ? n : 0), &n) == 1;
+    ok = ok && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, tag) == 1;
+    return ok;
+}
+
+/// Opens one record body: `len` ciphertext bytes of `in` decrypted to `out` if the 16-byte
+/// `tag` verifies over them and `aad`; 0 (and `out` to be discarded) when it does not.
+static inline int CShim_DTLSAEAD_open(EVP_CIPHER_CTX *ctx, const uint8_t nonce[12], const uint8_t aad[13],
+                                      const uint8_t *in, size_t len, const uint8_t tag[16], uint8_t *out) {
+    int n = 0, ok = 1;
+    ok = ok && EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, 0) == 1;
+    ok = ok && EVP_CipherUpdate(ctx, NULL, &n, aad, 13) == 1;
+    ok = ok && (len == 0 || EVP_CipherUpdate(ctx, out, &n, in, (int)len) == 1);
+    ok = ok && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, 16, (void *)tag) == 1;
+    ok = ok && EVP_CipherFinal_ex(ctx, out + (len ? n : 0), &n) == 1;
+    return ok;
+}
+
+/// The TLS 1.2 PRF (RFC 5246 §5) with `md`: `out_len` bytes of P_<md>(secret, seed), where
+/// `seed` already starts with the label. 1 on success.
+static inline int CShim_TLS12_PRF(const EVP_MD *md, const uint8_t *secret, size_t secret_len,
+                                  const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len) {
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
+    if (kdf == NULL) return 0;
+    EVP_KDF_CTX *kctx = EVP_KDF_CTX_new(kdf);
+    EVP_KDF_free(kdf);
+    if (kctx == NULL) return 0;
+    OSSL_PARAM params[4];
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)EVP_MD_get0_name(md), 0);
+    params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, (void *)secret, secret_len);
+    params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)seed, seed_len);
+    params[3] = OSSL_PARAM_construct_end();
+    int ok = EVP_KDF_derive(kctx, out, out_len, params) == 1;
+    EVP_KDF_CTX_free(kctx);
+    return ok;
+}
+
 #endif

@@ -69,8 +69,40 @@ final class DTLSCallbackState {
 
     // MARK: Outbound (OpenSSL → network)
 
+    /// Once set (the handshake is done and our record layer took over application data),
+    /// epoch 1 records OpenSSL writes are re-sealed by it under its sequence numbers.
+    var recordProtection: DTLSRecordProtection?
+    /// The highest sequence number of an epoch 1 record OpenSSL wrote before `recordProtection`
+    /// was set (its Finished), or nil.
+    private(set) var highestEpoch1WriteSequence: UInt64?
+
     /// Queues bytes OpenSSL wrote as one record (or more).
-    func pushOutbound(_ bytes: [UInt8]) { outbound.append(bytes) }
+    func pushOutbound(_ bytes: [UInt8]) {
+        if let recordProtection {
+            let rewritten = recordProtection.resequenced(bytes)
+            if !rewritten.isEmpty { outbound.append(rewritten) }
+            return
+        }
+        noteEpoch1Sequences(bytes)
+        outbound.append(bytes)
+    }
+
+    /// Queues a record sealed by ``recordProtection``.
+    func pushSealed(_ record: [UInt8]) { outbound.append(record) }
+
+    private func noteEpoch1Sequences(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset + DTLSRecordProtection.headerLength <= raw.count {
+                let record = UnsafeRawBufferPointer(rebasing: raw[offset...])
+                if DTLSRecordProtection.epoch(of: record) == DTLSRecordProtection.epoch {
+                    let sequence = DTLSRecordProtection.sequence(of: record)
+                    highestEpoch1WriteSequence = max(highestEpoch1WriteSequence ?? 0, sequence)
+                }
+                offset += DTLSRecordProtection.headerLength + (Int(raw[offset + 11]) << 8 | Int(raw[offset + 12]))
+            }
+        }
+    }
 
     /// The next datagram to send: one BIO write, as OpenSSL's own datagram BIO sends it;
     /// nil when nothing is queued.

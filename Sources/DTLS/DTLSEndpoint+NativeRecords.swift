@@ -1,0 +1,40 @@
+/// The native record layer (``DTLSRecordProtection``): starting it once connected, and
+/// splitting received datagrams between it (epoch 1 application data) and OpenSSL (the rest).
+extension DTLSEndpoint {
+    /// Takes application data over from OpenSSL's record layer, if configured and the suite
+    /// is one it supports; OpenSSL's record layer stays in use otherwise.
+    func startNativeRecordLayer() {
+        guard protection == nil, state == .connected, configuration.nativeRecordLayer else { return }
+        let next = (callbackState.highestEpoch1WriteSequence ?? 0) + 1
+        guard let protection = DTLSRecordProtection(ssl: ssl, role: role, nextWriteSequence: next) else { return }
+        self.protection = protection
+        callbackState.recordProtection = protection
+    }
+
+    /// Opens the epoch 1 application-data records of `datagram` (as `applicationData`
+    /// events, in order) and returns the records left for OpenSSL, filtered as
+    /// ``DTLSRecordFilter`` does (empty when none). Records that do not authenticate or
+    /// replay are dropped and counted by `protection`.
+    func openApplicationData(_ datagram: [UInt8], with protection: DTLSRecordProtection) -> [UInt8] {
+        var rest: [UInt8] = []
+        datagram.withUnsafeBytes { raw in
+            var offset = 0
+            while offset + DTLSRecordFilter.headerLength <= raw.count {
+                let type = raw[offset]
+                let length = Int(raw[offset + 11]) << 8 | Int(raw[offset + 12])
+                let end = offset + DTLSRecordFilter.headerLength + length
+                guard end <= raw.count, raw[offset + 1] == 0xFE, raw[offset + 2] == 0xFD,
+                      raw[offset + 3] == 0, raw[offset + 4] <= 1 else { break }
+                let epoch = raw[offset + 4]
+                let record = UnsafeRawBufferPointer(rebasing: raw[offset..<end])
+                if type == 23, epoch == 1 {
+                    if let plain = protection.open(record) { events.append(.applicationData(plain)) }
+                } else if (21...23).contains(type), epoch == 0 || length >= minimumProtectedLength {
+                    rest.append(contentsOf: record)
+                }
+                offset = end
+            }
+        }
+        return rest
+    }
+}
