@@ -117,6 +117,8 @@ struct RendezvousBench: AsyncParsableCommand {
         }
         let serverCPUBefore = cpuSeconds(pid: process.processIdentifier)
         let benchCPUBefore = ownCPUSeconds()
+        let serverSchedBefore = SchedStat.of(pid: process.processIdentifier)
+        let benchSchedBefore = SchedStat.of(pid: getpid())
         for phase in phases {
             try await phase.eventLoop.submit {
                 phase.value.start(duration: .milliseconds(Int64(duration * 1_000)), on: phase.eventLoop)
@@ -125,6 +127,8 @@ struct RendezvousBench: AsyncParsableCommand {
         try await Task.sleep(for: .seconds(duration))
         let serverCPU = cpuSeconds(pid: process.processIdentifier) - serverCPUBefore
         let benchCPU = ownCPUSeconds() - benchCPUBefore
+        let serverSched = SchedStat.of(pid: process.processIdentifier) - serverSchedBefore
+        let benchSched = SchedStat.of(pid: getpid()) - benchSchedBefore
         // Signals sent just before the deadline get a moment to arrive.
         try await Task.sleep(for: .milliseconds(300))
         var stats: [(sent: UInt64, latency: UInt64)] = []
@@ -167,6 +171,13 @@ struct RendezvousBench: AsyncParsableCommand {
         say("server CPU \(format(serverCPU)) s (\(format(perMessage)) µs per relayed signal, "
               + "≈ \(format(perMessage > 0 ? 1e6 / perMessage : 0)) signals/s per fully used core); "
               + "load generator CPU \(format(benchCPU)) s")
+        // Time runnable but waiting for a CPU (other processes, or each other): latency that
+        // is the machine's, not the relay's.
+        let relayed = Double(max(1, sorted.count))
+        say("waiting for a CPU while runnable: server \(format(serverSched.waitSeconds)) s over \(serverSched.slices) timeslices, "
+              + "load generator \(format(benchSched.waitSeconds)) s over \(benchSched.slices) timeslices "
+              + "(\(format(Double(serverSched.slices) / relayed)) and \(format(Double(benchSched.slices) / relayed)) per relayed signal; "
+              + "load average \(loadAverage()))")
         for client in connected { try await client.eventLoop.submit { client.value.close() }.get() }
         try await group.shutdownGracefully()
     }
@@ -187,6 +198,12 @@ struct RendezvousBench: AsyncParsableCommand {
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
             + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// The 1-, 5- and 15-minute load averages, from /proc/loadavg.
+    func loadAverage() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "?" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
     /// Resident set size of a process in bytes, from /proc.
