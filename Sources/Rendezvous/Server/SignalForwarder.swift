@@ -26,7 +26,8 @@ struct SignalForwarder {
     private var prefix: (device: DeviceID, bytes: [UInt8])?
 
     /// The frame's payload unmasked into a fresh buffer with `headroom` free bytes in front
-    /// (one pass: copying is unmasking).
+    /// (one pass: copying is unmasking) — what the server's `WebSocketFrameReader` does with
+    /// `headroom` as it reads; this one takes a NIO `WebSocketFrame` (tests build frames so).
     static func unmaskedPayload(of frame: WebSocketFrame, allocator: ByteBufferAllocator) -> ByteBuffer {
         guard frame.extensionData == nil else { return frame.unmaskedData }
         let data = frame.data
