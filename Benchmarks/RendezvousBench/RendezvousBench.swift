@@ -33,6 +33,8 @@ struct RendezvousBench: AsyncParsableCommand {
     var serverThreads = 0
     @Option(help: "Load generator event loop threads (each pair lives on one).")
     var clientThreads = 1
+    @Option(help: "Seconds of relaying at the same rate before the measured phase, not counted (0: none).")
+    var warmup = 0.0
 
     func run() async throws {
         let serverPath = server ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -102,19 +104,40 @@ struct RendezvousBench: AsyncParsableCommand {
         let targets = (0..<pairCount).map { identities[2 * $0 + 1].deviceID.description }
         let (window, rate, duration) = (self.window, self.rate, self.duration)
         // One load phase per generator loop, with its share of the pairs and of the rate.
-        var phases: [NIOLoopBound<LoadPhase>] = []
-        for (index, eventLoop) in loops.enumerated() {
-            let mine = Array(stride(from: index, to: pairCount, by: loops.count))
-            guard !mine.isEmpty else { continue }
-            let share = rate.map { $0 * Double(mine.count) / Double(pairCount) }
-            phases.append(try await eventLoop.submit {
-                let pairs = mine.map { i in
-                    LoadPhase.Pair(sender: connected[2 * i].value, receiver: connected[2 * i + 1].value,
-                                   prefix: Array((#"{"type":"signal","to":""# + targets[i] + #"","payload":""#).utf8))
-                }
-                return NIOLoopBound(LoadPhase(pairs: pairs, window: window, rate: share), eventLoop: eventLoop)
-            }.get())
+        func makePhases() async throws -> [NIOLoopBound<LoadPhase>] {
+            var phases: [NIOLoopBound<LoadPhase>] = []
+            for (index, eventLoop) in loops.enumerated() {
+                let mine = Array(stride(from: index, to: pairCount, by: loops.count))
+                guard !mine.isEmpty else { continue }
+                let share = rate.map { $0 * Double(mine.count) / Double(pairCount) }
+                phases.append(try await eventLoop.submit {
+                    let pairs = mine.map { i in
+                        LoadPhase.Pair(sender: connected[2 * i].value, receiver: connected[2 * i + 1].value,
+                                       prefix: Array((#"{"type":"signal","to":""# + targets[i] + #"","payload":""#).utf8))
+                    }
+                    return NIOLoopBound(LoadPhase(pairs: pairs, window: window, rate: share), eventLoop: eventLoop)
+                }.get())
+            }
+            return phases
         }
+        // A warm-up phase (reported on its own line, never mixed into the measured figures).
+        if warmup > 0 {
+            let warmupPhases = try await makePhases()
+            for phase in warmupPhases {
+                try await phase.eventLoop.submit {
+                    phase.value.start(duration: .milliseconds(Int64(warmup * 1_000)), on: phase.eventLoop)
+                }.get()
+            }
+            try await Task.sleep(for: .seconds(warmup) + .milliseconds(300))
+            var latencies: [UInt64] = []
+            for phase in warmupPhases {
+                latencies += try await phase.eventLoop.submit { phase.value.finish().map(\.latency) }.get()
+            }
+            latencies.sort()
+            let p99 = latencies.isEmpty ? 0 : Double(latencies[min(latencies.count - 1, latencies.count * 99 / 100)]) / 1e6
+            say("warm-up (not counted below): \(latencies.count) signals in \(format(warmup)) s, p99 \(format(p99)) ms")
+        }
+        let phases = try await makePhases()
         let serverCPUBefore = cpuSeconds(pid: process.processIdentifier)
         let benchCPUBefore = ownCPUSeconds()
         let serverSchedBefore = SchedStat.of(pid: process.processIdentifier)
