@@ -8,21 +8,22 @@ import WireKit
 
 /// One load-generator WebSocket client, driven on its event loop with no task per frame (the
 /// full `SignalingClient`, an actor with streams, costs more per message than the server does,
-/// so it cannot measure the server). It writes its frames as bytes (`ClientFrame`) through the
-/// context of NIO's frame encoder, that is past it. It authenticates like any client (`hello` → `auth` →
+/// so it cannot measure the server). It is the upgraded connection's only handler: it reads
+/// frames with `WebSocketFrameReader` and writes them as bytes (`ClientFrame`), without NIO's
+/// frame decoder and encoder (two pipeline stages and a `WebSocketFrame` per frame, on the
+/// generator's share of the same two cores as the server). It authenticates like any client (`hello` → `auth` →
 /// `welcome`), then sends pre-rendered `signal` frames and hands the payload of every `signal`
 /// it receives to `onSignal`.
 final class BenchConnection: ChannelInboundHandler {
-    typealias InboundIn = WebSocketFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let credential: DeviceIdentityCredential
     private let codec = SignalingCodec()
     private let authenticatedPromise: EventLoopPromise<Void>
     private var context: ChannelHandlerContext?
-    /// Where frames are written: the frame encoder's context (a write there goes to the handler
-    /// before it, so frames encoded by `ClientFrame` skip the encoder).
-    private var output: ChannelHandlerContext?
+    /// The server's frames (not masked).
+    private var reader = WebSocketFrameReader(maxMessageBytes: 1 << 17, requireMasking: false)
     private var authenticated = false
     private var flushScheduled = false
     /// Masking keys from a fast generator: `WebSocketMaskingKey.random()` asks the kernel for
@@ -51,8 +52,7 @@ final class BenchConnection: ChannelInboundHandler {
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let upgrader = NIOTypedWebSocketClientUpgrader<NIOLoopBound<BenchConnection>>(
-                        maxFrameSize: 1 << 17,
+                    let upgrader = BenchWebSocketUpgrader<NIOLoopBound<BenchConnection>>(
                         upgradePipelineHandler: { channel, _ in
                             channel.eventLoop.makeCompletedFuture {
                                 let handler = BenchConnection(identity: identity, eventLoop: channel.eventLoop)
@@ -101,20 +101,20 @@ final class BenchConnection: ChannelInboundHandler {
 
     /// Sends what `sendSignal(…, flushLater: true)` queued.
     func flush() {
-        output?.flush()
+        context?.flush()
     }
 
     /// Queues a text frame whose payload is in `buffer` (a `ClientFrame.payloadBuffer`).
     private func write(_ buffer: ByteBuffer, flushLater: Bool = false) {
-        guard let context, let output else { return }
+        guard let context else { return }
         var buffer = buffer
         ClientFrame.seal(&buffer, opcode: ClientFrame.text, key: .random(using: &maskKeys))
-        output.write(wrapOutboundOut(buffer), promise: nil)
+        context.write(wrapOutboundOut(buffer), promise: nil)
         guard !flushLater, !flushScheduled else { return }
         flushScheduled = true
         context.eventLoop.assumeIsolated().execute {
             self.flushScheduled = false
-            self.output?.flush()
+            self.context?.flush()
         }
     }
 
@@ -125,12 +125,10 @@ final class BenchConnection: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        output = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
-        output = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -144,30 +142,38 @@ final class BenchConnection: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
-        switch frame.opcode {
-        case .text:
+        reader.append(unwrapInboundIn(data))
+        do {
+            while let message = try reader.next(allocator: context.channel.allocator) {
+                receive(message, context: context)
+            }
+        } catch {
+            authenticatedPromise.fail(error)
+            context.close(promise: nil)
+        }
+    }
+
+    private func receive(_ message: WebSocketFrameReader.Message, context: ChannelHandlerContext) {
+        switch message {
+        case .text(let data):
             if authenticated {
-                // Server frames are not masked: the payload is read in place.
-                if let stamp = Self.signalStamp(frame.data) {
+                if let stamp = Self.signalStamp(data) {
                     onSignal?(stamp)
                 } else {
                     errorFrames += 1
                 }
                 return
             }
-            handshake(String(buffer: frame.unmaskedData))
-        case .ping:
-            let data = frame.unmaskedData
+            handshake(String(buffer: data))
+        case .ping(let data):
             var pong = ClientFrame.payloadBuffer(context.channel.allocator, capacity: data.readableBytes)
             pong.writeImmutableBuffer(data)
             ClientFrame.seal(&pong, opcode: ClientFrame.pong, key: .random(using: &maskKeys))
-            output?.writeAndFlush(wrapOutboundOut(pong), promise: nil)
-        case .connectionClose:
-            var data = frame.unmaskedData
+            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+        case .close(var data):
             closeCode = data.readInteger(as: UInt16.self)
             context.close(promise: nil)
-        default:
+        case .binary, .pong:
             break
         }
     }

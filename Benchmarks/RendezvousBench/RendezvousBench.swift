@@ -33,6 +33,8 @@ struct RendezvousBench: AsyncParsableCommand {
     var serverThreads = 0
     @Option(help: "Load generator event loop threads (each pair lives on one).")
     var clientThreads = 1
+    @Option(help: "Seconds of relaying at the same rate before the measured phase, not counted (0: none).")
+    var warmup = 0.0
 
     func run() async throws {
         let serverPath = server ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -102,21 +104,44 @@ struct RendezvousBench: AsyncParsableCommand {
         let targets = (0..<pairCount).map { identities[2 * $0 + 1].deviceID.description }
         let (window, rate, duration) = (self.window, self.rate, self.duration)
         // One load phase per generator loop, with its share of the pairs and of the rate.
-        var phases: [NIOLoopBound<LoadPhase>] = []
-        for (index, eventLoop) in loops.enumerated() {
-            let mine = Array(stride(from: index, to: pairCount, by: loops.count))
-            guard !mine.isEmpty else { continue }
-            let share = rate.map { $0 * Double(mine.count) / Double(pairCount) }
-            phases.append(try await eventLoop.submit {
-                let pairs = mine.map { i in
-                    LoadPhase.Pair(sender: connected[2 * i].value, receiver: connected[2 * i + 1].value,
-                                   prefix: Array((#"{"type":"signal","to":""# + targets[i] + #"","payload":""#).utf8))
-                }
-                return NIOLoopBound(LoadPhase(pairs: pairs, window: window, rate: share), eventLoop: eventLoop)
-            }.get())
+        func makePhases() async throws -> [NIOLoopBound<LoadPhase>] {
+            var phases: [NIOLoopBound<LoadPhase>] = []
+            for (index, eventLoop) in loops.enumerated() {
+                let mine = Array(stride(from: index, to: pairCount, by: loops.count))
+                guard !mine.isEmpty else { continue }
+                let share = rate.map { $0 * Double(mine.count) / Double(pairCount) }
+                phases.append(try await eventLoop.submit {
+                    let pairs = mine.map { i in
+                        LoadPhase.Pair(sender: connected[2 * i].value, receiver: connected[2 * i + 1].value,
+                                       prefix: Array((#"{"type":"signal","to":""# + targets[i] + #"","payload":""#).utf8))
+                    }
+                    return NIOLoopBound(LoadPhase(pairs: pairs, window: window, rate: share), eventLoop: eventLoop)
+                }.get())
+            }
+            return phases
         }
+        // A warm-up phase (reported on its own line, never mixed into the measured figures).
+        if warmup > 0 {
+            let warmupPhases = try await makePhases()
+            for phase in warmupPhases {
+                try await phase.eventLoop.submit {
+                    phase.value.start(duration: .milliseconds(Int64(warmup * 1_000)), on: phase.eventLoop)
+                }.get()
+            }
+            try await Task.sleep(for: .seconds(warmup) + .milliseconds(300))
+            var latencies: [UInt64] = []
+            for phase in warmupPhases {
+                latencies += try await phase.eventLoop.submit { phase.value.finish().map(\.latency) }.get()
+            }
+            latencies.sort()
+            let p99 = latencies.isEmpty ? 0 : Double(latencies[min(latencies.count - 1, latencies.count * 99 / 100)]) / 1e6
+            say("warm-up (not counted below): \(latencies.count) signals in \(format(warmup)) s, p99 \(format(p99)) ms")
+        }
+        let phases = try await makePhases()
         let serverCPUBefore = cpuSeconds(pid: process.processIdentifier)
         let benchCPUBefore = ownCPUSeconds()
+        let serverSchedBefore = SchedStat.of(pid: process.processIdentifier)
+        let benchSchedBefore = SchedStat.of(pid: getpid())
         for phase in phases {
             try await phase.eventLoop.submit {
                 phase.value.start(duration: .milliseconds(Int64(duration * 1_000)), on: phase.eventLoop)
@@ -125,6 +150,8 @@ struct RendezvousBench: AsyncParsableCommand {
         try await Task.sleep(for: .seconds(duration))
         let serverCPU = cpuSeconds(pid: process.processIdentifier) - serverCPUBefore
         let benchCPU = ownCPUSeconds() - benchCPUBefore
+        let serverSched = SchedStat.of(pid: process.processIdentifier) - serverSchedBefore
+        let benchSched = SchedStat.of(pid: getpid()) - benchSchedBefore
         // Signals sent just before the deadline get a moment to arrive.
         try await Task.sleep(for: .milliseconds(300))
         var stats: [(sent: UInt64, latency: UInt64)] = []
@@ -167,6 +194,13 @@ struct RendezvousBench: AsyncParsableCommand {
         say("server CPU \(format(serverCPU)) s (\(format(perMessage)) µs per relayed signal, "
               + "≈ \(format(perMessage > 0 ? 1e6 / perMessage : 0)) signals/s per fully used core); "
               + "load generator CPU \(format(benchCPU)) s")
+        // Time runnable but waiting for a CPU (other processes, or each other): latency that
+        // is the machine's, not the relay's.
+        let relayed = Double(max(1, sorted.count))
+        say("waiting for a CPU while runnable: server \(format(serverSched.waitSeconds)) s over \(serverSched.slices) timeslices, "
+              + "load generator \(format(benchSched.waitSeconds)) s over \(benchSched.slices) timeslices "
+              + "(\(format(Double(serverSched.slices) / relayed)) and \(format(Double(benchSched.slices) / relayed)) per relayed signal; "
+              + "load average \(loadAverage()))")
         for client in connected { try await client.eventLoop.submit { client.value.close() }.get() }
         try await group.shutdownGracefully()
     }
@@ -187,6 +221,12 @@ struct RendezvousBench: AsyncParsableCommand {
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
             + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// The 1-, 5- and 15-minute load averages, from /proc/loadavg.
+    func loadAverage() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "?" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
     /// Resident set size of a process in bytes, from /proc.

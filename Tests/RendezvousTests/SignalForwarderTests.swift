@@ -58,6 +58,21 @@ struct SignalForwarderTests {
         #expect(forwarded.inPlace == inPlace)
     }
 
+    @Test("one forwarder follows a sender that switches addressees (the last addressee's ID is cached)")
+    func switchingTargets() {
+        var forwarder = SignalForwarder()
+        let other = DeviceID(digest: Array(repeating: 9, count: 32))!
+        // Same text length, same and different IDs, and one written in lower case.
+        for target in [Self.to, Self.to, other, Self.to, other, other] {
+            for spelling in [target.description, target.description.lowercased()] {
+                let bytes = Array(#"{"type":"signal","to":"\#(spelling)","payload":"x"}"#.utf8)
+                let buffer = SignalForwarder.unmaskedPayload(of: Self.clientFrame(bytes), allocator: Self.allocator)
+                let planned = forwarder.plan(buffer, codec: Self.codec)
+                #expect(planned?.target == target)
+            }
+        }
+    }
+
     @Test("frames the shortcut must not forward take the general path", arguments: [
         #"{"type":"signal","to":"\#(to)","payload":"\#(String(repeating: "x", count: 121))"}"#,  // payload over the limit
         #"{"type":"signal","to":"\#(to)","payload":"\#(String(repeating: "x", count: 100))","pad":"\#(String(repeating: " ", count: 300))"}"#,

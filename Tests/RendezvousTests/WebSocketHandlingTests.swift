@@ -80,6 +80,35 @@ struct WebSocketHandlingTests {
         }
     }
 
+    @Test("frames that break RFC 6455 §5 close with 1002; a control frame between fragments is answered",
+          arguments: [WebSocketFrame(fin: true, rsv1: true, opcode: .text, data: ByteBuffer(string: "{}")),
+                      WebSocketFrame(fin: false, opcode: .ping, data: ByteBuffer(string: "p")),
+                      WebSocketFrame(fin: true, opcode: WebSocketOpcode(encodedWebSocketOpcode: 3)!, data: ByteBuffer()),
+                      WebSocketFrame(fin: true, opcode: .continuation, data: ByteBuffer(string: "x"))])
+    func protocolViolations(frame: WebSocketFrame) async throws {
+        try await withServer { _, port in
+            let closeFrame = try await WebSocketConnector.connect(url: "ws://127.0.0.1:\(port)/ws", maxFrameSize: 1 << 17,
+                                                                  logger: Self.logger) { inbound, outbound, _ in
+                var messages = inbound.messages(maxSize: 1 << 17).makeAsyncIterator()
+                _ = try? await Self.next(&messages) { if case .hello = $0 { true } else { false } }
+                // A ping between the fragments of a message: the message still arrives whole.
+                // (The client masks every frame it writes; unmasked frames are tested on the reader.)
+                let ping = Array(SignalingCodec().encode(ClientMessage.ping(id: "between")).utf8)
+                try? await outbound.write(.custom(WebSocketFrame(fin: false, opcode: .text, maskKey: .random(),
+                                                                 data: ByteBuffer(bytes: ping.prefix(3)))))
+                try? await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .ping, maskKey: .random(),
+                                                                 data: ByteBuffer(string: "p"))))
+                try? await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .continuation, maskKey: .random(),
+                                                                 data: ByteBuffer(bytes: ping.dropFirst(3)))))
+                let pong = try? await Self.next(&messages) { if case .pong = $0 { true } else { false } }
+                #expect(pong == .pong(id: "between"))
+                try? await outbound.write(.custom(frame))
+                while (try? await messages.next()) != nil {}
+            }
+            #expect(closeFrame?.closeCode == .protocolError)
+        }
+    }
+
     @Test("a client that stops reading is closed as a slow consumer and goes offline")
     func slowConsumer() async throws {
         try await withServer({ configuration in

@@ -3,12 +3,15 @@ import NIOCore
 import NIOWebSocket
 import Signaling
 
-/// One rendezvous WebSocket, driven entirely on its channel's event loop: complete text frames
-/// are decoded here and handed to the hub driver synchronously; what the hub sends back to any
+/// One rendezvous WebSocket, driven entirely on its channel's event loop: the connection's bytes
+/// are read into messages here (`WebSocketFrameReader`: framing, unmasking, fragments, limits),
+/// frames are written as bytes (`WebSocketFrameWriter`), and complete text messages are
+/// decoded and handed to the hub driver synchronously; what the hub sends back to any
 /// connection is written to that connection's channel (directly on the same event loop, by one
 /// `execute` on another) and flushed once per event-loop tick, not once per frame.
 ///
-/// It also does the WebSocket housekeeping the async handler used to: answers pings, pings an
+/// It also does the WebSocket housekeeping: answers pings, closes with 1002 or 1009 on a
+/// framing fault, pings an
 /// idle peer every `pingInterval` (closing with 1001 when a ping went unanswered), runs the
 /// close handshake (the hub's close code and reason, or 1001 on shutdown), and reports a
 /// consumer that stays unwritable for more than `outboundQueueLimit` frames to the hub
@@ -16,14 +19,16 @@ import Signaling
 ///
 /// Not thread-safe: every method runs on the channel's event loop (`ConnectionOutlet` hops).
 final class RelayConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = WebSocketFrame
-    typealias OutboundOut = WebSocketFrame
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     /// What every connection of a server shares.
     struct Settings: Sendable {
         let codec: SignalingCodec
         let outboundQueueLimit: Int
         let pingInterval: TimeAmount
+        /// Largest message (one frame or reassembled fragments); beyond it the connection is closed with 1009.
+        let maxMessageBytes: Int
         let logger: Logger
     }
 
@@ -40,12 +45,15 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     private var framesWhileUnwritable = 0
     private var pingOutstanding = false
     private var forwarder = SignalForwarder()
+    /// The peer's frames: payloads come unmasked with room in front for the forwarder.
+    private var reader: WebSocketFrameReader
     private var outbox: LoopOutbox?
 
     init(driver: RendezvousHubDriver, source: String, settings: Settings) {
         self.driver = driver
         self.source = source
         self.settings = settings
+        self.reader = WebSocketFrameReader(maxMessageBytes: settings.maxMessageBytes, headroom: SignalForwarder.headroom)
     }
 
     // MARK: Pipeline events
@@ -76,23 +84,25 @@ final class RelayConnectionHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         settings.logger.debug("websocket error", metadata: ["error": "\(error)"])
-        switch error as? NIOWebSocketFrameAggregator.Error {
-        case .accumulatedFrameSizeIsTooLarge?:
-            // A fragmented message over the limit: 1009, like a single frame over it.
-            sendClose(code: .messageTooLarge, reason: SignalingCloseCode.messageTooLarge.reason)
-        case .some:
-            sendClose(code: .protocolError, reason: "bad-fragmentation")
-        case nil:
-            context.close(promise: nil)
-        }
+        context.close(promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
-        switch frame.opcode {
-        case .text:
+        reader.append(unwrapInboundIn(data))
+        do {
+            while let message = try reader.next(allocator: context.channel.allocator) {
+                receive(message, context: context)
+            }
+        } catch {
+            fail(error)
+        }
+    }
+
+    /// Handles one message or control frame from the peer.
+    private func receive(_ message: WebSocketFrameReader.Message, context: ChannelHandlerContext) {
+        switch message {
+        case .text(var data):
             guard !closeSent, let id else { return }
-            var data = SignalForwarder.unmaskedPayload(of: frame, allocator: context.channel.allocator)
             let codec = settings.codec
             if let (target, layout) = forwarder.plan(data, codec: codec) {
                 switch driver.relaySignal(to: target, from: id) {
@@ -111,25 +121,40 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         case .binary:
             guard !closeSent, let id else { return }
             driver.receive(.failure(.malformedJSON("binary frames are not part of the protocol")), from: id)
-        case .ping:
+        case .ping(var data):
             guard !closeSent else { return }
-            context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+            WebSocketFrameWriter.frame(&data, opcode: WebSocketFrameWriter.pong, allocator: context.channel.allocator)
+            context.write(wrapOutboundOut(data), promise: nil)
             scheduleFlush()
         case .pong:
             pingOutstanding = false
-        case .connectionClose:
+        case .close(var data):
             // The peer's close: answer with its code (if we have not sent ours), then hang up.
             if !closeSent {
                 closeSent = true
-                var data = frame.unmaskedData
                 let code = data.readWebSocketErrorCode() ?? .normalClosure
-                var reply = context.channel.allocator.buffer(capacity: 2)
+                var reply = WebSocketFrameWriter.payloadBuffer(context.channel.allocator, capacity: 2)
                 reply.write(webSocketErrorCode: code)
-                context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: reply)), promise: nil)
+                WebSocketFrameWriter.frame(&reply, opcode: WebSocketFrameWriter.close, allocator: context.channel.allocator)
+                context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
             }
             context.close(promise: nil)
-        default:
-            break
+        }
+    }
+
+    /// The peer broke the framing (RFC 6455 §7.1.7): send a close frame with the fault's code
+    /// (1002 or 1009) and hang up once it is written.
+    private func fail(_ error: WebSocketFrameParseError) {
+        settings.logger.debug("websocket framing fault", metadata: ["error": "\(error)"])
+        guard let context else { return }
+        guard !closeSent else {
+            context.close(promise: nil)
+            return
+        }
+        closeSent = true
+        let frame = closeFrame(code: WebSocketErrorCode(codeNumber: Int(error.closeCode)), reason: error.reason)
+        context.writeAndFlush(wrapOutboundOut(frame)).assumeIsolated().whenComplete { _ in
+            self.context?.close(promise: nil)
         }
     }
 
@@ -142,13 +167,15 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         case .message(let message):
             guard admitOutbound() else { return }
             let text = settings.codec.encode(message)
-            var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
+            var buffer = WebSocketFrameWriter.payloadBuffer(context.channel.allocator, capacity: text.utf8.count)
             buffer.writeString(text)
-            context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: buffer)), promise: nil)
+            WebSocketFrameWriter.frame(&buffer, opcode: WebSocketFrameWriter.text, allocator: context.channel.allocator)
+            context.write(wrapOutboundOut(buffer), promise: nil)
             scheduleFlush()
-        case .encoded(let buffer):
+        case .encoded(var buffer):
             guard admitOutbound() else { return }
-            context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: buffer)), promise: nil)
+            WebSocketFrameWriter.frame(&buffer, opcode: WebSocketFrameWriter.text, allocator: context.channel.allocator)
+            context.write(wrapOutboundOut(buffer), promise: nil)
             scheduleFlush()
         case .close(let code):
             sendClose(code: WebSocketErrorCode(codeNumber: Int(code.rawValue)), reason: code.reason)
@@ -192,10 +219,7 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     private func sendClose(code: WebSocketErrorCode, reason: String) {
         guard let context, !closeSent else { return }
         closeSent = true
-        var data = context.channel.allocator.buffer(capacity: 2 + reason.utf8.count)
-        data.write(webSocketErrorCode: code)
-        data.writeString(reason)
-        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(closeFrame(code: code, reason: reason)), promise: nil)
         context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(2)) {
             self.context?.close(promise: nil)
         }
@@ -215,9 +239,22 @@ final class RelayConnectionHandler: ChannelInboundHandler {
             return
         }
         pingOutstanding = true
-        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(string: "rendezvous"))),
-                              promise: nil)
+        var ping = WebSocketFrameWriter.payloadBuffer(context.channel.allocator, capacity: 10)
+        ping.writeStaticString("rendezvous")
+        WebSocketFrameWriter.frame(&ping, opcode: WebSocketFrameWriter.ping, allocator: context.channel.allocator)
+        context.writeAndFlush(wrapOutboundOut(ping), promise: nil)
         schedulePing()
+    }
+
+    /// A close frame with `code` and `reason` (cut to the 123 bytes a close frame has room for).
+    private func closeFrame(code: WebSocketErrorCode, reason: String) -> ByteBuffer {
+        let allocator = context?.channel.allocator ?? ByteBufferAllocator()
+        let reasonBytes = reason.utf8.prefix(123)
+        var data = WebSocketFrameWriter.payloadBuffer(allocator, capacity: 2 + reasonBytes.count)
+        data.write(webSocketErrorCode: code)
+        data.writeBytes(reasonBytes)
+        WebSocketFrameWriter.frame(&data, opcode: WebSocketFrameWriter.close, allocator: allocator)
+        return data
     }
 
     private func reportGone() {

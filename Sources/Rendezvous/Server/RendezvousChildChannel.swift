@@ -10,8 +10,9 @@ import ServiceLifecycle
 import Signaling
 
 /// The server's child channel: HTTP/1 (routes through Hummingbird's responder) with a
-/// WebSocket upgrade on `/ws` whose connections are driven by `RelayConnectionHandler` on their
-/// event loop — no task, stream or actor hop per frame.
+/// WebSocket upgrade on `/ws` (`RelayWebSocketUpgrader`) whose connections are driven by
+/// `RelayConnectionHandler` on their event loop — one pipeline stage, no task, stream or actor
+/// hop per frame.
 ///
 /// Modelled on HummingbirdWebSocket's `HTTP1WebSocketUpgradeChannel`, whose per-connection
 /// async reader and writer tasks cost more than the relay itself.
@@ -46,12 +47,11 @@ struct RendezvousChildChannel: ServerChildChannel, HTTPChannelHandler {
         channel.eventLoop.makeCompletedFuture {
             let upgradeAttempted = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
             let settings = RelayConnectionHandler.Settings(codec: codec, outboundQueueLimit: outboundQueueLimit,
-                                                           pingInterval: pingInterval, logger: logger)
+                                                           pingInterval: pingInterval, maxMessageBytes: maxFrameSize,
+                                                           logger: logger)
             let driver = self.driver
-            let maxFrameSize = self.maxFrameSize
             let source = channel.remoteAddress?.ipAddress ?? "unknown"
-            let upgrader = NIOTypedWebSocketServerUpgrader<UpgradeResult>(
-                maxFrameSize: maxFrameSize,
+            let upgrader = RelayWebSocketUpgrader<UpgradeResult>(
                 shouldUpgrade: { channel, head in
                     upgradeAttempted.value = true
                     let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init)
@@ -60,10 +60,8 @@ struct RendezvousChildChannel: ServerChildChannel, HTTPChannelHandler {
                 },
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
+                        // The only handler of the upgraded connection: it reads and writes frames itself.
                         let handler = RelayConnectionHandler(driver: driver, source: source, settings: settings)
-                        try channel.pipeline.syncOperations.addHandler(
-                            NIOWebSocketFrameAggregator(minNonFinalFragmentSize: 1, maxAccumulatedFrameCount: 64,
-                                                        maxAccumulatedFrameSize: maxFrameSize))
                         try channel.pipeline.syncOperations.addHandler(handler)
                         return .websocket(NIOLoopBound(handler, eventLoop: channel.eventLoop))
                     }

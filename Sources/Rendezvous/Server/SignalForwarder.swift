@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import DTLS
 import NIOCore
 import NIOWebSocket
@@ -23,7 +26,8 @@ struct SignalForwarder {
     private var prefix: (device: DeviceID, bytes: [UInt8])?
 
     /// The frame's payload unmasked into a fresh buffer with `headroom` free bytes in front
-    /// (one pass: copying is unmasking).
+    /// (one pass: copying is unmasking) — what the server's `WebSocketFrameReader` does with
+    /// `headroom` as it reads; this one takes a NIO `WebSocketFrame` (tests build frames so).
     static func unmaskedPayload(of frame: WebSocketFrame, allocator: ByteBufferAllocator) -> ByteBuffer {
         guard frame.extensionData == nil else { return frame.unmaskedData }
         let data = frame.data
@@ -52,10 +56,21 @@ struct SignalForwarder {
             guard let layout = SignalFrameLayout.locate(in: bytes, peerKey: .to), !layout.peerHasEscapes,
                   layout.payloadByteCount <= codec.maxPayloadBytes else { return nil }
             let text = UnsafeRawBufferPointer(rebasing: bytes[layout.peer])
-            if let last = lastTarget, last.text.elementsEqual(text) { return (last.device, layout) }
+            if let last = lastTarget, Self.same(last.text, text) { return (last.device, layout) }
             guard let device = try? DeviceID(parsing: String(decoding: text, as: UTF8.self)) else { return nil }
             lastTarget = (Array(text), device)
             return (device, layout)
+        }
+    }
+
+    /// True when `stored` and `bytes` hold the same bytes (one `memcmp`, not a generic
+    /// element-by-element walk: this runs for every relayed signal).
+    private static func same(_ stored: [UInt8], _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard stored.count == bytes.count else { return false }
+        guard let other = bytes.baseAddress else { return stored.isEmpty }
+        return stored.withUnsafeBytes { mine in
+            guard let base = mine.baseAddress else { return true }
+            return memcmp(base, other, stored.count) == 0
         }
     }
 
