@@ -15,18 +15,35 @@ struct SignalForwarderTests {
     static let to = DeviceID(digest: Array(0..<32))!
     static let from = DeviceID(digest: Array(32..<64))!
 
-    /// A client's text frame carrying `bytes`, masked as a client masks it.
-    static func clientFrame(_ bytes: [UInt8]) -> WebSocketFrame {
+    /// `bytes` as the server holds a client's text message: masked as a client masks it, then
+    /// read back by the server's own `WebSocketFrameReader` (unmasked, with the forwarder's headroom).
+    static func received(_ bytes: [UInt8]) -> ByteBuffer {
         let key: WebSocketMaskingKey = [7, 0x80, 0xFF, 42]
         var data = allocator.buffer(bytes: bytes)
         data.webSocketMask(key)
-        return WebSocketFrame(fin: true, opcode: .text, maskKey: key, data: data)
+        var wire = allocator.buffer(capacity: bytes.count + 14)
+        wire.writeInteger(UInt8(0x81))
+        if bytes.count < 126 {
+            wire.writeInteger(UInt8(0x80 | bytes.count))
+        } else {
+            wire.writeInteger(UInt8(0x80 | 126))
+            wire.writeInteger(UInt16(bytes.count))
+        }
+        wire.writeBytes(Array(key))
+        wire.writeImmutableBuffer(data)
+        var reader = WebSocketFrameReader(maxMessageBytes: 1 << 16, headroom: SignalForwarder.headroom)
+        reader.append(wire)
+        guard case .text(let payload)? = try? reader.next(allocator: allocator) else {
+            Issue.record("the reader did not return the text message")
+            return allocator.buffer(bytes: bytes)
+        }
+        return payload
     }
 
     /// Plans and rewrites `text` as the server does; nil when it is left to the general path.
     static func forward(_ bytes: [UInt8]) -> (buffer: ByteBuffer, target: DeviceID, inPlace: Bool)? {
         var forwarder = SignalForwarder()
-        var buffer = SignalForwarder.unmaskedPayload(of: clientFrame(bytes), allocator: allocator)
+        var buffer = received(bytes)
         #expect(buffer.readableBytesView.elementsEqual(bytes))
         guard let (target, layout) = forwarder.plan(buffer, codec: codec) else { return nil }
         let inPlace = forwarder.rewrite(&buffer, layout: layout, from: from, allocator: allocator)
@@ -66,7 +83,7 @@ struct SignalForwarderTests {
         for target in [Self.to, Self.to, other, Self.to, other, other] {
             for spelling in [target.description, target.description.lowercased()] {
                 let bytes = Array(#"{"type":"signal","to":"\#(spelling)","payload":"x"}"#.utf8)
-                let buffer = SignalForwarder.unmaskedPayload(of: Self.clientFrame(bytes), allocator: Self.allocator)
+                let buffer = Self.received(bytes)
                 let planned = forwarder.plan(buffer, codec: Self.codec)
                 #expect(planned?.target == target)
             }

@@ -22,8 +22,8 @@ PEERSYNC_BIN overrides the folder of the executables). Processes are run by cont
 
 With SYNC_COMPARE_PERF=DIR, each PeerSync daemon is profiled during its initial sync
 (`perf record --call-graph dwarf -F 250`, into DIR/sender.data and DIR/receiver.data); read
-them with `perf report -i DIR/receiver.data --no-children`. With SYNC_COMPARE_HEAPTRACK=DIR, the
-receiver runs under heaptrack (DIR/receiver.*; read with `heaptrack_print`). With SYNC_COMPARE_TIMELINE=1, the
+them with `perf report -i DIR/receiver.data --no-children`. With SYNC_COMPARE_HEAPTRACK=DIR, both
+daemons run under heaptrack (DIR/sender.*, DIR/receiver.*; read with `heaptrack_print`). With SYNC_COMPARE_TIMELINE=1, the
 PeerSync phases print a line per second: bytes and files placed, and each daemon's CPU share.
 """
 import argparse, json, os, random, shutil, signal, subprocess, sys, time
@@ -268,7 +268,8 @@ def run_peersync(work, pristine, results, timeout):
     a, b = Daemon(bins, work, "a", rendezvous), Daemon(bins, work, "b", rendezvous)
     try:
         heap = os.environ.get("SYNC_COMPARE_HEAPTRACK")
-        a.start(); b.start(wrapper=("heaptrack", "-o", os.path.join(heap, "receiver")) if heap else ())
+        a.start(wrapper=("heaptrack", "-o", os.path.join(heap, "sender")) if heap else ())
+        b.start(wrapper=("heaptrack", "-o", os.path.join(heap, "receiver")) if heap else ())
         pair_by_id(a, b)
 
         def wire():

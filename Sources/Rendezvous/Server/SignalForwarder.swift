@@ -25,29 +25,6 @@ struct SignalForwarder {
     private var lastTarget: (text: [UInt8], device: DeviceID)?
     private var prefix: (device: DeviceID, bytes: [UInt8])?
 
-    /// The frame's payload unmasked into a fresh buffer with `headroom` free bytes in front
-    /// (one pass: copying is unmasking) — what the server's `WebSocketFrameReader` does with
-    /// `headroom` as it reads; this one takes a NIO `WebSocketFrame` (tests build frames so).
-    static func unmaskedPayload(of frame: WebSocketFrame, allocator: ByteBufferAllocator) -> ByteBuffer {
-        guard frame.extensionData == nil else { return frame.unmaskedData }
-        let data = frame.data
-        var buffer = allocator.buffer(capacity: headroom + data.readableBytes)
-        buffer.moveWriterIndex(forwardBy: headroom)
-        buffer.moveReaderIndex(forwardBy: headroom)
-        guard let key = frame.maskKey else {
-            buffer.writeImmutableBuffer(data)
-            return buffer
-        }
-        let count = data.readableBytes
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { out in
-            data.withUnsafeReadableBytes { source in
-                WebSocketMasking.apply(key, from: source, to: out)
-            }
-            return count
-        }
-        return buffer
-    }
-
     /// The addressee of `frame` (an unmasked text frame) and where its members lie, when it
     /// is a `signal` the shortcut can forward; nil when it must take the general path.
     mutating func plan(_ frame: ByteBuffer, codec: SignalingCodec) -> (target: DeviceID, layout: SignalFrameLayout)? {
