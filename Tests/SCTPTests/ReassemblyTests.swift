@@ -9,15 +9,8 @@ import WireKit
     static func established(interleaving: Bool) throws -> (a: SCTPAssociation, b: SCTPAssociation, tag: UInt32, tsn: UInt32) {
         var ca = SCTPConfiguration(); ca.enableInterleaving = interleaving; ca.randomSeed = 11
         var cb = SCTPConfiguration(); cb.enableInterleaving = interleaving; cb.randomSeed = 12
-        var a = SCTPAssociation(configuration: ca), b = SCTPAssociation(configuration: cb)
-        try a.connect(now: .zero)
-        for _ in 0..<4 {
-            while let p = a.pollTransmit() { b.handle(packet: p, now: .zero) }
-            while let p = b.pollTransmit() { a.handle(packet: p, now: .zero) }
-        }
-        while a.pollEvent() != nil {}
-        while b.pollEvent() != nil {}
-        guard a.isEstablished, b.isEstablished, a.usesInterleaving == interleaving else { throw SCTPError.invalidState(a.state) }
+        var (a, b) = try SackTimingTests.established(ca, cb)
+        guard a.usesInterleaving == interleaving else { throw SCTPError.invalidState(a.state) }
         // One real message tells the tag and the TSN the peer expects next.
         try a.send(stream: 0, ppid: 53, message: [0], now: .zero)
         let sent = a.pollTransmit()

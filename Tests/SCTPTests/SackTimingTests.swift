@@ -6,8 +6,9 @@ import WireKit
 /// Delayed SACK rules (RFC 9260 §6.2): every second packet, within 200 ms, at once on gaps.
 @Suite struct SackTimingTests {
     /// Two established associations exchanging packets by hand (no link), at time zero.
-    static func established() throws -> (SCTPAssociation, SCTPAssociation) {
-        var a = SCTPAssociation(), b = SCTPAssociation()
+    static func established(_ ca: SCTPConfiguration = SCTPConfiguration(),
+                            _ cb: SCTPConfiguration = SCTPConfiguration()) throws -> (SCTPAssociation, SCTPAssociation) {
+        var a = SCTPAssociation(configuration: ca), b = SCTPAssociation(configuration: cb)
         try a.connect(now: .zero)
         for _ in 0..<4 {
             while let p = a.pollTransmit() { b.handle(packet: p, now: .zero) }
