@@ -323,14 +323,16 @@ extension FolderEngine {
         guard var p = pulls[r.path], p.id == r.pullID else { issueRequests(now: now); return }
         let chunk = p.target.chunks[r.chunkIndex]
         if response.status == .ok {
-            let data = r.skip == 0 || response.data.count == Int(chunk.size) ? response.data : withAppendPrefix(response.data, r, p)
+            // A request with a skip answered with the rest only: the old file's bytes go in front.
+            let prefixed = r.skip > 0 && response.data.count != Int(chunk.size)
+            let data = prefixed ? withAppendPrefix(response.data, r, p) : response.data
             do throws(AtomicWriterError) {
                 guard let data else { throw .hashMismatch(path: p.temp.target.string, offset: p.offsets[r.chunkIndex]) }
                 try writer.write(data, chunk: chunk, at: p.offsets[r.chunkIndex], into: p.temp)
                 p.pending.remove(r.chunkIndex)
                 p.remaining -= 1
             } catch {
-                if case .hashMismatch = error, r.skip > 0, response.data.count != Int(chunk.size) {
+                if case .hashMismatch = error, prefixed {
                     // The old file did not end with the chunk's start (not an append): ask for all of it.
                     p.appendPrefix = nil
                     p.requeue(r.chunkIndex)
