@@ -8,7 +8,9 @@ extension ICEAgent {
     public func addLocalInterface(_ address: TransportAddress) {
         guard !sockets.contains(address), connectionState != .closed else { return }
         sockets.append(address)
-        if gatheringStarted { gather(socket: address, index: sockets.count - 1) }
+        guard gatheringStarted else { return }
+        gather(socket: address, index: sockets.count - 1)
+        checkGatheringComplete()
     }
 
     /// Starts gathering: host candidates now, server-reflexive and relayed ones as the servers
@@ -22,6 +24,8 @@ extension ICEAgent {
         checkGatheringComplete()
     }
 
+    /// Gathers one socket's candidates; the caller checks for completion once all its sockets are
+    /// started, so that `complete` (and the end-of-candidates it signals) comes once, at the end.
     func gather(socket: TransportAddress, index: Int) {
         setGatheringState(.gathering)
         let preference = Candidate.localPreference(for: socket.ip, interfaceIndex: index)
@@ -40,7 +44,6 @@ extension ICEAgent {
         for server in configuration.turnServers where server.address.ip.isIPv4 == socket.ip.isIPv4 {
             startAllocation(server: server, socket: socket, interfaceIndex: index)
         }
-        checkGatheringComplete()
     }
 
     /// Adds a local candidate, signals it if the policy allows, and pairs it with known remotes.

@@ -53,4 +53,26 @@ import WireKit
         #expect(agent.remoteCandidates.map(\.address) == [TransportAddress("192.0.2.20:5000")!])
         #expect(agent.pairs.count == 1)
     }
+    /// Gathering on several sockets completes once, after every host candidate: a `complete` per
+    /// socket made the peer connection signal end-of-candidates after the first candidate.
+    @Test func gatheringOnSeveralSocketsCompletesOnce() {
+        let agent = ICEAgent(configuration: ICEConfiguration(role: .controlled, seed: 1))
+        for a in ["127.0.0.1:5000", "192.0.2.10:5001", "[::1]:5002"] { agent.addLocalInterface(TransportAddress(a)!) }
+        agent.startGathering(now: .zero)
+        var log: [String] = []
+        while let e = agent.pollEvent() {
+            switch e {
+            case .candidateGathered(let c): log.append("candidate \(c.address)")
+            case .gatheringStateChanged(let s): log.append("\(s)")
+            default: break
+            }
+        }
+        #expect(log == ["gathering", "candidate 127.0.0.1:5000", "candidate 192.0.2.10:5001", "candidate [::1]:5002", "complete"])
+        agent.addLocalInterface(TransportAddress("[::1]:5003")!)
+        var later: [String] = []
+        while let e = agent.pollEvent() {
+            if case .gatheringStateChanged(let s) = e { later.append("\(s)") }
+        }
+        #expect(later == ["gathering", "complete"])
+    }
 }
