@@ -22,7 +22,7 @@ BIN=$OUT/bin
 FLAGS=(-sanitize=fuzzer,address -parse-as-library -O -g)
 SHIMS=(-I "$LIB/cplatform" -Xcc "-fmodule-map-file=$ROOT/Sources/CShims/COpenSSL/module.modulemap"
        -Xcc "-fmodule-map-file=$ROOT/Sources/CShims/CZstd/module.modulemap")
-TARGETS=(stun sctp dcep demux dtls sdp signaling pairing sync rtp)
+TARGETS=(stun sctp dcep demux dtls sdp signaling websocket pairing sync rtp)
 
 describe() {
   case "$1" in
@@ -33,6 +33,7 @@ describe() {
     dtls)      echo "DTLS record filter and an established endpoint fed hostile datagrams; device ID / fingerprint parsers (Sources/DTLS)|contrib/fuzz/corpus/dtls" ;;
     sdp)       echo "SDP parser, write/parse round trip (Sources/SDP)|Tests/SDPTests/Fixtures" ;;
     signaling) echo "rendezvous JSON frames from client and server (Sources/Signaling)|contrib/fuzz/corpus/signaling" ;;
+    websocket) echo "WebSocket frame reader of the rendezvous server: headers, masking, fragments, limits; writer round trip (Sources/Signaling/WebSocket)|contrib/fuzz/corpus/websocket" ;;
     pairing)   echo "pairing (SPAKE2) messages (Sources/Pairing)|contrib/fuzz/corpus/pairing" ;;
     rtp)       echo "RTP packets and RTCP compound packets, round trip (Sources/RTP)|contrib/fuzz/corpus/rtp" ;;
     sync)      echo "sync frames, frame assembler, path policy, .syncignore rules (SyncProtocol, SyncFS)|contrib/fuzz/corpus/sync" ;;
@@ -40,7 +41,7 @@ describe() {
   esac
 }
 seeds() { describe "$1" | cut -d'|' -f2; }
-maxlen() { case "$1" in sdp|signaling|sync|sctp) echo 8192 ;; demux) echo 4096 ;; *) echo 1500 ;; esac; }
+maxlen() { case "$1" in sdp|signaling|sync|sctp|websocket) echo 8192 ;; demux) echo 4096 ;; *) echo 1500 ;; esac; }
 
 quiet() { "$@" 2> >(grep -v "Cannot export local symbol" >&2); }
 
@@ -109,6 +110,21 @@ build() {
         Sources/DTLS/Identity/{DeviceID,DeviceIDParseError,CertificateFingerprint}.swift Sources/DTLS/OpenSSL/OpenSSLDigest.swift)
       sed -i '/^import DTLS$/d' "$d"/*.swift
       link signaling "$d"/*.swift contrib/fuzz/FuzzSignaling.swift -lssl -lcrypto ;;
+    websocket)
+      # SwiftNIO comes from the package's own debug build, uninstrumented (the coverage that
+      # guides the fuzzer is the reader's); its objects go into one archive so that only what
+      # the reader uses is linked.
+      local nio; nio=$(swift build --show-bin-path)
+      [ -f "$nio/Modules/NIOWebSocket.swiftmodule" ] || swift build --target Signaling >&2
+      local maps=()
+      for m in "$nio"/CNIO*.build/module.modulemap; do maps+=(-Xcc "-fmodule-map-file=$m"); done
+      maps+=(-Xcc "-I$ROOT/.build/checkouts/swift-nio/Sources/CNIOAtomics/include"
+             -Xcc "-I$ROOT/.build/checkouts/swift-atomics/Sources/_AtomicsShims/include")
+      rm -f "$LIB/libnio.a"
+      find "$nio"/{NIOCore,NIOWebSocket,NIOHTTP1,NIOPosix,NIO,NIOConcurrencyHelpers,_NIOBase64,_NIODataStructures,CNIOLinux,CNIOAtomics,CNIOSHA1,CNIOLLHTTP,CNIOPosix,DequeModule,InternalCollectionsUtilities,Atomics,_AtomicsShims}.build \
+        -name '*.o' -print0 | xargs -0 ar rcs "$LIB/libnio.a"
+      local d; d=$(inline_sources websocket Sources/Signaling/WebSocket/*.swift)
+      link websocket -I "$nio/Modules" "${maps[@]}" "$d"/*.swift contrib/fuzz/FuzzWebSocket.swift "$LIB/libnio.a" ;;
     pairing)
       local d; d=$(inline_sources pairing Sources/Pairing/*.swift Sources/WireKit/{ByteReader,ByteWriter,Instant,WireParseError}.swift)
       link pairing "$d"/*.swift contrib/fuzz/FuzzPairing.swift -lssl -lcrypto ;;

@@ -132,6 +132,7 @@ window.startPeer = async (args) => {
   const sendDescription = (d) => { emitSignal(JSON.stringify({ type: d.type, sdp: d.sdp })); descriptionSent = true; held.splice(0).forEach((m) => emitSignal(JSON.stringify(m))); };
   pc.onicecandidate = (e) => send(e.candidate && e.candidate.candidate ? { type: "candidate", candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex } : { type: "end-of-candidates" });
   pc.onconnectionstatechange = () => { emitSignal(JSON.stringify({ type: "log", text: "connection " + pc.connectionState })); if (pc.connectionState === "failed") finish(); };
+  pc.oniceconnectionstatechange = () => emitSignal(JSON.stringify({ type: "log", text: "ice " + pc.iceConnectionState }));
   pc.ondatachannel = (e) => attach(e.channel, args, tally, pool, workers);
   // --media audio: the fake microphone answers every audio m-line; received audio plays into a
   // (muted) <audio> element so Chromium decodes it; inbound-rtp counters go into the result.
