@@ -21,10 +21,11 @@ enum OpenSSLDigest {
     }
 }
 
-/// Reads (and clears) OpenSSL's thread-local error queue, for messages in typed errors.
-enum OpenSSLErrorQueue {
+/// Reads (and clears) OpenSSL's thread-local error queue, for messages in typed errors (DTLS's
+/// and the rendezvous client's TLS).
+public enum OpenSSLErrorQueue {
     /// All pending OpenSSL errors as one line of text, oldest first; empty when none are queued.
-    static func drain() -> String {
+    public static func drain() -> String {
         var parts: [String] = []
         while true {
             let code = ERR_get_error()
@@ -39,7 +40,7 @@ enum OpenSSLErrorQueue {
 
     /// Drops any pending errors, so the next call's errors are its own (`SSL_get_error` needs
     /// an empty queue). Peeking first keeps the common, empty case cheap on the data path.
-    static func clear() {
+    public static func clear() {
         if ERR_peek_error() != 0 { ERR_clear_error() }
     }
 }

@@ -1,4 +1,5 @@
 import COpenSSL
+import DTLS
 
 /// An OpenSSL `SSL_CTX` for TLS 1.2+ streams (client or server), from which each connection's
 /// `SSL` is made. Immutable once made, so it can be shared between event loops.
@@ -11,18 +12,18 @@ public final class TLSContext: @unchecked Sendable {
 
     /// A client context trusting `configuration.trust`; peers are always verified.
     public init(client configuration: TLSClientConfiguration) throws(TLSError) {
-        guard let ctx = SSL_CTX_new(TLS_client_method()) else { throw .configuration(OpenSSLErrors.drain()) }
+        guard let ctx = SSL_CTX_new(TLS_client_method()) else { throw .configuration(OpenSSLErrorQueue.drain()) }
         raw = ctx
         isClient = true
         try setCommonOptions()
         switch configuration.trust {
         case .system:
             guard SSL_CTX_set_default_verify_paths(ctx) == 1 else {
-                throw .configuration("cannot load the system CA store: \(OpenSSLErrors.drain())")
+                throw .configuration("cannot load the system CA store: \(OpenSSLErrorQueue.drain())")
             }
         case .caFile(let path):
             guard SSL_CTX_load_verify_locations(ctx, path, nil) == 1 else {
-                throw .configuration("cannot load CA file \(path): \(OpenSSLErrors.drain())")
+                throw .configuration("cannot load CA file \(path): \(OpenSSLErrorQueue.drain())")
             }
         }
         SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nil)
@@ -30,18 +31,18 @@ public final class TLSContext: @unchecked Sendable {
 
     /// A server context presenting `configuration`'s certificate chain and key.
     public init(server configuration: TLSServerConfiguration) throws(TLSError) {
-        guard let ctx = SSL_CTX_new(TLS_server_method()) else { throw .configuration(OpenSSLErrors.drain()) }
+        guard let ctx = SSL_CTX_new(TLS_server_method()) else { throw .configuration(OpenSSLErrorQueue.drain()) }
         raw = ctx
         isClient = false
         try setCommonOptions()
         guard SSL_CTX_use_certificate_chain_file(ctx, configuration.certificateChainFile) == 1 else {
-            throw .configuration("cannot load certificate chain \(configuration.certificateChainFile): \(OpenSSLErrors.drain())")
+            throw .configuration("cannot load certificate chain \(configuration.certificateChainFile): \(OpenSSLErrorQueue.drain())")
         }
         guard SSL_CTX_use_PrivateKey_file(ctx, configuration.privateKeyFile, SSL_FILETYPE_PEM) == 1 else {
-            throw .configuration("cannot load private key \(configuration.privateKeyFile): \(OpenSSLErrors.drain())")
+            throw .configuration("cannot load private key \(configuration.privateKeyFile): \(OpenSSLErrorQueue.drain())")
         }
         guard SSL_CTX_check_private_key(ctx) == 1 else {
-            throw .configuration("the private key does not match the certificate: \(OpenSSLErrors.drain())")
+            throw .configuration("the private key does not match the certificate: \(OpenSSLErrorQueue.drain())")
         }
     }
 
@@ -49,32 +50,10 @@ public final class TLSContext: @unchecked Sendable {
 
     private func setCommonOptions() throws(TLSError) {
         guard CShim_SSL_CTX_set_min_proto_version(raw, TLS1_2_VERSION) == 1 else {
-            throw .configuration(OpenSSLErrors.drain())
+            throw .configuration(OpenSSLErrorQueue.drain())
         }
         _ = SSL_CTX_set_options(raw, CShim_SSL_OP_NO_COMPRESSION() | CShim_SSL_OP_NO_RENEGOTIATION())
         // Writes into a memory BIO always complete; let SSL_write accept a moved buffer.
         _ = CShim_SSL_CTX_set_mode(raw, Int(SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))
-    }
-}
-
-/// OpenSSL's thread-local error queue as text.
-enum OpenSSLErrors {
-    /// All pending errors, oldest first, in one line (empty when none).
-    static func drain() -> String {
-        var parts: [String] = []
-        while true {
-            let code = ERR_get_error()
-            if code == 0 { break }
-            var buffer = [CChar](repeating: 0, count: 256)
-            ERR_error_string_n(code, &buffer, buffer.count)
-            let end = buffer.firstIndex(of: 0) ?? buffer.count
-            parts.append(String(decoding: buffer[..<end].map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        }
-        return parts.joined(separator: "; ")
-    }
-
-    /// Drops pending errors so the next `SSL_get_error` sees only its own.
-    static func clear() {
-        if ERR_peek_error() != 0 { ERR_clear_error() }
     }
 }

@@ -1,4 +1,5 @@
 import COpenSSL
+import DTLS
 import NIOCore
 
 /// TLS for a SwiftNIO stream channel with OpenSSL's libssl over memory BIOs: ciphertext from
@@ -34,7 +35,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// A handler for one connection. For a client, `serverName` is the host verified against
     /// the certificate and sent as SNI (IP literals are checked as addresses, without SNI).
     public init(context: TLSContext, serverName: String?, eventLoop: any EventLoop) throws(TLSError) {
-        guard let ssl = SSL_new(context.raw) else { throw .configuration(OpenSSLErrors.drain()) }
+        guard let ssl = SSL_new(context.raw) else { throw .configuration(OpenSSLErrorQueue.drain()) }
         guard let readBIO = BIO_new(BIO_s_mem()), let writeBIO = BIO_new(BIO_s_mem()) else {
             SSL_free(ssl)
             throw .configuration("cannot allocate memory BIOs")
@@ -132,7 +133,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         if mode == .all, handshakeDone, !failed, context.channel.isActive {
-            OpenSSLErrors.clear()
+            OpenSSLErrorQueue.clear()
             _ = SSL_shutdown(ssl)  // queue close_notify
             writeCiphertext(context: context, promise: nil)
             context.flush()
@@ -144,7 +145,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func advanceHandshake(context: ChannelHandlerContext) {
         guard !handshakeDone, !failed else { return }
-        OpenSSLErrors.clear()
+        OpenSSLErrorQueue.clear()
         let result = SSL_do_handshake(ssl)
         if result == 1 {
             handshakeDone = true
@@ -162,7 +163,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             writeCiphertext(context: context, promise: nil)
             context.flush()
         default:
-            let reason = OpenSSLErrors.drain()
+            let reason = OpenSSLErrorQueue.drain()
             let verify = SSL_get_verify_result(ssl)
             let error: TLSError
             if self.context.isClient, verify != X509_V_OK {
@@ -180,7 +181,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func readPlaintext(context: ChannelHandlerContext) {
         var produced = false
         while true {
-            OpenSSLErrors.clear()
+            OpenSSLErrorQueue.clear()
             var buffer = context.channel.allocator.buffer(capacity: 16_384)
             let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 16_384) { raw in
                 Int(max(0, SSL_read(ssl, raw.baseAddress, Int32(clamping: raw.count))))
@@ -202,7 +203,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 context.close(promise: nil)
                 return
             default:
-                fail(context: context, .protocolError(OpenSSLErrors.drain()))
+                fail(context: context, .protocolError(OpenSSLErrorQueue.drain()))
                 return
             }
             break
@@ -218,12 +219,12 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func encrypt(context: ChannelHandlerContext, _ plaintext: ByteBuffer, promise: EventLoopPromise<Void>?) {
         var plaintext = plaintext
         while plaintext.readableBytes > 0 {
-            OpenSSLErrors.clear()
+            OpenSSLErrorQueue.clear()
             let written = plaintext.withUnsafeReadableBytes { raw in
                 SSL_write(ssl, raw.baseAddress, Int32(clamping: raw.count))
             }
             guard written > 0 else {
-                let error = TLSError.protocolError(OpenSSLErrors.drain())
+                let error = TLSError.protocolError(OpenSSLErrorQueue.drain())
                 promise?.fail(error)
                 fail(context: context, error)
                 return
