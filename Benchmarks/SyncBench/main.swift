@@ -2,6 +2,7 @@
 // and engine-to-engine sync rate in process. Build in release:
 //   swift build -c release --product sync-bench
 //   contrib/bench/gen-dataset.sh /tmp/ds 0.25 && .build/release/sync-bench scan /tmp/ds
+//   .build/release/sync-bench file /tmp/ds/large/l0.bin 5    (one thread, read sizes compared)
 //   .build/release/sync-bench insert 200
 //   .build/release/sync-bench primitives
 //   .build/release/sync-bench engine 256
@@ -124,8 +125,23 @@ final class Totals: @unchecked Sendable {  // guarded by `lock`
     var rng = SeededRandom(seed: 1)
     let buf = rng.bytes(64 << 20)
     var sink = ContentHash.zero
-    let sha = seconds { buf.withUnsafeBytes { b in for i in stride(from: 0, to: b.count, by: 1 << 20) { sink = SHA256Hasher.hash(UnsafeRawBufferPointer(rebasing: b[i..<(i + (1 << 20))])) } } }
+    let sha = seconds { buf.withUnsafeBytes { b in for i in stride(from: 0, to: b.count, by: 1 << 20) { sink = SHA256Hasher.opensslHash(UnsafeRawBufferPointer(rebasing: b[i..<(i + (1 << 20))])) } } }
     print("SHA-256 (OpenSSL EVP, 1 MiB blocks): \(String(format: "%.0f", 64 * 1.048576 / sha)) MB/s wall, \(cpuRate(64 * 1.048576))")
+    // 72 KiB pieces: about the average chunk.
+    let piece = 72 << 10, pieces = buf.count / piece
+    let one = seconds { buf.withUnsafeBytes { b in for k in 0..<pieces { sink = SHA256Hasher.hash(UnsafeRawBufferPointer(rebasing: b[(k * piece)..<((k + 1) * piece)])) } } }
+    let mb = Double(pieces * piece) / 1e6
+    print("SHA-256 (\(SHA256Hasher.hardware ? "SHA-NI" : "OpenSSL") one-shot, 72 KiB chunks): \(String(format: "%.0f", mb / one)) MB/s wall, \(cpuRate(mb))")
+    let two = seconds {
+        buf.withUnsafeBytes { b in
+            for k in stride(from: 0, to: pieces - 1, by: 2) {
+                (sink, _) = SHA256Hasher.hash(UnsafeRawBufferPointer(rebasing: b[(k * piece)..<((k + 1) * piece)]),
+                                              UnsafeRawBufferPointer(rebasing: b[((k + 1) * piece)..<((k + 2) * piece)]))
+            }
+        }
+    }
+    let mb2 = Double(pieces / 2 * 2 * piece) / 1e6
+    print("SHA-256 (\(SHA256Hasher.hardware ? "SHA-NI" : "OpenSSL"), two 72 KiB chunks at once): \(String(format: "%.0f", mb2 / two)) MB/s wall, \(cpuRate(mb2))")
     var cuts = 0
     let cdc = seconds {
         buf.withUnsafeBytes { b in
@@ -162,15 +178,45 @@ final class Totals: @unchecked Sendable {  // guarded by `lock`
           + "\(String(format: "%.3f", t)) s = \(String(format: "%.0f", Double(files * 4) * 1.048576 / t)) MB/s wall, \(cpuRate(Double(files * 4) * 1.048576)), \(bytes) wire bytes, identical: \(ok)")
 }
 
+/// One file read, chunked and hashed on this thread with several read sizes, alternating, best
+/// of `rounds` (per-core rate; the page cache must already hold the file).
+@MainActor func fileBench(_ path: String, rounds: Int) {
+    let fs = LocalFileSystem(root: "/")
+    let rel = String(path.drop { $0 == "/" })
+    guard let size = (try? fs.info(rel))?.size else { print("cannot stat \(path)"); exit(1) }
+    let mb = Double(size) / 1e6
+    var best: [Int: (wall: Double, cpu: Double)] = [:]
+    let sizes = [256 << 10, 1 << 20, 4 << 20]
+    for _ in 0..<rounds {
+        for readSize in sizes {
+            let chunker = Chunker(minSize: 16 << 10, averageSize: 64 << 10, maxSize: 256 << 10, readSize: readSize)
+            var buffer: [UInt8] = []
+            let t = seconds {
+                if let f = try? fs.openRead(rel) { _ = try? chunker.chunks(of: f, sizeHint: size, buffer: &buffer); f.close() }
+            }
+            let old = best[readSize] ?? (1e9, 1e9)
+            best[readSize] = (min(old.wall, t), min(old.cpu, lastCPUSeconds))
+        }
+    }
+    for readSize in sizes {
+        let b = best[readSize] ?? (1, 1)
+        print("read+chunk+hash one thread, \(readSize >> 10) KiB reads, best of \(rounds): \(String(format: "%.0f", mb / b.wall)) MB/s wall, "
+              + "\(String(format: "%.0f", mb / b.cpu)) MB per CPU-second (\(String(format: "%.1f", mb)) MB)")
+    }
+}
+
 let args = CommandLine.arguments.dropFirst()
 switch args.first {
 case "scan":
     guard let dir = args.dropFirst().first else { print("usage: sync-bench scan DIR [THREADS]"); exit(2) }
     scanBench(dir, threads: args.dropFirst(2).first.flatMap { Int($0) } ?? 2)
+case "file":
+    guard let path = args.dropFirst().first else { print("usage: sync-bench file PATH [ROUNDS]"); exit(2) }
+    fileBench(path, rounds: args.dropFirst(2).first.flatMap { Int($0) } ?? 5)
 case "insert": insertBench(megabytes: args.dropFirst().first.flatMap { Int($0) } ?? 200)
 case "primitives": primitives()
 case "engine": try engineBench(megabytes: args.dropFirst().first.flatMap { Int($0) } ?? 256)
 default:
-    print("usage: sync-bench scan DIR [THREADS] | insert [MiB] | primitives | engine [MiB]")
+    print("usage: sync-bench scan DIR [THREADS] | file PATH [ROUNDS] | insert [MiB] | primitives | engine [MiB]")
     exit(2)
 }

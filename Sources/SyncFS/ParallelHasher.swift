@@ -7,8 +7,9 @@ import SyncProtocol
 
 /// Chunks and hashes a batch of files on several threads.
 ///
-/// Files are handed out one at a time from a shared counter, so a large file and many small
-/// ones balance over the threads; every thread keeps one read buffer for the whole batch.
+/// Files are handed out one at a time from a shared counter, largest first (so the threads do
+/// not end with one of them still hashing a big file while the others idle); every thread keeps
+/// one read buffer for the whole batch.
 /// Results come back in the order of the jobs.
 public struct ParallelHasher {
     /// The file system (it must allow concurrent reads when `threads` > 1).
@@ -45,11 +46,14 @@ public struct ParallelHasher {
         let fs: any FileSystem
         let chunker: Chunker
         let jobs: [(path: String, size: UInt64)]
+        /// Job indices, largest file first.
+        let order: [Int]
         let out: UnsafeMutableBufferPointer<Result<[ChunkInfo], FileSystemError>?>
         let next = Atomic<Int>(0)
 
         init(fs: any FileSystem, chunker: Chunker, jobs: [(path: String, size: UInt64)]) {
             self.fs = fs; self.chunker = chunker; self.jobs = jobs
+            order = jobs.indices.sorted { jobs[$0].size != jobs[$1].size ? jobs[$0].size > jobs[$1].size : $0 < $1 }
             out = .allocate(capacity: jobs.count)
             out.initialize(repeating: nil)
         }
@@ -64,8 +68,9 @@ public struct ParallelHasher {
         func run() {
             var buffer: [UInt8] = []
             while true {
-                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard i < jobs.count else { return }
+                let taken = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard taken < jobs.count else { return }
+                let i = order[taken]
                 let job = jobs[i]
                 do {
                     let f = try fs.openRead(job.path)
