@@ -109,13 +109,29 @@ public struct Chunker: Sendable {
         var k = 0
         let end = lane + 64
         while k < end {
-            // Steps until some lane's hash passes the easier mask (rare: about once per 16 KiB per lane).
-            while k < end {
+            // Steps until some lane's hash passes the easier mask (rare: about once per 16 KiB per
+            // lane), two bytes per iteration (one loop test per eight hashes).
+            while true {
+                if k &+ 1 >= end {
+                    if k < end {
+                        h0 = (h0 &<< 1) &+ g[Int(q0[k])]
+                        h1 = (h1 &<< 1) &+ g[Int(q1[k])]
+                        h2 = (h2 &<< 1) &+ g[Int(q2[k])]
+                        h3 = (h3 &<< 1) &+ g[Int(q3[k])]
+                        k &+= 1
+                    }
+                    break
+                }
                 h0 = (h0 &<< 1) &+ g[Int(q0[k])]
                 h1 = (h1 &<< 1) &+ g[Int(q1[k])]
                 h2 = (h2 &<< 1) &+ g[Int(q2[k])]
                 h3 = (h3 &<< 1) &+ g[Int(q3[k])]
-                k &+= 1
+                if h0 <= large || h1 <= large || h2 <= large || h3 <= large { k &+= 1; break }
+                h0 = (h0 &<< 1) &+ g[Int(q0[k &+ 1])]
+                h1 = (h1 &<< 1) &+ g[Int(q1[k &+ 1])]
+                h2 = (h2 &<< 1) &+ g[Int(q2[k &+ 1])]
+                h3 = (h3 &<< 1) &+ g[Int(q3[k &+ 1])]
+                k &+= 2
                 if h0 <= large || h1 <= large || h2 <= large || h3 <= large { break }
             }
             guard k > 64 else { continue }   // still warming up: the hashes are not the window's yet
