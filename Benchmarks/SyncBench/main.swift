@@ -3,6 +3,7 @@
 //   swift build -c release --product sync-bench
 //   contrib/bench/gen-dataset.sh /tmp/ds 0.25 && .build/release/sync-bench scan /tmp/ds
 //   .build/release/sync-bench file /tmp/ds/large/l0.bin 5    (one thread, read sizes compared)
+//   .build/release/sync-bench sizes /tmp/ds    (min/avg/max chunk sizes: speed and dedup)
 //   .build/release/sync-bench insert 200
 //   .build/release/sync-bench primitives
 //   .build/release/sync-bench engine 256
@@ -205,6 +206,62 @@ final class Totals: @unchecked Sendable {  // guarded by `lock`
     }
 }
 
+/// Chunk-size parameters compared: speed (cut points, chunk + hash, one thread, best of 3) and
+/// dedup (1 KiB inserts into 200 MiB at five places; 16 B–4 KiB appended to 100 of the dataset's
+/// small files, as in sync-compare's edit set).
+@MainActor func sizesBench(_ root: String?) {
+    var rng = SeededRandom(seed: 5)
+    let big = rng.bytes(200 << 20)
+    var smallFiles: [[UInt8]] = []
+    if let root {
+        let fs = LocalFileSystem(root: root)
+        var files: [(String, UInt64)] = []
+        listFiles(fs, "small", into: &files)
+        for (k, f) in files.sorted(by: { $0.0 < $1.0 }).enumerated() where k % 100 == 0 {
+            if let bytes = try? fs.readAll(f.0, limit: 1 << 20) { smallFiles.append(bytes) }
+        }
+    }
+    let variants = [(16, 64, 256), (32, 64, 256), (48, 64, 256), (64, 128, 512), (128, 256, 1024)]
+    for (lo, avg, hi) in variants {
+        let chunker = Chunker(minSize: lo << 10, averageSize: avg << 10, maxSize: hi << 10)
+        var cutCPU = 1e9, bothCPU = 1e9
+        var before: [ChunkInfo] = []
+        for _ in 0..<3 {
+            _ = seconds {
+                big.withUnsafeBytes { b in
+                    var pos = 0
+                    while pos < 64 << 20 { pos += chunker.cutPoint(UnsafeRawBufferPointer(rebasing: b[pos..<(64 << 20)])) }
+                }
+            }
+            cutCPU = min(cutCPU, lastCPUSeconds)
+            _ = seconds { before = chunker.chunks(of: big) }
+            bothCPU = min(bothCPU, lastCPUSeconds)
+        }
+        let old = Set(before.map(\.hash))
+        var rng = SeededRandom(seed: 6)   // the same edits for every variant
+        var changedChunks = 0, changedBytes = 0
+        for place in 1...5 {
+            var edited = big
+            edited.insert(contentsOf: rng.bytes(1024), at: big.count / 6 * place)
+            let new = chunker.chunks(of: edited).filter { !old.contains($0.hash) }
+            changedChunks += new.count
+            changedBytes += new.reduce(0) { $0 + Int($1.size) }
+        }
+        var appendBytes = 0, appendTotal = 0
+        for file in smallFiles {
+            let known = Set(chunker.chunks(of: file).map(\.hash))
+            let appended = file + rng.bytes(Int(rng.next() % 4081) + 16)
+            appendTotal += appended.count
+            appendBytes += chunker.chunks(of: appended).filter { !known.contains($0.hash) }.reduce(0) { $0 + Int($1.size) }
+        }
+        print("\(lo)/\(avg)/\(hi) KiB: cut points \(String(format: "%.0f", 64 * 1.048576 / cutCPU)) MB per CPU-second, "
+              + "chunk + SHA-256 \(String(format: "%.0f", Double(big.count) / 1e6 / bothCPU)) MB per CPU-second, "
+              + "average chunk \(big.count / max(before.count, 1)) B; 1 KiB insert (mean of 5): "
+              + "\(String(format: "%.1f", Double(changedChunks) / 5)) chunks, \(changedBytes / 5) bytes to transfer; "
+              + "\(smallFiles.count) small files appended to: \(appendBytes) of \(appendTotal) bytes to transfer")
+    }
+}
+
 let args = CommandLine.arguments.dropFirst()
 switch args.first {
 case "scan":
@@ -213,10 +270,11 @@ case "scan":
 case "file":
     guard let path = args.dropFirst().first else { print("usage: sync-bench file PATH [ROUNDS]"); exit(2) }
     fileBench(path, rounds: args.dropFirst(2).first.flatMap { Int($0) } ?? 5)
+case "sizes": sizesBench(args.dropFirst().first)
 case "insert": insertBench(megabytes: args.dropFirst().first.flatMap { Int($0) } ?? 200)
 case "primitives": primitives()
 case "engine": try engineBench(megabytes: args.dropFirst().first.flatMap { Int($0) } ?? 256)
 default:
-    print("usage: sync-bench scan DIR [THREADS] | file PATH [ROUNDS] | insert [MiB] | primitives | engine [MiB]")
+    print("usage: sync-bench scan DIR [THREADS] | file PATH [ROUNDS] | sizes [DATASET] | insert [MiB] | primitives | engine [MiB]")
     exit(2)
 }
