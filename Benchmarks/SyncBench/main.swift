@@ -98,6 +98,16 @@ final class Totals: @unchecked Sendable {  // guarded by `lock`
               + "\(String(format: "%.0f", Double(result.hashedBytes) / 1e6 / t)) MB/s, \(String(format: "%.0f", Double(files) / t)) files/s wall; "
               + "\(cpuRate(Double(result.hashedBytes) / 1e6))")
     }
+    // One large file alone: split over the threads (ParallelHasher), against one thread.
+    if let big = large.max(by: { $0.1 < $1.1 }), big.1 >= 64 << 20 {
+        for n in Set([1, threads]).sorted() {
+            var chunks = 0
+            let t = seconds { chunks = (try? ParallelHasher(fs: fs, threads: n).hash([(path: big.0, size: big.1)])[0].get())?.count ?? 0 }
+            let mb = Double(big.1) / 1e6
+            print("ParallelHasher one \(String(format: "%.0f", mb)) MB file (\(n) threads): \(chunks) chunks in \(String(format: "%.3f", t)) s = "
+                  + "\(String(format: "%.0f", mb / t)) MB/s wall; \(cpuRate(mb))")
+        }
+    }
     let scanner = Scanner(fs: fs, hashThreads: threads)
     let result = scanner.scan(known: { _ in nil }, knownPaths: [])
     var states: [SyncPath: LocalFileState] = [:]

@@ -203,15 +203,26 @@ public struct Chunker: Sendable {
     /// which is grown as needed and kept for the next file (one allocation per thread, not per file).
     public func chunks(of file: any ReadableFile, sizeHint: UInt64? = nil, buffer: inout [UInt8],
                        visit: ((ChunkInfo, UInt64, UnsafeRawBufferPointer) -> Void)? = nil) throws(FileSystemError) -> [ChunkInfo] {
+        try chunks(of: file, from: 0, stoppingAt: nil, sizeHint: sizeHint, buffer: &buffer, visit: visit)
+    }
+
+    /// Chunks and hashes a file as if it began at byte `offset` (the first chunk starts there),
+    /// stopping after the first chunk that ends at or beyond `stop` (or at the end of the file).
+    /// Used to chunk pieces of one large file on several threads (``ParallelHasher``): cut points
+    /// depend only on the content from the previous cut, so a piece started at an arbitrary offset
+    /// meets the file's own cuts again after a cut they share.
+    public func chunks(of file: any ReadableFile, from offset: UInt64, stoppingAt stop: UInt64?, sizeHint: UInt64? = nil,
+                       buffer: inout [UInt8],
+                       visit: ((ChunkInfo, UInt64, UnsafeRawBufferPointer) -> Void)? = nil) throws(FileSystemError) -> [ChunkInfo] {
         let fullSize = readSize + maxSize
         let wanted = sizeHint.map { Int(min(UInt64(fullSize), $0 + 1)) } ?? fullSize
         if buffer.count < wanted { buffer = [UInt8](repeating: 0, count: wanted) }
         var start = 0, end = 0
-        var fileOffset: UInt64 = 0   // file offset of buffer[end]
-        var chunkOffset: UInt64 = 0
+        var fileOffset = offset   // file offset of buffer[end]
+        var chunkOffset = offset
         var eof = false
         var out: [ChunkInfo] = []
-        while true {
+        while stop.map({ chunkOffset < $0 }) ?? true {
             if !eof && end - start < maxSize {
                 if start > 0 {
                     buffer.withUnsafeMutableBytes { b in
