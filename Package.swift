@@ -66,6 +66,8 @@ let package = Package(
         .target(name: "CPulseDL", path: "Sources/CShims/CPulseDL", linkerSettings: [.linkedLibrary("dl")]),
         // X11 capture: libxcb + libxcb-shm through dlopen (headers from libxcb1-dev/libxcb-shm0-dev at build time only).
         .target(name: "CXCBDL", path: "Sources/CShims/CXCBDL", linkerSettings: [.linkedLibrary("dl")]),
+        // SHA-256 with SHA-NI, one message or two interleaved (SyncFS chunk hashing; OpenSSL when the CPU lacks SHA-NI).
+        .target(name: "CSHA256", path: "Sources/CShims/CSHA256", cSettings: [.unsafeFlags(["-O2"])]),
 
         // MARK: Foundation
         .target(name: "WireKit", dependencies: ["CPlatform"]),
@@ -128,7 +130,7 @@ let package = Package(
 
         // MARK: Sync side (no WebRTC imports)
         .target(name: "SyncProtocol", dependencies: ["WireKit", "CZstd"]),
-        .target(name: "SyncFS", dependencies: ["WireKit", "SyncProtocol", "COpenSSL"]),
+        .target(name: "SyncFS", dependencies: ["WireKit", "SyncProtocol", "COpenSSL", "CSHA256"]),
         .target(name: "SyncStore", dependencies: ["SyncProtocol", "SyncFS", "SyncEngine", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "SyncEngine", dependencies: ["WireKit", "SyncProtocol", "SyncFS"]),
         .target(name: "SDP"),

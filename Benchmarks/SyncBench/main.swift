@@ -2,6 +2,8 @@
 // and engine-to-engine sync rate in process. Build in release:
 //   swift build -c release --product sync-bench
 //   contrib/bench/gen-dataset.sh /tmp/ds 0.25 && .build/release/sync-bench scan /tmp/ds
+//   .build/release/sync-bench file /tmp/ds/large/l0.bin 5    (one thread, read sizes compared)
+//   .build/release/sync-bench sizes /tmp/ds    (min/avg/max chunk sizes: speed and dedup)
 //   .build/release/sync-bench insert 200
 //   .build/release/sync-bench primitives
 //   .build/release/sync-bench engine 256
@@ -96,6 +98,16 @@ final class Totals: @unchecked Sendable {  // guarded by `lock`
               + "\(String(format: "%.0f", Double(result.hashedBytes) / 1e6 / t)) MB/s, \(String(format: "%.0f", Double(files) / t)) files/s wall; "
               + "\(cpuRate(Double(result.hashedBytes) / 1e6))")
     }
+    // One large file alone: split over the threads (ParallelHasher), against one thread.
+    if let big = large.max(by: { $0.1 < $1.1 }), big.1 >= 64 << 20 {
+        for n in Set([1, threads]).sorted() {
+            var chunks = 0
+            let t = seconds { chunks = (try? ParallelHasher(fs: fs, threads: n).hash([(path: big.0, size: big.1)])[0].get())?.count ?? 0 }
+            let mb = Double(big.1) / 1e6
+            print("ParallelHasher one \(String(format: "%.0f", mb)) MB file (\(n) threads): \(chunks) chunks in \(String(format: "%.3f", t)) s = "
+                  + "\(String(format: "%.0f", mb / t)) MB/s wall; \(cpuRate(mb))")
+        }
+    }
     let scanner = Scanner(fs: fs, hashThreads: threads)
     let result = scanner.scan(known: { _ in nil }, knownPaths: [])
     var states: [SyncPath: LocalFileState] = [:]
@@ -124,8 +136,23 @@ final class Totals: @unchecked Sendable {  // guarded by `lock`
     var rng = SeededRandom(seed: 1)
     let buf = rng.bytes(64 << 20)
     var sink = ContentHash.zero
-    let sha = seconds { buf.withUnsafeBytes { b in for i in stride(from: 0, to: b.count, by: 1 << 20) { sink = SHA256Hasher.hash(UnsafeRawBufferPointer(rebasing: b[i..<(i + (1 << 20))])) } } }
+    let sha = seconds { buf.withUnsafeBytes { b in for i in stride(from: 0, to: b.count, by: 1 << 20) { sink = SHA256Hasher.opensslHash(UnsafeRawBufferPointer(rebasing: b[i..<(i + (1 << 20))])) } } }
     print("SHA-256 (OpenSSL EVP, 1 MiB blocks): \(String(format: "%.0f", 64 * 1.048576 / sha)) MB/s wall, \(cpuRate(64 * 1.048576))")
+    // 72 KiB pieces: about the average chunk.
+    let piece = 72 << 10, pieces = buf.count / piece
+    let one = seconds { buf.withUnsafeBytes { b in for k in 0..<pieces { sink = SHA256Hasher.hash(UnsafeRawBufferPointer(rebasing: b[(k * piece)..<((k + 1) * piece)])) } } }
+    let mb = Double(pieces * piece) / 1e6
+    print("SHA-256 (\(SHA256Hasher.hardware ? "SHA-NI" : "OpenSSL") one-shot, 72 KiB chunks): \(String(format: "%.0f", mb / one)) MB/s wall, \(cpuRate(mb))")
+    let two = seconds {
+        buf.withUnsafeBytes { b in
+            for k in stride(from: 0, to: pieces - 1, by: 2) {
+                (sink, _) = SHA256Hasher.hash(UnsafeRawBufferPointer(rebasing: b[(k * piece)..<((k + 1) * piece)]),
+                                              UnsafeRawBufferPointer(rebasing: b[((k + 1) * piece)..<((k + 2) * piece)]))
+            }
+        }
+    }
+    let mb2 = Double(pieces / 2 * 2 * piece) / 1e6
+    print("SHA-256 (\(SHA256Hasher.hardware ? "SHA-NI" : "OpenSSL"), two 72 KiB chunks at once): \(String(format: "%.0f", mb2 / two)) MB/s wall, \(cpuRate(mb2))")
     var cuts = 0
     let cdc = seconds {
         buf.withUnsafeBytes { b in
@@ -162,15 +189,102 @@ final class Totals: @unchecked Sendable {  // guarded by `lock`
           + "\(String(format: "%.3f", t)) s = \(String(format: "%.0f", Double(files * 4) * 1.048576 / t)) MB/s wall, \(cpuRate(Double(files * 4) * 1.048576)), \(bytes) wire bytes, identical: \(ok)")
 }
 
+/// One file read, chunked and hashed on this thread with several read sizes, alternating, best
+/// of `rounds` (per-core rate; the page cache must already hold the file).
+@MainActor func fileBench(_ path: String, rounds: Int) {
+    let fs = LocalFileSystem(root: "/")
+    let rel = String(path.drop { $0 == "/" })
+    guard let size = (try? fs.info(rel))?.size else { print("cannot stat \(path)"); exit(1) }
+    let mb = Double(size) / 1e6
+    var best: [Int: (wall: Double, cpu: Double)] = [:]
+    let sizes = [256 << 10, 1 << 20, 4 << 20]
+    for _ in 0..<rounds {
+        for readSize in sizes {
+            let chunker = Chunker(minSize: 16 << 10, averageSize: 64 << 10, maxSize: 256 << 10, readSize: readSize)
+            var buffer: [UInt8] = []
+            let t = seconds {
+                if let f = try? fs.openRead(rel) { _ = try? chunker.chunks(of: f, sizeHint: size, buffer: &buffer); f.close() }
+            }
+            let old = best[readSize] ?? (1e9, 1e9)
+            best[readSize] = (min(old.wall, t), min(old.cpu, lastCPUSeconds))
+        }
+    }
+    for readSize in sizes {
+        let b = best[readSize] ?? (1, 1)
+        print("read+chunk+hash one thread, \(readSize >> 10) KiB reads, best of \(rounds): \(String(format: "%.0f", mb / b.wall)) MB/s wall, "
+              + "\(String(format: "%.0f", mb / b.cpu)) MB per CPU-second (\(String(format: "%.1f", mb)) MB)")
+    }
+}
+
+/// Chunk-size parameters compared: speed (cut points, chunk + hash, one thread, best of 3) and
+/// dedup (1 KiB inserts into 200 MiB at five places; 16 B–4 KiB appended to 100 of the dataset's
+/// small files, as in sync-compare's edit set).
+@MainActor func sizesBench(_ root: String?) {
+    var rng = SeededRandom(seed: 5)
+    let big = rng.bytes(200 << 20)
+    var smallFiles: [[UInt8]] = []
+    if let root {
+        let fs = LocalFileSystem(root: root)
+        var files: [(String, UInt64)] = []
+        listFiles(fs, "small", into: &files)
+        for (k, f) in files.sorted(by: { $0.0 < $1.0 }).enumerated() where k % 100 == 0 {
+            if let bytes = try? fs.readAll(f.0, limit: 1 << 20) { smallFiles.append(bytes) }
+        }
+    }
+    let variants = [(16, 64, 256), (32, 64, 256), (48, 64, 256), (64, 128, 512), (128, 256, 1024)]
+    for (lo, avg, hi) in variants {
+        let chunker = Chunker(minSize: lo << 10, averageSize: avg << 10, maxSize: hi << 10)
+        var cutCPU = 1e9, bothCPU = 1e9
+        var before: [ChunkInfo] = []
+        for _ in 0..<3 {
+            _ = seconds {
+                big.withUnsafeBytes { b in
+                    var pos = 0
+                    while pos < 64 << 20 { pos += chunker.cutPoint(UnsafeRawBufferPointer(rebasing: b[pos..<(64 << 20)])) }
+                }
+            }
+            cutCPU = min(cutCPU, lastCPUSeconds)
+            _ = seconds { before = chunker.chunks(of: big) }
+            bothCPU = min(bothCPU, lastCPUSeconds)
+        }
+        let old = Set(before.map(\.hash))
+        var rng = SeededRandom(seed: 6)   // the same edits for every variant
+        var changedChunks = 0, changedBytes = 0
+        for place in 1...5 {
+            var edited = big
+            edited.insert(contentsOf: rng.bytes(1024), at: big.count / 6 * place)
+            let new = chunker.chunks(of: edited).filter { !old.contains($0.hash) }
+            changedChunks += new.count
+            changedBytes += new.reduce(0) { $0 + Int($1.size) }
+        }
+        var appendBytes = 0, appendTotal = 0
+        for file in smallFiles {
+            let known = Set(chunker.chunks(of: file).map(\.hash))
+            let appended = file + rng.bytes(Int(rng.next() % 4081) + 16)
+            appendTotal += appended.count
+            appendBytes += chunker.chunks(of: appended).filter { !known.contains($0.hash) }.reduce(0) { $0 + Int($1.size) }
+        }
+        print("\(lo)/\(avg)/\(hi) KiB: cut points \(String(format: "%.0f", 64 * 1.048576 / cutCPU)) MB per CPU-second, "
+              + "chunk + SHA-256 \(String(format: "%.0f", Double(big.count) / 1e6 / bothCPU)) MB per CPU-second, "
+              + "average chunk \(big.count / max(before.count, 1)) B; 1 KiB insert (mean of 5): "
+              + "\(String(format: "%.1f", Double(changedChunks) / 5)) chunks, \(changedBytes / 5) bytes to transfer; "
+              + "\(smallFiles.count) small files appended to: \(appendBytes) of \(appendTotal) bytes to transfer")
+    }
+}
+
 let args = CommandLine.arguments.dropFirst()
 switch args.first {
 case "scan":
     guard let dir = args.dropFirst().first else { print("usage: sync-bench scan DIR [THREADS]"); exit(2) }
     scanBench(dir, threads: args.dropFirst(2).first.flatMap { Int($0) } ?? 2)
+case "file":
+    guard let path = args.dropFirst().first else { print("usage: sync-bench file PATH [ROUNDS]"); exit(2) }
+    fileBench(path, rounds: args.dropFirst(2).first.flatMap { Int($0) } ?? 5)
+case "sizes": sizesBench(args.dropFirst().first)
 case "insert": insertBench(megabytes: args.dropFirst().first.flatMap { Int($0) } ?? 200)
 case "primitives": primitives()
 case "engine": try engineBench(megabytes: args.dropFirst().first.flatMap { Int($0) } ?? 256)
 default:
-    print("usage: sync-bench scan DIR [THREADS] | insert [MiB] | primitives | engine [MiB]")
+    print("usage: sync-bench scan DIR [THREADS] | file PATH [ROUNDS] | sizes [DATASET] | insert [MiB] | primitives | engine [MiB]")
     exit(2)
 }

@@ -46,59 +46,103 @@ public struct Chunker: Sendable {
         }
     }()
 
+    /// Bytes per lane in ``cutPoint(_:)``'s four-lane search.
+    static let laneSize = 4096
+
     /// The length of the first chunk of `data` (all of it when shorter than the minimum).
     ///
-    /// The gear hash is rolled four bytes per step: with `t = (g[b₀] << 2) + (g[b₁] << 1) + g[b₂]`,
-    /// `fp₄ = (fp << 4) + (t << 1) + g[b₃]` depends on `fp` through one shift and one add, and the
-    /// three intermediate values (`(fp << 1) + g[b₀]`, …) are computed beside it from the same `fp`,
-    /// so the serial chain is a quarter of rolling byte by byte. Every intermediate value is still
-    /// tested, so cut points are exactly those of the one-byte definition (``referenceCutPoint(_:)``).
+    /// Cut points are exactly those of the one-byte definition (``referenceCutPoint(_:)``), found
+    /// faster by using the gear hash's window: `fp` is shifted left once per byte, so after 64
+    /// bytes the hash no longer depends on where rolling began, only on the last 64 bytes. The first
+    /// 63 bytes after the minimum size are rolled from zero as the definition says; from there on,
+    /// the search runs four independent lanes over consecutive stretches of ``laneSize`` bytes (each
+    /// warmed up over the 64 bytes before it), so four hashes advance per step instead of one
+    /// dependent chain. The earliest hit in lane order is the cut.
     public func cutPoint(_ data: UnsafeRawBufferPointer) -> Int {
         let n = min(data.count, maxSize)
         if n <= minSize { return n }
+        guard let base = data.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return n }
         let normal = min(n, averageSize)
-        let bytes = data.bindMemory(to: UInt8.self)
-        return Self.gear.withUnsafeBufferPointer { g -> Int in
-            var fp: UInt64 = 0
+        let limitSmall = ~maskSmall, limitLarge = ~maskLarge
+        return Self.gear.withUnsafeBufferPointer { gb -> Int in
+            let g = gb.baseAddress.unsafelyUnwrapped
+            // The definition's start: rolled from zero at `minSize`.
+            var h: UInt64 = 0
             var i = minSize
-            if let cut = Self.scan(bytes, g, from: &i, to: normal, mask: maskSmall, fp: &fp) { return cut }
-            if let cut = Self.scan(bytes, g, from: &i, to: n, mask: maskLarge, fp: &fp) { return cut }
+            let exactEnd = min(n, minSize + 63)
+            while i < exactEnd {
+                h = (h &<< 1) &+ g[Int(base[i])]
+                if h <= (i < normal ? limitSmall : limitLarge) { return i + 1 }
+                i += 1
+            }
+            // From `i` on the hash is the window's: blocks of four lanes.
+            while n - i >= 4 * 64 {
+                let lane = min(Self.laneSize, (n - i) / 4)
+                if let cut = Self.laneSearch(base, g, at: i, lane: lane, normal: normal, small: limitSmall, large: limitLarge) {
+                    return cut
+                }
+                i += 4 * lane
+            }
+            // The last few bytes, one at a time (warmed up over the 64 before `i`).
+            if i < n {
+                h = 0
+                for k in (i - 64)..<i { h = (h &<< 1) &+ g[Int(base[k])] }
+                while i < n {
+                    h = (h &<< 1) &+ g[Int(base[i])]
+                    if h <= (i < normal ? limitSmall : limitLarge) { return i + 1 }
+                    i += 1
+                }
+            }
             return n
         }
     }
 
-    /// Rolls the gear hash over `bytes[i..<end]`; returns the cut after the first byte whose hash
-    /// has none of `mask`'s bits set, or nil with `i == end` and `fp` updated.
-    ///
-    /// `mask` is a run of top bits, so "no bit of `mask` set" is "at most `~mask`": the four
-    /// intermediate hashes of a step are tested with one comparison of their minimum.
+    /// Searches `bytes[at ..< at + 4 * lane]` as four lanes of `lane` bytes; returns the cut after
+    /// the first byte (in position order) whose window hash passes its mask (`small` before
+    /// `normal`, `large` after), or nil. Needs the 64 bytes before `at`.
     @inline(__always)
-    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, _ g: UnsafeBufferPointer<UInt64>, from i: inout Int, to end: Int,
-                     mask: UInt64, fp: inout UInt64) -> Int? {
-        let limit = ~mask
-        var h = fp
-        var k = i
-        while k + 3 < end {
-            let g0 = g[Int(bytes[k])], g1 = g[Int(bytes[k + 1])], g2 = g[Int(bytes[k + 2])], g3 = g[Int(bytes[k + 3])]
-            let t = (g0 << 2) &+ (g1 << 1) &+ g2
-            let h1 = (h << 1) &+ g0
-            let h2 = (h << 2) &+ ((g0 << 1) &+ g1)
-            let h3 = (h << 3) &+ t
-            let h4 = (h << 4) &+ ((t << 1) &+ g3)
-            if _slowPath(min(min(h1, h2), min(h3, h4)) <= limit) {
-                return h1 <= limit ? k + 1 : h2 <= limit ? k + 2 : h3 <= limit ? k + 3 : k + 4
-            }
-            h = h4
-            k += 4
-        }
+    static func laneSearch(_ bytes: UnsafePointer<UInt8>, _ g: UnsafePointer<UInt64>, at i: Int, lane: Int,
+                           normal: Int, small: UInt64, large: UInt64) -> Int? {
+        let q0 = bytes + (i - 64), q1 = q0 + lane, q2 = q1 + lane, q3 = q2 + lane
+        var h0: UInt64 = 0, h1: UInt64 = 0, h2: UInt64 = 0, h3: UInt64 = 0
+        var first = (Int.max, Int.max, Int.max)   // lanes 1–3: their first hit (lane 0's ends the search)
+        var k = 0
+        let end = lane + 64
         while k < end {
-            h = (h << 1) &+ g[Int(bytes[k])]
-            if h <= limit { return k + 1 }
-            k += 1
+            // Steps until some lane's hash passes the easier mask (rare: about once per 16 KiB per
+            // lane), two bytes per iteration (one loop test per eight hashes).
+            while true {
+                if k &+ 1 >= end {
+                    if k < end {
+                        h0 = (h0 &<< 1) &+ g[Int(q0[k])]
+                        h1 = (h1 &<< 1) &+ g[Int(q1[k])]
+                        h2 = (h2 &<< 1) &+ g[Int(q2[k])]
+                        h3 = (h3 &<< 1) &+ g[Int(q3[k])]
+                        k &+= 1
+                    }
+                    break
+                }
+                h0 = (h0 &<< 1) &+ g[Int(q0[k])]
+                h1 = (h1 &<< 1) &+ g[Int(q1[k])]
+                h2 = (h2 &<< 1) &+ g[Int(q2[k])]
+                h3 = (h3 &<< 1) &+ g[Int(q3[k])]
+                if h0 <= large || h1 <= large || h2 <= large || h3 <= large { k &+= 1; break }
+                h0 = (h0 &<< 1) &+ g[Int(q0[k &+ 1])]
+                h1 = (h1 &<< 1) &+ g[Int(q1[k &+ 1])]
+                h2 = (h2 &<< 1) &+ g[Int(q2[k &+ 1])]
+                h3 = (h3 &<< 1) &+ g[Int(q3[k &+ 1])]
+                k &+= 2
+                if h0 <= large || h1 <= large || h2 <= large || h3 <= large { break }
+            }
+            guard k > 64 else { continue }   // still warming up: the hashes are not the window's yet
+            let at = i + k - 65   // lane 0's last byte
+            if h0 <= (at < normal ? small : large) { return at + 1 }
+            if first.0 == Int.max && h1 <= (at + lane < normal ? small : large) { first.0 = at + lane }
+            if first.1 == Int.max && h2 <= (at + 2 * lane < normal ? small : large) { first.1 = at + 2 * lane }
+            if first.2 == Int.max && h3 <= (at + 3 * lane < normal ? small : large) { first.2 = at + 3 * lane }
         }
-        i = k
-        fp = h
-        return nil
+        let best = min(first.0, min(first.1, first.2))
+        return best == Int.max ? nil : best + 1
     }
 
     /// The one-byte-at-a-time definition of ``cutPoint(_:)`` (tests check the two agree).
@@ -128,10 +172,20 @@ public struct Chunker: Sendable {
             var out: [ChunkInfo] = []
             var pos = 0
             while pos < buf.count {
-                let rest = UnsafeRawBufferPointer(rebasing: buf[pos...])
-                let cut = cutPoint(rest)
-                out.append(ChunkInfo(size: UInt32(cut), hash: SHA256Hasher.hash(UnsafeRawBufferPointer(rebasing: rest[..<cut]))))
-                pos += cut
+                let first = cutPoint(UnsafeRawBufferPointer(rebasing: buf[pos...]))
+                let a = UnsafeRawBufferPointer(rebasing: buf[pos..<(pos + first)])
+                pos += first
+                if pos < buf.count {
+                    // Two chunks hashed at once (SHA-NI interleaved).
+                    let second = cutPoint(UnsafeRawBufferPointer(rebasing: buf[pos...]))
+                    let b = UnsafeRawBufferPointer(rebasing: buf[pos..<(pos + second)])
+                    let (ha, hb) = SHA256Hasher.hash(a, b)
+                    out.append(ChunkInfo(size: UInt32(first), hash: ha))
+                    out.append(ChunkInfo(size: UInt32(second), hash: hb))
+                    pos += second
+                } else {
+                    out.append(ChunkInfo(size: UInt32(first), hash: SHA256Hasher.hash(a)))
+                }
             }
             return out
         }
@@ -149,15 +203,26 @@ public struct Chunker: Sendable {
     /// which is grown as needed and kept for the next file (one allocation per thread, not per file).
     public func chunks(of file: any ReadableFile, sizeHint: UInt64? = nil, buffer: inout [UInt8],
                        visit: ((ChunkInfo, UInt64, UnsafeRawBufferPointer) -> Void)? = nil) throws(FileSystemError) -> [ChunkInfo] {
+        try chunks(of: file, from: 0, stoppingAt: nil, sizeHint: sizeHint, buffer: &buffer, visit: visit)
+    }
+
+    /// Chunks and hashes a file as if it began at byte `offset` (the first chunk starts there),
+    /// stopping after the first chunk that ends at or beyond `stop` (or at the end of the file).
+    /// Used to chunk pieces of one large file on several threads (``ParallelHasher``): cut points
+    /// depend only on the content from the previous cut, so a piece started at an arbitrary offset
+    /// meets the file's own cuts again after a cut they share.
+    public func chunks(of file: any ReadableFile, from offset: UInt64, stoppingAt stop: UInt64?, sizeHint: UInt64? = nil,
+                       buffer: inout [UInt8],
+                       visit: ((ChunkInfo, UInt64, UnsafeRawBufferPointer) -> Void)? = nil) throws(FileSystemError) -> [ChunkInfo] {
         let fullSize = readSize + maxSize
         let wanted = sizeHint.map { Int(min(UInt64(fullSize), $0 + 1)) } ?? fullSize
         if buffer.count < wanted { buffer = [UInt8](repeating: 0, count: wanted) }
         var start = 0, end = 0
-        var fileOffset: UInt64 = 0   // file offset of buffer[end]
-        var chunkOffset: UInt64 = 0
+        var fileOffset = offset   // file offset of buffer[end]
+        var chunkOffset = offset
         var eof = false
         var out: [ChunkInfo] = []
-        while true {
+        while stop.map({ chunkOffset < $0 }) ?? true {
             if !eof && end - start < maxSize {
                 if start > 0 {
                     buffer.withUnsafeMutableBytes { b in
@@ -180,14 +245,29 @@ public struct Chunker: Sendable {
             }
             if start == end { break }
             buffer.withUnsafeBytes { b in
-                let rest = UnsafeRawBufferPointer(rebasing: b[start..<end])
-                let cut = cutPoint(rest)
-                let piece = UnsafeRawBufferPointer(rebasing: rest[..<cut])
-                let info = ChunkInfo(size: UInt32(cut), hash: SHA256Hasher.hash(piece))
-                visit?(info, chunkOffset, piece)
-                out.append(info)
-                chunkOffset += UInt64(cut)
-                start += cut
+                let cut = cutPoint(UnsafeRawBufferPointer(rebasing: b[start..<end]))
+                let piece = UnsafeRawBufferPointer(rebasing: b[start..<(start + cut)])
+                let next = start + cut
+                // A second chunk whose cut is final (a whole max-size window, or the end of the
+                // file, is in the buffer) is hashed together with the first (SHA-NI interleaved).
+                if next < end && (eof || end - next >= maxSize) {
+                    let cut2 = cutPoint(UnsafeRawBufferPointer(rebasing: b[next..<end]))
+                    let piece2 = UnsafeRawBufferPointer(rebasing: b[next..<(next + cut2)])
+                    let (h1, h2) = SHA256Hasher.hash(piece, piece2)
+                    let info = ChunkInfo(size: UInt32(cut), hash: h1), info2 = ChunkInfo(size: UInt32(cut2), hash: h2)
+                    visit?(info, chunkOffset, piece)
+                    visit?(info2, chunkOffset + UInt64(cut), piece2)
+                    out.append(info)
+                    out.append(info2)
+                    chunkOffset += UInt64(cut + cut2)
+                    start = next + cut2
+                } else {
+                    let info = ChunkInfo(size: UInt32(cut), hash: SHA256Hasher.hash(piece))
+                    visit?(info, chunkOffset, piece)
+                    out.append(info)
+                    chunkOffset += UInt64(cut)
+                    start = next
+                }
             }
         }
         return out

@@ -7,9 +7,15 @@ import SyncProtocol
 
 /// Chunks and hashes a batch of files on several threads.
 ///
-/// Files are handed out one at a time from a shared counter, so a large file and many small
-/// ones balance over the threads; every thread keeps one read buffer for the whole batch.
-/// Results come back in the order of the jobs.
+/// Work is handed out one piece at a time from a shared counter, largest first (so the threads
+/// do not end with one of them still hashing a big file while the others idle); every thread
+/// keeps one read buffer for the whole batch. A file larger than its share of the batch
+/// (`size > total / threads`, and at least ``splitMinimum``) is chunked as several pieces on
+/// several threads: each piece starts at its own offset and runs ``splitOverlap`` bytes into the
+/// next one; since a cut depends only on the content after the previous cut, the pieces are
+/// joined at the first cut the overlap shares, giving exactly the chunks of one sequential pass
+/// (if no cut is shared, the rest of the file is chunked sequentially). Results come back in the
+/// order of the jobs.
 public struct ParallelHasher {
     /// The file system (it must allow concurrent reads when `threads` > 1).
     public let fs: any FileSystem
@@ -17,6 +23,10 @@ public struct ParallelHasher {
     public let chunker: Chunker
     /// Worker threads.
     public let threads: Int
+    /// Smallest file split over threads; pieces are at least this long, too.
+    public var splitMinimum: UInt64 = 32 << 20
+    /// How far a piece runs into the next one to find a shared cut.
+    public var splitOverlap: UInt64 = 2 << 20
 
     /// Online CPU cores.
     public static var coreCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
@@ -26,16 +36,95 @@ public struct ParallelHasher {
         self.fs = fs; self.chunker = chunker; self.threads = max(1, threads)
     }
 
+    /// One unit of work: bytes `start ..< stop` (nil: to the end) of job `job`'s file.
+    struct Piece {
+        var job: Int
+        var start: UInt64
+        var stop: UInt64?
+        var size: UInt64
+    }
+
+    /// The pieces of a batch, largest first.
+    func pieces(_ jobs: [(path: String, size: UInt64)]) -> [Piece] {
+        let total = jobs.reduce(UInt64(0)) { $0 + $1.size }
+        let share = total / UInt64(threads)
+        var out: [Piece] = []
+        for (i, job) in jobs.enumerated() {
+            guard threads > 1, job.size > share, job.size >= 2 * splitMinimum else {
+                out.append(Piece(job: i, start: 0, stop: nil, size: job.size))
+                continue
+            }
+            // About two pieces per thread, each at least `splitMinimum`.
+            let count = max(2, min(UInt64(2 * threads), job.size / splitMinimum))
+            let length = job.size / count
+            for k in 0..<count {
+                let start = k * length
+                let stop: UInt64? = k + 1 == count ? nil : start + length + splitOverlap
+                out.append(Piece(job: i, start: start, stop: stop, size: length))
+            }
+        }
+        return out.enumerated().sorted { a, b in
+            a.element.size != b.element.size ? a.element.size > b.element.size : a.offset < b.offset
+        }.map(\.element)
+    }
+
     /// The chunks of each job's file (its size from lstat sizes the buffer), or the error that stopped it.
     public func hash(_ jobs: [(path: String, size: UInt64)]) -> [Result<[ChunkInfo], FileSystemError>] {
-        let work = Work(fs: fs, chunker: chunker, jobs: jobs)
-        let n = min(threads, jobs.count)
+        let work = Work(fs: fs, chunker: chunker, jobs: jobs, pieces: pieces(jobs))
+        let n = min(threads, work.pieces.count)
         if n <= 1 {
             work.run()
         } else {
             DispatchQueue.concurrentPerform(iterations: n) { _ in work.run() }
         }
-        return work.results.map { $0 ?? .failure(FileSystemError(code: FileSystemError.io, operation: "hash", path: "")) }
+        let outcomes = work.results
+        var byJob: [[(start: UInt64, result: Result<[ChunkInfo], FileSystemError>)]] = Array(repeating: [], count: jobs.count)
+        for (k, piece) in work.pieces.enumerated() {
+            byJob[piece.job].append((piece.start, outcomes[k] ?? .failure(FileSystemError(code: FileSystemError.io, operation: "hash", path: jobs[piece.job].path))))
+        }
+        return byJob.enumerated().map { i, parts in
+            Result { () throws(FileSystemError) -> [ChunkInfo] in
+                try join(parts.sorted { $0.start < $1.start }, path: jobs[i].path, size: jobs[i].size)
+            }
+        }
+    }
+
+    /// Joins the pieces of one file at the first cut each overlap shares with the next piece.
+    func join(_ parts: [(start: UInt64, result: Result<[ChunkInfo], FileSystemError>)], path: String,
+              size: UInt64) throws(FileSystemError) -> [ChunkInfo] {
+        guard let first = parts.first else { return [] }
+        var chunks = try first.result.get()
+        for part in parts.dropFirst() {
+            let next = try part.result.get()
+            // Cut positions (ends) of the next piece, and where each of its chunks ends.
+            var ends: [UInt64: Int] = [:]
+            var position = part.start
+            for (k, c) in next.enumerated() { position += UInt64(c.size); ends[position] = k }
+            position = 0
+            var joined = false
+            for (k, c) in chunks.enumerated() {
+                position += UInt64(c.size)
+                if position < part.start { continue }
+                // A cut at the piece's start, or one the piece also made: from there on the piece's chunks are the file's.
+                let from = position == part.start ? 0 : ends[position].map { $0 + 1 }
+                if let from {
+                    chunks.removeSubrange((k + 1)...)
+                    chunks.append(contentsOf: next[from...])
+                    joined = true
+                    break
+                }
+            }
+            if !joined {
+                // No shared cut in the overlap: the rest of the file in one sequential pass.
+                let end = chunks.reduce(UInt64(0)) { $0 + UInt64($1.size) }
+                let f = try fs.openRead(path)
+                defer { f.close() }
+                var buffer: [UInt8] = []
+                chunks += try chunker.chunks(of: f, from: end, stoppingAt: nil, sizeHint: size - min(size, end), buffer: &buffer)
+                return chunks
+            }
+        }
+        return chunks
     }
 
     /// The shared state of one batch. `@unchecked Sendable`: `next` is atomic; each `out`
@@ -45,12 +134,14 @@ public struct ParallelHasher {
         let fs: any FileSystem
         let chunker: Chunker
         let jobs: [(path: String, size: UInt64)]
+        /// The work, largest piece first.
+        let pieces: [Piece]
         let out: UnsafeMutableBufferPointer<Result<[ChunkInfo], FileSystemError>?>
         let next = Atomic<Int>(0)
 
-        init(fs: any FileSystem, chunker: Chunker, jobs: [(path: String, size: UInt64)]) {
-            self.fs = fs; self.chunker = chunker; self.jobs = jobs
-            out = .allocate(capacity: jobs.count)
+        init(fs: any FileSystem, chunker: Chunker, jobs: [(path: String, size: UInt64)], pieces: [Piece]) {
+            self.fs = fs; self.chunker = chunker; self.jobs = jobs; self.pieces = pieces
+            out = .allocate(capacity: pieces.count)
             out.initialize(repeating: nil)
         }
 
@@ -65,12 +156,14 @@ public struct ParallelHasher {
             var buffer: [UInt8] = []
             while true {
                 let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard i < jobs.count else { return }
-                let job = jobs[i]
+                guard i < pieces.count else { return }
+                let piece = pieces[i]
+                let job = jobs[piece.job]
                 do {
                     let f = try fs.openRead(job.path)
                     defer { f.close() }
-                    out[i] = .success(try chunker.chunks(of: f, sizeHint: job.size, buffer: &buffer))
+                    let hint = piece.stop.map { $0 - piece.start } ?? (job.size - min(job.size, piece.start))
+                    out[i] = .success(try chunker.chunks(of: f, from: piece.start, stoppingAt: piece.stop, sizeHint: hint, buffer: &buffer))
                 } catch {
                     out[i] = .failure(error)
                 }

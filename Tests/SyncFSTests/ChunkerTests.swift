@@ -12,14 +12,16 @@ import SyncProtocol
     }
 
     @Test(arguments: [UInt64(11), 12, 13])
-    func twoByteRollingCutsExactlyWhereTheOneByteDefinitionDoes(seed: UInt64) {
+    func laneSearchCutsExactlyWhereTheOneByteDefinitionDoes(seed: UInt64) {
         var rng = SeededRandom(seed: seed)
         // Small parameters give many cuts (odd and even offsets, both masks, the max-size cut).
+        // Middle-sized ones put the normal-size boundary inside the lanes.
         let small = Chunker(minSize: 64, averageSize: 256, maxSize: 1024)
+        let middle = Chunker(minSize: 2048, averageSize: 8192, maxSize: 40_000)
         let data = rng.bytes(1 << 20)
         data.withUnsafeBytes { b in
             var pos = 0, cuts = 0, odd = 0
-            for chunker in [small, Chunker.standard] {
+            for chunker in [small, middle, Chunker.standard] {
                 pos = 0
                 while pos < b.count {
                     let rest = UnsafeRawBufferPointer(rebasing: b[pos...])
@@ -31,6 +33,25 @@ import SyncProtocol
                 }
             }
             #expect(cuts > 1000 && odd > 100, "seed \(seed): \(cuts) cuts, \(odd) at odd lengths")
+        }
+    }
+
+    @Test func cutPointsOnDegenerateContent() {
+        // Constant bytes: every position has the same window hash (all pass or none pass the masks).
+        for chunker in [Chunker(minSize: 64, averageSize: 256, maxSize: 1024), Chunker.standard] {
+            for byte: UInt8 in [0, 1, 0xFF] {
+                let data = [UInt8](repeating: byte, count: 600_000)
+                data.withUnsafeBytes { b in
+                    var pos = 0
+                    while pos < b.count {
+                        let rest = UnsafeRawBufferPointer(rebasing: b[pos...])
+                        let cut = chunker.cutPoint(rest)
+                        #expect(cut == chunker.referenceCutPoint(rest), "byte \(byte) at \(pos)")
+                        if cut != chunker.referenceCutPoint(rest) { return }
+                        pos += cut
+                    }
+                }
+            }
         }
     }
 
