@@ -20,7 +20,7 @@ OUT=contrib/fuzz/out
 LIB=$OUT/lib
 BIN=$OUT/bin
 FLAGS=(-sanitize=fuzzer,address -parse-as-library -O -g)
-SHIMS=(-I "$LIB/cplatform" -Xcc "-fmodule-map-file=$ROOT/Sources/CShims/COpenSSL/module.modulemap"
+SHIMS=(-I "$LIB/cplatform" -I "$LIB/csha256" -Xcc "-fmodule-map-file=$ROOT/Sources/CShims/COpenSSL/module.modulemap"
        -Xcc "-fmodule-map-file=$ROOT/Sources/CShims/CZstd/module.modulemap")
 TARGETS=(stun sctp dcep demux dtls sdp signaling websocket pairing sync rtp)
 
@@ -59,9 +59,15 @@ base() {
   cat > "$LIB/cplatform/module.modulemap" <<MAP
 module CPlatform { header "$ROOT/Sources/CPlatform/include/CPlatform.h" export * }
 MAP
+  mkdir -p "$LIB/csha256"
+  cat > "$LIB/csha256/module.modulemap" <<MAP
+module CSHA256 { header "$ROOT/Sources/CShims/CSHA256/include/CSHA256.h" export * }
+MAP
   for c in crc32c mmsg; do
     [ "$LIB/$c.o" -nt "Sources/CPlatform/$c.c" ] || clang -O2 -fsanitize=address -ISources/CPlatform/include -c "Sources/CPlatform/$c.c" -o "$LIB/$c.o"
   done
+  [ "$LIB/sha256.o" -nt Sources/CShims/CSHA256/CSHA256.c ] ||
+    clang -O2 -fsanitize=address -ISources/CShims/CSHA256/include -c Sources/CShims/CSHA256/CSHA256.c -o "$LIB/sha256.o"
   module WireKit Sources/WireKit/*.swift
 }
 
@@ -134,7 +140,7 @@ build() {
     sync)
       module SyncProtocol $(find Sources/SyncProtocol -name '*.swift')
       module SyncFS $(find Sources/SyncFS -name '*.swift')
-      link sync contrib/fuzz/SyncFuzz.swift "$LIB/WireKit.o" "$LIB/SyncProtocol.o" "$LIB/SyncFS.o" "${C[@]}" -lssl -lcrypto -lzstd ;;
+      link sync contrib/fuzz/SyncFuzz.swift "$LIB/WireKit.o" "$LIB/SyncProtocol.o" "$LIB/SyncFS.o" "$LIB/sha256.o" "${C[@]}" -lssl -lcrypto -lzstd ;;
   esac
 }
 
