@@ -17,7 +17,8 @@ timing); a mismatch fails the run. Reported per tool and phase: wall seconds, CP
 both daemons (from /proc), bytes on the wire as each tool counts them, and peak RSS (VmHWM).
 Everything runs on 127.0.0.1; Syncthing is configured with discovery, relays, NAT traversal,
 usage reports, crash reports and upgrades all off. Needs: rsync, syncthing (contrib/setup.sh
-installs both) and a built PeerSync (`swift build -c release` is what a benchmark should use;
+installs both) and a built PeerSync (`swift build -c release --static-swift-stdlib`, as the README
+installs it, is what a benchmark should use;
 PEERSYNC_BIN overrides the folder of the executables). Processes are run by contrib/system/harness.py.
 
 With SYNC_COMPARE_PERF=DIR, each PeerSync daemon is profiled during its initial sync
