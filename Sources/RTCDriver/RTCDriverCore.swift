@@ -27,6 +27,8 @@ final class RTCDriverCore: DatagramSink {
     private var inbound: [[UInt8]] = []
     /// Datagrams of the current batch: those in `inbound` and those already opened in place.
     private var inboundCount = 0
+    /// When the current batch's first datagram was read (one clock read per batch).
+    private var inboundNow: Instant = .zero
     private var inboundSource: TransportAddress?
     private var inboundDestination: TransportAddress?
     /// At most this many received datagrams are fed to the connection at once.
@@ -58,9 +60,10 @@ final class RTCDriverCore: DatagramSink {
     /// datagrams.
     func receive(_ bytes: UnsafeRawBufferPointer, source: TransportAddress, destination: TransportAddress) {
         if inboundCount > 0, source != inboundSource || destination != inboundDestination { feedInbound() }
+        if inboundCount == 0 { inboundNow = .monotonicNow() }
         inboundSource = source
         inboundDestination = destination
-        if inbound.isEmpty, pc.handle(applicationData: bytes, source: source, destination: destination, now: .monotonicNow()) {
+        if inbound.isEmpty, pc.handle(applicationData: bytes, source: source, destination: destination, now: inboundNow) {
             inboundCount += 1
         } else {
             inbound.append(Array(bytes))
