@@ -141,7 +141,11 @@ import WireKit
         var datagrams: [[UInt8]] = []
         for m in messages {
             try pair.client.send(m)
-            while let d = pair.client.pollTransmit() { datagrams.append(d) }
+            // A handshake flight OpenSSL retransmits on its real-time timer (a slow machine)
+            // goes the usual way.
+            while let d = pair.client.pollTransmit() {
+                if d.first == 23 { datagrams.append(d) } else { pair.server.handle(datagram: d, now: pair.now) }
+            }
         }
         for d in datagrams {
             #expect(d.withUnsafeBytes { pair.server.handle(applicationData: $0, now: pair.now) })

@@ -170,7 +170,7 @@ final class DTLSRecordProtection {
     /// Record mode: copies `payload` behind the header at `record` and seals it in place; the
     /// context writes the explicit nonce, which must be `epochAndSequence` (the context counts
     /// one per record, as the sequence does; if they ever differ it is set again and the record
-    /// sealed anew — the skipped nonce was never used, as the context only counts up).
+    /// sealed anew: what was sealed under the wrong nonce is overwritten, never sent).
     private func sealInPlace(_ record: UnsafeMutablePointer<UInt8>, type: UInt8, epochAndSequence: UInt64,
                              payload: UnsafeRawBufferPointer) -> Bool {
         let n = payload.count
