@@ -4,6 +4,12 @@
 // thin executables on top). A target exists only when it holds real code.
 import PackageDescription
 
+/// Release builds of the data-path modules (datagram → ICE → DTLS → SCTP → data channel) skip
+/// the runtime exclusivity checks (`swift_beginAccess` on class properties: 4–5 % of a bulk
+/// transfer's CPU, docs/peerconnection.md). Debug builds and tests keep them, and the compile-time
+/// checks stay on everywhere.
+let dataPathSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "PeerSync",
     platforms: [.macOS(.v14)],
@@ -70,22 +76,22 @@ let package = Package(
         .target(name: "CSHA256", path: "Sources/CShims/CSHA256", cSettings: [.unsafeFlags(["-O2"])]),
 
         // MARK: Foundation
-        .target(name: "WireKit", dependencies: ["CPlatform"]),
+        .target(name: "WireKit", dependencies: ["CPlatform"], swiftSettings: dataPathSettings),
         .target(name: "NetSim", dependencies: ["WireKit"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // MARK: Connectivity (STUN, ICE, TURN client; sans-IO) and its NIO driver
         .target(name: "STUN", dependencies: ["WireKit", "COpenSSL"]),
-        .target(name: "ICE", dependencies: ["WireKit", "STUN"]),
-        .target(name: "ICEDriver", dependencies: ["ICE", "WireKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
+        .target(name: "ICE", dependencies: ["WireKit", "STUN"], swiftSettings: dataPathSettings),
+        .target(name: "ICEDriver", dependencies: ["ICE", "WireKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")], swiftSettings: dataPathSettings),
 
         // MARK: SCTP and data channels
-        .target(name: "SCTP", dependencies: ["WireKit", "COpenSSL", .product(name: "DequeModule", package: "swift-collections")]),
-        .target(name: "DataChannel", dependencies: ["SCTP", "WireKit"]),
+        .target(name: "SCTP", dependencies: ["WireKit", "COpenSSL", .product(name: "DequeModule", package: "swift-collections")], swiftSettings: dataPathSettings),
+        .target(name: "DataChannel", dependencies: ["SCTP", "WireKit"], swiftSettings: dataPathSettings),
         .target(name: "SCTPTestSupport", dependencies: ["SCTP", "DataChannel", "WireKit"]),
         .target(name: "MediaTestSupport"),
 
         // MARK: Protocol cores
-        .target(name: "DTLS", dependencies: ["WireKit", "COpenSSL"]),
+        .target(name: "DTLS", dependencies: ["WireKit", "COpenSSL"], swiftSettings: dataPathSettings),
 
         // MARK: Media (RTP/RTCP sans-IO, SRTP via libsrtp2, codecs and sources)
         .target(name: "RTP", dependencies: ["WireKit"]),
@@ -135,10 +141,11 @@ let package = Package(
         .target(name: "SyncEngine", dependencies: ["WireKit", "SyncProtocol", "SyncFS"]),
         .target(name: "SDP"),
         // MARK: PeerConnection (sans-IO) and its NIO driver
-        .target(name: "PeerConnection", dependencies: ["WireKit", "ICE", "DTLS", "SCTP", "DataChannel", "SDP", "RTP", "SRTP", "Media", .product(name: "DequeModule", package: "swift-collections")]),
-        .target(name: "RTCDriver", dependencies: ["PeerConnection", "ICEDriver", "DataChannel", "WireKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
-        .executableTarget(name: "rtc-peer", dependencies: ["RTCDriver", "PeerConnection", "DataChannel", "DTLS", "ICE", "ICEDriver", "WireKit", "COpenSSL",
-                                                  "Signaling", .product(name: "Logging", package: "swift-log")], path: "Sources/rtc-peer"),
+        .target(name: "PeerConnection", dependencies: ["WireKit", "ICE", "DTLS", "SCTP", "DataChannel", "SDP", "RTP", "SRTP", "Media", .product(name: "DequeModule", package: "swift-collections")], swiftSettings: dataPathSettings),
+        .target(name: "RTCDriver", dependencies: ["PeerConnection", "ICEDriver", "DataChannel", "WireKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")], swiftSettings: dataPathSettings),
+        .executableTarget(name: "rtc-peer", dependencies: ["RTCDriver", "PeerConnection", "DataChannel", "DTLS", "ICE", "ICEDriver", "WireKit", "COpenSSL", "CPlatform",
+                                                  "Signaling", .product(name: "Logging", package: "swift-log")], path: "Sources/rtc-peer",
+                          swiftSettings: dataPathSettings),
 
         // MARK: Daemon and CLI
         .target(name: "ControlAPI", dependencies: []),

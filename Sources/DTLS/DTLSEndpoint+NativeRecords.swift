@@ -1,3 +1,5 @@
+import WireKit
+
 /// The native record layer (``DTLSRecordProtection``): starting it once connected, and
 /// splitting received datagrams between it (epoch 1 application data) and OpenSSL (the rest).
 extension DTLSEndpoint {
@@ -9,6 +11,38 @@ extension DTLSEndpoint {
         guard let protection = DTLSRecordProtection(ssl: ssl, role: role, nextWriteSequence: next) else { return }
         self.protection = protection
         callbackState.recordProtection = protection
+    }
+
+    /// Opens a datagram made only of epoch 1 application-data records (the bulk data path)
+    /// straight from the caller's buffer, without a copy of the datagram: true when it was
+    /// taken (each record's plaintext comes out as an `applicationData` event; records that do
+    /// not authenticate or replay are dropped and counted, as in ``handle(datagram:now:)``);
+    /// false, with nothing done, when the native record layer is not running or the datagram
+    /// holds anything else — pass it to ``handle(datagram:now:)`` then.
+    public func handle(applicationData datagram: UnsafeRawBufferPointer, now: Instant) -> Bool {
+        guard let protection, state == .connected, Self.isApplicationDataOnly(datagram) else { return false }
+        lastNow = now
+        var offset = 0
+        while offset < datagram.count {
+            let end = offset + DTLSRecordFilter.headerLength + (Int(datagram[offset + 11]) << 8 | Int(datagram[offset + 12]))
+            if let plain = protection.open(UnsafeRawBufferPointer(rebasing: datagram[offset..<end])) {
+                events.append(.applicationData(plain))
+            }
+            offset = end
+        }
+        return true
+    }
+
+    /// True when `datagram` is one or more whole DTLS 1.2 epoch 1 application-data records and
+    /// nothing else.
+    public static func isApplicationDataOnly(_ datagram: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset + DTLSRecordFilter.headerLength <= datagram.count {
+            guard datagram[offset] == 23, datagram[offset + 1] == 0xFE, datagram[offset + 2] == 0xFD,
+                  datagram[offset + 3] == 0, datagram[offset + 4] == 1 else { return false }
+            offset += DTLSRecordFilter.headerLength + (Int(datagram[offset + 11]) << 8 | Int(datagram[offset + 12]))
+        }
+        return offset == datagram.count && offset > 0
     }
 
     /// Opens the epoch 1 application-data records of `datagram` (as `applicationData`

@@ -59,7 +59,7 @@ public final class DTLSEndpoint {
     /// The native record layer, once connected (nil while OpenSSL's is used).
     var protection: DTLSRecordProtection?
     private var eventHead = 0
-    private var lastNow: Instant = .zero
+    var lastNow: Instant = .zero
     private var handshakeDone = false
     private var readBuffer = [UInt8](repeating: 0, count: 16_384 + 2_048)
     /// The AEAD overhead of the negotiated suite: no genuine protected record is shorter.

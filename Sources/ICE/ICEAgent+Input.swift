@@ -17,6 +17,21 @@ extension ICEAgent {
         updateStateAfterChecks()
     }
 
+    /// For a caller that hands a peer's DTLS or media datagram on itself instead of through
+    /// ``handle(datagram:source:destination:now:)`` (which would emit it as ``ICEEvent/data(_:)``,
+    /// a copy per datagram): true, and counted as received data, when the agent would have
+    /// emitted it — it is open and `source` is not one of `destination`'s TURN servers (whose
+    /// datagrams are STUN or ChannelData to unwrap). Only for datagrams whose first byte is not
+    /// STUN's (RFC 7983).
+    public func acceptDirectData(source: TransportAddress, destination: TransportAddress, now: Instant) -> Bool {
+        self.now = max(self.now, now)
+        guard connectionState != .closed,
+              !allocations.contains(where: { $0.server.address == source && $0.socket == destination && $0.state != .failed })
+        else { return false }
+        counters.dataReceived += 1
+        return true
+    }
+
     /// Fires the timers that are due at `now`.
     public func handle(timeout now: Instant) {
         self.now = max(self.now, now)

@@ -36,7 +36,9 @@ public final class DatagramWriter {
     private var lastDestination: (TransportAddress, SocketAddress)?
 
     /// A run of datagrams being merged: same socket, same destination, `segmentSize` each.
-    private struct Batch {
+    /// A class, so appending edits it in place (a struct in an optional was copied out and
+    /// back per datagram, with a retain and release of each field).
+    private final class Batch {
         var channel: any Channel
         var source: TransportAddress
         var destination: TransportAddress
@@ -46,6 +48,18 @@ public final class DatagramWriter {
         var count: Int
         /// False once a datagram shorter than `segmentSize` ended the run.
         var open: Bool
+
+        init(channel: any Channel, source: TransportAddress, destination: TransportAddress, remote: SocketAddress,
+             buffer: ByteBuffer, segmentSize: Int, count: Int, open: Bool) {
+            self.channel = channel
+            self.source = source
+            self.destination = destination
+            self.remote = remote
+            self.buffer = buffer
+            self.segmentSize = segmentSize
+            self.count = count
+            self.open = open
+        }
     }
 
     /// A writer on `loop`; `segmentationOffload` defaults to what the system supports.
@@ -57,14 +71,12 @@ public final class DatagramWriter {
     /// Queues one datagram (dropped when its source has no channel).
     public func write(_ transmit: Transmit) {
         let size = transmit.payload.count
-        if var b = batch {
+        if let b = batch {
             if b.open, b.source == transmit.source, b.destination == transmit.destination, size <= b.segmentSize, size > 0,
                b.count < Self.maxSegments, b.buffer.readableBytes + size <= Self.maxBatchBytes {
-                batch = nil  // keep the buffer uniquely referenced while appending
                 b.buffer.writeBytes(transmit.payload)
                 b.count += 1
                 b.open = size == b.segmentSize
-                batch = b
                 return
             }
             emit(b)

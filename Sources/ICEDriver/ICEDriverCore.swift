@@ -28,8 +28,8 @@ final class ICEDriverCore: DatagramSink {
     }
 
     /// Feeds one datagram; output is flushed at the end of the read burst.
-    func receive(_ bytes: [UInt8], source: TransportAddress, destination: TransportAddress) {
-        agent.handle(datagram: bytes, source: source, destination: destination, now: .monotonicNow())
+    func receive(_ bytes: UnsafeRawBufferPointer, source: TransportAddress, destination: TransportAddress) {
+        agent.handle(datagram: Array(bytes), source: source, destination: destination, now: .monotonicNow())
     }
 
     /// The end of a read burst: flush what it produced.

@@ -4,8 +4,9 @@ import WireKit
 /// A driver core that takes the datagrams a ``UDPHandler`` reads: one call per datagram, then
 /// one call at the end of each read burst, where it flushes what the datagrams produced.
 public protocol DatagramSink: AnyObject {
-    /// One received datagram, its source and the socket's own address.
-    func receive(_ bytes: [UInt8], source: TransportAddress, destination: TransportAddress)
+    /// One received datagram (a view of the receive buffer, valid only during the call), its
+    /// source and the socket's own address.
+    func receive(_ bytes: UnsafeRawBufferPointer, source: TransportAddress, destination: TransportAddress)
     /// The read burst is over (NIO reads bursts with recvmmsg).
     func readComplete()
 }
@@ -26,7 +27,7 @@ public final class UDPHandler<Sink: DatagramSink>: ChannelInboundHandler {
         let envelope = unwrapInboundIn(data)
         if localAddress == nil { localAddress = context.channel.localAddress.flatMap(TransportAddress.init) }
         guard let local = localAddress, let source = TransportAddress(envelope.remoteAddress) else { return }
-        envelope.forEachDatagram { core.receive($0, source: source, destination: local) }
+        envelope.forEachDatagramBytes { core.receive($0, source: source, destination: local) }
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {

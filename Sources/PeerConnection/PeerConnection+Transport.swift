@@ -158,6 +158,9 @@ extension PeerConnection {
         sctpConfig.receiveWindow = max(sctpConfig.receiveWindow, sctpConfig.maxReceiveMessageSize)
         let remoteLimit = remoteMaxMessageSize ?? 65_536
         sctpConfig.maxSendMessageSize = remoteLimit == 0 ? sctpConfig.maxStreamSendQueue : remoteLimit
+        // DTLS's AEAD authenticates every SCTP packet: RFC 9653 zero checksum with peers that
+        // announce it too (CRC-32C with the others).
+        sctpConfig.zeroChecksumMethod = InitChunk.zeroChecksumOverDTLS
         sctpConfig.randomSeed = rng.next()
         var secret = [UInt8](repeating: 0, count: 32)
         for i in secret.indices { secret[i] = UInt8(truncatingIfNeeded: rng.next()) }

@@ -162,6 +162,26 @@ public final class PeerConnection {
         pump()
     }
 
+    /// The bulk receive path: takes a datagram of DTLS application data for the established
+    /// connection straight from the driver's receive buffer (read only during the call), with no
+    /// copy of it, and returns true. The layers above DTLS run at the next
+    /// ``handle(datagrams:source:destination:now:)``: call it at the end of the read burst (with
+    /// no datagrams if all were taken here). Returns false, having done nothing, for anything
+    /// else (STUN, handshake records, alerts, media, a TURN server's datagram, a closed
+    /// connection): pass that datagram to ``handle(datagrams:source:destination:now:)``.
+    public func handle(applicationData datagram: UnsafeRawBufferPointer, source: TransportAddress, destination: TransportAddress,
+                       now: Instant) -> Bool {
+        guard !isClosed, let ice, let dtls, dtls.usesNativeRecordLayer, dtls.state == .connected,
+              DTLSEndpoint.isApplicationDataOnly(datagram) else { return false }
+        advance(now)
+        guard ice.acceptDirectData(source: source, destination: destination, now: self.now),
+              dtls.handle(applicationData: datagram, now: self.now) else { return false }
+        counters.packetsReceived += 1
+        counters.bytesReceived += datagram.count
+        counters.dtlsRecordsReceived += 1
+        return true
+    }
+
     /// The deadline from ``pollTimeout()`` was reached. Drivers also call this with the
     /// current time before JSEP and data channel calls, which take no clock themselves.
     public func handle(timeout now: Instant) {

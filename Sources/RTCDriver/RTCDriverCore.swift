@@ -25,6 +25,10 @@ final class RTCDriverCore: DatagramSink {
     private var timer: CoreTimer?
     /// Received datagrams not yet fed to the connection (all from one source to one socket).
     private var inbound: [[UInt8]] = []
+    /// Datagrams of the current batch: those in `inbound` and those already opened in place.
+    private var inboundCount = 0
+    /// When the current batch's first datagram was read (one clock read per batch).
+    private var inboundNow: Instant = .zero
     private var inboundSource: TransportAddress?
     private var inboundDestination: TransportAddress?
     /// At most this many received datagrams are fed to the connection at once.
@@ -47,15 +51,25 @@ final class RTCDriverCore: DatagramSink {
         }
     }
 
-    /// Queues one received datagram; queued datagrams go into the connection together (see
-    /// ``PeerConnection/handle(datagrams:source:destination:now:)``) at the end of the read
-    /// burst, when the source changes, or every ``inputBatch`` datagrams.
-    func receive(_ bytes: [UInt8], source: TransportAddress, destination: TransportAddress) {
-        if !inbound.isEmpty, source != inboundSource || destination != inboundDestination { feedInbound() }
+    /// Takes one received datagram. Application data of the established connection is opened
+    /// straight from the receive buffer (``PeerConnection/handle(applicationData:source:destination:now:)``)
+    /// unless other datagrams wait before it; anything else is copied and queued. Queued
+    /// datagrams go into the connection together (see
+    /// ``PeerConnection/handle(datagrams:source:destination:now:)``), and the layers above DTLS
+    /// run, at the end of the read burst, when the source changes, or every ``inputBatch``
+    /// datagrams.
+    func receive(_ bytes: UnsafeRawBufferPointer, source: TransportAddress, destination: TransportAddress) {
+        if inboundCount > 0, source != inboundSource || destination != inboundDestination { feedInbound() }
+        if inboundCount == 0 { inboundNow = .monotonicNow() }
         inboundSource = source
         inboundDestination = destination
-        inbound.append(bytes)
-        if inbound.count >= Self.inputBatch {
+        if inbound.isEmpty, pc.handle(applicationData: bytes, source: source, destination: destination, now: inboundNow) {
+            inboundCount += 1
+        } else {
+            inbound.append(Array(bytes))
+            inboundCount += 1
+        }
+        if inboundCount >= Self.inputBatch {
             feedInbound()
             afterInput()
         }
@@ -68,9 +82,10 @@ final class RTCDriverCore: DatagramSink {
     }
 
     private func feedInbound() {
-        guard !inbound.isEmpty, let source = inboundSource, let destination = inboundDestination else { return }
+        guard inboundCount > 0, let source = inboundSource, let destination = inboundDestination else { return }
         pc.handle(datagrams: inbound, source: source, destination: destination, now: .monotonicNow())
         inbound.removeAll(keepingCapacity: true)
+        inboundCount = 0
     }
 
     /// After any input: send every transmit, publish every event, re-arm the timer.

@@ -24,9 +24,11 @@ extension SCTPAssociation {
     func ourInit(tag: UInt32, initialTSN: UInt32, cookie: [UInt8]?) -> InitChunk {
         var extensions = [ChunkType.reconfig, ChunkType.forwardTSN]
         if configuration.enableInterleaving { extensions += [ChunkType.iData, ChunkType.iForwardTSN] }
-        return InitChunk(initiateTag: tag, advertisedReceiverWindow: UInt32(clamping: configuration.receiveWindow),
-                         outboundStreams: configuration.streams, inboundStreams: configuration.streams,
-                         initialTSN: initialTSN, stateCookie: cookie, supportedExtensions: extensions)
+        var chunk = InitChunk(initiateTag: tag, advertisedReceiverWindow: UInt32(clamping: configuration.receiveWindow),
+                              outboundStreams: configuration.streams, inboundStreams: configuration.streams,
+                              initialTSN: initialTSN, stateCookie: cookie, supportedExtensions: extensions)
+        chunk.zeroChecksumMethod = configuration.zeroChecksumMethod
+        return chunk
     }
 
     /// Answers an INIT with an INIT ACK carrying a fresh signed cookie (§5.1, §5.2.1, §5.2.2).
@@ -60,6 +62,7 @@ extension SCTPAssociation {
                                  peerReceiverWindow: chunk.advertisedReceiverWindow, peerOutboundStreams: chunk.outboundStreams,
                                  peerInboundStreams: chunk.inboundStreams, peerSupportsForwardTSN: chunk.forwardTSNSupported,
                                  peerSupportsReconfig: chunk.supportsReconfig, peerSupportsInterleaving: chunk.supportsInterleaving,
+                                 peerAcceptsZeroChecksum: acceptsZeroChecksum(from: chunk),
                                  localTieTag: tieTags.local, peerTieTag: tieTags.peer,
                                  lifetimeMilliseconds: UInt32(clamping: lifetime), createdAt: now.nanoseconds)
         let ack = ourInit(tag: tag, initialTSN: tsn, cookie: cookie.sealed(secret: configuration.cookieSecret))
@@ -76,7 +79,8 @@ extension SCTPAssociation {
         }
         peerTag = chunk.initiateTag
         adoptPeer(initialTSN: chunk.initialTSN, window: chunk.advertisedReceiverWindow, inbound: chunk.inboundStreams,
-                  forwardTSN: chunk.forwardTSNSupported, reconfig: chunk.supportsReconfig, interleaving: chunk.supportsInterleaving)
+                  forwardTSN: chunk.forwardTSNSupported, reconfig: chunk.supportsReconfig, interleaving: chunk.supportsInterleaving,
+                  zeroChecksum: acceptsZeroChecksum(from: chunk))
         var w = ByteWriter(capacity: 128)
         SCTPPacket.writeHeader(sourcePort: configuration.localPort, destinationPort: configuration.remotePort, verificationTag: peerTag, into: &w)
         CookieEchoChunk(cookie: cookie).write(into: &w)
@@ -92,8 +96,15 @@ extension SCTPAssociation {
     }
 
     /// Records what the peer announced in its INIT or INIT ACK.
-    mutating func adoptPeer(initialTSN: UInt32, window: UInt32, inbound: UInt16, forwardTSN: Bool, reconfig: Bool, interleaving: Bool) {
+    /// RFC 9653 §5.2: the peer's INIT or INIT ACK announced the method we run under.
+    func acceptsZeroChecksum(from chunk: InitChunk) -> Bool {
+        configuration.zeroChecksumMethod != nil && chunk.zeroChecksumMethod == configuration.zeroChecksumMethod
+    }
+
+    mutating func adoptPeer(initialTSN: UInt32, window: UInt32, inbound: UInt16, forwardTSN: Bool, reconfig: Bool, interleaving: Bool,
+                            zeroChecksum: Bool) {
         self.interleaving = configuration.enableInterleaving && interleaving
+        sendsZeroChecksum = zeroChecksum
         reassembly.interleaved = self.interleaving
         peerInitialTSN = initialTSN
         cumulativeTSN = initialTSN &- 1

@@ -18,7 +18,7 @@ extension SCTPAssociation {
         }
         let header: (sourcePort: UInt16, destinationPort: UInt16, verificationTag: UInt32)
         do {
-            header = try SCTPPacket.parse(bytes, chunks: &chunks)
+            header = try SCTPPacket.parse(bytes, chunks: &chunks, acceptingZeroChecksum: configuration.zeroChecksumMethod != nil)
         } catch {
             if case .badChecksum = error { statistics.badChecksum += 1 } else { statistics.malformed += 1 }
             return
@@ -109,7 +109,8 @@ extension SCTPAssociation {
         }
         guard valid else { return false }
         let received = UInt32(bytes[8]) | UInt32(bytes[9]) << 8 | UInt32(bytes[10]) << 16 | UInt32(bytes[11]) << 24
-        guard SCTPPacket.checksum(bytes) == received else {
+        // RFC 9653 §5.3: having announced a zero checksum method, a zero checksum is accepted.
+        guard (received == 0 && configuration.zeroChecksumMethod != nil) || SCTPPacket.checksum(bytes) == received else {
             statistics.badChecksum += 1
             return true
         }

@@ -100,7 +100,7 @@ extension SCTPAssociation {
     mutating func adoptPeer(_ cookie: StateCookie) {
         adoptPeer(initialTSN: cookie.peerInitialTSN, window: cookie.peerReceiverWindow, inbound: cookie.peerInboundStreams,
                   forwardTSN: cookie.peerSupportsForwardTSN, reconfig: cookie.peerSupportsReconfig,
-                  interleaving: cookie.peerSupportsInterleaving)
+                  interleaving: cookie.peerSupportsInterleaving, zeroChecksum: cookie.peerAcceptsZeroChecksum)
     }
 
     /// §5.2.4 A: the peer restarted. The old association ends as if aborted, except that the

@@ -102,7 +102,8 @@ extension SCTPAssociation {
             packet.removeAll(keepingCapacity: true)
             return false
         }
-        SCTPPacket.seal(&packet)
+        // RFC 9653 §5.2: both sides run under the same alternate error detection (DTLS).
+        if !(sendsZeroChecksum && isEstablished) { SCTPPacket.seal(&packet) }
         statistics.packetsSent += 1
         return true
     }

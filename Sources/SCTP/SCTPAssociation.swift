@@ -69,6 +69,9 @@ public struct SCTPAssociation: Sendable {
     var peerSupportsReconfig = false
     /// Both sides support I-DATA (RFC 8260): I-DATA and I-FORWARD-TSN replace DATA and FORWARD TSN.
     var interleaving = false
+    /// Both sides announced our zero checksum method (RFC 9653): the packets of
+    /// `pollTransmit(into:)` go out with a zero checksum once established.
+    var sendsZeroChecksum = false
     /// Streams we may send on (min of our outbound and the peer's inbound).
     var outboundStreams: UInt16 = 0
     var sentInit: InitChunk?

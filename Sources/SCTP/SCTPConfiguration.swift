@@ -49,6 +49,12 @@ public struct SCTPConfiguration: Sendable {
     /// Offer I-DATA (RFC 8260) in Supported Extensions; it is used only when the peer lists it
     /// too (Chromium and aiortc do not, and keep using DATA).
     public var enableInterleaving = true
+    /// RFC 9653 zero checksum: the alternate error detection method this endpoint runs under
+    /// (``InitChunk/zeroChecksumOverDTLS`` when SCTP is carried in DTLS, whose AEAD already
+    /// authenticates every packet), announced in INIT and INIT ACK. Packets with a zero checksum
+    /// are then accepted, and once the peer announced the same method, DATA/SACK packets are
+    /// sent without computing the CRC-32C. nil: CRC-32C only.
+    public var zeroChecksumMethod: UInt32?
     /// Secret key for the state cookie HMAC. The driver fills it from a CSPRNG; at least 16 bytes.
     public var cookieSecret: [UInt8] = Array(repeating: 0x5A, count: 32)
     /// Seed for verification tags and initial TSNs. The driver passes a random seed; tests a fixed one.

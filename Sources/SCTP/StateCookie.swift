@@ -19,6 +19,8 @@ struct StateCookie: Sendable, Equatable {
     var peerSupportsReconfig: Bool
     /// The peer listed I-DATA (RFC 8260) in its Supported Extensions.
     var peerSupportsInterleaving: Bool = false
+    /// The peer's INIT announced our zero checksum method (RFC 9653).
+    var peerAcceptsZeroChecksum: Bool = false
     /// Our verification tag of the association existing when the cookie was made (or 0).
     var localTieTag: UInt32 = 0
     /// The peer's verification tag of that association (or 0).
@@ -39,7 +41,7 @@ struct StateCookie: Sendable, Equatable {
         func put16(_ v: UInt16) { b.append(UInt8(truncatingIfNeeded: v >> 8)); b.append(UInt8(truncatingIfNeeded: v)) }
         put32(localTag); put32(peerTag); put32(localInitialTSN); put32(peerInitialTSN); put32(peerReceiverWindow)
         put16(peerOutboundStreams); put16(peerInboundStreams)
-        b.append((peerSupportsForwardTSN ? 1 : 0) | (peerSupportsReconfig ? 2 : 0) | (peerSupportsInterleaving ? 4 : 0))
+        b.append((peerSupportsForwardTSN ? 1 : 0) | (peerSupportsReconfig ? 2 : 0) | (peerSupportsInterleaving ? 4 : 0) | (peerAcceptsZeroChecksum ? 8 : 0))
         b.append(0)
         put32(UInt32(truncatingIfNeeded: createdAt >> 32)); put32(UInt32(truncatingIfNeeded: createdAt))
         put32(localTieTag); put32(peerTieTag); put32(lifetimeMilliseconds)
@@ -60,7 +62,7 @@ struct StateCookie: Sendable, Equatable {
         return StateCookie(localTag: get32(0), peerTag: get32(4), localInitialTSN: get32(8), peerInitialTSN: get32(12),
                            peerReceiverWindow: get32(16), peerOutboundStreams: get16(20), peerInboundStreams: get16(22),
                            peerSupportsForwardTSN: fields[24] & 1 != 0, peerSupportsReconfig: fields[24] & 2 != 0,
-                           peerSupportsInterleaving: fields[24] & 4 != 0, localTieTag: get32(34), peerTieTag: get32(38),
+                           peerSupportsInterleaving: fields[24] & 4 != 0, peerAcceptsZeroChecksum: fields[24] & 8 != 0, localTieTag: get32(34), peerTieTag: get32(38),
                            lifetimeMilliseconds: get32(42), createdAt: UInt64(get32(26)) << 32 | UInt64(get32(30)))
     }
 

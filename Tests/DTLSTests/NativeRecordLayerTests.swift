@@ -129,4 +129,68 @@ import WireKit
         #expect(next == sequence + 1)
         #expect(Array(first[13..<21]) == Array(first[3..<11]))  // explicit nonce = epoch ‖ sequence
     }
+
+    /// `handle(applicationData:now:)` (the driver's copy-free receive path) takes datagrams of
+    /// epoch 1 application data only, and only once the native layer runs: the same deliveries,
+    /// replay and forgery counts as `handle(datagram:now:)`; anything else is left untouched
+    /// (false) for the copying path.
+    @Test func borrowedApplicationDataDatagrams() throws {
+        let pair = try Self.pair(suite: Self.suites[0], clientNative: true, serverNative: true)
+        #expect(pair.handshake())
+        let messages = Self.messages(count: 40, seed: 7, maximum: pair.client.maximumApplicationDataSize)
+        var datagrams: [[UInt8]] = []
+        for m in messages {
+            try pair.client.send(m)
+            // A handshake flight OpenSSL retransmits on its real-time timer (a slow machine)
+            // goes the usual way.
+            while let d = pair.client.pollTransmit() {
+                if d.first == 23 { datagrams.append(d) } else { pair.server.handle(datagram: d, now: pair.now) }
+            }
+        }
+        for d in datagrams {
+            #expect(d.withUnsafeBytes { pair.server.handle(applicationData: $0, now: pair.now) })
+        }
+        pair.collectEvents()
+        #expect(pair.serverData == messages, "seed 7")
+
+        // Replayed, forged: taken, dropped and counted.
+        #expect(datagrams[3].withUnsafeBytes { pair.server.handle(applicationData: $0, now: pair.now) })
+        try pair.client.send([9])
+        var fresh = try #require(pair.client.pollTransmit())
+        fresh[fresh.count - 1] ^= 1
+        #expect(fresh.withUnsafeBytes { pair.server.handle(applicationData: $0, now: pair.now) })
+        pair.collectEvents()
+        #expect(pair.serverData.count == messages.count)
+        #expect(pair.server.recordsReplayed == 1)
+        #expect(pair.server.recordsFailingAuthentication == 1)
+
+        // Not application data only: left for handle(datagram:now:).
+        let alert: [UInt8] = [21, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0, 99, 0, 26] + Array(repeating: 0, count: 26)
+        let trailing = datagrams[1] + [0]
+        let epochZero = [23, 0xFE, 0xFD, 0, 0] + Array(datagrams[1][5...])
+        for d in [alert, trailing, epochZero, [], Array(datagrams[1].prefix(12))] {
+            #expect(!d.withUnsafeBytes { pair.server.handle(applicationData: $0, now: pair.now) }, "\(d.prefix(13))")
+        }
+
+        // Two records in one datagram: both opened, in order.
+        try pair.client.send([10])
+        try pair.client.send([11, 12])
+        let two = try #require(pair.client.pollTransmit()) + (try #require(pair.client.pollTransmit()))
+        #expect(two.withUnsafeBytes { DTLSEndpoint.isApplicationDataOnly($0) })
+        #expect(two.withUnsafeBytes { pair.server.handle(applicationData: $0, now: pair.now) })
+        pair.collectEvents()
+        #expect(pair.serverData.suffix(2) == [[10], [11, 12]])
+    }
+
+    /// Before the native layer runs (OpenSSL's record layer configured) nothing is taken.
+    @Test func borrowedPathNeedsTheNativeLayer() throws {
+        let pair = try Self.pair(suite: Self.suites[0], clientNative: true, serverNative: false)
+        #expect(pair.handshake())
+        try pair.client.send([1, 2, 3])
+        let d = try #require(pair.client.pollTransmit())
+        #expect(!d.withUnsafeBytes { pair.server.handle(applicationData: $0, now: pair.now) })
+        pair.server.handle(datagram: d, now: pair.now)
+        pair.collectEvents()
+        #expect(pair.serverData == [[1, 2, 3]])
+    }
 }

@@ -59,6 +59,8 @@ public func fuzzDTLS(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         _ = DTLSRecordFilter.sanitized(d, minimumProtectedLength: 24)
         established.server.handle(datagram: d, now: .zero)
         established.client.handle(datagram: d, now: .zero)
+        // The driver's copy-free path for application-data datagrams.
+        _ = d.withUnsafeBytes { established.client.handle(applicationData: $0, now: .zero) }
     }
     established.shuttle()
     established.drain()

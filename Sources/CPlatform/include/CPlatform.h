@@ -36,4 +36,10 @@ uint32_t cplatform_crc32c_hw_sctp(const void *data, size_t length);
 /// Limits glibc malloc to `count` arenas (mallopt M_ARENA_MAX). Returns 1 on success, else 0.
 int cplatform_limit_malloc_arenas(int count);
 
+/// Keeps up to `trim_threshold` free bytes at the top of each malloc arena instead of returning
+/// them to the kernel (mallopt M_TRIM_THRESHOLD), and serves requests below `mmap_threshold`
+/// from the heap (M_MMAP_THRESHOLD): buffers freed and allocated again at a high rate (bulk
+/// messages) then reuse mapped pages instead of faulting fresh ones in. Returns 1 on success.
+int cplatform_keep_freed_heap(size_t trim_threshold, size_t mmap_threshold);
+
 #endif

@@ -192,6 +192,30 @@ static inline int CShim_DTLSAEAD_open(EVP_CIPHER_CTX *ctx, const uint8_t nonce[1
     return ok;
 }
 
+/// Puts an AES-GCM context made by CShim_DTLSAEAD_new into the TLS record mode libssl uses
+/// (RFC 5288): `iv_len` 12 sets the whole nonce of the next sealed record (the 4-byte salt and
+/// the 8-byte explicit nonce, which then counts up by one per record); `iv_len` 4 sets the salt
+/// of an opening context (each record brings its explicit nonce). 1 on success.
+static inline int CShim_DTLSAEAD_set_record_iv(EVP_CIPHER_CTX *ctx, const uint8_t *iv, int iv_len) {
+    return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IV_FIXED, iv_len == 12 ? -1 : iv_len, (void *)iv) == 1;
+}
+
+/// Seals or opens one AES-GCM record body in place, in the TLS record mode set by
+/// CShim_DTLSAEAD_set_record_iv: `body` is explicit nonce (8) ‖ text ‖ tag (16), `body_len` its
+/// length; `aad` is the record's 13 bytes of additional data whose length field holds
+/// `body_len - 16` when sealing (the nonce counts) and `body_len` when opening (OpenSSL
+/// corrects it). Sealing writes the explicit nonce and the tag; opening leaves the plaintext
+/// at `body + 8`. One parameter set and one cipher call per record (the generic
+/// init/update/final/ctrl sequence looks up OSSL_PARAM names four times). Returns `body_len`,
+/// or -1 when the tag does not verify or OpenSSL fails.
+static inline int CShim_DTLSAEAD_record(EVP_CIPHER_CTX *ctx, const uint8_t aad[13], uint8_t *body, size_t body_len) {
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_AAD, (void *)aad, 13);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_CIPHER_CTX_set_params(ctx, params) != 1) return -1;
+    return EVP_Cipher(ctx, body, body, (unsigned int)body_len);
+}
+
 /// The TLS 1.2 PRF (RFC 5246 §5) with `md`: `out_len` bytes of P_<md>(secret, seed), where
 /// `seed` already starts with the label. 1 on success.
 static inline int CShim_TLS12_PRF(const EVP_MD *md, const uint8_t *secret, size_t secret_len,

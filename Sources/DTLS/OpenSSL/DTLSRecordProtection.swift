@@ -35,6 +35,10 @@ final class DTLSRecordProtection {
 
     /// Bytes of explicit nonce per record: 8 for AES-GCM, 0 for ChaCha20-Poly1305.
     let explicitNonceLength: Int
+    /// AES-GCM: the contexts are in OpenSSL's TLS record mode (``CShim_DTLSAEAD_record``: one
+    /// parameter set and one cipher call per record, in place); ChaCha20-Poly1305 uses the
+    /// generic calls.
+    private let recordMode: Bool
     /// The sequence number the next sealed record gets.
     private(set) var nextWriteSequence: UInt64
     /// Received records dropped because their tag did not verify.
@@ -92,13 +96,27 @@ final class DTLSRecordProtection {
             EVP_CIPHER_CTX_free(seal)
             return nil
         }
+        let writeIV = role == .client ? clientIV : serverIV
+        let readIV = role == .client ? serverIV : clientIV
+        // AES-GCM runs in OpenSSL's TLS record mode: the seal context counts the explicit
+        // nonce (epoch ‖ sequence) itself, starting at the next sequence number.
+        let recordMode = ivLength == 4
+        if recordMode {
+            let first = writeIV + Self.bigEndianBytes(UInt64(Self.epoch) << 48 | nextWriteSequence)
+            guard CShim_DTLSAEAD_set_record_iv(seal, first, 12) == 1, CShim_DTLSAEAD_set_record_iv(open, readIV, 4) == 1 else {
+                EVP_CIPHER_CTX_free(seal)
+                EVP_CIPHER_CTX_free(open)
+                return nil
+            }
+        }
         self.cipher = evpCipher
         self.sealContext = seal
         self.openContext = open
         self.writeKey = writeKey
-        self.writeIV = role == .client ? clientIV : serverIV
-        self.readIV = role == .client ? serverIV : clientIV
+        self.writeIV = writeIV
+        self.readIV = readIV
         self.explicitNonceLength = ivLength == 4 ? 8 : 0
+        self.recordMode = recordMode
         self.nextWriteSequence = nextWriteSequence
     }
 
@@ -132,6 +150,11 @@ final class DTLSRecordProtection {
             Self.storeBigEndian(epochAndSequence, at: base + 3)
             base[11] = UInt8(truncatingIfNeeded: bodyLength >> 8)
             base[12] = UInt8(truncatingIfNeeded: bodyLength)
+            if recordMode {
+                ok = sealInPlace(base, type: type, epochAndSequence: epochAndSequence, payload: payload)
+                count = ok ? Self.headerLength + bodyLength : 0
+                return
+            }
             if explicitNonceLength == 8 { Self.storeBigEndian(epochAndSequence, at: base + 13) }
             let body = base + Self.headerLength + explicitNonceLength
             ok = withNonceAndAdditionalData(iv: writeIV, epochAndSequence: epochAndSequence, type: type,
@@ -142,6 +165,28 @@ final class DTLSRecordProtection {
             count = ok ? Self.headerLength + bodyLength : 0
         }
         return ok ? record : nil
+    }
+
+    /// Record mode: copies `payload` behind the header at `record` and seals it in place; the
+    /// context writes the explicit nonce, which must be `epochAndSequence` (the context counts
+    /// one per record, as the sequence does; if they ever differ it is set again and the record
+    /// sealed anew: what was sealed under the wrong nonce is overwritten, never sent).
+    private func sealInPlace(_ record: UnsafeMutablePointer<UInt8>, type: UInt8, epochAndSequence: UInt64,
+                             payload: UnsafeRawBufferPointer) -> Bool {
+        let n = payload.count
+        let body = record + Self.headerLength
+        for attempt in 0..<2 {
+            if n > 0, let source = payload.baseAddress { UnsafeMutableRawPointer(body + 8).copyMemory(from: source, byteCount: n) }
+            let sealed = Self.withAdditionalData(epochAndSequence: epochAndSequence, type: type, length: n + 8) { aad in
+                CShim_DTLSAEAD_record(sealContext, aad, body, 8 + n + Self.tagLength)
+            }
+            guard sealed > 0 else { return false }
+            if Self.loadBigEndian(body) == epochAndSequence { return true }
+            guard attempt == 0 else { return false }
+            let iv = writeIV + Self.bigEndianBytes(epochAndSequence)
+            guard CShim_DTLSAEAD_set_record_iv(sealContext, iv, 12) == 1 else { return false }
+        }
+        return false
     }
 
     /// `datagram` (as OpenSSL wrote it) with each epoch 1 record opened and sealed again
@@ -187,12 +232,33 @@ final class DTLSRecordProtection {
             replaysDropped += 1
             return nil
         }
-        guard let plain = open(record, context: openContext, iv: readIV) else {
+        guard let plain = recordMode ? openInPlace(record) : open(record, context: openContext, iv: readIV) else {
             authenticationFailures += 1
             return nil
         }
         replayWindow.markReceived(sequence)
         return plain
+    }
+
+    /// Record mode: decrypts and verifies `record` (at least header + explicit nonce + tag long)
+    /// in a copy of its body, then moves the plaintext to the front of that copy.
+    private func openInPlace(_ record: UnsafeRawBufferPointer) -> [UInt8]? {
+        let bodyLength = record.count - Self.headerLength
+        let n = bodyLength - 8 - Self.tagLength
+        guard n >= 0, let base = record.baseAddress else { return nil }
+        let epochAndSequence = Self.loadBigEndian((base + 3).assumingMemoryBound(to: UInt8.self))
+        var ok = false
+        let plain = [UInt8](unsafeUninitializedCapacity: bodyLength) { buffer, count in
+            guard let body = buffer.baseAddress else { return }
+            UnsafeMutableRawPointer(body).copyMemory(from: base + Self.headerLength, byteCount: bodyLength)
+            let opened = Self.withAdditionalData(epochAndSequence: epochAndSequence, type: record[0], length: bodyLength) { aad in
+                CShim_DTLSAEAD_record(openContext, aad, body, bodyLength)
+            }
+            ok = opened > 0
+            if ok, n > 0 { UnsafeMutableRawPointer(body).copyMemory(from: body + 8, byteCount: n) }
+            count = ok ? n : 0
+        }
+        return ok ? plain : nil
     }
 
     /// Decrypts and verifies `record` (at least header + explicit nonce + tag long).
@@ -245,6 +311,22 @@ final class DTLSRecordProtection {
         }
     }
 
+    /// Calls `body` with a record's 13 bytes of additional data (RFC 6347 §4.1.2.1) whose length
+    /// field holds `length`.
+    private static func withAdditionalData<R>(epochAndSequence: UInt64, type: UInt8, length: Int,
+                                              _ body: (UnsafePointer<UInt8>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 13) { scratch in
+            guard let aad = scratch.baseAddress else { preconditionFailure("temporary allocation without storage") }
+            storeBigEndian(epochAndSequence, at: aad)
+            aad[8] = type
+            aad[9] = 0xFE
+            aad[10] = 0xFD
+            aad[11] = UInt8(truncatingIfNeeded: length >> 8)
+            aad[12] = UInt8(truncatingIfNeeded: length)
+            return body(aad)
+        }
+    }
+
     /// The epoch of a record (header at least 13 bytes).
     static func epoch(of record: UnsafeRawBufferPointer) -> UInt16 {
         UInt16(record[3]) << 8 | UInt16(record[4])
@@ -255,6 +337,16 @@ final class DTLSRecordProtection {
         var value: UInt64 = 0
         for i in 5..<11 { value = value << 8 | UInt64(record[i]) }
         return value
+    }
+
+    private static func loadBigEndian(_ pointer: UnsafePointer<UInt8>) -> UInt64 {
+        var value: UInt64 = 0
+        for i in 0..<8 { value = value << 8 | UInt64(pointer[i]) }
+        return value
+    }
+
+    private static func bigEndianBytes(_ value: UInt64) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) }
     }
 
     private static func storeBigEndian(_ value: UInt64, at pointer: UnsafeMutablePointer<UInt8>) {

@@ -21,6 +21,9 @@ public struct InitChunk: Sendable, Equatable {
     /// Cookie Preservative (RFC 9260 §3.3.2.1, §5.2.6): the lifetime increment in milliseconds
     /// the sender asks for after its previous cookie went stale (INIT only).
     public var cookiePreservative: UInt32?
+    /// Zero Checksum Acceptable (RFC 9653 §4): the alternate error detection method
+    /// (``zeroChecksumOverDTLS``) under which the sender accepts packets with a zero checksum.
+    public var zeroChecksumMethod: UInt32?
 
     /// Parameter type of the state cookie.
     static let stateCookieParameter: UInt16 = 7
@@ -30,6 +33,10 @@ public struct InitChunk: Sendable, Equatable {
     static let forwardTSNSupportedParameter: UInt16 = 0xC000
     /// Parameter type of Supported Extensions.
     static let supportedExtensionsParameter: UInt16 = 0x8008
+    /// Parameter type of Zero Checksum Acceptable (RFC 9653 §4).
+    static let zeroChecksumAcceptableParameter: UInt16 = 0x8001
+    /// RFC 9653 error detection method identifier 1: SCTP over DTLS (RFC 8261).
+    public static let zeroChecksumOverDTLS: UInt32 = 1
 
     /// Creates an INIT or INIT ACK.
     public init(initiateTag: UInt32, advertisedReceiverWindow: UInt32, outboundStreams: UInt16, inboundStreams: UInt16,
@@ -61,6 +68,7 @@ public struct InitChunk: Sendable, Equatable {
                 switch type {
                 case stateCookieParameter: c.stateCookie = body.readRemainingBytes()
                 case cookiePreservativeParameter where body.remaining >= 4: c.cookiePreservative = try body.readUInt32()
+                case zeroChecksumAcceptableParameter where body.remaining >= 4: c.zeroChecksumMethod = try body.readUInt32()
                 case forwardTSNSupportedParameter: c.forwardTSNSupported = true
                 case supportedExtensionsParameter:
                     c.supportedExtensions = body.readRemainingBytes()
@@ -95,6 +103,11 @@ public struct InitChunk: Sendable, Equatable {
             w.writeUInt16(UInt16(4 + supportedExtensions.count))
             w.writeBytes(supportedExtensions)
             w.pad(to: 4)
+        }
+        if let zeroChecksumMethod {
+            w.writeUInt16(InitChunk.zeroChecksumAcceptableParameter)
+            w.writeUInt16(8)
+            w.writeUInt32(zeroChecksumMethod)
         }
         if let cookiePreservative {
             w.writeUInt16(InitChunk.cookiePreservativeParameter)

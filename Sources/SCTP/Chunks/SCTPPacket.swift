@@ -28,13 +28,16 @@ public struct SCTPPacket: Sendable, Equatable {
     }
 
     /// Like ``parse(_:)``, appending the chunks to `chunks` (so a caller can reuse its
-    /// buffer) and returning the ports and verification tag.
-    public static func parse(_ bytes: [UInt8], chunks: inout [SCTPChunk]) throws(SCTPParseError)
+    /// buffer) and returning the ports and verification tag. `acceptingZeroChecksum`: a zero
+    /// checksum field passes unchecked (RFC 9653, for an endpoint that announced it).
+    public static func parse(_ bytes: [UInt8], chunks: inout [SCTPChunk], acceptingZeroChecksum: Bool = false) throws(SCTPParseError)
         -> (sourcePort: UInt16, destinationPort: UInt16, verificationTag: UInt32) {
         guard bytes.count >= headerSize else { throw .tooShort(bytes.count) }
         let received = UInt32(bytes[8]) | UInt32(bytes[9]) << 8 | UInt32(bytes[10]) << 16 | UInt32(bytes[11]) << 24
-        let computed = checksum(bytes)
-        guard computed == received else { throw .badChecksum(expected: computed, received: received) }
+        if !(acceptingZeroChecksum && received == 0) {
+            let computed = checksum(bytes)
+            guard computed == received else { throw .badChecksum(expected: computed, received: received) }
+        }
         var reader = ByteReader(bytes)
         let (src, dst, tag) = try SCTPParseError.wrap { () throws(WireParseError) in
             let s = try reader.readUInt16(), d = try reader.readUInt16(), t = try reader.readUInt32()
