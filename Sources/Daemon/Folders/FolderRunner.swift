@@ -60,7 +60,13 @@ actor FolderRunner {
         config.maxBytesInFlight = daemon.maxBytesInFlight
         config.versioning = daemon.versioning
         let fs = LocalFileSystem(root: settings.path)
-        syncer = BackgroundFileSyncer(threads: 4, sync: { path throws(FileSystemError) in try fs.syncFile(path) })
+        // Pulled files are made durable in rounds: one syncfs for every file that finished
+        // while the previous round ran (fsync one by one when the flusher cannot be opened).
+        var syncAll: (@Sendable () throws(FileSystemError) -> Void)?
+        if let flusher = try? FileSystemFlusher(root: settings.path) {
+            syncAll = { () throws(FileSystemError) in try flusher.syncAll() }
+        }
+        syncer = BackgroundFileSyncer(threads: 4, sync: { path throws(FileSystemError) in try fs.syncFile(path) }, syncAll: syncAll)
         engine = try FolderEngine(config: config, fs: fs, store: store, newIndexID: UInt64.random(in: 1...UInt64.max), syncer: syncer)
         self.store = store
         self.bus = bus
