@@ -156,7 +156,7 @@ let package = Package(
         .executableTarget(name: "hostile-peer", dependencies: ["Daemon", "ControlAPI", "SyncProtocol", "SyncFS", "SyncEngine", "WireKit", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], path: "Sources/hostile-peer"),
 
         // MARK: Benchmarks and tools
-        .executableTarget(name: "sync-bench", dependencies: ["WireKit", "SyncProtocol", "SyncFS", "SyncEngine"], path: "Benchmarks/SyncBench"),
+        .executableTarget(name: "sync-bench", dependencies: ["WireKit", "SyncProtocol", "SyncFS", "SyncEngine", "SyncStore"], path: "Benchmarks/SyncBench"),
         .executableTarget(name: "rendezvous-bench", dependencies: [
             "Signaling", "DTLS", "WireKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -7,6 +7,7 @@
 //   .build/release/sync-bench insert 200
 //   .build/release/sync-bench primitives
 //   .build/release/sync-bench engine 256
+//   .build/release/sync-bench disk 3000 0      # two engines on real folders + SQLite, in one thread
 import Dispatch
 import Foundation
 import SyncEngine
@@ -284,7 +285,8 @@ case "sizes": sizesBench(args.dropFirst().first)
 case "insert": insertBench(megabytes: args.dropFirst().first.flatMap { Int($0) } ?? 200)
 case "primitives": primitives()
 case "engine": try engineBench(megabytes: args.dropFirst().first.flatMap { Int($0) } ?? 256)
+case "disk": try diskSyncBench(files: args.dropFirst().first.flatMap { Int($0) } ?? 3000, largeMiB: args.dropFirst(2).first.flatMap { Int($0) } ?? 0)
 default:
-    print("usage: sync-bench scan DIR [THREADS] | file PATH [ROUNDS] | sizes [DATASET] | insert [MiB] | primitives | engine [MiB]")
+    print("usage: sync-bench scan DIR [THREADS] | file PATH [ROUNDS] | sizes [DATASET] | insert [MiB] | primitives | engine [MiB] | disk [SMALL FILES] [LARGE MiB]")
     exit(2)
 }

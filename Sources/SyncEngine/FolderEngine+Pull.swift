@@ -370,7 +370,8 @@ extension FolderEngine {
         guard let p = pulls[path], p.remaining == 0 else { return }
         pulls[path] = nil
         defer { if walk != nil { continueWalk(now: now) } }
-        guard p.revert || diskMatchesIndex(path) else {
+        // With a syncer the disk is checked once, just before the rename (collectSynced).
+        guard syncer != nil || p.revert || diskMatchesIndex(path) else {
             writer.abandon(p.temp)
             return
         }

@@ -141,12 +141,18 @@ extension FolderEngine {
         }
         // The content is what the global version says (a pull committed to disk but not to the
         // index before a crash, or the same edit made on both sides): adopt that version.
-        if let g = globalRecord(e.path), !g.deleted, g.sameContent(as: candidate), g.mtimeNanoseconds == candidate.mtimeNanoseconds {
+        // (Only when some peer has announced records: otherwise the global version is `old`,
+        // handled above, and the look-up cost a first scan one index read per file.)
+        if hasRemoteRecords, let g = globalRecord(e.path), !g.deleted, g.sameContent(as: candidate),
+           g.mtimeNanoseconds == candidate.mtimeNanoseconds {
             return g
         }
         candidate.version = (old?.version ?? VersionVector()).incremented(by: shortID)
         return candidate
     }
+
+    /// True when any peer's records are in the index (``remoteCounts`` counts them per peer).
+    var hasRemoteRecords: Bool { remoteCounts.values.contains { $0.records > 0 } }
 
     /// In a receive-only folder: throws away local changes, restoring the global versions
     /// (and removing files that exist only locally) on the next pull.

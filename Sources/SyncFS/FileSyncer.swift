@@ -30,9 +30,19 @@ public protocol FileSyncer: AnyObject {
 
 /// A ``FileSyncer`` that fsyncs on a few worker queues (fsync waits on the disk, not the CPU:
 /// several at once let the file system commit them together).
+///
+/// With a `syncAll` (a ``FileSystemFlusher``), files are flushed in rounds instead: one round
+/// runs at a time and takes every file submitted meanwhile; a round of at least
+/// ``batchMinimum`` files is made durable by one `syncAll` (one journal commit for all of them,
+/// where each fsync costs one: a pull of 10,000 small files spent most of its time waiting on
+/// fsyncs), a smaller round, or one whose `syncAll` failed, file by file with `sync` (so each
+/// file reports its own error).
 public final class BackgroundFileSyncer: FileSyncer, Sendable {
     private let queues: [DispatchQueue]
     private let sync: @Sendable (String) throws(FileSystemError) -> Void
+    private let syncAll: (@Sendable () throws(FileSystemError) -> Void)?
+    /// Least files in a round for it to be flushed with one `syncAll`.
+    public let batchMinimum: Int
     private let next = Atomic<Int>(0)
     private let finished = Mutex<[FileSyncResult]>([])
     // The callback sits in a class box: a function value stored directly in a `Mutex` is
@@ -40,31 +50,59 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
     // read wrapped it in two more thunks, so the n-th call walked 2n of them (quadratic CPU and
     // a memory leak over a daemon's life).
     private let onFinished: Mutex<FinishCallback?>
+    /// Files waiting for the next round, and whether a round is running (batch mode only).
+    private let rounds = Mutex<RoundState>(RoundState())
+    private let roundQueue = DispatchQueue(label: "peersync.fsync.rounds")
+    private let counters = Mutex<FileSyncerCounters>(FileSyncerCounters())
+
+    struct RoundState {
+        var pending: [String] = []
+        var running = false
+    }
 
     /// A syncer running `sync` (for example ``LocalFileSystem/syncFile(_:)``) on `threads` queues;
-    /// `onFinished` runs on a worker after each file, to wake whoever collects the results.
+    /// `onFinished` runs on a worker after each file (after each round with `syncAll`), to wake
+    /// whoever collects the results. With `syncAll` (for example ``FileSystemFlusher/syncAll()``),
+    /// rounds of at least `batchMinimum` files are flushed by it at once.
     public init(threads: Int = 4, sync: @escaping @Sendable (String) throws(FileSystemError) -> Void,
+                syncAll: (@Sendable () throws(FileSystemError) -> Void)? = nil, batchMinimum: Int = 4,
                 onFinished: (@Sendable () -> Void)? = nil) {
         queues = (0..<max(1, threads)).map { DispatchQueue(label: "peersync.fsync.\($0)") }
         self.sync = sync
+        self.syncAll = syncAll
+        self.batchMinimum = max(1, batchMinimum)
         self.onFinished = Mutex(onFinished.map(FinishCallback.init))
     }
 
-    /// Sets what runs after each finished file (replacing the previous callback).
+    /// Sets what runs after each finished file or round (replacing the previous callback).
     public func setOnFinished(_ body: (@Sendable () -> Void)?) {
         let callback = body.map(FinishCallback.init)
         onFinished.withLock { $0 = callback }
     }
 
-    /// ``FileSyncer`` requirement: queued on the next worker, round robin.
+    /// How the files so far were made durable.
+    public var statistics: FileSyncerCounters { counters.withLock { $0 } }
+
+    /// ``FileSyncer`` requirement: queued for the next round, or (without `syncAll`) on the next
+    /// worker, round robin.
     public func submit(_ path: String) {
-        let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-        queues[i % queues.count].async { [self] in
-            var error: FileSystemError?
-            do throws(FileSystemError) { try sync(path) } catch let e { error = e }
-            finished.withLock { $0.append(FileSyncResult(path: path, error: error)) }
-            onFinished.withLock { $0 }?.body()
+        guard syncAll != nil else {
+            let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            queues[i % queues.count].async { [self] in
+                let result = syncOne(path)
+                counters.withLock { $0.singly += 1 }
+                finished.withLock { $0.append(result) }
+                onFinished.withLock { $0 }?.body()
+            }
+            return
         }
+        let start = rounds.withLock { s in
+            s.pending.append(path)
+            guard !s.running else { return false }
+            s.running = true
+            return true
+        }
+        if start { roundQueue.async { [self] in runRounds() } }
     }
 
     /// ``FileSyncer`` requirement.
@@ -77,8 +115,68 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
 
     /// Waits until every file submitted so far is done (results stay to be taken).
     public func waitForSubmitted() {
+        roundQueue.sync {}
         for q in queues { q.sync {} }
     }
+
+    /// Flushes rounds until no file waits.
+    private func runRounds() {
+        while true {
+            let files: [String] = rounds.withLock { s in
+                let taken = s.pending
+                s.pending = []
+                if taken.isEmpty { s.running = false }
+                return taken
+            }
+            guard !files.isEmpty else { return }
+            var results: [FileSyncResult]?
+            if files.count >= batchMinimum, let syncAll {
+                do throws(FileSystemError) {
+                    try syncAll()
+                    results = files.map { FileSyncResult(path: $0, error: nil) }
+                    counters.withLock { $0.batched += files.count; $0.batches += 1 }
+                } catch {
+                    counters.withLock { $0.failedBatches += 1 }
+                }
+            }
+            let done = results ?? syncEach(files)
+            finished.withLock { $0.append(contentsOf: done) }
+            onFinished.withLock { $0 }?.body()
+        }
+    }
+
+    /// Fsyncs `files` one by one, spread over the worker queues, and waits for them all.
+    private func syncEach(_ files: [String]) -> [FileSyncResult] {
+        let out = Mutex<[FileSyncResult]>([])
+        let group = DispatchGroup()
+        for (i, path) in files.enumerated() {
+            queues[i % queues.count].async(group: group) { [self] in
+                let result = syncOne(path)
+                out.withLock { $0.append(result) }
+            }
+        }
+        group.wait()
+        counters.withLock { $0.singly += files.count }
+        return out.withLock { $0 }
+    }
+
+    private func syncOne(_ path: String) -> FileSyncResult {
+        var error: FileSystemError?
+        do throws(FileSystemError) { try sync(path) } catch let e { error = e }
+        return FileSyncResult(path: path, error: error)
+    }
+}
+
+/// How a ``BackgroundFileSyncer`` made its files durable.
+public struct FileSyncerCounters: Sendable, Equatable {
+    /// Files made durable by a whole-file-system flush.
+    public var batched = 0
+    /// Whole-file-system flushes that succeeded.
+    public var batches = 0
+    /// Whole-file-system flushes that failed (their files were then fsynced one by one).
+    public var failedBatches = 0
+    /// Files fsynced one by one.
+    public var singly = 0
 }
 
 /// A callback held by reference, so storing and reading it never re-wraps the function value.

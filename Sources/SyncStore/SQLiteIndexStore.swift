@@ -231,7 +231,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     /// ``IndexStore`` requirement.
     public func localEntry(folderID: String, path: SyncPath, withChunks: Bool) throws -> LocalEntry? {
-        try database.pool.unsafeReentrantRead { db in
+        try database.pool.unsafeReentrantWrite { db in
             try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND path = ?", [folderID, path.string],
                         withChunks: withChunks)
                 .first.map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
@@ -240,7 +240,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     /// ``IndexStore`` requirement.
     public func remoteRecords(folderID: String, path: SyncPath, withChunks: Bool) throws -> [String: FileRecord] {
-        try database.pool.unsafeReentrantRead { db in
+        try database.pool.unsafeReentrantWrite { db in
             var out: [String: FileRecord] = [:]
             for (row, r) in try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND path = ? AND device != ''", [folderID, path.string],
                                         withChunks: withChunks) {
@@ -252,7 +252,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     /// ``IndexStore`` requirement.
     public func remoteChunkCount(folderID: String, device: String, path: SyncPath) throws -> Int? {
-        try database.pool.unsafeReentrantRead { db in
+        try database.pool.unsafeReentrantWrite { db in
             let statement = try db.cachedStatement(sql: """
                 SELECT CASE WHEN f.kind = 0 AND f.deleted = 0 THEN COALESCE(length(c.chunks) / 36, 0) ELSE 0 END
                 FROM file f LEFT JOIN chunkList c ON c.contentHash = f.contentHash
@@ -264,7 +264,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     /// ``IndexStore`` requirement.
     public func localRecords(folderID: String, afterSequence sequence: UInt64, limit: Int) throws -> [FileRecord] {
-        try database.pool.unsafeReentrantRead { db in
+        try database.pool.unsafeReentrantWrite { db in
             try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND sequence > ? ORDER BY sequence LIMIT ?",
                         [folderID, Int64(bitPattern: sequence), limit]).map(\.1)
         }
@@ -272,7 +272,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     /// ``IndexStore`` requirement.
     public func localEntries(folderID: String, after path: SyncPath?, limit: Int, withChunks: Bool) throws -> [LocalEntry] {
-        try database.pool.unsafeReentrantRead { db in
+        try database.pool.unsafeReentrantWrite { db in
             try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND path > ? ORDER BY path LIMIT ?",
                         [folderID, path?.string ?? "", limit], withChunks: withChunks).map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
         }
@@ -281,7 +281,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement: one page of candidate paths (a peer's version differs from
     /// ours) and every device's rows of those paths, in one cached statement.
     public func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int, withChunks: Bool) throws -> [NeedCandidate] {
-        try database.pool.unsafeReentrantRead { db in
+        try database.pool.unsafeReentrantWrite { db in
             let bound = path == nil ? "" : (descending ? "AND r.path < ?2" : "AND r.path > ?2")
             let order = descending ? "DESC" : "ASC"
             let sql = """
@@ -310,7 +310,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     /// ``IndexStore`` requirement.
     public func localTotals(folderID: String) throws -> (files: Int, bytes: UInt64) {
-        try database.pool.unsafeReentrantRead { db in
+        try database.pool.unsafeReentrantWrite { db in
             let statement = try db.cachedStatement(sql: """
                 SELECT COUNT(*), COALESCE(SUM(size), 0) FROM file
                 WHERE folderID = ? AND device = '' AND deleted = 0 AND kind = 0 AND path != ''
@@ -323,7 +323,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     /// ``IndexStore`` requirement (lists are shared by every folder, so `folderID` is not needed).
     public func chunkList(folderID: String, contentHash: ContentHash) throws -> [ChunkInfo]? {
-        try database.pool.unsafeReentrantRead { db in
+        try database.pool.unsafeReentrantWrite { db in
             let statement = try db.cachedStatement(sql: "SELECT chunks FROM chunkList WHERE contentHash = ?")
             return try Data.fetchOne(statement, arguments: [RowCoding.data(contentHash)]).map(RowCoding.decodeChunks)
         }
@@ -331,7 +331,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     /// ``IndexStore`` requirement.
     public func localChunkLocation(folderID: String, hash: ContentHash) throws -> (path: SyncPath, offset: UInt64)? {
-        try database.pool.unsafeReentrantRead { db in
+        try database.pool.unsafeReentrantWrite { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT path, offset FROM chunkLocation WHERE hash = ? AND folderID = ? LIMIT 1"),
                              arguments: [RowCoding.data(hash), folderID]).map { (SyncPath($0[0]), UInt64(bitPattern: $0[1])) }
         }

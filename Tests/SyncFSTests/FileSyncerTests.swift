@@ -45,3 +45,69 @@ import Testing
         #expect(syncer.takeFinished().count == 2000)
     }
 }
+
+/// Batched flushing: files that wait while a round runs are made durable together by one
+/// whole-file-system flush; small rounds and failed flushes fall back to one fsync per file.
+@Suite struct FileSyncerRoundTests {
+    /// A gate the first flush waits at, so the test decides what the next round holds.
+    final class Gate: Sendable {
+        let entered = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+    }
+
+    @Test func filesWaitingForARoundAreFlushedTogether() {
+        let gate = Gate()
+        let singles = Mutex<[String]>([])
+        let flushes = Atomic<Int>(0)
+        let syncer = BackgroundFileSyncer(threads: 2, sync: { path throws(FileSystemError) in
+            singles.withLock { $0.append(path) }
+            if path == "first" { gate.entered.signal(); gate.release.wait() }
+        }, syncAll: { () throws(FileSystemError) in flushes.wrappingAdd(1, ordering: .relaxed) }, batchMinimum: 4)
+        syncer.submit("first")          // a round of one: fsynced alone, and held at the gate
+        gate.entered.wait()
+        let names = (0..<50).map { "f\($0)" }
+        for n in names { syncer.submit(n) }
+        gate.release.signal()
+        syncer.waitForSubmitted()
+        let results = syncer.takeFinished()
+        #expect(results.count == names.count + 1)
+        #expect(Set(results.map(\.path)) == Set(names + ["first"]))
+        #expect(results.allSatisfy { $0.error == nil })
+        #expect(singles.withLock { $0 } == ["first"], "the 50 files that waited were flushed together, not one by one")
+        #expect(flushes.load(ordering: .relaxed) == 1)
+        #expect(syncer.statistics == FileSyncerCounters(batched: 50, batches: 1, failedBatches: 0, singly: 1))
+    }
+
+    @Test func aFailedFlushFallsBackToOneFsyncPerFileWithItsOwnError() {
+        let gate = Gate()
+        let syncer = BackgroundFileSyncer(threads: 3, sync: { path throws(FileSystemError) in
+            if path == "first" { gate.entered.signal(); gate.release.wait() }
+            if path.hasPrefix("bad") { throw FileSystemError(code: 5, operation: "fsync", path: path) }
+        }, syncAll: { () throws(FileSystemError) in throw FileSystemError(code: 5, operation: "syncfs", path: "/") }, batchMinimum: 2)
+        syncer.submit("first")
+        gate.entered.wait()
+        for n in ["good1", "bad1", "good2", "bad2", "good3"] { syncer.submit(n) }
+        gate.release.signal()
+        syncer.waitForSubmitted()
+        let results = syncer.takeFinished()
+        #expect(results.count == 6)
+        #expect(Set(results.filter { $0.error != nil }.map(\.path)) == ["bad1", "bad2"])
+        #expect(Set(results.filter { $0.error == nil }.map(\.path)) == ["first", "good1", "good2", "good3"])
+        #expect(syncer.statistics == FileSyncerCounters(batched: 0, batches: 0, failedBatches: 1, singly: 6))
+    }
+
+    @Test func theFlusherMakesRealFilesDurableAndRefusesAMissingRoot() throws {
+        let dir = TempDirectory()
+        let fs = LocalFileSystem(root: dir.path)
+        for i in 0..<20 { try fs.writeAll("f\(i)", Array(repeating: UInt8(i), count: 3000)) }
+        let flusher = try FileSystemFlusher(root: dir.path)
+        let syncer = BackgroundFileSyncer(threads: 2, sync: { p throws(FileSystemError) in try fs.syncFile(p) },
+                                          syncAll: { () throws(FileSystemError) in try flusher.syncAll() }, batchMinimum: 1)
+        for i in 0..<20 { syncer.submit("f\(i)") }
+        syncer.waitForSubmitted()
+        let results = syncer.takeFinished()
+        #expect(results.count == 20 && results.allSatisfy { $0.error == nil })
+        #expect(syncer.statistics.failedBatches == 0 && syncer.statistics.batched + syncer.statistics.singly == 20)
+        #expect(throws: FileSystemError.self) { try FileSystemFlusher(root: dir.path + "/no/such/dir") }
+    }
+}

@@ -42,4 +42,14 @@ int cplatform_limit_malloc_arenas(int count);
 /// messages) then reuse mapped pages instead of faulting fresh ones in. Returns 1 on success.
 int cplatform_keep_freed_heap(size_t trim_threshold, size_t mmap_threshold);
 
+/// Flushes every dirty file of the file system holding `fd` and commits its journal (syncfs(2)).
+/// Returns 0, or -errno; since Linux 5.8 an error also reports a writeback error anywhere on that
+/// file system since `fd` was opened or last synced this way.
+int cplatform_syncfs(int fd);
+
+/// Starts writeback of `count` bytes at `offset` of `fd` without waiting for it
+/// (sync_file_range(2) with SYNC_FILE_RANGE_WRITE; `count` 0 means to the end). Makes no data
+/// durable by itself: a later fsync still must. Returns 0, or -errno.
+int cplatform_start_writeback(int fd, int64_t offset, int64_t count);
+
 #endif
