@@ -113,6 +113,7 @@ extension ICEAgent {
         nominationAt = nil
         nextCheckAt = nil
         checkingSince = now
+        allFailedSince = nil
         locals.removeAll { $0.candidate.type == .peerReflexive }
     }
 }

@@ -214,9 +214,17 @@ extension ICEAgent {
         case .checking:
             if selected == nil, checklist.allFailed, remoteGatheringComplete, gatheringState == .complete,
                !transactions.values.contains(where: { if case .check = $0.purpose { return true }; return false }) {
-                emit(.debug("every candidate pair failed"))
-                setConnectionState(.failed)
-            } else if selected == nil, let since = checkingSince, now >= since + configuration.checkingTimeout {
+                // Every pair failed: wait `failureGrace` for a peer check that makes a new pair.
+                let since = allFailedSince ?? now
+                allFailedSince = since
+                if now >= since + configuration.failureGrace {
+                    emit(.debug("every candidate pair failed, and no new pair came for \(configuration.failureGrace)"))
+                    setConnectionState(.failed)
+                }
+                return
+            }
+            allFailedSince = nil
+            if selected == nil, let since = checkingSince, now >= since + configuration.checkingTimeout {
                 emit(.debug("no valid pair after \(configuration.checkingTimeout) of checks"))
                 setConnectionState(.failed)
             }

@@ -56,6 +56,8 @@ public final class ICEAgent {
     var nextCheckAt: Instant?
     var nominationAt: Instant?
     var checkingSince: Instant?
+    /// Since when every pair has failed with nothing left to learn (see `failureGrace`).
+    var allFailedSince: Instant?
 
     var transmits = FIFO<Transmit>()
     var events = FIFO<ICEEvent>()
@@ -103,6 +105,7 @@ public final class ICEAgent {
             consider(s.lastConsent + (connectionState == .disconnected ? configuration.consentExpiry : configuration.disconnectedTimeout))
         }
         if selected == nil, let since = checkingSince, connectionState == .checking { consider(since + configuration.checkingTimeout) }
+        if selected == nil, let since = allFailedSince, connectionState == .checking { consider(since + configuration.failureGrace) }
         for a in allocations { consider(a.nextTimer) }
         return earliest
     }

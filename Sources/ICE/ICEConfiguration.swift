@@ -73,6 +73,11 @@ public struct ICEConfiguration: Sendable {
     public var disconnectedTimeout: Duration
     /// Checking without any valid pair for this long reports `failed`.
     public var checkingTimeout: Duration
+    /// When every pair has failed after both sides' end-of-candidates, how long to keep
+    /// answering the peer's checks before reporting `failed`: a check from an address not yet
+    /// known makes a peer-reflexive pair (§7.3.1.3) that may still succeed — a busy peer's first
+    /// check can arrive after our own checks to its signalled candidates have failed.
+    public var failureGrace: Duration = .seconds(5)
     /// Upper bound on the checklist size (§6.1.2.5).
     public var maxPairs: Int
     /// SOFTWARE attribute value sent in requests (nil: none).

@@ -57,7 +57,7 @@ import WireKit
         try net.run(maxTime: .seconds(5)) { a.gatheringComplete }
         a.agent.addRemoteCandidate(Candidate(foundation: "1", priority: 100, address: TransportAddress("198.51.100.7:9")!, type: .serverReflexive))
         a.agent.setRemoteGatheringComplete()
-        try net.run(maxTime: .seconds(3)) { a.state == .failed }
+        try net.run(maxTime: .seconds(3) + ICEScenario.configuration(.controlling, seed: 0).failureGrace) { a.state == .failed }
         #expect(a.agent.pairs.allSatisfy { $0.state == .failed }, "\(a.agent.pairs)")
         #expect(turn.counts["error403"] == 1 && turn.counts["sendWithoutPermission"] == nil, "\(turn.counts)")
     }

@@ -68,6 +68,55 @@ import WireKit
         #expect(firstPair != nil)
     }
 
+    /// Every signalled pair has failed, but the peer's first check arrives a little later (a busy
+    /// browser): the agent waits `failureGrace` before `failed`, so the peer-reflexive pair that
+    /// check makes still connects. Before, the agent failed the moment its last pair did.
+    @Test func aLatePeerCheckRescuesAnAgentWhosePairsFailed() throws {
+        let net = SimNetwork(seed: 77)
+        let link = LinkConditions(delay: .milliseconds(10))
+        let a = AgentEndpoint("A", ICEScenario.configuration(.controlled, seed: 78))
+        let b = AgentEndpoint("B", ICEScenario.configuration(.controlling, seed: 79))
+        net.addHost(a, addresses: [IPAddress("198.51.100.1")!], uplink: link, downlink: link)
+        net.addHost(b, addresses: [IPAddress("198.51.100.2")!], uplink: link, downlink: link)
+        a.trickle = false
+        b.trickle = false
+        a.agent.setRemoteCredentials(b.agent.localCredentials)
+        b.agent.setRemoteCredentials(a.agent.localCredentials)
+        a.agent.addLocalInterface(TransportAddress("198.51.100.1:5000")!)
+        ICEScenario.start(a)
+        // A learns only a candidate of B's that no host answers on, and B's end-of-candidates.
+        a.agent.addRemoteCandidate(Candidate(foundation: "1", priority: 2_113_937_151,
+                                             address: TransportAddress("198.51.100.3:6001")!, type: .host))
+        a.agent.setRemoteGatheringComplete()
+        try net.run(maxTime: .seconds(20)) { a.agent.pairs.allSatisfy { $0.state == .failed } }
+        #expect(a.state == .checking, "failed the moment its pairs did")
+        // B starts late and checks A's real candidate from its own, unsignalled address.
+        b.agent.addLocalInterface(TransportAddress("198.51.100.2:6000")!)
+        ICEScenario.start(b)
+        b.agent.addRemoteCandidate(try #require(a.gathered.first))
+        b.agent.setRemoteGatheringComplete()
+        try net.run(maxTime: .seconds(4)) { a.isConnected && b.isConnected }
+        #expect(a.firstTime(.failed) == nil)
+        #expect(a.agent.remoteCandidates.contains { $0.type == .peerReflexive })
+    }
+
+    /// With no peer check at all, the agent still fails, `failureGrace` after its last pair.
+    @Test func anAgentWhosePairsFailedFailsAfterTheGrace() throws {
+        let net = SimNetwork(seed: 81)
+        let a = AgentEndpoint("A", ICEScenario.configuration(.controlled, seed: 82))
+        net.addHost(a, addresses: [IPAddress("198.51.100.1")!])
+        a.agent.setRemoteCredentials(ICECredentials(ufrag: "peer", password: "peerpasswordpeerpassword"))
+        a.agent.addLocalInterface(TransportAddress("198.51.100.1:5000")!)
+        ICEScenario.start(a)
+        a.agent.addRemoteCandidate(Candidate(foundation: "1", priority: 100, address: TransportAddress("198.51.100.9:9")!, type: .host))
+        a.agent.setRemoteGatheringComplete()
+        try net.run(maxTime: .seconds(20)) { a.agent.pairs.allSatisfy { $0.state == .failed } }
+        let allFailed = net.now
+        try net.run(maxTime: .seconds(10)) { a.state == .failed }
+        let failed = try #require(a.firstTime(.failed))
+        #expect(failed - allFailed >= .seconds(4.9) && failed - allFailed <= .seconds(5.1), "failed \(failed - allFailed) after its last pair")
+    }
+
     @Test func consentLossDisconnectsThenFails() throws {
         let (net, a, b, _, hb) = Self.publicPair(seed: 41)
         try net.run(maxTime: .seconds(30)) { a.isConnected && b.isConnected }
