@@ -434,18 +434,21 @@ extension FolderEngine {
             }
             renamed.append((p, path.parent?.string ?? ""))
         }
-        var durableDirs: [String: Bool] = [:]
+        // Each directory that received a file is fsynced once (by the syncer: all at once).
+        var dirs: [String] = []
+        var seen: Set<String> = []
+        for (_, dir) in renamed where seen.insert(dir).inserted { dirs.append(dir) }
+        let failedDirs = syncer.syncDirectories(dirs, fs: fs)
+        var reported: Set<String> = []
         var batch = IndexBatch(folderID: config.folderID)
         for (p, dir) in renamed {
-            if durableDirs[dir] == nil {
-                do { try fs.syncDirectory(dir); durableDirs[dir] = true } catch {
-                    // Placed but not known durable: left out of the index, so a crash cannot leave
-                    // the index ahead of the disk; the next scan adopts the file.
-                    durableDirs[dir] = false
-                    emit(.pullFailed(p.target.path, reason: "\(error)"))
-                }
+            if let error = failedDirs[dir] {
+                // Placed but not known durable: left out of the index, so a crash cannot leave
+                // the index ahead of the disk; the next scan adopts the file.
+                if reported.insert(dir).inserted { emit(.pullFailed(p.target.path, reason: "\(error)")) }
+                continue
             }
-            if durableDirs[dir] == true { batch.local.append(placed(p)) }
+            batch.local.append(placed(p))
         }
         record(batch)
         if superseded { pullPass(now: now) } else if walk != nil { continueWalk(now: now) } else { schedulePullRetries(now: now) }

@@ -96,6 +96,23 @@ import Testing
         #expect(syncer.statistics == FileSyncerCounters(batched: 0, batches: 0, failedBatches: 1, singly: 6))
     }
 
+    @Test func directoriesAreSyncedTogetherAndEachFailureIsReported() throws {
+        let dir = TempDirectory()
+        let fs = LocalFileSystem(root: dir.path)
+        for d in ["a", "b", "c"] { try fs.makeDirectory(d, permissions: 0o755) }
+        let calls = Mutex<[String]>([])
+        let syncer = BackgroundFileSyncer(threads: 3, sync: { _ throws(FileSystemError) in }, syncDirectory: { d throws(FileSystemError) in
+            calls.withLock { $0.append(d) }
+            try fs.syncDirectory(d)
+        })
+        let failed = syncer.syncDirectories(["a", "b", "missing", "c"], fs: fs)
+        #expect(Set(failed.keys) == ["missing"])
+        #expect(calls.withLock { Set($0) } == ["a", "b", "missing", "c"], "every directory goes through the syncer's own call")
+        // Without a directory call, the file system's is used one after another.
+        let plain = BackgroundFileSyncer(threads: 2, sync: { _ throws(FileSystemError) in })
+        #expect(Set(plain.syncDirectories(["a", "gone"], fs: fs).keys) == ["gone"])
+    }
+
     @Test func theFlusherMakesRealFilesDurableAndRefusesAMissingRoot() throws {
         let dir = TempDirectory()
         let fs = LocalFileSystem(root: dir.path)

@@ -63,7 +63,7 @@ MAP
   cat > "$LIB/csha256/module.modulemap" <<MAP
 module CSHA256 { header "$ROOT/Sources/CShims/CSHA256/include/CSHA256.h" export * }
 MAP
-  for c in crc32c mmsg; do
+  for c in crc32c mmsg filesync; do
     [ "$LIB/$c.o" -nt "Sources/CPlatform/$c.c" ] || clang -O2 -fsanitize=address -ISources/CPlatform/include -c "Sources/CPlatform/$c.c" -o "$LIB/$c.o"
   done
   [ "$LIB/sha256.o" -nt Sources/CShims/CSHA256/CSHA256.c ] ||
@@ -89,7 +89,7 @@ build() {
   local t=$1
   describe "$t" > /dev/null
   base
-  local C=("$LIB/crc32c.o" "$LIB/mmsg.o")
+  local C=("$LIB/crc32c.o" "$LIB/mmsg.o" "$LIB/filesync.o")
   case "$t" in
     stun)
       module STUN $(find Sources/STUN -name '*.swift')

@@ -68,7 +68,8 @@ actor FolderRunner {
         if let flusher = try? FileSystemFlusher(root: settings.path) {
             syncAll = { () throws(FileSystemError) in try flusher.syncAll() }
         }
-        syncer = BackgroundFileSyncer(threads: 4, sync: { path throws(FileSystemError) in try fs.syncFile(path) }, syncAll: syncAll)
+        syncer = BackgroundFileSyncer(threads: 4, sync: { path throws(FileSystemError) in try fs.syncFile(path) }, syncAll: syncAll,
+                                      syncDirectory: { path throws(FileSystemError) in try fs.syncDirectory(path) })
         engine = try FolderEngine(config: config, fs: fs, store: store, newIndexID: UInt64.random(in: 1...UInt64.max), syncer: syncer)
         self.store = store
         self.bus = bus
