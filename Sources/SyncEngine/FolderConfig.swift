@@ -21,7 +21,7 @@ public struct FolderConfig: Sendable {
     /// Send/receive mode.
     public var mode: FolderMode = .sendReceive
     /// Most chunk bytes requested and not yet answered, over all peers.
-    public var maxBytesInFlight = 8 << 20
+    public var maxBytesInFlight = 4 << 20
     /// How long a chunk request may stay unanswered before it is asked again elsewhere.
     public var requestTimeout: Duration = .seconds(60)
     /// Most conflict copies kept per file; the oldest is removed beyond this.
