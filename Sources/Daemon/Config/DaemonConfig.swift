@@ -1,5 +1,6 @@
 import ControlAPI
 import Foundation
+import SyncEngine
 
 /// syncd's settings: the configuration file (JSON with `//` comments), then environment
 /// overrides, then command-line flags. Every key is documented in `Config/syncd.example.json`.
@@ -35,10 +36,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var metricsPort: Int?
     /// Seconds between full rescans of each folder (inotify catches changes in between).
     public var rescanIntervalSeconds: Int = 3600
-    /// Most chunk bytes requested and not yet answered, per folder. 4 MiB keeps a daemon's peak
-    /// RSS under 64 MiB in sync-compare (56–61 against 60–67 MiB with 8 MiB, same wall time within
-    /// noise) and covers the bandwidth-delay product of ~670 Mbit/s at 50 ms.
-    public var maxBytesInFlight: Int = 4 << 20
+    /// Most chunk bytes requested and not yet answered, per folder (the engine's default unless set).
+    public var maxBytesInFlight: Int = FolderConfig.defaultMaxBytesInFlight
     /// Keep replaced and deleted files under `.peersync/versions/`.
     public var versioning: Bool = false
     /// Most voice calls (ringing or active, one per device) at once; a ring beyond it is refused as busy.
