@@ -4,8 +4,16 @@ import WireKit
 extension ICEAgent {
     /// Answers a Binding request from the peer (§7.3): authenticates it, repairs role conflicts,
     /// learns peer-reflexive candidates, queues a triggered check and honours USE-CANDIDATE.
+    ///
+    /// A check that arrives where we have no usable local candidate (a socket the agent never
+    /// gathered on, or a host socket under the relay-only policy) is dropped unanswered: answering
+    /// would send from an address we do not offer.
     func handleBindingRequest(_ request: STUNMessage, source: TransportAddress, route: SendRoute) {
         counters.checksReceived += 1
+        guard let localIndex = localIndex(for: route), isAllowed(locals[localIndex].candidate) else {
+            counters.stunDropped += 1
+            return
+        }
         guard let username = request.username, let colon = username.firstIndex(of: ":") else {
             respondError(request, .badRequest, key: nil, to: source, route: route)
             return
@@ -55,8 +63,7 @@ extension ICEAgent {
                                    attributes: [.xorMappedAddress(source)])
         send(response.encode(key: key, fingerprint: true), route: route, to: source)
 
-        guard isCurrentGeneration, let localIndex = localIndex(for: route) else { return }
-        if !isAllowed(locals[localIndex].candidate) { return }
+        guard isCurrentGeneration else { return }
         // The remote candidate: known, or peer-reflexive (§7.3.1.3).
         let remote: Candidate
         if let known = remotes.first(where: { TransportAddressKey($0.address) == TransportAddressKey(source) }) {

@@ -63,4 +63,26 @@ import WireKit
         #expect(try STUNMessage.decode(t.payload).errorCode?.code == 401)
         #expect(agent.remoteCandidates.isEmpty && agent.pairs.isEmpty)
     }
+    @Test func dropsChecksForAnAddressWithoutACandidate() throws {
+        let agent = ICEAgent(configuration: ICEConfiguration(role: .controlled, seed: 7))
+        agent.addLocalInterface(local)
+        agent.startGathering(now: .zero)
+        agent.setRemoteCredentials(peerCredentials)
+        while agent.pollTransmit() != nil {}
+        var rng = SeededRandom(seed: 8)
+        let check = STUNMessage(type: .init(method: .binding, messageClass: .request), transactionID: .random(using: &rng),
+                                attributes: [.username("\(agent.localCredentials.ufrag):peer"), .priority(1), .iceControlling(1)])
+        let elsewhere = TransportAddress("192.0.2.9:6000")!
+        agent.handle(datagram: check.encode(key: .shortTerm(password: agent.localCredentials.password), fingerprint: true),
+                     source: peer, destination: elsewhere, now: .zero + .milliseconds(10))
+        // No answer from an address the agent does not offer, and nothing learned.
+        #expect(agent.pollTransmit() == nil)
+        #expect(agent.remoteCandidates.isEmpty && agent.pairs.isEmpty)
+        // The same check to the gathered address is answered.
+        agent.handle(datagram: check.encode(key: .shortTerm(password: agent.localCredentials.password), fingerprint: true),
+                     source: peer, destination: local, now: .zero + .milliseconds(20))
+        let t = try #require(agent.pollTransmit())
+        #expect(t.source == local && t.destination == peer)
+        #expect(try STUNMessage.decode(t.payload).type.messageClass == .successResponse)
+    }
 }
