@@ -198,7 +198,14 @@ public final class DeviceIdentity: @unchecked Sendable {
         defer { OpenSSLErrorQueue.clear() }
         guard let cert = x509(fromDER: certificateDER) else { return false }
         defer { X509_free(cert) }
-        guard let key = X509_get0_pubkey(cert), let ctx = EVP_MD_CTX_new() else { return false }
+        guard let key = X509_get0_pubkey(cert) else { return false }
+        return verify(signature: signature, data: data, publicKey: key)
+    }
+
+    /// True when `signature` (DER ECDSA/SHA-256) over `data` was made by the private half of
+    /// `publicKey` (an OpenSSL `EVP_PKEY *` the caller owns). Malformed signatures give false.
+    public static func verify(signature: [UInt8], data: [UInt8], publicKey key: OpaquePointer) -> Bool {
+        guard let ctx = EVP_MD_CTX_new() else { return false }
         defer { EVP_MD_CTX_free(ctx) }
         guard EVP_DigestVerifyInit(ctx, nil, EVP_sha256(), nil, key) == 1 else { return false }
         let result = signature.withUnsafeBufferPointer { sig in

@@ -40,7 +40,7 @@ public enum AuthVerifier {
             guard let key = parsePublicKey(spki) else { return .failure(.unknownFormat("not a DER SubjectPublicKeyInfo")) }
             defer { EVP_PKEY_free(key) }
             guard isP256(key) else { return .failure(.unknownFormat("the key is not ECDSA P-256")) }
-            guard verify(signature: der, data: transcript, key: key) else { return .failure(.badSignature) }
+            guard DeviceIdentity.verify(signature: der, data: transcript, publicKey: key) else { return .failure(.badSignature) }
             guard let id = DeviceID(digest: sha256(spki)) else { return .failure(.unknownFormat("digest")) }
             return .success(id)
         }
@@ -146,18 +146,6 @@ public enum AuthVerifier {
         guard EVP_PKEY_get_group_name(key, &name, name.count, &length) == 1 else { return false }
         let group = String(decoding: name.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return group == "prime256v1" || group == "P-256"
-    }
-
-    private static func verify(signature: [UInt8], data: [UInt8], key: OpaquePointer) -> Bool {
-        guard let ctx = EVP_MD_CTX_new() else { return false }
-        defer { EVP_MD_CTX_free(ctx) }
-        guard EVP_DigestVerifyInit(ctx, nil, EVP_sha256(), nil, key) == 1 else { return false }
-        let result = signature.withUnsafeBufferPointer { sig in
-            data.withUnsafeBufferPointer { input in
-                EVP_DigestVerify(ctx, sig.baseAddress, sig.count, input.baseAddress, input.count)
-            }
-        }
-        return result == 1
     }
 
     static func sha256(_ bytes: [UInt8]) -> [UInt8] {
