@@ -211,7 +211,7 @@ let package = Package(
         .testTarget(name: "MediaInteropTests", dependencies: ["MediaTestSupport", "PeerConnection", "Media", "RTP", "DTLS", "WireKit"]),
         .testTarget(name: "PeerConnectionInteropTests", dependencies: ["PeerConnection", "DTLS", "Signaling", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RTCDriverTests", dependencies: ["RTCDriver", "PeerConnection", "DataChannel", "DTLS", "WireKit"]),
-        .testTarget(name: "SyncdSystemTests", dependencies: ["ControlAPI", "SyncFS", "Media", "MediaTestSupport"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "ControlAPI", "SyncEngine", "SyncFS", "SyncProtocol", "DTLS", "CSystemd", "Media", "MediaTestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "SyncdSystemTests", dependencies: ["ControlAPI", "SyncFS", "WireKit", "Media", "MediaTestSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "ControlAPI", "SyncEngine", "SyncFS", "SyncProtocol", "WireKit", "DTLS", "CSystemd", "Media", "MediaTestSupport", .product(name: "Logging", package: "swift-log")]),
     ]
 )

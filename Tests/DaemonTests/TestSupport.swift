@@ -2,6 +2,7 @@ import ControlAPI
 import Daemon
 import Foundation
 import Logging
+import WireKit
 
 /// A temporary directory removed at the end of the test.
 final class TempDir: Sendable {
@@ -51,20 +52,10 @@ func writeFile(_ path: String, _ bytes: [UInt8]) throws {
     try Data(bytes).write(to: URL(fileURLWithPath: path))
 }
 
-/// Deterministic pseudo-random bytes (SplitMix64) for datasets.
+/// Deterministic pseudo-random bytes for datasets.
 func sampleBytes(count: Int, seed: UInt64) -> [UInt8] {
-    var state = seed
-    var out = [UInt8]()
-    out.reserveCapacity(count)
-    while out.count < count {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        withUnsafeBytes(of: z) { out.append(contentsOf: $0.prefix(count - out.count)) }
-    }
-    return out
+    var rng = SeededRandom(seed: seed)
+    return rng.bytes(count)
 }
 
 /// Runs blocking work (the synchronous control client) on a dispatch thread, off Swift's

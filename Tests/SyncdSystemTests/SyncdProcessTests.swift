@@ -2,6 +2,7 @@ import ControlAPI
 import Foundation
 import SyncFS
 import Testing
+import WireKit
 
 /// syncd as people run it: a `syncd-rendezvous` and several `syncd` processes on 127.0.0.1,
 /// connected over WebRTC data channels, driven through their control sockets and `syncctl`.
@@ -25,20 +26,10 @@ import Testing
         try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 
-    /// Deterministic pseudo-random bytes (SplitMix64).
+    /// Deterministic pseudo-random bytes.
     static func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
-        var state = seed
-        var out = [UInt8]()
-        out.reserveCapacity(count)
-        while out.count < count {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            withUnsafeBytes(of: z) { out.append(contentsOf: $0.prefix(count - out.count)) }
-        }
-        return out
+        var rng = SeededRandom(seed: seed)
+        return rng.bytes(count)
     }
 
     static func identity(_ c: ControlClient) async throws -> IdentityInfo {
