@@ -71,6 +71,10 @@ public final class PeerConnection {
     /// The buffer each outgoing SCTP packet is written into before DTLS seals it (reused: no
     /// allocation per packet).
     var sctpPacket: [UInt8] = []
+    /// Set by a driver that takes SCTP packets through ``pollSealedTransmit(_:)`` (see
+    /// PeerConnection+DirectSealing.swift): while that path is usable, ``pollTransmit()`` no
+    /// longer carries SCTP packets.
+    public var sealsDirectly = false
     var sctpStarted = false
     /// While true, data channel events stay inside SCTP (see ``isReceivePaused``).
     var receivePaused = false
