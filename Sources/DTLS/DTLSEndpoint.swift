@@ -44,6 +44,8 @@ public final class DTLSEndpoint {
     /// Whether application data now goes through the endpoint's own record code (see
     /// ``DTLSConfiguration/nativeRecordLayer``): connected with a supported AEAD suite.
     public var usesNativeRecordLayer: Bool { protection != nil }
+    /// True while events wait in ``pollEvent()``.
+    var hasPendingEvents: Bool { eventHead < events.count }
     /// Received application-data records dropped because they did not authenticate (native
     /// record layer only; OpenSSL drops such records without counting).
     public var recordsFailingAuthentication: Int { protection?.authenticationFailures ?? 0 }

@@ -45,6 +45,11 @@ public struct DataChannelManager: Sendable {
     }
     /// Feeds a received SCTP packet (a DTLS application record).
     public mutating func handle(packet: [UInt8], now: Instant) { association.handle(packet: packet, now: now) }
+    /// Feeds a received SCTP packet given as a view of the caller's buffer (valid only during
+    /// the call; see ``SCTPAssociation/handle(packetBytes:now:)``).
+    public mutating func handle(packetBytes: UnsafeRawBufferPointer, now: Instant) {
+        association.handle(packetBytes: packetBytes, now: now)
+    }
     /// Fires due timers.
     public mutating func handle(timeout now: Instant) { association.handle(timeout: now) }
     /// The next SCTP packet to send.

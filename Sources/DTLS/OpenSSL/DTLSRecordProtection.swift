@@ -55,6 +55,8 @@ final class DTLSRecordProtection {
     private let writeIV: [UInt8]
     private let readIV: [UInt8]
     private var replayWindow = DTLSReplayWindow()
+    /// Where ``openIntoScratch(_:)`` decrypts (any record a datagram can hold fits).
+    private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)
 
     /// The record protection for `ssl`'s negotiated suite, or nil when the suite is not an
     /// AEAD this supports (the endpoint then keeps using OpenSSL's record layer).
@@ -125,6 +127,8 @@ final class DTLSRecordProtection {
         EVP_CIPHER_CTX_free(openContext)
         if let ownRecordOpener { EVP_CIPHER_CTX_free(ownRecordOpener) }
         Self.cleanse(&writeKey)
+        if let base = scratch.baseAddress { OPENSSL_cleanse(base, scratch.count) }
+        scratch.deallocate()
     }
 
     /// Header, explicit nonce and tag: what a record adds to its plaintext.
@@ -247,6 +251,37 @@ final class DTLSRecordProtection {
         }
         replayWindow.markReceived(sequence)
         return plain
+    }
+
+    /// Whether ``openIntoScratch(_:)`` is available (AES-GCM's record mode).
+    var opensIntoScratch: Bool { recordMode }
+
+    /// Record mode only: as ``open(_:)``, decrypting a copy of the body in the scratch buffer;
+    /// the plaintext is a view of it, valid until the next call. Nil (counted) when it is a
+    /// replay, too old for the window, or does not authenticate.
+    func openIntoScratch(_ record: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        let bodyLength = record.count - Self.headerLength
+        guard recordMode, bodyLength >= 8 + Self.tagLength, bodyLength <= scratch.count,
+              let base = record.baseAddress, let body = scratch.baseAddress else {
+            authenticationFailures += 1
+            return nil
+        }
+        let sequence = Self.sequence(of: record)
+        guard replayWindow.isFresh(sequence) else {
+            replaysDropped += 1
+            return nil
+        }
+        body.copyMemory(from: base + Self.headerLength, byteCount: bodyLength)
+        let epochAndSequence = Self.loadBigEndian((base + 3).assumingMemoryBound(to: UInt8.self))
+        let opened = Self.withAdditionalData(epochAndSequence: epochAndSequence, type: record[0], length: bodyLength) { aad in
+            CShim_DTLSAEAD_record(openContext, aad, body.assumingMemoryBound(to: UInt8.self), bodyLength)
+        }
+        guard opened > 0 else {
+            authenticationFailures += 1
+            return nil
+        }
+        replayWindow.markReceived(sequence)
+        return UnsafeRawBufferPointer(start: body + 8, count: bodyLength - 8 - Self.tagLength)
     }
 
     /// Record mode: decrypts and verifies `record` (at least header + explicit nonce + tag long)
