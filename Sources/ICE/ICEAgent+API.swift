@@ -75,8 +75,10 @@ extension ICEAgent {
     /// each datagram with ``noteDirectDataSent()``. Nil when there is no usable selected pair
     /// or it is relayed (use ``send(data:now:)`` then).
     public func directDataRoute() -> (source: TransportAddress, destination: TransportAddress)? {
-        guard connectionState != .closed, connectionState != .failed, case .direct(let socket)? = selected?.route,
-              let remote = selected?.pair.remote.address else { return nil }
+        // Field by field through optional chaining, as in send(data:now:): matching on the
+        // optional pair copied the whole SelectedPair per datagram.
+        guard connectionState != .closed, connectionState != .failed, let route = selected?.route,
+              case .direct(let socket) = route, let remote = selected?.pair.remote.address else { return nil }
         return (socket, remote)
     }
 
