@@ -33,6 +33,29 @@ extension DTLSEndpoint {
         return true
     }
 
+    /// As ``handle(applicationData:now:)``, but each record's plaintext goes to `deliver` as a
+    /// view of a scratch buffer, valid only during the call, instead of an `applicationData`
+    /// event: no array per record and no copy after decryption (AES-GCM; with
+    /// ChaCha20-Poly1305, or while events wait in ``pollEvent()``, the records become events
+    /// as in ``handle(applicationData:now:)``, so the order holds).
+    public func handle(applicationData datagram: UnsafeRawBufferPointer, now: Instant,
+                       deliver: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        guard let protection, protection.opensIntoScratch, !hasPendingEvents else {
+            return handle(applicationData: datagram, now: now)
+        }
+        guard state == .connected, Self.isApplicationDataOnly(datagram) else { return false }
+        lastNow = now
+        var offset = 0
+        while offset < datagram.count {
+            let end = offset + DTLSRecordFilter.headerLength + (Int(datagram[offset + 11]) << 8 | Int(datagram[offset + 12]))
+            if let plain = protection.openIntoScratch(UnsafeRawBufferPointer(rebasing: datagram[offset..<end])) {
+                deliver(plain)
+            }
+            offset = end
+        }
+        return true
+    }
+
     /// True when `datagram` is one or more whole DTLS 1.2 epoch 1 application-data records and
     /// nothing else.
     public static func isApplicationDataOnly(_ datagram: UnsafeRawBufferPointer) -> Bool {

@@ -44,6 +44,8 @@ public final class DTLSEndpoint {
     /// Whether application data now goes through the endpoint's own record code (see
     /// ``DTLSConfiguration/nativeRecordLayer``): connected with a supported AEAD suite.
     public var usesNativeRecordLayer: Bool { protection != nil }
+    /// True while events wait in ``pollEvent()``.
+    var hasPendingEvents: Bool { eventHead < events.count }
     /// Received application-data records dropped because they did not authenticate (native
     /// record layer only; OpenSSL drops such records without counting).
     public var recordsFailingAuthentication: Int { protection?.authenticationFailures ?? 0 }
@@ -207,6 +209,32 @@ public final class DTLSEndpoint {
             fail(.dtlsFailure(alert: callbackState.lastFatalAlert), detail: "SSL_write error \(code): \(OpenSSLErrorQueue.drain())")
             throw .dtlsFailure(alert: callbackState.lastFatalAlert)
         }
+    }
+
+    /// The length of the record ``seal(applicationData:into:)`` makes of `count` bytes, or nil
+    /// when that bulk path is not available (the native record layer is not running, the
+    /// association is not connected, or records OpenSSL wrote wait in ``pollTransmit()``, which
+    /// must go first).
+    public func sealedLength(ofApplicationData count: Int) -> Int? {
+        guard let protection, state == .connected, count > 0, count <= 16_384, !callbackState.hasOutbound else { return nil }
+        return count + protection.overhead
+    }
+
+    /// The bulk send path of the native record layer: seals `bytes` as one application-data
+    /// record straight into `out` (a driver's socket buffer), instead of queueing a record
+    /// for ``pollTransmit()``. The record is the one ``send(_:)`` would queue (same sequence
+    /// numbering, interchangeable with it record by record). Call only after
+    /// ``sealedLength(ofApplicationData:)`` returned a length, with `out` at least that long
+    /// (a shorter one throws ``DTLSError/recordTooLarge(_:)`` and uses no sequence number).
+    /// Returns the record's length.
+    public func seal(applicationData bytes: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) throws(DTLSError) -> Int {
+        guard let protection, state == .connected else { throw .notConnected }
+        guard bytes.count <= 16_384, out.count >= bytes.count + protection.overhead else { throw .recordTooLarge(bytes.count) }
+        guard let length = protection.seal(type: 23, bytes, into: out) else {
+            fail(.dtlsFailure(alert: nil), detail: "record sequence numbers exhausted or sealing failed")
+            throw .dtlsFailure(alert: nil)
+        }
+        return length
     }
 
     /// Closes the association: sends `close_notify` when connected; state `closed`.

@@ -45,6 +45,11 @@ public struct DataChannelManager: Sendable {
     }
     /// Feeds a received SCTP packet (a DTLS application record).
     public mutating func handle(packet: [UInt8], now: Instant) { association.handle(packet: packet, now: now) }
+    /// Feeds a received SCTP packet given as a view of the caller's buffer (valid only during
+    /// the call; see ``SCTPAssociation/handle(packetBytes:now:)``).
+    public mutating func handle(packetBytes: UnsafeRawBufferPointer, now: Instant) {
+        association.handle(packetBytes: packetBytes, now: now)
+    }
     /// Fires due timers.
     public mutating func handle(timeout now: Instant) { association.handle(timeout: now) }
     /// The next SCTP packet to send.
@@ -124,15 +129,21 @@ public struct DataChannelManager: Sendable {
 
     /// Sends a binary message (W3C `send(ArrayBuffer)`); empty messages use PPID 57.
     public mutating func send(_ data: [UInt8], on id: UInt16, now: Instant) throws(DataChannelError) {
+        try send(data[...], text: false, on: id, now: now)
+    }
+
+    /// Sends a binary message given as a slice of a larger buffer, without copying it (SCTP
+    /// keeps the slice until the message is acknowledged).
+    public mutating func send(_ data: ArraySlice<UInt8>, on id: UInt16, now: Instant) throws(DataChannelError) {
         try send(data, text: false, on: id, now: now)
     }
 
     /// Sends a text message (W3C `send(string)`); empty messages use PPID 56.
     public mutating func send(text: String, on id: UInt16, now: Instant) throws(DataChannelError) {
-        try send(Array(text.utf8), text: true, on: id, now: now)
+        try send(Array(text.utf8)[...], text: true, on: id, now: now)
     }
 
-    mutating func send(_ data: [UInt8], text: Bool, on id: UInt16, now: Instant) throws(DataChannelError) {
+    mutating func send(_ data: ArraySlice<UInt8>, text: Bool, on id: UInt16, now: Instant) throws(DataChannelError) {
         guard let channel = channels[id] else { throw .unknownChannel(id) }
         guard channel.readyState == .open else { throw .invalidState("channel \(id) is \(channel.readyState)") }
         let empty = data.isEmpty

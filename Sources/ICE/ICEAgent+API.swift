@@ -69,6 +69,22 @@ extension ICEAgent {
         send(data, route: route, to: remote)
     }
 
+    /// Where ``send(data:now:)`` would send an application datagram when the selected pair is
+    /// direct (not relayed through TURN): the local socket and the remote address. Drivers
+    /// that write sealed records straight into their socket buffers send there, and count
+    /// each datagram with ``noteDirectDataSent()``. Nil when there is no usable selected pair
+    /// or it is relayed (use ``send(data:now:)`` then).
+    public func directDataRoute() -> (source: TransportAddress, destination: TransportAddress)? {
+        // Field by field through optional chaining, as in send(data:now:): matching on the
+        // optional pair copied the whole SelectedPair per datagram.
+        guard connectionState != .closed, connectionState != .failed, let route = selected?.route,
+              case .direct(let socket) = route, let remote = selected?.pair.remote.address else { return nil }
+        return (socket, remote)
+    }
+
+    /// Counts one application datagram a driver sent itself on ``directDataRoute()``.
+    public func noteDirectDataSent() { counters.dataSent += 1 }
+
     /// ICE restart (§9): new local credentials, a fresh checklist; candidates are signalled again
     /// with the new ufrag. Data keeps flowing on the selected pair until the new generation
     /// selects one.

@@ -70,11 +70,23 @@ public final class DatagramWriter {
 
     /// Queues one datagram (dropped when its source has no channel).
     public func write(_ transmit: Transmit) {
-        let size = transmit.payload.count
+        write(source: transmit.source, destination: transmit.destination, size: transmit.payload.count) { out in
+            transmit.payload.withUnsafeBytes { out.copyMemory(from: $0) }
+            return transmit.payload.count
+        }
+    }
+
+    /// Queues one datagram of `size` bytes from the socket bound to `source` to `destination`,
+    /// written in place by `fill` into the send buffer (exactly `size` bytes; no copy of a
+    /// datagram made elsewhere first). `fill` returns the bytes it wrote: `size`, or anything
+    /// else to drop the datagram (nothing is sent then). Dropped, without calling `fill`, when
+    /// `source` has no channel.
+    public func write(source: TransportAddress, destination: TransportAddress, size: Int,
+                      _ fill: (UnsafeMutableRawBufferPointer) -> Int) {
         if let b = batch {
-            if b.open, b.source == transmit.source, b.destination == transmit.destination, size <= b.segmentSize, size > 0,
+            if b.open, b.source == source, b.destination == destination, size <= b.segmentSize, size > 0,
                b.count < Self.maxSegments, b.buffer.readableBytes + size <= Self.maxBatchBytes {
-                b.buffer.writeBytes(transmit.payload)
+                guard Self.append(&b.buffer, size: size, fill) else { return }
                 b.count += 1
                 b.open = size == b.segmentSize
                 return
@@ -82,19 +94,31 @@ public final class DatagramWriter {
             emit(b)
             batch = nil
         }
-        guard let channel = channels[transmit.source] else { return }
-        let remote = socketAddress(transmit.destination)
+        guard let channel = channels[source] else { return }
+        let remote = socketAddress(destination)
         guard segmentationOffload, size > 0, size * 2 <= Self.maxBatchBytes else {
             var buffer = channel.allocator.buffer(capacity: size)
-            buffer.writeBytes(transmit.payload)
+            guard Self.append(&buffer, size: size, fill) else { return }
             send(channel, AddressedEnvelope(remoteAddress: remote, data: buffer), count: 1)
             return
         }
         let capacity = min(Self.maxBatchBytes, size * Self.maxSegments)
         var buffer = channel.allocator.buffer(capacity: capacity)
-        buffer.writeBytes(transmit.payload)
-        batch = Batch(channel: channel, source: transmit.source, destination: transmit.destination, remote: remote,
+        guard Self.append(&buffer, size: size, fill) else { return }
+        batch = Batch(channel: channel, source: source, destination: destination, remote: remote,
                       buffer: buffer, segmentSize: size, count: 1, open: true)
+    }
+
+    /// Lets `fill` write `size` bytes at the end of `buffer`; false, with `buffer` unchanged,
+    /// when it wrote any other number.
+    private static func append(_ buffer: inout ByteBuffer, size: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Int) -> Bool {
+        var ok = false
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in
+            let written = fill(UnsafeMutableRawBufferPointer(rebasing: raw[0..<size]))
+            ok = written == size
+            return ok ? size : 0
+        }
+        return ok
     }
 
     /// Writes what is still being merged and flushes every channel written to since the last flush.

@@ -94,15 +94,20 @@ extension PeerConnection {
 
     /// W3C `send(ArrayBuffer)`: queues a binary message.
     public func send(_ data: [UInt8], on handle: DataChannelHandle) throws(PeerConnectionError) {
+        try send(data[...], text: false, on: handle)
+    }
+
+    /// W3C `send(ArrayBuffer)` of a slice of a larger buffer: queued without a copy.
+    public func send(_ data: ArraySlice<UInt8>, on handle: DataChannelHandle) throws(PeerConnectionError) {
         try send(data, text: false, on: handle)
     }
 
     /// W3C `send(string)`: queues a text message.
     public func send(text: String, on handle: DataChannelHandle) throws(PeerConnectionError) {
-        try send(Array(text.utf8), text: true, on: handle)
+        try send(Array(text.utf8)[...], text: true, on: handle)
     }
 
-    func send(_ data: [UInt8], text: Bool, on handle: DataChannelHandle) throws(PeerConnectionError) {
+    func send(_ data: ArraySlice<UInt8>, text: Bool, on handle: DataChannelHandle) throws(PeerConnectionError) {
         guard let record = channels[handle], record.state == .open, let id = record.streamID, sctp != nil else {
             throw .invalidState("channel \(handle) is not open")
         }

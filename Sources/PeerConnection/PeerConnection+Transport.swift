@@ -26,7 +26,8 @@ extension PeerConnection {
                 }
                 if dtls.state == .connected, sctp != nil {
                     if !sctpStarted { startSCTP() }
-                    while sctp?.pollTransmit(into: &sctpPacket) == true {
+                    // Left in SCTP for ``pollSealedTransmit(_:)`` when the driver seals directly.
+                    while directSealingRoute == nil, sctp?.pollTransmit(into: &sctpPacket) == true {
                         progress = true
                         do {
                             try dtls.send(sctpPacket)

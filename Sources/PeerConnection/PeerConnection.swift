@@ -71,6 +71,10 @@ public final class PeerConnection {
     /// The buffer each outgoing SCTP packet is written into before DTLS seals it (reused: no
     /// allocation per packet).
     var sctpPacket: [UInt8] = []
+    /// Set by a driver that takes SCTP packets through ``pollSealedTransmit(_:)`` (see
+    /// PeerConnection+DirectSealing.swift): while that path is usable, ``pollTransmit()`` no
+    /// longer carries SCTP packets.
+    public var sealsDirectly = false
     var sctpStarted = false
     /// While true, data channel events stay inside SCTP (see ``isReceivePaused``).
     var receivePaused = false
@@ -164,7 +168,8 @@ public final class PeerConnection {
 
     /// The bulk receive path: takes a datagram of DTLS application data for the established
     /// connection straight from the driver's receive buffer (read only during the call), with no
-    /// copy of it, and returns true. The layers above DTLS run at the next
+    /// copy of it, and returns true. SCTP takes each record's packet at once, from DTLS's
+    /// scratch buffer; the layers above it (data channel events, replies) run at the next
     /// ``handle(datagrams:source:destination:now:)``: call it at the end of the read burst (with
     /// no datagrams if all were taken here). Returns false, having done nothing, for anything
     /// else (STUN, handshake records, alerts, media, a TURN server's datagram, a closed
@@ -174,8 +179,12 @@ public final class PeerConnection {
         guard !isClosed, let ice, let dtls, dtls.usesNativeRecordLayer, dtls.state == .connected,
               DTLSEndpoint.isApplicationDataOnly(datagram) else { return false }
         advance(now)
+        // Each record's plaintext goes straight to SCTP from DTLS's scratch buffer (no array,
+        // no event); SCTP's own events come out of the next pump as usual.
         guard ice.acceptDirectData(source: source, destination: destination, now: self.now),
-              dtls.handle(applicationData: datagram, now: self.now) else { return false }
+              dtls.handle(applicationData: datagram, now: self.now, deliver: { packet in
+                  sctp?.handle(packetBytes: packet, now: self.now)
+              }) else { return false }
         counters.packetsReceived += 1
         counters.bytesReceived += datagram.count
         counters.dtlsRecordsReceived += 1

@@ -195,6 +195,13 @@ public final class RTCDriver: Sendable {
 
     /// Sends a binary message; suspends first while `bufferedAmount` is above the high-water mark.
     public func send(_ bytes: [UInt8], on handle: DataChannelHandle) async throws {
+        try await send(bytes[...], on: handle)
+    }
+
+    /// Sends a binary message given as a slice of a larger buffer (queued without a copy; the
+    /// buffer is kept until the message is acknowledged); suspends first while
+    /// `bufferedAmount` is above the high-water mark.
+    public func send(_ bytes: ArraySlice<UInt8>, on handle: DataChannelHandle) async throws {
         let core = self.core
         let loop = eventLoop
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in

@@ -43,6 +43,7 @@ final class RTCDriverCore: DatagramSink {
         self.events = events
         self.defaultHighWaterMark = highWaterMark
         self.writer = DatagramWriter(loop: loop, segmentationOffload: segmentationOffload)
+        pc.sealsDirectly = true
         let bound = NIOLoopBound(self, eventLoop: loop)
         self.timer = CoreTimer(loop: loop) {
             let core = bound.value
@@ -99,6 +100,13 @@ final class RTCDriverCore: DatagramSink {
             while let t = pc.pollTransmit() {
                 progress = true
                 writer.write(t)
+            }
+            // SCTP packets sealed straight into the socket buffers (see pollSealedTransmit).
+            let writer = self.writer
+            while pc.pollSealedTransmit({ source, destination, length, seal in
+                writer.write(source: source, destination: destination, size: length, seal)
+            }) {
+                progress = true
             }
             while let event = pc.pollEvent() {
                 progress = true

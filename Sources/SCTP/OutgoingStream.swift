@@ -3,7 +3,8 @@ import WireKit
 
 /// A message accepted by `send` and not yet completely fragmented into TSNs.
 struct PendingMessage: Sendable {
-    var payload: [UInt8]
+    /// The message's bytes: a slice, so a caller's larger buffer is queued without a copy.
+    var payload: ArraySlice<UInt8>
     var ppid: UInt32
     var unordered: Bool
     /// Bytes already fragmented (handed to the network).
@@ -76,7 +77,8 @@ struct OutgoingStream: Sendable {
         let end = offset + take == size
         let flags: UInt8 = (unordered ? 0x04 : 0) | (offset == 0 ? 0x02 : 0) | (end ? 0x01 : 0)
         fragment.kind = .fragment
-        fragment.payload = head?.payload[offset..<(offset + take)] ?? []
+        let start = (head?.payload.startIndex ?? 0) + offset
+        fragment.payload = head?.payload[start..<(start + take)] ?? []
         fragment.mid = head?.mid ?? 0
         fragment.fsn = head?.nextFSN ?? 0
         fragment.ppid = head?.ppid ?? 0

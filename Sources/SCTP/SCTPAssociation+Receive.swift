@@ -8,7 +8,23 @@ extension SCTPAssociation {
     public mutating func handle(packet bytes: [UInt8], now: Instant) {
         self.now = now
         statistics.packetsReceived += 1
-        if handleBulkPacket(bytes) { return }
+        if bytes.withUnsafeBytes({ handleBulkPacket($0) }) { return }
+        handleGeneralPacket(bytes)
+    }
+
+    /// Handles a received packet given as a view of the caller's buffer, valid only during the
+    /// call (a DTLS record opened in a scratch buffer): DATA and SACK packets of the
+    /// established association are read in place with no copy; any other packet is copied and
+    /// takes the path of ``handle(packet:now:)``.
+    public mutating func handle(packetBytes raw: UnsafeRawBufferPointer, now: Instant) {
+        self.now = now
+        statistics.packetsReceived += 1
+        if handleBulkPacket(raw) { return }
+        handleGeneralPacket(Array(raw))
+    }
+
+    /// Every packet the bulk path does not take: parsed into chunks, checked, dispatched.
+    mutating func handleGeneralPacket(_ bytes: [UInt8]) {
         // The chunk list reuses one buffer across packets (no allocation per packet).
         var chunks = chunkScratch
         chunkScratch = []
@@ -78,11 +94,11 @@ extension SCTPAssociation {
     /// handed on one at a time, with no chunk list. Same checks and outcome as the general path,
     /// which takes every other packet (false): other chunk types, another state, wrong ports or
     /// tag, or any framing the general parser would reject.
-    mutating func handleBulkPacket(_ bytes: [UInt8]) -> Bool {
+    mutating func handleBulkPacket(_ raw: UnsafeRawBufferPointer) -> Bool {
         guard state == .established, localTag != 0 else { return false }
         let dataType = interleaving ? ChunkType.iData : ChunkType.data
         let minimumLength = (interleaving ? IDataChunk.headerSize : DataChunk.headerSize) + 1
-        let valid = bytes.withUnsafeBytes { raw -> Bool in
+        let valid: Bool = {
             let count = raw.count
             guard count >= SCTPPacket.headerSize + 16 else { return false }
             let ports = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
@@ -106,43 +122,40 @@ extension SCTPAssociation {
                 offset += length + min(count - offset - length, (4 - length % 4) % 4)
             }
             return true
-        }
+        }()
         guard valid else { return false }
-        let received = UInt32(bytes[8]) | UInt32(bytes[9]) << 8 | UInt32(bytes[10]) << 16 | UInt32(bytes[11]) << 24
+        let received = UInt32(raw[8]) | UInt32(raw[9]) << 8 | UInt32(raw[10]) << 16 | UInt32(raw[11]) << 24
         // RFC 9653 §5.3: having announced a zero checksum method, a zero checksum is accepted.
-        guard (received == 0 && configuration.zeroChecksumMethod != nil) || SCTPPacket.checksum(bytes) == received else {
+        guard (received == 0 && configuration.zeroChecksumMethod != nil) || CRC32C.sctpChecksum(raw) == received else {
             statistics.badChecksum += 1
             return true
         }
         var offset = SCTPPacket.headerSize
-        let count = bytes.count
+        let count = raw.count
         var sawData = false
         while count - offset >= 4 {
-            if bytes[offset] == ChunkType.sack {
-                let length = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
-                var reader = ByteReader(bytes, range: (offset + 4)..<(offset + length))
+            if raw[offset] == ChunkType.sack {
+                let length = Int(raw[offset + 2]) << 8 | Int(raw[offset + 3])
+                var reader = ByteReader(Array(raw[(offset + 4)..<(offset + length)]))
                 if let sack = try? SackChunk.parse(value: &reader) { handleSack(sack) }
                 offset += length + min(count - offset - length, (4 - length % 4) % 4)
                 continue
             }
             sawData = true
-            let length = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
-            let interleaved = interleaving
+            let length = Int(raw[offset + 2]) << 8 | Int(raw[offset + 3])
             // The fragment is read in place and its payload passed as a pointer into the
             // packet: no chunk value, no retain of the packet.
-            bytes.withUnsafeBytes { raw in
-                let flags = raw[offset + 1]
-                let tsn = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
-                let word1 = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self))
-                let word2 = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
-                if interleaved {
-                    let word3 = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt32.self))
-                    receive(DataFragment(iDataTSN: tsn, flags: flags, word1: word1, word2: word2, word3: word3),
-                            payload: UnsafeRawBufferPointer(rebasing: raw[(offset + IDataChunk.headerSize)..<(offset + length)]))
-                } else {
-                    receive(DataFragment(dataTSN: tsn, flags: flags, word1: word1, word2: word2),
-                            payload: UnsafeRawBufferPointer(rebasing: raw[(offset + DataChunk.headerSize)..<(offset + length)]))
-                }
+            let flags = raw[offset + 1]
+            let tsn = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
+            let word1 = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self))
+            let word2 = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
+            if interleaving {
+                let word3 = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt32.self))
+                receive(DataFragment(iDataTSN: tsn, flags: flags, word1: word1, word2: word2, word3: word3),
+                        payload: UnsafeRawBufferPointer(rebasing: raw[(offset + IDataChunk.headerSize)..<(offset + length)]))
+            } else {
+                receive(DataFragment(dataTSN: tsn, flags: flags, word1: word1, word2: word2),
+                        payload: UnsafeRawBufferPointer(rebasing: raw[(offset + DataChunk.headerSize)..<(offset + length)]))
             }
             offset += length + min(count - offset - length, (4 - length % 4) % 4)
         }

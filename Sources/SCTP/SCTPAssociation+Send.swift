@@ -14,6 +14,15 @@ extension SCTPAssociation {
     ///   or its queue would pass ``SCTPConfiguration/maxStreamSendQueue``.
     public mutating func send(stream: UInt16, ppid: UInt32, message: [UInt8], ordered: Bool = true,
                               reliability: Reliability = .reliable, accounted: Bool = true, now: Instant) throws(SCTPError) {
+        try send(stream: stream, ppid: ppid, message: message[...], ordered: ordered, reliability: reliability,
+                 accounted: accounted, now: now)
+    }
+
+    /// Queues a message on `stream` given as a slice: the slice (and so the buffer it views)
+    /// is kept until the message is acknowledged or abandoned, never copied. The same as
+    /// ``send(stream:ppid:message:ordered:reliability:accounted:now:)`` otherwise.
+    public mutating func send(stream: UInt16, ppid: UInt32, message: ArraySlice<UInt8>, ordered: Bool = true,
+                              reliability: Reliability = .reliable, accounted: Bool = true, now: Instant) throws(SCTPError) {
         self.now = now
         guard state == .established else { throw .invalidState(state) }
         guard !message.isEmpty else { throw .emptyMessage }

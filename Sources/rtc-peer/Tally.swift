@@ -17,6 +17,10 @@ actor Tally {
     }
 
     func didSend(_ label: String, _ bytes: [UInt8]) {
+        didSend(label, bytes[...])
+    }
+
+    func didSend(_ label: String, _ bytes: ArraySlice<UInt8>) {
         start()
         stream(&sent, label).update(bytes)
         bytesSent += bytes.count

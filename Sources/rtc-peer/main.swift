@@ -313,14 +313,16 @@ struct SourcePool: Sendable {
         pool = bytes
     }
 
-    func message(index: Int, size: Int) -> [UInt8] {
+    /// Message `index` of `size` bytes: a slice of the pool (sent without a copy) when it fits,
+    /// else the pool repeated.
+    func message(index: Int, size: Int) -> ArraySlice<UInt8> {
         let span = pool.count - size
         let offset = span > 0 ? (index &* 7919 &* 61) % span : 0
-        if size <= pool.count - offset { return Array(pool[offset..<(offset + size)]) }
+        if size <= pool.count - offset { return pool[offset..<(offset + size)] }
         var out = [UInt8]()
         out.reserveCapacity(size)
         while out.count < size { out.append(contentsOf: pool.prefix(size - out.count)) }
-        return out
+        return out[...]
     }
 }
 

@@ -43,7 +43,23 @@ final class PCEndpoint: SimulatedEndpoint {
         drain()
     }
 
-    func pollTransmit() -> Transmit? { drain(); return pc.pollTransmit() }
+    /// Datagrams that came out of ``PeerConnection/pollSealedTransmit(_:)`` (when the
+    /// connection's `sealsDirectly` is set, as the RTC driver sets it).
+    private(set) var sealedTransmits = 0
+
+    func pollTransmit() -> Transmit? {
+        drain()
+        if let t = pc.pollTransmit() { return t }
+        var sealed: Transmit?
+        let polled = pc.pollSealedTransmit { source, destination, length, seal in
+            var bytes = [UInt8](repeating: 0, count: length)
+            guard bytes.withUnsafeMutableBytes({ seal($0) }) == length else { return }
+            sealed = Transmit(source: source, destination: destination, payload: bytes)
+        }
+        guard let sealed else { return polled ? pc.pollTransmit() : nil }
+        sealedTransmits += 1
+        return sealed
+    }
     func pollTimeout() -> Instant? { drain(); return pc.pollTimeout() }
 
     /// Drains events into the records and delivers queued candidates.

@@ -55,6 +55,8 @@ final class DTLSRecordProtection {
     private let writeIV: [UInt8]
     private let readIV: [UInt8]
     private var replayWindow = DTLSReplayWindow()
+    /// Where ``openIntoScratch(_:)`` decrypts (any record a datagram can hold fits).
+    private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)
 
     /// The record protection for `ssl`'s negotiated suite, or nil when the suite is not an
     /// AEAD this supports (the endpoint then keeps using OpenSSL's record layer).
@@ -125,6 +127,8 @@ final class DTLSRecordProtection {
         EVP_CIPHER_CTX_free(openContext)
         if let ownRecordOpener { EVP_CIPHER_CTX_free(ownRecordOpener) }
         Self.cleanse(&writeKey)
+        if let base = scratch.baseAddress { OPENSSL_cleanse(base, scratch.count) }
+        scratch.deallocate()
     }
 
     /// Header, explicit nonce and tag: what a record adds to its plaintext.
@@ -135,36 +139,45 @@ final class DTLSRecordProtection {
     /// One record of content `type` holding `payload`, sealed under the next sequence number;
     /// nil when the sequence numbers are used up (2^48 records) or OpenSSL fails internally.
     func seal(type: UInt8, _ payload: UnsafeRawBufferPointer) -> [UInt8]? {
-        let sequence = nextWriteSequence
-        guard sequence < Self.sequenceLimit, payload.count <= 16_384 + 1_024 else { return nil }
-        nextWriteSequence += 1
-        let n = payload.count
-        let bodyLength = explicitNonceLength + n + Self.tagLength
-        let epochAndSequence = UInt64(Self.epoch) << 48 | sequence
         var ok = false
-        let record = [UInt8](unsafeUninitializedCapacity: Self.headerLength + bodyLength) { buffer, count in
-            guard let base = buffer.baseAddress else { return }
-            base[0] = type
-            base[1] = 0xFE
-            base[2] = 0xFD
-            Self.storeBigEndian(epochAndSequence, at: base + 3)
-            base[11] = UInt8(truncatingIfNeeded: bodyLength >> 8)
-            base[12] = UInt8(truncatingIfNeeded: bodyLength)
-            if recordMode {
-                ok = sealInPlace(base, type: type, epochAndSequence: epochAndSequence, payload: payload)
-                count = ok ? Self.headerLength + bodyLength : 0
-                return
-            }
-            if explicitNonceLength == 8 { Self.storeBigEndian(epochAndSequence, at: base + 13) }
-            let body = base + Self.headerLength + explicitNonceLength
-            ok = withNonceAndAdditionalData(iv: writeIV, epochAndSequence: epochAndSequence, type: type,
-                                            plaintextLength: n) { nonce, aad in
-                CShim_DTLSAEAD_seal(sealContext, nonce, aad, payload.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                                    n, body, body + n) == 1
-            }
-            count = ok ? Self.headerLength + bodyLength : 0
+        let record = [UInt8](unsafeUninitializedCapacity: payload.count + overhead) { buffer, count in
+            count = seal(type: type, payload, into: UnsafeMutableRawBufferPointer(buffer)) ?? 0
+            ok = count > 0
         }
         return ok ? record : nil
+    }
+
+    /// Seals one record of content `type` holding `payload` straight into `out` (at least
+    /// `payload.count + overhead` bytes, not overlapping `payload`), under the next sequence
+    /// number: the same bytes ``seal(type:_:)`` returns. The record's length, or nil when `out`
+    /// is too small (nothing used), the sequence numbers are used up or OpenSSL fails.
+    func seal(type: UInt8, _ payload: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int? {
+        let sequence = nextWriteSequence
+        let n = payload.count
+        let bodyLength = explicitNonceLength + n + Self.tagLength
+        guard sequence < Self.sequenceLimit, n <= 16_384 + 1_024, out.count >= Self.headerLength + bodyLength,
+              let raw = out.baseAddress else { return nil }
+        nextWriteSequence += 1
+        let epochAndSequence = UInt64(Self.epoch) << 48 | sequence
+        let base = raw.assumingMemoryBound(to: UInt8.self)
+        base[0] = type
+        base[1] = 0xFE
+        base[2] = 0xFD
+        Self.storeBigEndian(epochAndSequence, at: base + 3)
+        base[11] = UInt8(truncatingIfNeeded: bodyLength >> 8)
+        base[12] = UInt8(truncatingIfNeeded: bodyLength)
+        if recordMode {
+            return sealInPlace(base, type: type, epochAndSequence: epochAndSequence, payload: payload)
+                ? Self.headerLength + bodyLength : nil
+        }
+        if explicitNonceLength == 8 { Self.storeBigEndian(epochAndSequence, at: base + 13) }
+        let body = base + Self.headerLength + explicitNonceLength
+        let ok = withNonceAndAdditionalData(iv: writeIV, epochAndSequence: epochAndSequence, type: type,
+                                            plaintextLength: n) { nonce, aad in
+            CShim_DTLSAEAD_seal(sealContext, nonce, aad, payload.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                                n, body, body + n) == 1
+        }
+        return ok ? Self.headerLength + bodyLength : nil
     }
 
     /// Record mode: copies `payload` behind the header at `record` and seals it in place; the
@@ -238,6 +251,37 @@ final class DTLSRecordProtection {
         }
         replayWindow.markReceived(sequence)
         return plain
+    }
+
+    /// Whether ``openIntoScratch(_:)`` is available (AES-GCM's record mode).
+    var opensIntoScratch: Bool { recordMode }
+
+    /// Record mode only: as ``open(_:)``, decrypting a copy of the body in the scratch buffer;
+    /// the plaintext is a view of it, valid until the next call. Nil (counted) when it is a
+    /// replay, too old for the window, or does not authenticate.
+    func openIntoScratch(_ record: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        let bodyLength = record.count - Self.headerLength
+        guard recordMode, bodyLength >= 8 + Self.tagLength, bodyLength <= scratch.count,
+              let base = record.baseAddress, let body = scratch.baseAddress else {
+            authenticationFailures += 1
+            return nil
+        }
+        let sequence = Self.sequence(of: record)
+        guard replayWindow.isFresh(sequence) else {
+            replaysDropped += 1
+            return nil
+        }
+        body.copyMemory(from: base + Self.headerLength, byteCount: bodyLength)
+        let epochAndSequence = Self.loadBigEndian((base + 3).assumingMemoryBound(to: UInt8.self))
+        let opened = Self.withAdditionalData(epochAndSequence: epochAndSequence, type: record[0], length: bodyLength) { aad in
+            CShim_DTLSAEAD_record(openContext, aad, body.assumingMemoryBound(to: UInt8.self), bodyLength)
+        }
+        guard opened > 0 else {
+            authenticationFailures += 1
+            return nil
+        }
+        replayWindow.markReceived(sequence)
+        return UnsafeRawBufferPointer(start: body + 8, count: bodyLength - 8 - Self.tagLength)
     }
 
     /// Record mode: decrypts and verifies `record` (at least header + explicit nonce + tag long)

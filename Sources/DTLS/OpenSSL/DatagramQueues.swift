@@ -87,6 +87,9 @@ final class DTLSCallbackState {
         outbound.append(bytes)
     }
 
+    /// True while datagrams wait in the outbound queue.
+    var hasOutbound: Bool { outboundHead < outbound.count }
+
     /// Queues a record sealed by ``recordProtection``.
     func pushSealed(_ record: [UInt8]) { outbound.append(record) }
 
