@@ -123,6 +123,14 @@ public final class LocalFileSystem: FileSystem, Sendable {
         func sync() throws(FileSystemError) {
             guard fsync(fd) == 0 else { throw FileSystemError(code: errno, operation: "fsync", path: path) }
         }
+        func setPermissions(_ permissions: UInt32) throws(FileSystemError) {
+            guard fchmod(fd, mode_t(permissions & 0o7777)) == 0 else { throw FileSystemError(code: errno, operation: "fchmod", path: path) }
+        }
+        func setModificationTime(_ nanoseconds: Int64) throws(FileSystemError) {
+            var times = [timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2 /* UTIME_OMIT */),
+                         timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))]
+            guard futimens(fd, &times) == 0 else { throw FileSystemError(code: errno, operation: "futimens", path: path) }
+        }
         func close() {
             guard !closed else { return }
             closed = true
@@ -144,6 +152,23 @@ public final class LocalFileSystem: FileSystem, Sendable {
         let fd = open(full(path), O_WRONLY | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT : 0), mode_t(permissions & 0o7777))
         guard fd >= 0 else { throw fail("open-write", path) }
         return Handle(fd: fd, path: path)
+    }
+
+    /// ``FileSystem`` requirement, through POSIX calls: an exclusive create (no `lstat` first),
+    /// or, when the file exists, an open of it and an `fstat` for its size.
+    public func openCreating(_ path: String, permissions: UInt32) throws(FileSystemError) -> (file: any WritableFile, existingSize: UInt64?) {
+        try checkParents(path, op: "open-write")
+        let name = full(path)
+        let fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(permissions & 0o7777))
+        if fd >= 0 { return (Handle(fd: fd, path: path), nil) }
+        guard errno == EEXIST else { throw fail("open-write", path) }
+        let existing = open(name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard existing >= 0 else { throw fail("open-write", path) }
+        let handle = Handle(fd: existing, path: path)   // closes the descriptor if fstat fails
+        var st = stat()
+        guard fstat(existing, &st) == 0 else { throw fail("fstat", path) }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw FileSystemError(code: 21 /* EISDIR */, operation: "open-write", path: path) }
+        return (handle, UInt64(max(0, st.st_size)))
     }
 
     /// ``FileSystem`` requirement, through POSIX calls.
