@@ -27,19 +27,35 @@ public final class LocalFileSystem: FileSystem, Sendable {
     }
 
     /// Refuses a path whose parent components include a symlink or a non-directory.
+    ///
+    /// Every parent is checked with `lstat`, from the root down; the prefixes are made in one
+    /// C buffer (a `/` turned into a NUL for each call) rather than as a string per component.
     private func checkParents(_ path: String, op: String) throws(FileSystemError) {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count > 1 else { return }
-        var prefix = root
-        for part in parts.dropLast() {
-            prefix += "/" + part
-            var st = stat()
-            guard lstat(prefix, &st) == 0 else { throw fail(op, path) }
-            guard st.st_mode & S_IFMT == S_IFDIR else {
-                throw FileSystemError(code: st.st_mode & S_IFMT == S_IFLNK ? FileSystemError.loop : FileSystemError.notDirectory,
-                                      operation: op, path: path)
+        guard path.utf8.contains(UInt8(ascii: "/")) else { return }
+        var buffer = [CChar]()
+        buffer.reserveCapacity(root.utf8.count + path.utf8.count + 2)
+        for b in root.utf8 { buffer.append(CChar(bitPattern: b)) }
+        buffer.append(CChar(bitPattern: UInt8(ascii: "/")))
+        let start = buffer.count
+        for b in path.utf8 { buffer.append(CChar(bitPattern: b)) }
+        buffer.append(0)
+        var failure: FileSystemError?
+        buffer.withUnsafeMutableBufferPointer { buf in
+            guard let base = buf.baseAddress else { return }
+            for i in start..<(buf.count - 1) where buf[i] == CChar(bitPattern: UInt8(ascii: "/")) {
+                buf[i] = 0
+                var st = stat()
+                let rc = lstat(base, &st)
+                buf[i] = CChar(bitPattern: UInt8(ascii: "/"))
+                guard rc == 0 else { failure = fail(op, path); return }
+                guard st.st_mode & S_IFMT == S_IFDIR else {
+                    failure = FileSystemError(code: st.st_mode & S_IFMT == S_IFLNK ? FileSystemError.loop : FileSystemError.notDirectory,
+                                              operation: op, path: path)
+                    return
+                }
             }
         }
+        if let failure { throw failure }
     }
 
     /// The bytes of `path` before its last `/` (empty at the top level).
