@@ -47,8 +47,10 @@ extension FolderEngine {
         ((try? fs.info(path.string)) ?? nil).flatMap { LocalFileState($0) }
     }
 
-    /// Creates or updates a directory or symlink.
-    func apply(_ n: Need) -> LocalEntry? {
+    /// Creates or updates a directory or symlink. With `syncParent` false the caller makes the
+    /// parent directory durable (once for all it applied, see ``syncAppliedParents(_:into:)``)
+    /// before committing the entry.
+    func apply(_ n: Need, syncParent: Bool = true) -> LocalEntry? {
         guard let g = n.global else { return nil }
         let p = n.path.string
         guard n.revert || diskMatchesIndex(n.path) else { return nil }
@@ -70,11 +72,38 @@ extension FolderEngine {
                     try fs.makeSymlink(p, target: g.symlinkTarget)
                 }
             }
-            try fs.syncDirectory(n.path.parent?.string ?? "")
+            if syncParent { try fs.syncDirectory(n.path.parent?.string ?? "") }
             return LocalEntry(record: g, state: currentState(n.path))
         } catch {
             emit(.pullFailed(n.path, reason: "\(error)"))
             return nil
+        }
+    }
+
+    /// Makes the parents of directories and symlinks applied without their own parent fsync
+    /// durable, each once (by the syncer: all at once), and adds to `batch` the entries whose
+    /// parent is durable; the others are reported and left out of the index (the next scan
+    /// adopts them). A page of the walk creating 100 directories in one parent fsyncs it once
+    /// instead of 100 times (each waited for the journal while large files were written back).
+    func syncAppliedParents(_ applied: [LocalEntry], into batch: inout IndexBatch) {
+        guard !applied.isEmpty else { return }
+        var dirs: [String] = []
+        var seen: Set<String> = []
+        for e in applied where seen.insert(e.record.path.parent?.string ?? "").inserted { dirs.append(e.record.path.parent?.string ?? "") }
+        var failed: [String: FileSystemError] = [:]
+        if let syncer {
+            failed = syncer.syncDirectories(dirs, fs: fs)
+        } else {
+            for d in dirs {
+                do throws(FileSystemError) { try fs.syncDirectory(d) } catch { failed[d] = error }
+            }
+        }
+        for e in applied {
+            if let error = failed[e.record.path.parent?.string ?? ""] {
+                emit(.pullFailed(e.record.path, reason: "\(error)"))
+                continue
+            }
+            batch.local.append(e)
         }
     }
 

@@ -84,6 +84,24 @@ import SyncProtocol
         #expect(c.allTreesEqual())
     }
 
+    @Test func directoriesCreatedInOnePageFsyncTheirParentOnce() throws {
+        let fss = [InMemoryFileSystem(), InMemoryFileSystem()]
+        let c = try Cluster(count: 2, seed: 54, fileSystems: fss)
+        try fss[0].makeDirectory("top", permissions: 0o755)
+        for i in 0..<40 { try fss[0].makeDirectory("top/d\(i)", permissions: 0o755) }
+        var dirSyncs: [String: Int] = [:]
+        fss[1].faultHook = { op, path throws(FileSystemError) in if op == "fsync-dir" { dirSyncs[path, default: 0] += 1 } }
+        c.scan(0)
+        c.connectAll()
+        c.run()
+        #expect(c.allTreesEqual())
+        #expect(c.engines[1].needCount() == 0)
+        #expect(dirSyncs["top", default: 0] == 1, "40 directories created in top: top fsynced once, not per directory (\(dirSyncs))")
+        // Durable before indexed: a power cut now keeps every directory the index holds.
+        fss[1].crash()
+        for i in 0..<40 { #expect(try fss[1].info("top/d\(i)")?.kind == .directory) }
+    }
+
     @Test func aFailedDirectoryFlushLeavesItsFilesOutOfTheIndexUntilAScanAdoptsThem() throws {
         let (c, syncer, _) = try cluster(seed: 53)
         syncer.completeDirectories(failing: FileSystemError(code: FileSystemError.io, operation: "fsync-dir", path: "a"))
