@@ -137,7 +137,7 @@ let package = Package(
         // MARK: Sync side (no WebRTC imports)
         .target(name: "SyncProtocol", dependencies: ["WireKit", "CZstd"]),
         .target(name: "SyncFS", dependencies: ["WireKit", "SyncProtocol", "COpenSSL", "CSHA256"]),
-        .target(name: "SyncStore", dependencies: ["SyncProtocol", "SyncFS", "SyncEngine", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SyncStore", dependencies: ["SyncProtocol", "SyncFS", "SyncEngine", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "SyncEngine", dependencies: ["WireKit", "SyncProtocol", "SyncFS"]),
         .target(name: "SDP"),
         // MARK: PeerConnection (sans-IO) and its NIO driver

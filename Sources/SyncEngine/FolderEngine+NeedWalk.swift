@@ -125,6 +125,7 @@ extension FolderEngine {
                 continue
             }
             var batch = IndexBatch(folderID: config.folderID)
+            var applied: [LocalEntry] = []   // directories and symlinks: committed once their parents are durable
             while w.head < w.candidates.count, pulls.count < config.maxActivePulls {
                 let candidate = w.candidates[w.head]
                 let path = candidate.path
@@ -140,7 +141,7 @@ extension FolderEngine {
                     continue
                 }
                 switch g.kind {
-                case .directory, .symlink: if let e = apply(n) { batch.local.append(e) }
+                case .directory, .symlink: if let e = apply(n, syncParent: false) { applied.append(e) }
                 case .file:
                     if let retry = pullRetryAt[n.path], retry > now { continue }   // a local failure backs off
                     pullRetryAt[n.path] = nil
@@ -157,6 +158,7 @@ extension FolderEngine {
                 }
             }
             walk = w
+            syncAppliedParents(applied, into: &batch)
             record(batch)
             activePullsHighWater = max(activePullsHighWater, pulls.count)
         }

@@ -25,12 +25,18 @@ extension FolderEngine {
     /// True when a change the folder watcher reported needs no rescan: the disk shows what the
     /// index last recorded (the engine's own write, or nothing), or the path is a temp file.
     public func isKnownChange(_ path: SyncPath) -> Bool {
-        path.name.hasPrefix(PathPolicy.tempPrefix) || diskMatchesIndex(path)
+        if path.name.hasPrefix(PathPolicy.tempPrefix) { return true }
+        if let placed = placingStates[path] { return currentState(path) == placed }   // renamed, index commit pending
+        return diskMatchesIndex(path)
     }
 
     /// True when the disk still shows what the index last recorded (no unscanned local change).
     func diskMatchesIndex(_ path: SyncPath) -> Bool {
-        let disk = (try? fs.info(path.string)) ?? nil
+        diskMatchesIndex(path, disk: (try? fs.info(path.string)) ?? nil)
+    }
+
+    /// ``diskMatchesIndex(_:)`` with what `lstat` shows at `path` (`disk`), already looked up.
+    func diskMatchesIndex(_ path: SyncPath, disk: FileInfo?) -> Bool {
         guard let entry = localEntry(path, withChunks: false), !entry.record.deleted else { return disk == nil }
         guard let d = disk, let state = LocalFileState(d) else { return false }
         if state.kind == .directory { return entry.state?.kind == .directory }
@@ -41,8 +47,10 @@ extension FolderEngine {
         ((try? fs.info(path.string)) ?? nil).flatMap { LocalFileState($0) }
     }
 
-    /// Creates or updates a directory or symlink.
-    func apply(_ n: Need) -> LocalEntry? {
+    /// Creates or updates a directory or symlink. With `syncParent` false the caller makes the
+    /// parent directory durable (once for all it applied, see ``syncAppliedParents(_:into:)``)
+    /// before committing the entry.
+    func apply(_ n: Need, syncParent: Bool = true) -> LocalEntry? {
         guard let g = n.global else { return nil }
         let p = n.path.string
         guard n.revert || diskMatchesIndex(n.path) else { return nil }
@@ -64,11 +72,38 @@ extension FolderEngine {
                     try fs.makeSymlink(p, target: g.symlinkTarget)
                 }
             }
-            try fs.syncDirectory(n.path.parent?.string ?? "")
+            if syncParent { try fs.syncDirectory(n.path.parent?.string ?? "") }
             return LocalEntry(record: g, state: currentState(n.path))
         } catch {
             emit(.pullFailed(n.path, reason: "\(error)"))
             return nil
+        }
+    }
+
+    /// Makes the parents of directories and symlinks applied without their own parent fsync
+    /// durable, each once (by the syncer: all at once), and adds to `batch` the entries whose
+    /// parent is durable; the others are reported and left out of the index (the next scan
+    /// adopts them). A page of the walk creating 100 directories in one parent fsyncs it once
+    /// instead of 100 times (each waited for the journal while large files were written back).
+    func syncAppliedParents(_ applied: [LocalEntry], into batch: inout IndexBatch) {
+        guard !applied.isEmpty else { return }
+        var dirs: [String] = []
+        var seen: Set<String> = []
+        for e in applied where seen.insert(e.record.path.parent?.string ?? "").inserted { dirs.append(e.record.path.parent?.string ?? "") }
+        var failed: [String: FileSystemError] = [:]
+        if let syncer {
+            failed = syncer.syncDirectories(dirs, fs: fs)
+        } else {
+            for d in dirs {
+                do throws(FileSystemError) { try fs.syncDirectory(d) } catch { failed[d] = error }
+            }
+        }
+        for e in applied {
+            if let error = failed[e.record.path.parent?.string ?? ""] {
+                emit(.pullFailed(e.record.path, reason: "\(error)"))
+                continue
+            }
+            batch.local.append(e)
         }
     }
 
@@ -161,17 +196,17 @@ extension FolderEngine {
         }
         let conflict = !n.revert && l.map { !$0.deleted && $0.version.compare(g.version) == .concurrent && !$0.sameContent(as: g) } ?? false
         do {
-            if let parent = n.path.parent {
-                guard let d = try fs.info(parent.string), d.kind == .directory else {
-                    let why = try fs.info(parent.string).map {
-                        $0.kind == .symlink ? "its parent \(parent.string) is a symlink; PeerSync never writes through one"
-                            : "its parent \(parent.string) is not a directory"
-                    } ?? "its parent directory \(parent.string) is missing"
+            let temp: TempFile
+            do { temp = try writer.openTemp(for: n.path, contentHash: g.contentHash, size: g.size) } catch {
+                // The parent is looked at only when the temp file could not be made (one
+                // lookup less per pulled file): a missing or unusable parent is reported, and
+                // retried when the index changes, not on the failure backoff.
+                if let why = unusableParent(of: n.path) {
                     emit(.pullFailed(n.path, reason: why))
                     return nil
                 }
+                throw error
             }
-            let temp = try writer.openTemp(for: n.path, contentHash: g.contentHash, size: g.size)
             var offsets: [UInt64] = []
             var off: UInt64 = 0
             for c in g.chunks { offsets.append(off); off += UInt64(c.size) }
@@ -202,6 +237,19 @@ extension FolderEngine {
             failedPulls.insert(n.path)
         }
         return nil
+    }
+
+    /// Why the parent directory of `path` cannot receive a file (missing, a symlink, not a
+    /// directory), or nil when it can or its lookup failed.
+    func unusableParent(of path: SyncPath) -> String? {
+        guard let parent = path.parent else { return nil }
+        // A failed lookup (a symlink further up) is left to the caller's own error.
+        let found: FileInfo?
+        do { found = try fs.info(parent.string) } catch { return nil }
+        guard let d = found else { return "its parent directory \(parent.string) is missing" }
+        if d.kind == .directory { return nil }
+        return d.kind == .symlink ? "its parent \(parent.string) is a symlink; PeerSync never writes through one"
+            : "its parent \(parent.string) is not a directory"
     }
 
     /// The chunk of `target` that may begin with the end of the local file it replaces (the
@@ -399,66 +447,15 @@ extension FolderEngine {
         record(batch)
     }
 
-    /// Places the pulls the ``FileSyncer`` has made durable: each is renamed over its target
-    /// (unless the global version or the file on disk moved on meanwhile), each directory that
-    /// received one is fsynced once, then one index commit records them all.
-    public func collectSynced(now: Instant) {
-        guard let syncer, !syncing.isEmpty else { return }
-        clock = max(clock, now)
-        let done = syncer.takeFinished()
-        guard !done.isEmpty else { return }
-        var renamed: [(ActivePull, String)] = []
-        var superseded = false
-        for r in done {
-            guard let p = syncing.removeValue(forKey: r.path) else { continue }
-            let path = p.target.path
-            syncingTargets.remove(path)
-            if let error = r.error {
-                failPlacing(p, error)
-                continue
-            }
-            // The global version is looked up again only if a peer's record of the path changed.
-            let g = syncingRecheck.remove(path) == nil ? p.target : globalRecord(path)
-            guard let g, !g.deleted, g.kind == .file, g.contentHash == p.target.contentHash,
-                  p.revert || diskMatchesIndex(path) else {
-                try? fs.remove(p.temp.path)   // superseded while it was flushed; a new pull pass sees to the path
-                superseded = true
-                continue
-            }
-            do {
-                try makeRoom(for: p)
-                try writer.place(p.temp)
-            } catch {
-                failPlacing(p, error)
-                continue
-            }
-            renamed.append((p, path.parent?.string ?? ""))
-        }
-        // Each directory that received a file is fsynced once (by the syncer: all at once).
-        var dirs: [String] = []
-        var seen: Set<String> = []
-        for (_, dir) in renamed where seen.insert(dir).inserted { dirs.append(dir) }
-        let failedDirs = syncer.syncDirectories(dirs, fs: fs)
-        var reported: Set<String> = []
-        var batch = IndexBatch(folderID: config.folderID)
-        for (p, dir) in renamed {
-            if let error = failedDirs[dir] {
-                // Placed but not known durable: left out of the index, so a crash cannot leave
-                // the index ahead of the disk; the next scan adopts the file.
-                if reported.insert(dir).inserted { emit(.pullFailed(p.target.path, reason: "\(error)")) }
-                continue
-            }
-            batch.local.append(placed(p))
-        }
-        record(batch)
-        if superseded { pullPass(now: now) } else if walk != nil { continueWalk(now: now) } else { schedulePullRetries(now: now) }
-    }
-
     /// Moves what stands at a pull's target aside: a conflict copy of a concurrent local version,
     /// the replaced version when versioning, or an empty directory.
     func makeRoom(for p: ActivePull) throws {
+        try makeRoom(for: p, disk: try fs.info(p.target.path.string))
+    }
+
+    /// ``makeRoom(for:)`` with what `lstat` shows at the target (`disk`), already looked up.
+    func makeRoom(for p: ActivePull, disk: FileInfo?) throws {
         let path = p.target.path
-        let disk = try fs.info(path.string)
         if p.conflict, let l = localEntry(path, withChunks: false)?.record, disk != nil {
             let copy = ConflictNaming.copyPath(for: path, mtimeNanoseconds: l.mtimeNanoseconds, deviceID: config.localDeviceID)
             try trimConflictCopies(of: path)

@@ -41,7 +41,9 @@ extension FolderEngine {
             }
             batch.local.removeAll(keepingCapacity: true)
         }
-        let result = scanner.scan(known: { [self] p in localEntry(p, withChunks: false).flatMap { $0.record.deleted ? nil : $0.state } },
+        // A pulled file renamed into place whose index commit waits for its directory's flush
+        // is known by the state it had then (its commit records it; no rehash meanwhile).
+        let result = scanner.scan(known: { [self] p in placingStates[p] ?? localEntry(p, withChunks: false).flatMap { $0.record.deleted ? nil : $0.state } },
                                   knownPaths: LocalPathPages(engine: self)) { item in
             switch item {
             case .changed(let e):

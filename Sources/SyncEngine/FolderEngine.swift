@@ -81,6 +81,14 @@ public final class FolderEngine {
     var syncingTargets: Set<SyncPath> = []
     /// Targets of ``syncing`` whose peers' records changed since their pull began.
     var syncingRecheck: Set<SyncPath> = []
+    /// Pulls renamed into place whose directories the syncer is making durable
+    /// (``FileSyncer/submitDirectories(_:)``): per directory, one group per submission, oldest
+    /// first. A group goes into the index when its directory is reported durable.
+    var placing: [String: [[LocalEntry]]] = [:]
+    /// How many pulls ``placing`` holds.
+    var placingCount = 0
+    /// What `lstat` showed at each target of ``placing`` right after its rename.
+    var placingStates: [SyncPath: LocalFileState] = [:]
     var requests: [UInt32: PendingRequest] = [:]
     var nextRequestID: UInt32 = 1
     var bytesInFlight = 0
@@ -256,7 +264,7 @@ public final class FolderEngine {
     /// yes, one walk when it is no; the count is cached then).
     public func hasNeeds() -> Bool {
         if let c = cachedNeedSummary { return c.paths > 0 }
-        if !pulls.isEmpty || !syncing.isEmpty { return true }   // a file being fetched is needed (and the walk from the start would pass every synced path first)
+        if !pulls.isEmpty || !syncing.isEmpty || placingCount > 0 { return true }   // a file being fetched is needed (and the walk from the start would pass every synced path first)
         var found = false
         visitNeeds(withChunks: false, pageSize: 16) { _ in found = true; return false }
         if !found { cachedNeedSummary = NeedSummary() }
@@ -264,7 +272,7 @@ public final class FolderEngine {
     }
 
     /// True while a pull pass runs or files are being fetched (the need count is moving).
-    public var isPulling: Bool { walk != nil || !pulls.isEmpty || !syncing.isEmpty }
+    public var isPulling: Bool { walk != nil || !pulls.isEmpty || !syncing.isEmpty || placingCount > 0 }
 
     /// Live local files and their bytes, counted by the store.
     /// Counted by the store once, then kept up to date by every commit (status is polled often).
@@ -506,7 +514,7 @@ public final class FolderEngine {
             }
             for e in batch.local { remember(e.record.path, e) }
             for p in batch.expiredTombstones { remember(p, nil) }
-            if !syncing.isEmpty {
+            if !syncing.isEmpty || placingCount > 0 {
                 // A flushing file whose global version may have moved is checked before it is placed.
                 if !batch.droppedPeers.isEmpty { syncingRecheck.formUnion(syncingTargets) }
                 for (_, r) in batch.remote where syncingTargets.contains(r.path) { syncingRecheck.insert(r.path) }
@@ -551,7 +559,7 @@ public final class FolderEngine {
     public func pollTimeout() -> Instant? {
         // While files are being flushed, a poll now and then collects them even if the
         // syncer's wake-up was missed.
-        let flushPoll = syncing.isEmpty ? nil : clock + .milliseconds(100)
+        let flushPoll = syncing.isEmpty && placingCount == 0 ? nil : clock + .milliseconds(100)
         return [requests.values.map(\.deadline).min(), pullRetryAt.values.min(), announceHoldDeadline, flushPoll].compactMap { $0 }.min()
     }
 

@@ -53,11 +53,16 @@ public struct AtomicWriter {
     /// Opens (creating or reusing) the temp file for `path`, sized to `size`.
     public func openTemp(for path: SyncPath, contentHash: ContentHash, size: UInt64) throws(AtomicWriterError) -> TempFile {
         let tp = Self.tempPath(for: path, contentHash: contentHash)
-        do {
-            let existing = try fs.info(tp)
-            let handle = try fs.openWrite(tp, create: true, permissions: 0o600)
-            try handle.truncate(to: size)
-            return TempFile(target: path, path: tp, resumable: existing.map { $0.kind == .file && $0.size > 0 } ?? false, handle: handle)
+        do throws(FileSystemError) {
+            let (handle, existingSize) = try fs.openCreating(tp, permissions: 0o600)
+            do throws(FileSystemError) {
+                // A temp file left by an earlier pull of this content already has its length.
+                if existingSize != size { try handle.truncate(to: size) }
+            } catch {
+                handle.close()
+                throw error
+            }
+            return TempFile(target: path, path: tp, resumable: (existingSize ?? 0) > 0, handle: handle)
         } catch { throw .fileSystem(error) }
     }
 
@@ -72,8 +77,8 @@ public struct AtomicWriter {
     /// Applies mode and mtime, fsyncs the temp file, renames it over the target and fsyncs the directory.
     public func commit(_ temp: TempFile, permissions: UInt32, mtimeNanoseconds: Int64) throws(AtomicWriterError) {
         do {
-            try fs.setPermissions(temp.path, permissions)
-            try fs.setModificationTime(temp.path, mtimeNanoseconds)
+            try temp.handle.setPermissions(permissions)
+            try temp.handle.setModificationTime(mtimeNanoseconds)
             try temp.handle.sync()
             temp.handle.close()
             try fs.rename(temp.path, to: temp.target.string)
@@ -85,8 +90,8 @@ public struct AtomicWriter {
     /// it durable; ``place(_:)`` renames it once the syncer reports it done.
     public func prepareForSync(_ temp: TempFile, permissions: UInt32, mtimeNanoseconds: Int64) throws(AtomicWriterError) {
         do {
-            try fs.setPermissions(temp.path, permissions)
-            try fs.setModificationTime(temp.path, mtimeNanoseconds)
+            try temp.handle.setPermissions(permissions)
+            try temp.handle.setModificationTime(mtimeNanoseconds)
             temp.handle.close()
         } catch { throw .fileSystem(error) }
     }

@@ -10,9 +10,14 @@ public struct FileSyncResult: Sendable, Equatable {
     public var path: String
     /// Why the fsync failed, or nil when the file is durable.
     public var error: FileSystemError?
+    /// True for a directory submitted with ``FileSyncer/submitDirectories(_:)``: its entries
+    /// (the renames into it) are durable.
+    public var isDirectory: Bool
 
     /// A result for `path`.
-    public init(path: String, error: FileSystemError?) { self.path = path; self.error = error }
+    public init(path: String, error: FileSystemError?, isDirectory: Bool = false) {
+        self.path = path; self.error = error; self.isDirectory = isDirectory
+    }
 }
 
 /// Where a folder engine sends finished temp files to be fsynced, so that the flush (milliseconds
@@ -30,6 +35,11 @@ public protocol FileSyncer: AnyObject {
     /// are done, with the error of each that failed. The default fsyncs them one after another
     /// through `fs`.
     func syncDirectories(_ directories: [String], fs: any FileSystem) -> [String: FileSystemError]
+    /// Starts making the entries of each of `directories` durable without waiting; each comes
+    /// back once from ``takeFinished()`` with `isDirectory` set, after every rename made into it
+    /// before this call is durable. Returns false (and does nothing) when this syncer cannot;
+    /// the caller then uses ``syncDirectories(_:fs:)``. The default cannot.
+    func submitDirectories(_ directories: [String]) -> Bool
 }
 
 extension FileSyncer {
@@ -41,6 +51,9 @@ extension FileSyncer {
         }
         return failed
     }
+
+    /// ``FileSyncer`` requirement: not supported.
+    public func submitDirectories(_ directories: [String]) -> Bool { false }
 }
 
 /// A ``FileSyncer`` that fsyncs on a few worker queues (fsync waits on the disk, not the CPU:
@@ -51,7 +64,9 @@ extension FileSyncer {
 /// ``batchMinimum`` files is made durable by one `syncAll` (one journal commit for all of them,
 /// where each fsync costs one: a pull of 10,000 small files spent most of its time waiting on
 /// fsyncs), a smaller round, or one whose `syncAll` failed, file by file with `sync` (so each
-/// file reports its own error).
+/// file reports its own error). With a `syncDirectory` too, directories submitted with
+/// ``submitDirectories(_:)`` join the next round the same way: its `syncAll` makes the renames
+/// into them durable (no directory fsync on the caller's thread), or each is fsynced.
 public final class BackgroundFileSyncer: FileSyncer, Sendable {
     private let queues: [DispatchQueue]
     private let sync: @Sendable (String) throws(FileSystemError) -> Void
@@ -73,6 +88,7 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
 
     struct RoundState {
         var pending: [String] = []
+        var directories: [String] = []
         var running = false
     }
 
@@ -123,6 +139,21 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
         if start { roundQueue.async { [self] in runRounds() } }
     }
 
+    /// ``FileSyncer`` requirement: with `syncAll` and `syncDirectory`, the directories join the
+    /// next round (which starts now if none runs).
+    public func submitDirectories(_ directories: [String]) -> Bool {
+        guard syncAll != nil, syncDirectory != nil else { return false }
+        guard !directories.isEmpty else { return true }
+        let start = rounds.withLock { s in
+            s.directories.append(contentsOf: directories)
+            guard !s.running else { return false }
+            s.running = true
+            return true
+        }
+        if start { roundQueue.async { [self] in runRounds() } }
+        return true
+    }
+
     /// ``FileSyncer`` requirement.
     public func takeFinished() -> [FileSyncResult] {
         finished.withLock { f in
@@ -162,34 +193,37 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
         for q in queues { q.sync {} }
     }
 
-    /// Flushes rounds until no file waits.
+    /// Flushes rounds until no file or directory waits.
     private func runRounds() {
         while true {
-            let files: [String] = rounds.withLock { s in
-                let taken = s.pending
+            let (files, directories): ([String], [String]) = rounds.withLock { s in
+                let taken = (s.pending, s.directories)
                 s.pending = []
-                if taken.isEmpty { s.running = false }
+                s.directories = []
+                if taken.0.isEmpty && taken.1.isEmpty { s.running = false }
                 return taken
             }
-            guard !files.isEmpty else { return }
+            guard !files.isEmpty || !directories.isEmpty else { return }
             var results: [FileSyncResult]?
-            if files.count >= batchMinimum, let syncAll {
+            if files.count + directories.count >= batchMinimum, let syncAll {
                 do throws(FileSystemError) {
                     try syncAll()
                     results = files.map { FileSyncResult(path: $0, error: nil) }
-                    counters.withLock { $0.batched += files.count; $0.batches += 1 }
+                        + directories.map { FileSyncResult(path: $0, error: nil, isDirectory: true) }
+                    counters.withLock { $0.batched += files.count; $0.batchedDirectories += directories.count; $0.batches += 1 }
                 } catch {
                     counters.withLock { $0.failedBatches += 1 }
                 }
             }
-            let done = results ?? syncEach(files)
+            let done = results ?? syncEach(files, directories: directories)
             finished.withLock { $0.append(contentsOf: done) }
             onFinished.withLock { $0 }?.body()
         }
     }
 
-    /// Fsyncs `files` one by one, spread over the worker queues, and waits for them all.
-    private func syncEach(_ files: [String]) -> [FileSyncResult] {
+    /// Fsyncs `files` and `directories` one by one, spread over the worker queues, and waits for
+    /// them all.
+    private func syncEach(_ files: [String], directories: [String] = []) -> [FileSyncResult] {
         let out = Mutex<[FileSyncResult]>([])
         let group = DispatchGroup()
         for (i, path) in files.enumerated() {
@@ -198,8 +232,17 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
                 out.withLock { $0.append(result) }
             }
         }
+        if let syncDirectory {
+            for (i, path) in directories.enumerated() {
+                queues[(files.count + i) % queues.count].async(group: group) {
+                    var error: FileSystemError?
+                    do throws(FileSystemError) { try syncDirectory(path) } catch let e { error = e }
+                    out.withLock { $0.append(FileSyncResult(path: path, error: error, isDirectory: true)) }
+                }
+            }
+        }
         group.wait()
-        counters.withLock { $0.singly += files.count }
+        counters.withLock { $0.singly += files.count; $0.singlyDirectories += directories.count }
         return out.withLock { $0 }
     }
 
@@ -220,6 +263,10 @@ public struct FileSyncerCounters: Sendable, Equatable {
     public var failedBatches = 0
     /// Files fsynced one by one.
     public var singly = 0
+    /// Directories (from ``FileSyncer/submitDirectories(_:)``) made durable by a whole-file-system flush.
+    public var batchedDirectories = 0
+    /// Directories fsynced one by one.
+    public var singlyDirectories = 0
 }
 
 /// A callback held by reference, so storing and reading it never re-wraps the function value.

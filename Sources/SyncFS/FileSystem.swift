@@ -96,6 +96,10 @@ public protocol WritableFile {
     func truncate(to size: UInt64) throws(FileSystemError)
     /// Flushes data and metadata to stable storage (fsync).
     func sync() throws(FileSystemError)
+    /// Sets the open file's permission bits (fchmod: no path lookup).
+    func setPermissions(_ permissions: UInt32) throws(FileSystemError)
+    /// Sets the open file's modification time in nanoseconds since the epoch (futimens).
+    func setModificationTime(_ nanoseconds: Int64) throws(FileSystemError)
     /// Closes the file.
     func close()
 }
@@ -113,6 +117,10 @@ public protocol FileSystem: AnyObject {
     func openRead(_ path: String) throws(FileSystemError) -> any ReadableFile
     /// Opens (creating when `create`) a regular file for writing with `permissions` for a new file.
     func openWrite(_ path: String, create: Bool, permissions: UInt32) throws(FileSystemError) -> any WritableFile
+    /// Creates a regular file for writing with `permissions`, or opens the one already there;
+    /// `existingSize` is nil when it was created, else the size it had. The default asks
+    /// ``info(_:)`` and then ``openWrite(_:create:permissions:)``.
+    func openCreating(_ path: String, permissions: UInt32) throws(FileSystemError) -> (file: any WritableFile, existingSize: UInt64?)
     /// Creates a directory.
     func makeDirectory(_ path: String, permissions: UInt32) throws(FileSystemError)
     /// Removes a file, symlink or empty directory.
@@ -137,6 +145,13 @@ public protocol FileSystem: AnyObject {
 extension FileSystem {
     /// By default a file system is used from one thread at a time.
     public var supportsConcurrentReads: Bool { false }
+
+    /// ``FileSystem`` requirement: ``info(_:)``, then ``openWrite(_:create:permissions:)``.
+    public func openCreating(_ path: String, permissions: UInt32) throws(FileSystemError) -> (file: any WritableFile, existingSize: UInt64?) {
+        let existing = try info(path)
+        let file = try openWrite(path, create: true, permissions: permissions)
+        return (file, existing.map(\.size))
+    }
 
     /// Joins a directory path and a name.
     public static func join(_ dir: String, _ name: String) -> String { dir.isEmpty ? name : dir + "/" + name }

@@ -119,6 +119,16 @@ public final class InMemoryFileSystem: FileSystem {
             try fs.mutate("fsync", path)
             node.durableData = node.data
         }
+        func setPermissions(_ permissions: UInt32) throws(FileSystemError) {
+            try fs.mutate("chmod", path)
+            node.permissions = permissions & 0o7777
+            node.ctime = fs.tick()
+        }
+        func setModificationTime(_ nanoseconds: Int64) throws(FileSystemError) {
+            try fs.mutate("utimens", path)
+            node.mtime = nanoseconds
+            node.ctime = fs.tick()
+        }
         func close() {}
     }
 

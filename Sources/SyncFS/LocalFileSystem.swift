@@ -27,19 +27,41 @@ public final class LocalFileSystem: FileSystem, Sendable {
     }
 
     /// Refuses a path whose parent components include a symlink or a non-directory.
+    ///
+    /// Every parent is checked with `lstat`, from the root down; the prefixes are made in one
+    /// C buffer (a `/` turned into a NUL for each call) rather than as a string per component.
     private func checkParents(_ path: String, op: String) throws(FileSystemError) {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count > 1 else { return }
-        var prefix = root
-        for part in parts.dropLast() {
-            prefix += "/" + part
-            var st = stat()
-            guard lstat(prefix, &st) == 0 else { throw fail(op, path) }
-            guard st.st_mode & S_IFMT == S_IFDIR else {
-                throw FileSystemError(code: st.st_mode & S_IFMT == S_IFLNK ? FileSystemError.loop : FileSystemError.notDirectory,
-                                      operation: op, path: path)
+        guard path.utf8.contains(UInt8(ascii: "/")) else { return }
+        var buffer = [CChar]()
+        buffer.reserveCapacity(root.utf8.count + path.utf8.count + 2)
+        for b in root.utf8 { buffer.append(CChar(bitPattern: b)) }
+        buffer.append(CChar(bitPattern: UInt8(ascii: "/")))
+        let start = buffer.count
+        for b in path.utf8 { buffer.append(CChar(bitPattern: b)) }
+        buffer.append(0)
+        var failure: FileSystemError?
+        buffer.withUnsafeMutableBufferPointer { buf in
+            guard let base = buf.baseAddress else { return }
+            for i in start..<(buf.count - 1) where buf[i] == CChar(bitPattern: UInt8(ascii: "/")) {
+                buf[i] = 0
+                var st = stat()
+                let rc = lstat(base, &st)
+                buf[i] = CChar(bitPattern: UInt8(ascii: "/"))
+                guard rc == 0 else { failure = fail(op, path); return }
+                guard st.st_mode & S_IFMT == S_IFDIR else {
+                    failure = FileSystemError(code: st.st_mode & S_IFMT == S_IFLNK ? FileSystemError.loop : FileSystemError.notDirectory,
+                                              operation: op, path: path)
+                    return
+                }
             }
         }
+        if let failure { throw failure }
+    }
+
+    /// The bytes of `path` before its last `/` (empty at the top level).
+    static func parentPart(_ path: String) -> Substring.UTF8View {
+        let u = path.utf8
+        return Substring(path)[..<(u.lastIndex(of: UInt8(ascii: "/")) ?? u.startIndex)].utf8
     }
 
     static func nanoseconds(_ ts: timespec) -> Int64 { Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec) }
@@ -123,6 +145,14 @@ public final class LocalFileSystem: FileSystem, Sendable {
         func sync() throws(FileSystemError) {
             guard fsync(fd) == 0 else { throw FileSystemError(code: errno, operation: "fsync", path: path) }
         }
+        func setPermissions(_ permissions: UInt32) throws(FileSystemError) {
+            guard fchmod(fd, mode_t(permissions & 0o7777)) == 0 else { throw FileSystemError(code: errno, operation: "fchmod", path: path) }
+        }
+        func setModificationTime(_ nanoseconds: Int64) throws(FileSystemError) {
+            var times = [timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2 /* UTIME_OMIT */),
+                         timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))]
+            guard futimens(fd, &times) == 0 else { throw FileSystemError(code: errno, operation: "futimens", path: path) }
+        }
         func close() {
             guard !closed else { return }
             closed = true
@@ -146,6 +176,23 @@ public final class LocalFileSystem: FileSystem, Sendable {
         return Handle(fd: fd, path: path)
     }
 
+    /// ``FileSystem`` requirement, through POSIX calls: an exclusive create (no `lstat` first),
+    /// or, when the file exists, an open of it and an `fstat` for its size.
+    public func openCreating(_ path: String, permissions: UInt32) throws(FileSystemError) -> (file: any WritableFile, existingSize: UInt64?) {
+        try checkParents(path, op: "open-write")
+        let name = full(path)
+        let fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(permissions & 0o7777))
+        if fd >= 0 { return (Handle(fd: fd, path: path), nil) }
+        guard errno == EEXIST else { throw fail("open-write", path) }
+        let existing = open(name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard existing >= 0 else { throw fail("open-write", path) }
+        let handle = Handle(fd: existing, path: path)   // closes the descriptor if fstat fails
+        var st = stat()
+        guard fstat(existing, &st) == 0 else { throw fail("fstat", path) }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw FileSystemError(code: 21 /* EISDIR */, operation: "open-write", path: path) }
+        return (handle, UInt64(max(0, st.st_size)))
+    }
+
     /// ``FileSystem`` requirement, through POSIX calls.
     public func makeDirectory(_ path: String, permissions: UInt32) throws(FileSystemError) {
         try checkParents(path, op: "mkdir")
@@ -164,7 +211,8 @@ public final class LocalFileSystem: FileSystem, Sendable {
     /// ``FileSystem`` requirement, through POSIX calls.
     public func rename(_ from: String, to: String) throws(FileSystemError) {
         try checkParents(from, op: "rename")
-        try checkParents(to, op: "rename")
+        // A temp file renamed over its target: the same parents, checked once.
+        if !Self.parentPart(from).elementsEqual(Self.parentPart(to)) { try checkParents(to, op: "rename") }
         guard Glibc.rename(full(from), full(to)) == 0 else { throw fail("rename", from) }
     }
 

@@ -7,6 +7,8 @@ import GRDB
 public final class SyncDatabase: Sendable {
     /// The GRDB pool (one writer, concurrent readers).
     public let pool: DatabasePool
+    /// Checkpoints the WAL off the committing thread (see ``WALCheckpointer``).
+    let checkpointer: WALCheckpointer
 
     /// Opens (creating and migrating) the database at `path`.
     public init(path: String) throws {
@@ -16,7 +18,16 @@ public final class SyncDatabase: Sendable {
         }
         pool = try DatabasePool(path: path, configuration: config)
         try Self.migrator.migrate(pool)
+        checkpointer = try WALCheckpointer(path: path)
+        let checkpointer = checkpointer
+        pool.writeWithoutTransaction { db in checkpointer.install(on: db) }
     }
+
+    /// Waits until the background checkpoints asked for so far are done (tests, benchmarks).
+    public func waitForCheckpoints() { checkpointer.waitForIdle() }
+
+    /// Background checkpoints run so far.
+    public var checkpointsRun: Int { checkpointer.checkpointsRun }
 
     /// The schema history.
     static var migrator: DatabaseMigrator {

@@ -9,8 +9,33 @@ final class ManualFileSyncer: FileSyncer {
     private var finished: [FileSyncResult] = []
     /// Every path ever submitted.
     private(set) var submitted: [String] = []
+    /// True when it takes directories (``submitDirectories(_:)``) as the daemon's syncer does.
+    let takesDirectories: Bool
+    /// Directories submitted and not yet made durable, in submission order.
+    private(set) var pendingDirectories: [String] = []
 
-    init(fs: any FileSystem) { self.fs = fs }
+    init(fs: any FileSystem, takesDirectories: Bool = false) { self.fs = fs; self.takesDirectories = takesDirectories }
+
+    func submitDirectories(_ directories: [String]) -> Bool {
+        guard takesDirectories else { return false }
+        pendingDirectories += directories
+        return true
+    }
+
+    /// Completes the pending directory flushes through the file system's own `syncDirectory`
+    /// (or fails them with `error`).
+    func completeDirectories(failing error: FileSystemError? = nil) {
+        for d in pendingDirectories {
+            if let error {
+                finished.append(FileSyncResult(path: d, error: error, isDirectory: true))
+                continue
+            }
+            do { try fs.syncDirectory(d); finished.append(FileSyncResult(path: d, error: nil, isDirectory: true)) } catch {
+                finished.append(FileSyncResult(path: d, error: error, isDirectory: true))
+            }
+        }
+        pendingDirectories.removeAll()
+    }
 
     func submit(_ path: String) {
         pending.append(path)
@@ -23,7 +48,7 @@ final class ManualFileSyncer: FileSyncer {
     }
 
     /// Forgets the pending flushes (the process died with them).
-    func dropPending() { pending.removeAll() }
+    func dropPending() { pending.removeAll(); pendingDirectories.removeAll() }
 
     /// Completes every pending flush (or fails them with `error`).
     func completeAll(failing error: FileSystemError? = nil) {

@@ -113,6 +113,46 @@ import Testing
         #expect(Set(plain.syncDirectories(["a", "gone"], fs: fs).keys) == ["gone"])
     }
 
+    @Test func submittedDirectoriesJoinTheNextRoundsFlush() {
+        let gate = Gate()
+        let directoryCalls = Mutex<[String]>([])
+        let flushes = Atomic<Int>(0)
+        let syncer = BackgroundFileSyncer(threads: 2, sync: { path throws(FileSystemError) in
+            if path == "first" { gate.entered.signal(); gate.release.wait() }
+        }, syncAll: { () throws(FileSystemError) in flushes.wrappingAdd(1, ordering: .relaxed) }, batchMinimum: 4,
+           syncDirectory: { d throws(FileSystemError) in directoryCalls.withLock { $0.append(d) } })
+        syncer.submit("first")   // a round of one, held at the gate
+        gate.entered.wait()
+        #expect(syncer.submitDirectories(["a", "b"]))
+        for n in ["f1", "f2", "f3"] { syncer.submit(n) }
+        gate.release.signal()
+        syncer.waitForSubmitted()
+        let results = syncer.takeFinished()
+        #expect(Set(results.filter(\.isDirectory).map(\.path)) == ["a", "b"])
+        #expect(Set(results.filter { !$0.isDirectory }.map(\.path)) == ["first", "f1", "f2", "f3"])
+        #expect(results.allSatisfy { $0.error == nil })
+        #expect(flushes.load(ordering: .relaxed) == 1, "three files and two directories: one flush")
+        #expect(directoryCalls.withLock { $0 }.isEmpty, "no directory fsync when the flush covers them")
+        #expect(syncer.statistics.batchedDirectories == 2 && syncer.statistics.batched == 3)
+
+        // A round too small for a flush (or whose flush failed) fsyncs each directory and reports its error.
+        #expect(syncer.submitDirectories(["only"]))
+        syncer.waitForSubmitted()
+        #expect(syncer.takeFinished() == [FileSyncResult(path: "only", error: nil, isDirectory: true)])
+        #expect(directoryCalls.withLock { $0 } == ["only"])
+        let failing = BackgroundFileSyncer(threads: 2, sync: { _ throws(FileSystemError) in },
+                                           syncAll: { () throws(FileSystemError) in throw FileSystemError(code: 5, operation: "syncfs", path: "/") },
+                                           batchMinimum: 1, syncDirectory: { d throws(FileSystemError) in
+            if d == "bad" { throw FileSystemError(code: 5, operation: "fsync-dir", path: d) }
+        })
+        #expect(failing.submitDirectories(["good", "bad"]))
+        failing.waitForSubmitted()
+        let outcome = failing.takeFinished()
+        #expect(Set(outcome.filter { $0.error != nil }.map(\.path)) == ["bad"] && outcome.count == 2 && outcome.allSatisfy(\.isDirectory))
+        // Without a whole-file-system flush or a directory call it takes none (the caller fsyncs them).
+        #expect(!BackgroundFileSyncer(threads: 1, sync: { _ throws(FileSystemError) in }).submitDirectories(["a"]))
+    }
+
     @Test func theFlusherMakesRealFilesDurableAndRefusesAMissingRoot() throws {
         let dir = TempDirectory()
         let fs = LocalFileSystem(root: dir.path)

@@ -106,6 +106,29 @@ func makeFS(_ kind: FSKind) -> (any FileSystem, TempDirectory?) {
         let mem = InMemoryFileSystem()
         try mem.makeSymlink("escape", target: "/tmp")
         #expect(throws: FileSystemError.self) { try mem.writeAll("escape/owned", [1]) }
+        // Deeper symlinks, the temp-file create and a rename within one parent are refused too,
+        // and nothing lands in the directory the links point at.
+        let outside = TempDirectory()
+        try fs.makeSymlink("real/out", target: outside.path)
+        try fs.writeAll("real/f", [1])
+        #expect(throws: FileSystemError.self) { _ = try fs.openCreating("real/out/temp", permissions: 0o600) }
+        #expect(throws: FileSystemError.self) { _ = try fs.openCreating("escape/temp", permissions: 0o600) }
+        #expect(throws: FileSystemError.self) { try fs.rename("real/f", to: "real/out/f") }
+        #expect(throws: FileSystemError.self) { try fs.makeDirectory("real/out/d", permissions: 0o755) }
+        do {
+            _ = try fs.info("real/out/x")
+            Issue.record("a lookup through a symlinked parent must fail")
+        } catch { #expect(error.code == FileSystemError.loop) }
+        #expect(try LocalFileSystem(root: outside.path).list("").isEmpty)
+        // An existing temp file is opened, not replaced, and its size reported.
+        try fs.writeAll("real/t", [1, 2, 3])
+        let (file, size) = try fs.openCreating("real/t", permissions: 0o600)
+        file.close()
+        #expect(size == 3)
+        let (created, none) = try fs.openCreating("real/new", permissions: 0o600)
+        created.close()
+        #expect(none == nil)
+        #expect(try fs.info("real/new")?.permissions == 0o600)
     }
 
     @Test(arguments: FSKind.allCases) func atomicWriterVerifiesAndPlaces(_ kind: FSKind) throws {
