@@ -70,6 +70,11 @@ public actor SyncDaemon {
     public func shutdown() async {
         for (_, r) in runners { await r.stop() }
         runners.removeAll()
+        // A background checkpoint still running would make the truncating one report "busy".
+        let database = self.database
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async { database.waitForCheckpoints(); done.resume() }
+        }
         do {
             try await database.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         } catch {
