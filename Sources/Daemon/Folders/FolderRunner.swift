@@ -14,7 +14,7 @@ import WireKit
 actor FolderRunner {
     private struct Link {
         let link: any PeerLink
-        let outbox: AsyncStream<[UInt8]>.Continuation
+        let outbox: Outbox
         let tasks: [Task<Void, Never>]
         let generation: Int
     }
@@ -177,14 +177,18 @@ actor FolderRunner {
         if links[peer] != nil { await disconnect(peer) }
         generation += 1
         let current = generation
-        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
+        let outbox = Outbox()
         // The outbox finishes after a Close frame (a protocol error, or the engine giving up on
         // the peer): the stream is then closed, so a peer that broke the protocol is not left
-        // with an open channel that is read and ignored.
+        // with an open channel that is read and ignored. Frames go out in batches (all that
+        // wait, up to the outbox's batch size) where the link can take them at once.
         let sender = Task { [weak self] in
-            for await message in stream {
-                do { try await link.send(message) } catch { break }
-                await self?.sent(message.count, to: peer, generation: current)
+            let batching = link as? any BatchSendingPeerLink
+            while let batch = await outbox.next() {
+                do {
+                    if let batching { try await batching.send(batch: batch) } else { for m in batch { try await link.send(m) } }
+                } catch { break }
+                await self?.sent(batch.reduce(0) { $0 + $1.count }, to: peer, generation: current)
             }
             await link.close()
         }
@@ -192,7 +196,7 @@ actor FolderRunner {
             for await message in link.incoming { await self?.receive(message, from: peer) }
             await self?.linkClosed(peer, generation: current)
         }
-        links[peer] = Link(link: link, outbox: continuation, tasks: [sender, receiver], generation: current)
+        links[peer] = Link(link: link, outbox: outbox, tasks: [sender, receiver], generation: current)
         unsent[peer] = 0
         engine.connect(peer: peer, now: .monotonicNow())
         bus.publish(ControlEvent(time: Date().timeIntervalSince1970, type: "device-connected", folder: settings.id, device: peer))

@@ -11,7 +11,7 @@ import SyncProtocol
 /// (``FrameAssembler``). `send` awaits the driver's backpressured send: it suspends while the
 /// channel's `bufferedAmount` is above its high-water mark and resumes on `bufferedamountlow`,
 /// so a folder never buffers more than that mark per peer.
-final class DataChannelLink: PeerLink {
+final class DataChannelLink: BatchSendingPeerLink {
     /// The authenticated device at the other end (its DTLS certificate matched its ID).
     let peerDeviceID: String
     /// Whole sync frames from the peer, in order.
@@ -74,6 +74,27 @@ final class DataChannelLink: PeerLink {
             try await driver.send(Array(message[offset..<end]), on: handle)
             offset = end
         }
+    }
+
+    /// Sends frames in order with one call into the driver (each cut into pieces as in
+    /// ``send(_:)``): small frames share SCTP packets and one flush.
+    func send(batch frames: [[UInt8]]) async throws {
+        if frames.count == 1, let only = frames.first { return try await send(only) }
+        var pieces: [[UInt8]] = []
+        pieces.reserveCapacity(frames.count)
+        for frame in frames {
+            if frame.count <= Self.pieceBytes {
+                pieces.append(frame)
+                continue
+            }
+            var offset = 0
+            while offset < frame.count {
+                let end = min(offset + Self.pieceBytes, frame.count)
+                pieces.append(Array(frame[offset..<end]))
+                offset = end
+            }
+        }
+        try await driver.send(batch: pieces, on: handle)
     }
 
     /// Closes the data channel (the peer sees it close; its link ends).
