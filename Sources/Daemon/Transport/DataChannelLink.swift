@@ -76,25 +76,22 @@ final class DataChannelLink: BatchSendingPeerLink {
         }
     }
 
-    /// Sends frames in order with one call into the driver (each cut into pieces as in
-    /// ``send(_:)``): small frames share SCTP packets and one flush.
+    /// Sends frames in order: each run of frames of at most ``pieceBytes`` goes to the driver
+    /// in one call (they share SCTP packets and one flush); a larger frame goes piece by piece
+    /// as in ``send(_:)``, each piece waiting for the high-water mark, so a batch never puts
+    /// more than one piece above the mark.
     func send(batch frames: [[UInt8]]) async throws {
-        if frames.count == 1, let only = frames.first { return try await send(only) }
-        var pieces: [[UInt8]] = []
-        pieces.reserveCapacity(frames.count)
+        var run: [[UInt8]] = []
         for frame in frames {
             if frame.count <= Self.pieceBytes {
-                pieces.append(frame)
+                run.append(frame)
                 continue
             }
-            var offset = 0
-            while offset < frame.count {
-                let end = min(offset + Self.pieceBytes, frame.count)
-                pieces.append(Array(frame[offset..<end]))
-                offset = end
-            }
+            if !run.isEmpty { try await driver.send(batch: run, on: handle) }
+            run.removeAll()
+            try await send(frame)
         }
-        try await driver.send(batch: pieces, on: handle)
+        if !run.isEmpty { try await driver.send(batch: run, on: handle) }
     }
 
     /// Closes the data channel (the peer sees it close; its link ends).
