@@ -224,6 +224,37 @@ public final class RTCDriver: Sendable {
         }
     }
 
+    /// Sends several binary messages in order with one hop onto the event loop: they enter SCTP
+    /// together (small ones share packets) and go out in one flush. Suspends afterwards while
+    /// `bufferedAmount` is above the high-water mark, like ``send(_:on:)``. If a message is
+    /// refused (the channel closed), the ones before it were sent and the error is thrown.
+    public func send(batch messages: [[UInt8]], on handle: DataChannelHandle) async throws {
+        guard !messages.isEmpty else { return }
+        let core = self.core
+        let loop = eventLoop
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            loop.execute {
+                let c = core.value
+                guard !c.pc.isClosed else { return continuation.resume(throwing: RTCDriverError.closed) }
+                c.pc.handle(timeout: .monotonicNow())
+                var failure: (any Error)?
+                for m in messages {
+                    do { try c.pc.send(m, on: handle) } catch {
+                        failure = error
+                        break
+                    }
+                }
+                c.afterInput()
+                if let failure { return continuation.resume(throwing: failure) }
+                if c.pc.bufferedAmount(handle) > c.highWaterMark(handle) {
+                    c.waiters[handle, default: []].append(continuation)
+                } else {
+                    continuation.resume()
+                }
+            }
+        }
+    }
+
     /// Sends a text message (no backpressure wait).
     public func send(text: String, on handle: DataChannelHandle) async throws {
         try await withConnection { try $0.send(text: text, on: handle) }

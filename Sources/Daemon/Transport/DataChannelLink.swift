@@ -11,7 +11,7 @@ import SyncProtocol
 /// (``FrameAssembler``). `send` awaits the driver's backpressured send: it suspends while the
 /// channel's `bufferedAmount` is above its high-water mark and resumes on `bufferedamountlow`,
 /// so a folder never buffers more than that mark per peer.
-final class DataChannelLink: PeerLink {
+final class DataChannelLink: BatchSendingPeerLink {
     /// The authenticated device at the other end (its DTLS certificate matched its ID).
     let peerDeviceID: String
     /// Whole sync frames from the peer, in order.
@@ -74,6 +74,24 @@ final class DataChannelLink: PeerLink {
             try await driver.send(Array(message[offset..<end]), on: handle)
             offset = end
         }
+    }
+
+    /// Sends frames in order: each run of frames of at most ``pieceBytes`` goes to the driver
+    /// in one call (they share SCTP packets and one flush); a larger frame goes piece by piece
+    /// as in ``send(_:)``, each piece waiting for the high-water mark, so a batch never puts
+    /// more than one piece above the mark.
+    func send(batch frames: [[UInt8]]) async throws {
+        var run: [[UInt8]] = []
+        for frame in frames {
+            if frame.count <= Self.pieceBytes {
+                run.append(frame)
+                continue
+            }
+            if !run.isEmpty { try await driver.send(batch: run, on: handle) }
+            run.removeAll()
+            try await send(frame)
+        }
+        if !run.isEmpty { try await driver.send(batch: run, on: handle) }
     }
 
     /// Closes the data channel (the peer sees it close; its link ends).
