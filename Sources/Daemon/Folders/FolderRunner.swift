@@ -120,6 +120,9 @@ actor FolderRunner {
         syncer.setOnFinished(nil)
         syncer.waitForSubmitted()
         engine.collectSynced(now: .monotonicNow())
+        // Placing them submitted their directories: once those are durable the files go into the index.
+        syncer.waitForSubmitted()
+        engine.collectSynced(now: .monotonicNow())
         state = "stopped"
     }
 
