@@ -202,26 +202,7 @@ public final class RTCDriver: Sendable {
     /// buffer is kept until the message is acknowledged); suspends first while
     /// `bufferedAmount` is above the high-water mark.
     public func send(_ bytes: ArraySlice<UInt8>, on handle: DataChannelHandle) async throws {
-        let core = self.core
-        let loop = eventLoop
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            loop.execute {
-                let c = core.value
-                guard !c.pc.isClosed else { return continuation.resume(throwing: RTCDriverError.closed) }
-                c.pc.handle(timeout: .monotonicNow())
-                do {
-                    try c.pc.send(bytes, on: handle)
-                } catch {
-                    return continuation.resume(throwing: error)
-                }
-                c.afterInput()
-                if c.pc.bufferedAmount(handle) > c.highWaterMark(handle) {
-                    c.waiters[handle, default: []].append(continuation)
-                } else {
-                    continuation.resume()
-                }
-            }
-        }
+        try await enqueue(on: handle) { pc in try pc.send(bytes, on: handle) }
     }
 
     /// Sends several binary messages in order with one hop onto the event loop: they enter SCTP
@@ -230,6 +211,15 @@ public final class RTCDriver: Sendable {
     /// refused (the channel closed), the ones before it were sent and the error is thrown.
     public func send(batch messages: [[UInt8]], on handle: DataChannelHandle) async throws {
         guard !messages.isEmpty else { return }
+        try await enqueue(on: handle) { pc in
+            for m in messages { try pc.send(m, on: handle) }
+        }
+    }
+
+    /// Runs `queue` on the event loop (timers handled first), sends what it queued, then resumes
+    /// once the channel's `bufferedAmount` is at or below its high-water mark. An error `queue`
+    /// throws is thrown here, after what it queued before failing has gone out.
+    private func enqueue(on handle: DataChannelHandle, _ queue: @escaping @Sendable (PeerConnection) throws -> Void) async throws {
         let core = self.core
         let loop = eventLoop
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -238,12 +228,7 @@ public final class RTCDriver: Sendable {
                 guard !c.pc.isClosed else { return continuation.resume(throwing: RTCDriverError.closed) }
                 c.pc.handle(timeout: .monotonicNow())
                 var failure: (any Error)?
-                for m in messages {
-                    do { try c.pc.send(m, on: handle) } catch {
-                        failure = error
-                        break
-                    }
-                }
+                do { try queue(c.pc) } catch { failure = error }
                 c.afterInput()
                 if let failure { return continuation.resume(throwing: failure) }
                 if c.pc.bufferedAmount(handle) > c.highWaterMark(handle) {
