@@ -15,6 +15,10 @@ public final class SyncDatabase: Sendable {
         var config = Configuration()
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Readers (status counts, peers' index pages) get a small page cache each — the OS
+            // caches the file — so a pool of them does not hold 2 MiB apiece; the writer keeps
+            // SQLite's default.
+            if db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -512") }
         }
         pool = try DatabasePool(path: path, configuration: config)
         try Self.migrator.migrate(pool)
