@@ -236,6 +236,8 @@ final class DTLSRecordProtection {
     /// The plaintext of one received epoch 1 record (header included in `record`), or nil
     /// when it is a replay, too old for the window, or does not authenticate.
     func open(_ record: UnsafeRawBufferPointer) -> [UInt8]? {
+        // Record mode opens in the scratch buffer (a record body never exceeds its 64 KiB).
+        if recordMode { return openIntoScratch(record).map { Array($0) } }
         guard record.count >= Self.headerLength + explicitNonceLength + Self.tagLength else {
             authenticationFailures += 1
             return nil
@@ -245,7 +247,7 @@ final class DTLSRecordProtection {
             replaysDropped += 1
             return nil
         }
-        guard let plain = recordMode ? openInPlace(record) : open(record, context: openContext, iv: readIV) else {
+        guard let plain = open(record, context: openContext, iv: readIV) else {
             authenticationFailures += 1
             return nil
         }
@@ -282,27 +284,6 @@ final class DTLSRecordProtection {
         }
         replayWindow.markReceived(sequence)
         return UnsafeRawBufferPointer(start: body + 8, count: bodyLength - 8 - Self.tagLength)
-    }
-
-    /// Record mode: decrypts and verifies `record` (at least header + explicit nonce + tag long)
-    /// in a copy of its body, then moves the plaintext to the front of that copy.
-    private func openInPlace(_ record: UnsafeRawBufferPointer) -> [UInt8]? {
-        let bodyLength = record.count - Self.headerLength
-        let n = bodyLength - 8 - Self.tagLength
-        guard n >= 0, let base = record.baseAddress else { return nil }
-        let epochAndSequence = Self.loadBigEndian((base + 3).assumingMemoryBound(to: UInt8.self))
-        var ok = false
-        let plain = [UInt8](unsafeUninitializedCapacity: bodyLength) { buffer, count in
-            guard let body = buffer.baseAddress else { return }
-            UnsafeMutableRawPointer(body).copyMemory(from: base + Self.headerLength, byteCount: bodyLength)
-            let opened = Self.withAdditionalData(epochAndSequence: epochAndSequence, type: record[0], length: bodyLength) { aad in
-                CShim_DTLSAEAD_record(openContext, aad, body, bodyLength)
-            }
-            ok = opened > 0
-            if ok, n > 0 { UnsafeMutableRawPointer(body).copyMemory(from: body + 8, byteCount: n) }
-            count = ok ? n : 0
-        }
-        return ok ? plain : nil
     }
 
     /// Decrypts and verifies `record` (at least header + explicit nonce + tag long).
