@@ -219,7 +219,7 @@ public final class RTCDriver: Sendable {
     /// Runs `queue` on the event loop (timers handled first), sends what it queued, then resumes
     /// once the channel's `bufferedAmount` is at or below its high-water mark. An error `queue`
     /// throws is thrown here, after what it queued before failing has gone out.
-    private func enqueue(on handle: DataChannelHandle, _ queue: @escaping @Sendable (PeerConnection) throws -> Void) async throws {
+    func enqueue(on handle: DataChannelHandle, _ queue: @escaping @Sendable (PeerConnection) throws -> Void) async throws {
         let core = self.core
         let loop = eventLoop
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in

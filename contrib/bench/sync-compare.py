@@ -25,7 +25,9 @@ With SYNC_COMPARE_PERF=DIR, each PeerSync daemon is profiled during its initial 
 (`perf record --call-graph dwarf -F 250`, into DIR/sender.data and DIR/receiver.data); read
 them with `perf report -i DIR/receiver.data --no-children`. With SYNC_COMPARE_HEAPTRACK=DIR, both
 daemons run under heaptrack (DIR/sender.*, DIR/receiver.*; read with `heaptrack_print`). With SYNC_COMPARE_TIMELINE=1, the
-PeerSync phases print a line per second: bytes and files placed, and each daemon's CPU share.
+PeerSync phases print how long the sender's folder add (its first scan) or rescan took, then a line per second: bytes
+and files placed (a file counts once renamed into place and committed), bytes received on the wire, and each daemon's
+CPU seconds (the first line counts from the folder add, so it includes the scan).
 """
 import argparse, json, os, random, shutil, signal, subprocess, sys, time
 import urllib.request
@@ -284,23 +286,35 @@ def run_peersync(work, pristine, results, timeout):
                 apply_edits(src)
             files, size = totals(src)
             perf = start_perf(pids) if phase == "initial" else []
-            c0 = sum(cpu_seconds(p) for p in pids); w0 = wire(); t0 = time.monotonic()
+            cpu0 = [cpu_seconds(p) for p in pids]
+            c0 = sum(cpu0); w0 = wire(); t0 = time.monotonic()
             if phase == "initial":
                 a.ctl("folders", "add", src, "--id", "bench", "--with", b.id)
+                t1 = time.monotonic()
                 b.ctl("folders", "add", dst, "--id", "bench", "--with", a.id)
+                steps = f"folder added on the sender in {t1 - t0:.2f} s (its first scan), on the receiver {time.monotonic() - t1:.2f} s later"
             else:
                 a.ctl("folders", "rescan", "bench")
+                steps = f"rescan on the sender took {time.monotonic() - t0:.2f} s"
+            if os.environ.get("SYNC_COMPARE_TIMELINE"):
+                log(f"  {steps}")
 
-            timeline = {"next": t0 + 1, "bytes": 0, "cpu": [cpu_seconds(p) for p in pids]}
+            # The first line counts from t0, so it includes the sender's scan.
+            timeline = {"next": t0 + 1, "bytes": 0, "cpu": cpu0, "wire": None}
 
             def done():
-                f = b.folder("bench")
+                st = b.status()
+                f = next(x for x in st["folders"] if x["id"] == "bench")
                 if os.environ.get("SYNC_COMPARE_TIMELINE") and time.monotonic() >= timeline["next"]:
+                    # Placed bytes move only when a file is renamed into place (a large file at
+                    # once, small ones after their flush); the wire shows the transfer itself.
                     cpu = [cpu_seconds(p) for p in pids]
+                    wire_in = sum(d.get("bytesIn", 0) for d in st["devices"])
+                    wire_rate = 0 if timeline["wire"] is None else wire_in - timeline["wire"]
                     log(f"  {time.monotonic() - t0:6.1f} s  {f['localBytes'] / 2**20:7.1f} MiB  {f['localFiles']:6d} files  "
-                        f"+{(f['localBytes'] - timeline['bytes']) / 2**20:6.1f} MiB/s  CPU sender {cpu[0] - timeline['cpu'][0]:.2f} "
-                        f"receiver {cpu[1] - timeline['cpu'][1]:.2f}")
-                    timeline.update(next=timeline["next"] + 1, bytes=f["localBytes"], cpu=cpu)
+                        f"+{(f['localBytes'] - timeline['bytes']) / 2**20:6.1f} MiB placed, +{wire_rate / 2**20:6.1f} MiB received  "
+                        f"CPU sender {cpu[0] - timeline['cpu'][0]:.2f} receiver {cpu[1] - timeline['cpu'][1]:.2f}")
+                    timeline.update(next=timeline["next"] + 1, bytes=f["localBytes"], cpu=cpu, wire=wire_in)
                 return f["localFiles"] == files and f["localBytes"] == size and f["needFiles"] == 0
             try:
                 wait(done, timeout, f"PeerSync {phase} sync")

@@ -196,8 +196,14 @@ actor FolderRunner {
             }
             await link.close()
         }
+        // Frames come in batches where the link has them (everything waiting, one hop into
+        // this actor and one drain per batch), one by one otherwise.
         let receiver = Task { [weak self] in
-            for await message in link.incoming { await self?.receive(message, from: peer) }
+            if let batching = link as? any BatchReceivingPeerLink {
+                for await batch in batching.incomingBatches { await self?.receive(batch, from: peer) }
+            } else {
+                for await message in link.incoming { await self?.receive([message], from: peer) }
+            }
             await self?.linkClosed(peer, generation: current)
         }
         links[peer] = Link(link: link, outbox: outbox, tasks: [sender, receiver], generation: current)
@@ -234,27 +240,37 @@ actor FolderRunner {
         await disconnect(peer)
     }
 
-    private func receive(_ message: [UInt8], from peer: String) {
-        guard links[peer] != nil else { return }
-        traffic[peer, default: (0, 0)].bytesIn += UInt64(message.count)
-        engine.handle(bytes: message, from: peer, now: .monotonicNow())
+    /// Hands `messages` to the engine in order, then sends what they caused (one drain).
+    private func receive(_ messages: [[UInt8]], from peer: String) {
+        let now = Instant.monotonicNow()
+        for message in messages {
+            guard links[peer] != nil else { return }
+            traffic[peer, default: (0, 0)].bytesIn += UInt64(message.count)
+            engine.handle(bytes: message, from: peer, now: now)
+        }
         drain()
     }
 
     /// Sends queued frames and publishes engine events.
     private func drain() {
+        // Frames are handed to each peer's outbox together, once the engine has none left, so
+        // its sender takes them as one batch (one hop into the transport, one flush).
+        var frames: [String: [[UInt8]]] = [:]
+        var closing: Set<String> = []
         while let t = engine.pollTransmit() {
-            guard let l = links[t.peer] else { continue }
+            guard links[t.peer] != nil, !closing.contains(t.peer) else { continue }
             traffic[t.peer, default: (0, 0)].bytesOut += UInt64(t.bytes.count)
-            l.outbox.yield(t.bytes)
+            frames[t.peer, default: []].append(t.bytes)
             // What waits in the outbox counts against the engine's index paging and response
             // limits, so a large index is not copied into the outbox whole.
             unsent[t.peer, default: 0] += t.bytes.count
             engine.setUnsentBytes(unsent[t.peer, default: 0], peer: t.peer)
             // A close frame ends the link (checked by its type byte; decoding every outgoing
             // frame copied each chunk response once more).
-            if t.bytes.count > 5 && t.bytes[5] == SyncFrame.MessageType.close.rawValue { l.outbox.finish() }
+            if t.bytes.count > 5 && t.bytes[5] == SyncFrame.MessageType.close.rawValue { closing.insert(t.peer) }
         }
+        for (peer, list) in frames { links[peer]?.outbox.yield(list) }
+        for peer in closing { links[peer]?.outbox.finish() }
         while let e = engine.pollEvent() { publish(e) }
         // Whether anything is needed is worked out when status is asked for, not after every
         // message: counting needs walks the index.

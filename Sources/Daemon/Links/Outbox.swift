@@ -8,8 +8,7 @@ import Synchronization
 /// to the transport with one hop and one flush instead of one per frame.
 final class Outbox: Sendable {
     private struct State {
-        var items: [[UInt8]] = []
-        var head = 0
+        var frames = FrameFIFO()
         var finished = false
         var waiter: CheckedContinuation<[[UInt8]]?, Never>?
     }
@@ -21,17 +20,21 @@ final class Outbox: Sendable {
     init(batchBytes: Int = 256 << 10) { self.batchBytes = max(1, batchBytes) }
 
     /// Queues a frame (dropped once finished).
-    func yield(_ frame: [UInt8]) {
-        let waiter: CheckedContinuation<[[UInt8]]?, Never>? = state.withLock { s in
-            guard !s.finished else { return nil }
-            if let w = s.waiter {
-                s.waiter = nil
-                return w
-            }
-            s.items.append(frame)
-            return nil
+    func yield(_ frame: [UInt8]) { yield([frame]) }
+
+    /// Queues frames in order (dropped once finished). A waiting sender is handed everything
+    /// that waits (up to ``batchBytes``), so what one drain of the engine produced crosses to
+    /// the transport together.
+    func yield(_ frames: [[UInt8]]) {
+        guard !frames.isEmpty else { return }
+        let (waiter, batch): (CheckedContinuation<[[UInt8]]?, Never>?, [[UInt8]]?) = state.withLock { s in
+            guard !s.finished else { return (nil, nil) }
+            for f in frames { s.frames.append(f) }
+            guard let w = s.waiter else { return (nil, nil) }
+            s.waiter = nil
+            return (w, s.frames.take(limitBytes: batchBytes))
         }
-        waiter?.resume(returning: [frame])
+        waiter?.resume(returning: batch)
     }
 
     /// No more frames: the sender gets what is queued, then nil.
@@ -50,7 +53,7 @@ final class Outbox: Sendable {
         if let batch = take() { return batch }
         return await withCheckedContinuation { (c: CheckedContinuation<[[UInt8]]?, Never>) in
             let ready: [[UInt8]]?? = state.withLock { s in
-                if let batch = Self.take(&s, limit: batchBytes) { return .some(batch) }
+                if let batch = s.frames.take(limitBytes: batchBytes) { return .some(batch) }
                 if s.finished { return .some(nil) }
                 s.waiter = c
                 return .none
@@ -60,26 +63,6 @@ final class Outbox: Sendable {
     }
 
     private func take() -> [[UInt8]]? {
-        state.withLock { s in Self.take(&s, limit: batchBytes) }
-    }
-
-    private static func take(_ s: inout State, limit: Int) -> [[UInt8]]? {
-        guard s.head < s.items.count else { return nil }
-        var batch: [[UInt8]] = []
-        var bytes = 0
-        while s.head < s.items.count && (batch.isEmpty || bytes < limit) {
-            let frame = s.items[s.head]
-            bytes += frame.count
-            batch.append(frame)
-            s.head += 1
-        }
-        if s.head == s.items.count {
-            s.items.removeAll(keepingCapacity: true)
-            s.head = 0
-        } else if s.head > 64 && s.head * 2 > s.items.count {
-            s.items.removeFirst(s.head)
-            s.head = 0
-        }
-        return batch
+        state.withLock { s in s.frames.take(limitBytes: batchBytes) }
     }
 }

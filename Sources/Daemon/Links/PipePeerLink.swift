@@ -3,11 +3,13 @@ import SyncEngine
 /// One end of an in-process link between two daemons (both ends in one process): what a
 /// data channel gives, minus the network — ordered, reliable and backpressured (a sender
 /// suspends while the peer has `capacity` unread messages).
-public final class PipePeerLink: PeerLink {
+public final class PipePeerLink: BatchReceivingPeerLink {
     /// The device ID of the other end.
     public let peerDeviceID: String
     /// Messages from the other end.
     public let incoming: AsyncStream<[UInt8]>
+    /// Messages from the other end, all that wait at once (up to ``MessageQueue/batchBytes``).
+    let incomingBatches: AsyncStream<[[UInt8]]>
     private let inbound: MessageQueue
     private let outbound: MessageQueue
 
@@ -16,6 +18,7 @@ public final class PipePeerLink: PeerLink {
         self.inbound = inbound
         self.outbound = outbound
         incoming = AsyncStream(unfolding: { await inbound.pop() })
+        incomingBatches = AsyncStream(unfolding: { await inbound.next(limitBytes: MessageQueue.batchBytes) })
     }
 
     /// A connected pair: the first end talks to `b` (its peer is `b`), the second to `a`.
@@ -32,7 +35,7 @@ public final class PipePeerLink: PeerLink {
 
     /// Closes both directions.
     public func close() async {
-        await outbound.close()
-        await inbound.close()
+        outbound.close()
+        inbound.close()
     }
 }

@@ -7,23 +7,29 @@ import SyncProtocol
 ///
 /// Sync frames can be up to 8 MiB while a data channel message is at most the peer's
 /// `max-message-size` (256 KiB here), so each frame is sent as pieces of at most
-/// ``pieceBytes`` and the receiver joins them again by the frames' length prefixes
+/// ``maxMessageBytes`` and the receiver joins them again by the frames' length prefixes
 /// (``FrameAssembler``). `send` awaits the driver's backpressured send: it suspends while the
 /// channel's `bufferedAmount` is above its high-water mark and resumes on `bufferedamountlow`,
 /// so a folder never buffers more than that mark per peer.
-final class DataChannelLink: BatchSendingPeerLink {
+final class DataChannelLink: BatchSendingPeerLink, BatchReceivingPeerLink {
     /// The authenticated device at the other end (its DTLS certificate matched its ID).
     let peerDeviceID: String
     /// Whole sync frames from the peer, in order.
     let incoming: AsyncStream<[UInt8]>
+    /// Whole sync frames from the peer, in order, all that wait at once (up to ``MessageQueue/batchBytes``).
+    let incomingBatches: AsyncStream<[[UInt8]]>
     /// The channel.
     let handle: DataChannelHandle
     private let driver: RTCDriver
     private let forwarder: Task<Void, Never>
     private let queue: MessageQueue
 
-    /// Largest data channel message sent.
-    static let pieceBytes = 64 << 10
+    /// Largest data channel message sent: a 64 KiB chunk (the chunker's average) plus room for
+    /// its frame's header goes as one message; larger frames are cut to this size, well under
+    /// the peer's `max-message-size` (256 KiB).
+    static let maxMessageBytes = (64 + 4) << 10
+    /// Bytes of messages handed to the driver in one call.
+    static let runBytes = 256 << 10
     /// Received bytes not yet taken by the engine above which the connection stops receiving:
     /// two maximal frames, so a whole frame can always be assembled while one waits.
     static let receiveBacklogLimit = 2 * FrameLimits.maxFrameBytes
@@ -31,7 +37,8 @@ final class DataChannelLink: BatchSendingPeerLink {
     /// Wraps `handle`; `messages` is the channel's message stream (taken once from the driver),
     /// with receive flow control on (``receiveBacklogLimit``): each frame's bytes are reported
     /// consumed when the engine takes it, so a peer that sends faster than the folder can handle
-    /// is held back by SCTP's receive window instead of filling this process's memory.
+    /// is held back by SCTP's receive window instead of filling this process's memory. A batch
+    /// of frames is reported consumed at once (one hop onto the event loop per batch).
     init(peerDeviceID: String, driver: RTCDriver, handle: DataChannelHandle, messages: AsyncStream<DataChannelMessage>) {
         self.peerDeviceID = peerDeviceID
         self.driver = driver
@@ -43,11 +50,23 @@ final class DataChannelLink: BatchSendingPeerLink {
             driver.consumed(frame.count, on: handle)
             return frame
         })
+        incomingBatches = AsyncStream(unfolding: {
+            guard let batch = await queue.next(limitBytes: MessageQueue.batchBytes) else { return nil }
+            driver.consumed(batch.reduce(0) { $0 + $1.count }, on: handle)
+            return batch
+        })
         // Reassembles frames from pieces; a malformed length closes the link. The forwarder
         // ends with the channel's message stream (the channel or the connection closed).
         forwarder = Task {
             var assembler = FrameAssembler()
             loop: for await message in messages {
+                // A message that is exactly one whole frame (most are: frames up to
+                // `maxMessageBytes` are sent whole) is passed on as it is, not copied through
+                // the assembler twice.
+                if assembler.bufferedBytes == 0, let whole = Self.wholeFrame(message.data) {
+                    guard await queue.push(whole) else { break loop }
+                    continue
+                }
                 assembler.append(message.data)
                 do {
                     while let frame = try assembler.nextFrame() {
@@ -58,46 +77,66 @@ final class DataChannelLink: BatchSendingPeerLink {
                     break loop
                 }
             }
-            await queue.close()
+            queue.close()
         }
+    }
+
+    /// `data` when it is exactly one frame (its length prefix covers the rest of it, within
+    /// ``FrameLimits/maxFrameBytes``), nil otherwise.
+    static func wholeFrame(_ data: [UInt8]) -> [UInt8]? {
+        guard data.count >= 4, data.count <= FrameLimits.maxFrameBytes else { return nil }
+        let length = Int(data[0]) << 24 | Int(data[1]) << 16 | Int(data[2]) << 8 | Int(data[3])
+        return length + 4 == data.count ? data : nil
     }
 
     /// Sends one frame, in pieces, suspending while the channel is above its high-water mark.
     func send(_ message: [UInt8]) async throws {
-        if message.count <= Self.pieceBytes {
-            try await driver.send(message, on: handle)
-            return
-        }
-        var offset = 0
-        while offset < message.count {
-            let end = min(offset + Self.pieceBytes, message.count)
-            try await driver.send(Array(message[offset..<end]), on: handle)
-            offset = end
-        }
+        try await send(batch: [message])
     }
 
-    /// Sends frames in order: each run of frames of at most ``pieceBytes`` goes to the driver
-    /// in one call (they share SCTP packets and one flush); a larger frame goes piece by piece
-    /// as in ``send(_:)``, each piece waiting for the high-water mark, so a batch never puts
-    /// more than one piece above the mark.
+    /// Sends frames in order. Each frame becomes one message, or (above ``maxMessageBytes``)
+    /// pieces of equal size that are slices of it (no copies); messages go to the driver in
+    /// runs of about ``runBytes`` (one hop onto the event loop, shared SCTP packets and one
+    /// flush per run), each run waiting for the high-water mark, so a batch never puts more
+    /// than one run above the mark.
     func send(batch frames: [[UInt8]]) async throws {
-        var run: [[UInt8]] = []
+        var run: [ArraySlice<UInt8>] = []
+        var runBytes = 0
         for frame in frames {
-            if frame.count <= Self.pieceBytes {
-                run.append(frame)
-                continue
+            for piece in Self.pieces(of: frame) {
+                run.append(piece)
+                runBytes += piece.count
+                if runBytes >= Self.runBytes {
+                    try await driver.send(pieces: run, on: handle)
+                    run.removeAll(keepingCapacity: true)
+                    runBytes = 0
+                }
             }
-            if !run.isEmpty { try await driver.send(batch: run, on: handle) }
-            run.removeAll()
-            try await send(frame)
         }
-        if !run.isEmpty { try await driver.send(batch: run, on: handle) }
+        if !run.isEmpty { try await driver.send(pieces: run, on: handle) }
+    }
+
+    /// `frame` as one message, or cut into the fewest pieces of equal size (within one byte)
+    /// that are each at most ``maxMessageBytes``: a chunk response just over 64 KiB goes whole
+    /// rather than as 64 KiB and a tail of a few bytes.
+    static func pieces(of frame: [UInt8]) -> [ArraySlice<UInt8>] {
+        guard frame.count > maxMessageBytes else { return [frame[...]] }
+        let n = (frame.count + maxMessageBytes - 1) / maxMessageBytes
+        var out: [ArraySlice<UInt8>] = []
+        out.reserveCapacity(n)
+        var start = 0
+        for i in 0..<n {
+            let end = frame.count * (i + 1) / n
+            out.append(frame[start..<end])
+            start = end
+        }
+        return out
     }
 
     /// Closes the data channel (the peer sees it close; its link ends).
     func close() async {
         try? await driver.closeDataChannel(handle)
         forwarder.cancel()
-        await queue.close()
+        queue.close()
     }
 }

@@ -43,6 +43,8 @@ actor PeerSession {
     private var reconciling = false
     /// The reason given when the session closed.
     private var closeReason: String?
+    /// The last ``linkInfo()`` answer and when it was made.
+    private var linkInfoCache: (at: Instant, value: (type: String?, rtt: Double?))?
     /// What STUN/TURN servers reported (`icecandidateerror`), at most eight distinct lines.
     private var serverErrors: [String] = []
     private var heldCandidates: [SignalPayload] = []
@@ -260,8 +262,22 @@ actor PeerSession {
 
     // MARK: Status and lifetime
 
-    /// The candidate type of the selected pair (`host`, `srflx`, `relay`, `prflx`) and the RTT in ms.
+    /// The candidate type of the selected pair (`host`, `srflx`, `relay`, `prflx`) and the RTT in
+    /// ms, at most ``linkInfoMaxAge`` old: status is polled (every 100 ms by sync-compare, by
+    /// `syncctl watch` and scripts) while a sync runs, and a full `getStats` report on the event
+    /// loop for every poll took from the data path.
     func linkInfo() async -> (type: String?, rtt: Double?) {
+        let now = Instant.monotonicNow()
+        if let cached = linkInfoCache, now - cached.at < Self.linkInfoMaxAge { return cached.value }
+        let value = await freshLinkInfo()
+        linkInfoCache = (now, value)
+        return value
+    }
+
+    /// How long ``linkInfo()`` answers from its last `getStats` report.
+    static let linkInfoMaxAge: Duration = .seconds(2)
+
+    private func freshLinkInfo() async -> (type: String?, rtt: Double?) {
         guard let stats = try? await driver.getStats(), let t = stats["T01"],
               case .string(let pairID)? = t["selectedCandidatePairId"], let pair = stats[pairID] else { return (nil, nil) }
         var type: String?
