@@ -116,6 +116,14 @@ public final class DTLSEndpoint {
         return size > 0 ? Int(size) : configuration.mtu - 64
     }
 
+    /// Sets the datagram size application-data records may fill (the link MTU OpenSSL
+    /// sizes its records to), when PLPMTUD changed the packet size the layer above sends.
+    /// Clamped to 256...65507; handshake flights keep ``DTLSConfiguration/mtu``, so call it
+    /// once connected.
+    public func setRecordMTU(_ mtu: Int) {
+        _ = CShim_DTLS_set_link_mtu(ssl, min(65_507, max(256, mtu)))
+    }
+
     // MARK: Inputs
 
     /// Starts the handshake: state `connecting`; a client queues its ClientHello.

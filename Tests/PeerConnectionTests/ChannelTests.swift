@@ -47,17 +47,7 @@ import WireKit
         let lossy = LinkConditions(delay: .milliseconds(20), loss: 0.02)
         p.net.setUplink(p.net.hostIDs[0], lossy)
         p.net.setUplink(p.net.hostIDs[1], lossy)
-        var sent: [[UInt8]] = []
-        var rng = SeededRandom(seed: seed)
-        for i in 0..<16 {
-            var message = [UInt8](repeating: UInt8(i), count: 32_768)
-            for j in stride(from: 0, to: message.count, by: 8) { message[j] = UInt8(truncatingIfNeeded: rng.next()) }
-            sent.append(message)
-            try p.a.pc.send(message, on: dc)
-        }
-        let remote = try #require(p.b.remoteChannels.first)
-        try p.run(maxTime: .seconds(60)) { p.b.messages(remote).count == sent.count }
-        #expect(p.b.messages(remote).map(\.data) == sent, "seed \(seed)")
+        try p.sendAndCheck(count: 16, size: 32_768, on: dc)
         #expect(p.a.pc.bufferedAmount(dc) == 0)
     }
 

@@ -3,6 +3,7 @@ import DTLS
 import ICE
 import NetSim
 import PeerConnection
+import Testing
 import WireKit
 
 /// Test support: a ``PeerConnection`` on NetSim, with zero-delay signaling to a peer endpoint
@@ -23,9 +24,9 @@ final class PCEndpoint: SimulatedEndpoint {
     var onEvent: ((PCEndpoint, PeerConnectionEvent) -> Void)?
     var now: Instant = .zero
 
-    init(_ name: String, seed: UInt64, address: TransportAddress, identity: DeviceIdentity) {
+    init(_ name: String, seed: UInt64, address: TransportAddress, identity: DeviceIdentity, pathMTUDiscovery: Bool = true) {
         self.name = name
-        pc = PeerConnection(configuration: PeerConnectionConfiguration(identity: identity, seed: seed))
+        pc = PeerConnection(configuration: PeerConnectionConfiguration(identity: identity, seed: seed, pathMTUDiscovery: pathMTUDiscovery))
         pc.addLocalInterface(address)
     }
 
@@ -83,12 +84,14 @@ final class PCEndpoint: SimulatedEndpoint {
         }
     }
 
-    /// Offer from self, answer from `peer`, both applied.
-    func negotiate() throws {
+    /// Offer from self, answer from `peer`, both applied; `rewrite` edits each SDP in transit.
+    func negotiate(rewrite: (String) -> String = { $0 }) throws {
         guard let peer else { return }
-        let offer = try pc.setLocalDescription()
+        var offer = try pc.setLocalDescription()
+        offer.sdp = rewrite(offer.sdp)
         try peer.pc.setRemoteDescription(offer)
-        let answer = try peer.pc.setLocalDescription()
+        var answer = try peer.pc.setLocalDescription()
+        answer.sdp = rewrite(answer.sdp)
         try pc.setRemoteDescription(answer)
         drain()
         peer.drain()
@@ -113,14 +116,33 @@ struct PCPair {
     static let identityA = try! DeviceIdentity.generate(commonName: "a")
     static let identityB = try! DeviceIdentity.generate(commonName: "b")
 
-    init(seed: UInt64, link: LinkConditions = LinkConditions(delay: .milliseconds(10))) {
+    init(seed: UInt64, link: LinkConditions = LinkConditions(delay: .milliseconds(10)), pathMTUDiscovery: Bool = true) {
         self.seed = seed
         net = SimNetwork(seed: seed)
-        a = PCEndpoint("A", seed: seed &* 31 &+ 1, address: TransportAddress("198.51.100.1:5000")!, identity: Self.identityA)
-        b = PCEndpoint("B", seed: seed &* 31 &+ 2, address: TransportAddress("198.51.100.2:6000")!, identity: Self.identityB)
-        net.addHost(a, addresses: [IPAddress("198.51.100.1")!], uplink: link, downlink: .perfect)
-        net.addHost(b, addresses: [IPAddress("198.51.100.2")!], uplink: link, downlink: .perfect)
+        a = PCEndpoint("A", seed: seed &* 31 &+ 1, address: TransportAddress("198.51.100.1:5000")!, identity: Self.identityA,
+                       pathMTUDiscovery: pathMTUDiscovery)
+        b = PCEndpoint("B", seed: seed &* 31 &+ 2, address: TransportAddress("198.51.100.2:6000")!, identity: Self.identityB,
+                       pathMTUDiscovery: pathMTUDiscovery)
+        let downlink = LinkConditions(mtu: link.mtu)  // perfect, but as narrow as the uplink
+        net.addHost(a, addresses: [IPAddress("198.51.100.1")!], uplink: link, downlink: downlink)
+        net.addHost(b, addresses: [IPAddress("198.51.100.2")!], uplink: link, downlink: downlink)
         PCEndpoint.link(a, b)
+    }
+
+    /// Sends `count` seeded random messages of `size` bytes from A on `dc`, runs until B's
+    /// first remote channel has them all and checks them, in order.
+    func sendAndCheck(count: Int, size: Int, on dc: DataChannelHandle) throws {
+        var sent: [[UInt8]] = []
+        var rng = SeededRandom(seed: seed)
+        for i in 0..<count {
+            var message = [UInt8](repeating: UInt8(truncatingIfNeeded: i), count: size)
+            for j in stride(from: 0, to: message.count, by: 8) { message[j] = UInt8(truncatingIfNeeded: rng.next()) }
+            sent.append(message)
+            try a.pc.send(message, on: dc)
+        }
+        let remote = try #require(b.remoteChannels.first)
+        try run(maxTime: .seconds(60)) { b.messages(remote).count == sent.count }
+        #expect(b.messages(remote).map(\.data) == sent, "seed \(seed)")
     }
 
     /// Runs until `done`, bounded in virtual time.

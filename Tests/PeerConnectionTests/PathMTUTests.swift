@@ -1,0 +1,48 @@
+import DataChannel
+import NetSim
+import PeerConnection
+import Testing
+import WireKit
+
+/// PLPMTUD through the whole stack (SCTP probes in DTLS records over NetSim UDP/IPv4): the
+/// packet size the `sctp-transport` stats report, and a transfer at that size.
+@Suite struct PathMTUTests {
+    /// Opens a channel, lets the search finish, sends 24 messages of 40 KiB from A and checks them.
+    static func transfer(_ p: PCPair, rewrite: (String) -> String = { $0 }) throws -> (pathMTU: Int, probes: Int) {
+        let dc = try p.a.pc.createDataChannel("bulk")
+        try p.a.negotiate(rewrite: rewrite)
+        try p.run { p.a.opened.contains(dc) && !p.b.opened.isEmpty }
+        try p.net.run(for: .seconds(15))
+        try p.sendAndCheck(count: 24, size: 40_960, on: dc)
+        let sctp = try #require(p.a.pc.getStats()["S01"])
+        return (sctp.int("pathMTU") ?? 0, sctp.int("pathMTUProbesSent") ?? 0)
+    }
+
+    @Test("the SCTP packet size rises to what the link carries after UDP, IPv4 and DTLS",
+          arguments: [(1500, 1412), (9000, 8912), (65_535, 16_384)])
+    func raised(linkMTU: Int, expected: Int) throws {
+        let p = PCPair(seed: 81, link: LinkConditions(delay: .milliseconds(10), mtu: linkMTU))
+        let (pathMTU, probes) = try Self.transfer(p)
+        #expect(pathMTU == expected)
+        #expect(probes > 0)
+        #expect(pathMTU + 40 + 28 <= linkMTU)
+    }
+
+    @Test("with PLPMTUD off the packet size stays at the DTLS MTU's and nothing is probed")
+    func off() throws {
+        let p = PCPair(seed: 82, link: LinkConditions(delay: .milliseconds(10), mtu: 65_535), pathMTUDiscovery: false)
+        let (pathMTU, probes) = try Self.transfer(p)
+        #expect(pathMTU == 1160)
+        #expect(probes == 0)
+    }
+
+    @Test("a peer that announces no record size limit (Chromium) gets no probe over 2048 bytes")
+    func unannouncedLimit() throws {
+        let p = PCPair(seed: 83, link: LinkConditions(delay: .milliseconds(10), mtu: 65_535))
+        let (pathMTU, _) = try Self.transfer(p) { sdp in
+            #expect(sdp.contains("a=x-record-size-limit:16384\r\n"))
+            return sdp.replacing("a=x-record-size-limit:16384\r\n", with: "")
+        }
+        #expect(pathMTU == 1412)
+    }
+}
