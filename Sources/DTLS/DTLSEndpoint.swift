@@ -121,7 +121,11 @@ public final class DTLSEndpoint {
     /// Clamped to 256...65507; handshake flights keep ``DTLSConfiguration/mtu``, so call it
     /// once connected.
     public func setRecordMTU(_ mtu: Int) {
-        _ = CShim_DTLS_set_link_mtu(ssl, min(65_507, max(256, mtu)))
+        // OpenSSL turns the link MTU into its record limit only while handshaking; after
+        // that the limit itself is set (our BIO has no per-datagram overhead: the same value).
+        let size = min(65_507, max(256, mtu))
+        _ = CShim_DTLS_set_link_mtu(ssl, size)
+        _ = CShim_SSL_set_mtu(ssl, size)
     }
 
     // MARK: Inputs

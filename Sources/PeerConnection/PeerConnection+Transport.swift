@@ -26,6 +26,7 @@ extension PeerConnection {
                 }
                 if dtls.state == .connected, sctp != nil {
                     if !sctpStarted { startSCTP() }
+                    followPathMTU(dtls)  // before sending: packets of a new size may follow
                     // Left in SCTP for ``pollSealedTransmit(_:)`` when the driver seals directly.
                     while directSealingRoute == nil, sctp?.pollTransmit(into: &sctpPacket) == true {
                         progress = true
@@ -40,7 +41,6 @@ extension PeerConnection {
                         progress = true
                         process(event)
                     }
-                    followPathMTU(dtls)
                 }
                 while let record = dtls.pollTransmit() {
                     progress = true
