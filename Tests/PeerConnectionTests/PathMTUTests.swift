@@ -45,4 +45,29 @@ import WireKit
         }
         #expect(pathMTU == 1412)
     }
+
+    @Test("the link narrows to 1500 bytes mid-transfer: DTLS-carried SCTP falls back, every message arrives",
+          arguments: [UInt64(84), 85])
+    func blackHole(seed: UInt64) throws {
+        let p = PCPair(seed: seed, link: LinkConditions(delay: .milliseconds(10), mtu: 65_535))
+        let dc = try p.a.pc.createDataChannel("bulk")
+        try p.a.negotiate()
+        try p.run { p.a.opened.contains(dc) && !p.b.opened.isEmpty }
+        try p.net.run(for: .seconds(2))
+        #expect(p.a.pc.getStats()["S01"]?.int("pathMTU") == 16_384)
+        var rng = SeededRandom(seed: seed)
+        let sent = (0..<48).map { _ in rng.bytes(65_536) }
+        for m in sent { try p.a.pc.send(m, on: dc) }
+        let remote = try #require(p.b.remoteChannels.first)
+        try p.run(maxTime: .seconds(30)) { p.b.messages(remote).count >= 8 }
+        for h in p.net.hostIDs {
+            p.net.setUplink(h, LinkConditions(delay: .milliseconds(10), mtu: 1500))
+            p.net.setDownlink(h, LinkConditions(mtu: 1500))
+        }
+        try p.run(maxTime: .seconds(120)) { p.b.messages(remote).count == sent.count }
+        #expect(p.b.messages(remote).map(\.data) == sent, "seed \(seed)")
+        let sctp = try #require(p.a.pc.getStats()["S01"])
+        #expect((sctp.int("pathMTUBlackHoles") ?? 0) >= 1, "seed \(seed)")
+        #expect((sctp.int("pathMTU") ?? .max) + 40 + 28 <= 1500, "seed \(seed)")
+    }
 }
