@@ -9,9 +9,7 @@ import WireKit
 @Suite struct PathMTUTests {
     /// Opens a channel, lets the search finish, sends 24 messages of 40 KiB from A and checks them.
     static func transfer(_ p: PCPair, rewrite: (String) -> String = { $0 }) throws -> (pathMTU: Int, probes: Int) {
-        let dc = try p.a.pc.createDataChannel("bulk")
-        try p.a.negotiate(rewrite: rewrite)
-        try p.run { p.a.opened.contains(dc) && !p.b.opened.isEmpty }
+        let dc = try p.openChannel("bulk", rewrite: rewrite)
         try p.net.run(for: .seconds(15))
         try p.sendAndCheck(count: 24, size: 40_960, on: dc)
         let sctp = try #require(p.a.pc.getStats()["S01"])
@@ -26,6 +24,19 @@ import WireKit
         #expect(pathMTU == expected)
         #expect(probes > 0)
         #expect(pathMTU + 40 + 28 <= linkMTU)
+    }
+
+    @Test("50 ms RTT with 1 % loss each way on a 1500-byte link: 1412 bytes, no black hole from random loss",
+          arguments: [UInt64(86), 87, 88])
+    func randomLossIsNoBlackHole(seed: UInt64) throws {
+        let p = PCPair(seed: seed, link: LinkConditions(delay: .milliseconds(25), loss: 0.01, mtu: 1500))
+        let dc = try p.openChannel("bulk")
+        try p.net.run(for: .seconds(15))
+        try p.sendAndCheck(count: 64, size: 65_536, on: dc)
+        let sctp = try #require(p.a.pc.getStats()["S01"])
+        #expect(sctp.int("pathMTU") == 1412, "seed \(seed)")
+        #expect(sctp.int("pathMTUBlackHoles") == 0, "seed \(seed): \(sctp.json)")
+        #expect((sctp.int("retransmissions") ?? 0) > 0, "seed \(seed): the loss reached the data")
     }
 
     @Test("with PLPMTUD off the packet size stays at the DTLS MTU's and nothing is probed")
@@ -50,9 +61,7 @@ import WireKit
           arguments: [UInt64(84), 85])
     func blackHole(seed: UInt64) throws {
         let p = PCPair(seed: seed, link: LinkConditions(delay: .milliseconds(10), mtu: 65_535))
-        let dc = try p.a.pc.createDataChannel("bulk")
-        try p.a.negotiate()
-        try p.run { p.a.opened.contains(dc) && !p.b.opened.isEmpty }
+        let dc = try p.openChannel("bulk")
         try p.net.run(for: .seconds(2))
         #expect(p.a.pc.getStats()["S01"]?.int("pathMTU") == 16_384)
         var rng = SeededRandom(seed: seed)

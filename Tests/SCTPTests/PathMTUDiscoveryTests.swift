@@ -26,8 +26,8 @@ import WireKit
             b = SCTPHost(SCTPAssociation(configuration: cb), local: addrB, remote: addrA)
             hostA = net.addHost(a, addresses: [addrA.ip], uplink: link, downlink: link)
             hostB = net.addHost(b, addresses: [addrB.ip], uplink: link, downlink: link)
-            try a.association.connect(now: net.now)
-            try net.run(maxTime: .seconds(10)) { self.a.association.isEstablished && self.b.association.isEstablished }
+            try a.core.connect(now: net.now)
+            try net.run(maxTime: .seconds(10)) { self.a.core.isEstablished && self.b.core.isEstablished }
         }
 
         func setMTU(_ mtu: Int) {
@@ -42,10 +42,10 @@ import WireKit
         func transfer(count: Int, seed: UInt64, midway: () -> Void = {}) throws {
             var sent = 0, sentDigest = Digest(), calledMidway = false
             func fill() throws {
-                while sent < count, a.association.bufferedAmount(stream: 0) < 512 * 1024 {
+                while sent < count, a.core.bufferedAmount(stream: 0) < 512 * 1024 {
                     let m = TransferScenario.payload(index: sent, size: 1 + (sent * 7919) % 65_536)
                     sentDigest.add(m)
-                    try a.association.send(stream: 0, ppid: 53, message: m, now: net.now)
+                    try a.core.send(stream: 0, ppid: 53, message: m, now: net.now)
                     sent += 1
                 }
             }
@@ -79,24 +79,24 @@ import WireKit
     func settles(linkMTU: Int, expected: Int) throws {
         let pair = try Pair(seed: 7, link: LinkConditions(delay: .milliseconds(10), mtu: linkMTU))
         try pair.net.run(for: .seconds(20))
-        #expect(pair.a.association.pathMTU == expected)
-        #expect(pair.a.association.pathMTU + 28 <= linkMTU)
-        #expect(!pair.a.association.isSearchingPathMTU)
+        #expect(pair.a.core.pathMTU == expected)
+        #expect(pair.a.core.pathMTU + 28 <= linkMTU)
+        #expect(!pair.a.core.isSearchingPathMTU)
         // Probing alone put nothing in flight and left the congestion window as it was.
-        #expect(pair.a.association.bytesInFlight == 0)
-        #expect(pair.a.association.congestionWindow == 10 * 1200)
+        #expect(pair.a.core.bytesInFlight == 0)
+        #expect(pair.a.core.congestionWindow == 10 * 1200)
         try pair.transfer(count: 60, seed: 7)
-        #expect(pair.a.association.pathMTU == expected)
-        #expect(pair.a.association.statistics.pathMTUBlackHoles == 0)
+        #expect(pair.a.core.pathMTU == expected)
+        #expect(pair.a.core.statistics.pathMTUBlackHoles == 0)
     }
 
     @Test("a peer without PLPMTUD of its own answers the probes")
     func peerWithoutDiscovery() throws {
         let pair = try Pair(seed: 3, link: LinkConditions(delay: .milliseconds(5), mtu: 9000), probesOnB: false)
         try pair.net.run(for: .seconds(10))
-        #expect(pair.a.association.pathMTU == 8912)
-        #expect(pair.b.association.pathMTU == 1200)
-        #expect(pair.b.association.statistics.unknownChunks == 0)
+        #expect(pair.a.core.pathMTU == 8912)
+        #expect(pair.b.core.pathMTU == 1200)
+        #expect(pair.b.core.statistics.unknownChunks == 0)
     }
 
     @Test("the link MTU drops mid-transfer: the sender falls back and every byte arrives",
@@ -106,13 +106,13 @@ import WireKit
         link.rateBitsPerSecond = 200_000_000
         let pair = try Pair(seed: seed, link: link)
         try pair.net.run(for: .seconds(2))
-        #expect(pair.a.association.pathMTU == 16_384, "seed \(seed)")
+        #expect(pair.a.core.pathMTU == 16_384, "seed \(seed)")
         try pair.transfer(count: 300, seed: seed) { pair.setMTU(1500) }
-        #expect(pair.a.association.statistics.pathMTUBlackHoles >= 1, "seed \(seed)")
-        #expect(pair.a.association.pathMTU + 28 <= 1500, "seed \(seed)")
+        #expect(pair.a.core.statistics.pathMTUBlackHoles >= 1, "seed \(seed)")
+        #expect(pair.a.core.pathMTU + 28 <= 1500, "seed \(seed)")
         // The search after the fall back found the 1500-byte size again.
         try pair.net.run(for: .seconds(20))
-        #expect(pair.a.association.pathMTU == 1412, "seed \(seed)")
+        #expect(pair.a.core.pathMTU == 1412, "seed \(seed)")
     }
 
     @Test("lost probes are retried and never lower the packet size", arguments: [UInt64(4), 5, 6])
@@ -126,32 +126,32 @@ import WireKit
             dropped += 1
             return true
         }
-        var sizes: [Int] = [pair.a.association.pathMTU]
+        var sizes: [Int] = [pair.a.core.pathMTU]
         for _ in 0..<200 {
             try pair.net.run(for: .milliseconds(50))
-            if pair.a.association.pathMTU != sizes.last { sizes.append(pair.a.association.pathMTU) }
+            if pair.a.core.pathMTU != sizes.last { sizes.append(pair.a.core.pathMTU) }
         }
         #expect(sizes == sizes.sorted(), "seed \(seed): \(sizes)")
         #expect(dropped == 1)
-        #expect(pair.a.association.statistics.pathMTUProbesSent > pair.a.association.statistics.pathMTUProbesAcknowledged)
-        #expect(pair.a.association.pathMTU == 16_384, "seed \(seed): \(sizes)")
-        #expect(pair.a.association.statistics.pathMTUBlackHoles == 0)
-        #expect(pair.a.association.bytesInFlight == 0)
+        #expect(pair.a.core.statistics.pathMTUProbesSent > pair.a.core.statistics.pathMTUProbesAcknowledged)
+        #expect(pair.a.core.pathMTU == 16_384, "seed \(seed): \(sizes)")
+        #expect(pair.a.core.statistics.pathMTUBlackHoles == 0)
+        #expect(pair.a.core.bytesInFlight == 0)
     }
 
     @Test("turning discovery off falls back to the base size and stops probing")
     func disable() throws {
         let pair = try Pair(seed: 9, link: LinkConditions(delay: .milliseconds(5), mtu: 65_535))
         try pair.net.run(for: .seconds(2))
-        #expect(pair.a.association.pathMTU == 16_384)
-        pair.a.association.setPathMTUDiscovery(enabled: false, now: pair.net.now)
-        #expect(pair.a.association.pathMTU == 1200)
-        let probes = pair.a.association.statistics.pathMTUProbesSent
+        #expect(pair.a.core.pathMTU == 16_384)
+        pair.a.core.setPathMTUDiscovery(enabled: false, now: pair.net.now)
+        #expect(pair.a.core.pathMTU == 1200)
+        let probes = pair.a.core.statistics.pathMTUProbesSent
         try pair.net.run(for: .seconds(700))
-        #expect(pair.a.association.statistics.pathMTUProbesSent == probes)
-        #expect(pair.a.association.pathMTU == 1200)
-        pair.a.association.setPathMTUDiscovery(enabled: true, now: pair.net.now)
+        #expect(pair.a.core.statistics.pathMTUProbesSent == probes)
+        #expect(pair.a.core.pathMTU == 1200)
+        pair.a.core.setPathMTUDiscovery(enabled: true, now: pair.net.now)
         try pair.net.run(for: .seconds(2))
-        #expect(pair.a.association.pathMTU == 16_384)
+        #expect(pair.a.core.pathMTU == 16_384)
     }
 }
