@@ -87,7 +87,8 @@ let package = Package(
         // MARK: SCTP and data channels
         .target(name: "SCTP", dependencies: ["WireKit", "COpenSSL", .product(name: "DequeModule", package: "swift-collections")], swiftSettings: dataPathSettings),
         .target(name: "DataChannel", dependencies: ["SCTP", "WireKit"], swiftSettings: dataPathSettings),
-        .target(name: "SCTPTestSupport", dependencies: ["SCTP", "DataChannel", "WireKit"]),
+        .target(name: "SCTPTestSupport", dependencies: ["SCTP", "DataChannel", "NetSim", "WireKit"]),
+        .target(name: "ICETestSupport", dependencies: ["NetSim", "STUN", "WireKit"]),
         .target(name: "MediaTestSupport"),
 
         // MARK: Protocol cores
@@ -178,7 +179,7 @@ let package = Package(
         .testTarget(name: "CShimsTests", dependencies: ["COpenSSL", "CZstd", "CSystemd", "CPlatform"]),
         .testTarget(name: "WireKitTests", dependencies: ["WireKit"]),
         .testTarget(name: "STUNTests", dependencies: ["STUN", "WireKit"]),
-        .testTarget(name: "ICETests", dependencies: ["ICE", "STUN", "WireKit", "NetSim"]),
+        .testTarget(name: "ICETests", dependencies: ["ICE", "ICETestSupport", "STUN", "WireKit", "NetSim"]),
         .testTarget(name: "DataPathTests", dependencies: ["ICEDriver", "WireKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "ICEInteropTests", dependencies: ["ICEDriver", "ICE", "STUN", "WireKit", "NetSim"]),
         .testTarget(name: "NetSimTests", dependencies: ["NetSim", "WireKit"]),
@@ -206,7 +207,7 @@ let package = Package(
         .testTarget(name: "SRTPTests", dependencies: ["SRTP", "RTP", "WireKit"]),
         .testTarget(name: "MediaTests", dependencies: ["MediaTestSupport", "Media", "RTP", "SRTP", "NetSim", "WireKit"]),
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "SyncFS", "SyncProtocol", "WireKit"]),
-        .testTarget(name: "PeerConnectionTests", dependencies: ["PeerConnection", "ICE", "DTLS", "DataChannel", "SDP", "NetSim", "WireKit"]),
+        .testTarget(name: "PeerConnectionTests", dependencies: ["PeerConnection", "ICE", "ICETestSupport", "DTLS", "DataChannel", "SDP", "NetSim", "WireKit"]),
         .testTarget(name: "PeerConnectionMediaTests", dependencies: ["MediaTestSupport", "PeerConnection", "Media", "RTP", "DTLS", "NetSim", "WireKit"]),
         .testTarget(name: "MediaInteropTests", dependencies: ["MediaTestSupport", "PeerConnection", "Media", "RTP", "DTLS", "WireKit"]),
         .testTarget(name: "PeerConnectionInteropTests", dependencies: ["PeerConnection", "DTLS", "Signaling", .product(name: "Logging", package: "swift-log")]),

@@ -116,6 +116,18 @@ public final class DTLSEndpoint {
         return size > 0 ? Int(size) : configuration.mtu - 64
     }
 
+    /// Sets the datagram size application-data records may fill (the link MTU OpenSSL
+    /// sizes its records to), when PLPMTUD changed the packet size the layer above sends.
+    /// Clamped to 256...65507; handshake flights keep ``DTLSConfiguration/mtu``, so call it
+    /// once connected.
+    public func setRecordMTU(_ mtu: Int) {
+        // OpenSSL turns the link MTU into its record limit only while handshaking; after
+        // that the limit itself is set (our BIO has no per-datagram overhead: the same value).
+        let size = min(65_507, max(256, mtu))
+        _ = CShim_DTLS_set_link_mtu(ssl, size)
+        _ = CShim_SSL_set_mtu(ssl, size)
+    }
+
     // MARK: Inputs
 
     /// Starts the handshake: state `connecting`; a client queues its ClientHello.

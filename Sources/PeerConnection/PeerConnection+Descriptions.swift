@@ -37,6 +37,9 @@ extension PeerConnection {
         m.append(.mid(mid))
         m.append(.sctpPort(configuration.sctpPort))
         m.append(.maxMessageSize(UInt64(configuration.maxMessageSize)))
+        if let limit = configuration.announcedRecordLimit {
+            m.append(.other(name: Self.recordSizeLimitAttribute, value: String(limit)))
+        }
         // Candidates already gathered belong in descriptions created afterwards (JSEP §5.2.1);
         // only the current ICE generation's.
         for line in localCandidateLines where line.hasSuffix("ufrag \(creds.ufrag)") || !line.contains(" ufrag ") {
@@ -126,9 +129,24 @@ extension PeerConnection {
         var setup: SDPSetupRole?
         var sctpPort: UInt16
         var maxMessageSize: Int
+        /// `a=x-record-size-limit`: the largest DTLS record plaintext the peer receives.
+        var recordSizeLimit: Int?
         var candidates: [String]
         var endOfCandidates: Bool
         var trickle: Bool
+    }
+
+    /// Our SDP attribute for RFC 8449's record_size_limit: the largest DTLS record plaintext
+    /// (SCTP packet) the sender of the description receives. Peers that do not announce one
+    /// get PLPMTUD probes of at most ``PeerConnectionConfiguration/unannouncedRecordLimit``.
+    static let recordSizeLimitAttribute = "x-record-size-limit"
+
+    /// The peer's `a=x-record-size-limit` in the data section: nil when absent or not a
+    /// number in 1200...65535.
+    static func recordSizeLimit(in m: MediaDescription) -> Int? {
+        guard let line = m.attributes.first(where: { $0.name == recordSizeLimitAttribute }),
+              let value = line.value, let n = Int(value), (1200...65_535).contains(n) else { return nil }
+        return n
     }
 
     /// Parses and checks a peer's SDP.
@@ -153,6 +171,7 @@ extension PeerConnection {
         let transport = RemoteTransport(index: index, mid: m.mid ?? String(index), credentials: ICECredentials(ufrag: ufrag, password: pwd),
                                         fingerprints: fingerprints, setup: session.setup(forMediaAt: index),
                                         sctpPort: m.sctpPort ?? 5000, maxMessageSize: maxSize,
+                                        recordSizeLimit: Self.recordSizeLimit(in: m),
                                         candidates: m.candidates.map(\.attributeString), endOfCandidates: m.isEndOfCandidates,
                                         trickle: session.iceOptions(forMediaAt: index).contains("trickle"))
         return (session, transport)

@@ -183,6 +183,7 @@ extension PeerConnection {
         dtls?.setRemoteFingerprints(remote.fingerprints)
         remoteSCTPPort = remote.sctpPort
         remoteMaxMessageSize = remote.maxMessageSize
+        remoteRecordSizeLimit = remote.recordSizeLimit
         canTrickleICECandidates = remote.trickle
         dataMid = remote.mid
         dataMLineIndex = remote.index

@@ -71,6 +71,9 @@ extension PeerConnection {
                 "retransmissions": .int(a.statistics.retransmissions), "fastRetransmits": .int(a.statistics.fastRetransmits),
                 "t3Expirations": .int(a.statistics.t3Expirations), "duplicateTSNs": .int(a.statistics.duplicateTSNs),
                 "droppedForWindow": .int(a.statistics.droppedForWindow), "state": .string("\(a.state)"),
+                "pathMTU": .int(a.pathMTU), "pathMTUProbesSent": .int(a.statistics.pathMTUProbesSent),
+                "pathMTUProbesAcknowledged": .int(a.statistics.pathMTUProbesAcknowledged),
+                "pathMTUBlackHoles": .int(a.statistics.pathMTUBlackHoles),
             ]
             if let rtt = a.smoothedRTT { v["smoothedRoundTripTime"] = .double(rtt.seconds) }
             add("S01", "sctp-transport", v)

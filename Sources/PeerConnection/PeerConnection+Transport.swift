@@ -26,6 +26,7 @@ extension PeerConnection {
                 }
                 if dtls.state == .connected, sctp != nil {
                     if !sctpStarted { startSCTP() }
+                    followPathMTU(dtls)  // before sending: packets of a new size may follow
                     // Left in SCTP for ``pollSealedTransmit(_:)`` when the driver seals directly.
                     while directSealingRoute == nil, sctp?.pollTransmit(into: &sctpPacket) == true {
                         progress = true
@@ -75,6 +76,7 @@ extension PeerConnection {
         case .selectedPairChanged(let local, let remote):
             counters.selectedPairChanges += 1
             emit(.selectedCandidatePairChange(local: local, remote: remote))
+            updatePathMTUPolicy()
             startDTLSIfReady()
         case .roleChanged:
             break
@@ -120,6 +122,20 @@ extension PeerConnection {
         }
     }
 
+    /// PLPMTUD probes only direct paths: a TURN relay (or no selected pair yet) keeps SCTP
+    /// at the base packet size.
+    func updatePathMTUPolicy() {
+        guard configuration.pathMTUDiscovery, let ice else { return }
+        sctp?.association.setPathMTUDiscovery(enabled: ice.selectedPair == nil || ice.directDataRoute() != nil, now: now)
+    }
+
+    /// DTLS's record limit follows the SCTP packet size PLPMTUD settled on.
+    func followPathMTU(_ dtls: DTLSEndpoint) {
+        guard let size = sctp?.association.pathMTU, size != recordMTUPacketSize else { return }
+        recordMTUPacketSize = size
+        dtls.setRecordMTU(size + PeerConnectionConfiguration.dtlsRecordOverhead)
+    }
+
     /// Starts the DTLS handshake once ICE has a selected pair and the role is known.
     func startDTLSIfReady() {
         guard let dtls, dtls.state == .new, let ice, ice.selectedPair != nil,
@@ -153,8 +169,8 @@ extension PeerConnection {
         var sctpConfig = configuration.sctp
         sctpConfig.localPort = configuration.sctpPort
         sctpConfig.remotePort = remoteSCTPPort
-        // Room for the DTLS record header, explicit nonce and AEAD tag (37 bytes with AES-GCM).
-        sctpConfig.maxPacketSize = max(512, configuration.dtlsMTU - 40)
+        sctpConfig.maxPacketSize = configuration.baseSCTPPacketSize
+        sctpConfig.pathMTUProbeSizes = configuration.pathMTUProbeSizes(peerRecordLimit: remoteRecordSizeLimit)
         sctpConfig.maxReceiveMessageSize = max(sctpConfig.maxReceiveMessageSize, configuration.maxMessageSize)
         sctpConfig.receiveWindow = max(sctpConfig.receiveWindow, sctpConfig.maxReceiveMessageSize)
         let remoteLimit = remoteMaxMessageSize ?? 65_536
@@ -168,6 +184,7 @@ extension PeerConnection {
         sctpConfig.cookieSecret = secret
         sctp = DataChannelManager(role: role == .client ? .client : .server, configuration: sctpConfig)
         attachPendingChannels()
+        updatePathMTUPolicy()
         startDTLSIfReady()
     }
 

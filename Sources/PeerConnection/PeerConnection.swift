@@ -55,6 +55,8 @@ public final class PeerConnection {
     public internal(set) var dtlsRole: DTLSRole?
     /// The peer's `a=max-message-size` (W3C `RTCSctpTransport.maxMessageSize` is the min of both).
     public internal(set) var remoteMaxMessageSize: Int?
+    /// The peer's `a=x-record-size-limit` (the largest DTLS record plaintext it receives), if any.
+    var remoteRecordSizeLimit: Int?
 
     // MARK: Parts
 
@@ -76,6 +78,8 @@ public final class PeerConnection {
     /// longer carries SCTP packets.
     public var sealsDirectly = false
     var sctpStarted = false
+    /// The SCTP packet size DTLS's record limit was last set for (``followPathMTU(_:)``).
+    var recordMTUPacketSize = 0
     /// While true, data channel events stay inside SCTP (see ``isReceivePaused``).
     var receivePaused = false
     var remoteSCTPPort: UInt16 = 5000

@@ -23,7 +23,11 @@ public struct PeerConnectionConfiguration: Sendable {
     public var sctpPort: UInt16
     /// The largest UDP payload DTLS sends (handshake flights are fragmented to fit).
     public var dtlsMTU: Int
-    /// SCTP tunables; ports, message sizes and the packet size are filled in by the connection.
+    /// Datagram PLPMTUD (RFC 8899 §6.2, RFC 8261 §5): SCTP starts at the packet size of
+    /// ``dtlsMTU`` and probes larger ones (up to one full DTLS record, 16 KiB) on direct
+    /// paths; relayed paths keep the base size. Off: ``dtlsMTU`` is the fixed size.
+    public var pathMTUDiscovery: Bool
+    /// SCTP tunables; ports, message sizes and the packet sizes are filled in by the connection.
     public var sctp: SCTPConfiguration
     /// ICE timers (check pacing, nomination delay, consent); other ICE fields come from above.
     public var iceCheckInterval: Duration
@@ -33,7 +37,7 @@ public struct PeerConnectionConfiguration: Sendable {
     /// A configuration with browser-like defaults.
     public init(identity: DeviceIdentity, seed: UInt64, stunServers: [TransportAddress] = [], turnServers: [TURNServer] = [],
                 iceTransportPolicy: ICETransportPolicy = .all, maxMessageSize: Int = 262_144, sctpPort: UInt16 = 5000,
-                dtlsMTU: Int = 1200, sctp: SCTPConfiguration = SCTPConfiguration(),
+                dtlsMTU: Int = 1200, pathMTUDiscovery: Bool = true, sctp: SCTPConfiguration = SCTPConfiguration(),
                 iceCheckInterval: Duration = .milliseconds(50), iceNominationDelay: Duration = .milliseconds(200)) {
         self.identity = identity
         self.seed = seed
@@ -43,8 +47,44 @@ public struct PeerConnectionConfiguration: Sendable {
         self.maxMessageSize = max(maxMessageSize, 262_144)
         self.sctpPort = sctpPort
         self.dtlsMTU = dtlsMTU
+        self.pathMTUDiscovery = pathMTUDiscovery
         self.sctp = sctp
         self.iceCheckInterval = iceCheckInterval
         self.iceNominationDelay = iceNominationDelay
+    }
+
+    /// Room for the DTLS record header, explicit nonce and AEAD tag (37 bytes with AES-GCM).
+    static let dtlsRecordOverhead = 40
+    /// The largest SCTP packet one DTLS record carries (16384 bytes of plaintext).
+    static let maxRecordPayload = 16_384
+
+    /// The base SCTP packet size: what fits a ``dtlsMTU`` datagram.
+    var baseSCTPPacketSize: Int { max(512, dtlsMTU - Self.dtlsRecordOverhead) }
+
+    /// The largest DTLS record plaintext a peer that does not say otherwise is sent: Chromium
+    /// reads application data into a 2048-byte buffer and fails its DTLS transport on a
+    /// larger record ("short DTLS read"), so probes must stay below it.
+    static let unannouncedRecordLimit = 2048
+
+    /// The SCTP packet sizes PLPMTUD probes: what fits a 1500-byte (Ethernet), 9000-byte
+    /// (jumbo) and 65535-byte (loopback) IPv6 link after UDP and DTLS, at most one record,
+    /// and at most `peerRecordLimit` (the peer's `a=x-record-size-limit`; without one,
+    /// ``unannouncedRecordLimit``).
+    func pathMTUProbeSizes(peerRecordLimit: Int?) -> [Int] {
+        guard pathMTUDiscovery else { return [] }
+        let limit = min(Self.maxRecordPayload, peerRecordLimit ?? Self.unannouncedRecordLimit)
+        return [1500, 9000, 65_535].map { min(Self.maxRecordPayload, $0 - 48 - Self.dtlsRecordOverhead) & ~3 }
+            .filter { $0 > baseSCTPPacketSize && $0 <= limit }
+    }
+
+    /// The largest DTLS record plaintext (SCTP packet) we receive, announced to the peer as
+    /// `a=x-record-size-limit` (RFC 8449's record_size_limit, carried in SDP): nil when
+    /// PLPMTUD is off (the driver then reads datagrams of ``dtlsMTU`` only).
+    var announcedRecordLimit: Int? { pathMTUDiscovery ? Self.maxRecordPayload : nil }
+
+    /// The largest datagram the connection may receive or send: a driver sizes its socket
+    /// reads to it.
+    public var maxDatagramSize: Int {
+        max(dtlsMTU, (announcedRecordLimit ?? 0) + Self.dtlsRecordOverhead)
     }
 }

@@ -75,7 +75,7 @@ public final class RTCDriver: Sendable {
             let channel: any Channel
             do {
                 channel = try await DatagramBootstrap(group: loop)
-                    .dataPathOptions(readBatch: Self.vectorReadCount, maxDatagramSize: configuration.dtlsMTU,
+                    .dataPathOptions(readBatch: Self.vectorReadCount, maxDatagramSize: configuration.maxDatagramSize,
                                      receiveOffload: udpOffload, socketBufferBytes: socketBufferBytes)
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
@@ -90,6 +90,7 @@ public final class RTCDriver: Sendable {
                 try? await channel.close()
                 continue
             }
+            if configuration.pathMTUDiscovery { await channel.setPathMTUProbing(local: local) }
             addresses.append(local)
             try await loop.submit {
                 bound.value.writer.channels[local] = channel

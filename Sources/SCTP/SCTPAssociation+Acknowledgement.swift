@@ -222,6 +222,10 @@ extension SCTPAssociation {
     }
 
     mutating func handleHeartbeatAck(_ chunk: HeartbeatChunk) {
+        if chunk.info.count == PathMTUProbe.infoLength {
+            handlePathMTUProbeAck(chunk.info)
+            return
+        }
         guard let pending = heartbeatOutstanding, chunk.info.count == 8 else { return }
         var nonce: UInt64 = 0
         for b in chunk.info { nonce = nonce << 8 | UInt64(b) }

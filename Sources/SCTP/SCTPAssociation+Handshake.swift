@@ -166,6 +166,7 @@ extension SCTPAssociation {
         ssthresh = max(peerRwnd, 4 * mtu)
         lastAdvertisedRwnd = advertisedReceiveWindow
         heartbeatDeadline = now + configuration.heartbeatInterval
+        if pathMTUAllowed { pathMTUSearch.start(now: now) }
         if notify { events.append(.connected) }
     }
 }

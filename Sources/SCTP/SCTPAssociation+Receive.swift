@@ -75,6 +75,8 @@ extension SCTPAssociation {
             case .reconfig(let r): handleReconfig(r)
             case .forwardTSN(let f): sawData = true; if !interleaving { handleForwardTSN(f) }
             case .iForwardTSN(let f): sawData = true; if interleaving { handleIForwardTSN(f) }
+            case .unknown(ChunkType.pad, _):
+                break  // RFC 4820: padding (of a PLPMTUD probe); skipped without a report
             case .unknown(let type, let raw):
                 statistics.unknownChunks += 1
                 // Upper two bits (§3.2): 00 stop, 01 stop and report, 10 skip, 11 skip and report.

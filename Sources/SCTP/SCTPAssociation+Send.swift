@@ -160,8 +160,11 @@ extension SCTPAssociation {
         }
         fastRetransmitPending = false
         let limit = min(cwnd, burstFlightLimit ?? .max)
+        // Fragments fit a base-size packet, however large this one may be (PLPMTUD bundles
+        // several), so they can be retransmitted after the packet size falls back.
+        let fragmentLimit = baseMTU - SCTPPacket.headerSize - dataHeaderSize
         while flightSize < limit {
-            let room = mtu - w.count - dataHeaderSize
+            let room = min(mtu - w.count - dataHeaderSize, fragmentLimit)
             guard room >= 64 else { break }
             guard peerRwnd > 0 || (flightSize == 0 && !sentAny) else { break }
             guard writeNextFragment(room: min(room, max(peerRwnd, 1)), into: &w) else { break }

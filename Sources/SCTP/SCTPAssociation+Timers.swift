@@ -15,6 +15,7 @@ extension SCTPAssociation {
         if let d = heartbeatDeadline, d <= now { heartbeatDue() }
         if let d = t2Deadline, d <= now { t2Expired() }
         if let d = reset.deadline, d <= now { resetTimerExpired() }
+        if let d = pathMTUSearch.deadline, d <= now { pathMTUTimerDue() }
     }
 
     mutating func t1Expired() {
@@ -43,6 +44,9 @@ extension SCTPAssociation {
             terminate(.aborted(reason: "too many retransmissions"))
             return
         }
+        // Two timeouts in a row without progress at a raised packet size: suspect a black hole
+        // (RFC 8899 §4.3) and send at the base size, which every outstanding chunk fits.
+        if mtu > baseMTU, errorCount >= 2 { pathMTUBlackHole() }
         ssthresh = max(cwnd / 2, 4 * mtu)
         cwnd = mtu
         partialBytesAcked = 0

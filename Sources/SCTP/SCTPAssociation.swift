@@ -53,7 +53,14 @@ public struct SCTPAssociation: Sendable {
 
     var rng: SeededRandom
     var now: Instant = .zero
-    let mtu: Int
+    /// The packet size in use (the PLPMTU): the base size until PLPMTUD confirms a larger one.
+    var mtu: Int
+    /// The base packet size (``SCTPConfiguration/maxPacketSize``); DATA chunks are cut to fit it.
+    let baseMTU: Int
+    /// RFC 8899 search state.
+    var pathMTUSearch: PathMTUSearch
+    /// False while the path must not be probed (a TURN relay): the base size then.
+    var pathMTUAllowed = true
     /// ``SCTPConfiguration/delayedAckTimeout`` in nanoseconds (integer arithmetic on the receive path).
     let delayedAckNanoseconds: Int64
     /// ``SCTPConfiguration/rtoMin`` and ``SCTPConfiguration/rtoMax`` in nanoseconds (`Duration`
@@ -151,6 +158,10 @@ public struct SCTPAssociation: Sendable {
         self.configuration = configuration
         rng = SeededRandom(seed: configuration.randomSeed)
         mtu = max(256, configuration.maxPacketSize)
+        baseMTU = mtu
+        pathMTUSearch = PathMTUSearch(base: mtu, candidates: configuration.pathMTUProbeSizes.map { min($0, 65_507) & ~3 },
+                                      maxProbes: configuration.pathMTUMaxProbes, probeTimeout: configuration.pathMTUProbeTimeout,
+                                      raiseInterval: configuration.pathMTURaiseInterval)
         delayedAckNanoseconds = configuration.delayedAckTimeout.nanosecondsClamped
         rto = configuration.rtoInitial.nanosecondsClamped
         rtoMinNanoseconds = configuration.rtoMin.nanosecondsClamped
@@ -190,6 +201,9 @@ public struct SCTPAssociation: Sendable {
     }
     /// The `now` of the most recent input (for layers above that act while polling events).
     public var lastInputTime: Instant { now }
+    /// The largest packet the association sends now (PLPMTU): the base size, or what PLPMTUD
+    /// confirmed.
+    public var pathMTU: Int { mtu }
     /// Number of streams this side may send on.
     public var negotiatedOutboundStreams: UInt16 { outboundStreams }
 
@@ -221,7 +235,7 @@ public struct SCTPAssociation: Sendable {
             return b < a ? b : a
         }
         return earlier(earlier(earlier(t1Deadline, t2Deadline), earlier(t3Deadline, delayedAckDeadline)),
-                       earlier(heartbeatDeadline, reset.deadline))
+                       earlier(earlier(heartbeatDeadline, reset.deadline), pathMTUSearch.deadline))
     }
 
     // MARK: Internals shared by facets
@@ -248,6 +262,7 @@ public struct SCTPAssociation: Sendable {
         state = .closed
         t1Deadline = nil; t2Deadline = nil; t3Deadline = nil
         delayedAckDeadline = nil; heartbeatDeadline = nil; reset.deadline = nil
+        pathMTUSearch.disable(); mtu = baseMTU
         outstanding.removeAll(); retransmitQueue.removeAll()
         outStreams.removeAll(); scheduler.removeAll(); currentStream = nil
         queuedBytes = 0; flightSize = 0

@@ -7,6 +7,20 @@ public struct SCTPConfiguration: Sendable {
     /// Largest SCTP packet we build, in bytes. 1200 leaves room for DTLS, UDP and IP headers
     /// on a 1280-byte IPv6 path (dcsctp uses 1191 for the same reason).
     public var maxPacketSize: Int = 1200
+    /// Larger packet sizes to try by Datagram PLPMTUD (RFC 8899 §6.2, as RFC 8261 §5 asks
+    /// of SCTP over DTLS): once established, HEARTBEAT probes padded to each size (RFC 4820
+    /// PAD chunk) are sent in ascending order, and every acknowledged one raises the packet
+    /// size; ``maxPacketSize`` stays the base size (BASE_PLPMTU) that is always allowed.
+    /// DATA chunks are cut to fit the base size and bundled up to the raised size, so a path
+    /// whose MTU shrinks (a black hole) can still carry every outstanding chunk. Empty: off.
+    public var pathMTUProbeSizes: [Int] = []
+    /// How long a probe waits for its HEARTBEAT ACK (RFC 8899 PROBE_TIMER, at least 1 s).
+    public var pathMTUProbeTimeout: Duration = .seconds(1)
+    /// Unanswered probes of one size before that size counts as too large (RFC 8899 MAX_PROBES).
+    public var pathMTUMaxProbes: Int = 3
+    /// How long a completed search waits before trying larger sizes again (RFC 8899
+    /// PMTU_RAISE_TIMER: 600 s).
+    public var pathMTURaiseInterval: Duration = .seconds(600)
     /// Our receive window (a_rwnd) in bytes; bounds reassembly and undelivered messages.
     /// At least 1 MiB so a 50 ms path can run at 160 Mbit/s.
     public var receiveWindow: Int = 4 * 1024 * 1024

@@ -38,4 +38,10 @@ public struct SCTPStatistics: Sendable, Equatable {
     public var unknownChunks = 0
     /// Creates zeroed counters.
     public init() {}
+    /// PLPMTUD probes sent (RFC 8899: padded HEARTBEATs).
+    public var pathMTUProbesSent = 0
+    /// PLPMTUD probes acknowledged (each raised the packet size).
+    public var pathMTUProbesAcknowledged = 0
+    /// Times the raised packet size stopped getting through and the base size took over.
+    public var pathMTUBlackHoles = 0
 }

@@ -25,6 +25,8 @@ struct Options {
     var label = "rtc-peer"
     var expectEcho = false
     var mtu = 1200
+    /// PLPMTUD (on unless `--mtu` fixes the size or `--no-pmtud` turns it off).
+    var pathMTUDiscovery = true
     var udpOffload = true
 
     static let usage = """
@@ -32,7 +34,7 @@ struct Options {
                         [--unordered] [--max-retransmits N] [--max-packet-life-time MS] [--channels N]
                         [--negotiated-id N] [--ice-server URL] [--signal stdio|URL [--room CODE | --peer DEVICE-ID]] [--no-loopback]
                         [--loopback-only] [--low-threshold N] [--high-water N] [--expect-echo] [--mtu N]
-                        [--no-offload]
+                        [--no-pmtud] [--no-offload]
         """
 
     static func parse(_ arguments: [String]) throws -> Options {
@@ -79,6 +81,8 @@ struct Options {
             case "--mtu":
                 o.mtu = try int(a)
                 guard (1200...16_421).contains(o.mtu) else { throw OptionError("--mtu 1200...16421") }
+                o.pathMTUDiscovery = false
+            case "--no-pmtud": o.pathMTUDiscovery = false
             case "--no-offload": o.udpOffload = false
             case "-h", "--help": throw OptionError(usage)
             default: throw OptionError("unknown option \(a)\n\(usage)")

@@ -68,7 +68,7 @@ func run() async throws -> Int32 {
     let seed = system.next()
     let (stun, turn) = iceServers(options.iceServers)
     let configuration = PeerConnectionConfiguration(identity: identity, seed: seed, stunServers: stun, turnServers: turn,
-                                                    dtlsMTU: options.mtu)
+                                                    dtlsMTU: options.mtu, pathMTUDiscovery: options.pathMTUDiscovery)
     let interfaces: ICEInterfaceSelection = options.loopbackOnly ? .loopbackOnly : .all(includeLoopback: options.loopback)
     let driver = try await RTCDriver.start(configuration: configuration, interfaces: interfaces, highWaterMark: options.highWaterMark,
                                            udpOffload: options.udpOffload)

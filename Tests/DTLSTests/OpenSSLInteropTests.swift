@@ -40,24 +40,33 @@ import WireKit
         pump(endpoint, socket, received: received, limit: limit) { child.text.contains(needle) }
     }
 
+    /// Starts `openssl s_server -dtls1_2` on an ephemeral loopback port with the files'
+    /// certificate and `extra` arguments; returns it with a socket aimed at it once it accepts.
+    func startServer(_ files: PeerFiles, _ extra: [String]) throws -> (server: OpenSSLChild, socket: LoopbackUDPSocket) {
+        let server = try OpenSSLChild(arguments: ["s_server", "-dtls1_2", "-accept", "127.0.0.1:0",
+                                                  "-cert", "cert.pem", "-key", "key.pem", "-naccept", "1"] + extra,
+                                      directory: files.directory)
+        let socket = try LoopbackUDPSocket()
+        // "ACCEPT 127.0.0.1:PORT"
+        let started = waitUntil { server.text.contains("ACCEPT") }
+        guard started, let line = server.text.split(separator: "\n").first(where: { $0.hasPrefix("ACCEPT") }),
+              let port = UInt16(line.split(separator: ":").last ?? "") else {
+            server.stop()
+            Issue.record("s_server did not start: \(server.text)")
+            throw OpenSSLServerNotStarted()
+        }
+        socket.peer = LoopbackUDPSocket.loopback(port: port)
+        return (server, socket)
+    }
+
+    struct OpenSSLServerNotStarted: Error {}
+
     @Test func ourClientAgainstOpenSSLServer() throws {
         let files = try PeerFiles()
         let identity = try DeviceIdentity.generate()
-        let server = try OpenSSLChild(arguments: ["s_server", "-dtls1_2", "-accept", "127.0.0.1:0",
-                                                  "-cert", "cert.pem", "-key", "key.pem", "-naccept", "1",
-                                                  "-Verify", "1", "-mtu", "1200"] + Self.srtpArguments,
-                                      directory: files.directory)
+        let (server, socket) = try startServer(files, ["-Verify", "1", "-mtu", "1200"] + Self.srtpArguments)
         defer { server.stop() }
-        let socket = try LoopbackUDPSocket()
         let received = Inbox()
-        // "ACCEPT 127.0.0.1:PORT"
-        let started = waitUntil {
-            server.text.contains("ACCEPT")
-        }
-        try #require(started, "s_server did not start: \(server.text)")
-        let line = try #require(server.text.split(separator: "\n").first { $0.hasPrefix("ACCEPT") })
-        let port = try #require(UInt16(line.split(separator: ":").last ?? ""))
-        socket.peer = LoopbackUDPSocket.loopback(port: port)
 
         var config = DTLSConfiguration(role: .client, identity: identity, remoteFingerprints: [files.fingerprint])
         config.initialRetransmissionTimeout = .milliseconds(50)
@@ -140,18 +149,9 @@ import WireKit
     @Test func openSSLServerWithUnexpectedCertificateFailsFingerprint() throws {
         let files = try PeerFiles()
         let identity = try DeviceIdentity.generate()
-        let server = try OpenSSLChild(arguments: ["s_server", "-dtls1_2", "-accept", "127.0.0.1:0",
-                                                  "-cert", "cert.pem", "-key", "key.pem", "-naccept", "1"],
-                                      directory: files.directory)
+        let (server, socket) = try startServer(files, [])
         defer { server.stop() }
-        let socket = try LoopbackUDPSocket()
         let received = Inbox()
-        let started = waitUntil {
-            server.text.contains("ACCEPT")
-        }
-        try #require(started, "s_server did not start: \(server.text)")
-        let line = try #require(server.text.split(separator: "\n").first { $0.hasPrefix("ACCEPT") })
-        socket.peer = LoopbackUDPSocket.loopback(port: try #require(UInt16(line.split(separator: ":").last ?? "")))
         let client = try DTLSEndpoint(configuration: DTLSConfiguration(role: .client, identity: identity,
                                                                        remoteFingerprints: [identity.fingerprint]))
         client.start(now: .monotonicNow())

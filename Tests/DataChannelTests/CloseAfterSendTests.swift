@@ -7,38 +7,7 @@ import WireKit
 
 /// A ``DataChannelManager`` as a NetSim host: SCTP packets ride directly in UDP datagrams (no
 /// DTLS); every event is collected in order.
-final class ChannelHost: SimulatedEndpoint {
-    var manager: DataChannelManager
-    let local: TransportAddress
-    let remote: TransportAddress
-    var events: [DataChannelEvent] = []
-
-    init(_ manager: DataChannelManager, local: TransportAddress, remote: TransportAddress) {
-        self.manager = manager
-        self.local = local
-        self.remote = remote
-    }
-
-    func handle(datagram: [UInt8], source: TransportAddress, destination: TransportAddress, now: Instant) {
-        manager.handle(packet: datagram, now: now)
-        drainEvents()
-    }
-
-    func handle(timeout now: Instant) {
-        manager.handle(timeout: now)
-        drainEvents()
-    }
-
-    func pollTransmit() -> Transmit? {
-        manager.pollTransmit().map { Transmit(source: local, destination: remote, payload: $0) }
-    }
-
-    func pollTimeout() -> Instant? { manager.pollTimeout() }
-
-    func drainEvents() {
-        while let e = manager.pollEvent() { events.append(e) }
-    }
-}
+typealias ChannelHost = DirectUDPHost<DataChannelManager>
 
 /// RFC 8831 §6.7 / RFC 6525: a sender that closes its channel right after its last send — at
 /// once, once `bufferedAmount` is 0, or once nothing is in flight either (as rtc-peer's source
@@ -81,9 +50,9 @@ final class ChannelHost: SimulatedEndpoint {
         _ = net.addHost(a, addresses: [addrA.ip], uplink: link, downlink: link)
         _ = net.addHost(b, addresses: [addrB.ip], uplink: link, downlink: link)
         let context = "seed \(seed), close \(closeAt.rawValue), mtu \(mtu)"
-        try a.manager.connect(now: net.now)
-        let id = try a.manager.createDataChannel(label: "bulk", now: net.now)
-        try net.run(maxTime: .seconds(30)) { b.events.contains(.open(id)) && a.manager.channel(id)?.readyState == .open }
+        try a.core.connect(now: net.now)
+        let id = try a.core.createDataChannel(label: "bulk", now: net.now)
+        try net.run(maxTime: .seconds(30)) { b.events.contains(.open(id)) && a.core.channel(id)?.readyState == .open }
 
         var rng = SeededRandom(seed: seed)
         let count = 150
@@ -91,25 +60,25 @@ final class ChannelHost: SimulatedEndpoint {
         var closed = false
         var sendError: String?
         try net.run(maxTime: .seconds(120)) {
-            while sent.count < count, a.manager.bufferedAmount(id) < 256 << 10 {
+            while sent.count < count, a.core.bufferedAmount(id) < 256 << 10 {
                 let size = [1, 700, 1200, 5000, 16_000, 40_000][Int(rng.next() % 6)]
                 var m = TransferScenario.payload(index: sent.count, size: max(4, size))
                 m[m.count - 1] = UInt8(truncatingIfNeeded: seed)
-                do { try a.manager.send(m, on: id, now: net.now) } catch {
+                do { try a.core.send(m, on: id, now: net.now) } catch {
                     sendError = "\(error)"
                     return true
                 }
                 sent.append(m)
             }
             if sent.count == count, !closed {
-                let buffered = a.manager.bufferedAmount(id)
+                let buffered = a.core.bufferedAmount(id)
                 let ready = switch closeAt {
                 case .afterLastSend: true
                 case .bufferedAmountZero: buffered == 0
-                case .nothingInFlight: buffered == 0 && a.manager.association.bytesInFlight == 0
+                case .nothingInFlight: buffered == 0 && a.core.association.bytesInFlight == 0
                 }
                 if ready {
-                    a.manager.close(id, now: net.now)
+                    a.core.close(id, now: net.now)
                     closed = true
                 }
             }

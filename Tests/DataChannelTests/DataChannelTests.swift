@@ -36,6 +36,14 @@ import WireKit
         _ = run(&p) { a, b in a.contains(.connected) && b.contains(.connected) }
     }
 
+    /// A pair after the SCTP handshake.
+    static func connectedPair(seed: UInt64, conditions: PairLinkConditions = PairLinkConditions(delay: .milliseconds(10)),
+                              configure: (inout SCTPConfiguration) -> Void = { _ in }) -> Pair {
+        var p = pair(seed: seed, conditions: conditions, configure: configure)
+        connect(&p)
+        return p
+    }
+
     @Test("in-band channel: OPEN/ACK, label, parity, text, binary and empty messages both ways")
     func inBand() throws {
         var p = Self.pair(seed: 1)
@@ -67,8 +75,7 @@ import WireKit
 
     @Test("negotiated channels need no DCEP and carry their policy")
     func negotiated() throws {
-        var p = Self.pair(seed: 2)
-        Self.connect(&p)
+        var p = Self.connectedPair(seed: 2)
         let a = try p.a.createDataChannel(label: "n", ordered: false, maxRetransmits: 0, negotiatedID: 7, now: p.now)
         let b = try p.b.createDataChannel(label: "n", ordered: false, maxRetransmits: 0, negotiatedID: 7, now: p.now)
         #expect(a == 7 && b == 7)
@@ -82,8 +89,7 @@ import WireKit
 
     @Test("DCEP carries ordering and partial reliability to the peer")
     func dcepPolicy() throws {
-        var p = Self.pair(seed: 3)
-        Self.connect(&p)
+        var p = Self.connectedPair(seed: 3)
         let id = try p.a.createDataChannel(label: "u", ordered: false, maxPacketLifeTime: .milliseconds(300), now: p.now)
         _ = Self.run(&p) { _, b in b.contains(.open(id)) }
         let remote = try #require(p.b.channel(id))
@@ -92,8 +98,7 @@ import WireKit
 
     @Test("bufferedAmount counts bytes accepted and not yet handed to the network")
     func bufferedAmountDefinition() throws {
-        var p = Self.pair(seed: 4)
-        Self.connect(&p)
+        var p = Self.connectedPair(seed: 4)
         let id = try p.a.createDataChannel(label: "b", negotiatedID: 0, now: p.now)
         _ = try p.b.createDataChannel(label: "b", negotiatedID: 0, now: p.now)
         try p.a.send([UInt8](repeating: 1, count: 1000), on: id, now: p.now)
@@ -105,8 +110,7 @@ import WireKit
 
     @Test("send throws when the channel's queue cap is reached")
     func sendQueueCap() throws {
-        var p = Self.pair(seed: 5) { $0.maxStreamSendQueue = 100_000 }
-        Self.connect(&p)
+        var p = Self.connectedPair(seed: 5) { $0.maxStreamSendQueue = 100_000 }
         let id = try p.a.createDataChannel(label: "cap", negotiatedID: 2, now: p.now)
         var accepted = 0
         do {
@@ -122,8 +126,7 @@ import WireKit
     @Test("bufferedAmountLow fires exactly once per downward crossing for a pausing sender")
     func bufferedAmountLow() throws {
         let seed: UInt64 = 6
-        var p = Self.pair(seed: seed, conditions: PairLinkConditions(delay: .milliseconds(20), loss: 0.02))
-        Self.connect(&p)
+        var p = Self.connectedPair(seed: seed, conditions: PairLinkConditions(delay: .milliseconds(20), loss: 0.02))
         let id = try p.a.createDataChannel(label: "bulk", negotiatedID: 4, now: p.now)
         _ = try p.b.createDataChannel(label: "bulk", negotiatedID: 4, now: p.now)
         let high = 200_000, low = 50_000, total = 400
@@ -158,8 +161,7 @@ import WireKit
     @Test("1,000 channels opened, used, closed by stream reset, and their ids reused")
     func thousandChannels() throws {
         let seed: UInt64 = 7
-        var p = Self.pair(seed: seed, conditions: PairLinkConditions(delay: .milliseconds(5), loss: 0.01))
-        Self.connect(&p)
+        var p = Self.connectedPair(seed: seed, conditions: PairLinkConditions(delay: .milliseconds(5), loss: 0.01))
         for round in 0..<2 {
             var ids = [UInt16]()
             for i in 0..<1000 { ids.append(try p.a.createDataChannel(label: "c\(i)", now: p.now)) }
@@ -190,8 +192,7 @@ import WireKit
     @Test("close delivers every message sent before it, then closes both sides")
     func closeAfterSend() throws {
         let seed: UInt64 = 11
-        var p = Self.pair(seed: seed, conditions: PairLinkConditions(delay: .milliseconds(15), loss: 0.05))
-        Self.connect(&p)
+        var p = Self.connectedPair(seed: seed, conditions: PairLinkConditions(delay: .milliseconds(15), loss: 0.05))
         let id = try p.a.createDataChannel(label: "c", now: p.now)
         for i in 0..<30 { try p.a.send(text: "m\(i)", on: id, now: p.now) }
         p.a.close(id, now: p.now)
@@ -208,8 +209,7 @@ import WireKit
     @Test("both sides closing the same channel at once")
     func simultaneousClose() throws {
         let seed: UInt64 = 12
-        var p = Self.pair(seed: seed, conditions: PairLinkConditions(delay: .milliseconds(30), loss: 0.05))
-        Self.connect(&p)
+        var p = Self.connectedPair(seed: seed, conditions: PairLinkConditions(delay: .milliseconds(30), loss: 0.05))
         let id = try p.a.createDataChannel(label: "s", now: p.now)
         _ = Self.run(&p) { _, b in b.contains(.open(id)) }
         try p.a.send(text: "x", on: id, now: p.now)
@@ -223,8 +223,7 @@ import WireKit
 
     @Test("deprecated partial PPIDs are joined on receive")
     func partialPPIDs() throws {
-        var p = Self.pair(seed: 8)
-        Self.connect(&p)
+        var p = Self.connectedPair(seed: 8)
         _ = try p.a.createDataChannel(label: "p", negotiatedID: 10, now: p.now)
         _ = try p.b.createDataChannel(label: "p", negotiatedID: 10, now: p.now)
         try p.a.association.send(stream: 10, ppid: PPID.binaryPartial, message: [1, 2], now: p.now)
@@ -246,8 +245,7 @@ import WireKit
 
     @Test("association shutdown closes every channel")
     func shutdownClosesChannels() throws {
-        var p = Self.pair(seed: 9)
-        Self.connect(&p)
+        var p = Self.connectedPair(seed: 9)
         let id = try p.a.createDataChannel(label: "x", now: p.now)
         _ = Self.run(&p) { _, b in b.contains(.open(id)) }
         p.b.shutdown(now: p.now)

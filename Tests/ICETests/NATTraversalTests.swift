@@ -1,4 +1,5 @@
 import ICE
+import ICETestSupport
 import NetSim
 import STUN
 import Testing

@@ -16,55 +16,32 @@ import Testing
 
     @Test(arguments: [16_384, 65_536, 262_144])
     func rtcPeerOffersSourceToAiortcSink(messageSize: Int) async throws {
-        let pair = PeerPair(try Peers.rtcPeer(["--role", "offer", "--mode", "source", "--bytes", "\(Self.bytes)", "--message-size", "\(messageSize)"]),
-                            try Peers.aiortc(["--role", "answer", "--mode", "sink"]))
-        let r = try await pair.run()
-        #expect(r[1].int("bytes_received") == Self.bytes, "\(pair.log(0).suffix(2000))")
-        #expect(r[0].string("sent_sha256") == r[1].string("received_sha256"))
+        try await InteropChecks.offerSourceToAnswerSink(Peers.rtcPeer, Peers.aiortc, bytes: Self.bytes,
+                                                        sourceArguments: ["--message-size", "\(messageSize)"])
     }
 
     @Test(arguments: [16_384, 65_536, 262_144])
     func aiortcOffersSourceToRtcPeerSink(messageSize: Int) async throws {
-        let pair = PeerPair(try Peers.aiortc(["--role", "offer", "--mode", "source", "--bytes", "\(Self.bytes)", "--message-size", "\(messageSize)"]),
-                            try Peers.rtcPeer(["--role", "answer", "--mode", "sink"]))
-        let r = try await pair.run()
-        #expect(r[1].int("bytes_received") == Self.bytes, "\(pair.log(1).suffix(2000))")
-        #expect(r[0].string("sent_sha256") == r[1].string("received_sha256"))
+        try await InteropChecks.offerSourceToAnswerSink(Peers.aiortc, Peers.rtcPeer, bytes: Self.bytes,
+                                                        sourceArguments: ["--message-size", "\(messageSize)"])
     }
 
     /// rtc-peer (answerer) echoes; aiortc (offerer) checks what comes back. Then the roles swap.
     @Test func echoBothRoles() async throws {
-        let a = PeerPair(try Peers.aiortc(["--role", "offer", "--mode", "source", "--bytes", "\(Self.bytes)", "--expect-echo"]),
-                         try Peers.rtcPeer(["--role", "answer", "--mode", "echo"]))
-        let r = try await a.run()
-        #expect(r[0].int("bytes_received") == Self.bytes && r[0].string("sent_sha256") == r[0].string("received_sha256"))
-        let b = PeerPair(try Peers.rtcPeer(["--role", "offer", "--mode", "source", "--bytes", "\(Self.bytes)", "--expect-echo"]),
-                         try Peers.aiortc(["--role", "answer", "--mode", "echo"]))
-        let s = try await b.run()
-        #expect(s[0].int("bytes_received") == Self.bytes && s[0].string("sent_sha256") == s[0].string("received_sha256"))
+        try await InteropChecks.expectEcho(PeerPair(try Peers.aiortc(["--role", "offer", "--mode", "source", "--bytes", "\(Self.bytes)", "--expect-echo"]),
+                                                    try Peers.rtcPeer(["--role", "answer", "--mode", "echo"])), bytes: Self.bytes)
+        try await InteropChecks.expectEcho(PeerPair(try Peers.rtcPeer(["--role", "offer", "--mode", "source", "--bytes", "\(Self.bytes)", "--expect-echo"]),
+                                                    try Peers.aiortc(["--role", "answer", "--mode", "echo"])), bytes: Self.bytes)
     }
 
-    /// An unordered channel with maxRetransmits 0 (from the browser-side peer): messages may be
-    /// lost or reordered, but each one that arrives is whole (16 KiB), and no more arrive than were sent.
+    /// An unordered channel with maxRetransmits 0 from aiortc (see ``InteropChecks``).
     @Test func unorderedWithoutRetransmissions() async throws {
-        let pair = PeerPair(try Peers.aiortc(["--role", "offer", "--mode", "source", "--bytes", "\(Self.bytes / 4)", "--message-size", "16384",
-                                              "--unordered", "--max-retransmits", "0"]),
-                            try Peers.rtcPeer(["--role", "answer", "--mode", "sink"]))
-        let r = try await pair.run(timeout: 120)
-        let received = r[1].int("bytes_received") ?? 0
-        #expect(received > 0 && received % 16_384 == 0 && received <= Self.bytes / 4)
-        #expect(pair.log(1).contains("datachannel"))
+        try await InteropChecks.unorderedWithoutRetransmissions(from: Peers.aiortc, bytes: Self.bytes / 4)
     }
 
     /// A pre-negotiated channel (id 3) on both sides, in both directions.
     @Test func negotiatedChannel() async throws {
-        let a = PeerPair(try Peers.rtcPeer(["--role", "offer", "--mode", "source", "--bytes", "\(Self.bytes)", "--negotiated-id", "3"]),
-                         try Peers.aiortc(["--role", "answer", "--mode", "sink", "--negotiated-id", "3"]))
-        let r = try await a.run()
-        #expect(r[0].string("sent_sha256") == r[1].string("received_sha256") && r[1].int("bytes_received") == Self.bytes)
-        let b = PeerPair(try Peers.aiortc(["--role", "offer", "--mode", "source", "--bytes", "\(Self.bytes)", "--negotiated-id", "3"]),
-                         try Peers.rtcPeer(["--role", "answer", "--mode", "sink", "--negotiated-id", "3"]))
-        let s = try await b.run()
-        #expect(s[0].string("sent_sha256") == s[1].string("received_sha256") && s[1].int("bytes_received") == Self.bytes)
+        try await InteropChecks.offerSourceToAnswerSink(Peers.rtcPeer, Peers.aiortc, bytes: Self.bytes, both: ["--negotiated-id", "3"])
+        try await InteropChecks.offerSourceToAnswerSink(Peers.aiortc, Peers.rtcPeer, bytes: Self.bytes, both: ["--negotiated-id", "3"])
     }
 }

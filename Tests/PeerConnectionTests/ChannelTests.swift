@@ -41,31 +41,15 @@ import WireKit
     @Test(arguments: [UInt64(51), 52])
     func lossyTransferDeliversEverythingInOrder(seed: UInt64) throws {
         let p = PCPair(seed: seed, link: LinkConditions(delay: .milliseconds(20)))
-        let dc = try p.a.pc.createDataChannel("bulk")
-        try p.a.negotiate()
-        try p.run { p.a.opened.contains(dc) && !p.b.opened.isEmpty }
-        let lossy = LinkConditions(delay: .milliseconds(20), loss: 0.02)
-        p.net.setUplink(p.net.hostIDs[0], lossy)
-        p.net.setUplink(p.net.hostIDs[1], lossy)
-        var sent: [[UInt8]] = []
-        var rng = SeededRandom(seed: seed)
-        for i in 0..<16 {
-            var message = [UInt8](repeating: UInt8(i), count: 32_768)
-            for j in stride(from: 0, to: message.count, by: 8) { message[j] = UInt8(truncatingIfNeeded: rng.next()) }
-            sent.append(message)
-            try p.a.pc.send(message, on: dc)
-        }
-        let remote = try #require(p.b.remoteChannels.first)
-        try p.run(maxTime: .seconds(60)) { p.b.messages(remote).count == sent.count }
-        #expect(p.b.messages(remote).map(\.data) == sent, "seed \(seed)")
+        let dc = try p.openChannel("bulk")
+        p.setUplinks(LinkConditions(delay: .milliseconds(20), loss: 0.02))
+        try p.sendAndCheck(count: 16, size: 32_768, on: dc)
         #expect(p.a.pc.bufferedAmount(dc) == 0)
     }
 
     @Test func closeEndsThePeersChannels() throws {
         let p = PCPair(seed: 61)
-        let dc = try p.a.pc.createDataChannel("x")
-        try p.a.negotiate()
-        try p.run { p.a.opened.contains(dc) && !p.b.opened.isEmpty }
+        _ = try p.openChannel("x")
         p.a.pc.close()
         #expect(p.a.pc.connectionState == .closed && p.a.pc.signalingState == .closed)
         try p.run(maxTime: .seconds(5)) { p.b.events.contains { if case .transportClosed = $0 { true } else { false } } }
@@ -74,9 +58,7 @@ import WireKit
 
     @Test func bufferedAmountLowFiresWhenTheQueueDrains() throws {
         let p = PCPair(seed: 71)
-        let dc = try p.a.pc.createDataChannel("x")
-        try p.a.negotiate()
-        try p.run { p.a.opened.contains(dc) && !p.b.opened.isEmpty }
+        let dc = try p.openChannel("x")
         p.a.pc.setBufferedAmountLowThreshold(65_536, for: dc)
         for _ in 0..<8 { try p.a.pc.send(Array(repeating: 9, count: 65_536), on: dc) }
         #expect(p.a.pc.bufferedAmount(dc) > 65_536)

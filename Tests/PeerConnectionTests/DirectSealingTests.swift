@@ -12,12 +12,8 @@ import WireKit
     func sealedPacketsCarryALossyTransferBothWays(seed: UInt64) throws {
         let p = PCPair(seed: seed, link: LinkConditions(delay: .milliseconds(10)))
         p.a.pc.sealsDirectly = true
-        let dc = try p.a.pc.createDataChannel("bulk")
-        try p.a.negotiate()
-        try p.run { p.a.opened.contains(dc) && !p.b.opened.isEmpty }
-        let lossy = LinkConditions(delay: .milliseconds(10), loss: 0.02)
-        p.net.setUplink(p.net.hostIDs[0], lossy)
-        p.net.setUplink(p.net.hostIDs[1], lossy)
+        let dc = try p.openChannel("bulk")
+        p.setUplinks(LinkConditions(delay: .milliseconds(10), loss: 0.02))
         let remote = try #require(p.b.remoteChannels.first)
         var rng = SeededRandom(seed: seed)
         var sent: [[UInt8]] = []

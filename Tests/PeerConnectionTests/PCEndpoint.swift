@@ -1,8 +1,10 @@
 import DataChannel
 import DTLS
 import ICE
+import ICETestSupport
 import NetSim
 import PeerConnection
+import Testing
 import WireKit
 
 /// Test support: a ``PeerConnection`` on NetSim, with zero-delay signaling to a peer endpoint
@@ -23,9 +25,12 @@ final class PCEndpoint: SimulatedEndpoint {
     var onEvent: ((PCEndpoint, PeerConnectionEvent) -> Void)?
     var now: Instant = .zero
 
-    init(_ name: String, seed: UInt64, address: TransportAddress, identity: DeviceIdentity) {
+    init(_ name: String, seed: UInt64, address: TransportAddress, identity: DeviceIdentity, pathMTUDiscovery: Bool = true,
+         turnServers: [TURNServer] = [], iceTransportPolicy: ICETransportPolicy = .all) {
         self.name = name
-        pc = PeerConnection(configuration: PeerConnectionConfiguration(identity: identity, seed: seed))
+        pc = PeerConnection(configuration: PeerConnectionConfiguration(identity: identity, seed: seed, turnServers: turnServers,
+                                                                       iceTransportPolicy: iceTransportPolicy,
+                                                                       pathMTUDiscovery: pathMTUDiscovery))
         pc.addLocalInterface(address)
     }
 
@@ -83,12 +88,14 @@ final class PCEndpoint: SimulatedEndpoint {
         }
     }
 
-    /// Offer from self, answer from `peer`, both applied.
-    func negotiate() throws {
+    /// Offer from self, answer from `peer`, both applied; `rewrite` edits each SDP in transit.
+    func negotiate(rewrite: (String) -> String = { $0 }) throws {
         guard let peer else { return }
-        let offer = try pc.setLocalDescription()
+        var offer = try pc.setLocalDescription()
+        offer.sdp = rewrite(offer.sdp)
         try peer.pc.setRemoteDescription(offer)
-        let answer = try peer.pc.setLocalDescription()
+        var answer = try peer.pc.setLocalDescription()
+        answer.sdp = rewrite(answer.sdp)
         try pc.setRemoteDescription(answer)
         drain()
         peer.drain()
@@ -113,14 +120,58 @@ struct PCPair {
     static let identityA = try! DeviceIdentity.generate(commonName: "a")
     static let identityB = try! DeviceIdentity.generate(commonName: "b")
 
-    init(seed: UInt64, link: LinkConditions = LinkConditions(delay: .milliseconds(10))) {
+    static let turnAddress = TransportAddress("203.0.113.2:3478")!
+    static let relayIP = IPAddress("203.0.113.3")!
+
+    /// With `turnPolicy`, a ``TestTURNServer`` joins the network and both connections use it
+    /// with that ICE transport policy (`.relay`: only relayed pairs).
+    init(seed: UInt64, link: LinkConditions = LinkConditions(delay: .milliseconds(10)), pathMTUDiscovery: Bool = true,
+         turnPolicy: ICETransportPolicy? = nil) {
         self.seed = seed
         net = SimNetwork(seed: seed)
-        a = PCEndpoint("A", seed: seed &* 31 &+ 1, address: TransportAddress("198.51.100.1:5000")!, identity: Self.identityA)
-        b = PCEndpoint("B", seed: seed &* 31 &+ 2, address: TransportAddress("198.51.100.2:6000")!, identity: Self.identityB)
-        net.addHost(a, addresses: [IPAddress("198.51.100.1")!], uplink: link, downlink: .perfect)
-        net.addHost(b, addresses: [IPAddress("198.51.100.2")!], uplink: link, downlink: .perfect)
+        var servers: [TURNServer] = []
+        if turnPolicy != nil {
+            let turn = TestTURNServer(listen: Self.turnAddress, relayIP: Self.relayIP, users: ["test": "secret"])
+            net.addHost(turn, addresses: [Self.turnAddress.ip, Self.relayIP])
+            servers = [TURNServer(address: Self.turnAddress, username: "test", password: "secret")]
+        }
+        a = PCEndpoint("A", seed: seed &* 31 &+ 1, address: TransportAddress("198.51.100.1:5000")!, identity: Self.identityA,
+                       pathMTUDiscovery: pathMTUDiscovery, turnServers: servers, iceTransportPolicy: turnPolicy ?? .all)
+        b = PCEndpoint("B", seed: seed &* 31 &+ 2, address: TransportAddress("198.51.100.2:6000")!, identity: Self.identityB,
+                       pathMTUDiscovery: pathMTUDiscovery, turnServers: servers, iceTransportPolicy: turnPolicy ?? .all)
+        let downlink = LinkConditions(mtu: link.mtu)  // perfect, but as narrow as the uplink
+        net.addHost(a, addresses: [IPAddress("198.51.100.1")!], uplink: link, downlink: downlink)
+        net.addHost(b, addresses: [IPAddress("198.51.100.2")!], uplink: link, downlink: downlink)
         PCEndpoint.link(a, b)
+    }
+
+    /// Sends `count` seeded random messages of `size` bytes from A on `dc`, runs until B's
+    /// first remote channel has them all and checks them, in order.
+    func sendAndCheck(count: Int, size: Int, on dc: DataChannelHandle) throws {
+        var sent: [[UInt8]] = []
+        var rng = SeededRandom(seed: seed)
+        for i in 0..<count {
+            var message = [UInt8](repeating: UInt8(truncatingIfNeeded: i), count: size)
+            for j in stride(from: 0, to: message.count, by: 8) { message[j] = UInt8(truncatingIfNeeded: rng.next()) }
+            sent.append(message)
+            try a.pc.send(message, on: dc)
+        }
+        let remote = try #require(b.remoteChannels.first)
+        try run(maxTime: .seconds(60)) { b.messages(remote).count == sent.count }
+        #expect(b.messages(remote).map(\.data) == sent, "seed \(seed)")
+    }
+
+    /// Creates a channel on A, negotiates, and runs until both sides have it open.
+    func openChannel(_ label: String, rewrite: (String) -> String = { $0 }) throws -> DataChannelHandle {
+        let dc = try a.pc.createDataChannel(label)
+        try a.negotiate(rewrite: rewrite)
+        try run { a.opened.contains(dc) && !b.opened.isEmpty }
+        return dc
+    }
+
+    /// Sets both hosts' uplinks (e.g. to a lossy link once connected).
+    func setUplinks(_ c: LinkConditions) {
+        for h in net.hostIDs where net.endpoint(h) === a || net.endpoint(h) === b { net.setUplink(h, c) }
     }
 
     /// Runs until `done`, bounded in virtual time.

@@ -15,10 +15,7 @@ import WireKit
         let batches = Self.batches(seed: seed)
         let expected = batches.flatMap { $0 }
         let hwm = 128 * 1024
-        let a = try await RTCDriver.start(configuration: PeerConnectionConfiguration(identity: try DeviceIdentity.generate(), seed: seed),
-                                          interfaces: .loopbackOnly, highWaterMark: hwm)
-        let b = try await RTCDriver.start(configuration: PeerConnectionConfiguration(identity: try DeviceIdentity.generate(), seed: seed &+ 1),
-                                          interfaces: .loopbackOnly)
+        let (a, b) = try await startLoopbackDrivers(seed: seed, highWaterMark: hwm)
         defer { Task { await a.close(); await b.close() } }
         let received: [[UInt8]] = try await withThrowingTaskGroup(of: [[UInt8]]?.self) { group in
             let dc = try await a.createDataChannel("batch")

@@ -12,10 +12,7 @@ import WireKit
 @Suite struct LoopbackTests {
     @Test func transferWithBackpressure() async throws {
         let seed = UInt64.random(in: 1...UInt64.max)
-        let a = try await RTCDriver.start(configuration: PeerConnectionConfiguration(identity: try DeviceIdentity.generate(), seed: seed),
-                                          interfaces: .loopbackOnly, highWaterMark: 256 * 1024)
-        let b = try await RTCDriver.start(configuration: PeerConnectionConfiguration(identity: try DeviceIdentity.generate(), seed: seed &+ 1),
-                                          interfaces: .loopbackOnly)
+        let (a, b) = try await startLoopbackDrivers(seed: seed, highWaterMark: 256 * 1024)
         defer { Task { await a.close(); await b.close() } }
         let total = 4 << 20
         let result: (Int, String?) = try await withThrowingTaskGroup(of: (Int, String?)?.self) { group in

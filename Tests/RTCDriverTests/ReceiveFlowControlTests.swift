@@ -11,10 +11,7 @@ import WireKit
 @Suite struct ReceiveFlowControlTests {
     @Test func aSlowReceiverClosesTheWindowAndResumes() async throws {
         let seed = UInt64.random(in: 1...UInt64.max)
-        let a = try await RTCDriver.start(configuration: PeerConnectionConfiguration(identity: try DeviceIdentity.generate(), seed: seed),
-                                          interfaces: .loopbackOnly, highWaterMark: 256 * 1024)
-        let b = try await RTCDriver.start(configuration: PeerConnectionConfiguration(identity: try DeviceIdentity.generate(), seed: seed &+ 1),
-                                          interfaces: .loopbackOnly)
+        let (a, b) = try await startLoopbackDrivers(seed: seed, highWaterMark: 256 * 1024)
         defer { Task { await a.close(); await b.close() } }
         let total = 24 << 20, limit = 1 << 20, piece = 65_536
         let received: Int = try await withThrowingTaskGroup(of: Int?.self) { group in

@@ -4,42 +4,13 @@ import SCTPTestSupport
 import Testing
 import WireKit
 
-/// An ``SCTPAssociation`` as a NetSim host: SCTP packets ride directly in UDP datagrams
-/// (no DTLS), between two fixed transport addresses.
-final class SCTPHost: SimulatedEndpoint {
-    var association: SCTPAssociation
-    let local: TransportAddress
-    let remote: TransportAddress
+/// An ``SCTPAssociation`` as a NetSim host (``DirectUDPHost``): received messages are kept
+/// apart from the other events.
+final class SCTPHost: DirectUDPHost<SCTPAssociation> {
     var received: [SCTPMessage] = []
-    /// Every other event, in order.
-    var events: [SCTPEvent] = []
 
-    init(_ association: SCTPAssociation, local: TransportAddress, remote: TransportAddress) {
-        self.association = association
-        self.local = local
-        self.remote = remote
-    }
-
-    func handle(datagram: [UInt8], source: TransportAddress, destination: TransportAddress, now: Instant) {
-        association.handle(packet: datagram, now: now)
-        drainEvents()
-    }
-
-    func handle(timeout now: Instant) {
-        association.handle(timeout: now)
-        drainEvents()
-    }
-
-    func pollTransmit() -> Transmit? {
-        association.pollTransmit().map { Transmit(source: local, destination: remote, payload: $0) }
-    }
-
-    func pollTimeout() -> Instant? { association.pollTimeout() }
-
-    func drainEvents() {
-        while let e = association.pollEvent() {
-            if case .message(let m) = e { received.append(m) } else { events.append(e) }
-        }
+    override func record(_ event: SCTPEvent) {
+        if case .message(let m) = event { received.append(m) } else { events.append(event) }
     }
 }
 
@@ -59,13 +30,13 @@ final class SCTPHost: SimulatedEndpoint {
         link.rateBitsPerSecond = 20_000_000
         _ = net.addHost(a, addresses: [addrA.ip], uplink: link, downlink: link)
         _ = net.addHost(b, addresses: [addrB.ip], uplink: link, downlink: link)
-        try a.association.connect(now: net.now)
-        try net.run(maxTime: .seconds(10)) { a.association.isEstablished && b.association.isEstablished }
+        try a.core.connect(now: net.now)
+        try net.run(maxTime: .seconds(10)) { a.core.isEstablished && b.core.isEstablished }
         let count = 200
         var sent = 0
         func fill() throws {
-            while sent < count, a.association.bufferedAmount(stream: 0) < 256 * 1024 {
-                try a.association.send(stream: 0, ppid: 53, message: TransferScenario.payload(index: sent, size: 1 + (sent * 7919) % 20_000), now: net.now)
+            while sent < count, a.core.bufferedAmount(stream: 0) < 256 * 1024 {
+                try a.core.send(stream: 0, ppid: 53, message: TransferScenario.payload(index: sent, size: 1 + (sent * 7919) % 20_000), now: net.now)
                 sent += 1
             }
         }

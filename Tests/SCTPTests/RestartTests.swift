@@ -37,39 +37,39 @@ import WireKit
     func peerRestartsMidTransfer(seed: UInt64) throws {
         let link = NetSim.LinkConditions(delay: .milliseconds(15), jitter: .milliseconds(2), loss: 0.02)
         let (net, a, b) = Self.network(seed: seed, link: link, configA: Self.config(seed: seed), configB: Self.config(seed: seed + 100))
-        try a.association.connect(now: net.now)
-        try net.run(maxTime: .seconds(20)) { a.association.isEstablished && b.association.isEstablished }
+        try a.core.connect(now: net.now)
+        try net.run(maxTime: .seconds(20)) { a.core.isEstablished && b.core.isEstablished }
         // a streams messages to b on two streams; b answers on one.
         var sent = 0
         func fill() throws {
-            while sent < 400, a.association.bufferedAmount(stream: 0) < 64 * 1024 {
-                try a.association.send(stream: UInt16(sent % 2), ppid: 53, message: TransferScenario.payload(index: sent, size: 3000), now: net.now)
+            while sent < 400, a.core.bufferedAmount(stream: 0) < 64 * 1024 {
+                try a.core.send(stream: UInt16(sent % 2), ppid: 53, message: TransferScenario.payload(index: sent, size: 3000), now: net.now)
                 sent += 1
             }
         }
         try fill()
-        try b.association.send(stream: 5, ppid: 51, message: Array("before".utf8), now: net.now)
+        try b.core.send(stream: 5, ppid: 51, message: Array("before".utf8), now: net.now)
         try net.run(maxTime: .seconds(30)) { try? fill(); return b.received.count >= 60 }
-        #expect(a.association.bytesInFlight > 0 || a.association.totalBufferedAmount > 0, "seed \(seed): restart must hit a transfer in progress")
+        #expect(a.core.bytesInFlight > 0 || a.core.totalBufferedAmount > 0, "seed \(seed): restart must hit a transfer in progress")
 
         // b loses all state (process restart) and connects again with new tags.
-        b.association = SCTPAssociation(configuration: Self.config(seed: seed + 200))
+        b.core = SCTPAssociation(configuration: Self.config(seed: seed + 200))
         b.received = []; b.events = []
-        try b.association.connect(now: net.now)
-        try net.run(maxTime: .seconds(30)) { b.association.isEstablished && a.events.contains(.restarted) }
+        try b.core.connect(now: net.now)
+        try net.run(maxTime: .seconds(30)) { b.core.isEstablished && a.events.contains(.restarted) }
         #expect(Self.count(a.events, .restarted) == 1, "seed \(seed): \(a.events)")
         #expect(!Self.aborted(a.events) && !Self.aborted(b.events), "seed \(seed)")
-        #expect(a.association.statistics.restarts == 1, "seed \(seed)")
-        #expect(a.association.isEstablished, "seed \(seed)")
+        #expect(a.core.statistics.restarts == 1, "seed \(seed)")
+        #expect(a.core.isEstablished, "seed \(seed)")
         // Queued and in-flight data of the old association is gone.
-        #expect(a.association.totalBufferedAmount == 0 && a.association.bytesInFlight == 0, "seed \(seed)")
+        #expect(a.core.totalBufferedAmount == 0 && a.core.bytesInFlight == 0, "seed \(seed)")
 
         // Both directions work on the new association, stream sequence numbers from 0.
         let fresh = 50
         for i in 0..<fresh {
-            try a.association.send(stream: UInt16(i % 2), ppid: 53, message: TransferScenario.payload(index: i, size: 4 + (i * 911) % 6000), now: net.now)
+            try a.core.send(stream: UInt16(i % 2), ppid: 53, message: TransferScenario.payload(index: i, size: 4 + (i * 911) % 6000), now: net.now)
         }
-        try b.association.send(stream: 5, ppid: 51, message: Array("after".utf8), now: net.now)
+        try b.core.send(stream: 5, ppid: 51, message: Array("after".utf8), now: net.now)
         try net.run(maxTime: .seconds(60)) {
             b.received.count == fresh && a.received.contains { $0.payload == Array("after".utf8) }
         }
@@ -91,18 +91,18 @@ import WireKit
         let delay = Int64(5 + rng.next() % 60)
         let link = NetSim.LinkConditions(delay: .milliseconds(delay), loss: 0.15)
         let (net, a, b) = Self.network(seed: seed, link: link, configA: Self.config(seed: seed), configB: Self.config(seed: seed + 1))
-        try a.association.connect(now: net.now)
+        try a.core.connect(now: net.now)
         // b's INIT leaves anywhere between "at once" and just after a's INIT reached it.
         try net.run(for: .milliseconds(Int64(rng.next() % UInt64(delay + 5))))
-        if b.association.state == .closed { try b.association.connect(now: net.now) }
-        try net.run(maxTime: .seconds(60)) { a.association.isEstablished && b.association.isEstablished }
-        try a.association.send(stream: 0, ppid: 53, message: [1, 2, 3], now: net.now)
-        try b.association.send(stream: 1, ppid: 53, message: [4, 5, 6], now: net.now)
+        if b.core.state == .closed { try b.core.connect(now: net.now) }
+        try net.run(maxTime: .seconds(60)) { a.core.isEstablished && b.core.isEstablished }
+        try a.core.send(stream: 0, ppid: 53, message: [1, 2, 3], now: net.now)
+        try b.core.send(stream: 1, ppid: 53, message: [4, 5, 6], now: net.now)
         try net.run(maxTime: .seconds(60)) { a.received.count == 1 && b.received.count == 1 }
         #expect(a.received.first?.payload == [4, 5, 6] && b.received.first?.payload == [1, 2, 3], "seed \(seed)")
         #expect(Self.count(a.events, .connected) == 1 && Self.count(b.events, .connected) == 1, "seed \(seed): \(a.events) \(b.events)")
         #expect(!Self.aborted(a.events) && !Self.aborted(b.events), "seed \(seed)")
-        #expect(a.association.statistics.restarts == 0 && b.association.statistics.restarts == 0, "seed \(seed)")
+        #expect(a.core.statistics.restarts == 0 && b.core.statistics.restarts == 0, "seed \(seed)")
     }
 
     @Test("a cookie gone stale on a slow path: ERROR, then a Cookie Preservative gets it through",
@@ -113,11 +113,11 @@ import WireKit
         // 400 ms one way: every cookie is 800 ms old when it comes back.
         let link = NetSim.LinkConditions(delay: .milliseconds(400))
         let (net, a, b) = Self.network(seed: seed, link: link, configA: Self.config(seed: seed), configB: cb)
-        try a.association.connect(now: net.now)
-        try net.run(maxTime: .seconds(30)) { a.association.isEstablished && b.association.isEstablished }
+        try a.core.connect(now: net.now)
+        try net.run(maxTime: .seconds(30)) { a.core.isEstablished && b.core.isEstablished }
         // (Retransmitted COOKIE ECHOs, the RTO being below this RTT, may be stale too.)
-        #expect(b.association.statistics.staleCookies >= 1, "seed \(seed)")
-        try a.association.send(stream: 0, ppid: 53, message: [7], now: net.now)
+        #expect(b.core.statistics.staleCookies >= 1, "seed \(seed)")
+        try a.core.send(stream: 0, ppid: 53, message: [7], now: net.now)
         try net.run(maxTime: .seconds(10)) { b.received.count == 1 }
     }
 
@@ -128,10 +128,10 @@ import WireKit
         cb.maxCookieLifetimeExtension = .zero
         let link = NetSim.LinkConditions(delay: .milliseconds(400))
         let (net, a, b) = Self.network(seed: 31, link: link, configA: Self.config(seed: 31), configB: cb)
-        try a.association.connect(now: net.now)
+        try a.core.connect(now: net.now)
         try net.run(maxTime: .seconds(120)) { Self.aborted(a.events) }
         #expect(a.events.contains(.aborted(reason: "handshake failed: stale cookie")), "\(a.events)")
-        #expect(b.association.statistics.staleCookies > SCTPConfiguration().maxInitRetransmissions)
-        #expect(a.association.state == .closed && !b.association.isEstablished)
+        #expect(b.core.statistics.staleCookies > SCTPConfiguration().maxInitRetransmissions)
+        #expect(a.core.state == .closed && !b.core.isEstablished)
     }
 }

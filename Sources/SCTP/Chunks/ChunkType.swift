@@ -26,6 +26,8 @@ public enum ChunkType {
     public static let cookieAck: UInt8 = 11
     /// Shutdown complete.
     public static let shutdownComplete: UInt8 = 14
+    /// Padding (PAD, RFC 4820): fills a PLPMTUD probe to its size; receivers skip it.
+    public static let pad: UInt8 = 0x84
     /// Interleaved payload data (I-DATA, RFC 8260).
     public static let iData: UInt8 = 64
     /// Stream re-configuration (RFC 6525).

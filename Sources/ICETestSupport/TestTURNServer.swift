@@ -14,7 +14,7 @@ import WireKit
 /// without a default route into private ranges) closes the allocation's relay socket: from then
 /// on the allocation relays nothing in either direction, silently. Found in the netlab, where
 /// psl-pub has no route to 10/8 and a relay check to the peer's host candidate killed the relay.
-final class TestTURNServer: SimulatedEndpoint {
+public final class TestTURNServer: SimulatedEndpoint {
     struct Allocation {
         var client: TransportAddress
         var relayed: TransportAddress
@@ -25,8 +25,8 @@ final class TestTURNServer: SimulatedEndpoint {
         var relayClosed = false
     }
 
-    let listen: TransportAddress
-    let relayIP: IPAddress
+    public let listen: TransportAddress
+    public let relayIP: IPAddress
     let realm = "peersync.test"
     let users: [String: String]
     private(set) var nonce = "nonce-1"
@@ -35,7 +35,8 @@ final class TestTURNServer: SimulatedEndpoint {
     private var byRelayPort: [UInt16: TransportAddress] = [:]
     private var nextPort: UInt16 = 50_000
     private var out: [Transmit] = []
-    private(set) var counts: [String: Int] = [:]
+    /// How often each notable event happened ("channelData", "relaySendError", "error403" ...).
+    public private(set) var counts: [String: Int] = [:]
 
     /// Whether the server's network has a route to a peer address.
     let isRoutable: @Sendable (IPAddress) -> Bool
@@ -43,7 +44,7 @@ final class TestTURNServer: SimulatedEndpoint {
     /// Peers the server refuses permissions for with 403 (coturn's `--denied-peer-ip`).
     let deniedPeer: @Sendable (IPAddress) -> Bool
 
-    init(listen: TransportAddress, relayIP: IPAddress, users: [String: String],
+    public init(listen: TransportAddress, relayIP: IPAddress, users: [String: String],
          isRoutable: @escaping @Sendable (IPAddress) -> Bool = TestTURNServer.publicOnly,
          deniedPeer: @escaping @Sendable (IPAddress) -> Bool = { _ in false }) {
         self.listen = listen
@@ -54,7 +55,7 @@ final class TestTURNServer: SimulatedEndpoint {
     }
 
     /// Routes only to public addresses: not RFC 1918, shared (100.64/10), loopback or link-local.
-    static let publicOnly: @Sendable (IPAddress) -> Bool = { ip in
+    public static let publicOnly: @Sendable (IPAddress) -> Bool = { ip in
         switch ip {
         case .v4(let a):
             return !(a >> 24 == 10 || a >> 20 == 0xAC1 || a >> 16 == 0xC0A8 || a >> 22 == 0x191 || a >> 24 == 127 || a >> 16 == 0xA9FE)
@@ -76,9 +77,9 @@ final class TestTURNServer: SimulatedEndpoint {
     }
 
     /// Makes the current nonce stale: the next authenticated request gets 438.
-    func rotateNonce() { nonceCounter += 1; nonce = "nonce-\(nonceCounter)" }
+    public func rotateNonce() { nonceCounter += 1; nonce = "nonce-\(nonceCounter)" }
 
-    func handle(datagram: [UInt8], source: TransportAddress, destination: TransportAddress, now: Instant) {
+    public func handle(datagram: [UInt8], source: TransportAddress, destination: TransportAddress, now: Instant) {
         if destination.ip == relayIP {
             fromPeer(datagram, peer: source, relayPort: destination.port)
             return
@@ -178,7 +179,7 @@ final class TestTURNServer: SimulatedEndpoint {
 
     private func bump(_ name: String) { counts[name, default: 0] += 1 }
 
-    func handle(timeout now: Instant) {}
-    func pollTransmit() -> Transmit? { out.isEmpty ? nil : out.removeFirst() }
-    func pollTimeout() -> Instant? { nil }
+    public func handle(timeout now: Instant) {}
+    public func pollTransmit() -> Transmit? { out.isEmpty ? nil : out.removeFirst() }
+    public func pollTimeout() -> Instant? { nil }
 }
