@@ -1,0 +1,120 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// Open descriptors of the directories below a ``LocalFileSystem`` root, by relative path, so
+/// an operation on `a/b/name` is one `*at()` call on `name` in `a/b` instead of an `lstat` of
+/// every parent (each walking the whole absolute path) and a call on the absolute path.
+///
+/// A directory is opened component by component from the root with `O_NOFOLLOW | O_DIRECTORY`,
+/// so no symlink is passed on the way (a symlink fails with ELOOP, a file with ENOTDIR, as the
+/// old per-parent `lstat` check did). Before each use, one `lstat` of the directory's absolute
+/// path must still show the very directory held open (same device and inode; the open
+/// descriptor keeps the inode from being reused): a directory deleted, renamed away or replaced
+/// (by another directory or a symlink) since it was opened is opened again, so the cache never
+/// makes a write land somewhere the path no longer names. ``forget(_:)`` drops a directory and
+/// everything below it when the file system itself removes or renames it.
+///
+/// The lock is held for the validation and the one call made with the descriptor, so another
+/// thread can never close a descriptor in use.
+final class DirectoryHandles: Sendable {
+    private struct Entry {
+        /// `O_PATH` descriptor of the directory.
+        var fd: Int32
+        var device: UInt64
+        var inode: UInt64
+        /// The directory's absolute path, NUL-terminated, for the validating `lstat`.
+        var absolute: [CChar]
+    }
+
+    private let root: String
+    private let entries = Mutex<[Substring: Entry]>([:])
+
+    /// Linux's O_PATH (Glibc exports it only under _GNU_SOURCE): a descriptor for `*at()` calls
+    /// that needs no read permission on the directory.
+    static let openPath: Int32 = 0o10000000
+
+    /// Most directories kept open (a folder's share of the daemon's descriptors); when full, one
+    /// (an arbitrary one) is closed for each new one.
+    static let limit = 256
+
+    /// Directory handles below `root` (an absolute path without a trailing `/`).
+    init(root: String) { self.root = root }
+
+    deinit {
+        entries.withLock { all in
+            for e in all.values { Glibc.close(e.fd) }
+            all.removeAll()
+        }
+    }
+
+    /// Runs `body` with a descriptor of the directory `dir` (a non-empty relative path) that
+    /// was reached without following a symlink and that `dir` still names. Errors name `path`
+    /// and `op`.
+    func withDirectory<T>(_ dir: Substring, op: String, path: String, _ body: (Int32) -> T) throws(FileSystemError) -> T {
+        let result: Result<T, FileSystemError> = entries.withLock { all in
+            if let e = all[dir] {
+                var st = stat()
+                if lstat(e.absolute, &st) == 0, UInt64(st.st_dev) == e.device, UInt64(st.st_ino) == e.inode {
+                    return .success(body(e.fd))
+                }
+                Glibc.close(e.fd)
+                all[dir] = nil
+            }
+            switch open(dir, op: op, path: path) {
+            case .failure(let error): return .failure(error)
+            case .success(let e):
+                if all.count >= Self.limit, let old = all.first {
+                    Glibc.close(old.value.fd)
+                    all[old.key] = nil
+                }
+                all[Substring(String(dir))] = e
+                return .success(body(e.fd))
+            }
+        }
+        return try result.get()
+    }
+
+    /// Closes the descriptors of `dir` and every directory below it (the file system removed
+    /// or renamed it).
+    func forget(_ dir: String) {
+        entries.withLock { all in
+            guard !all.isEmpty else { return }
+            let prefix = dir + "/"
+            for key in all.keys where key == dir || key.hasPrefix(prefix) {
+                if let e = all.removeValue(forKey: key) { Glibc.close(e.fd) }
+            }
+        }
+    }
+
+    /// Opens `dir` component by component without following symlinks.
+    private func open(_ dir: Substring, op: String, path: String) -> Result<Entry, FileSystemError> {
+        var fd = Glibc.open(root, Self.openPath | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(FileSystemError(code: errno, operation: op, path: path)) }
+        for component in dir.split(separator: "/", omittingEmptySubsequences: true) {
+            let next = String(component).withCString { openat(fd, $0, Self.openPath | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+            if next < 0 {
+                var code = errno
+                if code == ENOTDIR {
+                    // O_PATH | O_NOFOLLOW reports a symlink as "not a directory": name it as lstat did.
+                    var st = stat()
+                    if String(component).withCString({ fstatat(fd, $0, &st, AT_SYMLINK_NOFOLLOW) }) == 0,
+                       st.st_mode & S_IFMT == S_IFLNK { code = FileSystemError.loop }
+                }
+                Glibc.close(fd)
+                return .failure(FileSystemError(code: code, operation: op, path: path))
+            }
+            Glibc.close(fd)
+            fd = next
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let e = FileSystemError(code: errno, operation: op, path: path)
+            Glibc.close(fd)
+            return .failure(e)
+        }
+        let absolute = Array((root + "/" + dir).utf8CString)
+        return .success(Entry(fd: fd, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), absolute: absolute))
+    }
+}
