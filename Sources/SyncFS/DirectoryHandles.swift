@@ -13,8 +13,8 @@ import Synchronization
 /// path must still show the very directory held open (same device and inode; the open
 /// descriptor keeps the inode from being reused): a directory deleted, renamed away or replaced
 /// (by another directory or a symlink) since it was opened is opened again, so the cache never
-/// makes a write land somewhere the path no longer names. ``forget(_:)`` drops a directory and
-/// everything below it when the file system itself removes or renames it.
+/// makes a write land somewhere the path no longer names (this also covers the file system's
+/// own renames and removals of directories; ``forget(_:)`` only closes a removed one early).
 ///
 /// The lock is held for the validation and the one call made with the descriptor, so another
 /// thread can never close a descriptor in use.
@@ -76,15 +76,12 @@ final class DirectoryHandles: Sendable {
         return try result.get()
     }
 
-    /// Closes the descriptors of `dir` and every directory below it (the file system removed
-    /// or renamed it).
+    /// Closes the descriptor of `dir` if one is held (the file system removed it: the
+    /// descriptor would keep the deleted directory's inode alive). Only an early release: a
+    /// held directory that its path no longer names is never used (see above).
     func forget(_ dir: String) {
         entries.withLock { all in
-            guard !all.isEmpty else { return }
-            let prefix = dir + "/"
-            for key in all.keys where key == dir || key.hasPrefix(prefix) {
-                if let e = all.removeValue(forKey: key) { Glibc.close(e.fd) }
-            }
+            if let e = all.removeValue(forKey: Substring(dir)) { Glibc.close(e.fd) }
         }
     }
 

@@ -238,7 +238,6 @@ public final class LocalFileSystem: FileSystem, Sendable {
             try checkParents(to, op: "rename")
             guard Glibc.rename(full(from), full(to)) == 0 else { throw fail("rename", from) }
         }
-        directories.forget(from)   // when it was a directory, its descriptors name another path now
     }
 
     /// ``FileSystem`` requirement, through POSIX calls.

@@ -2,6 +2,8 @@
 import Glibc
 #endif
 import Testing
+import WireKit
+import SyncProtocol
 @testable import SyncFS
 
 /// ``LocalFileSystem`` acts on nested paths through parent directories it holds open
@@ -86,7 +88,7 @@ import Testing
         #expect(try fs.list("d") == ["new", "second"])
     }
 
-    @Test func renamingOrRemovingADirectoryForgetsWhatItHeld() throws {
+    @Test func renamingOrRemovingAHeldDirectoryIsSeen() throws {
         let dir = TempDirectory()
         let fs = LocalFileSystem(root: dir.path)
         try fs.makeDirectories("x/y")
@@ -101,5 +103,42 @@ import Testing
         // Many directories (more than are held open) all stay reachable.
         for i in 0..<(DirectoryHandles.limit + 10) { try fs.makeDirectories("many/d\(i)"); try fs.writeAll("many/d\(i)/f", [UInt8(i & 0xFF)]) }
         for i in 0..<(DirectoryHandles.limit + 10) { #expect(try fs.readAll("many/d\(i)/f") == [UInt8(i & 0xFF)]) }
+    }
+}
+
+/// The temp file of a pull: a new one is not truncated first (its chunks give it its length),
+/// one left by an interrupted pull is cut or grown to the target size and resumed.
+@Suite struct AtomicWriterTempTests {
+    @Test(arguments: FSKind.allCases) func aTempFileGetsItsLengthFromItsChunksOrFromTheResume(_ kind: FSKind) throws {
+        let (fs, dir) = makeFS(kind)
+        _ = dir
+        try fs.makeDirectories("d")
+        var rng = SeededRandom(seed: 9)
+        let data = rng.bytes(150_000)
+        let chunks = Chunker.standard.chunks(of: data)
+        #expect(chunks.count > 1)
+        let hash = SHA256Hasher.contentHash(of: chunks)
+        let writer = AtomicWriter(fs: fs)
+        let target = SyncPath("d/f")
+        // A pull interrupted after its first chunk (a crash before the commit): the temp file is
+        // shorter than the target and the target is not there.
+        let first = try writer.openTemp(for: target, contentHash: hash, size: UInt64(data.count))
+        #expect(!first.resumable)
+        try writer.write(Array(data[0..<Int(chunks[0].size)]), chunk: chunks[0], at: 0, into: first)
+        first.close()
+        #expect(try fs.info(first.path)?.size == UInt64(chunks[0].size))
+        #expect(try fs.info("d/f") == nil)
+        // The next pull of the same content resumes it at the target's length and fills the rest.
+        let again = try writer.openTemp(for: target, contentHash: hash, size: UInt64(data.count))
+        #expect(again.resumable && again.path == first.path)
+        #expect(try fs.info(again.path)?.size == UInt64(data.count))
+        var offset = Int(chunks[0].size)
+        for c in chunks.dropFirst() {
+            try writer.write(Array(data[offset..<(offset + Int(c.size))]), chunk: c, at: UInt64(offset), into: again)
+            offset += Int(c.size)
+        }
+        try writer.commit(again, permissions: 0o644, mtimeNanoseconds: 1_700_000_000_000_000_000)
+        #expect(try fs.readAll("d/f") == data)
+        #expect(try fs.list("d") == ["f"])
     }
 }
