@@ -167,6 +167,13 @@ public final class LocalFileSystem: FileSystem, Sendable {
                          timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))]
             guard futimens(fd, &times) == 0 else { throw FileSystemError(code: errno, operation: "futimens", path: path) }
         }
+        func currentState() -> LocalFileState? {
+            var st = stat()
+            guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+            return LocalFileState(kind: .file, size: UInt64(max(0, st.st_size)), permissions: UInt32(st.st_mode) & 0o7777,
+                                  mtimeNanoseconds: LocalFileSystem.nanoseconds(st.st_mtim),
+                                  ctimeNanoseconds: LocalFileSystem.nanoseconds(st.st_ctim), inode: UInt64(st.st_ino))
+        }
         func close() {
             guard !closed else { return }
             closed = true
