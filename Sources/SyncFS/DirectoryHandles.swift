@@ -16,16 +16,26 @@ import Synchronization
 /// makes a write land somewhere the path no longer names (this also covers the file system's
 /// own renames and removals of directories; ``forget(_:)`` only closes a removed one early).
 ///
-/// The lock is held for the validation and the one call made with the descriptor, so another
-/// thread can never close a descriptor in use.
+/// Each descriptor counts its users: one taken out of the table (replaced, evicted, forgotten)
+/// is closed only when the last call using it is done, so the calls themselves run unlocked.
 final class DirectoryHandles: Sendable {
-    private struct Entry {
+    /// One open directory. `users` and `retired` are read and written only with
+    /// ``DirectoryHandles/entries`` locked (hence the unchecked conformance); the rest is immutable.
+    private final class Entry: @unchecked Sendable {
         /// `O_PATH` descriptor of the directory.
-        var fd: Int32
-        var device: UInt64
-        var inode: UInt64
+        let fd: Int32
+        let device: UInt64
+        let inode: UInt64
         /// The directory's absolute path, NUL-terminated, for the validating `lstat`.
-        var absolute: [CChar]
+        let absolute: [CChar]
+        /// Calls running with `fd` now.
+        var users = 0
+        /// Out of the table: `fd` is closed when the last user is done.
+        var retired = false
+
+        init(fd: Int32, device: UInt64, inode: UInt64, absolute: [CChar]) {
+            self.fd = fd; self.device = device; self.inode = inode; self.absolute = absolute
+        }
     }
 
     private let root: String
@@ -51,29 +61,54 @@ final class DirectoryHandles: Sendable {
 
     /// Runs `body` with a descriptor of the directory `dir` (a non-empty relative path) that
     /// was reached without following a symlink and that `dir` still names. Errors name `path`
-    /// and `op`.
+    /// and `op`. No lock is held while `body` or the validation runs (a create can wait on the
+    /// disk), only while the descriptor is taken and given back.
     func withDirectory<T>(_ dir: Substring, op: String, path: String, _ body: (Int32) -> T) throws(FileSystemError) -> T {
-        let result: Result<T, FileSystemError> = entries.withLock { all in
-            if let e = all[dir] {
-                var st = stat()
-                if lstat(e.absolute, &st) == 0, UInt64(st.st_dev) == e.device, UInt64(st.st_ino) == e.inode {
-                    return .success(body(e.fd))
-                }
-                Glibc.close(e.fd)
-                all[dir] = nil
+        if let held = entries.withLock({ all -> Entry? in
+            guard let e = all[dir] else { return nil }
+            e.users += 1
+            return e
+        }) {
+            var st = stat()
+            if lstat(held.absolute, &st) == 0, UInt64(st.st_dev) == held.device, UInt64(st.st_ino) == held.inode {
+                defer { giveBack(held) }
+                return body(held.fd)
             }
-            switch open(dir, op: op, path: path) {
-            case .failure(let error): return .failure(error)
-            case .success(let e):
-                if all.count >= Self.limit, let old = all.first {
-                    Glibc.close(old.value.fd)
-                    all[old.key] = nil
-                }
-                all[Substring(String(dir))] = e
-                return .success(body(e.fd))
+            entries.withLock { all in
+                if all[dir] === held { all[dir] = nil; held.retired = true }
             }
+            giveBack(held)
         }
-        return try result.get()
+        let opened: Entry
+        switch open(dir, op: op, path: path) {
+        case .failure(let error): throw error
+        case .success(let e): opened = e
+        }
+        entries.withLock { all in
+            if let old = all.removeValue(forKey: dir) { retire(old) }
+            if all.count >= Self.limit, let old = all.first {
+                all[old.key] = nil
+                retire(old.value)
+            }
+            opened.users = 1
+            all[Substring(String(dir))] = opened
+        }
+        defer { giveBack(opened) }
+        return body(opened.fd)
+    }
+
+    /// Ends one use of `e`, closing it if it left the table meanwhile and was the last use.
+    private func giveBack(_ e: Entry) {
+        entries.withLock { _ in
+            e.users -= 1
+            if e.retired && e.users == 0 { Glibc.close(e.fd) }
+        }
+    }
+
+    /// Takes `e` out of use (the caller holds the lock and has removed it from the table).
+    private func retire(_ e: Entry) {
+        e.retired = true
+        if e.users == 0 { Glibc.close(e.fd) }
     }
 
     /// Closes the descriptor of `dir` if one is held (the file system removed it: the
@@ -81,7 +116,7 @@ final class DirectoryHandles: Sendable {
     /// held directory that its path no longer names is never used (see above).
     func forget(_ dir: String) {
         entries.withLock { all in
-            if let e = all.removeValue(forKey: Substring(dir)) { Glibc.close(e.fd) }
+            if let e = all.removeValue(forKey: Substring(dir)) { retire(e) }
         }
     }
 

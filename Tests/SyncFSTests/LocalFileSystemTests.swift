@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
+import Synchronization
 import Testing
 import WireKit
 import SyncProtocol
@@ -103,6 +105,31 @@ import SyncProtocol
         // Many directories (more than are held open) all stay reachable.
         for i in 0..<(DirectoryHandles.limit + 10) { try fs.makeDirectories("many/d\(i)"); try fs.writeAll("many/d\(i)/f", [UInt8(i & 0xFF)]) }
         for i in 0..<(DirectoryHandles.limit + 10) { #expect(try fs.readAll("many/d\(i)/f") == [UInt8(i & 0xFF)]) }
+    }
+}
+
+extension LocalFileSystemTests {
+    /// Threads reading and writing across more directories than are held open: descriptors are
+    /// replaced and evicted while others use them, and every call still reaches its own file.
+    @Test func concurrentCallsAcrossMoreDirectoriesThanAreHeld() throws {
+        let dir = TempDirectory()
+        let fs = LocalFileSystem(root: dir.path)
+        let count = DirectoryHandles.limit + 44
+        for i in 0..<count { try fs.makeDirectories("p/d\(i)"); try fs.writeAll("p/d\(i)/f", [UInt8(i & 0xFF), UInt8(i >> 8)]) }
+        let failures = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            for round in 0..<3 {
+                for k in 0..<count {
+                    let i = (k * 7 + worker * 31 + round * 13) % count
+                    let ok = ((try? fs.readAll("p/d\(i)/f")) == [UInt8(i & 0xFF), UInt8(i >> 8)])
+                        && ((try? fs.info("p/d\(i)/w\(worker)")) != nil) == (round > 0)
+                        && (try? fs.writeAll("p/d\(i)/w\(worker)", [UInt8(worker)])) != nil
+                    if !ok { failures.withLock { $0 += 1 } }
+                }
+            }
+        }
+        #expect(failures.withLock { $0 } == 0)
+        for i in 0..<count { #expect(try fs.list("p/d\(i)") == ["f", "w0", "w1", "w2", "w3"]) }
     }
 }
 
