@@ -12,6 +12,16 @@ func threadCPUSeconds() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
+/// User and system CPU seconds of the calling thread so far: the kernel's share (inode
+/// allocation above all) varies from run to run with the file system's state, the user share
+/// much less, so an A/B of the engine's own work compares the user seconds.
+func threadUserSystemSeconds() -> (user: Double, system: Double) {
+    var usage = rusage()
+    getrusage(__rusage_who_t(1) /* RUSAGE_THREAD, a GNU name Glibc does not export */, &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return (seconds(usage.ru_utime), seconds(usage.ru_stime))
+}
+
 /// Two engines in one thread on real folders and SQLite indexes, as the daemon runs them (the
 /// receiver flushes with a ``BackgroundFileSyncer`` and a ``FileSystemFlusher``), frames passed
 /// directly: what a pull costs each side without the transport. `files` small files of
@@ -46,14 +56,18 @@ func threadCPUSeconds() -> Double {
     let ea = try FolderEngine(config: FolderConfig(folderID: "f", localDeviceID: "A"), fs: fsA, store: storeA, newIndexID: 1)
     let eb = try FolderEngine(config: FolderConfig(folderID: "f", localDeviceID: "B"), fs: fsB, store: storeB, newIndexID: 2, syncer: syncer)
     var cpuA = 0.0, cpuB = 0.0
-    func timed(_ cpu: inout Double, _ body: () -> Void) {
-        let t0 = threadCPUSeconds()
+    var userA = 0.0, userB = 0.0
+    /// Runs `body` on the sender's (A's) or the receiver's account.
+    func timed(sender: Bool, _ body: () -> Void) {
+        let t0 = threadCPUSeconds(), u0 = threadUserSystemSeconds().user
         body()
-        cpu += threadCPUSeconds() - t0
+        let cpu = threadCPUSeconds() - t0, user = threadUserSystemSeconds().user - u0
+        if sender { cpuA += cpu; userA += user } else { cpuB += cpu; userB += user }
     }
-    let scanWall = seconds { timed(&cpuA) { ea.scan(now: .monotonicNow()) } }
+    let scanWall = seconds { timed(sender: true) { ea.scan(now: .monotonicNow()) } }
     let scanCPU = cpuA
     cpuA = 0
+    userA = 0
     eb.scan(now: .monotonicNow())
     var frames = 0, bytes = 0
     let process0 = processCPUSeconds()
@@ -64,25 +78,25 @@ func threadCPUSeconds() -> Double {
             var moved = false
             while let m = ea.pollTransmit() {
                 frames += 1; bytes += m.bytes.count
-                timed(&cpuB) { eb.handle(bytes: m.bytes, from: "A", now: .monotonicNow()) }
+                timed(sender: false) { eb.handle(bytes: m.bytes, from: "A", now: .monotonicNow()) }
                 moved = true
             }
             while let m = eb.pollTransmit() {
                 frames += 1; bytes += m.bytes.count
-                timed(&cpuA) { ea.handle(bytes: m.bytes, from: "B", now: .monotonicNow()) }
+                timed(sender: true) { ea.handle(bytes: m.bytes, from: "B", now: .monotonicNow()) }
                 moved = true
             }
             let now = Instant.monotonicNow()
             for (e, isA) in [(ea, true), (eb, false)] {
                 if let t = e.pollTimeout(), t <= now {
-                    if isA { timed(&cpuA) { e.handle(timeout: now) } } else { timed(&cpuB) { e.handle(timeout: now) } }
+                    if isA { timed(sender: true) { e.handle(timeout: now) } } else { timed(sender: false) { e.handle(timeout: now) } }
                     moved = true
                 }
             }
             if moved { continue }
             guard eb.isPulling || eb.hasNeeds() else { break }
             syncer.waitForSubmitted()
-            timed(&cpuB) { eb.collectSynced(now: .monotonicNow()) }
+            timed(sender: false) { eb.collectSynced(now: .monotonicNow()) }
         }
     }
     let processCPU = processCPUSeconds() - process0
@@ -93,4 +107,6 @@ func threadCPUSeconds() -> Double {
           + "(\(String(format: "%.0f", cpuA / Double(totalFiles) * 1e6)) µs/file), receiver \(String(format: "%.2f", cpuB)) s "
           + "(\(String(format: "%.0f", cpuB / Double(totalFiles) * 1e6)) µs/file), whole process \(String(format: "%.2f", processCPU)) s; "
           + "\(frames) frames, \(bytes) bytes; placed \(placed) of \(totalFiles); syncer \(syncer.statistics)")
+    print("  user CPU only: sender \(String(format: "%.0f", userA / Double(totalFiles) * 1e6)) µs/file, "
+          + "receiver \(String(format: "%.0f", userB / Double(totalFiles) * 1e6)) µs/file")
 }

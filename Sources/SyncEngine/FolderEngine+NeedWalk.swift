@@ -132,7 +132,17 @@ extension FolderEngine {
                 w.head += 1
                 guard !receiveOnlyChanged.contains(path), !revertRequested.contains(path) else { continue }
                 // The local record's chunk list is never needed here (the global one's is).
-                let local = w.entryCacheEpoch == entryCacheEpoch ? entryCache[path] ?? candidate.local : localEntry(path, withChunks: false)
+                let local: LocalEntry?
+                if w.entryCacheEpoch == entryCacheEpoch {
+                    if let cached = entryCache[path] { local = cached } else {
+                        // What the page read is current (a commit since would have cached the
+                        // path): kept, so the pull's disk check does not read it again.
+                        local = candidate.local
+                        remember(path, local)
+                    }
+                } else {
+                    local = localEntry(path, withChunks: false)
+                }
                 let remote = w.remoteGeneration == remoteGeneration ? candidate.remote : remoteRecords(path, withChunks: false)
                 guard var n = need(NeedCandidate(path: path, local: local, remote: remote)), let g = n.global else { continue }
                 if g.deleted {

@@ -4,6 +4,11 @@ import SyncProtocol
 extension FolderEngine {
     /// Answers a chunk request from the local index only (never an unindexed or ignored file).
     /// The whole chunk is read and verified; a request with a `skip` gets the bytes after it.
+    ///
+    /// The bytes are verified by hashing them, unless the open file still shows the state the
+    /// scan recorded when it hashed the file (size, times, inode: what a rescan trusts to skip a
+    /// file) and the requested chunk is one of the record's: then they are the hashed bytes. The
+    /// requester verifies every chunk in any case, so a race is never placed, only retried.
     func serve(_ request: ChunkRequest, from peer: String) {
         guard let state = peers[peer], state.helloReceived else { return }
         guard state.queuedBytes + state.unsentBytes <= config.maxQueuedBytesPerPeer else { return }  // the peer will time out and retry
@@ -17,15 +22,57 @@ extension FolderEngine {
             return
         }
         var data: [UInt8]?
+        var unchanged = false
         if let f = try? fs.openRead(request.path.string) {
             data = try? f.read(at: request.offset, count: Int(request.size))
+            // Asked after the read: a write begun before it has changed the ctime by now.
+            unchanged = entry.state != nil && f.currentState() == entry.state
             f.close()
         }
-        guard let bytes = data, bytes.count == Int(request.size), SHA256Hasher.hash(bytes) == request.hash else {
+        guard let bytes = data, bytes.count == Int(request.size),
+              (unchanged && isIndexedChunk(request, of: entry.record)) || SHA256Hasher.hash(bytes) == request.hash else {
             queue(.response(ChunkResponse(requestID: request.requestID, status: .notFound)), to: peer)
             return
         }
         let answer = request.skip == 0 ? bytes : Array(bytes[Int(request.skip)...])
         queue(.response(ChunkResponse(requestID: request.requestID, status: .ok, data: answer)), to: peer)
+    }
+
+    /// True when `request` names a chunk of `record`'s content (its offset, size and hash). The
+    /// chunk list is read once per content and kept while requests for it come in.
+    func isIndexedChunk(_ request: ChunkRequest, of record: FileRecord) -> Bool {
+        if servedChunks?.contentHash != record.contentHash {
+            guard let list = (try? store.chunkList(folderID: config.folderID, contentHash: record.contentHash)) ?? nil else { return false }
+            servedChunks = ServedChunks(contentHash: record.contentHash, chunks: list)
+        }
+        return servedChunks?.contains(request) ?? false
+    }
+}
+
+/// The chunk list of the content last served, with each chunk's offset.
+struct ServedChunks {
+    let contentHash: ContentHash
+    let chunks: [ChunkInfo]
+    let offsets: [UInt64]
+
+    init(contentHash: ContentHash, chunks: [ChunkInfo]) {
+        self.contentHash = contentHash
+        self.chunks = chunks
+        var offsets: [UInt64] = []
+        offsets.reserveCapacity(chunks.count)
+        var offset: UInt64 = 0
+        for c in chunks { offsets.append(offset); offset += UInt64(c.size) }
+        self.offsets = offsets
+    }
+
+    /// True when a chunk starts at the request's offset with its size and hash.
+    func contains(_ request: ChunkRequest) -> Bool {
+        var low = 0, high = offsets.count
+        while low < high {
+            let mid = (low + high) / 2
+            if offsets[mid] < request.offset { low = mid + 1 } else { high = mid }
+        }
+        guard low < offsets.count, offsets[low] == request.offset else { return false }
+        return chunks[low].size == request.size && chunks[low].hash == request.hash
     }
 }

@@ -115,6 +115,8 @@ public final class FolderEngine {
     /// commit). While it is unchanged, every local entry committed since a walk page was read
     /// is in the cache, so a path not in it still has the local entry the page holds.
     var entryCacheEpoch: UInt64 = 0
+    /// The chunk list of the content last served (see ``serve(_:from:)``).
+    var servedChunks: ServedChunks?
     /// Live local files and bytes (nil until first counted).
     var cachedLocalTotals: (files: Int, bytes: UInt64)?
     /// Paths kept in ``entryCache`` before it is cleared.

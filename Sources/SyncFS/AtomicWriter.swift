@@ -56,8 +56,10 @@ public struct AtomicWriter {
         do throws(FileSystemError) {
             let (handle, existingSize) = try fs.openCreating(tp, permissions: 0o600)
             do throws(FileSystemError) {
-                // A temp file left by an earlier pull of this content already has its length.
-                if existingSize != size { try handle.truncate(to: size) }
+                // A temp file left by an earlier pull of this content already has its length; a
+                // new one gets it from the chunks written into it (every chunk is written before
+                // the file is placed), so it is not truncated first.
+                if let existing = existingSize, existing != size { try handle.truncate(to: size) }
             } catch {
                 handle.close()
                 throw error

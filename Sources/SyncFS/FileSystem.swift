@@ -67,9 +67,15 @@ public protocol ReadableFile {
     func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(FileSystemError) -> Int
     /// Closes the file.
     func close()
+    /// What `fstat` says about the open file now, as the scanner records it; nil when the
+    /// implementation cannot tell (the default).
+    func currentState() -> LocalFileState?
 }
 
 extension ReadableFile {
+    /// ``ReadableFile`` requirement: unknown.
+    public func currentState() -> LocalFileState? { nil }
+
     /// Reads exactly `count` bytes at `offset` (fewer only at end of file).
     public func read(at offset: UInt64, count: Int) throws(FileSystemError) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)

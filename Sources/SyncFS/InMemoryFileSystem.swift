@@ -96,6 +96,10 @@ public final class InMemoryFileSystem: FileSystem {
             return n
         }
         func close() {}
+        func currentState() -> LocalFileState? {
+            LocalFileState(kind: .file, size: UInt64(node.data.count), permissions: node.permissions, mtimeNanoseconds: node.mtime,
+                           ctimeNanoseconds: node.ctime, inode: node.inode)
+        }
     }
 
     struct Writer: WritableFile {

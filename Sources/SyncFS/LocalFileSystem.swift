@@ -6,18 +6,23 @@ import SyncProtocol
 /// The real file system below a root directory, through POSIX calls.
 ///
 /// Paths are relative to ``root``. Every operation refuses to pass through a symlink in a
-/// parent component (checked with `lstat`, component by component) and never follows one in
-/// the last component, so a hostile tree cannot redirect a write outside the folder.
+/// parent component and never follows one in the last component, so a hostile tree cannot
+/// redirect a write outside the folder: a nested path is acted on with one `*at()` call in its
+/// parent directory, held open by ``DirectoryHandles`` (opened without following symlinks, and
+/// checked to still be what the path names before each use).
 public final class LocalFileSystem: FileSystem, Sendable {
     /// Absolute path of the folder root.
     public let root: String
+    /// Open parent directories, so a call on a nested path is one `*at()` call.
+    private let directories: DirectoryHandles
 
     /// A file system rooted at `root` (an absolute directory path).
     public init(root: String) {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
+        directories = DirectoryHandles(root: self.root)
     }
 
-    /// POSIX reads are thread-safe and the type holds no mutable state.
+    /// POSIX reads are thread-safe and the only mutable state (open directories) is locked.
     public var supportsConcurrentReads: Bool { true }
 
     private func full(_ path: String) -> String { path.isEmpty ? root : root + "/" + path }
@@ -26,7 +31,8 @@ public final class LocalFileSystem: FileSystem, Sendable {
         FileSystemError(code: errno, operation: op, path: path)
     }
 
-    /// Refuses a path whose parent components include a symlink or a non-directory.
+    /// Refuses a path whose parent components include a symlink or a non-directory (for a
+    /// rename between two directories, the one call not made relative to a parent).
     ///
     /// Every parent is checked with `lstat`, from the root down; the prefixes are made in one
     /// C buffer (a `/` turned into a NUL for each call) rather than as a string per component.
@@ -68,23 +74,28 @@ public final class LocalFileSystem: FileSystem, Sendable {
 
     /// ``FileSystem`` requirement, through POSIX calls.
     public func info(_ path: String) throws(FileSystemError) -> FileInfo? {
-        do { try checkParents(path, op: "lstat") } catch where error.isNotFound { return nil }
         var st = stat()
-        guard lstat(full(path), &st) == 0 else {
-            if errno == ENOENT { return nil }
-            throw fail("lstat", path)
-        }
-        let kind: FileKind?
         var target: String?
+        let failure: Int32
+        do {
+            failure = try at(path, op: "lstat") { dir, name in
+                guard fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return errno }
+                guard st.st_mode & S_IFMT == S_IFLNK else { return 0 }
+                var buf = [CChar](repeating: 0, count: 4097)
+                let n = readlinkat(dir, name, &buf, 4096)
+                guard n >= 0 else { return -errno }
+                target = String(decoding: buf[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                return 0
+            }
+        } catch where error.isNotFound { return nil }
+        if failure == ENOENT { return nil }
+        if failure > 0 { throw FileSystemError(code: failure, operation: "lstat", path: path) }
+        if failure < 0 { throw FileSystemError(code: -failure, operation: "readlink", path: path) }
+        let kind: FileKind?
         switch st.st_mode & S_IFMT {
         case S_IFREG: kind = .file
         case S_IFDIR: kind = .directory
-        case S_IFLNK:
-            kind = .symlink
-            var buf = [CChar](repeating: 0, count: 4097)
-            let n = readlink(full(path), &buf, 4096)
-            guard n >= 0 else { throw fail("readlink", path) }
-            target = String(decoding: buf[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        case S_IFLNK: kind = .symlink
         default: kind = nil
         }
         return FileInfo(kind: kind, size: UInt64(max(0, st.st_size)), permissions: UInt32(st.st_mode) & 0o7777,
@@ -94,11 +105,14 @@ public final class LocalFileSystem: FileSystem, Sendable {
 
     /// ``FileSystem`` requirement, through POSIX calls.
     public func list(_ path: String) throws(FileSystemError) -> [String] {
-        try checkParents(path, op: "opendir")
-        let fd = open(full(path), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0, let dir = fdopendir(fd) else {
+        let fd = try at(path, op: "opendir") { dir, name in
+            let fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            return fd >= 0 ? fd : -errno
+        }
+        guard fd >= 0 else { throw FileSystemError(code: -fd, operation: "opendir", path: path) }
+        guard let dir = fdopendir(fd) else {
             let e = fail("opendir", path)
-            if fd >= 0 { Glibc.close(fd) }
+            Glibc.close(fd)
             throw e
         }
         defer { closedir(dir) }
@@ -153,6 +167,13 @@ public final class LocalFileSystem: FileSystem, Sendable {
                          timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))]
             guard futimens(fd, &times) == 0 else { throw FileSystemError(code: errno, operation: "futimens", path: path) }
         }
+        func currentState() -> LocalFileState? {
+            var st = stat()
+            guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+            return LocalFileState(kind: .file, size: UInt64(max(0, st.st_size)), permissions: UInt32(st.st_mode) & 0o7777,
+                                  mtimeNanoseconds: LocalFileSystem.nanoseconds(st.st_mtim),
+                                  ctimeNanoseconds: LocalFileSystem.nanoseconds(st.st_ctim), inode: UInt64(st.st_ino))
+        }
         func close() {
             guard !closed else { return }
             closed = true
@@ -162,30 +183,27 @@ public final class LocalFileSystem: FileSystem, Sendable {
 
     /// ``FileSystem`` requirement, through POSIX calls.
     public func openRead(_ path: String) throws(FileSystemError) -> any ReadableFile {
-        try checkParents(path, op: "open")
-        let fd = open(full(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw fail("open", path) }
-        return Handle(fd: fd, path: path)
+        Handle(fd: try openFile(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, op: "open"), path: path)
     }
 
     /// ``FileSystem`` requirement, through POSIX calls.
     public func openWrite(_ path: String, create: Bool, permissions: UInt32) throws(FileSystemError) -> any WritableFile {
-        try checkParents(path, op: "open-write")
-        let fd = open(full(path), O_WRONLY | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT : 0), mode_t(permissions & 0o7777))
-        guard fd >= 0 else { throw fail("open-write", path) }
-        return Handle(fd: fd, path: path)
+        Handle(fd: try openFile(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT : 0), mode: permissions, op: "open-write"), path: path)
     }
 
     /// ``FileSystem`` requirement, through POSIX calls: an exclusive create (no `lstat` first),
     /// or, when the file exists, an open of it and an `fstat` for its size.
     public func openCreating(_ path: String, permissions: UInt32) throws(FileSystemError) -> (file: any WritableFile, existingSize: UInt64?) {
-        try checkParents(path, op: "open-write")
-        let name = full(path)
-        let fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(permissions & 0o7777))
-        if fd >= 0 { return (Handle(fd: fd, path: path), nil) }
-        guard errno == EEXIST else { throw fail("open-write", path) }
-        let existing = open(name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard existing >= 0 else { throw fail("open-write", path) }
+        let (fd, created) = try at(path, op: "open-write") { dir, name -> (Int32, Bool) in
+            let fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(permissions & 0o7777))
+            if fd >= 0 { return (fd, true) }
+            guard errno == EEXIST else { return (-errno, false) }
+            let existing = openat(dir, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
+            return (existing >= 0 ? existing : -errno, false)
+        }
+        guard fd >= 0 else { throw FileSystemError(code: -fd, operation: "open-write", path: path) }
+        if created { return (Handle(fd: fd, path: path), nil) }
+        let existing = fd
         let handle = Handle(fd: existing, path: path)   // closes the descriptor if fstat fails
         var st = stat()
         guard fstat(existing, &st) == 0 else { throw fail("fstat", path) }
@@ -195,63 +213,99 @@ public final class LocalFileSystem: FileSystem, Sendable {
 
     /// ``FileSystem`` requirement, through POSIX calls.
     public func makeDirectory(_ path: String, permissions: UInt32) throws(FileSystemError) {
-        try checkParents(path, op: "mkdir")
-        guard mkdir(full(path), mode_t(permissions & 0o7777)) == 0 else { throw fail("mkdir", path) }
+        try check(path, op: "mkdir") { dir, name in mkdirat(dir, name, mode_t(permissions & 0o7777)) }
     }
 
     /// ``FileSystem`` requirement, through POSIX calls.
     public func remove(_ path: String) throws(FileSystemError) {
-        try checkParents(path, op: "remove")
-        var st = stat()
-        guard lstat(full(path), &st) == 0 else { throw fail("lstat", path) }
-        let rc = st.st_mode & S_IFMT == S_IFDIR ? rmdir(full(path)) : unlink(full(path))
-        guard rc == 0 else { throw fail("remove", path) }
+        var isDirectory = false
+        let failure = try at(path, op: "remove") { dir, name in
+            var st = stat()
+            guard fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return errno }
+            isDirectory = st.st_mode & S_IFMT == S_IFDIR
+            return unlinkat(dir, name, isDirectory ? AT_REMOVEDIR : 0) == 0 ? 0 : -errno
+        }
+        if failure > 0 { throw FileSystemError(code: failure, operation: "lstat", path: path) }
+        if failure < 0 { throw FileSystemError(code: -failure, operation: "remove", path: path) }
+        if isDirectory { directories.forget(path) }
     }
 
-    /// ``FileSystem`` requirement, through POSIX calls.
+    /// ``FileSystem`` requirement, through POSIX calls: one `renameat` in the shared parent
+    /// for a temp file renamed over its target.
     public func rename(_ from: String, to: String) throws(FileSystemError) {
-        try checkParents(from, op: "rename")
-        // A temp file renamed over its target: the same parents, checked once.
-        if !Self.parentPart(from).elementsEqual(Self.parentPart(to)) { try checkParents(to, op: "rename") }
-        guard Glibc.rename(full(from), full(to)) == 0 else { throw fail("rename", from) }
+        let fromParent = Self.parentPart(from), toParent = Self.parentPart(to)
+        if fromParent.elementsEqual(toParent) {
+            // At the top level both are absolute paths (see at(_:op:_:)); else names in the shared parent.
+            let name = toParent.isEmpty ? full(to) : String(Substring(to.utf8[to.utf8.index(after: toParent.endIndex)...]))
+            try check(from, op: "rename") { dir, fromName in
+                name.withCString { renameat(dir, fromName, dir, $0) }
+            }
+        } else {
+            try checkParents(from, op: "rename")
+            try checkParents(to, op: "rename")
+            guard Glibc.rename(full(from), full(to)) == 0 else { throw fail("rename", from) }
+        }
     }
 
     /// ``FileSystem`` requirement, through POSIX calls.
     public func makeSymlink(_ path: String, target: String) throws(FileSystemError) {
-        try checkParents(path, op: "symlink")
-        guard symlink(target, full(path)) == 0 else { throw fail("symlink", path) }
+        try check(path, op: "symlink") { dir, name in symlinkat(target, dir, name) }
     }
 
     /// ``FileSystem`` requirement, through POSIX calls.
     public func setPermissions(_ path: String, _ permissions: UInt32) throws(FileSystemError) {
-        try checkParents(path, op: "chmod")
-        guard fchmodat(AT_FDCWD, full(path), mode_t(permissions & 0o7777), 0) == 0 else { throw fail("chmod", path) }
+        try check(path, op: "chmod") { dir, name in fchmodat(dir, name, mode_t(permissions & 0o7777), 0) }
     }
 
     /// ``FileSystem`` requirement, through POSIX calls.
     public func setModificationTime(_ path: String, _ nanoseconds: Int64) throws(FileSystemError) {
-        try checkParents(path, op: "utimensat")
         var times = [timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2 /* UTIME_OMIT */),
                      timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))]
-        guard utimensat(AT_FDCWD, full(path), &times, AT_SYMLINK_NOFOLLOW) == 0 else { throw fail("utimensat", path) }
+        try check(path, op: "utimensat") { dir, name in utimensat(dir, name, &times, AT_SYMLINK_NOFOLLOW) }
     }
 
     /// ``FileSystem`` requirement, through POSIX calls (the file is opened read-only: fsync
     /// flushes the file whichever descriptor asks). Safe to call from any thread.
     public func syncFile(_ path: String) throws(FileSystemError) {
-        try checkParents(path, op: "fsync")
-        let fd = open(full(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw fail("open", path) }
+        let fd = try openFile(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, op: "open")
         defer { Glibc.close(fd) }
         guard fsync(fd) == 0 else { throw fail("fsync", path) }
     }
 
     /// ``FileSystem`` requirement, through POSIX calls.
     public func syncDirectory(_ path: String) throws(FileSystemError) {
-        try checkParents(path, op: "fsync-dir")
-        let fd = open(full(path), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw fail("open-dir", path) }
+        let fd = try openFile(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, op: "open-dir")
         defer { Glibc.close(fd) }
         guard fsync(fd) == 0 else { throw fail("fsync-dir", path) }
+    }
+
+    // MARK: Calls relative to the parent directory
+
+    /// Runs `call` with the parent directory of `path` and its last component: a descriptor
+    /// from ``directories`` (reached without symlinks) for a nested path, or the current
+    /// directory and the absolute path for a top-level one (the root has no parent to check).
+    private func at<T>(_ path: String, op: String, _ call: (Int32, UnsafePointer<CChar>) -> T) throws(FileSystemError) -> T {
+        let u = path.utf8
+        guard let slash = u.lastIndex(of: UInt8(ascii: "/")) else { return full(path).withCString { call(AT_FDCWD, $0) } }
+        let name = String(Substring(u[u.index(after: slash)...]))
+        return try directories.withDirectory(Substring(u[..<slash]), op: op, path: path) { dir in
+            name.withCString { call(dir, $0) }
+        }
+    }
+
+    /// ``at(_:op:_:)`` for a call returning 0 or -1 with errno.
+    private func check(_ path: String, op: String, _ call: (Int32, UnsafePointer<CChar>) -> Int32) throws(FileSystemError) {
+        let failure = try at(path, op: op) { dir, name in call(dir, name) == 0 ? 0 : errno }
+        if failure != 0 { throw FileSystemError(code: failure, operation: op, path: path) }
+    }
+
+    /// `openat` of `path` in its parent; the descriptor, or a thrown error.
+    private func openFile(_ path: String, _ flags: Int32, mode: UInt32 = 0, op: String) throws(FileSystemError) -> Int32 {
+        let fd = try at(path, op: op) { dir, name in
+            let fd = openat(dir, name, flags, mode_t(mode & 0o7777))
+            return fd >= 0 ? fd : -errno
+        }
+        guard fd >= 0 else { throw FileSystemError(code: -fd, operation: op, path: path) }
+        return fd
     }
 }
