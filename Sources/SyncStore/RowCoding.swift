@@ -25,14 +25,20 @@ enum RowCoding {
                 diskMtime: r[15], diskSize: r[16], diskPermissions: r[17], diskKind: r[18], deletedAt: r[19])
     }
 
-    /// Insert arguments for one record, in ``fileColumns`` order (`deletedAt` starts empty).
-    static func arguments(folderID: String, device: String, record f: FileRecord, state: LocalFileState?) -> StatementArguments {
-        let values: [(any DatabaseValueConvertible)?] = [
-            folderID, device, f.path.string, Int(f.kind.rawValue), f.deleted, Int64(bitPattern: f.size), Int(f.permissions),
-            f.mtimeNanoseconds, Int64(bitPattern: f.modifiedBy), encode(f.version), Int64(bitPattern: f.sequence), data(f.contentHash),
-            f.symlinkTarget, state.map { Int64(bitPattern: $0.inode) }, state?.ctimeNanoseconds, state?.mtimeNanoseconds,
-            state.map { Int64(bitPattern: $0.size) }, state.map { Int($0.permissions) }, state.map { Int($0.kind.rawValue) }, nil]
-        return StatementArguments(values)
+    /// Binds one record's row to `s` (an insert of ``fileColumns``), in that order; `deletedAt`
+    /// starts empty.
+    static func bindFile(_ s: inout DirectStatement, folderID: String, device: String, record f: FileRecord,
+                         state: LocalFileState?) throws {
+        s.begin()
+        try s.bind(folderID); try s.bind(device); try s.bind(f.path.string)
+        try s.bind(Int64(f.kind.rawValue)); try s.bind(f.deleted); try s.bind(Int64(bitPattern: f.size))
+        try s.bind(Int64(f.permissions)); try s.bind(f.mtimeNanoseconds); try s.bind(Int64(bitPattern: f.modifiedBy))
+        try s.bind(encode(f.version)); try s.bind(Int64(bitPattern: f.sequence)); try s.bind(data(f.contentHash))
+        try s.bind(f.symlinkTarget)
+        try s.bind(state.map { Int64(bitPattern: $0.inode) }); try s.bind(state?.ctimeNanoseconds); try s.bind(state?.mtimeNanoseconds)
+        try s.bind(state.map { Int64(bitPattern: $0.size) }); try s.bind(state.map { Int64($0.permissions) })
+        try s.bind(state.map { Int64($0.kind.rawValue) })
+        try s.bind(nil as Int64?)
     }
 
     static func data(_ h: ContentHash) -> Data { Data(h.bytes) }

@@ -109,24 +109,33 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                 try db.execute(sql: "DELETE FROM file WHERE folderID = ? AND device = ?", arguments: [batch.folderID, device])
                 try db.execute(sql: "DELETE FROM remoteProgress WHERE folderID = ? AND device = ?", arguments: [batch.folderID, device])
             }
-            let saveFile = try db.cachedStatement(sql: "INSERT OR REPLACE INTO file (\(RowCoding.fileColumns)) VALUES (\(RowCoding.fileColumnMarks))")
-            let dropLocations = try db.cachedStatement(sql: "DELETE FROM chunkLocation WHERE folderID = ? AND path = ?")
-            let addLocation = try db.cachedStatement(sql: "INSERT OR REPLACE INTO chunkLocation (hash, folderID, path, offset, size) VALUES (?, ?, ?, ?, ?)")
+            var saveFile = try DirectStatement(db, sql: "INSERT OR REPLACE INTO file (\(RowCoding.fileColumns)) VALUES (\(RowCoding.fileColumnMarks))")
+            var dropLocations = try DirectStatement(db, sql: "DELETE FROM chunkLocation WHERE folderID = ? AND path = ?")
+            var addLocation = try DirectStatement(db, sql: "INSERT OR REPLACE INTO chunkLocation (hash, folderID, path, offset, size) VALUES (?, ?, ?, ?, ?)")
+            var saveList = try DirectStatement(db, sql: "INSERT OR IGNORE INTO chunkList (contentHash, chunks) VALUES (?, ?)")
             for entry in batch.local {
-                try Self.saveChunkList(db, entry.record)
-                try saveFile.execute(arguments: RowCoding.arguments(folderID: batch.folderID, device: "", record: entry.record, state: entry.state))
-                try dropLocations.execute(arguments: [batch.folderID, entry.record.path.string])
+                try Self.saveChunkList(&saveList, entry.record)
+                try RowCoding.bindFile(&saveFile, folderID: batch.folderID, device: "", record: entry.record, state: entry.state)
+                try saveFile.execute()
+                let path = entry.record.path.string
+                dropLocations.begin()
+                try dropLocations.bind(batch.folderID); try dropLocations.bind(path)
+                try dropLocations.execute()
                 if entry.record.kind == .file && !entry.record.deleted {
                     var offset: Int64 = 0
                     for c in entry.record.chunks {
-                        try addLocation.execute(arguments: [RowCoding.data(c.hash), batch.folderID, entry.record.path.string, offset, Int64(c.size)])
+                        addLocation.begin()
+                        try addLocation.bind(RowCoding.data(c.hash)); try addLocation.bind(batch.folderID); try addLocation.bind(path)
+                        try addLocation.bind(offset); try addLocation.bind(Int64(c.size))
+                        try addLocation.execute()
                         offset += Int64(c.size)
                     }
                 }
             }
             for (device, record) in batch.remote {
-                try Self.saveChunkList(db, record)
-                try saveFile.execute(arguments: RowCoding.arguments(folderID: batch.folderID, device: device, record: record, state: nil))
+                try Self.saveChunkList(&saveList, record)
+                try RowCoding.bindFile(&saveFile, folderID: batch.folderID, device: device, record: record, state: nil)
+                try saveFile.execute()
             }
             for (device, p) in batch.progress {
                 try RemoteProgressRow(folderID: batch.folderID, device: device, indexID: Int64(bitPattern: p.indexID),
@@ -139,10 +148,12 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
         }
     }
 
-    static func saveChunkList(_ db: Database, _ record: FileRecord) throws {
+    /// Runs `statement` (the cached `INSERT OR IGNORE INTO chunkList`) for a file's list.
+    static func saveChunkList(_ statement: inout DirectStatement, _ record: FileRecord) throws {
         guard record.kind == .file, !record.deleted, !record.chunks.isEmpty else { return }
-        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO chunkList (contentHash, chunks) VALUES (?, ?)")
-        try statement.execute(arguments: [RowCoding.data(record.contentHash), RowCoding.encode(record.chunks)])
+        statement.begin()
+        try statement.bind(RowCoding.data(record.contentHash)); try statement.bind(RowCoding.encode(record.chunks))
+        try statement.execute()
     }
 
     /// Records a paired device.
