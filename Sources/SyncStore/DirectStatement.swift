@@ -71,12 +71,54 @@ struct DirectStatement {
         try check(value.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, CInt($0.count), Self.transient) })
     }
 
-    /// Runs the row; throws if fewer or more values were bound than the SQL has parameters.
-    func execute() throws {
+    private func checkCount() throws {
         guard index == sqlite3_bind_parameter_count(handle) else {
             throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "bound \(index) of \(sqlite3_bind_parameter_count(handle)) parameters",
                                 sql: statement.sql)
         }
+    }
+
+    /// Runs the row; throws if fewer or more values were bound than the SQL has parameters.
+    func execute() throws {
+        try checkCount()
         try statement.execute()
+    }
+
+    /// Runs a query and decodes its first row with `decode` (nil when it has none). The statement
+    /// is reset before returning, so it holds no read transaction open. For point lookups on the
+    /// per-file path: GRDB's cursor around one `sqlite3_step` cost ~10k instructions more.
+    func fetchFirst<T>(_ decode: (Columns) throws -> T) throws -> T? {
+        try checkCount()
+        defer { sqlite3_reset(handle) }
+        switch sqlite3_step(handle) {
+        case SQLITE_ROW: return try decode(Columns(handle: handle))
+        case SQLITE_DONE: return nil
+        case let code:
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))),
+                                sql: statement.sql)
+        }
+    }
+
+    /// The current row's columns (0-based), valid only inside ``fetchFirst(_:)``.
+    struct Columns {
+        fileprivate let handle: SQLiteStatement
+
+        /// Whether the column is NULL.
+        func isNull(_ i: CInt) -> Bool { sqlite3_column_type(handle, i) == SQLITE_NULL }
+
+        /// The column as an integer (NULL reads as 0).
+        func int64(_ i: CInt) -> Int64 { sqlite3_column_int64(handle, i) }
+
+        /// The column's bytes (NULL reads as empty).
+        func data(_ i: CInt) -> Data {
+            guard let bytes = sqlite3_column_blob(handle, i) else { return Data() }
+            return Data(bytes: bytes, count: Int(sqlite3_column_bytes(handle, i)))
+        }
+
+        /// The column as text, byte for byte (NULL reads as empty).
+        func string(_ i: CInt) -> String {
+            guard let text = sqlite3_column_text(handle, i) else { return "" }
+            return String(decoding: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, i))), as: UTF8.self)
+        }
     }
 }

@@ -79,13 +79,20 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     static func chunks(_ db: Database, _ row: FileRow) throws -> [ChunkInfo] {
         guard row.kind == Int(FileKind.file.rawValue), !row.deleted else { return [] }
-        let statement = try db.cachedStatement(sql: "SELECT chunks FROM chunkList WHERE contentHash = ?")
-        guard let list = try Data.fetchOne(statement, arguments: [row.contentHash]) else {
+        guard let list = try Self.chunkListBlob(db, row.contentHash) else {
             // Never an empty file by mistake: a non-empty file without its list is an error (retried).
             if row.size > 0 { throw IndexStoreError.missingChunkList(path: row.path) }
             return []
         }
         return RowCoding.decodeChunks(list)
+    }
+
+    /// The stored chunk list of `contentHash`, encoded (nil if there is none).
+    static func chunkListBlob(_ db: Database, _ contentHash: Data) throws -> Data? {
+        var statement = try DirectStatement(db, sql: "SELECT chunks FROM chunkList WHERE contentHash = ?")
+        statement.begin()
+        try statement.bind(contentHash)
+        return try statement.fetchFirst { $0.data(0) }
     }
 
     /// ``IndexStore`` requirement: deletes up to `limit` chunk lists that no file row (local or
@@ -264,12 +271,14 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement.
     public func remoteChunkCount(folderID: String, device: String, path: SyncPath) throws -> Int? {
         try database.pool.unsafeReentrantWrite { db in
-            let statement = try db.cachedStatement(sql: """
+            var statement = try DirectStatement(db, sql: """
                 SELECT CASE WHEN f.kind = 0 AND f.deleted = 0 THEN COALESCE(length(c.chunks) / 36, 0) ELSE 0 END
                 FROM file f LEFT JOIN chunkList c ON c.contentHash = f.contentHash
                 WHERE f.folderID = ? AND f.device = ? AND f.path = ?
                 """)
-            return try Int.fetchOne(statement, arguments: [folderID, device, path.string])
+            statement.begin()
+            try statement.bind(folderID); try statement.bind(device); try statement.bind(path.string)
+            return try statement.fetchFirst { Int($0.int64(0)) }
         }
     }
 
@@ -335,16 +344,17 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement (lists are shared by every folder, so `folderID` is not needed).
     public func chunkList(folderID: String, contentHash: ContentHash) throws -> [ChunkInfo]? {
         try database.pool.unsafeReentrantWrite { db in
-            let statement = try db.cachedStatement(sql: "SELECT chunks FROM chunkList WHERE contentHash = ?")
-            return try Data.fetchOne(statement, arguments: [RowCoding.data(contentHash)]).map(RowCoding.decodeChunks)
+            try Self.chunkListBlob(db, RowCoding.data(contentHash)).map(RowCoding.decodeChunks)
         }
     }
 
     /// ``IndexStore`` requirement.
     public func localChunkLocation(folderID: String, hash: ContentHash) throws -> (path: SyncPath, offset: UInt64)? {
         try database.pool.unsafeReentrantWrite { db in
-            try Row.fetchOne(try db.cachedStatement(sql: "SELECT path, offset FROM chunkLocation WHERE hash = ? AND folderID = ? LIMIT 1"),
-                             arguments: [RowCoding.data(hash), folderID]).map { (SyncPath($0[0]), UInt64(bitPattern: $0[1])) }
+            var statement = try DirectStatement(db, sql: "SELECT path, offset FROM chunkLocation WHERE hash = ? AND folderID = ? LIMIT 1")
+            statement.begin()
+            try statement.bind(RowCoding.data(hash)); try statement.bind(folderID)
+            return try statement.fetchFirst { (SyncPath($0.string(0)), UInt64(bitPattern: $0.int64(1))) }
         }
     }
 

@@ -91,5 +91,39 @@ import SyncProtocol
         #expect(try store.localEntry(folderID: "f", path: link.path, withChunks: true)?.record == link)
         #expect(try store.remoteRecords(folderID: "f", path: link.path, withChunks: true)["peer"] == link)
         #expect(try store.localChunkLocation(folderID: "f", hash: file.chunks[0].hash)?.path == file.path)
+        #expect(try store.localChunkLocation(folderID: "other", hash: file.chunks[0].hash) == nil)
+        #expect(try store.chunkList(folderID: "f", contentHash: file.contentHash) == file.chunks)
+        #expect(try store.chunkList(folderID: "f", contentHash: hash("absent")) == nil)
+    }
+
+    /// Point lookups read the first row, report a missing one as nil, and leave the statement
+    /// reusable at once (it is reset, not left mid-query).
+    @Test func pointLookupsReadFirstRowOrNil() throws {
+        let path = tempDatabasePath()
+        defer { removeDatabaseDirectory(path) }
+        let store = SQLiteIndexStore(database: try SyncDatabase(path: path))
+        _ = try store.openFolder("f", newIndexID: 1)
+        let v = VersionVector().incremented(by: 2)
+        let two = FileRecord(path: SyncPath("two"), kind: .file, size: 8, version: v, sequence: 1,
+                             contentHash: hash("2"), chunks: [ChunkInfo(size: 4, hash: hash("a")), ChunkInfo(size: 4, hash: hash("b"))])
+        let gone = FileRecord(path: SyncPath("gone"), kind: .file, deleted: true, version: v, sequence: 2)
+        var batch = IndexBatch(folderID: "f")
+        batch.remote = [("peer", two), ("peer", gone)]
+        try store.commit(batch)
+        for _ in 0..<2 {
+            #expect(try store.remoteChunkCount(folderID: "f", device: "peer", path: two.path) == 2)
+            #expect(try store.remoteChunkCount(folderID: "f", device: "peer", path: gone.path) == 0)
+            #expect(try store.remoteChunkCount(folderID: "f", device: "other", path: two.path) == nil)
+        }
+        let rows = try store.database.pool.write { db -> [String] in
+            var all = try DirectStatement(db, sql: "SELECT path FROM file WHERE folderID = ? ORDER BY path")
+            all.begin()
+            try all.bind("f")
+            let first = try all.fetchFirst { $0.string(0) }
+            all.begin()
+            try all.bind("f")
+            return [first, try all.fetchFirst { $0.string(0) }].compactMap { $0 }
+        }
+        #expect(rows == ["gone", "gone"])
     }
 }
