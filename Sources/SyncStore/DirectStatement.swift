@@ -71,6 +71,17 @@ struct DirectStatement {
         try check(value.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, CInt($0.count), Self.transient) })
     }
 
+    /// Binds the next parameter to `value` as stored (the few call sites that pass a list).
+    mutating func bind(_ value: DatabaseValue) throws {
+        switch value.storage {
+        case .null: index += 1; try check(sqlite3_bind_null(handle, index))
+        case .int64(let v): try bind(v)
+        case .double(let v): index += 1; try check(sqlite3_bind_double(handle, index, v))
+        case .string(let v): try bind(v)
+        case .blob(let v): try bind(v)
+        }
+    }
+
     private func checkCount() throws {
         guard index == sqlite3_bind_parameter_count(handle) else {
             throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "bound \(index) of \(sqlite3_bind_parameter_count(handle)) parameters",
@@ -99,7 +110,23 @@ struct DirectStatement {
         }
     }
 
-    /// The current row's columns (0-based), valid only inside ``fetchFirst(_:)``.
+    /// Runs a query and hands each row to `body` until it returns false or the rows end; the
+    /// statement is reset before returning.
+    func forEachRow(_ body: (Columns) throws -> Bool) throws {
+        try checkCount()
+        defer { sqlite3_reset(handle) }
+        while true {
+            switch sqlite3_step(handle) {
+            case SQLITE_ROW: guard try body(Columns(handle: handle)) else { return }
+            case SQLITE_DONE: return
+            case let code:
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))),
+                                    sql: statement.sql)
+            }
+        }
+    }
+
+    /// The current row's columns (0-based), valid only inside ``fetchFirst(_:)`` and ``forEachRow(_:)``.
     struct Columns {
         fileprivate let handle: SQLiteStatement
 
@@ -108,6 +135,9 @@ struct DirectStatement {
 
         /// The column as an integer (NULL reads as 0).
         func int64(_ i: CInt) -> Int64 { sqlite3_column_int64(handle, i) }
+
+        /// The column as an integer, or nil when NULL.
+        func optionalInt64(_ i: CInt) -> Int64? { isNull(i) ? nil : int64(i) }
 
         /// The column's bytes (NULL reads as empty).
         func data(_ i: CInt) -> Data {

@@ -25,6 +25,16 @@ enum RowCoding {
                 diskMtime: r[15], diskSize: r[16], diskPermissions: r[17], diskKind: r[18], deletedAt: r[19])
     }
 
+    /// A row selected with ``fileColumns`` by a ``DirectStatement``, decoded by position.
+    static func fileRow(_ c: DirectStatement.Columns) -> FileRow {
+        FileRow(folderID: c.string(0), device: c.string(1), path: c.string(2), kind: Int(c.int64(3)), deleted: c.int64(4) != 0,
+                size: c.int64(5), permissions: Int(c.int64(6)), mtime: c.int64(7), modifiedBy: c.int64(8), version: c.data(9),
+                sequence: c.int64(10), contentHash: c.data(11), symlinkTarget: c.string(12), inode: c.optionalInt64(13),
+                ctime: c.optionalInt64(14), diskMtime: c.optionalInt64(15), diskSize: c.optionalInt64(16),
+                diskPermissions: c.optionalInt64(17).map { Int($0) }, diskKind: c.optionalInt64(18).map { Int($0) },
+                deletedAt: c.optionalInt64(19))
+    }
+
     /// Binds one record's row to `s` (an insert of ``fileColumns``), in that order; `deletedAt`
     /// starts empty.
     static func bindFile(_ s: inout DirectStatement, folderID: String, device: String, record f: FileRecord,

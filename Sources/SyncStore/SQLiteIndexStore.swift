@@ -230,15 +230,21 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     // MARK: Paged queries (IndexStore)
 
-    /// Rows of `sql` (which selects ``RowCoding/fileColumns`` in that order) with their records.
-    /// Statements are prepared once per connection and cached; the chunk lists are read only
-    /// when `withChunks` (status and need counting do without them).
-    func records(_ db: Database, _ sql: String, _ arguments: StatementArguments, withChunks: Bool = true) throws -> [(FileRow, FileRecord)] {
+    /// Rows of `sql` (which selects ``RowCoding/fileColumns`` in that order) with their records,
+    /// `values` bound to its parameters in order. Statements are prepared once per connection and
+    /// cached, and stepped directly (``DirectStatement``: GRDB's row cursor and arguments cost
+    /// ~28k instructions per call); the chunk lists are read only when `withChunks` (status and
+    /// need counting do without them).
+    func records(_ db: Database, _ sql: String, _ values: [DatabaseValue], withChunks: Bool = true) throws -> [(FileRow, FileRecord)] {
         var out: [(FileRow, FileRecord)] = []
         var lists: [Data: [ChunkInfo]] = [:]   // rows of one page often share content
-        let cursor = try Row.fetchCursor(try db.cachedStatement(sql: sql), arguments: arguments)
-        while let raw = try cursor.next() {
-            let row = RowCoding.fileRow(raw)
+        var statement = try DirectStatement(db, sql: sql)
+        statement.begin()
+        for v in values { try statement.bind(v) }
+        var rows: [FileRow] = []
+        try statement.forEachRow { rows.append(RowCoding.fileRow($0)); return true }
+        // Chunk lists are read after the page's statement is done (one statement active at a time).
+        for row in rows {
             let isFile = withChunks && row.kind == Int(FileKind.file.rawValue) && !row.deleted
             let chunks = isFile ? try lists[row.contentHash] ?? Self.chunks(db, row) : []
             if isFile && lists.count < 64 { lists[row.contentHash] = chunks }
@@ -250,7 +256,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement.
     public func localEntry(folderID: String, path: SyncPath, withChunks: Bool) throws -> LocalEntry? {
         try database.pool.unsafeReentrantWrite { db in
-            try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND path = ?", [folderID, path.string],
+            try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND path = ?", [folderID.databaseValue, path.string.databaseValue],
                         withChunks: withChunks)
                 .first.map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
         }
@@ -260,7 +266,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     public func remoteRecords(folderID: String, path: SyncPath, withChunks: Bool) throws -> [String: FileRecord] {
         try database.pool.unsafeReentrantWrite { db in
             var out: [String: FileRecord] = [:]
-            for (row, r) in try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND path = ? AND device != ''", [folderID, path.string],
+            for (row, r) in try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND path = ? AND device != ''", [folderID.databaseValue, path.string.databaseValue],
                                         withChunks: withChunks) {
                 out[row.device] = r
             }
@@ -286,7 +292,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     public func localRecords(folderID: String, afterSequence sequence: UInt64, limit: Int) throws -> [FileRecord] {
         try database.pool.unsafeReentrantWrite { db in
             try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND sequence > ? ORDER BY sequence LIMIT ?",
-                        [folderID, Int64(bitPattern: sequence), limit]).map(\.1)
+                        [folderID.databaseValue, Int64(bitPattern: sequence).databaseValue, limit.databaseValue]).map(\.1)
         }
     }
 
@@ -294,7 +300,8 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     public func localEntries(folderID: String, after path: SyncPath?, limit: Int, withChunks: Bool) throws -> [LocalEntry] {
         try database.pool.unsafeReentrantWrite { db in
             try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND path > ? ORDER BY path LIMIT ?",
-                        [folderID, path?.string ?? "", limit], withChunks: withChunks).map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
+                        [folderID.databaseValue, (path?.string ?? "").databaseValue, limit.databaseValue],
+                        withChunks: withChunks).map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
         }
     }
 
@@ -314,7 +321,8 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                 ORDER BY f.path \(order)
                 """
             var out: [NeedCandidate] = []
-            for (row, r) in try records(db, sql, [folderID, path?.string ?? "", limit], withChunks: withChunks) {
+            for (row, r) in try records(db, sql, [folderID.databaseValue, (path?.string ?? "").databaseValue, limit.databaseValue],
+                                        withChunks: withChunks) {
                 // Compared as SyncPaths (bytes), never as Strings: String `==` is canonical
                 // equivalence and would merge `é` (NFC) with `e` + U+0301 (NFD).
                 if out.last?.path != r.path { out.append(NeedCandidate(path: r.path, local: nil, remote: [:])) }
@@ -382,7 +390,8 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
             try records(db, """
                 SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND deleted = 1 AND path > ?
                 AND sequence <= ? AND deletedAt IS NOT NULL AND deletedAt <= ? ORDER BY path LIMIT ?
-                """, [folderID, path?.string ?? "", Int64(bitPattern: maxSequence), stampedBefore, limit]).map(\.1)
+                """, [folderID.databaseValue, (path?.string ?? "").databaseValue, Int64(bitPattern: maxSequence).databaseValue,
+                   stampedBefore.databaseValue, limit.databaseValue]).map(\.1)
         }
     }
 }
