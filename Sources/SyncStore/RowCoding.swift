@@ -25,14 +25,30 @@ enum RowCoding {
                 diskMtime: r[15], diskSize: r[16], diskPermissions: r[17], diskKind: r[18], deletedAt: r[19])
     }
 
-    /// Insert arguments for one record, in ``fileColumns`` order (`deletedAt` starts empty).
-    static func arguments(folderID: String, device: String, record f: FileRecord, state: LocalFileState?) -> StatementArguments {
-        let values: [(any DatabaseValueConvertible)?] = [
-            folderID, device, f.path.string, Int(f.kind.rawValue), f.deleted, Int64(bitPattern: f.size), Int(f.permissions),
-            f.mtimeNanoseconds, Int64(bitPattern: f.modifiedBy), encode(f.version), Int64(bitPattern: f.sequence), data(f.contentHash),
-            f.symlinkTarget, state.map { Int64(bitPattern: $0.inode) }, state?.ctimeNanoseconds, state?.mtimeNanoseconds,
-            state.map { Int64(bitPattern: $0.size) }, state.map { Int($0.permissions) }, state.map { Int($0.kind.rawValue) }, nil]
-        return StatementArguments(values)
+    /// A row selected with ``fileColumns`` by a ``DirectStatement``, decoded by position.
+    static func fileRow(_ c: DirectStatement.Columns) -> FileRow {
+        FileRow(folderID: c.string(0), device: c.string(1), path: c.string(2), kind: Int(c.int64(3)), deleted: c.int64(4) != 0,
+                size: c.int64(5), permissions: Int(c.int64(6)), mtime: c.int64(7), modifiedBy: c.int64(8), version: c.data(9),
+                sequence: c.int64(10), contentHash: c.data(11), symlinkTarget: c.string(12), inode: c.optionalInt64(13),
+                ctime: c.optionalInt64(14), diskMtime: c.optionalInt64(15), diskSize: c.optionalInt64(16),
+                diskPermissions: c.optionalInt64(17).map { Int($0) }, diskKind: c.optionalInt64(18).map { Int($0) },
+                deletedAt: c.optionalInt64(19))
+    }
+
+    /// Binds one record's row to `s` (an insert of ``fileColumns``), in that order; `deletedAt`
+    /// starts empty.
+    static func bindFile(_ s: inout DirectStatement, folderID: String, device: String, record f: FileRecord,
+                         state: LocalFileState?) throws {
+        s.begin()
+        try s.bind(folderID); try s.bind(device); try s.bind(f.path.string)
+        try s.bind(Int64(f.kind.rawValue)); try s.bind(f.deleted); try s.bind(Int64(bitPattern: f.size))
+        try s.bind(Int64(f.permissions)); try s.bind(f.mtimeNanoseconds); try s.bind(Int64(bitPattern: f.modifiedBy))
+        try s.bind(encode(f.version)); try s.bind(Int64(bitPattern: f.sequence)); try s.bind(data(f.contentHash))
+        try s.bind(f.symlinkTarget)
+        try s.bind(state.map { Int64(bitPattern: $0.inode) }); try s.bind(state?.ctimeNanoseconds); try s.bind(state?.mtimeNanoseconds)
+        try s.bind(state.map { Int64(bitPattern: $0.size) }); try s.bind(state.map { Int64($0.permissions) })
+        try s.bind(state.map { Int64($0.kind.rawValue) })
+        try s.bind(nil as Int64?)
     }
 
     static func data(_ h: ContentHash) -> Data { Data(h.bytes) }

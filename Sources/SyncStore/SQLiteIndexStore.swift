@@ -79,13 +79,20 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     static func chunks(_ db: Database, _ row: FileRow) throws -> [ChunkInfo] {
         guard row.kind == Int(FileKind.file.rawValue), !row.deleted else { return [] }
-        let statement = try db.cachedStatement(sql: "SELECT chunks FROM chunkList WHERE contentHash = ?")
-        guard let list = try Data.fetchOne(statement, arguments: [row.contentHash]) else {
+        guard let list = try Self.chunkListBlob(db, row.contentHash) else {
             // Never an empty file by mistake: a non-empty file without its list is an error (retried).
             if row.size > 0 { throw IndexStoreError.missingChunkList(path: row.path) }
             return []
         }
         return RowCoding.decodeChunks(list)
+    }
+
+    /// The stored chunk list of `contentHash`, encoded (nil if there is none).
+    static func chunkListBlob(_ db: Database, _ contentHash: Data) throws -> Data? {
+        var statement = try DirectStatement(db, sql: "SELECT chunks FROM chunkList WHERE contentHash = ?")
+        statement.begin()
+        try statement.bind(contentHash)
+        return try statement.fetchFirst { $0.data(0) }
     }
 
     /// ``IndexStore`` requirement: deletes up to `limit` chunk lists that no file row (local or
@@ -109,24 +116,33 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                 try db.execute(sql: "DELETE FROM file WHERE folderID = ? AND device = ?", arguments: [batch.folderID, device])
                 try db.execute(sql: "DELETE FROM remoteProgress WHERE folderID = ? AND device = ?", arguments: [batch.folderID, device])
             }
-            let saveFile = try db.cachedStatement(sql: "INSERT OR REPLACE INTO file (\(RowCoding.fileColumns)) VALUES (\(RowCoding.fileColumnMarks))")
-            let dropLocations = try db.cachedStatement(sql: "DELETE FROM chunkLocation WHERE folderID = ? AND path = ?")
-            let addLocation = try db.cachedStatement(sql: "INSERT OR REPLACE INTO chunkLocation (hash, folderID, path, offset, size) VALUES (?, ?, ?, ?, ?)")
+            var saveFile = try DirectStatement(db, sql: "INSERT OR REPLACE INTO file (\(RowCoding.fileColumns)) VALUES (\(RowCoding.fileColumnMarks))")
+            var dropLocations = try DirectStatement(db, sql: "DELETE FROM chunkLocation WHERE folderID = ? AND path = ?")
+            var addLocation = try DirectStatement(db, sql: "INSERT OR REPLACE INTO chunkLocation (hash, folderID, path, offset, size) VALUES (?, ?, ?, ?, ?)")
+            var saveList = try DirectStatement(db, sql: "INSERT OR IGNORE INTO chunkList (contentHash, chunks) VALUES (?, ?)")
             for entry in batch.local {
-                try Self.saveChunkList(db, entry.record)
-                try saveFile.execute(arguments: RowCoding.arguments(folderID: batch.folderID, device: "", record: entry.record, state: entry.state))
-                try dropLocations.execute(arguments: [batch.folderID, entry.record.path.string])
+                try Self.saveChunkList(&saveList, entry.record)
+                try RowCoding.bindFile(&saveFile, folderID: batch.folderID, device: "", record: entry.record, state: entry.state)
+                try saveFile.execute()
+                let path = entry.record.path.string
+                dropLocations.begin()
+                try dropLocations.bind(batch.folderID); try dropLocations.bind(path)
+                try dropLocations.execute()
                 if entry.record.kind == .file && !entry.record.deleted {
                     var offset: Int64 = 0
                     for c in entry.record.chunks {
-                        try addLocation.execute(arguments: [RowCoding.data(c.hash), batch.folderID, entry.record.path.string, offset, Int64(c.size)])
+                        addLocation.begin()
+                        try addLocation.bind(RowCoding.data(c.hash)); try addLocation.bind(batch.folderID); try addLocation.bind(path)
+                        try addLocation.bind(offset); try addLocation.bind(Int64(c.size))
+                        try addLocation.execute()
                         offset += Int64(c.size)
                     }
                 }
             }
             for (device, record) in batch.remote {
-                try Self.saveChunkList(db, record)
-                try saveFile.execute(arguments: RowCoding.arguments(folderID: batch.folderID, device: device, record: record, state: nil))
+                try Self.saveChunkList(&saveList, record)
+                try RowCoding.bindFile(&saveFile, folderID: batch.folderID, device: device, record: record, state: nil)
+                try saveFile.execute()
             }
             for (device, p) in batch.progress {
                 try RemoteProgressRow(folderID: batch.folderID, device: device, indexID: Int64(bitPattern: p.indexID),
@@ -139,10 +155,12 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
         }
     }
 
-    static func saveChunkList(_ db: Database, _ record: FileRecord) throws {
+    /// Runs `statement` (the cached `INSERT OR IGNORE INTO chunkList`) for a file's list.
+    static func saveChunkList(_ statement: inout DirectStatement, _ record: FileRecord) throws {
         guard record.kind == .file, !record.deleted, !record.chunks.isEmpty else { return }
-        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO chunkList (contentHash, chunks) VALUES (?, ?)")
-        try statement.execute(arguments: [RowCoding.data(record.contentHash), RowCoding.encode(record.chunks)])
+        statement.begin()
+        try statement.bind(RowCoding.data(record.contentHash)); try statement.bind(RowCoding.encode(record.chunks))
+        try statement.execute()
     }
 
     /// Records a paired device.
@@ -212,15 +230,21 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     // MARK: Paged queries (IndexStore)
 
-    /// Rows of `sql` (which selects ``RowCoding/fileColumns`` in that order) with their records.
-    /// Statements are prepared once per connection and cached; the chunk lists are read only
-    /// when `withChunks` (status and need counting do without them).
-    func records(_ db: Database, _ sql: String, _ arguments: StatementArguments, withChunks: Bool = true) throws -> [(FileRow, FileRecord)] {
+    /// Rows of `sql` (which selects ``RowCoding/fileColumns`` in that order) with their records,
+    /// `values` bound to its parameters in order. Statements are prepared once per connection and
+    /// cached, and stepped directly (``DirectStatement``: GRDB's row cursor and arguments cost
+    /// ~28k instructions per call); the chunk lists are read only when `withChunks` (status and
+    /// need counting do without them).
+    func records(_ db: Database, _ sql: String, _ values: [DatabaseValue], withChunks: Bool = true) throws -> [(FileRow, FileRecord)] {
         var out: [(FileRow, FileRecord)] = []
         var lists: [Data: [ChunkInfo]] = [:]   // rows of one page often share content
-        let cursor = try Row.fetchCursor(try db.cachedStatement(sql: sql), arguments: arguments)
-        while let raw = try cursor.next() {
-            let row = RowCoding.fileRow(raw)
+        var statement = try DirectStatement(db, sql: sql)
+        statement.begin()
+        for v in values { try statement.bind(v) }
+        var rows: [FileRow] = []
+        try statement.forEachRow { rows.append(RowCoding.fileRow($0)); return true }
+        // Chunk lists are read after the page's statement is done (one statement active at a time).
+        for row in rows {
             let isFile = withChunks && row.kind == Int(FileKind.file.rawValue) && !row.deleted
             let chunks = isFile ? try lists[row.contentHash] ?? Self.chunks(db, row) : []
             if isFile && lists.count < 64 { lists[row.contentHash] = chunks }
@@ -232,7 +256,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement.
     public func localEntry(folderID: String, path: SyncPath, withChunks: Bool) throws -> LocalEntry? {
         try database.pool.unsafeReentrantWrite { db in
-            try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND path = ?", [folderID, path.string],
+            try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND path = ?", [folderID.databaseValue, path.string.databaseValue],
                         withChunks: withChunks)
                 .first.map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
         }
@@ -242,7 +266,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     public func remoteRecords(folderID: String, path: SyncPath, withChunks: Bool) throws -> [String: FileRecord] {
         try database.pool.unsafeReentrantWrite { db in
             var out: [String: FileRecord] = [:]
-            for (row, r) in try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND path = ? AND device != ''", [folderID, path.string],
+            for (row, r) in try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND path = ? AND device != ''", [folderID.databaseValue, path.string.databaseValue],
                                         withChunks: withChunks) {
                 out[row.device] = r
             }
@@ -253,12 +277,14 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement.
     public func remoteChunkCount(folderID: String, device: String, path: SyncPath) throws -> Int? {
         try database.pool.unsafeReentrantWrite { db in
-            let statement = try db.cachedStatement(sql: """
+            var statement = try DirectStatement(db, sql: """
                 SELECT CASE WHEN f.kind = 0 AND f.deleted = 0 THEN COALESCE(length(c.chunks) / 36, 0) ELSE 0 END
                 FROM file f LEFT JOIN chunkList c ON c.contentHash = f.contentHash
                 WHERE f.folderID = ? AND f.device = ? AND f.path = ?
                 """)
-            return try Int.fetchOne(statement, arguments: [folderID, device, path.string])
+            statement.begin()
+            try statement.bind(folderID); try statement.bind(device); try statement.bind(path.string)
+            return try statement.fetchFirst { Int($0.int64(0)) }
         }
     }
 
@@ -266,7 +292,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     public func localRecords(folderID: String, afterSequence sequence: UInt64, limit: Int) throws -> [FileRecord] {
         try database.pool.unsafeReentrantWrite { db in
             try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND sequence > ? ORDER BY sequence LIMIT ?",
-                        [folderID, Int64(bitPattern: sequence), limit]).map(\.1)
+                        [folderID.databaseValue, Int64(bitPattern: sequence).databaseValue, limit.databaseValue]).map(\.1)
         }
     }
 
@@ -274,7 +300,8 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     public func localEntries(folderID: String, after path: SyncPath?, limit: Int, withChunks: Bool) throws -> [LocalEntry] {
         try database.pool.unsafeReentrantWrite { db in
             try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND path > ? ORDER BY path LIMIT ?",
-                        [folderID, path?.string ?? "", limit], withChunks: withChunks).map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
+                        [folderID.databaseValue, (path?.string ?? "").databaseValue, limit.databaseValue],
+                        withChunks: withChunks).map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
         }
     }
 
@@ -294,7 +321,8 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                 ORDER BY f.path \(order)
                 """
             var out: [NeedCandidate] = []
-            for (row, r) in try records(db, sql, [folderID, path?.string ?? "", limit], withChunks: withChunks) {
+            for (row, r) in try records(db, sql, [folderID.databaseValue, (path?.string ?? "").databaseValue, limit.databaseValue],
+                                        withChunks: withChunks) {
                 // Compared as SyncPaths (bytes), never as Strings: String `==` is canonical
                 // equivalence and would merge `é` (NFC) with `e` + U+0301 (NFD).
                 if out.last?.path != r.path { out.append(NeedCandidate(path: r.path, local: nil, remote: [:])) }
@@ -324,16 +352,17 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement (lists are shared by every folder, so `folderID` is not needed).
     public func chunkList(folderID: String, contentHash: ContentHash) throws -> [ChunkInfo]? {
         try database.pool.unsafeReentrantWrite { db in
-            let statement = try db.cachedStatement(sql: "SELECT chunks FROM chunkList WHERE contentHash = ?")
-            return try Data.fetchOne(statement, arguments: [RowCoding.data(contentHash)]).map(RowCoding.decodeChunks)
+            try Self.chunkListBlob(db, RowCoding.data(contentHash)).map(RowCoding.decodeChunks)
         }
     }
 
     /// ``IndexStore`` requirement.
     public func localChunkLocation(folderID: String, hash: ContentHash) throws -> (path: SyncPath, offset: UInt64)? {
         try database.pool.unsafeReentrantWrite { db in
-            try Row.fetchOne(try db.cachedStatement(sql: "SELECT path, offset FROM chunkLocation WHERE hash = ? AND folderID = ? LIMIT 1"),
-                             arguments: [RowCoding.data(hash), folderID]).map { (SyncPath($0[0]), UInt64(bitPattern: $0[1])) }
+            var statement = try DirectStatement(db, sql: "SELECT path, offset FROM chunkLocation WHERE hash = ? AND folderID = ? LIMIT 1")
+            statement.begin()
+            try statement.bind(RowCoding.data(hash)); try statement.bind(folderID)
+            return try statement.fetchFirst { (SyncPath($0.string(0)), UInt64(bitPattern: $0.int64(1))) }
         }
     }
 
@@ -361,7 +390,8 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
             try records(db, """
                 SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND deleted = 1 AND path > ?
                 AND sequence <= ? AND deletedAt IS NOT NULL AND deletedAt <= ? ORDER BY path LIMIT ?
-                """, [folderID, path?.string ?? "", Int64(bitPattern: maxSequence), stampedBefore, limit]).map(\.1)
+                """, [folderID.databaseValue, (path?.string ?? "").databaseValue, Int64(bitPattern: maxSequence).databaseValue,
+                   stampedBefore.databaseValue, limit.databaseValue]).map(\.1)
         }
     }
 }
