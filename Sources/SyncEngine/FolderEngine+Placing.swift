@@ -57,18 +57,7 @@ extension FolderEngine {
         var seen: Set<String> = []
         for (_, dir) in renamed where seen.insert(dir).inserted { dirs.append(dir) }
         if !dirs.isEmpty && syncer.submitDirectories(dirs) {
-            var groups: [String: [LocalEntry]] = [:]   // one per directory submitted now
-            for (p, dir) in renamed {
-                let entry = placed(p)
-                if let state = entry.state { placingStates[p.target.path] = state }
-                syncingTargets.insert(p.target.path)   // not pulled again before its commit
-                groups[dir, default: []].append(entry)
-            }
-            for dir in dirs {
-                let group = groups[dir] ?? []
-                placing[dir, default: []].append(group)
-                placingCount += group.count
-            }
+            holdUntilDurable(renamed.map { (placed($0.0), $0.1) }, directories: dirs)
         } else {
             // Each directory that received a file is fsynced once (by the syncer: all at once).
             let failedDirs = syncer.syncDirectories(dirs, fs: fs)
@@ -85,6 +74,24 @@ extension FolderEngine {
         }
         record(batch)
         if superseded { pullPass(now: now) } else if walk != nil { continueWalk(now: now) } else { schedulePullRetries(now: now) }
+    }
+
+    /// Keeps `entries` (each with the directory it was placed in) in ``placing`` until the syncer
+    /// reports their directory durable: one group per directory of `directories`, which were just
+    /// submitted to the syncer in this order. Their paths are not pulled again meanwhile, and the
+    /// state `lstat` shows now marks their on-disk entry as the engine's own.
+    func holdUntilDurable(_ entries: [(LocalEntry, String)], directories: [String]) {
+        var groups: [String: [LocalEntry]] = [:]
+        for (entry, dir) in entries {
+            if let state = entry.state { placingStates[entry.record.path] = state }
+            syncingTargets.insert(entry.record.path)   // not pulled again before its commit
+            groups[dir, default: []].append(entry)
+        }
+        for dir in directories {
+            let group = groups[dir] ?? []
+            placing[dir, default: []].append(group)
+            placingCount += group.count
+        }
     }
 
     /// Moves the oldest waiting group of each directory the syncer reports durable into `batch`

@@ -83,13 +83,19 @@ extension FolderEngine {
     /// Makes the parents of directories and symlinks applied without their own parent fsync
     /// durable, each once (by the syncer: all at once), and adds to `batch` the entries whose
     /// parent is durable; the others are reported and left out of the index (the next scan
-    /// adopts them). A page of the walk creating 100 directories in one parent fsyncs it once
+    /// adopts them). When the syncer takes directories, they join its next round instead and
+    /// the entries wait in ``placing`` (``collectSynced(now:)`` commits them): the folder's
+    /// thread never waits on a directory fsync. A page of the walk creating 100 directories in one parent fsyncs it once
     /// instead of 100 times (each waited for the journal while large files were written back).
     func syncAppliedParents(_ applied: [LocalEntry], into batch: inout IndexBatch) {
         guard !applied.isEmpty else { return }
         var dirs: [String] = []
         var seen: Set<String> = []
         for e in applied where seen.insert(e.record.path.parent?.string ?? "").inserted { dirs.append(e.record.path.parent?.string ?? "") }
+        if let syncer, syncer.submitDirectories(dirs) {
+            holdUntilDurable(applied.map { ($0, $0.record.path.parent?.string ?? "") }, directories: dirs)
+            return
+        }
         var failed: [String: FileSystemError] = [:]
         if let syncer {
             failed = syncer.syncDirectories(dirs, fs: fs)

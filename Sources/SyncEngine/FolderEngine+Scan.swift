@@ -47,6 +47,9 @@ extension FolderEngine {
                                   knownPaths: LocalPathPages(engine: self)) { item in
             switch item {
             case .changed(let e):
+                // A directory applied from a peer whose parent's flush is pending: its mtime moves
+                // as pulls land in it; its commit records it, and a later scan compares to that.
+                if e.state.kind == .directory, placingStates[e.path]?.kind == .directory { break }
                 let old = localEntry(e.path)
                 guard let record = newRecord(for: e, old: old?.record) else {
                     // Only the on-disk state moved (inode/ctime): remember it, keep the version.

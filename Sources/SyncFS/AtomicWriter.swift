@@ -39,8 +39,16 @@ public struct AtomicWriter {
     /// The folder.
     public let fs: any FileSystem
 
-    /// A writer for `fs`.
-    public init(fs: any FileSystem) { self.fs = fs }
+    /// Every this many bytes into a temp file, the writer starts writeback of what precedes it
+    /// (``WritebackStarting``), so large files reach the disk while they are received instead of
+    /// all at once in the flush before their rename. Files smaller than this never start it.
+    public let writebackInterval: UInt64
+
+    /// A writer for `fs`, starting writeback every `writebackInterval` bytes (default 4 MiB).
+    public init(fs: any FileSystem, writebackInterval: UInt64 = 4 << 20) {
+        self.fs = fs
+        self.writebackInterval = max(1, writebackInterval)
+    }
 
     /// The temp name for pulling `contentHash` into `path`: stable, so a restart can resume it.
     public static func tempPath(for path: SyncPath, contentHash: ContentHash) -> String {
@@ -74,6 +82,18 @@ public struct AtomicWriter {
             throw .hashMismatch(path: temp.target.string, offset: offset)
         }
         do { try temp.handle.write(data, at: offset) } catch { throw .fileSystem(error) }
+        startWriteback(after: data.count, at: offset, of: temp)
+    }
+
+    /// When the `count` bytes just written at `offset` cross a multiple of ``writebackInterval``,
+    /// starts writeback of the two intervals before it (chunks arrive a little out of order, so
+    /// the earlier one catches the stragglers); the flush before the rename does the rest.
+    func startWriteback(after count: Int, at offset: UInt64, of temp: TempFile) {
+        guard let file = temp.handle as? any WritebackStarting else { return }
+        let boundary = (offset + UInt64(count)) / writebackInterval * writebackInterval
+        guard boundary > offset else { return }
+        let start = boundary >= 2 * writebackInterval ? boundary - 2 * writebackInterval : 0
+        file.startWriteback(offset: start, count: boundary - start)
     }
 
     /// Applies mode and mtime, fsyncs the temp file, renames it over the target and fsyncs the directory.

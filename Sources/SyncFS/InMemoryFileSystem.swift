@@ -63,7 +63,7 @@ public final class InMemoryFileSystem: FileSystem {
         return (parent, SyncPath(sp.name))
     }
 
-    private func mutate(_ op: String, _ path: String) throws(FileSystemError) {
+    func mutate(_ op: String, _ path: String) throws(FileSystemError) {
         try faultHook?(op, path)
     }
 

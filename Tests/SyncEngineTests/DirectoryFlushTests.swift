@@ -118,4 +118,48 @@ import SyncProtocol
         #expect(c.engines[1].needCount() == 0)
         #expect(c.allTreesEqual())
     }
+
+    /// Directories (and symlinks) applied by the walk: their parents join the syncer's next
+    /// round instead of being fsynced on the folder's thread; the index waits for the round, and
+    /// a failed round leaves them out until a scan adopts them.
+    @Test func appliedDirectoriesWaitForTheirParentsRoundAndAFailureKeepsThemOut() throws {
+        for failing in [false, true] {
+            let fss = [InMemoryFileSystem(), InMemoryFileSystem()]
+            let syncer = ManualFileSyncer(fs: fss[1], takesDirectories: true)
+            let c = try Cluster(count: 2, seed: failing ? 56 : 55, fileSystems: fss, syncers: [1: syncer])
+            try fss[0].makeDirectory("top", permissions: 0o755)
+            for i in 0..<10 { try fss[0].makeDirectory("top/d\(i)", permissions: 0o755) }
+            try fss[0].makeSymlink("top/link", target: "d0")
+            var dirSyncs = 0
+            fss[1].faultHook = { op, _ throws(FileSystemError) in if op == "fsync-dir" { dirSyncs += 1 } }
+            c.scan(0)
+            c.connectAll()
+            c.run()
+            #expect(dirSyncs == 0, "no directory fsync on the folder's thread")
+            #expect(Set(syncer.pendingDirectories).isSuperset(of: ["", "top"]))
+            #expect(c.engines[1].localRecord(SyncPath("top/d3")) == nil, "not indexed before its parent is durable")
+            #expect(c.engines[1].isPulling)
+            #expect(c.engines[1].scan(now: c.now).recorded == 0, "a rescan meanwhile records nothing")
+            // Rounds complete until the walk is done (a parent first, then what was created in it).
+            for _ in 0..<4 where !syncer.pendingDirectories.isEmpty {
+                syncer.completeDirectories(failing: failing ? FileSystemError(code: FileSystemError.io, operation: "fsync-dir", path: "top") : nil)
+                c.engines[1].collectSynced(now: c.now)
+                c.collect()
+                c.run()
+            }
+            if failing {
+                #expect(c.events[1].contains { if case .pullFailed = $0 { true } else { false } })
+                #expect(c.engines[1].localRecord(SyncPath("top/d3")) == nil, "a failed flush keeps them out of the index")
+                fss[1].faultHook = nil
+                c.scan(1)
+                c.run()
+            } else {
+                #expect(dirSyncs > 0)
+                fss[1].crash()
+                for i in 0..<10 { #expect(try fss[1].info("top/d\(i)")?.kind == .directory, "durable before indexed") }
+            }
+            for i in 0..<10 { #expect(c.engines[1].localRecord(SyncPath("top/d\(i)"))?.version == c.engines[0].localRecord(SyncPath("top/d\(i)"))?.version) }
+            #expect(c.engines[1].needCount() == 0 && !c.engines[1].isPulling)
+        }
+    }
 }
