@@ -67,7 +67,9 @@ public enum ChunkCompression {
         var worthwhile = false
         let out = [UInt8](unsafeUninitializedCapacity: bound) { dst, count in
             let written = data.withUnsafeBytes { src in
-                ZSTD_compress(dst.baseAddress, bound, src.baseAddress.map { $0 + range.lowerBound }, range.count, level)
+                ZstdContexts.withCompressionContext { cctx in
+                    ZSTD_compressCCtx(cctx, dst.baseAddress, bound, src.baseAddress.map { $0 + range.lowerBound }, range.count, level)
+                } ?? -1   // no context (out of memory): an error code, so the chunk goes raw
             }
             worthwhile = ZSTD_isError(written) == 0 && written <= range.count - range.count / 10
             count = worthwhile ? written : 0
@@ -95,8 +97,13 @@ public enum ChunkCompression {
         }
         var out = [UInt8](repeating: 0, count: max(announcedSize, 1))
         let produced = out.withUnsafeMutableBytes { dst in
-            payload.withUnsafeBytes { src in ZSTD_decompress(dst.baseAddress, announcedSize, src.baseAddress, src.count) }
+            payload.withUnsafeBytes { src in
+                ZstdContexts.withDecompressionContext { dctx in
+                    ZSTD_decompressDCtx(dctx, dst.baseAddress, announcedSize, src.baseAddress, src.count)
+                }
+            }
         }
+        guard let produced else { throw .decompression("no memory for a zstd context") }
         guard ZSTD_isError(produced) == 0 else {
             throw .decompression(String(cString: ZSTD_getErrorName(produced)))
         }
