@@ -67,7 +67,7 @@ public enum ChunkCompression {
         var worthwhile = false
         let out = [UInt8](unsafeUninitializedCapacity: bound) { dst, count in
             let written = data.withUnsafeBytes { src in
-                ZstdContexts.withCompressionContext { cctx in
+                ZstdContexts.compression.with { cctx in
                     ZSTD_compressCCtx(cctx, dst.baseAddress, bound, src.baseAddress.map { $0 + range.lowerBound }, range.count, level)
                 } ?? -1   // no context (out of memory): an error code, so the chunk goes raw
             }
@@ -98,7 +98,7 @@ public enum ChunkCompression {
         var out = [UInt8](repeating: 0, count: max(announcedSize, 1))
         let produced = out.withUnsafeMutableBytes { dst in
             payload.withUnsafeBytes { src in
-                ZstdContexts.withDecompressionContext { dctx in
+                ZstdContexts.decompression.with { dctx in
                     ZSTD_decompressDCtx(dctx, dst.baseAddress, announcedSize, src.baseAddress, src.count)
                 }
             }
