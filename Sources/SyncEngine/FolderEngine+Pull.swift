@@ -85,8 +85,9 @@ extension FolderEngine {
     /// parent is durable; the others are reported and left out of the index (the next scan
     /// adopts them). When the syncer takes directories, they join its next round instead and
     /// the entries wait in ``placing`` (``collectSynced(now:)`` commits them): the folder's
-    /// thread never waits on a directory fsync. A page of the walk creating 100 directories in one parent fsyncs it once
-    /// instead of 100 times (each waited for the journal while large files were written back).
+    /// thread never waits on a directory fsync. A page of the walk creating 100 directories in
+    /// one parent fsyncs it once instead of 100 times (each waited for the journal while large
+    /// files were written back).
     func syncAppliedParents(_ applied: [LocalEntry], into batch: inout IndexBatch) {
         guard !applied.isEmpty else { return }
         var dirs: [String] = []

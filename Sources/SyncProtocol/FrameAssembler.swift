@@ -18,10 +18,22 @@ public struct FrameAssembler: Sendable {
         buffer.append(contentsOf: bytes)
     }
 
+    /// The length a frame's 4-byte big-endian prefix at `offset` declares (the prefix not included).
+    static func prefixedLength(_ bytes: [UInt8], at offset: Int) -> Int {
+        Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+    }
+
+    /// True when `data` is exactly one frame: its length prefix covers the rest of it, within
+    /// ``FrameLimits/maxFrameBytes`` (a transport that keeps message boundaries can pass such a
+    /// message on without buffering it here).
+    public static func isWholeFrame(_ data: [UInt8]) -> Bool {
+        data.count >= 4 && data.count <= FrameLimits.maxFrameBytes && prefixedLength(data, at: 0) + 4 == data.count
+    }
+
     /// The next complete frame's bytes (prefix included), nil when more input is needed.
     public mutating func nextFrame() throws(SyncProtocolParseError) -> [UInt8]? {
         guard buffer.count - start >= 4 else { return nil }
-        let length = Int(buffer[start]) << 24 | Int(buffer[start + 1]) << 16 | Int(buffer[start + 2]) << 8 | Int(buffer[start + 3])
+        let length = Self.prefixedLength(buffer, at: start)
         guard length + 4 <= FrameLimits.maxFrameBytes else { throw .frameTooLarge(length + 4) }
         guard buffer.count - start >= 4 + length else { return nil }
         // A copy of exactly the frame's bytes: `Array(buffer[range])` may share the buffer's

@@ -18,13 +18,6 @@ enum RowCoding {
     /// ``fileColumnNames`` qualified by a table alias.
     static func qualifiedFileColumns(_ alias: String) -> String { fileColumnNames.map { "\(alias).\($0)" }.joined(separator: ", ") }
 
-    /// A row selected with ``fileColumns``, decoded by position.
-    static func fileRow(_ r: Row) -> FileRow {
-        FileRow(folderID: r[0], device: r[1], path: r[2], kind: r[3], deleted: r[4], size: r[5], permissions: r[6], mtime: r[7],
-                modifiedBy: r[8], version: r[9], sequence: r[10], contentHash: r[11], symlinkTarget: r[12], inode: r[13], ctime: r[14],
-                diskMtime: r[15], diskSize: r[16], diskPermissions: r[17], diskKind: r[18], deletedAt: r[19])
-    }
-
     /// A row selected with ``fileColumns`` by a ``DirectStatement``, decoded by position.
     static func fileRow(_ c: DirectStatement.Columns) -> FileRow {
         FileRow(folderID: c.string(0), device: c.string(1), path: c.string(2), kind: Int(c.int64(3)), deleted: c.int64(4) != 0,

@@ -84,9 +84,7 @@ final class DataChannelLink: BatchSendingPeerLink, BatchReceivingPeerLink {
     /// `data` when it is exactly one frame (its length prefix covers the rest of it, within
     /// ``FrameLimits/maxFrameBytes``), nil otherwise.
     static func wholeFrame(_ data: [UInt8]) -> [UInt8]? {
-        guard data.count >= 4, data.count <= FrameLimits.maxFrameBytes else { return nil }
-        let length = Int(data[0]) << 24 | Int(data[1]) << 16 | Int(data[2]) << 8 | Int(data[3])
-        return length + 4 == data.count ? data : nil
+        FrameAssembler.isWholeFrame(data) ? data : nil
     }
 
     /// Sends one frame, in pieces, suspending while the channel is above its high-water mark.
