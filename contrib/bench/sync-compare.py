@@ -93,6 +93,17 @@ def peak_rss_mib(pid):
     return peak / 1024
 
 
+def settle():
+    """Starts every timed phase from the same state: what the steps before wrote is written back
+    (os.sync), and ext4's five-second window in which it does not reuse the inodes of recently
+    deleted files (an earlier run's cleanup) has passed. Without it, whichever tool ran first after
+    a cleanup paid for writing back the previous step's gigabyte and for a longer inode search. It
+    runs before the edit set is made, so a tool that watches the folder sees the edits only once
+    its timed phase has begun."""
+    os.sync()
+    time.sleep(6)
+
+
 def apply_edits(src):
     """The issue's edit set, deterministic."""
     rng = random.Random(7)
@@ -131,6 +142,7 @@ def run_rsync(work, pristine, results):
     src, dst = os.path.join(work, "rsync-src"), os.path.join(work, "rsync-dst")
     shutil.copytree(pristine, src)
     for phase in ("initial", "incremental"):
+        settle()
         if phase == "incremental":
             apply_edits(src)
         r = Result("rsync -a (local)", phase)
@@ -210,6 +222,7 @@ def run_syncthing(work, pristine, results, timeout):
         wait(lambda: a.rest("GET", "/rest/system/connections")["connections"][b.id]["connected"], 60, "the two Syncthings to connect")
         for phase in ("initial", "incremental"):
             r = Result("Syncthing " + subprocess.run(["syncthing", "--version"], capture_output=True, text=True).stdout.split()[1], phase)
+            settle()
             if phase == "incremental":
                 apply_edits(src)
             files, size = totals(src)
@@ -282,6 +295,7 @@ def run_peersync(work, pristine, results, timeout):
         pids = [a.proc.pid, b.proc.pid]
         for phase in ("initial", "incremental"):
             r = Result("PeerSync", phase)
+            settle()
             if phase == "incremental":
                 apply_edits(src)
             files, size = totals(src)
