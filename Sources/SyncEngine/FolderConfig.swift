@@ -54,6 +54,9 @@ public struct FolderConfig: Sendable {
     /// wait to be sent to it (see ``FolderEngine/setUnsentBytes(_:peer:)``), so a large index
     /// is never copied into send queues whole.
     public var maxUnsentIndexBytes = 1 << 20
+    /// Files of at least this size are hashed after the rest of a scan (so the first batches a
+    /// peer hears of are small files, quick to hash and to pull; see ``ScanCursor``).
+    public var scanLargeFileSize: UInt64 = 16 << 20
 
     /// A configuration with defaults.
     public init(folderID: String, localDeviceID: String, deviceName: String = "", mode: FolderMode = .sendReceive) {

@@ -13,83 +13,132 @@ extension FolderEngine {
         public var invalidNames = 0
     }
 
-    /// Scans the folder, records local changes (new versions), announces them, then pulls.
+    /// Scans the folder to the end, recording local changes (new versions) and announcing each
+    /// committed batch, then pulls (``beginScan(now:)`` and ``continueScan(now:)`` in one call;
+    /// a scan already under way is finished). Returns what the scan did.
     ///
     /// A folder whose marker directory vanished is not scanned: an unmounted disk must not
     /// look like "everything was deleted".
     @discardableResult
     public func scan(now: Instant) -> ScanSummary {
-        var summary = ScanSummary()
+        guard beginScan(now: now) else { return ScanSummary() }
+        while continueScan(now: now) {}
+        return lastScanSummary
+    }
+
+    /// Starts a scan to be taken a step at a time with ``continueScan(now:)`` (between steps
+    /// the engine handles frames as usual: committed batches are announced and served while the
+    /// rest of the folder is read). A scan already under way goes on. False when the folder
+    /// cannot be scanned (its marker is missing).
+    @discardableResult
+    public func beginScan(now: Instant) -> Bool {
+        clock = max(clock, now)
+        guard scanSession == nil else { return true }
         retryPullsNow()   // a scan (the user's rescan among them) retries failed pulls at once
-        guard checkMarker() else { return summary }
+        guard checkMarker() else { return false }
+        scanSession = ScanSession(cursor: ScanCursor(scanner: scanner))
+        return true
+    }
+
+    /// Takes one step of the scan under way: walks and hashes the next batch (a few dozen files
+    /// at first, then up to ``Scanner/hashBatchFiles`` files or ``scanStepBytes`` bytes), or
+    /// checks the next page of known paths for deletions; commits what it found and announces it
+    /// to ready peers. The last step pulls what is needed. True while the scan has more to do.
+    public func continueScan(now: Instant) -> Bool {
+        clock = max(clock, now)
+        guard var s = scanSession else { return false }
         var batch = IndexBatch(folderID: config.folderID)
-        var flagged: Set<SyncPath> = []
         var newSequence = sequence
-        var committed = true
-        /// Commits what the scan gathered so far (pages of ``FolderConfig/indexBatchRecords``).
-        func flush() {
-            guard !batch.local.isEmpty else { return }
-            noteBuffered(batch.local.count)
-            let changed = batch.local.map { localEntry($0.record.path, withChunks: false)?.record.sequence != $0.record.sequence }
-            if commit(batch) {
-                for (e, c) in zip(batch.local, changed) where c { summary.recorded += 1; emit(.localChanged(e.record.path)) }
-                sequence = newSequence
-                cachedNeedSummary = nil
+        var done = false
+        if s.missing == nil {
+            let maxFiles = min(scanner.hashBatchFiles, Self.firstScanStepFiles << min(s.steps, 16))
+            // A pulled file renamed into place whose index commit waits for its directory's flush
+            // is known by the state it had then (its commit records it; no rehash meanwhile).
+            let known = { [self] (p: SyncPath) in placingStates[p] ?? localEntry(p, withChunks: false).flatMap { $0.record.deleted ? nil : $0.state } }
+            if let entries = s.cursor.nextBatch(maxFiles: maxFiles, maxBytes: Self.scanStepBytes, known: known) {
+                for e in entries { record(.changed(e), into: &batch, sequence: &newSequence, session: &s) }
             } else {
-                committed = false
-                newSequence = sequence
+                s.missing = LocalPathPages(engine: self)
             }
-            batch.local.removeAll(keepingCapacity: true)
+        } else {
+            var checked = 0
+            while checked < config.indexBatchRecords {
+                guard let p = s.missing?.next() else { done = true; break }
+                checked += 1
+                if s.cursor.isMissing(p) { record(.missing(p), into: &batch, sequence: &newSequence, session: &s) }
+            }
         }
-        // A pulled file renamed into place whose index commit waits for its directory's flush
-        // is known by the state it had then (its commit records it; no rehash meanwhile).
-        let result = scanner.scan(known: { [self] p in placingStates[p] ?? localEntry(p, withChunks: false).flatMap { $0.record.deleted ? nil : $0.state } },
-                                  knownPaths: LocalPathPages(engine: self)) { item in
-            switch item {
-            case .changed(let e):
-                // A directory applied from a peer whose parent's flush is pending: its mtime moves
-                // as pulls land in it; its commit records it, and a later scan compares to that.
-                if e.state.kind == .directory, placingStates[e.path]?.kind == .directory { break }
-                let old = localEntry(e.path)
-                guard let record = newRecord(for: e, old: old?.record) else {
-                    // Only the on-disk state moved (inode/ctime): remember it, keep the version.
-                    if let o = old { batch.local.append(LocalEntry(record: o.record, state: e.state)) }
-                    break
-                }
-                if config.mode == .receiveOnly && record.version != globalRecord(e.path)?.version {
-                    flagged.insert(e.path); break
-                }
-                var r = record
-                if r.version != old?.record.version || old?.record.deleted != false || !(old?.record.sameContent(as: r) ?? false) {
-                    newSequence += 1
-                    r.sequence = newSequence
-                }
-                batch.local.append(LocalEntry(record: r, state: e.state))
-            case .missing(let p):
-                guard let old = localEntry(p, withChunks: false), !old.record.deleted else { break }
-                if config.mode == .receiveOnly { flagged.insert(p); break }
-                var r = old.record
-                r.deleted = true; r.size = 0; r.chunks = []; r.contentHash = .zero; r.symlinkTarget = ""
-                r.version = old.record.version.incremented(by: shortID)
-                r.modifiedBy = shortID
+        s.steps += 1
+        // Commits in pages of `indexBatchRecords` (a step may gather more).
+        for start in stride(from: 0, to: batch.local.count, by: config.indexBatchRecords) {
+            var page = IndexBatch(folderID: config.folderID)
+            page.local = Array(batch.local[start..<min(batch.local.count, start + config.indexBatchRecords)])
+            let pageSequence = page.local.map(\.record.sequence).max() ?? sequence
+            commitScanned(page, upTo: pageSequence, session: &s)
+        }
+        s.summary.hashedBytes = s.cursor.result.hashedBytes
+        s.summary.invalidNames = s.cursor.result.invalidNames.count
+        announce()
+        if !s.committed { done = true }   // the index cannot take what the scan finds: stop here
+        guard done else { scanSession = s; return true }
+        scanSession = nil
+        lastScanSummary = s.summary
+        if config.mode == .receiveOnly {
+            if s.flagged != receiveOnlyChanged && !s.flagged.isEmpty { emit(.receiveOnlyChanges(count: s.flagged.count)) }
+            receiveOnlyChanged = s.flagged
+        }
+        cleanTempFiles(s.cursor.result.tempFiles)
+        if s.committed { pullPass(now: now) }
+        return false
+    }
+
+    /// Commits one page of scanned entries, whose sequence numbers run up to `pageSequence`.
+    /// On failure the sequence numbers are given out again and the scan ends without a pull.
+    func commitScanned(_ page: IndexBatch, upTo pageSequence: UInt64, session s: inout ScanSession) {
+        noteBuffered(page.local.count)
+        let changed = page.local.map { localEntry($0.record.path, withChunks: false)?.record.sequence != $0.record.sequence }
+        if s.committed, commit(page) {
+            for (e, c) in zip(page.local, changed) where c { s.summary.recorded += 1; emit(.localChanged(e.record.path)) }
+            sequence = max(sequence, pageSequence)
+            cachedNeedSummary = nil
+        } else {
+            s.committed = false   // later pages reuse the numbers (the next scan records them)
+        }
+    }
+
+    /// Adds what one scanned item changes to `batch`, numbering new versions from `newSequence`.
+    func record(_ item: ScanItem, into batch: inout IndexBatch, sequence newSequence: inout UInt64, session s: inout ScanSession) {
+        switch item {
+        case .changed(let e):
+            // A directory applied from a peer whose parent's flush is pending: its mtime moves
+            // as pulls land in it; its commit records it, and a later scan compares to that.
+            if e.state.kind == .directory, placingStates[e.path]?.kind == .directory { return }
+            let old = localEntry(e.path)
+            guard let record = newRecord(for: e, old: old?.record) else {
+                // Only the on-disk state moved (inode/ctime): remember it, keep the version.
+                if let o = old { batch.local.append(LocalEntry(record: o.record, state: e.state)) }
+                return
+            }
+            if config.mode == .receiveOnly && record.version != globalRecord(e.path)?.version {
+                s.flagged.insert(e.path); return
+            }
+            var r = record
+            if r.version != old?.record.version || old?.record.deleted != false || !(old?.record.sameContent(as: r) ?? false) {
                 newSequence += 1
                 r.sequence = newSequence
-                batch.local.append(LocalEntry(record: r, state: nil))
             }
-            if batch.local.count >= config.indexBatchRecords { flush() }
+            batch.local.append(LocalEntry(record: r, state: e.state))
+        case .missing(let p):
+            guard let old = localEntry(p, withChunks: false), !old.record.deleted else { return }
+            if config.mode == .receiveOnly { s.flagged.insert(p); return }
+            var r = old.record
+            r.deleted = true; r.size = 0; r.chunks = []; r.contentHash = .zero; r.symlinkTarget = ""
+            r.version = old.record.version.incremented(by: shortID)
+            r.modifiedBy = shortID
+            newSequence += 1
+            r.sequence = newSequence
+            batch.local.append(LocalEntry(record: r, state: nil))
         }
-        flush()
-        summary.hashedBytes = result.hashedBytes
-        summary.invalidNames = result.invalidNames.count
-        if config.mode == .receiveOnly {
-            if flagged != receiveOnlyChanged && !flagged.isEmpty { emit(.receiveOnlyChanges(count: flagged.count)) }
-            receiveOnlyChanged = flagged
-        }
-        cleanTempFiles(result.tempFiles)
-        guard committed else { return summary }
-        announce()
-        pullPass(now: now)
-        return summary
     }
 
     /// Deletes temp files that no current need would resume (left by a crash or a superseded pull).
@@ -166,32 +215,5 @@ extension FolderEngine {
         revertRequested = receiveOnlyChanged
         receiveOnlyChanged = []
         pullPass(now: now)
-    }
-}
-
-/// Our live local paths, read from the store a page at a time (the scanner checks each for
-/// deletion without the engine holding the folder's path list).
-struct LocalPathPages: Sequence, IteratorProtocol {
-    let engine: FolderEngine
-    var page: [SyncPath] = []
-    var index = 0
-    var after: SyncPath?
-    var done = false
-
-    init(engine: FolderEngine) { self.engine = engine }
-
-    mutating func next() -> SyncPath? {
-        while index >= page.count {
-            guard !done else { return nil }
-            let limit = engine.config.indexBatchRecords
-            let entries = (try? engine.store.localEntries(folderID: engine.config.folderID, after: after, limit: limit, withChunks: false)) ?? []
-            engine.noteBuffered(entries.count)
-            done = entries.count < limit
-            after = entries.last?.record.path
-            page = entries.filter { !$0.record.deleted }.map(\.record.path)
-            index = 0
-        }
-        index += 1
-        return page[index - 1]
     }
 }

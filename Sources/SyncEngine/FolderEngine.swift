@@ -131,6 +131,15 @@ public final class FolderEngine {
     static let announceBatch: UInt64 = 256
     /// Longest an index update is held.
     static let announceHold: Duration = .milliseconds(500)
+    /// The scan under way (see ``continueScan(now:)``), nil when none is.
+    var scanSession: ScanSession?
+    /// What the last finished scan did.
+    public internal(set) var lastScanSummary = ScanSummary()
+    /// Files hashed by a scan's first step; each step takes twice as many, up to
+    /// ``Scanner/hashBatchFiles`` (a peer hears of the first files within milliseconds).
+    static let firstScanStepFiles = 32
+    /// Most bytes one scan step hashes (about 0.1 s on two cores: frames wait no longer).
+    static let scanStepBytes: UInt64 = 64 << 20
     /// The need summary from the last full count (nil when it must be recounted).
     var cachedNeedSummary: NeedSummary?
     /// Most index records the engine held in memory at once (pages read from the store plus
@@ -161,7 +170,9 @@ public final class FolderEngine {
         self.fs = fs
         self.store = store
         writer = AtomicWriter(fs: fs)
-        scanner = Scanner(fs: fs, chunker: chunker)
+        var scanner = Scanner(fs: fs, chunker: chunker)
+        scanner.deferredFileSize = config.scanLargeFileSize
+        self.scanner = scanner
         shortID = Self.shortID(of: config.localDeviceID)
         let head = try store.openFolder(config.folderID, newIndexID: newIndexID)
         indexID = head.indexID
@@ -272,6 +283,12 @@ public final class FolderEngine {
         if !found { cachedNeedSummary = NeedSummary() }
         return found
     }
+
+    /// True while a scan is under way (``beginScan(now:)`` until ``continueScan(now:)`` returns false).
+    public var isScanning: Bool { scanSession != nil }
+
+    /// What the scan under way has recorded and hashed so far (nil when none is).
+    public var scanProgress: ScanSummary? { scanSession?.summary }
 
     /// True while a pull pass runs or files are being fetched (the need count is moving).
     public var isPulling: Bool { walk != nil || !pulls.isEmpty || !syncing.isEmpty || placingCount > 0 }

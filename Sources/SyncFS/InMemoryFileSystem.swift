@@ -29,6 +29,9 @@ public final class InMemoryFileSystem: FileSystem {
     public var clock: Int64
     /// Called before every mutating operation with its name and path; a test may throw to inject a fault.
     public var faultHook: ((String, String) throws(FileSystemError) -> Void)?
+    /// Called with its path when a file opened for reading is closed: a test may change the file
+    /// there, as a writer racing the reader would.
+    public var closeHook: ((String) -> Void)?
 
     /// An empty file system whose clock starts at `clock`.
     public init(clock: Int64 = 1_700_000_000_000_000_000) {
@@ -85,6 +88,8 @@ public final class InMemoryFileSystem: FileSystem {
 
     struct Reader: ReadableFile {
         let node: Node
+        let fs: InMemoryFileSystem
+        let path: String
         func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(FileSystemError) -> Int {
             guard offset < UInt64(node.data.count) else { return 0 }
             let start = Int(offset)
@@ -95,7 +100,7 @@ public final class InMemoryFileSystem: FileSystem {
             }
             return n
         }
-        func close() {}
+        func close() { fs.closeHook?(path) }
         func currentState() -> LocalFileState? {
             LocalFileState(kind: .file, size: UInt64(node.data.count), permissions: node.permissions, mtimeNanoseconds: node.mtime,
                            ctimeNanoseconds: node.ctime, inode: node.inode)
@@ -140,7 +145,7 @@ public final class InMemoryFileSystem: FileSystem {
     public func openRead(_ path: String) throws(FileSystemError) -> any ReadableFile {
         guard let n = try lookup(path, op: "open") else { throw FileSystemError(code: FileSystemError.noEntry, operation: "open", path: path) }
         guard n.kind == .file else { throw FileSystemError(code: FileSystemError.loop, operation: "open", path: path) }
-        return Reader(node: n)
+        return Reader(node: n, fs: self, path: path)
     }
 
     /// ``FileSystem`` requirement, on the in-memory tree.

@@ -88,6 +88,8 @@ public struct Scanner {
     public var hashBatchFiles = 512
     /// Most bytes gathered before a batch is hashed.
     public var hashBatchBytes: UInt64 = 256 << 20
+    /// Files of at least this size are hashed after the walk (see ``ScanCursor``).
+    public var deferredFileSize: UInt64 = 16 << 20
     /// Path of the unsynced local ignore overlay.
     public static let overlayPath = PathPolicy.stateDirectoryName + "/ignore"
 
@@ -122,33 +124,17 @@ public struct Scanner {
         return result
     }
 
-    /// Scans the whole folder, reporting each changed entry (in walk order) and then each missing
-    /// known path (in `knownPaths` order) to `visit`; the result's `changed` and `missing` stay empty.
+    /// Scans the whole folder, reporting each changed entry (in walk order, large files last) and
+    /// then each missing known path (in `knownPaths` order) to `visit`; the result's `changed` and
+    /// `missing` stay empty. (A ``ScanCursor`` takes the same scan a batch at a time.)
     public func scan(known: (SyncPath) -> LocalFileState?, knownPaths: some Sequence<SyncPath>,
                      visit: (ScanItem) -> Void) -> ScanResult {
-        let rules = loadRules()
-        var result = ScanResult()
-        var pending: [ScannedEntry] = []   // in walk order; files to hash carry chunks == nil and hash == true
-        var toHash: [Int] = []
-        var pendingBytes: UInt64 = 0
-        var hashed = ScanResult()   // hashing outcomes, apart from `result`, which the walk holds while it runs
-        func flush() {
-            hash(&pending, indices: toHash, result: &hashed)
-            for e in pending { visit(.changed(e)) }
-            pending.removeAll(keepingCapacity: true)
-            toHash.removeAll(keepingCapacity: true)
-            pendingBytes = 0
+        var cursor = ScanCursor(scanner: self)
+        while let batch = cursor.nextBatch(maxFiles: hashBatchFiles, maxBytes: hashBatchBytes, known: known) {
+            for e in batch { visit(.changed(e)) }
         }
-        walk("", rules: rules, known: known, result: &result) { entry, needsHash in
-            if needsHash { toHash.append(pending.count); pendingBytes += entry.state.size }
-            pending.append(entry)
-            if toHash.count >= hashBatchFiles || pendingBytes >= hashBatchBytes || pending.count >= 4 * hashBatchFiles { flush() }
-        }
-        flush()
-        result.hashedBytes += hashed.hashedBytes
-        result.errors += hashed.errors
-        for p in knownPaths where isMissing(p, rules: rules) { visit(.missing(p)) }
-        return result
+        for p in knownPaths where cursor.isMissing(p) { visit(.missing(p)) }
+        return cursor.result
     }
 
     /// True when a known path is gone from disk (or is no longer something we sync), and not ignored.
@@ -165,63 +151,6 @@ public struct Scanner {
             // Reached through a symlink or a non-directory: no longer in the tree. Other errors
             // (permissions, I/O) must not turn into deletions that would spread to peers.
             return error.code == FileSystemError.loop || error.code == FileSystemError.notDirectory
-        }
-    }
-
-    /// Hashes the entries at `indices` of `entries` (in parallel when allowed); failures are
-    /// removed from `entries` and recorded in `result`.
-    private func hash(_ entries: inout [ScannedEntry], indices: [Int], result: inout ScanResult) {
-        guard !indices.isEmpty else { return }
-        let jobs = indices.map { (path: entries[$0].path.string, size: entries[$0].state.size) }
-        let outcomes = ParallelHasher(fs: fs, chunker: chunker, threads: fs.supportsConcurrentReads ? hashThreads : 1).hash(jobs)
-        var failed: Set<Int> = []
-        for (k, i) in indices.enumerated() {
-            switch outcomes[k] {
-            case .success(let chunks):
-                let total = chunks.reduce(UInt64(0)) { $0 + UInt64($1.size) }
-                result.hashedBytes += total
-                entries[i].chunks = chunks
-                entries[i].state.size = total   // the bytes actually hashed (the file may be growing)
-            case .failure(let error):
-                result.errors.append(error)
-                failed.insert(i)
-            }
-        }
-        if !failed.isEmpty { entries = entries.enumerated().filter { !failed.contains($0.offset) }.map(\.element) }
-    }
-
-    private func walk(_ dir: String, rules: IgnoreRules, known: (SyncPath) -> LocalFileState?,
-                      result: inout ScanResult, emit: (ScannedEntry, Bool) -> Void) {
-        let names: [String]
-        do { names = try fs.list(dir) } catch { result.errors.append(error); return }
-        for name in names {
-            let rel = dir.isEmpty ? name : dir + "/" + name
-            if name.utf8.starts(with: PathPolicy.tempPrefix.utf8) { result.tempFiles.append(rel); continue }
-            if dir.isEmpty && name == PathPolicy.stateDirectoryName { continue }
-            let path: SyncPath
-            do { path = try PathPolicy.validate(rel) } catch { result.invalidNames.append(rel); continue }
-            let info: FileInfo
-            do {
-                guard let i = try fs.info(rel) else { continue }
-                info = i
-            } catch { result.errors.append(error); continue }
-            guard let state = LocalFileState(info) else { continue }
-            if rules.isIgnored(rel, isDirectory: state.kind == .directory) { continue }
-            let before = known(path)
-            if before != state {
-                let contentSame = before.map {
-                    $0.kind == state.kind && $0.size == state.size && $0.mtimeNanoseconds == state.mtimeNanoseconds
-                        && $0.inode == state.inode && $0.symlinkTarget == state.symlinkTarget
-                } ?? false
-                if state.kind == .file && !contentSame {
-                    emit(ScannedEntry(path: path, state: state, chunks: nil), true)
-                } else {
-                    emit(ScannedEntry(path: path, state: state, chunks: contentSame ? nil : []), false)
-                }
-            } else {
-                result.unchanged += 1
-            }
-            if state.kind == .directory { walk(rel, rules: rules, known: known, result: &result, emit: emit) }
         }
     }
 }

@@ -47,7 +47,7 @@ struct FoldersAdd: ParsableCommand {
         let f = try options.run { c throws(ControlClientError) in
             try c.request("POST", "/folders", body: AddFolderRequest(path: absolute, id: id, devices: devices, mode: mode), as: FolderInfo.self)
         }
-        print("sharing \(f.path) as folder \(f.id) (\(f.mode))")
+        print("sharing \(f.path) as folder \(f.id) (\(f.mode)); its first scan runs now, and files go out as they are scanned (`syncctl status` shows it scanning)")
         if !f.devices.isEmpty { print("on the other device: syncctl folders add <path> --id \(f.id) --with <this device's ID>") }
     }
 }

@@ -22,6 +22,10 @@ final class Cluster {
     /// Bytes on the wire per frame type (headers included).
     var bytesSent: [SyncFrame.MessageType: Int] = [:]
     var connected: Set<Int> = []
+    /// When set, every index record sent is kept in ``indexRecordsSent`` (decoded from its frame).
+    var recordIndexes = false
+    /// Index records sent, with their sender and receiver (while ``recordIndexes`` is set).
+    var indexRecordsSent: [(from: Int, to: Int, record: FileRecord)] = []
     let configs: [FolderConfig]
     /// Engines given a syncer flush finished files through it (the test completes the flushes).
     let syncers: [Int: ManualFileSyncer]
@@ -80,6 +84,9 @@ final class Cluster {
                 if let type = SyncFrame.MessageType(rawValue: t.bytes.count > 5 ? t.bytes[5] : 0) {
                     framesSent[type, default: 0] += 1
                     bytesSent[type, default: 0] += t.bytes.count
+                }
+                if recordIndexes, case .index(let m)? = try? SyncFrame.decode(t.bytes) {
+                    for r in m.records { indexRecordsSent.append((i, to, r)) }
                 }
                 let delay = Duration.microseconds(Int64(rng.next() % 5_000))
                 let earliest = max(now + delay, lastDelivery[link(i, to)] ?? now)

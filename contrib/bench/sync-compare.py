@@ -25,9 +25,11 @@ With SYNC_COMPARE_PERF=DIR, each PeerSync daemon is profiled during its initial 
 (`perf record --call-graph dwarf -F 250`, into DIR/sender.data and DIR/receiver.data); read
 them with `perf report -i DIR/receiver.data --no-children`. With SYNC_COMPARE_HEAPTRACK=DIR, both
 daemons run under heaptrack (DIR/sender.*, DIR/receiver.*; read with `heaptrack_print`). With SYNC_COMPARE_TIMELINE=1, the
-PeerSync phases print how long the sender's folder add (its first scan) or rescan took, then a line per second: bytes
-and files placed (a file counts once renamed into place and committed), bytes received on the wire, and each daemon's
-CPU seconds (the first line counts from the folder add, so it includes the scan).
+PeerSync phases print how long the sender's folder add took (it returns once the folder is registered and its first
+scan has begun; the scan commits and announces files in batches, so the transfer overlaps it) or its rescan took, when
+the sender's first scan ended and the receiver placed its first file, then a line per second: bytes and files placed
+(a file counts once renamed into place and committed), bytes received on the wire, and each daemon's CPU seconds (the
+first line counts from the folder add, so it includes the scan).
 """
 import argparse, json, os, random, shutil, signal, subprocess, sys, time
 import urllib.request
@@ -306,7 +308,8 @@ def run_peersync(work, pristine, results, timeout):
                 a.ctl("folders", "add", src, "--id", "bench", "--with", b.id)
                 t1 = time.monotonic()
                 b.ctl("folders", "add", dst, "--id", "bench", "--with", a.id)
-                steps = f"folder added on the sender in {t1 - t0:.2f} s (its first scan), on the receiver {time.monotonic() - t1:.2f} s later"
+                steps = (f"folder added on the sender in {t1 - t0:.2f} s (registered; its first scan runs on), "
+                         f"on the receiver {time.monotonic() - t1:.2f} s later")
             else:
                 a.ctl("folders", "rescan", "bench")
                 steps = f"rescan on the sender took {time.monotonic() - t0:.2f} s"
@@ -314,11 +317,18 @@ def run_peersync(work, pristine, results, timeout):
                 log(f"  {steps}")
 
             # The first line counts from t0, so it includes the sender's scan.
-            timeline = {"next": t0 + 1, "bytes": 0, "cpu": cpu0, "wire": None}
+            timeline = {"next": t0 + 1, "bytes": 0, "cpu": cpu0, "wire": None, "scanned": phase != "initial", "first": False}
 
             def done():
                 st = b.status()
                 f = next(x for x in st["folders"] if x["id"] == "bench")
+                if os.environ.get("SYNC_COMPARE_TIMELINE"):
+                    if not timeline["first"] and f["localFiles"] > 0:
+                        timeline["first"] = True
+                        log(f"  {time.monotonic() - t0:6.2f} s  first file placed on the receiver")
+                    if not timeline["scanned"] and next(x for x in a.status()["folders"] if x["id"] == "bench")["state"] != "scanning":
+                        timeline["scanned"] = True
+                        log(f"  {time.monotonic() - t0:6.2f} s  the sender's first scan is done")
                 if os.environ.get("SYNC_COMPARE_TIMELINE") and time.monotonic() >= timeline["next"]:
                     # Placed bytes move only when a file is renamed into place (a large file at
                     # once, small ones after their flush); the wire shows the transfer itself.

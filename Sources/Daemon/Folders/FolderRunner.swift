@@ -40,6 +40,10 @@ actor FolderRunner {
     private var schedule: RescanSchedule
     private var nextRescan: Instant
     private var loop: Task<Void, Never>?
+    /// The scan under way, taken a step at a time so frames are handled between steps.
+    private var scanTask: Task<Void, Never>?
+    /// A scan was asked for while one ran: another follows it.
+    private var scanAgain = false
     private var generation = 0
     private var watchedChanges = false
     private var lastWatchedRescan = Instant.monotonicNow()
@@ -84,7 +88,8 @@ actor FolderRunner {
         nextRescan = schedule.next(after: now)
     }
 
-    /// Scans once, starts watching, and starts the timer loop.
+    /// Starts the first scan (it runs on: this returns once it has begun), starts watching,
+    /// and starts the timer loop.
     func start() {
         do { watcher = try InotifyWatcher(root: settings.path) } catch {
             logger.warning("not watching the folder for changes: \(error); periodic rescans only")
@@ -94,7 +99,7 @@ actor FolderRunner {
             guard flushWake.raise() else { return }
             Task { await self?.placeFlushed() }
         }
-        rescan()
+        requestScan()
         loop = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(200))
@@ -114,6 +119,8 @@ actor FolderRunner {
     func stop() async {
         loop?.cancel()
         loop = nil
+        scanTask?.cancel()
+        await scanTask?.value   // the step in progress completes; the rest of the scan is left for the next start
         watcher = nil
         for peer in Array(links.keys) { await disconnect(peer) }
         // Files already pulled are placed (their flush is short) rather than left as temp files.
@@ -143,11 +150,11 @@ actor FolderRunner {
         if watchedChanges && (!engine.hasNeeds() || now - lastWatchedRescan >= Self.busyRescanInterval) {
             watchedChanges = false
             lastWatchedRescan = now
-            rescan()
+            requestScan()
         }
         if now >= nextRescan {
             nextRescan = schedule.next(after: now)
-            rescan()
+            requestScan()
             // Tombstones every peer has acknowledged expire after the engine's retention.
             let expired = engine.expireTombstones(wallClockNanoseconds: Int64(Date().timeIntervalSince1970 * 1e9))
             if expired > 0 { logger.debug("expired \(expired) deletion records") }
@@ -167,12 +174,35 @@ actor FolderRunner {
         }
     }
 
-    /// Scans the folder now (and pulls what is needed).
-    func rescan() {
-        state = "scanning"
-        let summary = engine.scan(now: .monotonicNow())
-        if summary.recorded > 0 { logger.debug("scan recorded \(summary.recorded) changes, hashed \(summary.hashedBytes) bytes") }
-        drain()
+    /// Scans the folder now (and pulls what is needed); returns when the scan is done.
+    func rescan() async {
+        requestScan()
+        await scanTask?.value
+    }
+
+    /// Starts a scan, or, while one runs, has another follow it; returns at once.
+    func requestScan() {
+        guard scanTask == nil else { scanAgain = true; return }
+        scanTask = Task { await self.runScans() }
+    }
+
+    /// Runs scans until none is asked for. Each step commits and announces a batch; between
+    /// steps this actor handles frames, so peers pull (and are served) what is committed while
+    /// the rest of the folder is read.
+    private func runScans() async {
+        repeat {
+            scanAgain = false
+            guard engine.beginScan(now: .monotonicNow()) else { drain(); break }
+            while !Task.isCancelled && engine.continueScan(now: .monotonicNow()) {
+                drain()
+                await Task.yield()
+            }
+            drain()
+            guard !Task.isCancelled else { break }
+            let summary = engine.lastScanSummary
+            if summary.recorded > 0 { logger.debug("scan recorded \(summary.recorded) changes, hashed \(summary.hashedBytes) bytes") }
+        } while scanAgain
+        scanTask = nil
     }
 
     /// Attaches an authenticated link to `link.peerDeviceID` (replacing an older one).
@@ -274,7 +304,7 @@ actor FolderRunner {
         while let e = engine.pollEvent() { publish(e) }
         // Whether anything is needed is worked out when status is asked for, not after every
         // message: counting needs walks the index.
-        if state != "stopped" { state = engine.markerMissing ? "stopped" : "pending" }
+        if state != "stopped" { state = engine.markerMissing ? "stopped" : engine.isScanning ? "scanning" : "pending" }
     }
 
     /// `state`, with "pending" resolved to syncing or idle.
@@ -399,7 +429,7 @@ actor FolderRunner {
         default:
             throw .badRequest("keep must be winner or copy, not \(keep)", hint: "winner keeps the current file, copy keeps the conflict copy")
         }
-        rescan()
+        requestScan()
     }
 
     /// Traffic counters per peer.

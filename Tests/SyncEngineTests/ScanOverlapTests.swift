@@ -1,0 +1,163 @@
+import Testing
+import WireKit
+import SyncEngine
+import SyncFS
+import SyncProtocol
+
+/// A scan taken a step at a time (``FolderEngine/beginScan(now:)``,
+/// ``FolderEngine/continueScan(now:)``): each committed batch is announced at once, so a peer
+/// pulls the first files while the rest of the folder is being read.
+@Suite struct ScanOverlapTests {
+    /// 6 directories of 50 small files on engine 0.
+    static func smallFiles(_ fs: any FileSystem, seed: UInt64) throws {
+        var rng = SeededRandom(seed: seed)
+        for d in 0..<6 {
+            try fs.makeDirectories("d\(d)")
+            for f in 0..<50 { try fs.writeAll("d\(d)/f\(f).txt", rng.bytes(100 + Int(rng.next() % 4_000))) }
+        }
+    }
+
+    /// Two connected engines (index records recorded), 300 small files on engine 0, not scanned yet.
+    static func pair(seed: UInt64, fileSystems: [any FileSystem]? = nil) throws -> Cluster {
+        let c = try Cluster(count: 2, seed: seed, fileSystems: fileSystems)
+        c.recordIndexes = true
+        try smallFiles(c.fss[0], seed: seed)
+        c.connectAll()
+        c.run()
+        return c
+    }
+
+    /// Every record engine 0 announced is its committed record of that path (same version and content).
+    static func announcedOnlyCommitted(_ c: Cluster) -> Bool {
+        c.indexRecordsSent.allSatisfy { sent in
+            guard sent.from == 0 else { return true }
+            guard let local = c.engines[0].localRecord(sent.record.path) else { return false }
+            // A path recorded again later in the scan has a newer version; it never has an older one.
+            return local.sequence >= sent.record.sequence && (local.sequence != sent.record.sequence
+                || (local.version == sent.record.version && local.contentHash == sent.record.contentHash))
+        }
+    }
+
+    static func pulled(_ c: Cluster, _ i: Int) -> Set<SyncPath> {
+        Set(c.events[i].compactMap { if case .pulled(let p) = $0 { p } else { nil } })
+    }
+
+    static func failures(_ c: Cluster) -> [String] {
+        c.events.flatMap { $0 }.compactMap { if case .pullFailed(let p, let reason) = $0 { "\(p.string): \(reason)" } else { nil } }
+    }
+
+    @Test func peerPullsEarlyFilesWhileTheScanRuns() throws {
+        let c = try Self.pair(seed: 21)
+        #expect(c.engines[0].beginScan(now: c.now))
+        var steps = 0
+        var pulledAfterStep: [Int] = []   // files (directories apart) the peer has pulled after each step
+        while c.engines[0].continueScan(now: c.now) {
+            steps += 1
+            c.collect()
+            c.run()
+            #expect(c.engines[0].isScanning)
+            #expect(Self.announcedOnlyCommitted(c))
+            if steps == 1 {
+                // The first step's files are announced, pulled and placed before the second step runs.
+                let got = Self.pulled(c, 1)
+                #expect(!got.isEmpty)
+                for p in got { #expect(c.tree(1)[p.string] == c.tree(0)[p.string]) }
+                #expect(c.engines[0].localRecords.count < 300)
+            }
+            pulledAfterStep.append(Self.pulled(c, 1).filter { $0.name.hasSuffix(".txt") }.count)
+        }
+        c.collect()
+        c.run()
+        // Steps of 32, 64, 128, then the rest: the peer has the first 32 files after step one,
+        // and has pulled more after each step, while later files are still unread.
+        #expect(steps >= 4)
+        #expect(pulledAfterStep.prefix(3) == [32, 96, 224])
+        #expect(!c.engines[0].isScanning)
+        #expect(c.engines[0].lastScanSummary.recorded == 306)   // 300 files and 6 directories
+        #expect(Self.pulled(c, 1).filter { $0.name.hasSuffix(".txt") }.count == 300)
+        #expect(Self.failures(c).isEmpty)
+        #expect(c.allTreesEqual())
+    }
+
+    @Test func peerReconnectingMidScanGetsExactlyTheRest() throws {
+        let c = try Self.pair(seed: 22)
+        c.engines[0].beginScan(now: c.now)
+        #expect(c.engines[0].continueScan(now: c.now))
+        c.collect()
+        c.run()
+        let heard = c.engines[0].maxSequence
+        #expect(heard > 0)
+        #expect(c.indexRecordsSent.filter { $0.from == 0 }.map(\.record.sequence).sorted() == Array(1...heard))
+        c.disconnect(0, 1)
+        // Two more steps commit while the peer is away.
+        #expect(c.engines[0].continueScan(now: c.now))
+        #expect(c.engines[0].continueScan(now: c.now))
+        #expect(c.engines[0].maxSequence > heard)
+        c.indexRecordsSent.removeAll()
+        c.connect(0, 1)
+        c.run()
+        let resent = c.indexRecordsSent.filter { $0.from == 0 }.map(\.record.sequence).sorted()
+        #expect(resent == Array((heard + 1)...c.engines[0].maxSequence), "the peer is sent what it has not heard, once")
+        while c.engines[0].continueScan(now: c.now) {
+            c.collect()
+            c.run()
+        }
+        c.collect()
+        c.run()
+        let all = c.indexRecordsSent.filter { $0.from == 0 }.map(\.record.sequence)
+        #expect(Set(all).count == all.count, "no record is sent twice")
+        #expect(Self.announcedOnlyCommitted(c))
+        #expect(Self.failures(c).isEmpty)
+        #expect(c.allTreesEqual())
+    }
+
+    @Test func fileChangedWhileHashedIsNotAnnouncedWithItsOldHashes() throws {
+        let fs = InMemoryFileSystem()
+        let c = try Self.pair(seed: 23, fileSystems: [fs, InMemoryFileSystem()])
+        var rng = SeededRandom(seed: 8)
+        let old = rng.bytes(200_000), new = rng.bytes(150_000)
+        try fs.writeAll("d3/racing.bin", old)
+        // A writer replaces the content just as the scan's read of it ends.
+        var raced = false
+        fs.closeHook = { path in
+            guard path == "d3/racing.bin", !raced else { return }
+            raced = true
+            try? fs.writeAll(path, new)
+        }
+        let oldHash = try Self.contentHash(of: old)
+        c.engines[0].beginScan(now: c.now)
+        while c.engines[0].continueScan(now: c.now) {
+            c.collect()
+            c.run()
+            #expect(Self.announcedOnlyCommitted(c))
+        }
+        c.collect()
+        c.run()
+        #expect(raced)
+        let announced = c.indexRecordsSent.filter { $0.from == 0 && $0.record.path == SyncPath("d3/racing.bin") }
+        #expect(!announced.isEmpty)
+        #expect(!announced.contains { $0.record.contentHash == oldHash }, "the content read before the change is never announced")
+        #expect(c.engines[0].localRecord(SyncPath("d3/racing.bin"))?.contentHash == (try Self.contentHash(of: new)))
+        #expect(try c.fss[1].readAll("d3/racing.bin") == new)
+        #expect(Self.failures(c).isEmpty)
+        #expect(c.allTreesEqual())
+    }
+
+    @Test func oneShotScanAnnouncesEveryStepAndPullsOnce() throws {
+        let c = try Self.pair(seed: 24)
+        let summary = c.engines[0].scan(now: c.now)
+        #expect(summary.recorded == 306)
+        #expect(!c.engines[0].isScanning)
+        c.collect()
+        c.run()
+        #expect(c.allTreesEqual())
+    }
+
+    /// The content hash of `bytes` as a scan records it.
+    static func contentHash(of bytes: [UInt8]) throws -> ContentHash {
+        let fs = InMemoryFileSystem()
+        try fs.writeAll("x", bytes)
+        let result = Scanner(fs: fs).scan(known: { _ in nil }, knownPaths: [SyncPath]())
+        return SHA256Hasher.contentHash(of: result.changed.first?.chunks ?? [])
+    }
+}
