@@ -29,6 +29,19 @@ public final class InMemoryFileSystem: FileSystem {
     public var clock: Int64
     /// Called before every mutating operation with its name and path; a test may throw to inject a fault.
     public var faultHook: ((String, String) throws(FileSystemError) -> Void)?
+    /// The ranges writers were asked to start writeback of and to drop from the page cache, in
+    /// order (a real file system's page cache is not modelled: tests check when each is asked).
+    public internal(set) var cacheAdvice: [CacheAdvice] = []
+
+    /// One ``WritebackStarting`` call on a writer of this file system.
+    public struct CacheAdvice: Equatable, Sendable {
+        /// `writeback` or `drop`.
+        public var kind: String
+        /// The file.
+        public var path: String
+        /// The range: `offset` and `count` (0: to the end).
+        public var offset: UInt64, count: UInt64
+    }
 
     /// An empty file system whose clock starts at `clock`.
     public init(clock: Int64 = 1_700_000_000_000_000_000) {
