@@ -11,3 +11,7 @@ int cplatform_syncfs(int fd) {
 int cplatform_start_writeback(int fd, int64_t offset, int64_t count) {
     return sync_file_range(fd, (off_t)offset, (off_t)count, SYNC_FILE_RANGE_WRITE) == 0 ? 0 : -errno;
 }
+
+int cplatform_drop_cached(int fd, int64_t offset, int64_t count) {
+    return -posix_fadvise(fd, (off_t)offset, (off_t)count, POSIX_FADV_DONTNEED);
+}

@@ -25,6 +25,8 @@ public struct TempFile {
     /// True when the temp file was there before (left by an earlier pull of the same content),
     /// so chunks already in it may be reused.
     public let resumable: Bool
+    /// The file's final size.
+    public let size: UInt64
     let handle: any WritableFile
 
     /// Closes the temp file and keeps it on disk (a later pull of the same content resumes it).
@@ -72,7 +74,7 @@ public struct AtomicWriter {
                 handle.close()
                 throw error
             }
-            return TempFile(target: path, path: tp, resumable: (existingSize ?? 0) > 0, handle: handle)
+            return TempFile(target: path, path: tp, resumable: (existingSize ?? 0) > 0, size: size, handle: handle)
         } catch { throw .fileSystem(error) }
     }
 
@@ -88,13 +90,28 @@ public struct AtomicWriter {
     /// When the `count` bytes just written at `offset` cross a multiple of ``writebackInterval``,
     /// starts writeback of the two intervals before it (chunks arrive a little out of order, so
     /// the earlier one catches the stragglers); the flush before the rename does the rest.
+    ///
+    /// It also drops from the page cache the two intervals before those, given to writeback one
+    /// and two crossings earlier and mostly on disk by now (pages still dirty or under writeback
+    /// stay, so nothing waits): a large file then keeps at most a few intervals cached instead
+    /// of all of it, and its next pages reuse the ones just freed. On a VM whose host backs
+    /// guest memory on first touch (free page reporting), copying into fresh page-cache pages
+    /// cost ~2.2 ms/MiB of system time against ~0.3 for recycled ones (64 KiB pwrites, 400 MiB
+    /// files, 4 MiB writeback steps): the receiving daemon's slow `copy_folio_from_iter_atomic`.
     func startWriteback(after count: Int, at offset: UInt64, of temp: TempFile) {
         guard let file = temp.handle as? any WritebackStarting else { return }
         let boundary = (offset + UInt64(count)) / writebackInterval * writebackInterval
         guard boundary > offset else { return }
         let start = boundary >= 2 * writebackInterval ? boundary - 2 * writebackInterval : 0
         file.startWriteback(offset: start, count: boundary - start)
+        guard start > 0 else { return }
+        let dropStart = start >= 2 * writebackInterval ? start - 2 * writebackInterval : 0
+        file.dropCached(offset: dropStart, count: start - dropStart)
     }
+
+    /// Whether `temp` is large enough to have its pages dropped once durable (one that started
+    /// writeback while it was filled).
+    func dropsCache(_ temp: TempFile) -> Bool { temp.size >= writebackInterval }
 
     /// Applies mode and mtime, fsyncs the temp file, renames it over the target and fsyncs the directory.
     public func commit(_ temp: TempFile, permissions: UInt32, mtimeNanoseconds: Int64) throws(AtomicWriterError) {
@@ -102,6 +119,7 @@ public struct AtomicWriter {
             try temp.handle.setPermissions(permissions)
             try temp.handle.setModificationTime(mtimeNanoseconds)
             try temp.handle.sync()
+            if dropsCache(temp) { (temp.handle as? any WritebackStarting)?.dropCached(offset: 0, count: 0) }
             temp.handle.close()
             try fs.rename(temp.path, to: temp.target.string)
             try fs.syncDirectory(temp.target.parent?.string ?? "")
@@ -120,7 +138,10 @@ public struct AtomicWriter {
 
     /// Renames a temp file that a ``FileSyncer`` made durable over its target. The caller
     /// fsyncs the target's directory (once for all files placed there) before committing the index.
+    /// A large file's pages, all clean now, are dropped from the page cache first (what the
+    /// rolling drop in ``startWriteback(after:at:of:)`` left: its last intervals).
     public func place(_ temp: TempFile) throws(AtomicWriterError) {
+        if dropsCache(temp) { (fs as? any CachedPagesDropping)?.dropCachedPages(of: temp.path) }
         do { try fs.rename(temp.path, to: temp.target.string) } catch { throw .fileSystem(error) }
     }
 

@@ -32,6 +32,19 @@ public final class InMemoryFileSystem: FileSystem {
     /// Called with its path when a file opened for reading is closed: a test may change the file
     /// there, as a writer racing the reader would.
     public var closeHook: ((String) -> Void)?
+    /// The ranges writers were asked to start writeback of and to drop from the page cache, in
+    /// order (a real file system's page cache is not modelled: tests check when each is asked).
+    public internal(set) var cacheAdvice: [CacheAdvice] = []
+
+    /// One ``WritebackStarting`` call on a writer of this file system.
+    public struct CacheAdvice: Equatable, Sendable {
+        /// `writeback` or `drop`.
+        public var kind: String
+        /// The file.
+        public var path: String
+        /// The range: `offset` and `count` (0: to the end).
+        public var offset: UInt64, count: UInt64
+    }
 
     /// An empty file system whose clock starts at `clock`.
     public init(clock: Int64 = 1_700_000_000_000_000_000) {

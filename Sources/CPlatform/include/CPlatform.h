@@ -52,4 +52,9 @@ int cplatform_syncfs(int fd);
 /// durable by itself: a later fsync still must. Returns 0, or -errno.
 int cplatform_start_writeback(int fd, int64_t offset, int64_t count);
 
+/// Drops the clean page-cache pages of `count` bytes at `offset` of `fd` (`count` 0 means to the
+/// end) with posix_fadvise(POSIX_FADV_DONTNEED); dirty pages and pages under writeback stay.
+/// Changes nothing a read returns, and makes nothing durable. Returns 0, or -errno.
+int cplatform_drop_cached(int fd, int64_t offset, int64_t count);
+
 #endif
