@@ -65,6 +65,11 @@ public struct FileRow: Codable, Sendable, FetchableRecord, PersistableRecord {
     public var diskKind: Int?
     /// For a local tombstone: the wall time (ns since the epoch) the retention sweep first saw it.
     public var deletedAt: Int64?
+    /// A live one-chunk file's chunk list (36 bytes, as in ``ChunkListRow/chunks``), kept in
+    /// its own row: such a file has no `chunkList` row and, when local, no `chunkLocation` row
+    /// (its chunk is found by the content hash). Nil otherwise (and in rows written before
+    /// migration `v4-inline-chunk-lists-partial-indexes`, whose lists stay in those tables).
+    public var inlineChunks: Data?
 }
 
 /// A chunk list, stored once per distinct content (table `chunkList`).

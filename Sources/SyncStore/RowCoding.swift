@@ -10,7 +10,7 @@ enum RowCoding {
     /// path select exactly these and decode by position, not by name).
     static let fileColumnNames = ["folderID", "device", "path", "kind", "deleted", "size", "permissions", "mtime", "modifiedBy",
                                   "version", "sequence", "contentHash", "symlinkTarget", "inode", "ctime", "diskMtime", "diskSize",
-                                  "diskPermissions", "diskKind", "deletedAt"]
+                                  "diskPermissions", "diskKind", "deletedAt", "inlineChunks"]
     /// ``fileColumnNames`` as a select list.
     static let fileColumns = fileColumnNames.joined(separator: ", ")
     /// One `?` per column, for inserts.
@@ -25,11 +25,11 @@ enum RowCoding {
                 sequence: c.int64(10), contentHash: c.data(11), symlinkTarget: c.string(12), inode: c.optionalInt64(13),
                 ctime: c.optionalInt64(14), diskMtime: c.optionalInt64(15), diskSize: c.optionalInt64(16),
                 diskPermissions: c.optionalInt64(17).map { Int($0) }, diskKind: c.optionalInt64(18).map { Int($0) },
-                deletedAt: c.optionalInt64(19))
+                deletedAt: c.optionalInt64(19), inlineChunks: c.isNull(20) ? nil : c.data(20))
     }
 
     /// Binds one record's row to `s` (an insert of ``fileColumns``), in that order; `deletedAt`
-    /// starts empty.
+    /// starts empty, `inlineChunks` holds the list of a live one-chunk file (``inlineList(_:)``).
     static func bindFile(_ s: inout DirectStatement, folderID: String, device: String, record f: FileRecord,
                          state: LocalFileState?) throws {
         s.begin()
@@ -42,7 +42,18 @@ enum RowCoding {
         try s.bind(state.map { Int64(bitPattern: $0.size) }); try s.bind(state.map { Int64($0.permissions) })
         try s.bind(state.map { Int64($0.kind.rawValue) })
         try s.bind(nil as Int64?)
+        if let list = inlineList(f) { try s.bind(list) } else { try s.bind(nil as Int64?) }
     }
+
+    /// The encoded chunk list `f` keeps in its own row (`inlineChunks`): a live file of exactly
+    /// one chunk. Longer lists are stored once per content hash in `chunkList`.
+    static func inlineList(_ f: FileRecord) -> Data? {
+        guard f.kind == .file, !f.deleted, f.chunks.count == 1 else { return nil }
+        return encode(f.chunks)
+    }
+
+    /// True when `f`'s chunk list goes to the `chunkList` table (a live file of two or more chunks).
+    static func listsSeparately(_ f: FileRecord) -> Bool { f.kind == .file && !f.deleted && f.chunks.count > 1 }
 
     static func data(_ h: ContentHash) -> Data { Data(h.bytes) }
 

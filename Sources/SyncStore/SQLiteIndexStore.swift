@@ -11,8 +11,11 @@ import SyncEngine
 /// chunk lists, which are immutable per content hash. The BEGIN/COMMIT pair around every
 /// lookup was a sixth of a receiving daemon's CPU.
 ///
-/// Chunk lists are stored once per content hash; local chunks are indexed by hash in
-/// `chunkLocation` so the puller can find a local copy of any chunk in any folder.
+/// A one-chunk file's chunk list is kept in its own row (`inlineChunks`); longer lists are stored
+/// once per content hash in `chunkList`, and the chunks of local files with such lists are
+/// indexed by hash in `chunkLocation`, so the puller can find a local copy of any chunk in any
+/// folder (a one-chunk file's chunk is found through its content hash, the SHA-256 of that
+/// chunk's hash). A small file thus costs one row, not three.
 public final class SQLiteIndexStore: IndexStore, Sendable {
     /// The database.
     public let database: SyncDatabase
@@ -66,7 +69,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                                   progress: try Self.progress(db, folderID))
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT f.device, COUNT(*),
-                       COALESCE(SUM(CASE WHEN f.kind = 0 AND f.deleted = 0 THEN length(c.chunks) / 36 ELSE 0 END), 0)
+                       COALESCE(SUM(CASE WHEN f.kind = 0 AND f.deleted = 0 THEN COALESCE(length(f.inlineChunks), length(c.chunks)) / 36 ELSE 0 END), 0)
                 FROM file f LEFT JOIN chunkList c ON c.contentHash = f.contentHash
                 WHERE f.folderID = ? AND f.device != '' GROUP BY f.device
                 """, arguments: [folderID])
@@ -79,6 +82,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
 
     static func chunks(_ db: Database, _ row: FileRow) throws -> [ChunkInfo] {
         guard row.kind == Int(FileKind.file.rawValue), !row.deleted else { return [] }
+        if let inline = row.inlineChunks { return RowCoding.decodeChunks(inline) }
         guard let list = try Self.chunkListBlob(db, row.contentHash) else {
             // Never an empty file by mistake: a non-empty file without its list is an error (retried).
             if row.size > 0 { throw IndexStoreError.missingChunkList(path: row.path) }
@@ -87,9 +91,10 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
         return RowCoding.decodeChunks(list)
     }
 
-    /// The stored chunk list of `contentHash`, encoded (nil if there is none).
+    /// The stored chunk list of `contentHash`, encoded (nil if there is none): from a row that
+    /// keeps it inline, or from `chunkList`.
     static func chunkListBlob(_ db: Database, _ contentHash: Data) throws -> Data? {
-        var statement = try DirectStatement(db, sql: "SELECT chunks FROM chunkList WHERE contentHash = ?")
+        var statement = try DirectStatement(db, sql: chunkListSQL)
         statement.begin()
         try statement.bind(contentHash)
         return try statement.fetchFirst { $0.data(0) }
@@ -128,7 +133,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                 dropLocations.begin()
                 try dropLocations.bind(batch.folderID); try dropLocations.bind(path)
                 try dropLocations.execute()
-                if entry.record.kind == .file && !entry.record.deleted {
+                if RowCoding.listsSeparately(entry.record) {
                     var offset: Int64 = 0
                     for c in entry.record.chunks {
                         addLocation.begin()
@@ -155,9 +160,10 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
         }
     }
 
-    /// Runs `statement` (the cached `INSERT OR IGNORE INTO chunkList`) for a file's list.
+    /// Runs `statement` (the cached `INSERT OR IGNORE INTO chunkList`) for a file's list, unless
+    /// the file's row keeps it inline.
     static func saveChunkList(_ statement: inout DirectStatement, _ record: FileRecord) throws {
-        guard record.kind == .file, !record.deleted, !record.chunks.isEmpty else { return }
+        guard RowCoding.listsSeparately(record) else { return }
         statement.begin()
         try statement.bind(RowCoding.data(record.contentHash)); try statement.bind(RowCoding.encode(record.chunks))
         try statement.execute()
@@ -213,11 +219,40 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// Local copies of a chunk, in any folder: (folder, path, offset).
     public func chunkLocations(_ hash: ContentHash) throws -> [(folderID: String, path: SyncPath, offset: UInt64)] {
         try database.pool.read { db in
-            try ChunkLocationRow.filter(Column("hash") == RowCoding.data(hash)).fetchAll(db).map {
-                ($0.folderID, SyncPath($0.path), UInt64(bitPattern: $0.offset))
-            }
+            var out: [(folderID: String, path: SyncPath, offset: UInt64)] = []
+            var statement = try DirectStatement(db, sql: """
+                SELECT folderID, path, offset FROM chunkLocation WHERE hash = ?1
+                UNION ALL SELECT folderID, path, 0 FROM file INDEXED BY file_contentHash WHERE contentHash = ?2 AND \(Self.holdsInlineChunk)
+                """)
+            statement.begin()
+            try statement.bind(RowCoding.data(hash)); try statement.bind(RowCoding.data(SHA256Hasher.contentHash(of: [ChunkInfo(size: 0, hash: hash)])))
+            try statement.forEachRow { out.append(($0.string(0), SyncPath($0.string(1)), UInt64(bitPattern: $0.int64(2)))); return true }
+            return out
         }
     }
+
+    /// The query of ``chunkListBlob(_:_:)`` (`?1`: the content hash): a row's inline list
+    /// first (most contents are one chunk), then `chunkList`.
+    static let chunkListSQL = """
+        SELECT inlineChunks FROM file INDEXED BY file_contentHash WHERE contentHash = ?1 AND inlineChunks IS NOT NULL
+        UNION ALL SELECT chunks FROM chunkList WHERE contentHash = ?1
+        LIMIT 1
+        """
+
+    /// The query of ``localChunkLocation(folderID:hash:)``: `?1` the chunk's hash, `?2` the
+    /// folder, `?3` the content hash of a file made of that chunk alone. The file branch names
+    /// its index: left to itself, the planner took the tombstone index (three equalities) and read
+    /// every local row of the folder (716k instructions per lookup in `sync-bench disk`).
+    static let localChunkLocationSQL = """
+        SELECT path, offset FROM chunkLocation WHERE hash = ?1 AND folderID = ?2
+        UNION ALL SELECT path, 0 FROM file INDEXED BY file_contentHash WHERE contentHash = ?3 AND folderID = ?2 AND \(holdsInlineChunk)
+        LIMIT 1
+        """
+
+    /// The condition on a `file` row (with the chunk's hash as `?1`) that it is a live local
+    /// one-chunk file of that chunk: its content hash (looked up by index) says so, and its
+    /// inline list confirms it (a content hash is a peer's claim when the file was pulled).
+    static let holdsInlineChunk = "device = '' AND kind = 0 AND deleted = 0 AND substr(inlineChunks, 5) = ?1"
 
     /// Local records with a sequence above `sequence`, in sequence order, streamed to `body`.
     public func forEachLocalRecord(folderID: String, since sequence: UInt64, _ body: (FileRecord) throws -> Void) throws {
@@ -246,7 +281,9 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
         // Chunk lists are read after the page's statement is done (one statement active at a time).
         for row in rows {
             let isFile = withChunks && row.kind == Int(FileKind.file.rawValue) && !row.deleted
-            let chunks = isFile ? try lists[row.contentHash] ?? Self.chunks(db, row) : []
+            // An inline list comes with the row: decoded even without `withChunks` (no lookup).
+            let chunks = row.inlineChunks != nil && !row.deleted ? RowCoding.decodeChunks(row.inlineChunks ?? Data())
+                : isFile ? try lists[row.contentHash] ?? Self.chunks(db, row) : []
             if isFile && lists.count < 64 { lists[row.contentHash] = chunks }
             out.append((row, RowCoding.record(row, chunks: chunks)))
         }
@@ -274,14 +311,20 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
         }
     }
 
+    /// The query of ``remoteChunkCount(folderID:device:path:)``. The device is compared to
+    /// `CAST(? AS TEXT)`, not to a bare parameter: SQLite would re-prepare a statement for every
+    /// new device bound to `device = ?` (the value decides whether `file_localSequence`, whose
+    /// condition is `device = ''`, applies), ~280k instructions a call.
+    static let remoteChunkCountSQL = """
+        SELECT CASE WHEN f.kind = 0 AND f.deleted = 0 THEN COALESCE(length(f.inlineChunks), length(c.chunks), 0) / 36 ELSE 0 END
+        FROM file f LEFT JOIN chunkList c ON c.contentHash = f.contentHash
+        WHERE f.folderID = ? AND f.device = CAST(? AS TEXT) AND f.path = ?
+        """
+
     /// ``IndexStore`` requirement.
     public func remoteChunkCount(folderID: String, device: String, path: SyncPath) throws -> Int? {
         try database.pool.unsafeReentrantWrite { db in
-            var statement = try DirectStatement(db, sql: """
-                SELECT CASE WHEN f.kind = 0 AND f.deleted = 0 THEN COALESCE(length(c.chunks) / 36, 0) ELSE 0 END
-                FROM file f LEFT JOIN chunkList c ON c.contentHash = f.contentHash
-                WHERE f.folderID = ? AND f.device = ? AND f.path = ?
-                """)
+            var statement = try DirectStatement(db, sql: Self.remoteChunkCountSQL)
             statement.begin()
             try statement.bind(folderID); try statement.bind(device); try statement.bind(path.string)
             return try statement.fetchFirst { Int($0.int64(0)) }
@@ -305,22 +348,34 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
         }
     }
 
+    /// The query of ``needCandidates(folderID:after:descending:limit:withChunks:)``: `?1` the
+    /// folder, `?2` the path the page starts after (before, when `descending`; unused unless
+    /// `bounded`), `?3` the page's length in paths.
+    static func needCandidatesSQL(bounded: Bool, descending: Bool) -> String {
+        let bound = bounded ? (descending ? "AND r.path < ?2" : "AND r.path > ?2") : ""
+        let order = descending ? "DESC" : "ASC"
+        return """
+            SELECT \(RowCoding.qualifiedFileColumns("f")) FROM (
+                SELECT DISTINCT r.path AS path FROM file r
+                LEFT JOIN file l ON l.folderID = r.folderID AND l.device = '' AND l.path = r.path
+                WHERE r.folderID = ?1 AND r.device != '' \(bound) AND (l.path IS NULL AND r.deleted = 0 OR l.path IS NOT NULL AND l.version != r.version)
+                ORDER BY r.path \(order) LIMIT ?3
+            ) p CROSS JOIN file f ON f.folderID = ?1 AND f.path = p.path
+            ORDER BY f.path \(order)
+            """
+    }
+
     /// ``IndexStore`` requirement: one page of candidate paths (a peer's version differs from
     /// ours) and every device's rows of those paths, in one cached statement.
+    ///
+    /// The page's paths drive the outer loop (`CROSS JOIN` fixes the order): each is looked up
+    /// in `file_path`. Left to itself, SQLite's planner (no ANALYZE statistics) walked every row
+    /// of the folder in `file_path` for each page and probed an automatic index of the page, so
+    /// a walk cost O(folder) per page.
     public func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int, withChunks: Bool) throws -> [NeedCandidate] {
         try database.pool.unsafeReentrantWrite { db in
-            let bound = path == nil ? "" : (descending ? "AND r.path < ?2" : "AND r.path > ?2")
-            let order = descending ? "DESC" : "ASC"
-            let sql = """
-                SELECT \(RowCoding.qualifiedFileColumns("f")) FROM (
-                    SELECT DISTINCT r.path AS path FROM file r
-                    LEFT JOIN file l ON l.folderID = r.folderID AND l.device = '' AND l.path = r.path
-                    WHERE r.folderID = ?1 AND r.device != '' \(bound) AND (l.path IS NULL AND r.deleted = 0 OR l.path IS NOT NULL AND l.version != r.version)
-                    ORDER BY r.path \(order) LIMIT ?3
-                ) p JOIN file f ON f.folderID = ?1 AND f.path = p.path
-                ORDER BY f.path \(order)
-                """
             var out: [NeedCandidate] = []
+            let sql = Self.needCandidatesSQL(bounded: path != nil, descending: descending)
             for (row, r) in try records(db, sql, [folderID.databaseValue, (path?.string ?? "").databaseValue, limit.databaseValue],
                                         withChunks: withChunks) {
                 // Compared as SyncPaths (bytes), never as Strings: String `==` is canonical
@@ -359,9 +414,10 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement.
     public func localChunkLocation(folderID: String, hash: ContentHash) throws -> (path: SyncPath, offset: UInt64)? {
         try database.pool.unsafeReentrantWrite { db in
-            var statement = try DirectStatement(db, sql: "SELECT path, offset FROM chunkLocation WHERE hash = ? AND folderID = ? LIMIT 1")
+            var statement = try DirectStatement(db, sql: Self.localChunkLocationSQL)
             statement.begin()
             try statement.bind(RowCoding.data(hash)); try statement.bind(folderID)
+            try statement.bind(RowCoding.data(SHA256Hasher.contentHash(of: [ChunkInfo(size: 0, hash: hash)])))
             return try statement.fetchFirst { (SyncPath($0.string(0)), UInt64(bitPattern: $0.int64(1))) }
         }
     }
@@ -378,19 +434,25 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement.
     public func stampTombstones(folderID: String, wallClockNanoseconds: Int64) throws {
         try database.pool.write { db in
-            try db.execute(sql: "UPDATE file SET deletedAt = ? WHERE folderID = ? AND device = '' AND deleted = 1 AND deletedAt IS NULL",
+            // The partial index of local tombstones is named: the planner prefers the primary
+            // key's two equalities, which walk every local row.
+            try db.execute(sql: "UPDATE file INDEXED BY file_tombstoneOnly SET deletedAt = ? WHERE folderID = ? AND device = '' AND deleted = 1 AND deletedAt IS NULL",
                            arguments: [wallClockNanoseconds, folderID])
         }
     }
+
+    /// The query of ``expirableTombstones(folderID:maxSequence:stampedBefore:after:limit:)``,
+    /// on the partial index of local tombstones (see ``stampTombstones(folderID:wallClockNanoseconds:)``).
+    static let expirableTombstonesSQL = """
+        SELECT \(RowCoding.fileColumns) FROM file INDEXED BY file_tombstoneOnly WHERE folderID = ? AND device = '' AND deleted = 1 AND path > ?
+        AND sequence <= ? AND deletedAt IS NOT NULL AND deletedAt <= ? ORDER BY path LIMIT ?
+        """
 
     /// ``IndexStore`` requirement.
     public func expirableTombstones(folderID: String, maxSequence: UInt64, stampedBefore: Int64, after path: SyncPath?,
                                     limit: Int) throws -> [FileRecord] {
         try database.pool.read { db in
-            try records(db, """
-                SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND deleted = 1 AND path > ?
-                AND sequence <= ? AND deletedAt IS NOT NULL AND deletedAt <= ? ORDER BY path LIMIT ?
-                """, [folderID.databaseValue, (path?.string ?? "").databaseValue, Int64(bitPattern: maxSequence).databaseValue,
+            try records(db, Self.expirableTombstonesSQL, [folderID.databaseValue, (path?.string ?? "").databaseValue, Int64(bitPattern: maxSequence).databaseValue,
                    stampedBefore.databaseValue, limit.databaseValue]).map(\.1)
         }
     }

@@ -99,6 +99,20 @@ public final class SyncDatabase: Sendable {
             // Finds the rows still using a chunk list, so unused lists can be swept.
             try db.create(index: "file_contentHash", on: "file", columns: ["contentHash"])
         }
+        m.registerMigration("v4-inline-chunk-lists-partial-indexes") { db in
+            // A one-chunk file's list lives in its row (see FileRow.inlineChunks); rows written
+            // before keep theirs in chunkList and chunkLocation, which are still read.
+            try db.alter(table: "file") { t in t.add(column: "inlineChunks", .blob) }
+            // Indexes that only local rows (or only tombstones) need no longer take a peer's
+            // row or a live file: each row written costs one or two B-tree inserts less. SQLite
+            // re-prepares a statement on every new value bound to a column that a partial
+            // index's condition names (`device = ?`, `deleted = ?`): such queries compare
+            // `device` to an expression instead (see SQLiteIndexStore.remoteChunkCountSQL).
+            try db.drop(index: "file_sequence")
+            try db.execute(sql: "CREATE INDEX file_localSequence ON file(folderID, sequence) WHERE device = ''")
+            try db.drop(index: "file_tombstone")
+            try db.execute(sql: "CREATE INDEX file_tombstoneOnly ON file(folderID, device, path) WHERE deleted = 1")
+        }
         return m
     }
 

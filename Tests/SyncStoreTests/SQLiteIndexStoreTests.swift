@@ -40,7 +40,7 @@ func fileRecord(_ path: String, _ content: String, version: VersionVector, seque
         #expect(try db.journalMode() == "wal")
         #expect(try db.synchronousLevel() == 1)
         let applied = try db.pool.read { try SyncDatabase.migrator.appliedMigrations($0) }
-        #expect(applied == ["v1-index", "v2-tombstones", "v3-chunklist-references"])
+        #expect(applied == ["v1-index", "v2-tombstones", "v3-chunklist-references", "v4-inline-chunk-lists-partial-indexes"])
     }
 
     @Test func commitAndReloadRoundTrip() throws {
@@ -70,9 +70,9 @@ func fileRecord(_ path: String, _ content: String, version: VersionVector, seque
         #expect(loaded.remote["peer"]?.count == 2)
         #expect(loaded.progress["peer"] == RemoteProgress(indexID: 5, maxSequence: 10))
         #expect(try store.devices().map(\.id) == ["PEER-ID"])
-        // Identical content is stored as one chunk list.
+        // One-chunk lists stay in their rows (InlineChunkListTests covers longer ones).
         let lists = try store.database.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM chunkList") }
-        #expect(lists == 2)
+        #expect(lists == 0)
         let where_ = try store.chunkLocations(hash("hello"))
         #expect(where_.count == 1 && where_.first?.path == SyncPath("a.txt") && where_.first?.offset == 0)
 
@@ -164,6 +164,7 @@ func fileRecord(_ path: String, _ content: String, version: VersionVector, seque
 
     /// Chunk lists no row refers to any more are swept; those in use (locally, by a peer, in
     /// another folder) stay; a row whose list is missing is an error, never an empty file.
+    /// (Two-chunk files: a one-chunk file's list is kept in its row, not in `chunkList`.)
     @Test func unusedChunkListsAreSweptAndUsedOnesKept() throws {
         let path = tempDatabasePath()
         defer { removeDatabaseDirectory(path) }
@@ -172,12 +173,12 @@ func fileRecord(_ path: String, _ content: String, version: VersionVector, seque
         _ = try store.loadFolder("g", newIndexID: 2)
         let v1 = VersionVector().incremented(by: 1), v2 = v1.incremented(by: 1)
         var batch = IndexBatch(folderID: "f")
-        batch.local.append(LocalEntry(record: fileRecord("a", "old a", version: v1, sequence: 1), state: nil))
-        batch.local.append(LocalEntry(record: fileRecord("shared", "in both folders", version: v1, sequence: 2), state: nil))
-        batch.remote.append(("peer", fileRecord("p", "peer only", version: v1, sequence: 1)))
+        batch.local.append(LocalEntry(record: twoChunkRecord("a", "old a", cut: 2, version: v1, sequence: 1), state: nil))
+        batch.local.append(LocalEntry(record: twoChunkRecord("shared", "in both folders", cut: 3, version: v1, sequence: 2), state: nil))
+        batch.remote.append(("peer", twoChunkRecord("p", "peer only", cut: 4, version: v1, sequence: 1)))
         try store.commit(batch)
         var other = IndexBatch(folderID: "g")
-        other.local.append(LocalEntry(record: fileRecord("copy", "in both folders", version: v1, sequence: 1), state: nil))
+        other.local.append(LocalEntry(record: twoChunkRecord("copy", "in both folders", cut: 3, version: v1, sequence: 1), state: nil))
         try store.commit(other)
         func lists() throws -> Int { try store.database.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM chunkList") ?? -1 } }
         #expect(try lists() == 3)
@@ -185,7 +186,8 @@ func fileRecord(_ path: String, _ content: String, version: VersionVector, seque
 
         // a changes content, the peer is dropped, folder f's shared file is deleted.
         var change = IndexBatch(folderID: "f")
-        change.local.append(LocalEntry(record: fileRecord("a", "new a", version: v2, sequence: 3), state: nil))
+        let newA = twoChunkRecord("a", "new a", cut: 2, version: v2, sequence: 3)
+        change.local.append(LocalEntry(record: newA, state: nil))
         var gone = fileRecord("shared", "", version: v2, sequence: 4)
         gone.deleted = true; gone.chunks = []
         change.local.append(LocalEntry(record: gone, state: nil))
@@ -194,8 +196,8 @@ func fileRecord(_ path: String, _ content: String, version: VersionVector, seque
         #expect(try store.removeUnusedChunkLists(limit: 1) == 1, "the sweep is bounded")
         #expect(try store.removeUnusedChunkLists(limit: 100) == 1)
         #expect(try lists() == 2, "new a, and the list folder g still uses")
-        #expect(try store.localEntry(folderID: "f", path: SyncPath("a"))?.record.chunks.first?.hash == hash("new a"))
-        #expect(try store.localEntry(folderID: "g", path: SyncPath("copy"))?.record.chunks.first?.hash == hash("in both folders"))
+        #expect(try store.localEntry(folderID: "f", path: SyncPath("a"))?.record.chunks == newA.chunks)
+        #expect(try store.localEntry(folderID: "g", path: SyncPath("copy"))?.record.chunks.first?.hash == hash("in "))
 
         // A live row without its list is reported, not read as an empty file.
         try store.database.pool.write { try $0.execute(sql: "DELETE FROM chunkList") }
