@@ -370,7 +370,7 @@ extension FolderEngine {
         waitingPullSet.remove(waitingPulls.remove(at: i))
     }
 
-    func handleResponse(_ response: ChunkResponse, from peer: String, now: Instant) {
+    func handleResponse(_ response: ChunkResponse, chunkHash: ContentHash?, from peer: String, now: Instant) {
         guard let r = requests[response.requestID], r.peer == peer else { return }
         requests[response.requestID] = nil
         bytesInFlight -= r.size
@@ -383,7 +383,9 @@ extension FolderEngine {
             let data = prefixed ? withAppendPrefix(response.data, r, p) : response.data
             do throws(AtomicWriterError) {
                 guard let data else { throw .hashMismatch(path: p.temp.target.string, offset: p.offsets[r.chunkIndex]) }
-                try writer.write(data, chunk: chunk, at: p.offsets[r.chunkIndex], into: p.temp)
+                // The digest computed off this path is of `response.data`: one with the old
+                // file's bytes put in front is hashed here.
+                try writer.write(data, chunk: chunk, at: p.offsets[r.chunkIndex], into: p.temp, hash: prefixed ? nil : chunkHash)
                 p.pending.remove(r.chunkIndex)
                 p.remaining -= 1
             } catch {

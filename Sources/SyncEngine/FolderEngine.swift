@@ -368,17 +368,20 @@ public final class FolderEngine {
 
     // MARK: Input
 
-    /// Handles one received frame's bytes from `peer` (its authenticated device ID).
+    /// Handles one received frame's bytes from `peer` (its authenticated device ID): decodes
+    /// and hashes them here (``prepare(_:)`` does that off this path where a driver can).
     public func handle(bytes: [UInt8], from peer: String, now: Instant) {
-        do {
-            handle(frame: try SyncFrame.decode(bytes), from: peer, now: now)
-        } catch {
-            protocolError(peer: peer, reason: error.description, now: now)
-        }
+        handle(Self.prepare(bytes), from: peer, now: now)
     }
 
     /// Handles one decoded frame from `peer`.
     public func handle(frame: SyncFrame, from peer: String, now: Instant) {
+        handle(frame: frame, chunkHash: nil, from: peer, now: now)
+    }
+
+    /// ``handle(frame:from:now:)`` with the SHA-256 of a chunk response's bytes when
+    /// ``prepare(_:)`` computed it.
+    func handle(frame: SyncFrame, chunkHash: ContentHash?, from peer: String, now: Instant) {
         clock = max(clock, now)
         guard peers[peer] != nil else { return }
         switch frame {
@@ -395,7 +398,7 @@ public final class FolderEngine {
                 issueRequests(now: now)   // a peer that can serve queued chunks may have announced them
             }
         case .request(let request): serve(request, from: peer)
-        case .response(let response): handleResponse(response, from: peer, now: now)
+        case .response(let response): handleResponse(response, chunkHash: chunkHash, from: peer, now: now)
         case .ping: break
         case .close: disconnect(peer: peer, now: now)
         }

@@ -78,9 +78,11 @@ public struct AtomicWriter {
         } catch { throw .fileSystem(error) }
     }
 
-    /// Verifies `data` against `chunk` and writes it at `offset` of the temp file.
-    public func write(_ data: [UInt8], chunk: ChunkInfo, at offset: UInt64, into temp: TempFile) throws(AtomicWriterError) {
-        guard data.count == Int(chunk.size), SHA256Hasher.hash(data) == chunk.hash else {
+    /// Verifies `data` against `chunk` and writes it at `offset` of the temp file. `hash`, when
+    /// given, is the SHA-256 of `data` computed earlier (off the caller's serial path); otherwise
+    /// it is computed here.
+    public func write(_ data: [UInt8], chunk: ChunkInfo, at offset: UInt64, into temp: TempFile, hash: ContentHash? = nil) throws(AtomicWriterError) {
+        guard data.count == Int(chunk.size), (hash ?? SHA256Hasher.hash(data)) == chunk.hash else {
             throw .hashMismatch(path: temp.target.string, offset: offset)
         }
         do { try temp.handle.write(data, at: offset) } catch { throw .fileSystem(error) }

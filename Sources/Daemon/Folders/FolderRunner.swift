@@ -227,13 +227,21 @@ actor FolderRunner {
             await link.close()
         }
         // Frames come in batches where the link has them (everything waiting, one hop into
-        // this actor and one drain per batch), one by one otherwise.
+        // this actor and one drain per batch), one by one otherwise. Each batch is decoded and
+        // its chunks hashed here, outside the actor, while the actor handles the batch before
+        // (``ReceivedFrames``).
         let receiver = Task { [weak self] in
+            let frames = ReceivedFrames()
             if let batching = link as? any BatchReceivingPeerLink {
-                for await batch in batching.incomingBatches { await self?.receive(batch, from: peer) }
+                for await batch in batching.incomingBatches {
+                    await frames.deliver(batch) { [weak self] prepared in await self?.receive(prepared, from: peer) }
+                }
             } else {
-                for await message in link.incoming { await self?.receive([message], from: peer) }
+                for await message in link.incoming {
+                    await frames.deliver([message]) { [weak self] prepared in await self?.receive(prepared, from: peer) }
+                }
             }
+            await frames.finish()
             await self?.linkClosed(peer, generation: current)
         }
         links[peer] = Link(link: link, outbox: outbox, tasks: [sender, receiver], generation: current)
@@ -270,13 +278,13 @@ actor FolderRunner {
         await disconnect(peer)
     }
 
-    /// Hands `messages` to the engine in order, then sends what they caused (one drain).
-    private func receive(_ messages: [[UInt8]], from peer: String) {
+    /// Hands `frames` to the engine in order, then sends what they caused (one drain).
+    private func receive(_ frames: [ReceivedFrame], from peer: String) {
         let now = Instant.monotonicNow()
-        for message in messages {
+        for frame in frames {
             guard links[peer] != nil else { return }
-            traffic[peer, default: (0, 0)].bytesIn += UInt64(message.count)
-            engine.handle(bytes: message, from: peer, now: now)
+            traffic[peer, default: (0, 0)].bytesIn += UInt64(frame.wireBytes)
+            engine.handle(frame, from: peer, now: now)
         }
         drain()
     }

@@ -1,0 +1,38 @@
+import SyncFS
+import SyncProtocol
+import WireKit
+
+/// One frame from a peer, decoded (and decompressed) and, when it carries chunk bytes, with their
+/// SHA-256 already computed: the work a frame needs before the engine sees it, done by
+/// ``FolderEngine/prepare(_:)`` on whatever thread received it, so a folder's serial path (the
+/// engine and its file writes) only compares the digest and writes.
+public struct ReceivedFrame: Sendable {
+    /// The frame, or why its bytes are not a valid frame (the engine then closes the peer's stream).
+    public let frame: Result<SyncFrame, SyncProtocolParseError>
+    /// SHA-256 of the chunk bytes of an `ok` ``ChunkResponse``; nil for every other frame.
+    public let chunkHash: ContentHash?
+    /// Bytes the frame took on the wire.
+    public let wireBytes: Int
+}
+
+extension FolderEngine {
+    /// Decodes `bytes` and hashes the chunk they carry, if any. Touches no engine state, so it
+    /// may run on any thread, ahead of ``handle(_:from:now:)``.
+    public static func prepare(_ bytes: [UInt8]) -> ReceivedFrame {
+        do {
+            let frame = try SyncFrame.decode(bytes)
+            guard case .response(let r) = frame, r.status == .ok else { return ReceivedFrame(frame: .success(frame), chunkHash: nil, wireBytes: bytes.count) }
+            return ReceivedFrame(frame: .success(frame), chunkHash: SHA256Hasher.hash(r.data), wireBytes: bytes.count)
+        } catch {
+            return ReceivedFrame(frame: .failure(error), chunkHash: nil, wireBytes: bytes.count)
+        }
+    }
+
+    /// Handles a frame from `peer` that ``prepare(_:)`` decoded (and hashed).
+    public func handle(_ received: ReceivedFrame, from peer: String, now: Instant) {
+        switch received.frame {
+        case .success(let frame): handle(frame: frame, chunkHash: received.chunkHash, from: peer, now: now)
+        case .failure(let error): protocolError(peer: peer, reason: error.description, now: now)
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Testing
+import SyncFS
+import SyncProtocol
+@testable import SyncEngine
+
+/// ``FolderEngine/prepare(_:)`` decodes a frame and hashes the chunk bytes it carries, off the
+/// folder's serial path; ``FolderEngine/handle(bytes:from:now:)`` goes through it too, so every
+/// engine test exercises the prepared digest.
+@Suite struct ReceivedFrameTests {
+    @Test func okResponsesCarryTheDigestOfTheirDecodedBytes() throws {
+        var rng = SystemRandomNumberGenerator()
+        let random = (0..<70_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let text = Array(String(repeating: "the same line, again and again\n", count: 3000).utf8)
+        for data in [random, text] {
+            let bytes = SyncFrame.response(ChunkResponse(requestID: 7, status: .ok, data: data)).encode()
+            let prepared = FolderEngine.prepare(bytes)
+            #expect(prepared.chunkHash == SHA256Hasher.hash(data))
+            #expect(prepared.wireBytes == bytes.count)
+            guard case .success(.response(let r)) = prepared.frame else { Issue.record("not a response"); return }
+            #expect(r.data == data && r.requestID == 7)
+        }
+        #expect(SyncFrame.response(ChunkResponse(requestID: 7, status: .ok, data: text)).encode().count < text.count / 10, "the text chunk went compressed")
+    }
+
+    @Test func otherFramesCarryNoDigestAndBadBytesAFailure() throws {
+        let notFound = FolderEngine.prepare(SyncFrame.response(ChunkResponse(requestID: 1, status: .notFound)).encode())
+        #expect(notFound.chunkHash == nil)
+        if case .success(.response(let r)) = notFound.frame { #expect(r.status == .notFound) } else { Issue.record("not a response") }
+        let ping = FolderEngine.prepare(SyncFrame.ping.encode())
+        #expect(ping.chunkHash == nil)
+        if case .success(.ping) = ping.frame {} else { Issue.record("not a ping") }
+        let garbage = FolderEngine.prepare([0, 0, 0, 2, 1, 99])
+        guard case .failure = garbage.frame else { Issue.record("garbage decoded"); return }
+        #expect(garbage.wireBytes == 6)
+    }
+}
