@@ -81,12 +81,13 @@ extension FolderEngine {
         s.summary.hashedBytes = s.cursor.result.hashedBytes
         s.summary.invalidNames = s.cursor.result.invalidNames.count
         if !s.committed { done = true }   // the index cannot take what the scan finds: stop here
-        // Announced when as many new records wait as were announced before (the first step's
-        // at once): each announcement starts a pull pass on the peer, which walks its needs, so
-        // a scan of n files starts O(log n) of them, and the peer always has the last batch's
-        // files to pull while the next one is read.
+        // Announced once ``announceBatch`` new records wait, and then when as many wait as were
+        // announced before: each announcement starts a pull pass on the peer, which walks its
+        // needs, so a scan of n files starts O(log n) of them (a rescan that finds a few hundred
+        // changes, one), and the peer always has the last batch's files to pull while the next
+        // one is read.
         let fresh = sequence - s.announcedUpTo
-        if done || fresh >= max(UInt64(Self.firstScanStepFiles), s.announcedRecords) {
+        if done || fresh >= max(Self.announceBatch, s.announcedRecords) {
             announce()
             s.announcedRecords += fresh
             s.announcedUpTo = sequence
