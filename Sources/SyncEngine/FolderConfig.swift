@@ -56,7 +56,7 @@ public struct FolderConfig: Sendable {
     public var maxUnsentIndexBytes = 1 << 20
     /// Files of at least this size are hashed after the rest of a scan (so the first batches a
     /// peer hears of are small files, quick to hash and to pull; see ``ScanCursor``).
-    public var scanLargeFileSize: UInt64 = 16 << 20
+    public var scanLargeFileSize: UInt64 = 1 << 20
 
     /// A configuration with defaults.
     public init(folderID: String, localDeviceID: String, deviceName: String = "", mode: FolderMode = .sendReceive) {

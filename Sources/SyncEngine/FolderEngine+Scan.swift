@@ -36,14 +36,16 @@ extension FolderEngine {
         guard scanSession == nil else { return true }
         retryPullsNow()   // a scan (the user's rescan among them) retries failed pulls at once
         guard checkMarker() else { return false }
-        scanSession = ScanSession(cursor: ScanCursor(scanner: scanner))
+        scanSession = ScanSession(cursor: ScanCursor(scanner: scanner), announcedUpTo: sequence)
         return true
     }
 
     /// Takes one step of the scan under way: walks and hashes the next batch (a few dozen files
     /// at first, then up to ``Scanner/hashBatchFiles`` files or ``scanStepBytes`` bytes), or
-    /// checks the next page of known paths for deletions; commits what it found and announces it
-    /// to ready peers. The last step pulls what is needed. True while the scan has more to do.
+    /// checks the next page of known paths for deletions; commits what it found and announces
+    /// it to ready peers once enough waits. The last step announces the rest and pulls what is
+    /// needed. True while the scan has more to do. (A peer that connects meanwhile is sent
+    /// everything committed so far.)
     public func continueScan(now: Instant) -> Bool {
         clock = max(clock, now)
         guard var s = scanSession else { return false }
@@ -78,8 +80,18 @@ extension FolderEngine {
         }
         s.summary.hashedBytes = s.cursor.result.hashedBytes
         s.summary.invalidNames = s.cursor.result.invalidNames.count
-        announce()
         if !s.committed { done = true }   // the index cannot take what the scan finds: stop here
+        // Announced once ``announceBatch`` new records wait, and then when as many wait as were
+        // announced before: each announcement starts a pull pass on the peer, which walks its
+        // needs, so a scan of n files starts O(log n) of them (a rescan that finds a few hundred
+        // changes, one), and the peer always has the last batch's files to pull while the next
+        // one is read.
+        let fresh = sequence - s.announcedUpTo
+        if done || fresh >= max(Self.announceBatch, s.announcedRecords) {
+            announce()
+            s.announcedRecords += fresh
+            s.announcedUpTo = sequence
+        }
         guard done else { scanSession = s; return true }
         scanSession = nil
         lastScanSummary = s.summary

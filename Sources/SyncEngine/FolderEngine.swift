@@ -5,7 +5,8 @@ import WireKit
 /// The sync engine of one folder: local index, peers' indexes, global state, puller.
 ///
 /// Sans-IO towards the network and the clock: frames and `now` go in through
-/// ``handle(bytes:from:now:)``, ``connect(peer:now:)``, ``scan(now:)`` and ``handle(timeout:)``;
+/// ``handle(bytes:from:now:)``, ``connect(peer:now:)``, ``scan(now:)`` (or a step at a time:
+/// ``beginScan(now:)``, ``continueScan(now:)``) and ``handle(timeout:)``;
 /// frames come out of ``pollTransmit()``, reports out of ``pollEvent()``, the next deadline out of
 /// ``pollTimeout()``. File I/O goes through the ``FileSystem`` protocol, synchronously, and the
 /// index through ``IndexStore``; the engine owns no thread, task, socket or clock. The one

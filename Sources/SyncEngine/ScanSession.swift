@@ -16,6 +16,10 @@ struct ScanSession {
     var committed = true
     /// Steps taken (the first ones take few files, so a peer hears of some soon).
     var steps = 0
+    /// Our sequence number when peers were last told of this scan's records.
+    var announcedUpTo: UInt64
+    /// Records of this scan announced so far.
+    var announcedRecords: UInt64 = 0
 }
 
 /// Our live local paths, read from the store a page at a time (the scanner checks each for

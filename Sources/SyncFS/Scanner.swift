@@ -89,7 +89,7 @@ public struct Scanner {
     /// Most bytes gathered before a batch is hashed.
     public var hashBatchBytes: UInt64 = 256 << 20
     /// Files of at least this size are hashed after the walk (see ``ScanCursor``).
-    public var deferredFileSize: UInt64 = 16 << 20
+    public var deferredFileSize: UInt64 = 1 << 20
     /// Path of the unsynced local ignore overlay.
     public static let overlayPath = PathPolicy.stateDirectoryName + "/ignore"
 

@@ -8,16 +8,16 @@ import SyncProtocol
 /// ``FolderEngine/continueScan(now:)``): each committed batch is announced at once, so a peer
 /// pulls the first files while the rest of the folder is being read.
 @Suite struct ScanOverlapTests {
-    /// 6 directories of 50 small files on engine 0.
+    /// 6 directories of 150 small files on engine 0.
     static func smallFiles(_ fs: any FileSystem, seed: UInt64) throws {
         var rng = SeededRandom(seed: seed)
         for d in 0..<6 {
             try fs.makeDirectories("d\(d)")
-            for f in 0..<50 { try fs.writeAll("d\(d)/f\(f).txt", rng.bytes(100 + Int(rng.next() % 4_000))) }
+            for f in 0..<150 { try fs.writeAll("d\(d)/f\(f).txt", rng.bytes(100 + Int(rng.next() % 4_000))) }
         }
     }
 
-    /// Two connected engines (index records recorded), 300 small files on engine 0, not scanned yet.
+    /// Two connected engines (index records recorded), 900 small files on engine 0, not scanned yet.
     static func pair(seed: UInt64, fileSystems: [any FileSystem]? = nil) throws -> Cluster {
         let c = try Cluster(count: 2, seed: seed, fileSystems: fileSystems)
         c.recordIndexes = true
@@ -57,24 +57,25 @@ import SyncProtocol
             c.run()
             #expect(c.engines[0].isScanning)
             #expect(Self.announcedOnlyCommitted(c))
-            if steps == 1 {
-                // The first step's files are announced, pulled and placed before the second step runs.
+            if steps == 4 {
+                // The first announced files are pulled and placed before the fifth step runs.
                 let got = Self.pulled(c, 1)
                 #expect(!got.isEmpty)
                 for p in got { #expect(c.tree(1)[p.string] == c.tree(0)[p.string]) }
-                #expect(c.engines[0].localRecords.count < 300)
+                #expect(c.engines[0].localRecords.count < 900)
             }
             pulledAfterStep.append(Self.pulled(c, 1).filter { $0.name.hasSuffix(".txt") }.count)
         }
         c.collect()
         c.run()
-        // Steps of 32, 64, 128, then the rest: the peer has the first 32 files after step one,
-        // and has pulled more after each step, while later files are still unread.
-        #expect(steps >= 4)
-        #expect(pulledAfterStep.prefix(3) == [32, 96, 224])
+        // Steps of 32, 64, 128, 256, then the rest: the first announcement goes out once 256
+        // records wait (after step four, 480 files), and the peer has pulled those while the
+        // other 420 files are still unread.
+        #expect(steps >= 5)
+        #expect(pulledAfterStep.prefix(5) == [0, 0, 0, 480, 480])
         #expect(!c.engines[0].isScanning)
-        #expect(c.engines[0].lastScanSummary.recorded == 306)   // 300 files and 6 directories
-        #expect(Self.pulled(c, 1).filter { $0.name.hasSuffix(".txt") }.count == 300)
+        #expect(c.engines[0].lastScanSummary.recorded == 906)   // 900 files and 6 directories
+        #expect(Self.pulled(c, 1).filter { $0.name.hasSuffix(".txt") }.count == 900)
         #expect(Self.failures(c).isEmpty)
         #expect(c.allTreesEqual())
     }
@@ -82,7 +83,7 @@ import SyncProtocol
     @Test func peerReconnectingMidScanGetsExactlyTheRest() throws {
         let c = try Self.pair(seed: 22)
         c.engines[0].beginScan(now: c.now)
-        #expect(c.engines[0].continueScan(now: c.now))
+        for _ in 0..<4 { #expect(c.engines[0].continueScan(now: c.now)) }   // the fourth step announces
         c.collect()
         c.run()
         let heard = c.engines[0].maxSequence
@@ -146,7 +147,7 @@ import SyncProtocol
     @Test func oneShotScanAnnouncesEveryStepAndPullsOnce() throws {
         let c = try Self.pair(seed: 24)
         let summary = c.engines[0].scan(now: c.now)
-        #expect(summary.recorded == 306)
+        #expect(summary.recorded == 906)
         #expect(!c.engines[0].isScanning)
         c.collect()
         c.run()

@@ -1,0 +1,54 @@
+import Testing
+import WireKit
+import SyncProtocol
+import SyncFS
+
+@Suite struct ScanCursorTests {
+    /// Large files wait for the end of the walk: the first batches hold the directories and the
+    /// small files, a bounded number at a time, and every file comes out hashed exactly once.
+    @Test func batchesAreBoundedAndLargeFilesComeLast() throws {
+        let fs = InMemoryFileSystem()
+        var rng = SeededRandom(seed: 3)
+        try fs.makeDirectories("a")
+        try fs.makeDirectories("b")
+        try fs.writeAll("a/big.bin", rng.bytes(300_000))
+        for i in 0..<10 { try fs.writeAll("b/f\(i)", rng.bytes(1_000 + i)) }
+        var scanner = Scanner(fs: fs, hashThreads: 1)
+        scanner.deferredFileSize = 100_000
+        var cursor = ScanCursor(scanner: scanner)
+        var batches: [[String]] = []
+        while let batch = cursor.nextBatch(maxFiles: 4, maxBytes: 1 << 20, known: { _ in nil }) {
+            batches.append(batch.map(\.path.string))
+            for e in batch where e.state.kind == .file {
+                let hashed: UInt64 = (e.chunks ?? []).reduce(0) { $0 + UInt64($1.size) }
+                #expect(hashed == e.state.size)
+            }
+        }
+        #expect(cursor.isDone)
+        #expect(batches.first == ["a", "b", "b/f0", "b/f1", "b/f2", "b/f3"])
+        #expect(batches.flatMap { $0 }.last == "a/big.bin")
+        #expect(batches.flatMap { $0 }.count == 13)
+        let smallBytes: UInt64 = 10 * 1_000 + 45
+        #expect(cursor.result.hashedBytes == 300_000 + smallBytes)
+    }
+
+    /// A file that changes every time it is read is given up after ``ScanCursor/maxRereads``
+    /// more reads, with an error, and never reported with the content of one of those reads.
+    @Test func fileThatKeepsChangingIsLeftOut() throws {
+        let fs = InMemoryFileSystem()
+        try fs.writeAll("busy.log", Array(repeating: 1, count: 5_000))
+        try fs.writeAll("calm.txt", Array("calm".utf8))
+        var writes = 0
+        fs.closeHook = { path in
+            guard path == "busy.log" else { return }
+            writes += 1
+            try? fs.writeAll(path, Array(repeating: UInt8(writes), count: 5_000 + writes))
+        }
+        var cursor = ScanCursor(scanner: Scanner(fs: fs, hashThreads: 1))
+        var found: [String] = []
+        while let batch = cursor.nextBatch(maxFiles: 8, maxBytes: 1 << 20, known: { _ in nil }) { found += batch.map(\.path.string) }
+        #expect(found == ["calm.txt"])
+        #expect(writes == 1 + ScanCursor.maxRereads)
+        #expect(cursor.result.errors.map(\.path) == ["busy.log"])
+    }
+}
