@@ -26,7 +26,12 @@ extension FolderEngine {
     /// index last recorded (the engine's own write, or nothing), or the path is a temp file.
     public func isKnownChange(_ path: SyncPath) -> Bool {
         if path.name.hasPrefix(PathPolicy.tempPrefix) { return true }
-        if let placed = placingStates[path] { return currentState(path) == placed }   // renamed, index commit pending
+        if let placed = placingStates[path] {   // renamed or applied, index commit pending
+            // A directory's mtime moves with every file pulled into it: only its kind counts, as
+            // once it is in the index (``diskMatchesIndex(_:disk:)``) and for the scan.
+            if placed.kind == .directory { return currentState(path)?.kind == .directory }
+            return currentState(path) == placed
+        }
         return diskMatchesIndex(path)
     }
 

@@ -41,6 +41,12 @@ import SyncProtocol
         #expect(c.engines[1].isPulling && c.engines[1].hasNeeds())
         // The engine's own renames are known changes; a rescan meanwhile neither records nor pulls anything.
         for n in Self.names { #expect(c.engines[1].isKnownChange(SyncPath(n))) }
+        // So are the directories applied for them, though the files pulled into them moved their
+        // mtimes since (a watcher reporting them must not set off a rescan of the whole folder).
+        for d in ["a", "b"] {
+            #expect(try fs.info(d)?.kind == .directory)
+            #expect(c.engines[1].isKnownChange(SyncPath(d)), "\(d) awaits its parent's flush")
+        }
         let requests = c.framesSent[.request, default: 0]
         #expect(c.engines[1].scan(now: c.now).recorded == 0)
         c.collect()
