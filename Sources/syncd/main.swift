@@ -33,7 +33,7 @@ struct SyncdCommand: AsyncParsableCommand {
         // loops, fsync queues) otherwise each get one that keeps freed chunk buffers (peak RSS
         // of a 287 MiB sync: 78–84 MiB → 71 MiB). An explicit MALLOC_ARENA_MAX still wins.
         if getenv("MALLOC_ARENA_MAX") == nil { _ = cplatform_limit_malloc_arenas(2) }
-        // Fixed thresholds: glibc otherwise raises its mmap threshold after the hasher's 4 MiB
+        // Fixed thresholds: glibc otherwise raises its mmap threshold after the hasher's 1.25 MiB
         // read buffers are freed (and the trim threshold to twice that), so later buffers come
         // from the heap and freed megabytes stay resident.
         if getenv("MALLOC_MMAP_THRESHOLD_") == nil { _ = cplatform_keep_freed_heap(256 << 10, 1 << 20) }

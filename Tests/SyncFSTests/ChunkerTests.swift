@@ -100,6 +100,28 @@ import SyncProtocol
         #expect(try Chunker.standard.chunks(of: fs.openRead("big"), sizeHint: 10) == expected)
     }
 
+    /// Each hashing thread of a scan holds one read buffer: with the standard chunker it is at
+    /// most `readSize + maxSize` = 1.25 MiB, also when the file is larger than its size hint.
+    @Test func readBufferIsBoundedByReadSizePlusMaxSize() throws {
+        let chunker = Chunker.standard
+        #expect(chunker.readSize == 1 << 20)
+        let bound = chunker.readSize + chunker.maxSize
+        var rng = SeededRandom(seed: 9)
+        let data = rng.bytes(3 << 20 + 777)
+        let fs = InMemoryFileSystem()
+        try fs.writeAll("big", data)
+        let expected = chunker.chunks(of: data)
+        // Hints below the file size grow the buffer; the growth stops at the bound, not at double.
+        for hint in [UInt64(10), UInt64(bound - 4096), UInt64(data.count)] {
+            var buffer: [UInt8] = []
+            let f = try fs.openRead("big")
+            #expect(try chunker.chunks(of: f, sizeHint: hint, buffer: &buffer) == expected)
+            f.close()
+            #expect(buffer.count == bound)
+            #expect(buffer.capacity <= bound + 4096, "hint \(hint): capacity \(buffer.capacity)")
+        }
+    }
+
     @Test func emptyAndTinyFiles() throws {
         #expect(Chunker.standard.chunks(of: []).isEmpty)
         #expect(Chunker.standard.chunks(of: [1, 2, 3]).count == 1)
