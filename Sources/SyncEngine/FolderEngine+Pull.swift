@@ -26,13 +26,18 @@ extension FolderEngine {
     /// index last recorded (the engine's own write, or nothing), or the path is a temp file.
     public func isKnownChange(_ path: SyncPath) -> Bool {
         if path.name.hasPrefix(PathPolicy.tempPrefix) { return true }
-        if let placed = placingStates[path] {   // renamed or applied, index commit pending
-            // A directory's mtime moves with every file pulled into it: only its kind counts, as
-            // once it is in the index (``diskMatchesIndex(_:disk:)``) and for the scan.
-            if placed.kind == .directory { return currentState(path)?.kind == .directory }
-            return currentState(path) == placed
-        }
+        if let same = matchesPlacing(path, currentState(path)) { return same }   // renamed or applied, index commit pending
         return diskMatchesIndex(path)
+    }
+
+    /// Whether `disk` is still what the engine left at `path`, which it renamed or applied and
+    /// whose index commit waits for a flush; nil when `path` is not waiting so. A directory's
+    /// mtime moves with every file pulled into it: only its kind counts, as once it is in the
+    /// index (``diskMatchesIndex(_:disk:)``). The watcher and the scan both ask this.
+    func matchesPlacing(_ path: SyncPath, _ disk: LocalFileState?) -> Bool? {
+        guard let placed = placingStates[path] else { return nil }
+        if placed.kind == .directory { return disk?.kind == .directory }
+        return disk == placed
     }
 
     /// True when the disk still shows what the index last recorded (no unscanned local change).

@@ -122,9 +122,10 @@ extension FolderEngine {
     func record(_ item: ScanItem, into batch: inout IndexBatch, sequence newSequence: inout UInt64, session s: inout ScanSession) {
         switch item {
         case .changed(let e):
-            // A directory applied from a peer whose parent's flush is pending: its mtime moves
-            // as pulls land in it; its commit records it, and a later scan compares to that.
-            if e.state.kind == .directory, placingStates[e.path]?.kind == .directory { return }
+            // Still as the engine left it (a directory applied from a peer whose parent's flush
+            // is pending: its mtime moves as pulls land in it); its commit records it, and a
+            // later scan compares to that.
+            if matchesPlacing(e.path, e.state) == true { return }
             let old = localEntry(e.path)
             guard let record = newRecord(for: e, old: old?.record) else {
                 // Only the on-disk state moved (inode/ctime): remember it, keep the version.

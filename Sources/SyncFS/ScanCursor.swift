@@ -19,8 +19,10 @@ public struct ScanCursor {
     public let rules: IgnoreRules
     /// Directories being listed, innermost last: their path, names and the next name's index.
     private var stack: [(dir: String, names: [String], next: Int)] = []
-    /// Large files the walk found changed, hashed once the walk is done.
+    /// Large files the walk found changed, hashed once the walk is done, from `deferredNext` on
+    /// (taken by index: removing from the front would move the rest for every file taken).
     private var deferred: [ScannedEntry] = []
+    private var deferredNext = 0
     /// Files found changed while they were read, to be walked and hashed again.
     private var reread: [SyncPath] = []
     /// How often each path was found changed while it was read.
@@ -38,7 +40,7 @@ public struct ScanCursor {
     }
 
     /// True when every entry has been walked and hashed.
-    public var isDone: Bool { stack.isEmpty && deferred.isEmpty && reread.isEmpty }
+    public var isDone: Bool { stack.isEmpty && deferredNext == deferred.count && reread.isEmpty }
 
     /// The next batch of new or changed entries, hashed: at most `maxFiles` files to hash or
     /// `maxBytes` bytes (but at least one file), in walk order with the large files last. Nil
@@ -63,9 +65,9 @@ public struct ScanCursor {
             while !full(), let p = reread.popLast() {
                 if let (entry, needsHash) = examine(p, known: known) { take(entry, hash: needsHash) }
             }
-            while let e = deferred.first, toHash.isEmpty || bytes + e.state.size <= maxBytes, toHash.count < maxFiles {
-                deferred.removeFirst()
-                take(e, hash: true)
+            while deferredNext < deferred.count, toHash.isEmpty || bytes + deferred[deferredNext].state.size <= maxBytes, toHash.count < maxFiles {
+                take(deferred[deferredNext], hash: true)
+                deferredNext += 1
             }
         }
         hash(&pending, indices: toHash)

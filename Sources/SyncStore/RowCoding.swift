@@ -52,6 +52,12 @@ enum RowCoding {
         return encode(f.chunks)
     }
 
+    /// The content hash of a file made of the chunk `hash` alone, encoded: how a one-chunk file's
+    /// row (its list inline) is found from its chunk.
+    static func oneChunkContentHash(_ hash: ContentHash) -> Data {
+        data(SHA256Hasher.contentHash(of: [ChunkInfo(size: 0, hash: hash)]))
+    }
+
     /// True when `f`'s chunk list goes to the `chunkList` table (a live file of two or more chunks).
     static func listsSeparately(_ f: FileRecord) -> Bool { f.kind == .file && !f.deleted && f.chunks.count > 1 }
 

@@ -225,7 +225,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                 UNION ALL SELECT folderID, path, 0 FROM file INDEXED BY file_contentHash WHERE contentHash = ?2 AND \(Self.holdsInlineChunk)
                 """)
             statement.begin()
-            try statement.bind(RowCoding.data(hash)); try statement.bind(RowCoding.data(SHA256Hasher.contentHash(of: [ChunkInfo(size: 0, hash: hash)])))
+            try statement.bind(RowCoding.data(hash)); try statement.bind(RowCoding.oneChunkContentHash(hash))
             try statement.forEachRow { out.append(($0.string(0), SyncPath($0.string(1)), UInt64(bitPattern: $0.int64(2)))); return true }
             return out
         }
@@ -282,8 +282,9 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
         for row in rows {
             let isFile = withChunks && row.kind == Int(FileKind.file.rawValue) && !row.deleted
             // An inline list comes with the row: decoded even without `withChunks` (no lookup).
-            let chunks = row.inlineChunks != nil && !row.deleted ? RowCoding.decodeChunks(row.inlineChunks ?? Data())
-                : isFile ? try lists[row.contentHash] ?? Self.chunks(db, row) : []
+            let chunks: [ChunkInfo]
+            if let inline = row.inlineChunks, !row.deleted { chunks = RowCoding.decodeChunks(inline) }
+            else { chunks = isFile ? try lists[row.contentHash] ?? Self.chunks(db, row) : [] }
             if isFile && lists.count < 64 { lists[row.contentHash] = chunks }
             out.append((row, RowCoding.record(row, chunks: chunks)))
         }
@@ -417,7 +418,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
             var statement = try DirectStatement(db, sql: Self.localChunkLocationSQL)
             statement.begin()
             try statement.bind(RowCoding.data(hash)); try statement.bind(folderID)
-            try statement.bind(RowCoding.data(SHA256Hasher.contentHash(of: [ChunkInfo(size: 0, hash: hash)])))
+            try statement.bind(RowCoding.oneChunkContentHash(hash))
             return try statement.fetchFirst { (SyncPath($0.string(0)), UInt64(bitPattern: $0.int64(1))) }
         }
     }
