@@ -89,20 +89,24 @@ extension FolderEngine {
             return nil
         }
         s.touched = []
+        s.placingAtWalk = [:]
+        for p in batch.paths { if let state = placingStates[p] { s.placingAtWalk[p] = state } }
         scanSession = s
         return batch
     }
 
     /// Records and commits a batch from ``walkScanStep(now:)`` once hashed, announces as
     /// ``continueScan(now:)`` does; true while the scan has more to do. Paths the engine
-    /// committed or began placing while the batch was hashed are left out and walked again
+    /// committed, or began placing, while the batch was hashed are left out and walked again
     /// later (the walk saw them before the engine's change).
     public func finishScanStep(_ batch: ScanBatch, now: Instant) -> Bool {
         clock = max(clock, now)
         guard var s = scanSession, let touched = s.touched else { preconditionFailure("finishScanStep without a walked step") }
         s.touched = nil
         scanSession = s
-        let placing = batch.paths.filter { placingStates[$0] != nil }
+        // Placing begun (or moved on) since the walk: the walk saw the path before the rename.
+        let placing = batch.paths.filter { placingStates[$0] != s.placingAtWalk[$0] }
+        s.placingAtWalk = [:]
         let entries = s.cursor.finish(batch, walkAgain: placing.isEmpty ? touched : touched.union(placing))
         var indexBatch = IndexBatch(folderID: config.folderID)
         var newSequence = sequence

@@ -23,6 +23,8 @@ struct ScanSession {
     /// While a walked batch is hashed (``FolderEngine/walkScanStep(now:)``): the paths the
     /// engine committed meanwhile, which the batch saw before they changed. Nil otherwise.
     var touched: Set<SyncPath>?
+    /// The placing states (``FolderEngine/placingStates``) of the hashed batch's paths when it was walked.
+    var placingAtWalk: [SyncPath: LocalFileState] = [:]
 }
 
 /// Our live local paths, read from the store a page at a time (the scanner checks each for
