@@ -45,31 +45,79 @@ extension FolderEngine {
     /// checks the next page of known paths for deletions; commits what it found and announces
     /// it to ready peers once enough waits. The last step announces the rest and pulls what is
     /// needed. True while the scan has more to do. (A peer that connects meanwhile is sent
-    /// everything committed so far.)
+    /// everything committed so far.) ``walkScanStep(now:)``, ``ScanBatch/hash()`` and
+    /// ``finishScanStep(_:now:)`` take a walking step in three parts.
     public func continueScan(now: Instant) -> Bool {
         clock = max(clock, now)
         guard var s = scanSession else { return false }
+        precondition(s.touched == nil, "continueScan while a scan step is being hashed")
+        if s.missing == nil {
+            if var batch = walkScanStep(now: now) {
+                batch.hash()
+                return finishScanStep(batch, now: now)
+            }
+            s = scanSession ?? s
+            return endScanStep(IndexBatch(folderID: config.folderID), done: false, session: &s, now: now)
+        }
         var batch = IndexBatch(folderID: config.folderID)
         var newSequence = sequence
         var done = false
-        if s.missing == nil {
-            let maxFiles = min(scanner.hashBatchFiles, Self.firstScanStepFiles << min(s.steps, 16))
-            // A pulled file renamed into place whose index commit waits for its directory's flush
-            // is known by the state it had then (its commit records it; no rehash meanwhile).
-            let known = { [self] (p: SyncPath) in placingStates[p] ?? localEntry(p, withChunks: false).flatMap { $0.record.deleted ? nil : $0.state } }
-            if let entries = s.cursor.nextBatch(maxFiles: maxFiles, maxBytes: Self.scanStepBytes, known: known) {
-                for e in entries { record(.changed(e), into: &batch, sequence: &newSequence, session: &s) }
-            } else {
-                s.missing = LocalPathPages(engine: self)
-            }
-        } else {
-            var checked = 0
-            while checked < config.indexBatchRecords {
-                guard let p = s.missing?.next() else { done = true; break }
-                checked += 1
-                if s.cursor.isMissing(p) { record(.missing(p), into: &batch, sequence: &newSequence, session: &s) }
-            }
+        var checked = 0
+        while checked < config.indexBatchRecords {
+            guard let p = s.missing?.next() else { done = true; break }
+            checked += 1
+            if s.cursor.isMissing(p) { record(.missing(p), into: &batch, sequence: &newSequence, session: &s) }
         }
+        return endScanStep(batch, done: done, session: &s, now: now)
+    }
+
+    /// Walks the next batch of the scan under way, to be hashed (on another thread when
+    /// ``ScanBatch/canHashElsewhere``, while the engine handles frames as usual) and handed to
+    /// ``finishScanStep(_:now:)`` before any other scan step is taken. Nil when the step has
+    /// nothing to hash (the walk is done, or no scan runs): take it with ``continueScan(now:)``.
+    public func walkScanStep(now: Instant) -> ScanBatch? {
+        clock = max(clock, now)
+        guard var s = scanSession, s.missing == nil else { return nil }
+        precondition(s.touched == nil, "a scan step is already being hashed")
+        let maxFiles = min(scanner.hashBatchFiles, Self.firstScanStepFiles << min(s.steps, 16))
+        // A pulled file renamed into place whose index commit waits for its directory's flush
+        // is known by the state it had then (its commit records it; no rehash meanwhile).
+        let known = { [self] (p: SyncPath) in placingStates[p] ?? localEntry(p, withChunks: false).flatMap { $0.record.deleted ? nil : $0.state } }
+        guard let batch = s.cursor.walk(maxFiles: maxFiles, maxBytes: Self.scanStepBytes, known: known) else {
+            s.missing = LocalPathPages(engine: self)
+            scanSession = s
+            return nil
+        }
+        s.touched = []
+        s.placingAtWalk = [:]
+        for p in batch.paths { if let state = placingStates[p] { s.placingAtWalk[p] = state } }
+        scanSession = s
+        return batch
+    }
+
+    /// Records and commits a batch from ``walkScanStep(now:)`` once hashed, announces as
+    /// ``continueScan(now:)`` does; true while the scan has more to do. Paths the engine
+    /// committed, or began placing, while the batch was hashed are left out and walked again
+    /// later (the walk saw them before the engine's change).
+    public func finishScanStep(_ batch: ScanBatch, now: Instant) -> Bool {
+        clock = max(clock, now)
+        guard var s = scanSession, let touched = s.touched else { preconditionFailure("finishScanStep without a walked step") }
+        s.touched = nil
+        scanSession = s
+        // Placing begun (or moved on) since the walk: the walk saw the path before the rename.
+        let placing = batch.paths.filter { placingStates[$0] != s.placingAtWalk[$0] }
+        s.placingAtWalk = [:]
+        let entries = s.cursor.finish(batch, walkAgain: placing.isEmpty ? touched : touched.union(placing))
+        var indexBatch = IndexBatch(folderID: config.folderID)
+        var newSequence = sequence
+        for e in entries { record(.changed(e), into: &indexBatch, sequence: &newSequence, session: &s) }
+        return endScanStep(indexBatch, done: false, session: &s, now: now)
+    }
+
+    /// The end of every scan step: commits `batch`, announces, and at the end of the scan
+    /// (`done`, or a failed commit) pulls what is needed. True while the scan has more to do.
+    private func endScanStep(_ batch: IndexBatch, done finished: Bool, session s: inout ScanSession, now: Instant) -> Bool {
+        var done = finished
         s.steps += 1
         // Commits in pages of `indexBatchRecords` (a step may gather more).
         for start in stride(from: 0, to: batch.local.count, by: config.indexBatchRecords) {

@@ -530,6 +530,8 @@ public final class FolderEngine {
             }
         }
         if !batch.remote.isEmpty || !batch.droppedPeers.isEmpty || !batch.expiredTombstones.isEmpty { remoteGeneration &+= 1 }
+        // A scan batch being hashed elsewhere walked these paths before this change: it walks them again.
+        if scanSession?.touched != nil, !batch.local.isEmpty { scanSession?.touched?.formUnion(batch.local.map(\.record.path)) }
         do {
             try store.commit(batch)
             if let t = cachedLocalTotals {

@@ -20,6 +20,11 @@ struct ScanSession {
     var announcedUpTo: UInt64
     /// Records of this scan announced so far.
     var announcedRecords: UInt64 = 0
+    /// While a walked batch is hashed (``FolderEngine/walkScanStep(now:)``): the paths the
+    /// engine committed meanwhile, which the batch saw before they changed. Nil otherwise.
+    var touched: Set<SyncPath>?
+    /// The placing states (``FolderEngine/placingStates``) of the hashed batch's paths when it was walked.
+    var placingAtWalk: [SyncPath: LocalFileState] = [:]
 }
 
 /// Our live local paths, read from the store a page at a time (the scanner checks each for

@@ -45,9 +45,20 @@ public struct ScanCursor {
     /// The next batch of new or changed entries, hashed: at most `maxFiles` files to hash or
     /// `maxBytes` bytes (but at least one file), in walk order with the large files last. Nil
     /// once the scan is done. A batch may be empty when only unchanged entries were walked or
-    /// every file in it failed to read.
+    /// every file in it failed to read. (``walk(maxFiles:maxBytes:known:)``, ``ScanBatch/hash()``
+    /// and ``finish(_:walkAgain:)`` in one call.)
     /// - Parameter known: what the index remembers for a path (nil when the path is new to it).
     public mutating func nextBatch(maxFiles: Int, maxBytes: UInt64, known: (SyncPath) -> LocalFileState?) -> [ScannedEntry]? {
+        guard var batch = walk(maxFiles: maxFiles, maxBytes: maxBytes, known: known) else { return nil }
+        batch.hash()
+        return finish(batch)
+    }
+
+    /// Walks the next batch (bounded as for ``nextBatch(maxFiles:maxBytes:known:)``) without
+    /// hashing it: the caller hashes it (``ScanBatch/hash()``, on any thread when
+    /// ``ScanBatch/canHashElsewhere``) and hands it back to ``finish(_:walkAgain:)`` before
+    /// walking the next one. Nil once the scan is done.
+    public mutating func walk(maxFiles: Int, maxBytes: UInt64, known: (SyncPath) -> LocalFileState?) -> ScanBatch? {
         guard !isDone else { return nil }
         var pending: [ScannedEntry] = []   // files to hash carry chunks == nil
         var toHash: [Int] = []
@@ -70,8 +81,46 @@ public struct ScanCursor {
                 deferredNext += 1
             }
         }
-        hash(&pending, indices: toHash)
-        return pending
+        return ScanBatch(entries: pending, toHash: toHash, hashBytes: bytes, fs: scanner.fs, chunker: scanner.chunker,
+                         threads: scanner.hashThreads)
+    }
+
+    /// The entries of a walked and hashed `batch`, with their chunks. Files that failed to
+    /// read are left out (with their errors in ``result``); files that changed while they were
+    /// read, and the paths in `walkAgain` (ones the caller changed on disk or in its index
+    /// while the batch was hashed elsewhere), are left out and walked again later in the scan.
+    public mutating func finish(_ batch: ScanBatch, walkAgain: Set<SyncPath> = []) -> [ScannedEntry] {
+        var entries = batch.entries
+        var dropped: Set<Int> = []
+        for (k, i) in batch.toHash.enumerated() {
+            let path = entries[i].path
+            switch batch.outcomes?[k] ?? .failed(FileSystemError(code: FileSystemError.io, operation: "hash (not hashed)", path: path.string)) {
+            case .hashed(let chunks):
+                result.hashedBytes += chunks.reduce(UInt64(0)) { $0 + UInt64($1.size) }
+                entries[i].chunks = chunks
+            case .changed(let bytes):
+                result.hashedBytes += bytes
+                dropped.insert(i)
+                let count = rereads[path, default: 0] + 1
+                rereads[path] = count
+                if count <= Self.maxRereads {
+                    reread.append(path)
+                } else {
+                    result.errors.append(FileSystemError(code: FileSystemError.io, operation: "hash (the file kept changing while it was read)", path: path.string))
+                }
+            case .failed(let error):
+                result.errors.append(error)
+                dropped.insert(i)
+            }
+        }
+        if !walkAgain.isEmpty {
+            for (i, e) in entries.enumerated() where walkAgain.contains(e.path) && !dropped.contains(i) {
+                dropped.insert(i)
+                reread.append(e.path)
+            }
+        }
+        if !dropped.isEmpty { entries = entries.enumerated().filter { !dropped.contains($0.offset) }.map(\.element) }
+        return entries
     }
 
     /// True when a known path is gone from disk (or is no longer something we sync), and not ignored.
@@ -119,42 +168,5 @@ public struct ScanCursor {
         } ?? false
         if state.kind == .file && !contentSame { return (ScannedEntry(path: path, state: state, chunks: nil), true) }
         return (ScannedEntry(path: path, state: state, chunks: contentSame ? nil : []), false)
-    }
-
-    /// Hashes the entries at `indices` of `entries` (in parallel when allowed). Failures, and
-    /// files that changed while they were read, are removed from `entries`; the latter are
-    /// queued to be read again.
-    private mutating func hash(_ entries: inout [ScannedEntry], indices: [Int]) {
-        guard !indices.isEmpty else { return }
-        let fs = scanner.fs
-        let jobs = indices.map { (path: entries[$0].path.string, size: entries[$0].state.size) }
-        let outcomes = ParallelHasher(fs: fs, chunker: scanner.chunker, threads: fs.supportsConcurrentReads ? scanner.hashThreads : 1).hash(jobs)
-        var dropped: Set<Int> = []
-        for (k, i) in indices.enumerated() {
-            switch outcomes[k] {
-            case .success(let chunks):
-                let path = entries[i].path
-                let total = chunks.reduce(UInt64(0)) { $0 + UInt64($1.size) }
-                result.hashedBytes += total
-                // Asked after the read: a write begun before it has moved the times by now.
-                let after = (try? fs.info(path.string))?.flatMap { LocalFileState($0) }
-                guard after == entries[i].state, total == entries[i].state.size else {
-                    dropped.insert(i)
-                    let count = rereads[path, default: 0] + 1
-                    rereads[path] = count
-                    if count <= Self.maxRereads {
-                        reread.append(path)
-                    } else {
-                        result.errors.append(FileSystemError(code: FileSystemError.io, operation: "hash (the file kept changing while it was read)", path: path.string))
-                    }
-                    continue
-                }
-                entries[i].chunks = chunks
-            case .failure(let error):
-                result.errors.append(error)
-                dropped.insert(i)
-            }
-        }
-        if !dropped.isEmpty { entries = entries.enumerated().filter { !dropped.contains($0.offset) }.map(\.element) }
     }
 }

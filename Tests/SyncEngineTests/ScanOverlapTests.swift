@@ -38,6 +38,19 @@ import SyncProtocol
         }
     }
 
+    /// Takes engine 0's scan to its end (`more`: the last step said there is more), delivering
+    /// everything between steps and after the last.
+    static func finishScan(_ c: Cluster, more: Bool = true) {
+        var more = more
+        while more {
+            more = c.engines[0].continueScan(now: c.now)
+            c.collect()
+            c.run()
+        }
+        c.collect()
+        c.run()
+    }
+
     static func pulled(_ c: Cluster, _ i: Int) -> Set<SyncPath> {
         Set(c.events[i].compactMap { if case .pulled(let p) = $0 { p } else { nil } })
     }
@@ -99,12 +112,7 @@ import SyncProtocol
         c.run()
         let resent = c.indexRecordsSent.filter { $0.from == 0 }.map(\.record.sequence).sorted()
         #expect(resent == Array((heard + 1)...c.engines[0].maxSequence), "the peer is sent what it has not heard, once")
-        while c.engines[0].continueScan(now: c.now) {
-            c.collect()
-            c.run()
-        }
-        c.collect()
-        c.run()
+        Self.finishScan(c)
         let all = c.indexRecordsSent.filter { $0.from == 0 }.map(\.record.sequence)
         #expect(Set(all).count == all.count, "no record is sent twice")
         #expect(Self.announcedOnlyCommitted(c))
@@ -151,6 +159,55 @@ import SyncProtocol
         #expect(!c.engines[0].isScanning)
         c.collect()
         c.run()
+        #expect(c.allTreesEqual())
+    }
+
+    /// A walked step hashed elsewhere (``FolderEngine/walkScanStep(now:)``) leaves the engine
+    /// serving: the peer pulls every announced file while the batch is out, and the scan then
+    /// goes on to record everything once.
+    @Test func requestsAreAnsweredWhileAStepIsHashed() throws {
+        let c = try Self.pair(seed: 25)
+        c.engines[0].beginScan(now: c.now)
+        for _ in 0..<4 { #expect(c.engines[0].continueScan(now: c.now)) }   // the fourth step announces 480 files
+        var batch = try #require(c.engines[0].walkScanStep(now: c.now))
+        #expect(batch.filesToHash == 420)   // the rest of the folder
+        c.collect()
+        c.run()
+        // Served while the step's files were still unread.
+        #expect(Self.pulled(c, 1).filter { $0.name.hasSuffix(".txt") }.count == 480)
+        #expect(c.engines[0].localRecords.count == 484)   // 480 files, 4 directories
+        batch.hash()
+        #expect(batch.filesToHash == 0)
+        let more = c.engines[0].finishScanStep(batch, now: c.now)
+        #expect(c.engines[0].localRecords.count == 906)
+        Self.finishScan(c, more: more)
+        #expect(c.engines[0].lastScanSummary.recorded == 906)
+        #expect(Self.announcedOnlyCommitted(c))
+        #expect(Self.failures(c).isEmpty)
+        #expect(c.allTreesEqual())
+    }
+
+    /// A file written after the walk saw it and before its batch was hashed is read again:
+    /// the record holds the new content, and the state the walk saw is never announced.
+    @Test func fileChangedBeforeItsBatchIsHashedIsReadAgain() throws {
+        let fs = InMemoryFileSystem()
+        let c = try Self.pair(seed: 26, fileSystems: [fs, InMemoryFileSystem()])
+        c.engines[0].beginScan(now: c.now)
+        var batch = try #require(c.engines[0].walkScanStep(now: c.now))
+        let path = try #require(batch.paths.first { $0.name.hasSuffix(".txt") })
+        let old = try fs.readAll(path.string)
+        var rng = SeededRandom(seed: 9)
+        let new = rng.bytes(7_000)
+        try fs.writeAll(path.string, new)
+        batch.hash()
+        let more = c.engines[0].finishScanStep(batch, now: c.now)
+        #expect(c.engines[0].localRecord(path) == nil, "left out of the step that read it")
+        Self.finishScan(c, more: more)
+        let oldHash = try Self.contentHash(of: old)
+        #expect(!c.indexRecordsSent.contains { $0.record.path == path && $0.record.contentHash == oldHash })
+        #expect(c.engines[0].localRecord(path)?.contentHash == (try Self.contentHash(of: new)))
+        #expect(try c.fss[1].readAll(path.string) == new)
+        #expect(Self.failures(c).isEmpty)
         #expect(c.allTreesEqual())
     }
 

@@ -51,4 +51,34 @@ import SyncFS
         #expect(writes == 1 + ScanCursor.maxRereads)
         #expect(cursor.result.errors.map(\.path) == ["busy.log"])
     }
+
+    /// A batch walked, hashed apart and handed back: its bounds hold (the memory handed to a
+    /// hashing thread), a path named to walk again is left out and comes back in a later batch,
+    /// and every file is reported once, hashed.
+    @Test func walkedBatchesAreBoundedAndPathsWalkAgainComeBack() throws {
+        let fs = InMemoryFileSystem()
+        var rng = SeededRandom(seed: 4)
+        for i in 0..<40 { try fs.writeAll("f\(i)", rng.bytes(10_000 + i)) }
+        var cursor = ScanCursor(scanner: Scanner(fs: fs, hashThreads: 2))
+        var found: [String] = []
+        var again: Set<SyncPath> = [SyncPath("f12")]
+        while var batch = cursor.walk(maxFiles: 8, maxBytes: 50_000, known: { _ in nil }) {
+            #expect(batch.filesToHash <= 8)
+            #expect(batch.hashBytes < 50_000 + 10_040)
+            #expect(!batch.canHashElsewhere)   // the in-memory file system is read from one thread
+            batch.hash()
+            #expect(batch.filesToHash == 0)
+            let entries = cursor.finish(batch, walkAgain: again)
+            if batch.paths.contains(SyncPath("f12")) && !again.isEmpty {
+                #expect(!entries.map(\.path).contains(SyncPath("f12")))
+                again = []
+            }
+            for e in entries { #expect(e.chunks?.reduce(0) { $0 + UInt64($1.size) } == e.state.size) }
+            found += entries.map(\.path.string)
+        }
+        #expect(again.isEmpty)
+        #expect(found.sorted() == (0..<40).map { "f\($0)" }.sorted())
+        #expect(found.last == "f12")
+        #expect(cursor.result.errors.isEmpty)
+    }
 }

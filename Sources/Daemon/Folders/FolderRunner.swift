@@ -188,13 +188,28 @@ actor FolderRunner {
 
     /// Runs scans until none is asked for. Each step commits and announces a batch; between
     /// steps this actor handles frames, so peers pull (and are served) what is committed while
-    /// the rest of the folder is read.
+    /// the rest of the folder is read. A step's files are read and hashed off this actor
+    /// (``hashOffActor(_:)``), which meanwhile serves requests and handles frames; it only
+    /// walks the folder and commits. A cancelled scan (folder removed or paused) ends after the
+    /// step under way is committed.
     private func runScans() async {
         repeat {
             scanAgain = false
             guard engine.beginScan(now: .monotonicNow()) else { drain(); break }
-            while !Task.isCancelled && engine.continueScan(now: .monotonicNow()) {
+            while !Task.isCancelled {
+                let more: Bool
+                if var batch = engine.walkScanStep(now: .monotonicNow()) {
+                    if batch.filesToHash > 0 && batch.canHashElsewhere {
+                        batch = await Self.hashOffActor(batch)
+                    } else {
+                        batch.hash()
+                    }
+                    more = engine.finishScanStep(batch, now: .monotonicNow())
+                } else {
+                    more = engine.continueScan(now: .monotonicNow())
+                }
                 drain()
+                guard more else { break }
                 await Task.yield()
             }
             drain()
@@ -203,6 +218,18 @@ actor FolderRunner {
             if summary.recorded > 0 { logger.debug("scan recorded \(summary.recorded) changes, hashed \(summary.hashedBytes) bytes") }
         } while scanAgain
         scanTask = nil
+    }
+
+    /// Hashes `batch` on a worker thread (its own hashing threads under it), not on the
+    /// cooperative pool this actor runs on, and returns it hashed.
+    private static func hashOffActor(_ batch: ScanBatch) async -> ScanBatch {
+        await withCheckedContinuation { (done: CheckedContinuation<ScanBatch, Never>) in
+            DispatchQueue.global(qos: .utility).async {
+                var hashed = batch
+                hashed.hash()
+                done.resume(returning: hashed)
+            }
+        }
     }
 
     /// Attaches an authenticated link to `link.peerDeviceID` (replacing an older one).
