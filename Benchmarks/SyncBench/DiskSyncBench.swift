@@ -52,7 +52,8 @@ func threadUserSystemSeconds() -> (user: Double, system: Double) {
     let flusher = try FileSystemFlusher(root: rootB)
     let syncer = BackgroundFileSyncer(threads: 4, sync: { p throws(FileSystemError) in try fsB.syncFile(p) },
                                       syncAll: { () throws(FileSystemError) in try flusher.syncAll() },
-                                      syncDirectory: { p throws(FileSystemError) in try fsB.syncDirectory(p) })
+                                      syncDirectory: { p throws(FileSystemError) in try fsB.syncDirectory(p) },
+                                      writeFile: { w throws(FileSystemError) in try w.perform(on: fsB) })
     let ea = try FolderEngine(config: FolderConfig(folderID: "f", localDeviceID: "A"), fs: fsA, store: storeA, newIndexID: 1)
     let eb = try FolderEngine(config: FolderConfig(folderID: "f", localDeviceID: "B"), fs: fsB, store: storeB, newIndexID: 2, syncer: syncer)
     var cpuA = 0.0, cpuB = 0.0

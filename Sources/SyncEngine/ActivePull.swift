@@ -7,8 +7,13 @@ struct ActivePull {
     let id: UInt64
     /// The global version being pulled.
     let target: FileRecord
-    /// The temp file being filled.
-    let temp: TempFile
+    /// The temp file's path (in the target's directory).
+    let tempPath: String
+    /// The temp file being filled; nil for a pull of one chunk whose content the ``FileSyncer``
+    /// writes (``FolderEngine/defersWrite(of:)``): nothing is created before its chunk arrives.
+    var temp: TempFile?
+    /// The verified content of a pull without a temp file, until it is handed over to be written.
+    var data: [UInt8]?
     /// Byte offset of each chunk.
     let offsets: [UInt64]
     /// Chunks waiting to be requested, in order.

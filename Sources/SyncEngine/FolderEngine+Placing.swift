@@ -30,7 +30,9 @@ extension FolderEngine {
             let path = p.target.path
             syncingTargets.remove(path)
             if let error = r.error {
-                failPlacing(p, error)
+                // A file the syncer wrote (no temp file was made before): its parent, not looked
+                // at so far, may be why (missing, or a symlink PeerSync never writes through).
+                failPlacing(p, error, reason: p.temp == nil ? unusableParent(of: path) : nil)
                 continue
             }
             // The global version is looked up again only if a peer's record of the path changed.
@@ -38,13 +40,13 @@ extension FolderEngine {
             let disk = (try? fs.info(path.string)) ?? nil
             guard let g, !g.deleted, g.kind == .file, g.contentHash == p.target.contentHash,
                   p.revert || diskMatchesIndex(path, disk: disk) else {
-                try? fs.remove(p.temp.path)   // superseded while it was flushed; a new pull pass sees to the path
+                try? fs.remove(p.tempPath)   // superseded while it was flushed; a new pull pass sees to the path
                 superseded = true
                 continue
             }
             do {
                 try makeRoom(for: p, disk: disk)
-                try writer.place(p.temp)
+                try writer.place(p.tempPath, size: p.target.size, over: path)
             } catch {
                 failPlacing(p, error)
                 continue

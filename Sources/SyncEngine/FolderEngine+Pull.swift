@@ -213,25 +213,27 @@ extension FolderEngine {
         }
         let conflict = !n.revert && l.map { !$0.deleted && $0.version.compare(g.version) == .concurrent && !$0.sameContent(as: g) } ?? false
         do {
-            let temp: TempFile
-            do { temp = try writer.openTemp(for: n.path, contentHash: g.contentHash, size: g.size) } catch {
-                // The parent is looked at only when the temp file could not be made (one
-                // lookup less per pulled file): a missing or unusable parent is reported, and
-                // retried when the index changes, not on the failure backoff.
-                if let why = unusableParent(of: n.path) {
-                    emit(.pullFailed(n.path, reason: why))
-                    return nil
+            var temp: TempFile?
+            if !defersWrite(of: g) {
+                do { temp = try writer.openTemp(for: n.path, contentHash: g.contentHash, size: g.size) } catch {
+                    // The parent is looked at only when the temp file could not be made (one
+                    // lookup less per pulled file): a missing or unusable parent is reported, and
+                    // retried when the index changes, not on the failure backoff.
+                    if let why = unusableParent(of: n.path) {
+                        emit(.pullFailed(n.path, reason: why))
+                        return nil
+                    }
+                    throw error
                 }
-                throw error
             }
             var offsets: [UInt64] = []
             var off: UInt64 = 0
             for c in g.chunks { offsets.append(off); off += UInt64(c.size) }
             nextPullID += 1
-            var pull = ActivePull(id: nextPullID, target: g, temp: temp, offsets: offsets, remaining: g.chunks.count,
-                                  conflict: conflict, revert: n.revert)
+            var pull = ActivePull(id: nextPullID, target: g, tempPath: temp?.path ?? AtomicWriter.tempPath(for: n.path, contentHash: g.contentHash),
+                                  temp: temp, offsets: offsets, remaining: g.chunks.count, conflict: conflict, revert: n.revert)
             pull.holders = holders
-            let resumed = temp.resumable ? try? fs.openRead(temp.path) : nil
+            let resumed = temp?.resumable == true ? try? fs.openRead(pull.tempPath) : nil
             defer { resumed?.close() }
             for (i, c) in g.chunks.enumerated() {
                 if let r = resumed, let bytes = try? r.read(at: offsets[i], count: Int(c.size)),
@@ -240,7 +242,7 @@ extension FolderEngine {
                     continue
                 }
                 if let bytes = localChunk(c) {
-                    try writer.write(bytes, chunk: c, at: offsets[i], into: temp)
+                    if let temp { try writer.write(bytes, chunk: c, at: offsets[i], into: temp, hash: c.hash) } else { pull.data = bytes }
                     pull.remaining -= 1
                     continue
                 }
@@ -254,6 +256,14 @@ extension FolderEngine {
             failedPulls.insert(n.path)
         }
         return nil
+    }
+
+    /// Whether a pull of `target` creates no temp file: its one chunk, once received and
+    /// verified, goes to the ``FileSyncer``, which creates, writes and flushes the temp file off
+    /// the folder's thread (``FileSyncer/submitWrite(_:)``). Such a pull does not resume a temp
+    /// file left by an earlier attempt (a chunk is at most 256 KiB); it reuses local chunks.
+    func defersWrite(of target: FileRecord) -> Bool {
+        target.chunks.count == 1 && syncer?.writesFiles == true
     }
 
     /// Why the parent directory of `path` cannot receive a file (missing, a symlink, not a
@@ -318,7 +328,7 @@ extension FolderEngine {
             bytesInFlight -= r.size
             peers[r.peer]?.outstandingBytes -= r.size
         }
-        writer.abandon(p.temp)
+        if let temp = p.temp { writer.abandon(temp) }
     }
 
     /// Notes that `path`'s pull has chunks to request.
@@ -392,10 +402,16 @@ extension FolderEngine {
             let prefixed = r.skip > 0 && response.data.count != Int(chunk.size)
             let data = prefixed ? withAppendPrefix(response.data, r, p) : response.data
             do throws(AtomicWriterError) {
-                guard let data else { throw .hashMismatch(path: p.temp.target.string, offset: p.offsets[r.chunkIndex]) }
+                guard let data else { throw .hashMismatch(path: p.target.path.string, offset: p.offsets[r.chunkIndex]) }
                 // The digest computed off this path is of `response.data`: one with the old
                 // file's bytes put in front is hashed here.
-                try writer.write(data, chunk: chunk, at: p.offsets[r.chunkIndex], into: p.temp, hash: prefixed ? nil : chunkHash)
+                let hash = prefixed ? nil : chunkHash
+                if let temp = p.temp {
+                    try writer.write(data, chunk: chunk, at: p.offsets[r.chunkIndex], into: temp, hash: hash)
+                } else {
+                    try writer.verify(data, chunk: chunk, at: p.offsets[r.chunkIndex], of: p.target.path, hash: hash)
+                    p.data = data   // the whole file (one chunk): written when the pull finishes
+                }
                 p.pending.remove(r.chunkIndex)
                 p.remaining -= 1
             } catch {
@@ -434,29 +450,41 @@ extension FolderEngine {
     /// the index commit. With a ``FileSyncer`` the fsync runs there, and ``collectSynced(now:)``
     /// does the rest.
     func finishPull(_ path: SyncPath, now: Instant) {
-        guard let p = pulls[path], p.remaining == 0 else { return }
+        guard var p = pulls[path], p.remaining == 0 else { return }
         pulls[path] = nil
         defer { if walk != nil { continueWalk(now: now) } }
         // With a syncer the disk is checked once, just before the rename (collectSynced).
         guard syncer != nil || p.revert || diskMatchesIndex(path) else {
-            writer.abandon(p.temp)
+            if let temp = p.temp { writer.abandon(temp) }
             return
         }
         if let syncer {
+            if p.temp == nil, let data = p.data {
+                p.data = nil
+                let write = FileWrite(path: p.tempPath, data: data, permissions: p.target.permissions,
+                                      mtimeNanoseconds: p.target.mtimeNanoseconds)
+                if syncer.submitWrite(write) {
+                    syncing[p.tempPath] = p
+                    syncingTargets.insert(path)
+                    return
+                }
+                p.data = write.data   // the syncer holds enough bytes not yet written: written here
+            }
             do {
-                try writer.prepareForSync(p.temp, permissions: p.target.permissions, mtimeNanoseconds: p.target.mtimeNanoseconds)
+                let temp = try openFilled(&p)
+                try writer.prepareForSync(temp, permissions: p.target.permissions, mtimeNanoseconds: p.target.mtimeNanoseconds)
             } catch {
                 failPlacing(p, error)
                 return
             }
-            syncing[p.temp.path] = p
+            syncing[p.tempPath] = p
             syncingTargets.insert(path)
-            syncer.submit(p.temp.path)
+            syncer.submit(p.tempPath)
             return
         }
         do {
             try makeRoom(for: p)
-            try writer.commit(p.temp, permissions: p.target.permissions, mtimeNanoseconds: p.target.mtimeNanoseconds)
+            try writer.commit(try openFilled(&p), permissions: p.target.permissions, mtimeNanoseconds: p.target.mtimeNanoseconds)
         } catch {
             failPlacing(p, error)
             return
@@ -464,6 +492,21 @@ extension FolderEngine {
         var batch = IndexBatch(folderID: config.folderID)
         batch.local = [placed(p)]
         record(batch)
+    }
+
+    /// The open temp file of a completed pull: for one whose content waits to be handed over
+    /// (``defersWrite(of:)``), created here and filled with it.
+    func openFilled(_ p: inout ActivePull) throws(AtomicWriterError) -> TempFile {
+        if let temp = p.temp { return temp }
+        guard let data = p.data else { preconditionFailure("a completed pull without a temp file holds its content") }
+        let temp = try writer.openTemp(for: p.target.path, contentHash: p.target.contentHash, size: p.target.size)
+        do { try writer.write(data, chunk: p.target.chunks[0], at: 0, into: temp, hash: p.target.chunks[0].hash) } catch {
+            writer.abandon(temp)
+            throw error
+        }
+        p.temp = temp
+        p.data = nil
+        return temp
     }
 
     /// Moves what stands at a pull's target aside: a conflict copy of a concurrent local version,
@@ -494,10 +537,11 @@ extension FolderEngine {
         return LocalEntry(record: p.target, state: currentState(p.target.path))
     }
 
-    /// Reports a pull that failed at placement; its temp file stays for a retry to resume.
-    func failPlacing(_ p: ActivePull, _ error: any Error) {
-        emit(.pullFailed(p.target.path, reason: "\(error)"))
-        p.temp.close()
+    /// Reports a pull that failed at placement (with `reason` when known better than `error`);
+    /// its temp file stays for a retry to resume.
+    func failPlacing(_ p: ActivePull, _ error: any Error, reason: String? = nil) {
+        emit(.pullFailed(p.target.path, reason: reason ?? "\(error)"))
+        p.temp?.close()
         failedPulls.insert(p.target.path)
     }
 

@@ -39,6 +39,6 @@ extension FolderEngine {
             bytesInFlight -= r.size
             peers[r.peer]?.outstandingBytes -= r.size
         }
-        p.temp.close()
+        p.temp?.close()
     }
 }

@@ -205,7 +205,7 @@ extension FolderEngine {
     /// Deletes temp files that no current need would resume (left by a crash or a superseded pull).
     func cleanTempFiles(_ temps: [String]) {
         guard !temps.isEmpty else { return }
-        let active = Set(pulls.values.map(\.temp.path)).union(syncing.keys)
+        let active = Set(pulls.values.map(\.tempPath)).union(syncing.keys)
         for t in temps where !active.contains(t) {
             // The temp name holds the target's name and a content-hash prefix: keep it while the
             // target's global version is that content and we do not have it yet.

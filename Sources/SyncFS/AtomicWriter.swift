@@ -82,11 +82,17 @@ public struct AtomicWriter {
     /// given, is the SHA-256 of `data` computed earlier (off the caller's serial path); otherwise
     /// it is computed here.
     public func write(_ data: [UInt8], chunk: ChunkInfo, at offset: UInt64, into temp: TempFile, hash: ContentHash? = nil) throws(AtomicWriterError) {
-        guard data.count == Int(chunk.size), (hash ?? SHA256Hasher.hash(data)) == chunk.hash else {
-            throw .hashMismatch(path: temp.target.string, offset: offset)
-        }
+        try verify(data, chunk: chunk, at: offset, of: temp.target, hash: hash)
         do { try temp.handle.write(data, at: offset) } catch { throw .fileSystem(error) }
         startWriteback(after: data.count, at: offset, of: temp)
+    }
+
+    /// Verifies `data` against `chunk` (at `offset` of `target`, for the error), as ``write(_:chunk:at:into:hash:)``
+    /// does before writing: for content written later by someone else (``FileWrite``).
+    public func verify(_ data: [UInt8], chunk: ChunkInfo, at offset: UInt64, of target: SyncPath, hash: ContentHash? = nil) throws(AtomicWriterError) {
+        guard data.count == Int(chunk.size), (hash ?? SHA256Hasher.hash(data)) == chunk.hash else {
+            throw .hashMismatch(path: target.string, offset: offset)
+        }
     }
 
     /// When the `count` bytes just written at `offset` cross a multiple of ``writebackInterval``,
@@ -111,9 +117,9 @@ public struct AtomicWriter {
         file.dropCached(offset: dropStart, count: start - dropStart)
     }
 
-    /// Whether `temp` is large enough to have its pages dropped once durable (one that started
+    /// Whether a temp file of `size` bytes is large enough to have its pages dropped once durable (one that started
     /// writeback while it was filled).
-    func dropsCache(_ temp: TempFile) -> Bool { temp.size >= writebackInterval }
+    func dropsCache(_ size: UInt64) -> Bool { size >= writebackInterval }
 
     /// Applies mode and mtime, fsyncs the temp file, renames it over the target and fsyncs the directory.
     public func commit(_ temp: TempFile, permissions: UInt32, mtimeNanoseconds: Int64) throws(AtomicWriterError) {
@@ -121,7 +127,7 @@ public struct AtomicWriter {
             try temp.handle.setPermissions(permissions)
             try temp.handle.setModificationTime(mtimeNanoseconds)
             try temp.handle.sync()
-            if dropsCache(temp) { (temp.handle as? any WritebackStarting)?.dropCached(offset: 0, count: 0) }
+            if dropsCache(temp.size) { (temp.handle as? any WritebackStarting)?.dropCached(offset: 0, count: 0) }
             temp.handle.close()
             try fs.rename(temp.path, to: temp.target.string)
             try fs.syncDirectory(temp.target.parent?.string ?? "")
@@ -143,8 +149,14 @@ public struct AtomicWriter {
     /// A large file's pages, all clean now, are dropped from the page cache first (what the
     /// rolling drop in ``startWriteback(after:at:of:)`` left: its last intervals).
     public func place(_ temp: TempFile) throws(AtomicWriterError) {
-        if dropsCache(temp) { (fs as? any CachedPagesDropping)?.dropCachedPages(of: temp.path) }
-        do { try fs.rename(temp.path, to: temp.target.string) } catch { throw .fileSystem(error) }
+        try place(temp.path, size: temp.size, over: temp.target)
+    }
+
+    /// ``place(_:)`` for the durable temp file at `path` of `size` bytes (one written by a
+    /// ``FileSyncer``, ``FileWrite``), renamed over `target`.
+    public func place(_ path: String, size: UInt64, over target: SyncPath) throws(AtomicWriterError) {
+        if dropsCache(size) { (fs as? any CachedPagesDropping)?.dropCachedPages(of: path) }
+        do { try fs.rename(path, to: target.string) } catch { throw .fileSystem(error) }
     }
 
     /// Closes and deletes an unfinished temp file.

@@ -40,6 +40,15 @@ public protocol FileSyncer: AnyObject {
     /// before this call is durable. Returns false (and does nothing) when this syncer cannot;
     /// the caller then uses ``syncDirectories(_:fs:)``. The default cannot.
     func submitDirectories(_ directories: [String]) -> Bool
+    /// Starts writing `write` (``FileWrite/perform(on:)``) on a worker and then making it
+    /// durable as ``submit(_:)`` would; its result comes back from ``takeFinished()`` under
+    /// `write.path`, with the write's error if that failed (the file is then gone). Returns false
+    /// (and does nothing) when this syncer does not write files or already holds too many bytes
+    /// not yet written: the caller then writes the file itself. The default does not write.
+    func submitWrite(_ write: FileWrite) -> Bool
+    /// True when this syncer may take ``submitWrite(_:)`` (it may still refuse one while too many
+    /// bytes wait to be written). The default: false.
+    var writesFiles: Bool { get }
 }
 
 extension FileSyncer {
@@ -54,6 +63,12 @@ extension FileSyncer {
 
     /// ``FileSyncer`` requirement: not supported.
     public func submitDirectories(_ directories: [String]) -> Bool { false }
+
+    /// ``FileSyncer`` requirement: not supported.
+    public func submitWrite(_ write: FileWrite) -> Bool { false }
+
+    /// ``FileSyncer`` requirement: not supported.
+    public var writesFiles: Bool { false }
 }
 
 /// A ``FileSyncer`` that fsyncs on a few worker queues (fsync waits on the disk, not the CPU:
@@ -66,7 +81,9 @@ extension FileSyncer {
 /// fsyncs), a smaller round, or one whose `syncAll` failed, file by file with `sync` (so each
 /// file reports its own error). With a `syncDirectory` too, directories submitted with
 /// ``submitDirectories(_:)`` join the next round the same way: its `syncAll` makes the renames
-/// into them durable (no directory fsync on the caller's thread), or each is fsynced.
+/// into them durable (no directory fsync on the caller's thread), or each is fsynced. With a
+/// `writeFile`, files handed over with ``submitWrite(_:)`` are written on one more queue first
+/// (at most ``maxUnwrittenBytes`` held at once), then join the next round.
 public final class BackgroundFileSyncer: FileSyncer, Sendable {
     private let queues: [DispatchQueue]
     private let sync: @Sendable (String) throws(FileSystemError) -> Void
@@ -85,6 +102,14 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
     private let rounds = Mutex<RoundState>(RoundState())
     private let roundQueue = DispatchQueue(label: "peersync.fsync.rounds")
     private let counters = Mutex<FileSyncerCounters>(FileSyncerCounters())
+    private let writeFile: (@Sendable (FileWrite) throws(FileSystemError) -> Void)?
+    /// Most bytes of ``submitWrite(_:)`` content held, not yet written, before it refuses more.
+    public let maxUnwrittenBytes: Int
+    private let unwritten = Atomic<Int>(0)
+    // One queue for all writes: creating files in parallel in one directory made each ext4
+    // create cost twice the CPU (threads contending for the directory lock and the same free
+    // inode bits: perf, 10,000 small files).
+    private let writeQueue = DispatchQueue(label: "peersync.write")
 
     struct RoundState {
         var pending: [String] = []
@@ -95,12 +120,17 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
     /// A syncer running `sync` (for example ``LocalFileSystem/syncFile(_:)``) on `threads` queues;
     /// `onFinished` runs on a worker after each file (after each round with `syncAll`), to wake
     /// whoever collects the results. With `syncAll` (for example ``FileSystemFlusher/syncAll()``),
-    /// rounds of at least `batchMinimum` files are flushed by it at once.
+    /// rounds of at least `batchMinimum` files are flushed by it at once. With `writeFile` (for
+    /// example ``FileWrite/perform(on:)`` on the folder's ``LocalFileSystem``), it takes
+    /// ``submitWrite(_:)`` while less than `maxUnwrittenBytes` wait to be written.
     public init(threads: Int = 4, sync: @escaping @Sendable (String) throws(FileSystemError) -> Void,
                 syncAll: (@Sendable () throws(FileSystemError) -> Void)? = nil, batchMinimum: Int = 4,
                 syncDirectory: (@Sendable (String) throws(FileSystemError) -> Void)? = nil,
+                writeFile: (@Sendable (FileWrite) throws(FileSystemError) -> Void)? = nil, maxUnwrittenBytes: Int = 4 << 20,
                 onFinished: (@Sendable () -> Void)? = nil) {
         queues = (0..<max(1, threads)).map { DispatchQueue(label: "peersync.fsync.\($0)") }
+        self.writeFile = writeFile
+        self.maxUnwrittenBytes = max(0, maxUnwrittenBytes)
         self.sync = sync
         self.syncAll = syncAll
         self.syncDirectory = syncDirectory
@@ -137,6 +167,34 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
             return true
         }
         if start { roundQueue.async { [self] in runRounds() } }
+    }
+
+    /// ``FileSyncer`` requirement: true with a `writeFile`.
+    public var writesFiles: Bool { writeFile != nil }
+
+    /// ``FileSyncer`` requirement: written on the syncer's write queue, in order, then submitted
+    /// (``submit(_:)``); refused while ``maxUnwrittenBytes`` are held (one write is always taken
+    /// when none is).
+    public func submitWrite(_ write: FileWrite) -> Bool {
+        guard let writeFile else { return false }
+        let size = write.data.count
+        let held = unwritten.load(ordering: .relaxed)
+        guard held == 0 || held + size <= maxUnwrittenBytes else { return false }
+        unwritten.wrappingAdd(size, ordering: .relaxed)
+        writeQueue.async { [self] in
+            var failure: FileSystemError?
+            do throws(FileSystemError) { try writeFile(write) } catch { failure = error }
+            unwritten.wrappingSubtract(size, ordering: .relaxed)
+            guard let failure else {
+                counters.withLock { $0.written += 1 }
+                submit(write.path)
+                return
+            }
+            counters.withLock { $0.failedWrites += 1 }
+            finished.withLock { $0.append(FileSyncResult(path: write.path, error: failure)) }
+            onFinished.withLock { $0 }?.body()
+        }
+        return true
     }
 
     /// ``FileSyncer`` requirement: with `syncAll` and `syncDirectory`, the directories join the
@@ -189,6 +247,7 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
 
     /// Waits until every file submitted so far is done (results stay to be taken).
     public func waitForSubmitted() {
+        writeQueue.sync {}   // writes, which then submit their files
         roundQueue.sync {}
         for q in queues { q.sync {} }
     }
@@ -267,6 +326,10 @@ public struct FileSyncerCounters: Sendable, Equatable {
     public var batchedDirectories = 0
     /// Directories fsynced one by one.
     public var singlyDirectories = 0
+    /// Files written by the syncer (``FileSyncer/submitWrite(_:)``).
+    public var written = 0
+    /// Writes that failed.
+    public var failedWrites = 0
 }
 
 /// A callback held by reference, so storing and reading it never re-wraps the function value.

@@ -14,7 +14,32 @@ final class ManualFileSyncer: FileSyncer {
     /// Directories submitted and not yet made durable, in submission order.
     private(set) var pendingDirectories: [String] = []
 
-    init(fs: any FileSystem, takesDirectories: Bool = false) { self.fs = fs; self.takesDirectories = takesDirectories }
+    /// True when it takes whole small files to write (``submitWrite(_:)``) as the daemon's syncer does.
+    let writesFiles: Bool
+    /// While false, ``submitWrite(_:)`` refuses (as the daemon's syncer does while it holds too many bytes).
+    var acceptsWrites = true
+    /// Writes taken and not yet performed, in submission order.
+    private(set) var pendingWrites: [FileWrite] = []
+
+    init(fs: any FileSystem, takesDirectories: Bool = false, writesFiles: Bool = false) {
+        self.fs = fs; self.takesDirectories = takesDirectories; self.writesFiles = writesFiles
+    }
+
+    func submitWrite(_ write: FileWrite) -> Bool {
+        guard writesFiles, acceptsWrites else { return false }
+        pendingWrites.append(write)
+        return true
+    }
+
+    /// Performs the pending writes through the file system (``FileWrite/perform(on:)``, so its
+    /// fault hook sees them): each written file is then submitted for its flush, each failed one
+    /// reported with its error.
+    func completeWrites() {
+        for w in pendingWrites {
+            do { try w.perform(on: fs); submit(w.path) } catch { finished.append(FileSyncResult(path: w.path, error: error)) }
+        }
+        pendingWrites.removeAll()
+    }
 
     func submitDirectories(_ directories: [String]) -> Bool {
         guard takesDirectories else { return false }
@@ -48,7 +73,7 @@ final class ManualFileSyncer: FileSyncer {
     }
 
     /// Forgets the pending flushes (the process died with them).
-    func dropPending() { pending.removeAll(); pendingDirectories.removeAll() }
+    func dropPending() { pending.removeAll(); pendingDirectories.removeAll(); pendingWrites.removeAll() }
 
     /// Completes every pending flush (or fails them with `error`).
     func completeAll(failing error: FileSystemError? = nil) {
@@ -62,5 +87,21 @@ final class ManualFileSyncer: FileSyncer {
             }
         }
         pending.removeAll()
+    }
+}
+
+extension ManualFileSyncer {
+    /// One round as the daemon's syncer runs it for engine `i` of `c`: the pending writes, then
+    /// the file flushes, each followed by the engine collecting them and the cluster running.
+    func round(_ c: Cluster, engine i: Int) {
+        completeWrites()
+        completeAll()
+        c.engines[i].collectSynced(now: c.now)
+        c.collect()
+        c.run()
+        completeDirectories()
+        c.engines[i].collectSynced(now: c.now)
+        c.collect()
+        c.run()
     }
 }

@@ -73,8 +73,10 @@ actor FolderRunner {
         if let flusher = try? FileSystemFlusher(root: settings.path) {
             syncAll = { () throws(FileSystemError) in try flusher.syncAll() }
         }
+        // Small pulled files (one chunk) are created and written by its threads too.
         syncer = BackgroundFileSyncer(threads: 4, sync: { path throws(FileSystemError) in try fs.syncFile(path) }, syncAll: syncAll,
-                                      syncDirectory: { path throws(FileSystemError) in try fs.syncDirectory(path) })
+                                      syncDirectory: { path throws(FileSystemError) in try fs.syncDirectory(path) },
+                                      writeFile: { write throws(FileSystemError) in try write.perform(on: fs) })
         engine = try FolderEngine(config: config, fs: fs, store: store, newIndexID: UInt64.random(in: 1...UInt64.max), syncer: syncer)
         self.store = store
         self.bus = bus
