@@ -45,15 +45,18 @@ public final class RTCDriver: Sendable {
     /// The bound local addresses (one host candidate each).
     public let localAddresses: [TransportAddress]
     private let core: NIOLoopBound<RTCDriverCore>
+    /// Each channel's send buffer as senders off the loop see it (sends below the mark do not wait).
+    private let ledger: SendLedger
     /// Datagrams (GRO-merged reads) per recvmmsg call.
     static let vectorReadCount = 16
 
     private init(events: AsyncStream<PeerConnectionEvent>, eventLoop: any EventLoop, localAddresses: [TransportAddress],
-                 core: NIOLoopBound<RTCDriverCore>) {
+                 core: NIOLoopBound<RTCDriverCore>, ledger: SendLedger) {
         self.events = events
         self.eventLoop = eventLoop
         self.localAddresses = localAddresses
         self.core = core
+        self.ledger = ledger
     }
 
     /// Binds one UDP socket (ephemeral port) per selected address and creates the connection.
@@ -66,9 +69,10 @@ public final class RTCDriver: Sendable {
                              udpOffload: Bool = true) async throws -> RTCDriver {
         let loop = group.next()
         let (stream, continuation) = AsyncStream<PeerConnectionEvent>.makeStream(bufferingPolicy: .unbounded)
+        let ledger = SendLedger(defaultHighWaterMark: highWaterMark)
         let bound = try await loop.submit {
             NIOLoopBound(RTCDriverCore(pc: PeerConnection(configuration: configuration), loop: loop, events: continuation,
-                                       highWaterMark: highWaterMark, segmentationOffload: udpOffload), eventLoop: loop)
+                                       highWaterMark: highWaterMark, ledger: ledger, segmentationOffload: udpOffload), eventLoop: loop)
         }.get()
         var addresses: [TransportAddress] = []
         for ip in try interfaces.resolve() {
@@ -98,7 +102,7 @@ public final class RTCDriver: Sendable {
             }.get()
         }
         guard !addresses.isEmpty else { throw RTCDriverError.noInterfaces }
-        return RTCDriver(events: stream, eventLoop: loop, localAddresses: addresses, core: bound)
+        return RTCDriver(events: stream, eventLoop: loop, localAddresses: addresses, core: bound, ledger: ledger)
     }
 
     /// Runs `body` on the loop with the connection, then flushes its output.
@@ -171,10 +175,12 @@ public final class RTCDriver: Sendable {
     /// Sets `bufferedAmountLowThreshold` and the high-water mark above which ``send(_:on:)`` waits.
     public func setFlowControl(_ handle: DataChannelHandle, lowThreshold: Int, highWaterMark: Int) async throws {
         let core = self.core
+        let mark = max(highWaterMark, lowThreshold)
         try await eventLoop.submit {
             core.value.pc.setBufferedAmountLowThreshold(lowThreshold, for: handle)
-            core.value.highWaterMarks[handle] = max(highWaterMark, lowThreshold)
+            core.value.highWaterMarks[handle] = mark
         }.get()
+        ledger.setHighWaterMark(mark, on: handle)
     }
 
     /// Receive-side flow control for `handle` (opt-in): from now on the bytes of its messages
@@ -203,7 +209,7 @@ public final class RTCDriver: Sendable {
     /// buffer is kept until the message is acknowledged); suspends first while
     /// `bufferedAmount` is above the high-water mark.
     public func send(_ bytes: ArraySlice<UInt8>, on handle: DataChannelHandle) async throws {
-        try await enqueue(on: handle) { pc in try pc.send(bytes, on: handle) }
+        try await enqueue(bytes.count, on: handle) { pc in try pc.send(bytes, on: handle) }
     }
 
     /// Sends several binary messages in order with one hop onto the event loop: they enter SCTP
@@ -212,17 +218,36 @@ public final class RTCDriver: Sendable {
     /// refused (the channel closed), the ones before it were sent and the error is thrown.
     public func send(batch messages: [[UInt8]], on handle: DataChannelHandle) async throws {
         guard !messages.isEmpty else { return }
-        try await enqueue(on: handle) { pc in
+        try await enqueue(messages.reduce(0) { $0 + $1.count }, on: handle) { pc in
             for m in messages { try pc.send(m, on: handle) }
         }
     }
 
-    /// Runs `queue` on the event loop (timers handled first), sends what it queued, then resumes
-    /// once the channel's `bufferedAmount` is at or below its high-water mark. An error `queue`
-    /// throws is thrown here, after what it queued before failing has gone out.
-    func enqueue(on handle: DataChannelHandle, _ queue: @escaping @Sendable (PeerConnection) throws -> Void) async throws {
+    /// Runs `queue` on the event loop (timers handled first) and sends what it queued. Below the
+    /// high-water mark (as the ``SendLedger`` last saw the channel, plus what is posted and not
+    /// yet queued) this returns at once, without waiting for the loop: the loop runs posted
+    /// sends in order, and an error one meets is thrown by the next send on the channel.
+    /// Otherwise it waits for the loop, and then while the channel's `bufferedAmount` is above
+    /// its high-water mark; an error `queue` throws is thrown here, after what it queued before
+    /// failing has gone out. Either way a send leaves at most the mark plus its own `bytes`
+    /// buffered.
+    func enqueue(_ bytes: Int, on handle: DataChannelHandle, _ queue: @escaping @Sendable (PeerConnection) throws -> Void) async throws {
         let core = self.core
         let loop = eventLoop
+        let ledger = self.ledger
+        if try ledger.reserve(bytes, on: handle) {
+            loop.execute {
+                let c = core.value
+                var failure: (any Error)? = c.pc.isClosed ? RTCDriverError.closed : nil
+                if failure == nil {
+                    c.pc.handle(timeout: .monotonicNow())
+                    do { try queue(c.pc) } catch { failure = error }
+                    c.afterInput()
+                }
+                ledger.settle(bytes, buffered: c.pc.bufferedAmount(handle), failure: failure, on: handle)
+            }
+            return
+        }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             loop.execute {
                 let c = core.value
@@ -231,8 +256,10 @@ public final class RTCDriver: Sendable {
                 var failure: (any Error)?
                 do { try queue(c.pc) } catch { failure = error }
                 c.afterInput()
+                let buffered = c.pc.bufferedAmount(handle)
+                ledger.update(buffered: buffered, on: handle)
                 if let failure { return continuation.resume(throwing: failure) }
-                if c.pc.bufferedAmount(handle) > c.highWaterMark(handle) {
+                if buffered > c.highWaterMark(handle) {
                     c.waiters[handle, default: []].append(continuation)
                 } else {
                     continuation.resume()

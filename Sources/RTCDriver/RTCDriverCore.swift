@@ -18,6 +18,8 @@ final class RTCDriverCore: DatagramSink {
     /// `bufferedAmount` above which `send` suspends, per channel.
     var highWaterMarks: [DataChannelHandle: Int] = [:]
     var defaultHighWaterMark: Int
+    /// The senders' view of each channel's send buffer, refreshed on `bufferedamountlow`.
+    let ledger: SendLedger
     /// Receive flow control (opt-in per channel): bytes handed to a channel's message stream
     /// and not yet reported consumed, and the backlog above which receiving pauses.
     var receiveBacklog: [DataChannelHandle: Int] = [:]
@@ -37,7 +39,8 @@ final class RTCDriverCore: DatagramSink {
     private var finished = false
 
     init(pc: PeerConnection, loop: any EventLoop, events: AsyncStream<PeerConnectionEvent>.Continuation, highWaterMark: Int,
-         segmentationOffload: Bool) {
+         ledger: SendLedger, segmentationOffload: Bool) {
+        self.ledger = ledger
         self.pc = pc
         self.loop = loop
         self.events = events
@@ -130,12 +133,15 @@ final class RTCDriverCore: DatagramSink {
         case .dataChannel(let h), .open(let h):
             _ = messageContinuation(h)
         case .bufferedAmountLow(let h):
+            ledger.update(buffered: pc.bufferedAmount(h), on: h)
             resumeWaiters(h)
         case .close(let h):
             stopReceiveFlowControl(h)
             messageStreams.removeValue(forKey: h)?.finish()
+            ledger.fail(h, with: RTCDriverError.channelClosed)
             failWaiters(h, RTCDriverError.channelClosed)
         case .transportClosed:
+            ledger.close(with: RTCDriverError.channelClosed)
             for (h, c) in messageStreams { c.finish(); failWaiters(h, RTCDriverError.channelClosed) }
             messageStreams.removeAll()
         default:
@@ -218,6 +224,7 @@ final class RTCDriverCore: DatagramSink {
     private func finish() {
         guard !finished else { return }
         finished = true
+        ledger.close(with: RTCDriverError.closed)
         timer?.cancel()
         timer = nil
         for (h, c) in messageStreams { c.finish(); failWaiters(h, RTCDriverError.closed) }

@@ -39,3 +39,32 @@ import Testing
         #expect(got.flatMap { $0 } == [[1], [2, 2]])
     }
 }
+
+/// The outbox counts what is queued and not yet handed to the link, and tells the sender when
+/// that count falls below the folder's paging limit (the one time the sender hops into the
+/// folder's actor).
+@Suite struct OutboxUnsentTests {
+    @Test func unsentBytesFallAsTheSenderReportsAndWakeOnceBelowTheLimit() async {
+        let box = Outbox(batchBytes: 250, wakeBelow: 300)
+        for i in 0..<5 { box.yield([UInt8](repeating: UInt8(i), count: 100)) }
+        #expect(box.unsentBytes == 500)
+        // Three 100-byte frames (the third crosses the 250-byte batch bound).
+        let first = await box.next() ?? []
+        #expect(first.count == 3)
+        #expect(box.unsentBytes == 500, "taken is not yet sent")
+        #expect(box.sent(first.reduce(0) { $0 + $1.count }), "500 -> 200 crosses the limit")
+        #expect(box.unsentBytes == 200)
+        box.yield([UInt8](repeating: 9, count: 50))
+        #expect(box.unsentBytes == 250)
+    }
+
+    @Test func crossingBelowTheLimitWakesExactlyOnce() {
+        let box = Outbox(wakeBelow: 300)
+        box.yield([UInt8](repeating: 0, count: 400))
+        #expect(!box.sent(50), "350 is still at or above the limit")
+        #expect(box.sent(100), "350 -> 250 crosses the limit")
+        #expect(!box.sent(100), "already below")
+        #expect(!box.sent(1000))
+        #expect(box.unsentBytes == 0, "never negative")
+    }
+}

@@ -28,8 +28,6 @@ actor FolderRunner {
     private let flushWake = WakeFlag()
     private var watcher: InotifyWatcher?
     private var links: [String: Link] = [:]
-    /// Bytes yielded to each peer's outbox and not yet handed to its link.
-    private var unsent: [String: Int] = [:]
     private let bus: EventBus
     private let logger: Logger
     private var state = "idle"
@@ -240,18 +238,20 @@ actor FolderRunner {
         if links[peer] != nil { await disconnect(peer) }
         generation += 1
         let current = generation
-        let outbox = Outbox()
+        let outbox = Outbox(wakeBelow: engine.config.maxUnsentIndexBytes)
         // The outbox finishes after a Close frame (a protocol error, or the engine giving up on
         // the peer): the stream is then closed, so a peer that broke the protocol is not left
         // with an open channel that is read and ignored. Frames go out in batches (all that
-        // wait, up to the outbox's batch size) where the link can take them at once.
+        // wait, up to the outbox's batch size) where the link can take them at once. What is
+        // handed over is counted off in the outbox; the folder hears of it only when that lets
+        // it page its index on (``Outbox/sent(_:)``).
         let sender = Task { [weak self] in
             let batching = link as? any BatchSendingPeerLink
             while let batch = await outbox.next() {
                 do {
                     if let batching { try await batching.send(batch: batch) } else { for m in batch { try await link.send(m) } }
                 } catch { break }
-                await self?.sent(batch.reduce(0) { $0 + $1.count }, to: peer, generation: current)
+                if outbox.sent(batch.reduce(0) { $0 + $1.count }) { await self?.unsentFell(peer, generation: current) }
             }
             await link.close()
         }
@@ -274,7 +274,6 @@ actor FolderRunner {
             await self?.linkClosed(peer, generation: current)
         }
         links[peer] = Link(link: link, outbox: outbox, tasks: [sender, receiver], generation: current)
-        unsent[peer] = 0
         engine.connect(peer: peer, now: .monotonicNow())
         bus.publish(ControlEvent(time: Date().timeIntervalSince1970, type: "device-connected", folder: settings.id, device: peer))
         logger.info("connected", metadata: ["device": "\(peer)"])
@@ -284,7 +283,6 @@ actor FolderRunner {
     /// Closes the link to `peer`.
     func disconnect(_ peer: String) async {
         guard let l = links.removeValue(forKey: peer) else { return }
-        unsent[peer] = nil
         engine.disconnect(peer: peer, now: .monotonicNow())
         l.outbox.finish()
         await l.link.close()
@@ -293,13 +291,12 @@ actor FolderRunner {
         drain()
     }
 
-    /// The sender task handed `bytes` to the link: the engine may queue more for `peer`.
-    private func sent(_ bytes: Int, to peer: String, generation: Int) {
-        guard links[peer]?.generation == generation else { return }
-        let before = unsent[peer, default: 0]
-        unsent[peer] = max(0, before - bytes)
-        engine.setUnsentBytes(unsent[peer, default: 0], peer: peer)
-        if before >= engine.config.maxUnsentIndexBytes && unsent[peer, default: 0] < engine.config.maxUnsentIndexBytes { drain() }
+    /// The bytes waiting for `peer`'s link fell below the index paging limit: the engine may
+    /// queue more for it.
+    private func unsentFell(_ peer: String, generation: Int) {
+        guard let l = links[peer], l.generation == generation else { return }
+        engine.setUnsentBytes(l.outbox.unsentBytes, peer: peer)
+        drain()
     }
 
     private func linkClosed(_ peer: String, generation: Int) async {
@@ -310,6 +307,9 @@ actor FolderRunner {
     /// Hands `frames` to the engine in order, then sends what they caused (one drain).
     private func receive(_ frames: [ReceivedFrame], from peer: String) {
         let now = Instant.monotonicNow()
+        // What the sender handed over since is counted off in the outbox: the engine's response
+        // and paging limits see the bytes still waiting.
+        if let l = links[peer] { engine.setUnsentBytes(l.outbox.unsentBytes, peer: peer) }
         for frame in frames {
             guard links[peer] != nil else { return }
             traffic[peer, default: (0, 0)].bytesIn += UInt64(frame.wireBytes)
@@ -323,15 +323,18 @@ actor FolderRunner {
         // Frames are handed to each peer's outbox together, once the engine has none left, so
         // its sender takes them as one batch (one hop into the transport, one flush).
         var frames: [String: [[UInt8]]] = [:]
+        var unsent: [String: Int] = [:]
         var closing: Set<String> = []
         while let t = engine.pollTransmit() {
-            guard links[t.peer] != nil, !closing.contains(t.peer) else { continue }
+            guard let l = links[t.peer], !closing.contains(t.peer) else { continue }
             traffic[t.peer, default: (0, 0)].bytesOut += UInt64(t.bytes.count)
             frames[t.peer, default: []].append(t.bytes)
-            // What waits in the outbox counts against the engine's index paging and response
-            // limits, so a large index is not copied into the outbox whole.
-            unsent[t.peer, default: 0] += t.bytes.count
-            engine.setUnsentBytes(unsent[t.peer, default: 0], peer: t.peer)
+            // What waits in the outbox (and what this drain will put there) counts against the
+            // engine's index paging and response limits, so a large index is not copied into
+            // the outbox whole.
+            let waiting = unsent[t.peer] ?? l.outbox.unsentBytes
+            unsent[t.peer] = waiting + t.bytes.count
+            engine.setUnsentBytes(waiting + t.bytes.count, peer: t.peer)
             // A close frame ends the link (checked by its type byte; decoding every outgoing
             // frame copied each chunk response once more).
             if t.bytes.count > 5 && t.bytes[5] == SyncFrame.MessageType.close.rawValue { closing.insert(t.peer) }

@@ -8,9 +8,10 @@ import SyncProtocol
 /// Sync frames can be up to 8 MiB while a data channel message is at most the peer's
 /// `max-message-size` (256 KiB here), so each frame is sent as pieces of at most
 /// ``maxMessageBytes`` and the receiver joins them again by the frames' length prefixes
-/// (``FrameAssembler``). `send` awaits the driver's backpressured send: it suspends while the
-/// channel's `bufferedAmount` is above its high-water mark and resumes on `bufferedamountlow`,
-/// so a folder never buffers more than that mark per peer.
+/// (``FrameAssembler``). `send` is the driver's backpressured send: below the channel's
+/// high-water mark it hands the frames to the event loop and returns without waiting for it;
+/// above, it suspends until `bufferedamountlow`, so a folder never buffers much more than that
+/// mark per peer.
 final class DataChannelLink: BatchSendingPeerLink, BatchReceivingPeerLink {
     /// The authenticated device at the other end (its DTLS certificate matched its ID).
     let peerDeviceID: String
@@ -95,8 +96,8 @@ final class DataChannelLink: BatchSendingPeerLink, BatchReceivingPeerLink {
     /// Sends frames in order. Each frame becomes one message, or (above ``maxMessageBytes``)
     /// pieces of equal size that are slices of it (no copies); messages go to the driver in
     /// runs of about ``runBytes`` (one hop onto the event loop, shared SCTP packets and one
-    /// flush per run), each run waiting for the high-water mark, so a batch never puts more
-    /// than one run above the mark.
+    /// flush per run), each run held back while the channel is above the high-water mark, so
+    /// a batch never puts more than one run above the mark.
     func send(batch frames: [[UInt8]]) async throws {
         var run: [ArraySlice<UInt8>] = []
         var runBytes = 0
