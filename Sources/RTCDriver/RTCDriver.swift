@@ -72,7 +72,7 @@ public final class RTCDriver: Sendable {
         let ledger = SendLedger(defaultHighWaterMark: highWaterMark)
         let bound = try await loop.submit {
             NIOLoopBound(RTCDriverCore(pc: PeerConnection(configuration: configuration), loop: loop, events: continuation,
-                                       highWaterMark: highWaterMark, ledger: ledger, segmentationOffload: udpOffload), eventLoop: loop)
+                                       ledger: ledger, segmentationOffload: udpOffload), eventLoop: loop)
         }.get()
         var addresses: [TransportAddress] = []
         for ip in try interfaces.resolve() {
@@ -175,12 +175,10 @@ public final class RTCDriver: Sendable {
     /// Sets `bufferedAmountLowThreshold` and the high-water mark above which ``send(_:on:)`` waits.
     public func setFlowControl(_ handle: DataChannelHandle, lowThreshold: Int, highWaterMark: Int) async throws {
         let core = self.core
-        let mark = max(highWaterMark, lowThreshold)
+        ledger.setHighWaterMark(max(highWaterMark, lowThreshold), on: handle)
         try await eventLoop.submit {
             core.value.pc.setBufferedAmountLowThreshold(lowThreshold, for: handle)
-            core.value.highWaterMarks[handle] = mark
         }.get()
-        ledger.setHighWaterMark(mark, on: handle)
     }
 
     /// Receive-side flow control for `handle` (opt-in): from now on the bytes of its messages
@@ -238,12 +236,7 @@ public final class RTCDriver: Sendable {
         if try ledger.reserve(bytes, on: handle) {
             loop.execute {
                 let c = core.value
-                var failure: (any Error)? = c.pc.isClosed ? RTCDriverError.closed : nil
-                if failure == nil {
-                    c.pc.handle(timeout: .monotonicNow())
-                    do { try queue(c.pc) } catch { failure = error }
-                    c.afterInput()
-                }
+                let failure = c.runQueued(queue)
                 ledger.settle(bytes, buffered: c.pc.bufferedAmount(handle), failure: failure, on: handle)
             }
             return
@@ -251,11 +244,7 @@ public final class RTCDriver: Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             loop.execute {
                 let c = core.value
-                guard !c.pc.isClosed else { return continuation.resume(throwing: RTCDriverError.closed) }
-                c.pc.handle(timeout: .monotonicNow())
-                var failure: (any Error)?
-                do { try queue(c.pc) } catch { failure = error }
-                c.afterInput()
+                let failure = c.runQueued(queue)
                 let buffered = c.pc.bufferedAmount(handle)
                 ledger.update(buffered: buffered, on: handle)
                 if let failure { return continuation.resume(throwing: failure) }

@@ -15,10 +15,8 @@ final class RTCDriverCore: DatagramSink {
     var messageStreams: [DataChannelHandle: AsyncStream<DataChannelMessage>.Continuation] = [:]
     var pendingMessageStreams: [DataChannelHandle: AsyncStream<DataChannelMessage>] = [:]
     var waiters: [DataChannelHandle: [CheckedContinuation<Void, any Error>]] = [:]
-    /// `bufferedAmount` above which `send` suspends, per channel.
-    var highWaterMarks: [DataChannelHandle: Int] = [:]
-    var defaultHighWaterMark: Int
-    /// The senders' view of each channel's send buffer, refreshed on `bufferedamountlow`.
+    /// The senders' view of each channel's send buffer, refreshed on `bufferedamountlow`; it
+    /// also holds each channel's high-water mark (``highWaterMark(_:)``).
     let ledger: SendLedger
     /// Receive flow control (opt-in per channel): bytes handed to a channel's message stream
     /// and not yet reported consumed, and the backlog above which receiving pauses.
@@ -38,13 +36,12 @@ final class RTCDriverCore: DatagramSink {
     private var flushing = false
     private var finished = false
 
-    init(pc: PeerConnection, loop: any EventLoop, events: AsyncStream<PeerConnectionEvent>.Continuation, highWaterMark: Int,
+    init(pc: PeerConnection, loop: any EventLoop, events: AsyncStream<PeerConnectionEvent>.Continuation,
          ledger: SendLedger, segmentationOffload: Bool) {
         self.ledger = ledger
         self.pc = pc
         self.loop = loop
         self.events = events
-        self.defaultHighWaterMark = highWaterMark
         self.writer = DatagramWriter(loop: loop, segmentationOffload: segmentationOffload)
         pc.sealsDirectly = true
         let bound = NIOLoopBound(self, eventLoop: loop)
@@ -93,6 +90,17 @@ final class RTCDriverCore: DatagramSink {
     }
 
     /// After any input: send every transmit, publish every event, re-arm the timer.
+    /// Runs a send's `queue` on the connection (timers handled first) and sends what it queued;
+    /// the error it met, or ``RTCDriverError/closed`` when the connection is closed (nothing run).
+    func runQueued(_ queue: (PeerConnection) throws -> Void) -> (any Error)? {
+        guard !pc.isClosed else { return RTCDriverError.closed }
+        pc.handle(timeout: .monotonicNow())
+        var failure: (any Error)?
+        do { try queue(pc) } catch { failure = error }
+        afterInput()
+        return failure
+    }
+
     func afterInput() {
         guard !flushing else { return }
         flushing = true
@@ -166,7 +174,8 @@ final class RTCDriverCore: DatagramSink {
         return AsyncStream { $0.finish() }
     }
 
-    func highWaterMark(_ handle: DataChannelHandle) -> Int { highWaterMarks[handle] ?? defaultHighWaterMark }
+    /// `bufferedAmount` above which `send` suspends on `handle`.
+    func highWaterMark(_ handle: DataChannelHandle) -> Int { ledger.highWaterMark(on: handle) }
 
     /// Counts `handle`'s received bytes from now on; receiving pauses while more than `limit`
     /// of them are not reported consumed (``consumed(_:on:)``).

@@ -61,6 +61,11 @@ final class SendLedger: Sendable {
         state.withLock { s in s.entries[handle]?.buffered = buffered }
     }
 
+    /// The channel's high-water mark (the default until one is set).
+    func highWaterMark(on handle: DataChannelHandle) -> Int {
+        state.withLock { s in s.entries[handle]?.highWaterMark ?? defaultHighWaterMark }
+    }
+
     /// Sets the channel's high-water mark.
     func setHighWaterMark(_ mark: Int, on handle: DataChannelHandle) {
         state.withLock { s in s.entries[handle, default: Entry(highWaterMark: mark)].highWaterMark = mark }

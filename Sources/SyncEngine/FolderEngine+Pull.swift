@@ -459,16 +459,14 @@ extension FolderEngine {
             return
         }
         if let syncer {
-            if p.temp == nil, let data = p.data {
+            // Otherwise (the syncer holds enough bytes not yet written) the file is written here.
+            if p.temp == nil, let data = p.data,
+               syncer.submitWrite(FileWrite(path: p.tempPath, data: data, permissions: p.target.permissions,
+                                            mtimeNanoseconds: p.target.mtimeNanoseconds)) {
                 p.data = nil
-                let write = FileWrite(path: p.tempPath, data: data, permissions: p.target.permissions,
-                                      mtimeNanoseconds: p.target.mtimeNanoseconds)
-                if syncer.submitWrite(write) {
-                    syncing[p.tempPath] = p
-                    syncingTargets.insert(path)
-                    return
-                }
-                p.data = write.data   // the syncer holds enough bytes not yet written: written here
+                syncing[p.tempPath] = p
+                syncingTargets.insert(path)
+                return
             }
             do {
                 let temp = try openFilled(&p)

@@ -155,8 +155,7 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
             queues[i % queues.count].async { [self] in
                 let result = syncOne(path)
                 counters.withLock { $0.singly += 1 }
-                finished.withLock { $0.append(result) }
-                onFinished.withLock { $0 }?.body()
+                deliver([result])
             }
             return
         }
@@ -191,8 +190,7 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
                 return
             }
             counters.withLock { $0.failedWrites += 1 }
-            finished.withLock { $0.append(FileSyncResult(path: write.path, error: failure)) }
-            onFinished.withLock { $0 }?.body()
+            deliver([FileSyncResult(path: write.path, error: failure)])
         }
         return true
     }
@@ -275,9 +273,14 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
                 }
             }
             let done = results ?? syncEach(files, directories: directories)
-            finished.withLock { $0.append(contentsOf: done) }
-            onFinished.withLock { $0 }?.body()
+            deliver(done)
         }
+    }
+
+    /// Hands `results` to ``takeFinished()`` and wakes whoever collects them.
+    private func deliver(_ results: [FileSyncResult]) {
+        finished.withLock { $0.append(contentsOf: results) }
+        onFinished.withLock { $0 }?.body()
     }
 
     /// Fsyncs `files` and `directories` one by one, spread over the worker queues, and waits for
