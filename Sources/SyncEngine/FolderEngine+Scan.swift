@@ -142,6 +142,7 @@ extension FolderEngine {
         }
         guard done else { scanSession = s; return true }
         scanSession = nil
+        freshIndexPaths = nil
         lastScanSummary = s.summary
         if config.mode == .receiveOnly {
             if s.flagged != receiveOnlyChanged && !s.flagged.isEmpty { emit(.receiveOnlyChanges(count: s.flagged.count)) }
@@ -258,7 +259,8 @@ extension FolderEngine {
         // index before a crash, or the same edit made on both sides): adopt that version.
         // (Only when some peer has announced records: otherwise the global version is `old`,
         // handled above, and the look-up cost a first scan one index read per file.)
-        if hasRemoteRecords, let g = globalRecord(e.path), !g.deleted, g.sameContent(as: candidate),
+        // (`old` is the local side of it: only the peers' records are read.)
+        if hasRemoteRecords, let g = Self.winner(local: old, remote: remoteRecords(e.path)), !g.deleted, g.sameContent(as: candidate),
            g.mtimeNanoseconds == candidate.mtimeNanoseconds {
             return g
         }

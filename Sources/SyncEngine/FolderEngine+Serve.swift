@@ -38,9 +38,13 @@ extension FolderEngine {
         queue(.response(ChunkResponse(requestID: request.requestID, status: .ok, data: answer)), to: peer)
     }
 
-    /// True when `request` names a chunk of `record`'s content (its offset, size and hash). The
-    /// chunk list is read once per content and kept while requests for it come in.
+    /// True when `request` names a chunk of `record`'s content (its offset, size and hash). A
+    /// one-chunk file's list comes with its entry (see ``FolderEngine/remember(_:_:)``); a longer
+    /// list is read once per content and kept while requests for it come in.
     func isIndexedChunk(_ request: ChunkRequest, of record: FileRecord) -> Bool {
+        if record.chunks.count == 1, let c = record.chunks.first {
+            return request.offset == 0 && c.size == request.size && c.hash == request.hash
+        }
         if servedChunks?.contentHash != record.contentHash {
             guard let list = (try? store.chunkList(folderID: config.folderID, contentHash: record.contentHash)) ?? nil else { return false }
             servedChunks = ServedChunks(contentHash: record.contentHash, chunks: list)

@@ -110,20 +110,31 @@ public final class FolderEngine {
     /// back every file they pulled, and a full pass for each of those announcements made the
     /// sender's work grow with the square of the folder size.
     var indexBroughtNeeds = false
-    /// Local entries without chunk lists, as last read from or written to the store (a pull
-    /// looks its path up several times). Only this engine writes the folder's local index, and
-    /// every write passes through ``commit(_:)``, which updates the cache.
+    /// Local entries (with a one-chunk list, without longer ones), as last read from or written
+    /// to the store (a pull looks its path up several times). Only this engine writes the
+    /// folder's local index, and every write passes through ``commit(_:)``, which updates the cache.
     var entryCache: [SyncPath: LocalEntry?] = [:]
-    /// Counts the times ``entryCache`` lost entries (cleared when full, or after a failed
-    /// commit). While it is unchanged, every local entry committed since a walk page was read
-    /// is in the cache, so a path not in it still has the local entry the page holds.
+    /// The entries ``entryCache`` held when it last filled up, still answered from (a chunk
+    /// request for a file scanned a few thousand files ago then needs no read of the store).
+    var previousEntries: [SyncPath: LocalEntry?] = [:]
+    /// Counts the times ``entryCache`` lost entries (moved to ``previousEntries`` when full, or
+    /// dropped after a failed commit). While it is unchanged, every local entry committed since
+    /// a walk page was read is in the cache, so a path not in it still has the local entry the
+    /// page holds.
     var entryCacheEpoch: UInt64 = 0
     /// The chunk list of the content last served (see ``serve(_:from:)``).
     var servedChunks: ServedChunks?
     /// Live local files and bytes (nil until first counted).
     var cachedLocalTotals: (files: Int, bytes: UInt64)?
-    /// Paths kept in ``entryCache`` before it is cleared.
+    /// Entries kept in ``entryCache`` before they move to ``previousEntries``.
     static let entryCacheLimit = 4096
+    /// While the first scan of a folder whose local index was empty when the engine opened it
+    /// runs: every path given a local entry since (each passes through ``commit(_:)``). A path
+    /// not in it has no entry, so that scan looks none of its new paths up in the store. Nil
+    /// otherwise (after that scan, or beyond ``freshIndexPathsLimit`` paths).
+    var freshIndexPaths: Set<SyncPath>?
+    /// Most paths kept in ``freshIndexPaths``.
+    static let freshIndexPathsLimit = 1 << 16
     /// The latest time given to the engine with an input.
     var clock = Instant(nanoseconds: 0)
     /// While chunks are being fetched, index updates are held until this time (or until
@@ -180,6 +191,9 @@ public final class FolderEngine {
         let head = try store.openFolder(config.folderID, newIndexID: newIndexID)
         indexID = head.indexID
         sequence = head.maxSequence
+        if head.maxSequence == 0, (try? store.localEntries(folderID: config.folderID, after: nil, limit: 1, withChunks: false))?.isEmpty == true {
+            freshIndexPaths = []
+        }
         progress = head.progress
         remoteCounts = head.remoteCounts
     }
@@ -189,7 +203,8 @@ public final class FolderEngine {
 
     /// Our stored entry of `path` (nil when unknown or unreadable: callers then act as for a new path, which never overwrites).
     func localEntry(_ path: SyncPath, withChunks: Bool = true) -> LocalEntry? {
-        if !withChunks, let cached = entryCache[path] { return cached }
+        if let cached = entryCache[path] ?? previousEntries[path], !withChunks || Self.holdsChunks(cached) { return cached }
+        if let fresh = freshIndexPaths, !fresh.contains(path) { return nil }
         do {
             let found = try store.localEntry(folderID: config.folderID, path: path, withChunks: withChunks)
             remember(path, found)
@@ -199,15 +214,25 @@ public final class FolderEngine {
         }
     }
 
-    /// Keeps `entry` (without its chunk list) as what the store holds for `path`.
+    /// Keeps `entry` as what the store holds for `path`: with its chunk list when that is one
+    /// chunk (most files; the scan's second look-up and the serving of a small file then need
+    /// no read of the store), without it otherwise.
     func remember(_ path: SyncPath, _ entry: LocalEntry?) {
         if entryCache.count >= Self.entryCacheLimit {
-            entryCache.removeAll(keepingCapacity: true)
+            previousEntries = entryCache
+            entryCache = Dictionary(minimumCapacity: Self.entryCacheLimit)
             entryCacheEpoch &+= 1
         }
         var e = entry
-        e?.record.chunks = []
+        if let chunks = e?.record.chunks, chunks.count > 1 { e?.record.chunks = [] }
         entryCache[path] = .some(e)
+    }
+
+    /// True when a cached entry is whole, chunk list included: none, not a live file, empty, or
+    /// kept with its list (see ``remember(_:_:)``).
+    static func holdsChunks(_ entry: LocalEntry?) -> Bool {
+        guard let r = entry?.record else { return true }
+        return r.kind != .file || r.deleted || r.size == 0 || !r.chunks.isEmpty
     }
 
     /// Every peer's record of `path`.
@@ -540,6 +565,10 @@ public final class FolderEngine {
                 cachedLocalTotals = (max(0, t.files + delta.files), UInt64(clamping: max(0, Int64(clamping: t.bytes) + delta.bytes)))
             }
             for e in batch.local { remember(e.record.path, e) }
+            if freshIndexPaths != nil {
+                for e in batch.local { freshIndexPaths?.insert(e.record.path) }
+                if (freshIndexPaths?.count ?? 0) > Self.freshIndexPathsLimit { freshIndexPaths = nil }
+            }
             for p in batch.expiredTombstones { remember(p, nil) }
             if !syncing.isEmpty || placingCount > 0 {
                 // A flushing file whose global version may have moved is checked before it is placed.
@@ -548,9 +577,10 @@ public final class FolderEngine {
             }
             return true
         } catch {
-            for e in batch.local { entryCache[e.record.path] = nil }
-            for p in batch.expiredTombstones { entryCache[p] = nil }
+            for e in batch.local { entryCache[e.record.path] = nil; previousEntries[e.record.path] = nil }
+            for p in batch.expiredTombstones { entryCache[p] = nil; previousEntries[p] = nil }
             entryCacheEpoch &+= 1
+            freshIndexPaths = nil   // the store's state is not known for sure any more
             cachedLocalTotals = nil
             emit(.pullFailed(SyncPath(""), reason: "index commit failed: \(error)"))
             return false

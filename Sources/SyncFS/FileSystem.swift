@@ -76,20 +76,27 @@ extension ReadableFile {
     /// ``ReadableFile`` requirement: unknown.
     public func currentState() -> LocalFileState? { nil }
 
-    /// Reads exactly `count` bytes at `offset` (fewer only at end of file).
+    /// Reads exactly `count` bytes at `offset` (fewer only at end of file). The bytes are read
+    /// into the array's storage as allocated, never zeroed first (zeroing each served chunk was
+    /// ~2 % of a sending daemon's CPU).
     public func read(at offset: UInt64, count: Int) throws(FileSystemError) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let n = try out.withUnsafeMutableBytes { buf in
-                Result { () throws(FileSystemError) -> Int in
-                    try read(at: offset + UInt64(filled), into: UnsafeMutableRawBufferPointer(rebasing: buf[filled...]))
+        var failure: FileSystemError?
+        let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            var filled = 0
+            while filled < count {
+                do throws(FileSystemError) {
+                    let n = try read(at: offset + UInt64(filled), into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))
+                    if n == 0 { break }
+                    filled += n
+                } catch {
+                    failure = error
+                    break
                 }
-            }.get()
-            if n == 0 { break }
-            filled += n
+            }
+            initialized = filled
         }
-        if filled < count { out.removeSubrange(filled...) }
+        if let failure { throw failure }
         return out
     }
 }

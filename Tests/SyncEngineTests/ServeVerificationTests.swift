@@ -65,4 +65,35 @@ import WireKit
         let ok = try #require(try ask(c, request(2, offset: second, size: Int(chunks[1].size), hash: chunks[1].hash)))
         #expect(ok.status == .ok && ok.data == Array(data[second..<(second + Int(chunks[1].size))]))
     }
+
+    /// A one-chunk file is served from the entry the engine keeps (its chunk list comes along):
+    /// its chunk is served unhashed while the file is unchanged, anything else is refused.
+    @Test(arguments: FolderBacking.allCases) func aOneChunkFileIsServedFromItsCachedEntry(_ backing: FolderBacking) throws {
+        let folders = backing == .disk ? TempFolders(count: 2) : nil
+        let c = try Cluster(count: 2, seed: 35, fileSystems: folders?.fileSystems)
+        c.connectAll()
+        var rng = SeededRandom(seed: 36)
+        let data = rng.bytes(3_000)
+        try c.fss[0].writeAll("s.bin", data)
+        c.converge()
+        #expect(try c.fss[1].readAll("s.bin") == data)
+        let chunks = try #require(c.engines[0].localRecord(SyncPath("s.bin"))?.chunks)
+        #expect(chunks.count == 1)
+        func ask(_ id: UInt32, offset: Int, size: Int, hash: ContentHash) throws -> ChunkResponse? {
+            try self.ask(c, ChunkRequest(requestID: id, folderID: "default", path: SyncPath("s.bin"), offset: UInt64(offset), size: UInt32(size), hash: hash))
+        }
+        let hash = SHA256Hasher.hash(data)
+        #expect(try ask(1, offset: 0, size: data.count, hash: hash)?.data == data)
+        #expect(chunks[0].hash == hash && chunks[0].size == UInt32(data.count))
+        // Another hash at the chunk's place, and a range inside it with the hash of the whole.
+        #expect(try ask(3, offset: 0, size: data.count, hash: SHA256Hasher.hash([1, 2, 3]))?.status == .notFound)
+        #expect(try ask(4, offset: 10, size: 100, hash: hash)?.status == .notFound)
+        // A range inside it with its own bytes' hash is hashed and served.
+        #expect(try ask(5, offset: 10, size: 100, hash: SHA256Hasher.hash(Array(data[10..<110])))?.data == Array(data[10..<110]))
+        // Changed in place, same size, no rescan: the cached entry's chunk no longer matches the bytes.
+        let f = try c.fss[0].openWrite("s.bin", create: false, permissions: 0o644)
+        try f.write(Array(repeating: 0xAB, count: 64), at: 0)
+        f.close()
+        #expect(try ask(6, offset: 0, size: data.count, hash: hash)?.status == .notFound)
+    }
 }
