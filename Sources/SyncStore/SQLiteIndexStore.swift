@@ -424,9 +424,10 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     }
 
     /// ``IndexStore`` requirement: the hashes of `chunkLocation` and of the one-chunk files'
-    /// inline lists (a list's 4-byte size, then the hash), read in one statement.
+    /// inline lists (a list's 4-byte size, then the hash), read in one statement on the writer's
+    /// connection, as the engine's other lookups (no reader connection and its cache for it).
     public func forEachLocalChunkHash(folderID: String, _ body: (ContentHash) -> Void) throws {
-        try database.pool.read { db in
+        try database.pool.unsafeReentrantWrite { db in
             var statement = try DirectStatement(db, sql: """
                 SELECT hash FROM chunkLocation WHERE folderID = ?1
                 UNION ALL SELECT substr(inlineChunks, 5) FROM file
