@@ -18,7 +18,7 @@ extension FolderEngine {
         clock = max(clock, now)
         let done = syncer.takeFinished()
         guard !done.isEmpty else { return }
-        var renamed: [(ActivePull, String)] = []
+        var renamed: [(pull: ActivePull, directory: String, state: LocalFileState?)] = []
         var durableDirectories: [FileSyncResult] = []
         var superseded = false
         for r in done {
@@ -37,45 +37,82 @@ extension FolderEngine {
             }
             // The global version is looked up again only if a peer's record of the path changed.
             let g = syncingRecheck.remove(path) == nil ? p.target : globalRecord(path)
-            let disk = (try? fs.info(path.string)) ?? nil
-            guard let g, !g.deleted, g.kind == .file, g.contentHash == p.target.contentHash,
-                  p.revert || diskMatchesIndex(path, disk: disk) else {
+            guard let g, !g.deleted, g.kind == .file, g.contentHash == p.target.contentHash else {
                 try? fs.remove(p.tempPath)   // superseded while it was flushed; a new pull pass sees to the path
                 superseded = true
                 continue
             }
-            do {
-                try makeRoom(for: p, disk: disk)
-                try writer.place(p.tempPath, size: p.target.size, over: path)
-            } catch {
-                failPlacing(p, error)
-                continue
+            switch place(p) {
+            case .placed(let state): renamed.append((p, path.parent?.string ?? "", state))
+            case .superseded:
+                try? fs.remove(p.tempPath)
+                superseded = true
+            case .failed: break
             }
-            renamed.append((p, path.parent?.string ?? ""))
         }
         var batch = IndexBatch(folderID: config.folderID)
         if commitDurablePlacings(durableDirectories, into: &batch) { superseded = true }
         var dirs: [String] = []
         var seen: Set<String> = []
-        for (_, dir) in renamed where seen.insert(dir).inserted { dirs.append(dir) }
+        for r in renamed where seen.insert(r.directory).inserted { dirs.append(r.directory) }
         if !dirs.isEmpty && syncer.submitDirectories(dirs) {
-            holdUntilDurable(renamed.map { (placed($0.0), $0.1) }, directories: dirs)
+            holdUntilDurable(renamed.map { (placed($0.pull, state: $0.state), $0.directory) }, directories: dirs)
         } else {
             // Each directory that received a file is fsynced once (by the syncer: all at once).
             let failedDirs = syncer.syncDirectories(dirs, fs: fs)
             var reported: Set<String> = []
-            for (p, dir) in renamed {
-                if let error = failedDirs[dir] {
+            for r in renamed {
+                if let error = failedDirs[r.directory] {
                     // Placed but not known durable: left out of the index, so a crash cannot leave
                     // the index ahead of the disk; the next scan adopts the file.
-                    if reported.insert(dir).inserted { emit(.pullFailed(p.target.path, reason: "\(error)")) }
+                    if reported.insert(r.directory).inserted { emit(.pullFailed(r.pull.target.path, reason: "\(error)")) }
                     continue
                 }
-                batch.local.append(placed(p))
+                batch.local.append(placed(r.pull, state: r.state))
             }
         }
         record(batch)
         if superseded { pullPass(now: now) } else if walk != nil { continueWalk(now: now) } else { schedulePullRetries(now: now) }
+    }
+
+    /// How ``place(_:)`` ended.
+    enum Placement {
+        /// Renamed over its target; what `lstat` showed there right after.
+        case placed(LocalFileState?)
+        /// The file on disk changed since the index last recorded it: not renamed.
+        case superseded
+        /// Moving aside what stood there, or the rename, failed (reported).
+        case failed
+    }
+
+    /// Renames a durable pull over its target unless the disk no longer shows what the index
+    /// last recorded there (a change not scanned yet is never overwritten). Where the index
+    /// holds nothing (most of an initial sync), the rename itself refuses a taken path
+    /// (``AtomicWriter/placeNew(_:size:at:)``): no `lstat` before it, and the one after it is
+    /// made in the same directory; otherwise the target is looked at, then moved aside if it
+    /// must be (a conflict copy, a version), then replaced.
+    func place(_ p: ActivePull) -> Placement {
+        let path = p.target.path
+        if !p.revert, localEntry(path, withChunks: false).map({ $0.record.deleted }) ?? true {
+            do {
+                let info = try writer.placeNew(p.tempPath, size: p.target.size, at: path)
+                return .placed(info.flatMap { LocalFileState($0) })
+            } catch {
+                if case .fileSystem(let e) = error, e.code == FileSystemError.exists { return .superseded }
+                failPlacing(p, error)
+                return .failed
+            }
+        }
+        let disk = (try? fs.info(path.string)) ?? nil
+        guard p.revert || diskMatchesIndex(path, disk: disk) else { return .superseded }
+        do {
+            try makeRoom(for: p, disk: disk)
+            try writer.place(p.tempPath, size: p.target.size, over: path)
+        } catch {
+            failPlacing(p, error)
+            return .failed
+        }
+        return .placed(currentState(path))
     }
 
     /// Keeps `entries` (each with the directory it was placed in) in ``placing`` until the syncer

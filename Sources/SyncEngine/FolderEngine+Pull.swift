@@ -26,8 +26,9 @@ extension FolderEngine {
     /// index last recorded (the engine's own write, or nothing), or the path is a temp file.
     public func isKnownChange(_ path: SyncPath) -> Bool {
         if path.name.hasPrefix(PathPolicy.tempPrefix) { return true }
-        if let same = matchesPlacing(path, currentState(path)) { return same }   // renamed or applied, index commit pending
-        return diskMatchesIndex(path)
+        let disk = (try? fs.info(path.string)) ?? nil   // one lstat for both questions
+        if let same = matchesPlacing(path, disk.flatMap { LocalFileState($0) }) { return same }   // renamed or applied, index commit pending
+        return diskMatchesIndex(path, disk: disk)
     }
 
     /// Whether `disk` is still what the engine left at `path`, which it renamed or applied and
@@ -310,14 +311,43 @@ extension FolderEngine {
         return bytes
     }
 
-    /// A chunk's bytes from a local file of the folder that has it (verified), or nil.
+    /// A chunk's bytes from a local file of the folder that has it (verified), or nil. The store
+    /// is asked only when ``chunkFilter`` says the folder may hold the chunk.
     func localChunk(_ c: ChunkInfo) -> [UInt8]? {
+        guard localChunkFilter().mayContain(c.hash) else { return nil }
         guard let found = (try? store.localChunkLocation(folderID: config.folderID, hash: c.hash)) ?? nil,
               diskMatchesIndex(found.path) else { return nil }
         guard let f = try? fs.openRead(found.path.string) else { return nil }
         defer { f.close() }
         guard let bytes = try? f.read(at: found.offset, count: Int(c.size)), SHA256Hasher.hash(bytes) == c.hash else { return nil }
         return bytes
+    }
+
+    /// ``chunkFilter``, built from the store when missing: sized for twice the hashes the store
+    /// holds. When the store cannot be read the filter stays empty of what it holds (pulls then
+    /// fetch every chunk from peers until it is rebuilt when overfull).
+    func localChunkFilter() -> LocalChunkFilter {
+        if let f = chunkFilter { return f }
+        // Two reads of the store (count, then insert): holding the hashes meanwhile would cost
+        // 32 bytes each, far more than the filter.
+        var count = 0
+        try? store.forEachLocalChunkHash(folderID: config.folderID) { _ in count += 1 }
+        var f = LocalChunkFilter(capacity: count * 2)
+        try? store.forEachLocalChunkHash(folderID: config.folderID) { f.insert($0) }
+        chunkFilter = f
+        return f
+    }
+
+    /// Adds the chunks of `entries` (just committed as local) to ``chunkFilter``, and drops it
+    /// when overfull so that the next use builds it again, larger. An entry committed without
+    /// its chunk list (a metadata change) adds nothing: its content was added with its list.
+    func noteLocalChunks(_ entries: [LocalEntry]) {
+        guard var f = chunkFilter else { return }
+        chunkFilter = nil   // uniquely referenced while it is added to
+        for e in entries where e.record.kind == .file && !e.record.deleted {
+            for c in e.record.chunks { f.insert(c.hash) }
+        }
+        chunkFilter = f.isOverfull ? nil : f
     }
 
     /// Drops a pull (its temp file is kept for a later resume only if the version stays the same).
@@ -535,10 +565,13 @@ extension FolderEngine {
     }
 
     /// The local entry of a pull just placed (and the retry state it clears).
-    func placed(_ p: ActivePull) -> LocalEntry {
+    func placed(_ p: ActivePull) -> LocalEntry { placed(p, state: currentState(p.target.path)) }
+
+    /// ``placed(_:)`` with what `lstat` showed at the target right after the rename (`state`).
+    func placed(_ p: ActivePull, state: LocalFileState?) -> LocalEntry {
         pullRetryBackoff[p.target.path] = nil
         revertRequested.remove(p.target.path)
-        return LocalEntry(record: p.target, state: currentState(p.target.path))
+        return LocalEntry(record: p.target, state: state)
     }
 
     /// Reports a pull that failed at placement (with `reason` when known better than `error`);

@@ -122,6 +122,9 @@ public final class FolderEngine {
     /// a walk page was read is in the cache, so a path not in it still has the local entry the
     /// page holds.
     var entryCacheEpoch: UInt64 = 0
+    /// The chunk hashes of the folder's local files, or may-be-so (see ``LocalChunkFilter``):
+    /// nil until a pull first looks for a local chunk, and again once overfull (then rebuilt).
+    var chunkFilter: LocalChunkFilter?
     /// The chunk list of the content last served (see ``serve(_:from:)``).
     var servedChunks: ServedChunks?
     /// Live local files and bytes (nil until first counted).
@@ -569,6 +572,7 @@ public final class FolderEngine {
                 for e in batch.local { freshIndexPaths?.insert(e.record.path) }
                 if (freshIndexPaths?.count ?? 0) > Self.freshIndexPathsLimit { freshIndexPaths = nil }
             }
+            if chunkFilter != nil { noteLocalChunks(batch.local) }
             for p in batch.expiredTombstones { remember(p, nil) }
             if !syncing.isEmpty || placingCount > 0 {
                 // A flushing file whose global version may have moved is checked before it is placed.

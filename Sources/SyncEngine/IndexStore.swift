@@ -143,6 +143,10 @@ public protocol IndexStore: AnyObject {
     func chunkList(folderID: String, contentHash: ContentHash) throws -> [ChunkInfo]?
     /// A local file of the folder holding a chunk with `hash`, and the chunk's offset in it.
     func localChunkLocation(folderID: String, hash: ContentHash) throws -> (path: SyncPath, offset: UInt64)?
+    /// Visits the hash of every chunk of the folder's live local files (what
+    /// ``localChunkLocation(folderID:hash:)`` can find), in no particular order; a hash may come
+    /// more than once.
+    func forEachLocalChunkHash(folderID: String, _ body: (ContentHash) -> Void) throws
     /// How many live (not deleted) local entries there are, and how many of them are files.
     func localCounts(folderID: String) throws -> (entries: Int, files: Int)
     /// Stamps local tombstones that have no deletion time yet with `wallClockNanoseconds`.
@@ -153,6 +157,19 @@ public protocol IndexStore: AnyObject {
 }
 
 extension IndexStore {
+    /// ``forEachLocalChunkHash(folderID:_:)`` from the local entries, a page at a time.
+    public func forEachLocalChunkHash(folderID: String, _ body: (ContentHash) -> Void) throws {
+        var after: SyncPath?
+        while true {
+            let page = try localEntries(folderID: folderID, after: after, limit: 512, withChunks: true)
+            for e in page where e.record.kind == .file && !e.record.deleted {
+                for c in e.record.chunks { body(c.hash) }
+            }
+            guard page.count == 512, let last = page.last else { return }
+            after = last.record.path
+        }
+    }
+
     /// ``localEntries(folderID:after:limit:withChunks:)`` with chunk lists.
     public func localEntries(folderID: String, after path: SyncPath?, limit: Int) throws -> [LocalEntry] {
         try localEntries(folderID: folderID, after: path, limit: limit, withChunks: true)

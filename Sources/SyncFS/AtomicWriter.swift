@@ -159,6 +159,15 @@ public struct AtomicWriter {
         do { try fs.rename(path, to: target.string) } catch { throw .fileSystem(error) }
     }
 
+    /// ``place(_:size:over:)`` for a target the index holds nothing at: renamed only if nothing
+    /// is at `target` (a file made there meanwhile is never replaced, and nothing needs looking
+    /// at first). Returns what `lstat` shows at `target` right after; throws
+    /// ``FileSystemError/exists`` (as ``AtomicWriterError/fileSystem(_:)``) when it is taken.
+    public func placeNew(_ path: String, size: UInt64, at target: SyncPath) throws(AtomicWriterError) -> FileInfo? {
+        if dropsCache(size) { (fs as? any CachedPagesDropping)?.dropCachedPages(of: path) }
+        do { return try fs.renameNoReplace(path, to: target.string) } catch { throw .fileSystem(error) }
+    }
+
     /// Closes and deletes an unfinished temp file.
     public func abandon(_ temp: TempFile) {
         temp.handle.close()

@@ -140,6 +140,11 @@ public protocol FileSystem: AnyObject {
     func remove(_ path: String) throws(FileSystemError)
     /// Atomically renames `from` to `to`, replacing a file at `to`.
     func rename(_ from: String, to: String) throws(FileSystemError)
+    /// Renames `from` to `to` only when nothing is at `to`, and returns what `lstat` shows at
+    /// `to` right after (nil if it went meanwhile). Throws ``FileSystemError/exists`` when `to`
+    /// is taken, renaming nothing. The default asks ``info(_:)`` first (not atomic);
+    /// ``LocalFileSystem`` renames with `RENAME_NOREPLACE` and looks in the same directory.
+    func renameNoReplace(_ from: String, to: String) throws(FileSystemError) -> FileInfo?
     /// Creates a symlink at `path` pointing at `target`.
     func makeSymlink(_ path: String, target: String) throws(FileSystemError)
     /// Sets permission bits.
@@ -164,6 +169,13 @@ extension FileSystem {
         let existing = try info(path)
         let file = try openWrite(path, create: true, permissions: permissions)
         return (file, existing.map(\.size))
+    }
+
+    /// ``FileSystem`` requirement: ``info(_:)``, ``rename(_:to:)``, ``info(_:)``.
+    public func renameNoReplace(_ from: String, to: String) throws(FileSystemError) -> FileInfo? {
+        if try info(to) != nil { throw FileSystemError(code: FileSystemError.exists, operation: "rename", path: to) }
+        try rename(from, to: to)
+        return try info(to)
     }
 
     /// Joins a directory path and a name.

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CPlatform
 import SyncProtocol
 
 /// The real file system below a root directory, through POSIX calls.
@@ -91,6 +92,11 @@ public final class LocalFileSystem: FileSystem, Sendable {
         if failure == ENOENT { return nil }
         if failure > 0 { throw FileSystemError(code: failure, operation: "lstat", path: path) }
         if failure < 0 { throw FileSystemError(code: -failure, operation: "readlink", path: path) }
+        return Self.info(st, symlinkTarget: target)
+    }
+
+    /// What `st` (from `lstat`) describes.
+    static func info(_ st: stat, symlinkTarget: String?) -> FileInfo {
         let kind: FileKind?
         switch st.st_mode & S_IFMT {
         case S_IFREG: kind = .file
@@ -100,7 +106,7 @@ public final class LocalFileSystem: FileSystem, Sendable {
         }
         return FileInfo(kind: kind, size: UInt64(max(0, st.st_size)), permissions: UInt32(st.st_mode) & 0o7777,
                         mtimeNanoseconds: Self.nanoseconds(st.st_mtim), ctimeNanoseconds: Self.nanoseconds(st.st_ctim),
-                        inode: UInt64(st.st_ino), symlinkTarget: target)
+                        inode: UInt64(st.st_ino), symlinkTarget: symlinkTarget)
     }
 
     /// ``FileSystem`` requirement, through POSIX calls.
@@ -245,6 +251,39 @@ public final class LocalFileSystem: FileSystem, Sendable {
             try checkParents(to, op: "rename")
             guard Glibc.rename(full(from), full(to)) == 0 else { throw fail("rename", from) }
         }
+    }
+
+    /// ``FileSystem`` requirement, through POSIX calls: for a temp file renamed to its target
+    /// in the same directory, one `renameat2(RENAME_NOREPLACE)` and one `fstatat` in the shared
+    /// parent (the parent checked once). A file system without the flag (it fails with EINVAL)
+    /// is asked with `fstatat` first, as the default does.
+    public func renameNoReplace(_ from: String, to: String) throws(FileSystemError) -> FileInfo? {
+        let fromParent = Self.parentPart(from), toParent = Self.parentPart(to)
+        guard fromParent.elementsEqual(toParent) else {
+            if try info(to) != nil { throw FileSystemError(code: FileSystemError.exists, operation: "rename", path: to) }
+            try rename(from, to: to)
+            return try info(to)
+        }
+        let name = toParent.isEmpty ? full(to) : String(Substring(to.utf8[to.utf8.index(after: toParent.endIndex)...]))
+        var st = stat()
+        // > 0: the rename failed with that errno; < 0: the lstat after it did.
+        let failure: Int32 = try at(from, op: "rename") { dir, fromName in
+            name.withCString { toName in
+                var rc = cplatform_rename_noreplace(dir, fromName, dir, toName)
+                if rc == -EINVAL {
+                    if fstatat(dir, toName, &st, AT_SYMLINK_NOFOLLOW) == 0 { return EEXIST }
+                    guard errno == ENOENT else { return errno }
+                    rc = renameat(dir, fromName, dir, toName) == 0 ? 0 : -errno
+                }
+                guard rc == 0 else { return -rc }
+                return fstatat(dir, toName, &st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : -errno
+            }
+        }
+        if failure == -ENOENT { return nil }
+        if failure > 0 { throw FileSystemError(code: failure, operation: "rename", path: failure == EEXIST ? to : from) }
+        if failure < 0 { throw FileSystemError(code: -failure, operation: "lstat", path: to) }
+        // What is there now is the renamed file (a symlink only if replaced meanwhile: its target is not read).
+        return Self.info(st, symlinkTarget: st.st_mode & S_IFMT == S_IFLNK ? "" : nil)
     }
 
     /// ``FileSystem`` requirement, through POSIX calls.

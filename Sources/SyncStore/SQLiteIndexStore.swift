@@ -423,6 +423,22 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
         }
     }
 
+    /// ``IndexStore`` requirement: the hashes of `chunkLocation` and of the one-chunk files'
+    /// inline lists (a list's 4-byte size, then the hash), read in one statement on the writer's
+    /// connection, as the engine's other lookups (no reader connection and its cache for it).
+    public func forEachLocalChunkHash(folderID: String, _ body: (ContentHash) -> Void) throws {
+        try database.pool.unsafeReentrantWrite { db in
+            var statement = try DirectStatement(db, sql: """
+                SELECT hash FROM chunkLocation WHERE folderID = ?1
+                UNION ALL SELECT substr(inlineChunks, 5) FROM file
+                WHERE folderID = ?1 AND device = '' AND kind = 0 AND deleted = 0 AND inlineChunks IS NOT NULL
+                """)
+            statement.begin()
+            try statement.bind(folderID)
+            try statement.forEachRow { body(RowCoding.hash($0.data(0))); return true }
+        }
+    }
+
     /// ``IndexStore`` requirement.
     public func localCounts(folderID: String) throws -> (entries: Int, files: Int) {
         try database.pool.read { db in

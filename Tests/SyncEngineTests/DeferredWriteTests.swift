@@ -146,6 +146,22 @@ import SyncProtocol
         #expect(temps(fs).isEmpty)
     }
 
+    /// A path the index holds nothing at is renamed to only while nothing is there (the rename
+    /// itself refuses a taken path, no look first): a directory or a symlink the user made there
+    /// while the pull was written stays, and the pulled content is not placed over it.
+    @Test func aDirectoryOrSymlinkMadeWhileTheWriteWaitsIsNeverReplaced() throws {
+        let (c, syncer, fs) = try cluster(seed: 66)
+        try fs.makeDirectory("a/one.txt", permissions: 0o755)
+        try fs.writeAll("a/one.txt/inside", [5])
+        try fs.makeSymlink("b/three.bin", target: "somewhere")
+        finish(c, syncer)
+        #expect(try fs.info("a/one.txt")?.kind == .directory && fs.readAll("a/one.txt/inside") == [5])
+        #expect(try fs.info("b/three.bin")?.symlinkTarget == "somewhere")
+        #expect(!indexed(c, "a/one.txt") && !indexed(c, "b/three.bin"), "nothing recorded for what was not placed")
+        #expect(indexed(c, "a/two.txt") && indexed(c, "top"), "the others are placed")
+        #expect(temps(fs).isEmpty, "the unplaced temp files are removed")
+    }
+
     /// A power cut after the writes but before their flush: nothing half written at a final
     /// name, nothing indexed; restarted, the engine converges.
     @Test func aCrashBeforeTheFlushLeavesNothingHalfWritten() throws {

@@ -70,6 +70,13 @@ func rowCount(_ store: SQLiteIndexStore, _ table: String) throws -> Int {
         #expect(try store.localChunkLocation(folderID: "f", hash: hash("peer's one chunk")) == nil, "a peer's file is no local copy")
         #expect(try store.localChunkLocation(folderID: "g", hash: small.chunks[0].hash) == nil, "another folder")
         #expect(try store.chunkLocations(small.chunks[0].hash).map(\.path) == [SyncPath("small")])
+        // Every local chunk's hash, for the engine's filter: the inline one and the listed ones.
+        var hashes: [ContentHash] = []
+        try store.forEachLocalChunkHash(folderID: "f") { hashes.append($0) }
+        #expect(Set(hashes) == Set(small.chunks.map(\.hash) + long.chunks.map(\.hash)) && hashes.count == 3)
+        var elsewhere = 0
+        try store.forEachLocalChunkHash(folderID: "g") { _ in elsewhere += 1 }
+        #expect(elsewhere == 0, "another folder's")
 
         // Replaced by a tombstone: no longer a local copy, no inline list left.
         var gone = small
@@ -79,6 +86,9 @@ func rowCount(_ store: SQLiteIndexStore, _ table: String) throws -> Int {
         try store.commit(delete)
         #expect(try store.localChunkLocation(folderID: "f", hash: small.chunks[0].hash) == nil)
         #expect(try store.chunkList(folderID: "f", contentHash: small.contentHash) == nil)
+        hashes = []
+        try store.forEachLocalChunkHash(folderID: "f") { hashes.append($0) }
+        #expect(Set(hashes) == Set(long.chunks.map(\.hash)), "a tombstone holds no chunk")
     }
 
     /// A content hash is a peer's claim: a local file whose hash names a chunk it does not

@@ -57,4 +57,9 @@ int cplatform_start_writeback(int fd, int64_t offset, int64_t count);
 /// Changes nothing a read returns, and makes nothing durable. Returns 0, or -errno.
 int cplatform_drop_cached(int fd, int64_t offset, int64_t count);
 
+/// Renames `from` in directory `fromdir` to `to` in `todir` only if nothing exists at `to`,
+/// atomically (renameat2(2) with RENAME_NOREPLACE). Returns 0, or -errno: -EEXIST when `to`
+/// exists, -EINVAL when the file system does not support the flag.
+int cplatform_rename_noreplace(int fromdir, const char *from, int todir, const char *to);
+
 #endif
