@@ -172,6 +172,22 @@ public final class RTCDriver: Sendable {
         return try await eventLoop.submit { core.value.takeMessages(handle) }.get()
     }
 
+    /// The messages received on `handle`, in order, in batches: everything one read burst
+    /// brought, yielded once at the end of the burst, so the reader wakes once per burst
+    /// rather than once per message. Finishes when the channel closes. Each channel's stream
+    /// (this or ``messages(_:)``) can be taken once.
+    public func messageBatches(_ handle: DataChannelHandle) async throws -> AsyncStream<[DataChannelMessage]> {
+        let core = self.core
+        return try await eventLoop.submit { core.value.takeMessageBatches(handle) }.get()
+    }
+
+    /// Finishes `handle`'s message stream now, after what it holds (its reader is going away);
+    /// messages received on the channel later are dropped.
+    public func endMessages(_ handle: DataChannelHandle) async {
+        let core = self.core
+        try? await eventLoop.submit { core.value.endMessages(handle) }.get()
+    }
+
     /// Sets `bufferedAmountLowThreshold` and the high-water mark above which ``send(_:on:)`` waits.
     public func setFlowControl(_ handle: DataChannelHandle, lowThreshold: Int, highWaterMark: Int) async throws {
         let core = self.core

@@ -5,15 +5,14 @@ import PeerConnection
 import WireKit
 
 /// The event-loop-confined half of ``RTCDriver``: owns the connection, the sockets (through
-/// its ``DatagramWriter``: batched, GSO where the kernel has it), the one ``CoreTimer``, the per-channel message streams and the senders waiting for `bufferedamountlow`.
+/// its ``DatagramWriter``: batched, GSO where the kernel has it), the one ``CoreTimer``, the per-channel message streams (``MessageSinks``) and the senders waiting for `bufferedamountlow`.
 /// Every method runs on `loop`.
 final class RTCDriverCore: DatagramSink {
     let pc: PeerConnection
     let loop: any EventLoop
     let writer: DatagramWriter
     let events: AsyncStream<PeerConnectionEvent>.Continuation
-    var messageStreams: [DataChannelHandle: AsyncStream<DataChannelMessage>.Continuation] = [:]
-    var pendingMessageStreams: [DataChannelHandle: AsyncStream<DataChannelMessage>] = [:]
+    var sinks = MessageSinks()
     var waiters: [DataChannelHandle: [CheckedContinuation<Void, any Error>]] = [:]
     /// The senders' view of each channel's send buffer, refreshed on `bufferedamountlow`; it
     /// also holds each channel's high-water mark (``highWaterMark(_:)``).
@@ -124,6 +123,7 @@ final class RTCDriverCore: DatagramSink {
                 dispatch(event)
             }
         }
+        sinks.publish()
         writer.flush()
         rearm()
     }
@@ -132,46 +132,40 @@ final class RTCDriverCore: DatagramSink {
     private func dispatch(_ event: PeerConnectionEvent) {
         switch event {
         case .message(let h, let m):
-            messageContinuation(h).yield(m)
+            sinks.deliver(m, on: h)
             if receiveLimits[h] != nil {
                 receiveBacklog[h, default: 0] += m.data.count
                 updateReceivePause()
             }
             return
         case .dataChannel(let h), .open(let h):
-            _ = messageContinuation(h)
+            sinks.open(h)
         case .bufferedAmountLow(let h):
             ledger.update(buffered: pc.bufferedAmount(h), on: h)
             resumeWaiters(h)
         case .close(let h):
             stopReceiveFlowControl(h)
-            messageStreams.removeValue(forKey: h)?.finish()
+            sinks.close(h)
             ledger.fail(h, with: RTCDriverError.channelClosed)
             failWaiters(h, RTCDriverError.channelClosed)
         case .transportClosed:
             ledger.close(with: RTCDriverError.channelClosed)
-            for (h, c) in messageStreams { c.finish(); failWaiters(h, RTCDriverError.channelClosed) }
-            messageStreams.removeAll()
+            sinks.closeAll()
+            for h in Array(waiters.keys) { failWaiters(h, RTCDriverError.channelClosed) }
         default:
             break
         }
         events.yield(event)
     }
 
-    /// The message stream continuation of `handle`, created on first use.
-    func messageContinuation(_ handle: DataChannelHandle) -> AsyncStream<DataChannelMessage>.Continuation {
-        if let c = messageStreams[handle] { return c }
-        let (stream, continuation) = AsyncStream<DataChannelMessage>.makeStream(bufferingPolicy: .unbounded)
-        messageStreams[handle] = continuation
-        pendingMessageStreams[handle] = stream
-        return continuation
+    /// Hands out the message stream of `handle` (once; a batch stream counts as the take).
+    func takeMessages(_ handle: DataChannelHandle) -> AsyncStream<DataChannelMessage> {
+        sinks.takeMessages(handle)
     }
 
-    /// Hands out the message stream of `handle` (once).
-    func takeMessages(_ handle: DataChannelHandle) -> AsyncStream<DataChannelMessage> {
-        _ = messageContinuation(handle)
-        if let s = pendingMessageStreams.removeValue(forKey: handle) { return s }
-        return AsyncStream { $0.finish() }
+    /// Hands out the batch stream of `handle` (once; a message stream counts as the take).
+    func takeMessageBatches(_ handle: DataChannelHandle) -> AsyncStream<[DataChannelMessage]> {
+        sinks.takeBatches(handle)
     }
 
     /// `bufferedAmount` above which `send` suspends on `handle`.
@@ -189,6 +183,12 @@ final class RTCDriverCore: DatagramSink {
         receiveLimits[handle] = nil
         receiveBacklog[handle] = nil
         updateReceivePause()
+    }
+
+    /// Finishes `handle`'s message stream now; its later messages are dropped, uncounted.
+    func endMessages(_ handle: DataChannelHandle) {
+        sinks.end(handle)
+        stopReceiveFlowControl(handle)
     }
 
     /// The application processed `bytes` of `handle`'s messages.
@@ -236,9 +236,8 @@ final class RTCDriverCore: DatagramSink {
         ledger.close(with: RTCDriverError.closed)
         timer?.cancel()
         timer = nil
-        for (h, c) in messageStreams { c.finish(); failWaiters(h, RTCDriverError.closed) }
+        sinks.closeAll()
         for h in Array(waiters.keys) { failWaiters(h, RTCDriverError.closed) }
-        messageStreams.removeAll()
         events.finish()
     }
 }

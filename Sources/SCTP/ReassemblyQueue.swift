@@ -74,9 +74,16 @@ struct ReassemblyQueue: Sendable {
     var bufferedBytes = 0
     /// Messages dropped for exceeding `maxMessageSize`.
     var oversizedMessages = 0
-    /// Size of the last message assembled from fragments: the capacity reserved for the next
-    /// one, so bulk transfers of equal messages fill buffers of exactly their size.
+    /// The capacity reserved for the next message assembled from fragments: the last one's
+    /// size while sizes repeat, so bulk transfers of equal messages fill buffers of exactly
+    /// their size; twice it while they vary (sync frames of 16–256 KiB chunks), so a larger
+    /// next message seldom outgrows its buffer (a regrowth copies what it holds). At most
+    /// ``sizeHintLimit``.
     var sizeHint = 0
+    /// Size of the last message assembled from fragments.
+    var lastAssembledSize = 0
+    /// The largest ``sizeHint``: a 256 KiB message (and its header) fits.
+    static let sizeHintLimit = 320 << 10
 
     init(maxMessageSize: Int, interleaved: Bool = false) {
         self.maxMessageSize = maxMessageSize
@@ -138,7 +145,7 @@ struct ReassemblyQueue: Sendable {
                 // Exact when the rest already waits; else the last message's size, but only while
                 // few messages are in progress (many partial messages, e.g. from a peer sending
                 // only first fragments, must not each reserve a large buffer for a few bytes:
-                // at most 8 × 256 KiB is reserved ahead of data).
+                // at most 8 × `sizeHintLimit` is reserved ahead of data).
                 let exact = hot.early.isEmpty ? nil : earlyRunBytes(from: f.position &+ 1)
                 let guess = partials.count < 8 ? max(sizeHint, 2 * count) : 2 * count
                 hot.buffer.reserveCapacity(exact.map { count + $0 } ?? guess)
@@ -190,7 +197,9 @@ struct ReassemblyQueue: Sendable {
         hot.started = false
         hot.bytes -= payload.count
         bufferedBytes -= payload.count
-        sizeHint = min(payload.count, 256 << 10)
+        let size = payload.count
+        sizeHint = min(size == lastAssembledSize ? size : 2 * size, Self.sizeHintLimit)
+        lastAssembledSize = size
         guard payload.count <= maxMessageSize else { oversizedMessages += 1; return 0 }
         return complete(key, ppid: hot.ppid, payload: payload, into: &events)
     }

@@ -1,6 +1,7 @@
 @testable import Daemon
 import SyncProtocol
 import Testing
+import WireKit
 
 /// How a data channel link cuts frames into messages and recognises a message that is one
 /// whole frame: pieces cover the frame in order, none is over the message bound, a frame just
@@ -28,6 +29,23 @@ import Testing
         #expect(out == [f])
         #expect(DataChannelLink.wholeFrame(f) == f)
         #expect(pieces.count == 1 || DataChannelLink.wholeFrame(Array(pieces[0])) == nil, "the first piece alone is not a frame")
+    }
+
+    /// A daemon peer (which advertises ``DataChannelLink/advertisedMaxMessageSize``) gets every
+    /// chunk response whole; a peer at the W3C default (or below) gets pieces as before.
+    @Test func messageSizeFollowsThePeersLimit() {
+        #expect(DataChannelLink.messageBytes(peerMaxMessageSize: 262_144) == DataChannelLink.maxMessageBytes)
+        #expect(DataChannelLink.messageBytes(peerMaxMessageSize: 65_536) == 65_536)
+        #expect(DataChannelLink.messageBytes(peerMaxMessageSize: 0) == 1024)
+        #expect(DataChannelLink.messageBytes(peerMaxMessageSize: 300_000) == 300_000)
+        let daemon = DataChannelLink.messageBytes(peerMaxMessageSize: DataChannelLink.advertisedMaxMessageSize)
+        #expect(daemon == DataChannelLink.wholeFrameMessageBytes)
+        var rng = SeededRandom(seed: 7)  // incompressible: the frame carries the chunk raw
+        let chunk = (0..<FrameLimits.maxChunkBytes).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let largest = SyncFrame.response(ChunkResponse(requestID: 1, status: .ok, data: chunk)).encode()
+        #expect(largest.count > FrameLimits.maxChunkBytes)
+        #expect(DataChannelLink.pieces(of: largest, maxBytes: daemon).count == 1, "a frame of the largest chunk goes whole")
+        #expect(DataChannelLink.pieces(of: Self.frame(payload: 2 << 20), maxBytes: daemon).allSatisfy { $0.count <= daemon })
     }
 
     @Test func onlyAnExactFrameIsPassedOnWhole() {

@@ -8,9 +8,12 @@ import WireKit
 /// `send(batch:on:)`: several messages in one hop arrive whole and in order (sizes from a
 /// seeded generator, from 1 byte to 64 KiB), and the call holds the sender back like `send`
 /// (it returns only with `bufferedAmount` at or below the high-water mark plus the batch).
+/// The receiver reads them one by one (`messages`) or a read burst at a time
+/// (`messageBatches`: no empty batch, the same messages in the same order).
 /// Two RTCDrivers over loopback UDP; bounded by a timeout.
 @Suite struct BatchSendTests {
-    @Test func batchesArriveWholeAndInOrder() async throws {
+    @Test(arguments: [false, true])
+    func batchesArriveWholeAndInOrder(receiveInBatches: Bool) async throws {
         let seed = UInt64.random(in: 1...UInt64.max)
         let batches = Self.batches(seed: seed)
         let expected = batches.flatMap { $0 }
@@ -40,6 +43,14 @@ import WireKit
                 for await event in b.events {
                     if case .iceCandidate(let c) = event { try await a.addIceCandidate(c) }
                     guard case .dataChannel(let h) = event else { continue }
+                    if receiveInBatches {
+                        for await batch in try await b.messageBatches(h) {
+                            #expect(!batch.isEmpty, "an empty batch (seed \(seed))")
+                            got += batch.map(\.data)
+                            if got.count >= expected.count { return got }
+                        }
+                        return got
+                    }
                     for await m in try await b.messages(h) {
                         got.append(m.data)
                         if got.count == expected.count { return got }

@@ -6,9 +6,11 @@ import SyncProtocol
 /// A ``PeerLink`` over one WebRTC data channel (label `sync/<folder>`, reliable and ordered).
 ///
 /// Sync frames can be up to 8 MiB while a data channel message is at most the peer's
-/// `max-message-size` (256 KiB here), so each frame is sent as pieces of at most
-/// ``maxMessageBytes`` and the receiver joins them again by the frames' length prefixes
-/// (``FrameAssembler``). `send` is the driver's backpressured send: below the channel's
+/// `max-message-size`, so a frame above ``messageBytes`` (the peer's limit, up to
+/// ``wholeFrameMessageBytes``) is sent as pieces and the receiver joins them again by the
+/// frames' length prefixes (``FrameAssembler``); every chunk response to a daemon that
+/// advertises ``advertisedMaxMessageSize`` goes whole, so the receiver copies none of them
+/// through the assembler. `send` is the driver's backpressured send: below the channel's
 /// high-water mark it hands the frames to the event loop and returns without waiting for it;
 /// above, it suspends until `bufferedamountlow`, so a folder never buffers much more than that
 /// mark per peer.
@@ -21,65 +23,58 @@ final class DataChannelLink: BatchSendingPeerLink, BatchReceivingPeerLink {
     let incomingBatches: AsyncStream<[[UInt8]]>
     /// The channel.
     let handle: DataChannelHandle
+    /// Largest message sent on this link (``messageBytes(peerMaxMessageSize:)``).
+    let messageBytes: Int
     private let driver: RTCDriver
-    private let forwarder: Task<Void, Never>
-    private let queue: MessageQueue
 
-    /// Largest data channel message sent: a 64 KiB chunk (the chunker's average) plus room for
-    /// its frame's header goes as one message; larger frames are cut to this size, well under
-    /// the peer's `max-message-size` (256 KiB).
+    /// Largest data channel message sent to a peer that takes only the W3C default of
+    /// 256 KiB (or does not say): a 64 KiB chunk (the chunker's average) plus room for its
+    /// frame's header goes as one message; larger frames are cut to this size.
     static let maxMessageBytes = (64 + 4) << 10
+    /// Largest message sent to a peer that takes more: a frame carrying the largest chunk
+    /// (``FrameLimits/maxChunkBytes``) and its header goes as one message.
+    static let wholeFrameMessageBytes = FrameLimits.maxChunkBytes + (64 << 10)
+    /// The `max-message-size` the daemon advertises (its connections' configuration), so
+    /// another daemon sends it whole frames.
+    static let advertisedMaxMessageSize = wholeFrameMessageBytes
     /// Bytes of messages handed to the driver in one call.
     static let runBytes = 256 << 10
     /// Received bytes not yet taken by the engine above which the connection stops receiving:
     /// two maximal frames, so a whole frame can always be assembled while one waits.
     static let receiveBacklogLimit = 2 * FrameLimits.maxFrameBytes
 
-    /// Wraps `handle`; `messages` is the channel's message stream (taken once from the driver),
-    /// with receive flow control on (``receiveBacklogLimit``): each frame's bytes are reported
-    /// consumed when the engine takes it, so a peer that sends faster than the folder can handle
-    /// is held back by SCTP's receive window instead of filling this process's memory. A batch
-    /// of frames is reported consumed at once (one hop onto the event loop per batch).
-    init(peerDeviceID: String, driver: RTCDriver, handle: DataChannelHandle, messages: AsyncStream<DataChannelMessage>) {
+    /// Wraps `handle`; `batches` is the channel's batch stream (``RTCDriver/messageBatches(_:)``,
+    /// taken once from the driver), with receive flow control on (``receiveBacklogLimit``):
+    /// each frame's bytes are reported consumed when the engine takes it, so a peer that sends
+    /// faster than the folder can handle is held back by SCTP's receive window instead of
+    /// filling this process's memory. A batch of frames is reported consumed at once (one hop
+    /// onto the event loop per batch). `peerMaxMessageSize` is the peer's `max-message-size`
+    /// (``RTCDriver`` `maxMessageSize`).
+    init(peerDeviceID: String, driver: RTCDriver, handle: DataChannelHandle, batches: AsyncStream<[DataChannelMessage]>,
+         peerMaxMessageSize: Int) {
         self.peerDeviceID = peerDeviceID
         self.driver = driver
         self.handle = handle
-        let queue = MessageQueue(capacity: 4096)
-        self.queue = queue
+        self.messageBytes = Self.messageBytes(peerMaxMessageSize: peerMaxMessageSize)
+        let reader = Reader(batches: batches, driver: driver, handle: handle)
         incoming = AsyncStream(unfolding: {
-            guard let frame = await queue.pop() else { return nil }
+            guard let frame = await reader.next(limitBytes: 0)?.first else { return nil }
             driver.consumed(frame.count, on: handle)
             return frame
         })
         incomingBatches = AsyncStream(unfolding: {
-            guard let batch = await queue.next(limitBytes: MessageQueue.batchBytes) else { return nil }
+            guard let batch = await reader.next(limitBytes: MessageQueue.batchBytes) else { return nil }
             driver.consumed(batch.reduce(0) { $0 + $1.count }, on: handle)
             return batch
         })
-        // Reassembles frames from pieces; a malformed length closes the link. The forwarder
-        // ends with the channel's message stream (the channel or the connection closed).
-        forwarder = Task {
-            var assembler = FrameAssembler()
-            loop: for await message in messages {
-                // A message that is exactly one whole frame (most are: frames up to
-                // `maxMessageBytes` are sent whole) is passed on as it is, not copied through
-                // the assembler twice.
-                if assembler.bufferedBytes == 0, let whole = Self.wholeFrame(message.data) {
-                    guard await queue.push(whole) else { break loop }
-                    continue
-                }
-                assembler.append(message.data)
-                do {
-                    while let frame = try assembler.nextFrame() {
-                        guard await queue.push(frame) else { break loop }
-                    }
-                } catch {
-                    try? await driver.closeDataChannel(handle)
-                    break loop
-                }
-            }
-            queue.close()
-        }
+    }
+
+    /// The largest message to send to a peer whose `max-message-size` is `peerMaxMessageSize`:
+    /// ``maxMessageBytes`` for the W3C default (256 KiB) or less, up to
+    /// ``wholeFrameMessageBytes`` when it takes more.
+    static func messageBytes(peerMaxMessageSize: Int) -> Int {
+        guard peerMaxMessageSize > 256 << 10 else { return min(maxMessageBytes, max(1024, peerMaxMessageSize)) }
+        return min(peerMaxMessageSize, wholeFrameMessageBytes)
     }
 
     /// `data` when it is exactly one frame (its length prefix covers the rest of it, within
@@ -102,7 +97,7 @@ final class DataChannelLink: BatchSendingPeerLink, BatchReceivingPeerLink {
         var run: [ArraySlice<UInt8>] = []
         var runBytes = 0
         for frame in frames {
-            for piece in Self.pieces(of: frame) {
+            for piece in Self.pieces(of: frame, maxBytes: messageBytes) {
                 run.append(piece)
                 runBytes += piece.count
                 if runBytes >= Self.runBytes {
@@ -116,11 +111,11 @@ final class DataChannelLink: BatchSendingPeerLink, BatchReceivingPeerLink {
     }
 
     /// `frame` as one message, or cut into the fewest pieces of equal size (within one byte)
-    /// that are each at most ``maxMessageBytes``: a chunk response just over 64 KiB goes whole
+    /// that are each at most `maxBytes`: a chunk response just over 64 KiB goes whole
     /// rather than as 64 KiB and a tail of a few bytes.
-    static func pieces(of frame: [UInt8]) -> [ArraySlice<UInt8>] {
-        guard frame.count > maxMessageBytes else { return [frame[...]] }
-        let n = (frame.count + maxMessageBytes - 1) / maxMessageBytes
+    static func pieces(of frame: [UInt8], maxBytes: Int = maxMessageBytes) -> [ArraySlice<UInt8>] {
+        guard frame.count > maxBytes else { return [frame[...]] }
+        let n = (frame.count + maxBytes - 1) / maxBytes
         var out: [ArraySlice<UInt8>] = []
         out.reserveCapacity(n)
         var start = 0
@@ -135,7 +130,6 @@ final class DataChannelLink: BatchSendingPeerLink, BatchReceivingPeerLink {
     /// Closes the data channel (the peer sees it close; its link ends).
     func close() async {
         try? await driver.closeDataChannel(handle)
-        forwarder.cancel()
-        queue.close()
+        await driver.endMessages(handle)
     }
 }

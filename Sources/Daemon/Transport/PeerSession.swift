@@ -211,7 +211,9 @@ actor PeerSession {
         do {
             try await driver.setFlowControl(h, lowThreshold: Self.lowThreshold, highWaterMark: Self.highWaterMark)
             try await driver.setReceiveFlowControl(h, limit: DataChannelLink.receiveBacklogLimit)
-            let link = DataChannelLink(peerDeviceID: peerID, driver: driver, handle: h, messages: try await driver.messages(h))
+            let peerMaxMessageSize = try await driver.withConnection { $0.maxMessageSize }
+            let link = DataChannelLink(peerDeviceID: peerID, driver: driver, handle: h, batches: try await driver.messageBatches(h),
+                                       peerMaxMessageSize: peerMaxMessageSize)
             await daemon.attach(link, folderID: folder)
         } catch {
             logger.warning("data channel \(info.label): \(error)")

@@ -236,7 +236,10 @@ public actor PeerTransport {
         var rng = SystemRandomNumberGenerator()
         let servers = await ice.servers()
         for f in servers.failed { logger.warning("ICE server not used for this connection: \(f)", metadata: ["device": "\(peer)"]) }
-        let configuration = PeerConnectionConfiguration(identity: daemon.identity, seed: rng.next(), stunServers: servers.stun, turnServers: servers.turn)
+        // A max-message-size above the W3C default lets another daemon send each frame whole
+        // (``DataChannelLink/messageBytes(peerMaxMessageSize:)``).
+        let configuration = PeerConnectionConfiguration(identity: daemon.identity, seed: rng.next(), stunServers: servers.stun, turnServers: servers.turn,
+                                                        maxMessageSize: DataChannelLink.advertisedMaxMessageSize)
         do {
             let driver = try await RTCDriver.start(configuration: configuration, interfaces: ice.interfaces, highWaterMark: PeerSession.highWaterMark)
             let s = PeerSession(peerID: peer, sessionID: id, role: role, driver: driver, transport: self, daemon: daemon, logger: logger)
