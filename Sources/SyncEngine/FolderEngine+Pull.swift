@@ -373,51 +373,45 @@ extension FolderEngine {
         markWaiting(r.path)
     }
 
-    /// Sends chunk requests for queued chunks while the in-flight budget allows: one request per
-    /// waiting pull in turn, going on after the pull served last. A large file's many chunks so
-    /// share the budget with the small files that began waiting after it, instead of holding it
-    /// until every chunk of the large file is requested (which kept the receiver's per-file work
-    /// idle while the large file came in, and the other way round).
+    /// Sends chunk requests for queued chunks while the in-flight budget allows, visiting the
+    /// pulls that wait for requests in the order they began waiting.
     func issueRequests(now: Instant) {
-        var idle = 0   // pulls visited in a row that could send nothing
-        while idle < waitingPulls.count {
-            if requestCursor >= waitingPulls.count { requestCursor = 0 }
-            let path = waitingPulls[requestCursor]
-            guard var p = pulls[path], let index = p.queued.first else {
-                stopWaiting(at: requestCursor)
+        var i = 0
+        while i < waitingPulls.count {
+            let path = waitingPulls[i]
+            guard var p = pulls[path], !p.queued.isEmpty else {
+                stopWaiting(at: i)
                 continue
             }
-            let skip = p.appendPrefix?.index == index ? p.appendPrefix?.bytes ?? 0 : 0
-            let size = Int(p.target.chunks[index].size) - skip
-            if bytesInFlight > 0 && bytesInFlight + size > config.maxBytesInFlight { return }   // its turn stays
-            if p.holders == nil {
-                p.holders = remoteRecords(path, withChunks: false).filter { $0.value.contentHash == p.target.contentHash && !$0.value.deleted }.map(\.key)
+            while let index = p.queued.first {
+                let skip = p.appendPrefix?.index == index ? p.appendPrefix?.bytes ?? 0 : 0
+                let size = Int(p.target.chunks[index].size) - skip
+                if bytesInFlight > 0 && bytesInFlight + size > config.maxBytesInFlight { pulls[path] = p; return }
+                if p.holders == nil {
+                    p.holders = remoteRecords(path, withChunks: false).filter { $0.value.contentHash == p.target.contentHash && !$0.value.deleted }.map(\.key)
+                }
+                let holders = p.holders ?? []
+                let candidates = peers.filter { peer, state in
+                    state.helloReceived && !p.excludedPeers.contains(peer) && holders.contains(peer)
+                }
+                guard let peer = candidates.min(by: { ($0.value.outstandingBytes, $0.key) < ($1.value.outstandingBytes, $1.key) })?.key else {
+                    p.holders = nil   // nobody can serve it now: look again next time (a peer may have announced it since)
+                    break
+                }
+                let id = nextRequestID
+                nextRequestID &+= 1
+                requests[id] = PendingRequest(peer: peer, path: path, pullID: p.id, chunkIndex: index, size: size, skip: skip,
+                                              deadline: now + config.requestTimeout)
+                bytesInFlight += size
+                peers[peer]?.outstandingBytes += size
+                p.queued.removeFirst()
+                p.pending.insert(index)
+                queue(.request(ChunkRequest(requestID: id, folderID: config.folderID, path: path, offset: p.offsets[index],
+                                            size: p.target.chunks[index].size, hash: p.target.chunks[index].hash,
+                                            skip: UInt32(skip))), to: peer)
             }
-            let holders = p.holders ?? []
-            let candidates = peers.filter { peer, state in
-                state.helloReceived && !p.excludedPeers.contains(peer) && holders.contains(peer)
-            }
-            guard let peer = candidates.min(by: { ($0.value.outstandingBytes, $0.key) < ($1.value.outstandingBytes, $1.key) })?.key else {
-                p.holders = nil   // nobody can serve it now: look again next time (a peer may have announced it since)
-                pulls[path] = p
-                requestCursor += 1
-                idle += 1
-                continue
-            }
-            let id = nextRequestID
-            nextRequestID &+= 1
-            requests[id] = PendingRequest(peer: peer, path: path, pullID: p.id, chunkIndex: index, size: size, skip: skip,
-                                          deadline: now + config.requestTimeout)
-            bytesInFlight += size
-            peers[peer]?.outstandingBytes += size
-            p.queued.removeFirst()
-            p.pending.insert(index)
-            queue(.request(ChunkRequest(requestID: id, folderID: config.folderID, path: path, offset: p.offsets[index],
-                                        size: p.target.chunks[index].size, hash: p.target.chunks[index].hash,
-                                        skip: UInt32(skip))), to: peer)
             pulls[path] = p
-            idle = 0
-            if p.queued.isEmpty { stopWaiting(at: requestCursor) } else { requestCursor += 1 }
+            if p.queued.isEmpty { stopWaiting(at: i) } else { i += 1 }
         }
     }
 

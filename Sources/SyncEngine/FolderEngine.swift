@@ -71,8 +71,6 @@ public final class FolderEngine {
     var waitingPulls: [SyncPath] = []
     /// The members of ``waitingPulls``.
     var waitingPullSet: Set<SyncPath> = []
-    /// The index in ``waitingPulls`` of the pull whose turn it is to send a request.
-    var requestCursor = 0
     /// Pulls that need no chunk from a peer (everything was local or resumed), to be placed.
     var readyPulls: [SyncPath] = []
     /// Makes finished temp files durable off this engine's thread (nil: fsync inline).

@@ -27,8 +27,6 @@ final class Cluster {
     /// Index records sent, with their sender and receiver (while ``recordIndexes`` is set).
     var indexRecordsSent: [(from: Int, to: Int, record: FileRecord)] = []
     let configs: [FolderConfig]
-    /// Called with each message just before ``run(maxSteps:)`` delivers it.
-    var willDeliver: ((InFlight) -> Void)?
     /// Engines given a syncer flush finished files through it (the test completes the flushes).
     let syncers: [Int: ManualFileSyncer]
 
@@ -116,7 +114,6 @@ final class Cluster {
                 for e in engines { e.handle(timeout: now) }
             }
             now = max(now, m.at)
-            willDeliver?(m)
             engines[m.to].handle(bytes: m.bytes, from: ids[m.from], now: now)
             collect()
             steps += 1
