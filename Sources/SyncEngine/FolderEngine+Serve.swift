@@ -21,21 +21,46 @@ extension FolderEngine {
             queue(.response(ChunkResponse(requestID: request.requestID, status: .notFound)), to: peer)
             return
         }
+        guard request.skip == 0 else { return serveSkipping(request, entry: entry, to: peer) }
+        // The chunk is read straight into the frame that carries it (no second copy to encode it).
+        var frame: [UInt8]?
+        if let f = try? fs.openRead(request.path.string) {
+            frame = ChunkResponse.okFrame(requestID: request.requestID, size: Int(request.size)) { payload in
+                guard (try? f.readFully(at: request.offset, into: payload)) == payload.count else { return false }
+                return verify(request, UnsafeRawBufferPointer(payload), of: entry, unchanged: entry.state != nil && f.currentState() == entry.state)
+            }
+            f.close()
+        }
+        guard let frame else {
+            queue(.response(ChunkResponse(requestID: request.requestID, status: .notFound)), to: peer)
+            return
+        }
+        queue(encoded: frame, to: peer)
+    }
+
+    /// ``serve(_:from:)`` for a request with a `skip` (rare): the bytes after it are sent.
+    private func serveSkipping(_ request: ChunkRequest, entry: LocalEntry, to peer: String) {
         var data: [UInt8]?
         var unchanged = false
         if let f = try? fs.openRead(request.path.string) {
             data = try? f.read(at: request.offset, count: Int(request.size))
-            // Asked after the read: a write begun before it has changed the ctime by now.
             unchanged = entry.state != nil && f.currentState() == entry.state
             f.close()
         }
         guard let bytes = data, bytes.count == Int(request.size),
-              (unchanged && isIndexedChunk(request, of: entry.record)) || SHA256Hasher.hash(bytes) == request.hash else {
+              bytes.withUnsafeBytes({ verify(request, $0, of: entry, unchanged: unchanged) }) else {
             queue(.response(ChunkResponse(requestID: request.requestID, status: .notFound)), to: peer)
             return
         }
-        let answer = request.skip == 0 ? bytes : Array(bytes[Int(request.skip)...])
-        queue(.response(ChunkResponse(requestID: request.requestID, status: .ok, data: answer)), to: peer)
+        queue(.response(ChunkResponse(requestID: request.requestID, status: .ok, data: Array(bytes[Int(request.skip)...]))), to: peer)
+    }
+
+    /// True when `bytes` (read for `request`) are the chunk asked for: the file still showed the
+    /// state the scan recorded after they were read (`unchanged`; asked after the read, so a
+    /// write begun before it has changed the ctime by then) and the chunk is one of the record's,
+    /// or else their SHA-256 matches.
+    private func verify(_ request: ChunkRequest, _ bytes: UnsafeRawBufferPointer, of entry: LocalEntry, unchanged: Bool) -> Bool {
+        (unchanged && isIndexedChunk(request, of: entry.record)) || SHA256Hasher.hash(bytes) == request.hash
     }
 
     /// True when `request` names a chunk of `record`'s content (its offset, size and hash). A

@@ -388,7 +388,11 @@ public final class FolderEngine {
     }
 
     func queue(_ frame: SyncFrame, to peer: String) {
-        let bytes = frame.encode()
+        queue(encoded: frame.encode(), to: peer)
+    }
+
+    /// ``queue(_:to:)`` for a frame's bytes already encoded (a served chunk's response).
+    func queue(encoded bytes: [UInt8], to peer: String) {
         peers[peer]?.queuedBytes += bytes.count
         outbox.append(SyncTransmit(peer: peer, bytes: bytes))
     }

@@ -82,22 +82,27 @@ extension ReadableFile {
     public func read(at offset: UInt64, count: Int) throws(FileSystemError) -> [UInt8] {
         var failure: FileSystemError?
         let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            let raw = UnsafeMutableRawBufferPointer(buffer)
-            var filled = 0
-            while filled < count {
-                do throws(FileSystemError) {
-                    let n = try read(at: offset + UInt64(filled), into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))
-                    if n == 0 { break }
-                    filled += n
-                } catch {
-                    failure = error
-                    break
-                }
+            do throws(FileSystemError) {
+                initialized = try readFully(at: offset, into: UnsafeMutableRawBufferPointer(buffer))
+            } catch {
+                failure = error
+                initialized = 0
             }
-            initialized = filled
         }
         if let failure { throw failure }
         return out
+    }
+
+    /// Reads `buffer.count` bytes at `offset` into `buffer` (the caller's memory: a frame's
+    /// payload, say); returns how many were read, fewer only at end of file.
+    public func readFully(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(FileSystemError) -> Int {
+        var filled = 0
+        while filled < buffer.count {
+            let n = try read(at: offset + UInt64(filled), into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            if n == 0 { break }
+            filled += n
+        }
+        return filled
     }
 }
 

@@ -29,6 +29,12 @@ public enum ChunkCompression {
     /// than four samples is tried by two zstd samples (its start and its middle): when neither
     /// shrinks to 90 %, the chunk is sent raw without compressing it whole.
     public static func compressIfWorthwhile(_ data: [UInt8]) -> [UInt8]? {
+        data.withUnsafeBytes { compressIfWorthwhile($0) }
+    }
+
+    /// ``compressIfWorthwhile(_:)-([UInt8])`` on bytes in place (a chunk read straight into the
+    /// frame that carries it).
+    public static func compressIfWorthwhile(_ data: UnsafeRawBufferPointer) -> [UInt8]? {
         guard data.count >= 128 else { return nil }
         guard !looksIncompressible(data) else { return nil }
         if data.count > 4 * sampleSize {
@@ -41,6 +47,10 @@ public enum ChunkCompression {
     /// True when the start and (for inputs of two samples or more) the middle of `data` both
     /// have a byte histogram as flat as random data's (see ``incompressibleCollisionInverse``).
     static func looksIncompressible(_ data: [UInt8]) -> Bool {
+        data.withUnsafeBytes { looksIncompressible($0) }
+    }
+
+    static func looksIncompressible(_ data: UnsafeRawBufferPointer) -> Bool {
         guard isFlat(data, 0..<min(histogramSampleSize, data.count)) else { return false }
         guard data.count >= 2 * histogramSampleSize else { return true }
         let middle = data.count / 2
@@ -49,12 +59,10 @@ public enum ChunkCompression {
 
     /// Whether equal byte pairs in `data[range]` are at most 1 in ``incompressibleCollisionInverse``:
     /// Σ c·(c−1) over the byte counts c, against n·(n−1).
-    static func isFlat(_ data: [UInt8], _ range: Range<Int>) -> Bool {
+    static func isFlat(_ data: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
         var counts = [Int](repeating: 0, count: 256)
         counts.withUnsafeMutableBufferPointer { c in
-            data.withUnsafeBufferPointer { d in
-                for i in range { c[Int(d[i])] += 1 }
-            }
+            for i in range { c[Int(data[i])] += 1 }
         }
         let pairs = counts.reduce(0) { $0 + $1 * ($1 - 1) }
         let n = range.count
@@ -62,15 +70,13 @@ public enum ChunkCompression {
     }
 
     /// `data[range]` compressed, when that is at most 90 % of its size; nil otherwise.
-    static func compressed(_ data: [UInt8], _ range: Range<Int>) -> [UInt8]? {
+    static func compressed(_ data: UnsafeRawBufferPointer, _ range: Range<Int>) -> [UInt8]? {
         let bound = ZSTD_compressBound(range.count)
         var worthwhile = false
         let out = [UInt8](unsafeUninitializedCapacity: bound) { dst, count in
-            let written = data.withUnsafeBytes { src in
-                ZstdContexts.compression.with { cctx in
-                    ZSTD_compressCCtx(cctx, dst.baseAddress, bound, src.baseAddress.map { $0 + range.lowerBound }, range.count, level)
-                } ?? -1   // no context (out of memory): an error code, so the chunk goes raw
-            }
+            let written = ZstdContexts.compression.with { cctx in
+                ZSTD_compressCCtx(cctx, dst.baseAddress, bound, data.baseAddress.map { $0 + range.lowerBound }, range.count, level)
+            } ?? -1   // no context (out of memory): an error code, so the chunk goes raw
             worthwhile = ZSTD_isError(written) == 0 && written <= range.count - range.count / 10
             count = worthwhile ? written : 0
         }
