@@ -10,7 +10,7 @@ import WireKit
         var rng = SeededRandom(seed: UInt64(size) + 7)
         let data = rng.bytes(size)
         let frame = try #require(ChunkResponse.okFrame(requestID: 0xA1B2_C3D4, size: size) { payload in
-            payload.copyMemory(from: UnsafeRawBufferPointer(start: data, count: data.count))
+            data.withUnsafeBytes { payload.copyMemory(from: $0) }
             return true
         })
         let expected = SyncFrame.response(ChunkResponse(requestID: 0xA1B2_C3D4, status: .ok, data: data)).encode()
@@ -22,7 +22,7 @@ import WireKit
     @Test func compressibleChunkFrameEqualsEncodedFrame() throws {
         let data = Array(String(repeating: "the quick brown fox jumps over the lazy dog; ", count: 400).utf8)
         let frame = try #require(ChunkResponse.okFrame(requestID: 9, size: data.count) { payload in
-            payload.copyMemory(from: UnsafeRawBufferPointer(start: data, count: data.count))
+            data.withUnsafeBytes { payload.copyMemory(from: $0) }
             return true
         })
         #expect(frame == SyncFrame.response(ChunkResponse(requestID: 9, status: .ok, data: data)).encode())
