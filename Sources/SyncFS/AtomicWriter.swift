@@ -155,7 +155,7 @@ public struct AtomicWriter {
     /// ``place(_:)`` for the durable temp file at `path` of `size` bytes (one written by a
     /// ``FileSyncer``, ``FileWrite``), renamed over `target`.
     public func place(_ path: String, size: UInt64, over target: SyncPath) throws(AtomicWriterError) {
-        if dropsCache(size) { (fs as? any CachedPagesDropping)?.dropCachedPages(of: path) }
+        dropCachedPages(of: path, size: size)
         do { try fs.rename(path, to: target.string) } catch { throw .fileSystem(error) }
     }
 
@@ -164,8 +164,14 @@ public struct AtomicWriter {
     /// at first). Returns what `lstat` shows at `target` right after; throws
     /// ``FileSystemError/exists`` (as ``AtomicWriterError/fileSystem(_:)``) when it is taken.
     public func placeNew(_ path: String, size: UInt64, at target: SyncPath) throws(AtomicWriterError) -> FileInfo? {
-        if dropsCache(size) { (fs as? any CachedPagesDropping)?.dropCachedPages(of: path) }
+        dropCachedPages(of: path, size: size)
         do { return try fs.renameNoReplace(path, to: target.string) } catch { throw .fileSystem(error) }
+    }
+
+    /// Drops a durable temp file's cached pages before its rename when it is large enough to
+    /// have started writeback while it was filled (what the rolling drop left: its last intervals).
+    private func dropCachedPages(of path: String, size: UInt64) {
+        if dropsCache(size) { (fs as? any CachedPagesDropping)?.dropCachedPages(of: path) }
     }
 
     /// Closes and deletes an unfinished temp file.

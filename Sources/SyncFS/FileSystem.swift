@@ -176,8 +176,14 @@ extension FileSystem {
         return (file, existing.map(\.size))
     }
 
-    /// ``FileSystem`` requirement: ``info(_:)``, ``rename(_:to:)``, ``info(_:)``.
+    /// ``FileSystem`` requirement: ``renameLookingFirst(_:to:)``.
     public func renameNoReplace(_ from: String, to: String) throws(FileSystemError) -> FileInfo? {
+        try renameLookingFirst(from, to: to)
+    }
+
+    /// ``renameNoReplace(_:to:)`` without help from the file system: ``info(_:)``, then
+    /// ``rename(_:to:)``, then ``info(_:)`` (not atomic).
+    public func renameLookingFirst(_ from: String, to: String) throws(FileSystemError) -> FileInfo? {
         if try info(to) != nil { throw FileSystemError(code: FileSystemError.exists, operation: "rename", path: to) }
         try rename(from, to: to)
         return try info(to)

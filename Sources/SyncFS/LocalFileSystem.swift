@@ -259,11 +259,7 @@ public final class LocalFileSystem: FileSystem, Sendable {
     /// is asked with `fstatat` first, as the default does.
     public func renameNoReplace(_ from: String, to: String) throws(FileSystemError) -> FileInfo? {
         let fromParent = Self.parentPart(from), toParent = Self.parentPart(to)
-        guard fromParent.elementsEqual(toParent) else {
-            if try info(to) != nil { throw FileSystemError(code: FileSystemError.exists, operation: "rename", path: to) }
-            try rename(from, to: to)
-            return try info(to)
-        }
+        guard fromParent.elementsEqual(toParent) else { return try renameLookingFirst(from, to: to) }
         let name = toParent.isEmpty ? full(to) : String(Substring(to.utf8[to.utf8.index(after: toParent.endIndex)...]))
         var st = stat()
         // > 0: the rename failed with that errno; < 0: the lstat after it did.
