@@ -34,7 +34,7 @@ import Testing
             group.addTask {
                 // The bound: close our end, which also ends the reader above (a pipe's pop does
                 // not observe cancellation).
-                try? await Task.sleep(for: .seconds(20))
+                try? await Task.sleep(for: .seconds(120))
                 await fromA.close()
                 return nil
             }

@@ -28,7 +28,7 @@ func makeDaemon(_ dir: TempDir, name: String) throws -> SyncDaemon {
 
 /// Waits for `condition` to hold, checking it first and then after each event of `events`;
 /// gives up after `timeout` (a bound, not a wait for something).
-func waitUntil(_ events: AsyncStream<ControlEvent>, timeout: Duration = .seconds(30),
+func waitUntil(_ events: AsyncStream<ControlEvent>, timeout: Duration = .seconds(120),
                _ condition: @escaping @Sendable () async -> Bool) async -> Bool {
     if await condition() { return true }
     return await withTaskGroup(of: Bool.self) { group in

@@ -77,7 +77,7 @@ import WireKit
                 return out
             }
             group.addTask {
-                try await Task.sleep(for: .seconds(10))  // a bound, not a wait: the stream ends it first
+                try await Task.sleep(for: .seconds(120))  // a bound, not a wait: the stream ends it first
                 return nil
             }
             let first = try await group.next() ?? nil

@@ -14,7 +14,7 @@ import WireKit
         let peer = try ExternalProcess(executable: python, arguments: [script, "--role", role.opposite.rawValue, "--timeout", "40"])
         defer { peer.terminate() }
         let seed = UInt64.random(in: .min ... .max)
-        let summary = try await withTimeout(45, "ICE with aioice (\(role))") {
+        let summary = try await withTimeout(120, "ICE with aioice (\(role))") {
             var lines = peer.lines.makeAsyncIterator()
             guard let line = await lines.next(), let local = PeerMessage(line: line), local.type == "local",
                   let ufrag = local.text["ufrag"], let pwd = local.text["pwd"] else {

@@ -58,7 +58,7 @@ import WireKit
     @Test func twoRelayOnlyAgentsConnectThroughCoturn() async throws {
         let (coturn, port) = try Self.startCoturn()
         defer { coturn.terminate() }
-        let result = try await withTimeout(30, "ICE through coturn") {
+        let result = try await withTimeout(120, "ICE through coturn") {
             let a = try await ICEDriver.start(configuration: Self.relayConfiguration(.controlling, port: port), interfaces: .loopbackOnly)
             let b = try await ICEDriver.start(configuration: Self.relayConfiguration(.controlled, port: port), interfaces: .loopbackOnly)
             var ea = a.events.makeAsyncIterator(), eb = b.events.makeAsyncIterator()
@@ -92,7 +92,7 @@ import WireKit
     @Test func wrongCredentialsGiveAClearError() async throws {
         let (coturn, port) = try Self.startCoturn()
         defer { coturn.terminate() }
-        let errors = try await withTimeout(20, "coturn rejection") {
+        let errors = try await withTimeout(120, "coturn rejection") {
             let a = try await ICEDriver.start(configuration: Self.relayConfiguration(.controlling, port: port, password: "wrong"),
                                               interfaces: .loopbackOnly)
             var ea = a.events.makeAsyncIterator()

@@ -8,7 +8,7 @@ import WireKit
 /// NIO driver (two of our agents, no external peer).
 @Suite struct DriverLoopbackTests {
     @Test func twoDriversConnectOverLoopback() async throws {
-        let result = try await withTimeout(15, "two drivers on loopback") {
+        let result = try await withTimeout(120, "two drivers on loopback") {
             let a = try await ICEDriver.start(configuration: ICEConfiguration(role: .controlling, seed: .random(in: .min ... .max)),
                                               interfaces: .loopbackOnly)
             let b = try await ICEDriver.start(configuration: ICEConfiguration(role: .controlled, seed: .random(in: .min ... .max)),
@@ -42,7 +42,7 @@ import WireKit
     /// backlog, datagrams are dropped (and counted); control events still arrive.
     @Test func slowConsumerBacklogIsBounded() async throws {
         let limit = 64
-        let result = try await withTimeout(60, "bounded event backlog") {  // a hang bound; the suite runs in parallel on two threads
+        let result = try await withTimeout(120, "bounded event backlog") {  // a hang bound (see withTimeout)
             let a = try await ICEDriver.start(configuration: ICEConfiguration(role: .controlling, seed: .random(in: .min ... .max)),
                                               interfaces: .loopbackOnly)
             let b = try await ICEDriver.start(configuration: ICEConfiguration(role: .controlled, seed: .random(in: .min ... .max)),

@@ -99,6 +99,8 @@ enum InteropError: Error, CustomStringConvertible {
 }
 
 /// Runs `body` with a wall-clock bound (a bound on a test, not a way of waiting for something).
+/// The whole test pass runs in parallel on two cores and every test waits ~40-60 s for CPU in
+/// it, so bounds are hang bounds well above the pass's length (120 s), never speed limits.
 func withTimeout<T: Sendable>(_ seconds: Double, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }

@@ -19,7 +19,7 @@ import Testing
         let pair = PeerPair(try Peers.rtcPeer(["--role", "offer", "--mode", "source", "--bytes", "\(Self.bytes)",
                                                "--signal", url, "--room", room]),
                             try Peers.rtcPeer(["--role", "answer", "--mode", "sink", "--signal", url, "--room", room]))
-        let r = try await pair.run(timeout: 60)
+        let r = try await pair.run(timeout: 120)
         #expect(r[0].int("bytes_sent") == Self.bytes && r[1].int("bytes_received") == Self.bytes,
                 "--- source ---\n\(pair.log(0).suffix(3000))\n--- sink ---\n\(pair.log(1).suffix(3000))")
         #expect(r[0].string("sent_sha256") != nil && r[0].string("sent_sha256") == r[1].string("received_sha256"))
@@ -35,12 +35,12 @@ import Testing
         let url = try await server.url()
         let answerer = try ChildProcess(try Peers.rtcPeer(["--role", "answer", "--mode", "echo", "--signal", url]))
         defer { answerer.stop() }
-        let line = try await answerer.waitForLine(containing: "rendezvous: authenticated as ", timeout: 30)
+        let line = try await answerer.waitForLine(containing: "rendezvous: authenticated as ", timeout: 120)
         let id = String(line.split(separator: " ").last ?? "")
         let offerer = try ChildProcess(try Peers.rtcPeer(["--role", "offer", "--mode", "source", "--bytes", "\(Self.bytes / 4)",
                                                           "--expect-echo", "--signal", url, "--peer", id]))
         defer { offerer.stop() }
-        let result = try await offerer.waitForLine(containing: "RESULT ", timeout: 60)
+        let result = try await offerer.waitForLine(containing: "RESULT ", timeout: 120)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.dropFirst("RESULT ".count).utf8)) as? [String: Any])
         #expect(object.int("bytes_received") == Self.bytes / 4, "\(offerer.log.suffix(2000))\n---\n\(answerer.log.suffix(2000))")
         #expect(object.string("sent_sha256") != nil && object.string("sent_sha256") == object.string("received_sha256"))
@@ -54,7 +54,7 @@ import Testing
         let url = try await server.url()
         let answerer = try ChildProcess(try Peers.rtcPeer(["--role", "answer", "--mode", "sink", "--signal", url]))
         defer { answerer.stop() }
-        let line = try await answerer.waitForLine(containing: "rendezvous: authenticated as ", timeout: 30)
+        let line = try await answerer.waitForLine(containing: "rendezvous: authenticated as ", timeout: 120)
         let target = try DeviceID(parsing: String(line.split(separator: " ").last ?? ""))
         // The offer is real, but from a connection whose certificate is not the signer's.
         let pc = PeerConnection(configuration: PeerConnectionConfiguration(identity: try DeviceIdentity.generate(), seed: 7))
@@ -66,7 +66,7 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             try await client.send(.signal(to: target, payload: String(decoding: payload, as: UTF8.self)))
-            _ = try await answerer.waitForLine(containing: "refusing a description", timeout: 30)
+            _ = try await answerer.waitForLine(containing: "refusing a description", timeout: 120)
             await client.stop()
             try await group.waitForAll()
         }
@@ -177,7 +177,7 @@ final class RendezvousProcess: Sendable {
 
     /// The WebSocket URL, once the server listens.
     func url() async throws -> String {
-        let line = try await child.waitForLine(containing: "listening on 127.0.0.1:", timeout: 30)
+        let line = try await child.waitForLine(containing: "listening on 127.0.0.1:", timeout: 120)
         guard let port = line.split(separator: ":").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
             throw PairError("no port in \(line)")
         }

@@ -54,7 +54,7 @@ import WireKit
                 return nil
             }
             group.addTask {
-                try await Task.sleep(for: .seconds(60))
+                try await Task.sleep(for: .seconds(120))  // a hang bound above the parallel pass's length
                 throw CancellationError()
             }
             var bResult: Int?
