@@ -23,7 +23,9 @@ PEERSYNC_BIN overrides the folder of the executables). Processes are run by cont
 
 With SYNC_COMPARE_PERF=DIR, each PeerSync daemon is profiled during its initial sync
 (`perf record --call-graph dwarf -F 250`, into DIR/sender.data and DIR/receiver.data); read
-them with `perf report -i DIR/receiver.data --no-children`. With SYNC_COMPARE_HEAPTRACK=DIR, both
+them with `perf report -i DIR/receiver.data --no-children`. SYNC_COMPARE_PERF_EVENT=EVENT records every
+occurrence of a perf event instead of sampling the CPU (e.g. `syscalls:sys_enter_newfstatat`: who calls it). With SYNC_COMPARE_STRACE=DIR, `strace -c -f`
+counts each daemon's system calls (DIR/sender.txt, DIR/receiver.txt; strace slows them, so counts only). With SYNC_COMPARE_HEAPTRACK=DIR, both
 daemons run under heaptrack (DIR/sender.*, DIR/receiver.*; read with `heaptrack_print`). With SYNC_COMPARE_TIMELINE=1, the
 PeerSync phases print how long the sender's folder add took (it returns once the folder is registered and its first
 scan has begun; the scan commits and announces files in batches, so the transfer overlaps it) or its rescan took, when
@@ -260,13 +262,23 @@ def run_syncthing(work, pristine, results, timeout):
 
 def start_perf(pids):
     """perf recorders for the sender and receiver daemons when SYNC_COMPARE_PERF names a folder."""
-    out = os.environ.get("SYNC_COMPARE_PERF")
-    if not out:
+    out, counts = os.environ.get("SYNC_COMPARE_PERF"), os.environ.get("SYNC_COMPARE_STRACE")
+    procs = []
+    if out:
+        os.makedirs(out, exist_ok=True)
+        procs += [subprocess.Popen(["perf", "record", "--call-graph", "dwarf,16384", "-p", str(pid),
+                                    *(["-e", os.environ["SYNC_COMPARE_PERF_EVENT"], "-c", "1"] if os.environ.get("SYNC_COMPARE_PERF_EVENT")
+                                      else ["-F", os.environ.get("SYNC_COMPARE_PERF_HZ", "250")]),
+                                    "-o", os.path.join(out, f"{name}.data")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                  for pid, name in zip(pids, ("sender", "receiver"))]
+    if counts:
+        # Syscall counts per daemon (all threads); strace slows the daemons: counts, not times.
+        os.makedirs(counts, exist_ok=True)
+        procs += [subprocess.Popen(["strace", "-c", "-f", "-p", str(pid), "-o", os.path.join(counts, f"{name}.txt")],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                  for pid, name in zip(pids, ("sender", "receiver"))]
+    if not procs:
         return []
-    os.makedirs(out, exist_ok=True)
-    procs = [subprocess.Popen(["perf", "record", "--call-graph", "dwarf,16384", "-F", os.environ.get("SYNC_COMPARE_PERF_HZ", "250"), "-p", str(pid),
-                               "-o", os.path.join(out, f"{name}.data")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-             for pid, name in zip(pids, ("sender", "receiver"))]
     time.sleep(1)   # perf attaches before the timed phase starts
     return procs
 
