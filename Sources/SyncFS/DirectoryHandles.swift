@@ -16,6 +16,15 @@ import Synchronization
 /// makes a write land somewhere the path no longer names (this also covers the file system's
 /// own renames and removals of directories; ``forget(_:)`` only closes a removed one early).
 ///
+/// Opening a file to read its content may skip that `lstat` for a directory checked within the
+/// last ``trustWindow`` (`trustingRecent`): every such read is checked afterwards against a
+/// hash or the state a scan recorded (served chunks, hashed files, resumed temp files, local
+/// chunk copies), so a read through a directory renamed away in that window is refused or
+/// corrected by the watcher's rescan, never placed. Everything that decides what to change
+/// (`lstat`, listings) and every change (writes, renames, removals) always checks. The check
+/// walks the whole absolute path, and a sync opens files in the same few hundred directories
+/// tens of thousands of times a second.
+///
 /// Each descriptor counts its users: one taken out of the table (replaced, evicted, forgotten)
 /// is closed only when the last call using it is done, so the calls themselves run unlocked.
 final class DirectoryHandles: Sendable {
@@ -32,6 +41,10 @@ final class DirectoryHandles: Sendable {
         var users = 0
         /// Out of the table: `fd` is closed when the last user is done.
         var retired = false
+        /// When the validating `lstat` last showed this directory (monotonic nanoseconds).
+        let checkedAt = Atomic<Int64>(0)
+        /// ``DirectoryHandles/generation`` as it was before that `lstat`.
+        let checkedGeneration = Atomic<Int64>(-1)
 
         init(fd: Int32, device: UInt64, inode: UInt64, absolute: [CChar]) {
             self.fd = fd; self.device = device; self.inode = inode; self.absolute = absolute
@@ -44,6 +57,23 @@ final class DirectoryHandles: Sendable {
     /// Linux's O_PATH (Glibc exports it only under _GNU_SOURCE): a descriptor for `*at()` calls
     /// that needs no read permission on the directory.
     static let openPath: Int32 = 0o10000000
+
+    /// How long a directory's last check lets reads skip the next one.
+    static let trustWindow: Int64 = 50_000_000
+
+    /// Bumped by every rename and removal the file system makes: no read skips a check across
+    /// one of its own changes.
+    private let generation = Atomic<Int64>(0)
+
+    /// Notes a rename or removal by the file system itself (see ``generation``).
+    func changed() { generation.add(1, ordering: .relaxed) }
+
+    /// Now on the monotonic clock, in nanoseconds (a vDSO call, no system call).
+    private static func monotonicNow() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &ts)
+        return Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec)
+    }
 
     /// Most directories kept open (a folder's share of the daemon's descriptors); when full, one
     /// (an arbitrary one) is closed for each new one.
@@ -62,15 +92,25 @@ final class DirectoryHandles: Sendable {
     /// Runs `body` with a descriptor of the directory `dir` (a non-empty relative path) that
     /// was reached without following a symlink and that `dir` still names. Errors name `path`
     /// and `op`. No lock is held while `body` or the validation runs (a create can wait on the
-    /// disk), only while the descriptor is taken and given back.
-    func withDirectory<T>(_ dir: Substring, op: String, path: String, _ body: (Int32) -> T) throws(FileSystemError) -> T {
+    /// disk), only while the descriptor is taken and given back. An open for reading content
+    /// (`trustingRecent`) skips the check of a directory checked within ``trustWindow``.
+    func withDirectory<T>(_ dir: Substring, op: String, path: String, trustingRecent: Bool = false,
+                          _ body: (Int32) -> T) throws(FileSystemError) -> T {
         if let held = entries.withLock({ all -> Entry? in
             guard let e = all[dir] else { return nil }
             e.users += 1
             return e
         }) {
+            let now = Self.monotonicNow(), current = generation.load(ordering: .relaxed)
+            if trustingRecent && held.checkedGeneration.load(ordering: .relaxed) == current
+                && now &- held.checkedAt.load(ordering: .relaxed) < Self.trustWindow {
+                defer { giveBack(held) }
+                return body(held.fd)
+            }
             var st = stat()
             if lstat(held.absolute, &st) == 0, UInt64(st.st_dev) == held.device, UInt64(st.st_ino) == held.inode {
+                held.checkedAt.store(now, ordering: .relaxed)
+                held.checkedGeneration.store(current, ordering: .relaxed)
                 defer { giveBack(held) }
                 return body(held.fd)
             }
@@ -147,6 +187,11 @@ final class DirectoryHandles: Sendable {
             return .failure(e)
         }
         let absolute = Array((root + "/" + dir).utf8CString)
-        return .success(Entry(fd: fd, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), absolute: absolute))
+        let entry = Entry(fd: fd, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), absolute: absolute)
+        // Reached just now, without symlinks.
+        let current = generation.load(ordering: .relaxed)
+        entry.checkedAt.store(Self.monotonicNow(), ordering: .relaxed)
+        entry.checkedGeneration.store(current, ordering: .relaxed)
+        return .success(entry)
     }
 }

@@ -131,7 +131,9 @@ public protocol FileSystem: AnyObject {
     func info(_ path: String) throws(FileSystemError) -> FileInfo?
     /// Names in the directory at `path` (without `.` and `..`), in byte order.
     func list(_ path: String) throws(FileSystemError) -> [String]
-    /// Opens a regular file for reading.
+    /// Opens a regular file for reading. What is read must be checked by the caller (against a
+    /// hash, or the open file's state against a recorded one): ``LocalFileSystem`` may resolve
+    /// the parent through a directory handle checked up to 50 ms ago (see `DirectoryHandles`).
     func openRead(_ path: String) throws(FileSystemError) -> any ReadableFile
     /// Opens (creating when `create`) a regular file for writing with `permissions` for a new file.
     func openWrite(_ path: String, create: Bool, permissions: UInt32) throws(FileSystemError) -> any WritableFile

@@ -189,7 +189,7 @@ public final class LocalFileSystem: FileSystem, Sendable {
 
     /// ``FileSystem`` requirement, through POSIX calls.
     public func openRead(_ path: String) throws(FileSystemError) -> any ReadableFile {
-        Handle(fd: try openFile(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, op: "open"), path: path)
+        Handle(fd: try openFile(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, op: "open", reading: true), path: path)
     }
 
     /// ``FileSystem`` requirement, through POSIX calls.
@@ -233,12 +233,13 @@ public final class LocalFileSystem: FileSystem, Sendable {
         }
         if failure > 0 { throw FileSystemError(code: failure, operation: "lstat", path: path) }
         if failure < 0 { throw FileSystemError(code: -failure, operation: "remove", path: path) }
-        if isDirectory { directories.forget(path) }
+        if isDirectory { directories.changed(); directories.forget(path) }
     }
 
     /// ``FileSystem`` requirement, through POSIX calls: one `renameat` in the shared parent
     /// for a temp file renamed over its target.
     public func rename(_ from: String, to: String) throws(FileSystemError) {
+        defer { directories.changed() }   // it may have been a directory (or replaced one)
         let fromParent = Self.parentPart(from), toParent = Self.parentPart(to)
         if fromParent.elementsEqual(toParent) {
             // At the top level both are absolute paths (see at(_:op:_:)); else names in the shared parent.
@@ -278,6 +279,7 @@ public final class LocalFileSystem: FileSystem, Sendable {
         if failure == -ENOENT { return nil }
         if failure > 0 { throw FileSystemError(code: failure, operation: "rename", path: failure == EEXIST ? to : from) }
         if failure < 0 { throw FileSystemError(code: -failure, operation: "lstat", path: to) }
+        if st.st_mode & S_IFMT == S_IFDIR { directories.changed() }
         // What is there now is the renamed file (a symlink only if replaced meanwhile: its target is not read).
         return Self.info(st, symlinkTarget: st.st_mode & S_IFMT == S_IFLNK ? "" : nil)
     }
@@ -319,11 +321,14 @@ public final class LocalFileSystem: FileSystem, Sendable {
     /// Runs `call` with the parent directory of `path` and its last component: a descriptor
     /// from ``directories`` (reached without symlinks) for a nested path, or the current
     /// directory and the absolute path for a top-level one (the root has no parent to check).
-    private func at<T>(_ path: String, op: String, _ call: (Int32, UnsafePointer<CChar>) -> T) throws(FileSystemError) -> T {
+    /// An open for reading content (`reading`) may use a directory checked a moment ago without
+    /// checking it again (see ``DirectoryHandles``).
+    private func at<T>(_ path: String, op: String, reading: Bool = false,
+                       _ call: (Int32, UnsafePointer<CChar>) -> T) throws(FileSystemError) -> T {
         let u = path.utf8
         guard let slash = u.lastIndex(of: UInt8(ascii: "/")) else { return full(path).withCString { call(AT_FDCWD, $0) } }
         let name = String(Substring(u[u.index(after: slash)...]))
-        return try directories.withDirectory(Substring(u[..<slash]), op: op, path: path) { dir in
+        return try directories.withDirectory(Substring(u[..<slash]), op: op, path: path, trustingRecent: reading) { dir in
             name.withCString { call(dir, $0) }
         }
     }
@@ -335,8 +340,8 @@ public final class LocalFileSystem: FileSystem, Sendable {
     }
 
     /// `openat` of `path` in its parent; the descriptor, or a thrown error.
-    private func openFile(_ path: String, _ flags: Int32, mode: UInt32 = 0, op: String) throws(FileSystemError) -> Int32 {
-        let fd = try at(path, op: op) { dir, name in
+    private func openFile(_ path: String, _ flags: Int32, mode: UInt32 = 0, op: String, reading: Bool = false) throws(FileSystemError) -> Int32 {
+        let fd = try at(path, op: op, reading: reading) { dir, name in
             let fd = openat(dir, name, flags, mode_t(mode & 0o7777))
             return fd >= 0 ? fd : -errno
         }

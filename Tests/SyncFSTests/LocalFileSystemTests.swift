@@ -95,7 +95,11 @@ import SyncProtocol
         let fs = LocalFileSystem(root: dir.path)
         try fs.makeDirectories("x/y")
         try fs.writeAll("x/y/f", [1])
+        #expect(try fs.readAll("x/y/f") == [1])   // "x/y" checked just now
         try fs.rename("x", to: "z")
+        // Reads skip the check of a directory checked a moment ago, but never across the file
+        // system's own rename: the old path is gone at once.
+        #expect(throws: FileSystemError.self) { try fs.openRead("x/y/f").close() }
         #expect(try fs.info("x/y/f") == nil)
         #expect(try fs.readAll("z/y/f") == [1])
         try fs.removeRecursively("z")
