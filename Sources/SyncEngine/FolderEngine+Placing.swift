@@ -98,7 +98,11 @@ extension FolderEngine {
                 let info = try writer.placeNew(p.tempPath, size: p.target.size, at: path)
                 return .placed(info.flatMap { LocalFileState($0) })
             } catch {
-                if case .fileSystem(let e) = error, e.code == FileSystemError.exists { return .superseded }
+                if case .fileSystem(let e) = error, e.code == FileSystemError.exists {
+                    if occupiedNewPaths.count >= Self.occupiedNewPathsLimit { occupiedNewPaths.removeAll() }
+                    occupiedNewPaths.insert(path)
+                    return .superseded
+                }
                 failPlacing(p, error)
                 return .failed
             }

@@ -54,6 +54,20 @@ extension FolderEngine {
         return state == entry.state
     }
 
+    /// Whether a pull of `path` may start: the disk still shows what the index holds there. Where
+    /// the index holds nothing, the disk is not looked at: the placing rename refuses a taken
+    /// path (``AtomicWriter/placeNew(_:size:at:)``), and a path it found taken is looked at from
+    /// then on (``occupiedNewPaths``), so it is not fetched again until it is free.
+    func mayPull(_ path: SyncPath) -> Bool {
+        guard let entry = localEntry(path, withChunks: false), !entry.record.deleted else {
+            guard occupiedNewPaths.contains(path) else { return true }
+            let free = ((try? fs.info(path.string)) ?? nil) == nil
+            if free { occupiedNewPaths.remove(path) }
+            return free
+        }
+        return diskMatchesIndex(path, disk: (try? fs.info(path.string)) ?? nil)
+    }
+
     func currentState(_ path: SyncPath) -> LocalFileState? {
         ((try? fs.info(path.string)) ?? nil).flatMap { LocalFileState($0) }
     }
@@ -200,7 +214,7 @@ extension FolderEngine {
             if existing.target.version == g.version && existing.target.contentHash == g.contentHash { return nil }
             abandon(n.path)
         }
-        guard n.revert || diskMatchesIndex(n.path) else { return nil }
+        guard n.revert || mayPull(n.path) else { return nil }
         let l = n.local
         if !n.revert, let l, !l.deleted, l.kind == .file, l.contentHash == g.contentHash, l.size == g.size {
             do {

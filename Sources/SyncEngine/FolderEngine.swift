@@ -80,6 +80,13 @@ public final class FolderEngine {
     var syncing: [String: ActivePull] = [:]
     /// The target paths of ``syncing`` (never pulled again while their flush runs).
     var syncingTargets: Set<SyncPath> = []
+    /// Paths the index holds nothing at whose placement found something there (a file made
+    /// locally, not scanned yet): ``startPull(_:holders:)`` looks at these before fetching
+    /// again, where it otherwise leaves the check to the placing rename (see ``place(_:)``).
+    var occupiedNewPaths: Set<SyncPath> = []
+    /// Most paths ``occupiedNewPaths`` keeps (past it, it starts over: a path may then be
+    /// fetched once more for nothing).
+    static let occupiedNewPathsLimit = 4096
     /// Targets of ``syncing`` whose peers' records changed since their pull began.
     var syncingRecheck: Set<SyncPath> = []
     /// Pulls renamed into place whose directories the syncer is making durable
