@@ -11,7 +11,7 @@ import WireKit
     func connectAndExchange(role: ICERole) async throws {
         let python = try InteropEnvironment.python()
         let script = InteropEnvironment.packageRoot() + "/contrib/interop/aioice_peer.py"
-        let peer = try ExternalProcess(executable: python, arguments: [script, "--role", role.opposite.rawValue, "--timeout", "40"])
+        let peer = try ExternalProcess(executable: python, arguments: [script, "--role", role.opposite.rawValue, "--timeout", "110"])   // hang bounds (see withTimeout)
         defer { peer.terminate() }
         let seed = UInt64.random(in: .min ... .max)
         let summary = try await withTimeout(120, "ICE with aioice (\(role))") {
@@ -37,8 +37,11 @@ import WireKit
             try await driver.setRemoteGatheringComplete()
 
             var connected = false
-            while !connected, let event = await events.next() {
-                if case .connectionStateChanged(let s) = event { connected = s == .connected || s == .completed }
+            connecting: while !connected, let event = await events.next() {
+                if case .connectionStateChanged(let s) = event {
+                    connected = s == .connected || s == .completed
+                    if s == .failed { break connecting }
+                }
             }
             guard connected else { throw InteropError.unexpected("not connected") }
             // Datagrams are not reliable, even on a loaded loopback: send the pings again every
