@@ -52,11 +52,33 @@ public final class InotifyWatcher {
             return
         }
         watches[wd] = rel
-        let fs = LocalFileSystem(root: root)
-        for name in (try? fs.list(rel)) ?? [] where !PathPolicy.isReserved(component: name) {
-            let child = rel.isEmpty ? name : rel + "/" + name
-            if ((try? fs.info(child)) ?? nil)?.kind == .directory { addTree(child) }
+        for name in Self.subdirectories(of: full) where !PathPolicy.isReserved(component: name) {
+            addTree(rel.isEmpty ? name : rel + "/" + name)
         }
+    }
+
+    /// Names of the directories in the directory `full` (not symlinks to one), from the listing's
+    /// entry types: no `lstat` per entry except where the file system gives no type.
+    static func subdirectories(of full: String) -> [String] {
+        let fd = open(full, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return [] }
+        guard let dir = fdopendir(fd) else { close(fd); return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let type = entry.pointee.d_type
+            guard type == UInt8(DT_DIR) || type == UInt8(DT_UNKNOWN) else { continue }
+            // Names that are not valid UTF-8 cannot be synced: they are skipped (as in listings).
+            guard let name = withUnsafeBytes(of: entry.pointee.d_name, { raw -> String? in
+                String(validating: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }), name != ".", name != ".." else { continue }
+            if type == UInt8(DT_UNKNOWN) {
+                var st = stat()
+                guard fstatat(dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) == 0, st.st_mode & S_IFMT == S_IFDIR else { continue }
+            }
+            names.append(name)
+        }
+        return names
     }
 
     /// Reads every queued kernel event into the batcher; returns how many were read.

@@ -57,4 +57,21 @@ import SyncProtocol
         #expect(later?.paths == [SyncPath("sub/a.txt")])
         #expect(w.limitWarning == nil)
     }
+
+    /// The initial walk watches every directory (found from the listing's entry types), and
+    /// neither files nor symlinks to directories nor PeerSync's own state directory.
+    @Test func theInitialWalkWatchesDirectoriesOnly() throws {
+        let dir = TempDirectory()
+        let fs = LocalFileSystem(root: dir.path)
+        try fs.makeDirectories("a/b/c")
+        try fs.makeDirectories("d")
+        try fs.makeDirectories(PathPolicy.stateDirectoryName + "/inner")
+        try fs.writeAll("a/f", [1])
+        try fs.writeAll("a/b/c/g", [2])
+        try fs.makeSymlink("a/link", target: "b")
+        try fs.makeSymlink("top-link", target: "d")
+        let w = try InotifyWatcher(root: dir.path)
+        #expect(w.watchCount == 5, "root, a, a/b, a/b/c and d")
+        #expect(Set(InotifyWatcher.subdirectories(of: dir.path + "/a")) == ["b"])
+    }
 }
