@@ -16,14 +16,17 @@ import Synchronization
 /// makes a write land somewhere the path no longer names (this also covers the file system's
 /// own renames and removals of directories; ``forget(_:)`` only closes a removed one early).
 ///
-/// Opening a file to read its content may skip that `lstat` for a directory checked within the
-/// last ``trustWindow`` (`trustingRecent`): every such read is checked afterwards against a
-/// hash or the state a scan recorded (served chunks, hashed files, resumed temp files, local
-/// chunk copies), so a read through a directory renamed away in that window is refused or
-/// corrected by the watcher's rescan, never placed. Everything that decides what to change
-/// (`lstat`, listings) and every change (writes, renames, removals) always checks. The check
-/// walks the whole absolute path, and a sync opens files in the same few hundred directories
-/// tens of thousands of times a second.
+/// A call that can neither replace nor remove anything may skip that `lstat` for a directory
+/// checked within the last ``trustWindow`` (50 ms; `trustingRecent`) when the file system itself
+/// renamed or removed no directory since: opening a file to read its content (every such read
+/// is checked afterwards, against a hash or the state a scan recorded), creating a temp file
+/// (`O_EXCL`, or reopening one of PeerSync's own temp files) and a no-replace rename. Through a
+/// directory someone renamed away in that window, such a call has the effect it would have had
+/// just before that rename, and the watcher's rescan records the result where it is. Everything
+/// that decides what to change (`lstat`, listings) and everything that can replace or remove
+/// (renames over a file, removals, mode and time changes) checks every time. The check walks
+/// the whole absolute path, and a sync opens, creates and renames files in the same few
+/// hundred directories tens of thousands of times a second.
 ///
 /// Each descriptor counts its users: one taken out of the table (replaced, evicted, forgotten)
 /// is closed only when the last call using it is done, so the calls themselves run unlocked.
@@ -58,8 +61,10 @@ final class DirectoryHandles: Sendable {
     /// that needs no read permission on the directory.
     static let openPath: Int32 = 0o10000000
 
-    /// How long a directory's last check lets reads skip the next one.
-    static let trustWindow: Int64 = 50_000_000
+    /// How long a directory's last check lets such calls skip the next one, by default.
+    static let defaultTrustWindow: Duration = .milliseconds(50)
+    /// How long a directory's last check lets such calls skip the next one (nanoseconds).
+    let trustWindow: Int64
 
     /// Bumped by every rename and removal the file system makes: no read skips a check across
     /// one of its own changes.
@@ -80,7 +85,11 @@ final class DirectoryHandles: Sendable {
     static let limit = 256
 
     /// Directory handles below `root` (an absolute path without a trailing `/`).
-    init(root: String) { self.root = root }
+    init(root: String, trustWindow: Duration = DirectoryHandles.defaultTrustWindow) {
+        self.root = root
+        let (seconds, attoseconds) = trustWindow.components
+        self.trustWindow = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
 
     deinit {
         entries.withLock { all in
@@ -92,8 +101,9 @@ final class DirectoryHandles: Sendable {
     /// Runs `body` with a descriptor of the directory `dir` (a non-empty relative path) that
     /// was reached without following a symlink and that `dir` still names. Errors name `path`
     /// and `op`. No lock is held while `body` or the validation runs (a create can wait on the
-    /// disk), only while the descriptor is taken and given back. An open for reading content
-    /// (`trustingRecent`) skips the check of a directory checked within ``trustWindow``.
+    /// disk), only while the descriptor is taken and given back. A call that can neither replace
+    /// nor remove anything (`trustingRecent`) skips the check of a directory checked within
+    /// ``trustWindow``.
     func withDirectory<T>(_ dir: Substring, op: String, path: String, trustingRecent: Bool = false,
                           _ body: (Int32) -> T) throws(FileSystemError) -> T {
         if let held = entries.withLock({ all -> Entry? in
@@ -103,7 +113,7 @@ final class DirectoryHandles: Sendable {
         }) {
             let now = Self.monotonicNow(), current = generation.load(ordering: .relaxed)
             if trustingRecent && held.checkedGeneration.load(ordering: .relaxed) == current
-                && now &- held.checkedAt.load(ordering: .relaxed) < Self.trustWindow {
+                && now &- held.checkedAt.load(ordering: .relaxed) < trustWindow {
                 defer { giveBack(held) }
                 return body(held.fd)
             }

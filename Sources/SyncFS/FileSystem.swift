@@ -139,7 +139,9 @@ public protocol FileSystem: AnyObject {
     func openWrite(_ path: String, create: Bool, permissions: UInt32) throws(FileSystemError) -> any WritableFile
     /// Creates a regular file for writing with `permissions`, or opens the one already there;
     /// `existingSize` is nil when it was created, else the size it had. The default asks
-    /// ``info(_:)`` and then ``openWrite(_:create:permissions:)``.
+    /// ``info(_:)`` and then ``openWrite(_:create:permissions:)``. For temp files only: like
+    /// ``openRead(_:)`` and ``renameNoReplace(_:to:)``, ``LocalFileSystem`` may reach the parent
+    /// through a directory handle checked up to 50 ms ago.
     func openCreating(_ path: String, permissions: UInt32) throws(FileSystemError) -> (file: any WritableFile, existingSize: UInt64?)
     /// Creates a directory.
     func makeDirectory(_ path: String, permissions: UInt32) throws(FileSystemError)

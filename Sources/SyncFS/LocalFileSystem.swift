@@ -17,10 +17,12 @@ public final class LocalFileSystem: FileSystem, Sendable {
     /// Open parent directories, so a call on a nested path is one `*at()` call.
     private let directories: DirectoryHandles
 
-    /// A file system rooted at `root` (an absolute directory path).
-    public init(root: String) {
+    /// A file system rooted at `root` (an absolute directory path). Calls that can neither
+    /// replace nor remove anything skip checking a directory checked within
+    /// `directoryTrustWindow` (see `DirectoryHandles`; zero: every call checks).
+    public init(root: String, directoryTrustWindow: Duration = .milliseconds(50)) {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
-        directories = DirectoryHandles(root: self.root)
+        directories = DirectoryHandles(root: self.root, trustWindow: directoryTrustWindow)
     }
 
     /// POSIX reads are thread-safe and the only mutable state (open directories) is locked.
@@ -189,7 +191,7 @@ public final class LocalFileSystem: FileSystem, Sendable {
 
     /// ``FileSystem`` requirement, through POSIX calls.
     public func openRead(_ path: String) throws(FileSystemError) -> any ReadableFile {
-        Handle(fd: try openFile(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, op: "open", reading: true), path: path)
+        Handle(fd: try openFile(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, op: "open", trusting: true), path: path)
     }
 
     /// ``FileSystem`` requirement, through POSIX calls.
@@ -200,7 +202,7 @@ public final class LocalFileSystem: FileSystem, Sendable {
     /// ``FileSystem`` requirement, through POSIX calls: an exclusive create (no `lstat` first),
     /// or, when the file exists, an open of it and an `fstat` for its size.
     public func openCreating(_ path: String, permissions: UInt32) throws(FileSystemError) -> (file: any WritableFile, existingSize: UInt64?) {
-        let (fd, created) = try at(path, op: "open-write") { dir, name -> (Int32, Bool) in
+        let (fd, created) = try at(path, op: "open-write", trusting: true) { dir, name -> (Int32, Bool) in
             let fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(permissions & 0o7777))
             if fd >= 0 { return (fd, true) }
             guard errno == EEXIST else { return (-errno, false) }
@@ -264,7 +266,7 @@ public final class LocalFileSystem: FileSystem, Sendable {
         let name = toParent.isEmpty ? full(to) : String(Substring(to.utf8[to.utf8.index(after: toParent.endIndex)...]))
         var st = stat()
         // > 0: the rename failed with that errno; < 0: the lstat after it did.
-        let failure: Int32 = try at(from, op: "rename") { dir, fromName in
+        let failure: Int32 = try at(from, op: "rename", trusting: true) { dir, fromName in
             name.withCString { toName in
                 var rc = cplatform_rename_noreplace(dir, fromName, dir, toName)
                 if rc == -EINVAL {
@@ -321,14 +323,15 @@ public final class LocalFileSystem: FileSystem, Sendable {
     /// Runs `call` with the parent directory of `path` and its last component: a descriptor
     /// from ``directories`` (reached without symlinks) for a nested path, or the current
     /// directory and the absolute path for a top-level one (the root has no parent to check).
-    /// An open for reading content (`reading`) may use a directory checked a moment ago without
+    /// A call that can neither replace nor remove anything (`trusting`: an open to read, a temp
+    /// file's create, a no-replace rename) may use a directory checked a moment ago without
     /// checking it again (see ``DirectoryHandles``).
-    private func at<T>(_ path: String, op: String, reading: Bool = false,
+    private func at<T>(_ path: String, op: String, trusting: Bool = false,
                        _ call: (Int32, UnsafePointer<CChar>) -> T) throws(FileSystemError) -> T {
         let u = path.utf8
         guard let slash = u.lastIndex(of: UInt8(ascii: "/")) else { return full(path).withCString { call(AT_FDCWD, $0) } }
         let name = String(Substring(u[u.index(after: slash)...]))
-        return try directories.withDirectory(Substring(u[..<slash]), op: op, path: path, trustingRecent: reading) { dir in
+        return try directories.withDirectory(Substring(u[..<slash]), op: op, path: path, trustingRecent: trusting) { dir in
             name.withCString { call(dir, $0) }
         }
     }
@@ -340,8 +343,8 @@ public final class LocalFileSystem: FileSystem, Sendable {
     }
 
     /// `openat` of `path` in its parent; the descriptor, or a thrown error.
-    private func openFile(_ path: String, _ flags: Int32, mode: UInt32 = 0, op: String, reading: Bool = false) throws(FileSystemError) -> Int32 {
-        let fd = try at(path, op: op, reading: reading) { dir, name in
+    private func openFile(_ path: String, _ flags: Int32, mode: UInt32 = 0, op: String, trusting: Bool = false) throws(FileSystemError) -> Int32 {
+        let fd = try at(path, op: op, trusting: trusting) { dir, name in
             let fd = openat(dir, name, flags, mode_t(mode & 0o7777))
             return fd >= 0 ? fd : -errno
         }

@@ -54,7 +54,7 @@ import SyncProtocol
 
     @Test func aHeldDirectoryReplacedByASymlinkIsNotWrittenThrough() throws {
         let dir = TempDirectory(), elsewhere = TempDirectory()
-        let fs = LocalFileSystem(root: dir.path)
+        let fs = LocalFileSystem(root: dir.path, directoryTrustWindow: .zero)   // every call checks
         try fs.makeDirectories("a/b")
         try fs.writeAll("a/b/f", [1])   // "a/b" is held open now
         // Someone else moves the directory away and puts a symlink to another tree in its place.
@@ -69,6 +69,27 @@ import SyncProtocol
         // The directory moved away was not written to either.
         #expect(try fs.readAll("a/moved/f") == [1])
         #expect(try fs.list("a/moved") == ["f"])
+    }
+
+    /// With the default trust window, a temp file's create just after someone moved the
+    /// directory away (and put a symlink in its place) may still land in the moved directory,
+    /// as if it had run just before the move, but never goes through the symlink; what can
+    /// replace a file checks at once.
+    @Test func aCreateJustAfterTheMoveLandsInTheMovedDirectoryNeverThroughTheSymlink() throws {
+        let dir = TempDirectory(), elsewhere = TempDirectory()
+        let fs = LocalFileSystem(root: dir.path)
+        try fs.makeDirectories("a/b")
+        try fs.writeAll("a/b/f", [1])   // "a/b" is held open and checked now
+        outside(dir.path + "/a/b") { old in (dir.path + "/a/moved").withCString { Glibc.rename(old, $0) } }
+        outside(dir.path + "/a/b") { link in elsewhere.path.withCString { symlink($0, link) } }
+        do {
+            let (file, _) = try fs.openCreating("a/b/temp", permissions: 0o600)
+            file.close()
+            #expect(try fs.list("a/moved").sorted() == ["f", "temp"], "created in the directory held open")
+        } catch { #expect(error.code == FileSystemError.loop) }
+        #expect(throws: FileSystemError.self) { try fs.writeAll("a/b/f", [2]) }
+        #expect(try LocalFileSystem(root: elsewhere.path).list("").isEmpty, "nothing through the symlink")
+        #expect(try fs.readAll("a/moved/f") == [1])
     }
 
     @Test func aHeldDirectoryDeletedAndMadeAgainIsTheNewOne() throws {
