@@ -370,9 +370,9 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ours) and every device's rows of those paths, in one cached statement.
     ///
     /// The page's paths drive the outer loop (`CROSS JOIN` fixes the order): each is looked up
-    /// in `file_path`. Left to itself, SQLite's planner (no ANALYZE statistics) walked every row
-    /// of the folder in `file_path` for each page and probed an automatic index of the page, so
-    /// a walk cost O(folder) per page.
+    /// in the primary key (folderID, path, device). Left to itself, SQLite's planner (no ANALYZE
+    /// statistics) walked every row of the folder for each page and probed an automatic index of
+    /// the page, so a walk cost O(folder) per page.
     public func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int, withChunks: Bool) throws -> [NeedCandidate] {
         try database.pool.unsafeReentrantWrite { db in
             var out: [NeedCandidate] = []
