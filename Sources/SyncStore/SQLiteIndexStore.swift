@@ -291,6 +291,21 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
         return out
     }
 
+    /// ``IndexStore`` requirement: `body`'s look-ups (each on the writer's connection, as all the
+    /// engine's) run in one deferred transaction. Alone, each statement is a read transaction of
+    /// its own: two `fcntl` calls on the WAL index's read lock and a look at its header, about half
+    /// the cost of a point look-up (5.9 against 3.0 µs, measured with Python's sqlite3 on a
+    /// 20k-row index). Inside a transaction already (or when BEGIN fails), `body` just runs.
+    public func readTogether<T>(_ body: () -> T) -> T {
+        database.pool.unsafeReentrantWrite { db in
+            guard !db.isInsideTransaction, (try? db.beginTransaction(.deferred)) != nil else { return body() }
+            let result = body()
+            // Nothing was written: a failed COMMIT only leaves the transaction to roll back.
+            if (try? db.commit()) == nil { try? db.rollback() }
+            return result
+        }
+    }
+
     /// ``IndexStore`` requirement.
     public func localEntry(folderID: String, path: SyncPath, withChunks: Bool) throws -> LocalEntry? {
         try database.pool.unsafeReentrantWrite { db in
