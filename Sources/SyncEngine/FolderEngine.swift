@@ -527,11 +527,13 @@ public final class FolderEngine {
             return
         }
         var replaced: [SyncPath: Int] = [:]   // chunk count of the record each path replaces (this message only)
-        for r in message.records {
-            let old = replaced[r.path] ?? ((try? store.remoteChunkCount(folderID: config.folderID, device: peer, path: r.path)) ?? nil)
-            if old == nil { counts.records += 1 }
-            counts.chunks += r.chunks.count - (old ?? 0)
-            replaced[r.path] = r.chunks.count
+        store.readTogether {
+            for r in message.records {
+                let old = replaced[r.path] ?? ((try? store.remoteChunkCount(folderID: config.folderID, device: peer, path: r.path)) ?? nil)
+                if old == nil { counts.records += 1 }
+                counts.chunks += r.chunks.count - (old ?? 0)
+                replaced[r.path] = r.chunks.count
+            }
         }
         guard counts.chunks <= config.maxRemoteChunks else {
             protocolError(peer: peer, reason: "index describes more than \(config.maxRemoteChunks) chunks", now: now)
@@ -549,7 +551,9 @@ public final class FolderEngine {
         progress[peer] = p
         cachedNeedSummary = nil
         if !indexBroughtNeeds {
-            indexBroughtNeeds = message.records.contains { localEntry($0.path, withChunks: false)?.record.version != $0.version }
+            indexBroughtNeeds = store.readTogether {
+                message.records.contains { localEntry($0.path, withChunks: false)?.record.version != $0.version }
+            }
         }
     }
 

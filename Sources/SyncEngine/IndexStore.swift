@@ -154,9 +154,16 @@ public protocol IndexStore: AnyObject {
     /// Up to `limit` local tombstones after `path` in path order whose sequence is at most
     /// `maxSequence` and that were stamped at or before `stampedBefore`.
     func expirableTombstones(folderID: String, maxSequence: UInt64, stampedBefore: Int64, after path: SyncPath?, limit: Int) throws -> [FileRecord]
+    /// Runs `body`, whose look-ups the store may answer in one read transaction (SQLite takes its
+    /// locks and snapshot once for all of them, not once per statement). `body` only reads: it
+    /// must not commit.
+    func readTogether<T>(_ body: () -> T) -> T
 }
 
 extension IndexStore {
+    /// ``readTogether(_:)`` for a store without transactions: runs `body`.
+    public func readTogether<T>(_ body: () -> T) -> T { body() }
+
     /// ``forEachLocalChunkHash(folderID:_:)`` from the local entries, a page at a time.
     public func forEachLocalChunkHash(folderID: String, _ body: (ContentHash) -> Void) throws {
         var after: SyncPath?

@@ -291,6 +291,21 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
         return out
     }
 
+    /// ``IndexStore`` requirement: `body`'s look-ups (each on the writer's connection, as all the
+    /// engine's) run in one deferred transaction. Alone, each statement is a read transaction of
+    /// its own: two `fcntl` calls on the WAL index's read lock and a look at its header, about half
+    /// the cost of a point look-up (5.9 against 3.0 µs, measured with Python's sqlite3 on a
+    /// 20k-row index). Inside a transaction already (or when BEGIN fails), `body` just runs.
+    public func readTogether<T>(_ body: () -> T) -> T {
+        database.pool.unsafeReentrantWrite { db in
+            guard !db.isInsideTransaction, (try? db.beginTransaction(.deferred)) != nil else { return body() }
+            let result = body()
+            // Nothing was written: a failed COMMIT only leaves the transaction to roll back.
+            if (try? db.commit()) == nil { try? db.rollback() }
+            return result
+        }
+    }
+
     /// ``IndexStore`` requirement.
     public func localEntry(folderID: String, path: SyncPath, withChunks: Bool) throws -> LocalEntry? {
         try database.pool.unsafeReentrantWrite { db in
@@ -370,9 +385,9 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ours) and every device's rows of those paths, in one cached statement.
     ///
     /// The page's paths drive the outer loop (`CROSS JOIN` fixes the order): each is looked up
-    /// in `file_path`. Left to itself, SQLite's planner (no ANALYZE statistics) walked every row
-    /// of the folder in `file_path` for each page and probed an automatic index of the page, so
-    /// a walk cost O(folder) per page.
+    /// in the primary key (folderID, path, device). Left to itself, SQLite's planner (no ANALYZE
+    /// statistics) walked every row of the folder for each page and probed an automatic index of
+    /// the page, so a walk cost O(folder) per page.
     public func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int, withChunks: Bool) throws -> [NeedCandidate] {
         try database.pool.unsafeReentrantWrite { db in
             var out: [NeedCandidate] = []

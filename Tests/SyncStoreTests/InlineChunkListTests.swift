@@ -144,11 +144,11 @@ func rowCount(_ store: SQLiteIndexStore, _ table: String) throws -> Int {
         }
         let store = SQLiteIndexStore(database: try SyncDatabase(path: path))
         let applied = try store.database.pool.read { try SyncDatabase.migrator.appliedMigrations($0) }
-        #expect(applied.last == "v4-inline-chunk-lists-partial-indexes")
+        #expect(applied.last == "v5-file-keyed-by-path")
         let indexes = try store.database.pool.read {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'file' AND sql IS NOT NULL ORDER BY name")
         }
-        #expect(indexes == ["file_contentHash", "file_localSequence", "file_path", "file_tombstoneOnly"])
+        #expect(indexes == ["file_contentHash", "file_localSequence", "file_tombstoneOnly"])
         let loaded = try store.loadFolder("f", newIndexID: 9)
         #expect(loaded.indexID == 1)
         #expect(loaded.local.map(\.record) == [old])
@@ -187,7 +187,7 @@ func rowCount(_ store: SQLiteIndexStore, _ table: String) throws -> Int {
             ("SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND sequence > ? ORDER BY sequence LIMIT ?", "file_localSequence"),
             ("SELECT MAX(sequence) FROM file WHERE folderID = ? AND device = ''", "file_localSequence"),
             (SQLiteIndexStore.expirableTombstonesSQL, "file_tombstoneOnly"),
-            (SQLiteIndexStore.remoteChunkCountSQL, "sqlite_autoindex_file_1 (folderID=? AND device=? AND path=?)"),
+            (SQLiteIndexStore.remoteChunkCountSQL, "sqlite_autoindex_file_1 (folderID=? AND path=? AND device=?)"),
         ]
         for (sql, index) in cases {
             let plan = try store.database.pool.read { db in
@@ -247,7 +247,7 @@ func rowCount(_ store: SQLiteIndexStore, _ table: String) throws -> Int {
             }
             #expect(!plan.contains { $0.contains("AUTOMATIC") || $0.hasPrefix("SCAN f") || $0.hasPrefix("SCAN file") }, "\(plan)")
             if sql.hasPrefix("SELECT f.") {
-                #expect(plan.contains { $0.hasPrefix("SEARCH f USING INDEX file_path (folderID=? AND path=?)") }, "\(plan)")
+                #expect(plan.contains { $0.hasPrefix("SEARCH f USING INDEX sqlite_autoindex_file_1 (folderID=? AND path=?)") }, "\(plan)")
             } else {
                 // By content hash, never by the folder's tombstone index (every local row).
                 #expect(plan.contains { $0 == "SEARCH file USING INDEX file_contentHash (contentHash=?)" }, "\(plan)")

@@ -40,7 +40,8 @@ func fileRecord(_ path: String, _ content: String, version: VersionVector, seque
         #expect(try db.journalMode() == "wal")
         #expect(try db.synchronousLevel() == 1)
         let applied = try db.pool.read { try SyncDatabase.migrator.appliedMigrations($0) }
-        #expect(applied == ["v1-index", "v2-tombstones", "v3-chunklist-references", "v4-inline-chunk-lists-partial-indexes"])
+        #expect(applied == ["v1-index", "v2-tombstones", "v3-chunklist-references", "v4-inline-chunk-lists-partial-indexes",
+                           "v5-file-keyed-by-path"])
     }
 
     @Test func commitAndReloadRoundTrip() throws {
