@@ -151,6 +151,8 @@ public struct SCTPAssociation: Sendable {
     var events = Deque<SCTPEvent>()
     /// Reused buffer for the chunks of the packet being handled.
     var chunkScratch: [SCTPChunk] = []
+    /// Reused packet for ``pollTransmit(into:)-(inout [UInt8])``, which writes it out as an array.
+    var packetScratch = SCTPOutgoingPacket()
 
     /// A new, closed association. Call ``connect(now:)`` on (at least) the client side; the
     /// other side answers the INIT it receives.
