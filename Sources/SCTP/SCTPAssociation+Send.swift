@@ -69,20 +69,19 @@ extension SCTPAssociation {
     /// passes each packet on (encrypts or copies it) before polling the next one allocates no
     /// buffer per packet. Returns false, with `packet` empty, when there is nothing to send.
     public mutating func pollTransmit(into packet: inout [UInt8]) -> Bool {
+        // Built in the caller's buffer: the scratch packet (user data inline) takes its storage.
         var built = SCTPOutgoingPacket()
         swap(&built, &packetScratch)
-        defer { swap(&built, &packetScratch) }
-        guard pollTransmit(into: &built) else {
+        swap(&packet, &built.skeleton.bytes)
+        let sent = pollTransmit(into: &built)
+        swap(&packet, &built.skeleton.bytes)
+        let sealing = built.needsChecksum
+        swap(&built, &packetScratch)
+        guard sent else {
             packet.removeAll(keepingCapacity: true)
             return false
         }
-        if built.splices.isEmpty, !built.needsChecksum {
-            // A control packet or one without user data: the skeleton is the packet.
-            swap(&packet, &built.skeleton.bytes)
-        } else {
-            built.write(into: &packet)
-        }
-        built.releaseUserData()
+        if sealing { SCTPPacket.seal(&packet) }
         return true
     }
 
@@ -108,8 +107,8 @@ extension SCTPAssociation {
             packet.reset(capacity: 0)
             return false
         }
-        // A SACK-only packet needs far less than an MTU (the user data is not in the skeleton).
-        packet.reset(capacity: canSendData || !pendingChunks.isEmpty ? min(mtu, 512) : 128)
+        // A SACK-only packet needs far less than an MTU (nor does a skeleton without user data).
+        packet.reset(capacity: canSendData || !pendingChunks.isEmpty ? (packet.inlineUserData ? mtu : min(mtu, 512)) : 128)
         SCTPPacket.writeHeader(sourcePort: configuration.localPort, destinationPort: configuration.remotePort,
                                verificationTag: peerTag, into: &packet.skeleton)
         let empty = packet.count

@@ -29,6 +29,10 @@ public struct SCTPOutgoingPacket: Sendable {
     /// Whether ``write(into:)`` stores the CRC-32C (false: the zero checksum of RFC 9653, or a
     /// control packet sealed when it was queued).
     var needsChecksum = false
+    /// Set for the array API (`pollTransmit(into: &[UInt8])`): the user data is copied into
+    /// the skeleton as each chunk is written, which is then the whole packet (no splices: the
+    /// one copy the array needs anyway, without their bookkeeping).
+    var inlineUserData = false
 
     /// An empty packet (filled by `SCTPAssociation.pollTransmit(into:)`).
     public init() {}
@@ -38,8 +42,11 @@ public struct SCTPOutgoingPacket: Sendable {
 
     /// Empties the packet for building the next one, keeping its storage.
     mutating func reset(capacity: Int) {
-        skeleton = ByteWriter(reusing: &skeleton.bytes, capacity: capacity)
-        splices.removeAll(keepingCapacity: true)
+        // Drivers poll until there is nothing to send after every input: an empty packet is
+        // left as it is (no uniqueness check, no reallocation of a shared buffer).
+        if !skeleton.bytes.isEmpty { skeleton.bytes.removeAll(keepingCapacity: true) }
+        if skeleton.bytes.capacity < capacity { skeleton.bytes.reserveCapacity(capacity) }
+        if !splices.isEmpty { splices.removeAll(keepingCapacity: true) }
         splicedBytes = 0
         needsChecksum = false
     }
@@ -48,6 +55,11 @@ public struct SCTPOutgoingPacket: Sendable {
     /// chunk header just written to the skeleton.
     mutating func appendUserData(_ payload: ArraySlice<UInt8>) {
         let padding = (4 - payload.count & 3) & 3
+        if inlineUserData {
+            payload.withUnsafeBufferPointer { skeleton.bytes.append(contentsOf: $0) }
+            for _ in 0..<padding { skeleton.bytes.append(0) }
+            return
+        }
         splices.append(Splice(offset: skeleton.count, payload: payload, padding: padding))
         splicedBytes += payload.count + padding
     }
