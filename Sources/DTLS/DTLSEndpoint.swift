@@ -249,6 +249,22 @@ public final class DTLSEndpoint {
         return length
     }
 
+    /// As ``seal(applicationData:into:)``, for `length` bytes of application data that `fill`
+    /// writes straight into the record's body in `out` (given exactly `length` bytes; called
+    /// once, or again with the same bytes expected should OpenSSL's nonce need resetting),
+    /// where they are encrypted in place: an SCTP packet goes from its parts to the socket
+    /// buffer in one copy. Returns the record's length.
+    public func seal(applicationDataOfLength length: Int, into out: UnsafeMutableRawBufferPointer,
+                     writing fill: (UnsafeMutableRawBufferPointer) -> Void) throws(DTLSError) -> Int {
+        guard let protection, state == .connected else { throw .notConnected }
+        guard length > 0, length <= 16_384, out.count >= length + protection.overhead else { throw .recordTooLarge(length) }
+        guard let written = protection.seal(type: 23, length: length, into: out, writing: fill) else {
+            fail(.dtlsFailure(alert: nil), detail: "record sequence numbers exhausted or sealing failed")
+            throw .dtlsFailure(alert: nil)
+        }
+        return written
+    }
+
     /// Closes the association: sends `close_notify` when connected; state `closed`.
     public func close() {
         switch state {

@@ -57,6 +57,9 @@ public struct DataChannelManager: Sendable {
     /// The next SCTP packet to send, written into `packet` (its storage reused when uniquely
     /// held; see ``SCTPAssociation/pollTransmit(into:)``). False, `packet` empty, when none.
     public mutating func pollTransmit(into packet: inout [UInt8]) -> Bool { association.pollTransmit(into: &packet) }
+    /// The next SCTP packet to send, built in `packet` with its user data still in the messages
+    /// (written out, once, by `SCTPOutgoingPacket.write(into:)`). False when none.
+    public mutating func pollTransmit(into packet: inout SCTPOutgoingPacket) -> Bool { association.pollTransmit(into: &packet) }
     /// The next deadline.
     public func pollTimeout() -> Instant? { association.pollTimeout() }
 

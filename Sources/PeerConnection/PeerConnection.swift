@@ -73,6 +73,9 @@ public final class PeerConnection {
     /// The buffer each outgoing SCTP packet is written into before DTLS seals it (reused: no
     /// allocation per packet).
     var sctpPacket: [UInt8] = []
+    /// The packet ``pollSealedTransmit(_:)`` builds, its user data written straight into the
+    /// DTLS record (reused: no allocation per packet).
+    var sctpOutgoing = SCTPOutgoingPacket()
     /// Set by a driver that takes SCTP packets through ``pollSealedTransmit(_:)`` (see
     /// PeerConnection+DirectSealing.swift): while that path is usable, ``pollTransmit()`` no
     /// longer carries SCTP packets.

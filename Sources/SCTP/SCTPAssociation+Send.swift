@@ -69,50 +69,72 @@ extension SCTPAssociation {
     /// passes each packet on (encrypts or copies it) before polling the next one allocates no
     /// buffer per packet. Returns false, with `packet` empty, when there is nothing to send.
     public mutating func pollTransmit(into packet: inout [UInt8]) -> Bool {
+        // Built in the caller's buffer: the scratch packet (user data inline) takes its storage.
+        var built = SCTPOutgoingPacket()
+        swap(&built, &packetScratch)
+        swap(&packet, &built.skeleton.bytes)
+        let sent = pollTransmit(into: &built)
+        swap(&packet, &built.skeleton.bytes)
+        let sealing = built.needsChecksum
+        swap(&built, &packetScratch)
+        guard sent else {
+            packet.removeAll(keepingCapacity: true)
+            return false
+        }
+        if sealing { SCTPPacket.seal(&packet) }
+        return true
+    }
+
+    /// Like ``pollTransmit()``, building the packet in `packet` with its user data left in the
+    /// messages until ``SCTPOutgoingPacket/write(into:)-(UnsafeMutableRawBufferPointer)`` copies
+    /// the whole packet into its final buffer (of ``SCTPOutgoingPacket/count`` bytes) once. The
+    /// packet's storage is reused from call to call. Returns false when there is nothing to send.
+    public mutating func pollTransmit(into packet: inout SCTPOutgoingPacket) -> Bool {
         if let control = controlPackets.popFirst() {
             statistics.packetsSent += 1
-            packet = control
+            packet.reset(capacity: 0)
+            packet.skeleton.bytes = control
             return true
         }
         switch state {
         case .established, .shutdownPending, .shutdownSent, .shutdownReceived, .shutdownAckSent: break
-        default: packet.removeAll(keepingCapacity: true); return false
+        default: packet.reset(capacity: 0); return false
         }
         maybeSendReset()
         let canSendData = hasDataToSend
         // Nothing to say: return before touching the buffer (drivers poll until nil after every input).
         guard canSendData || sackImmediately || !pendingChunks.isEmpty || forwardTSNNeeded else {
-            packet.removeAll(keepingCapacity: true)
+            packet.reset(capacity: 0)
             return false
         }
-        // A SACK-only packet needs far less than an MTU.
-        var w = ByteWriter(reusing: &packet, capacity: canSendData || !pendingChunks.isEmpty ? mtu : 128)
+        // A SACK-only packet needs far less than an MTU (nor does a skeleton without user data).
+        packet.reset(capacity: canSendData || !pendingChunks.isEmpty ? (packet.inlineUserData ? mtu : min(mtu, 512)) : 128)
         SCTPPacket.writeHeader(sourcePort: configuration.localPort, destinationPort: configuration.remotePort,
-                               verificationTag: peerTag, into: &w)
-        let empty = w.count
+                               verificationTag: peerTag, into: &packet.skeleton)
+        let empty = packet.count
         if !pendingChunks.isEmpty {
             var kept = [SCTPChunk]()
             for c in pendingChunks {
                 var tmp = ByteWriter(capacity: 64)
                 c.write(into: &tmp)
-                if w.count + tmp.count <= mtu || w.count == empty { w.writeBytes(tmp.bytes) } else { kept.append(c) }
+                if packet.count + tmp.count <= mtu || packet.count == empty { packet.skeleton.writeBytes(tmp.bytes) } else { kept.append(c) }
             }
             pendingChunks = kept
         }
-        if sackImmediately || (sackDelayed && canSendData) || (w.count > empty && (sackDelayed || dataPacketsSinceSack > 0)) {
-            makeSack().write(into: &w)
+        if sackImmediately || (sackDelayed && canSendData) || (packet.count > empty && (sackDelayed || dataPacketsSinceSack > 0)) {
+            makeSack().write(into: &packet.skeleton)
         }
-        if forwardTSNNeeded, w.count + 8 + 4 * 16 <= mtu {
-            writeForwardTSN(into: &w)
+        // Control chunks come before any user data, so the skeleton's count is the packet's here.
+        if forwardTSNNeeded, packet.count + 8 + 4 * 16 <= mtu {
+            writeForwardTSN(into: &packet.skeleton)
         }
-        if canSendData { writeData(into: &w) }
-        packet = w.take()
+        if canSendData { writeData(into: &packet) }
         guard packet.count > empty else {
-            packet.removeAll(keepingCapacity: true)
+            packet.reset(capacity: 0)
             return false
         }
         // RFC 9653 §5.2: both sides run under the same alternate error detection (DTLS).
-        if !(sendsZeroChecksum && isEstablished) { SCTPPacket.seal(&packet) }
+        packet.needsChecksum = !(sendsZeroChecksum && isEstablished)
         statistics.packetsSent += 1
         return true
     }
@@ -125,7 +147,7 @@ extension SCTPAssociation {
     }
 
     /// Appends retransmissions, then new fragments, while the packet, cwnd and rwnd allow.
-    mutating func writeData(into w: inout ByteWriter) {
+    mutating func writeData(into packet: inout SCTPOutgoingPacket) {
         var sentAny = false
         while let tsn = retransmitQueue.first {
             let index = Int(tsn &- (lastCumAck &+ 1))
@@ -139,17 +161,18 @@ extension SCTPAssociation {
                 continue
             }
             let size = outstanding[index].payload.count
-            guard w.count + dataHeaderSize + size <= mtu else { break }
+            guard packet.count + dataHeaderSize + size <= mtu else { break }
             guard fastRetransmitPending || flightSize < cwnd else { break }
             retransmitQueue.removeFirst()
             let c = outstanding[index]
             if interleaving {
-                IDataChunk.write(tsn: c.tsn, streamID: c.streamID, mid: c.mid, ppidOrFSN: c.isBeginning ? c.ppid : c.fsn,
-                                 flags: c.flags, payload: c.payload, into: &w)
+                IDataChunk.writeHeader(tsn: c.tsn, streamID: c.streamID, mid: c.mid, ppidOrFSN: c.isBeginning ? c.ppid : c.fsn,
+                                       flags: c.flags, payloadCount: c.payload.count, into: &packet.skeleton)
             } else {
-                DataChunk.write(tsn: c.tsn, streamID: c.streamID, ssn: UInt16(truncatingIfNeeded: c.mid), ppid: c.ppid,
-                                flags: c.flags, payload: c.payload, into: &w)
+                DataChunk.writeHeader(tsn: c.tsn, streamID: c.streamID, ssn: UInt16(truncatingIfNeeded: c.mid), ppid: c.ppid,
+                                      flags: c.flags, payloadCount: c.payload.count, into: &packet.skeleton)
             }
+            packet.appendUserData(c.payload)
             outstanding[index].status = .inFlight
             outstanding[index].transmitCount += 1
             outstanding[index].sentAt = now
@@ -164,17 +187,17 @@ extension SCTPAssociation {
         // several), so they can be retransmitted after the packet size falls back.
         let fragmentLimit = baseMTU - SCTPPacket.headerSize - dataHeaderSize
         while flightSize < limit {
-            let room = min(mtu - w.count - dataHeaderSize, fragmentLimit)
+            let room = min(mtu - packet.count - dataHeaderSize, fragmentLimit)
             guard room >= 64 else { break }
             guard peerRwnd > 0 || (flightSize == 0 && !sentAny) else { break }
-            guard writeNextFragment(room: min(room, max(peerRwnd, 1)), into: &w) else { break }
+            guard writeNextFragment(room: min(room, max(peerRwnd, 1)), into: &packet) else { break }
             sentAny = true
         }
         if sentAny && t3Deadline == nil { t3Deadline = now.adding(nanoseconds: rto) }
     }
 
     /// Takes the next fragment from the scheduled streams. False when nothing is queued.
-    mutating func writeNextFragment(room: Int, into w: inout ByteWriter) -> Bool {
+    mutating func writeNextFragment(room: Int, into packet: inout SCTPOutgoingPacket) -> Bool {
         while true {
             let sid: UInt16
             if let current = currentStream {
@@ -207,12 +230,13 @@ extension SCTPAssociation {
                 let tsn = nextTSN
                 nextTSN &+= 1
                 if interleaved {
-                    IDataChunk.write(tsn: tsn, streamID: sid, mid: f.mid, ppidOrFSN: f.flags & 0x02 != 0 ? f.ppid : f.fsn,
-                                     flags: f.flags, payload: f.payload, into: &w)
+                    IDataChunk.writeHeader(tsn: tsn, streamID: sid, mid: f.mid, ppidOrFSN: f.flags & 0x02 != 0 ? f.ppid : f.fsn,
+                                           flags: f.flags, payloadCount: f.payload.count, into: &packet.skeleton)
                 } else {
-                    DataChunk.write(tsn: tsn, streamID: sid, ssn: UInt16(truncatingIfNeeded: f.mid), ppid: f.ppid, flags: f.flags,
-                                    payload: f.payload, into: &w)
+                    DataChunk.writeHeader(tsn: tsn, streamID: sid, ssn: UInt16(truncatingIfNeeded: f.mid), ppid: f.ppid,
+                                          flags: f.flags, payloadCount: f.payload.count, into: &packet.skeleton)
                 }
+                packet.appendUserData(f.payload)
                 let take = f.payload.count
                 outstanding.append(OutstandingChunk(tsn: tsn, streamID: sid, mid: f.mid, fsn: f.fsn, ppid: f.ppid, flags: f.flags,
                                                     status: .inFlight, sentAt: now, messageID: f.messageID,

@@ -151,6 +151,13 @@ public struct SCTPAssociation: Sendable {
     var events = Deque<SCTPEvent>()
     /// Reused buffer for the chunks of the packet being handled.
     var chunkScratch: [SCTPChunk] = []
+    /// Reused packet for `pollTransmit(into: &[UInt8])`: built with the user data inline, its
+    /// skeleton is the packet.
+    var packetScratch: SCTPOutgoingPacket = {
+        var p = SCTPOutgoingPacket()
+        p.inlineUserData = true
+        return p
+    }()
 
     /// A new, closed association. Call ``connect(now:)`` on (at least) the client side; the
     /// other side answers the INIT it receives.

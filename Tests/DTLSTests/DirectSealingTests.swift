@@ -2,8 +2,9 @@ import DTLS
 import Testing
 import WireKit
 
-/// ``DTLSEndpoint/seal(applicationData:into:)``, the drivers' bulk send path: records sealed
-/// into a caller's buffer, interleaved with records queued by `send`, are opened in order by
+/// ``DTLSEndpoint/seal(applicationData:into:)`` and ``DTLSEndpoint/seal(applicationDataOfLength:into:writing:)``,
+/// the drivers' bulk send path: records sealed into a caller's buffer (from a plaintext elsewhere
+/// or one the caller writes into the record body), interleaved with records queued by `send`, are opened in order by
 /// the peer (native or OpenSSL's record layer), with consecutive sequence numbers and the
 /// header and length `send` gives them.
 @Suite struct DirectSealingTests {
@@ -22,8 +23,19 @@ import WireKit
             } else {
                 let length = try #require(pair.client.sealedLength(ofApplicationData: m.count))
                 var out = [UInt8](repeating: 0, count: length + 7)
-                let written = try m.withUnsafeBytes { bytes in
-                    try out.withUnsafeMutableBytes { try pair.client.seal(applicationData: bytes, into: $0) }
+                let written: Int
+                if i % 3 == 2 {
+                    // The plaintext written into the record body by the caller, then sealed there.
+                    written = try out.withUnsafeMutableBytes { raw in
+                        try pair.client.seal(applicationDataOfLength: m.count, into: raw) { body in
+                            #expect(body.count == m.count)
+                            m.withUnsafeBytes { body.copyMemory(from: $0) }
+                        }
+                    }
+                } else {
+                    written = try m.withUnsafeBytes { bytes in
+                        try out.withUnsafeMutableBytes { try pair.client.seal(applicationData: bytes, into: $0) }
+                    }
                 }
                 #expect(written == length)
                 records.append(Array(out[0..<written]))

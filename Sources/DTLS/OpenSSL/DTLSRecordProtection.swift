@@ -152,10 +152,27 @@ final class DTLSRecordProtection {
     /// number: the same bytes ``seal(type:_:)`` returns. The record's length, or nil when `out`
     /// is too small (nothing used), the sequence numbers are used up or OpenSSL fails.
     func seal(type: UInt8, _ payload: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int? {
+        seal(type: type, length: payload.count, into: out, source: payload) { body in
+            if let source = payload.baseAddress, let target = body.baseAddress { target.copyMemory(from: source, byteCount: body.count) }
+        }
+    }
+
+    /// As ``seal(type:_:into:)``, for a plaintext of `length` bytes that `fill` writes straight
+    /// into the record's body in `out` (the buffer it is given is exactly `length` bytes), where
+    /// it is then encrypted in place: no copy of a plaintext made elsewhere first. `fill` may be
+    /// called more than once for one record and must write the same bytes each time.
+    func seal(type: UInt8, length: Int, into out: UnsafeMutableRawBufferPointer,
+              writing fill: (UnsafeMutableRawBufferPointer) -> Void) -> Int? {
+        seal(type: type, length: length, into: out, source: nil, fill)
+    }
+
+    /// The two above: `source`, when given, is the plaintext, encrypted from where it is
+    /// (outside record mode); otherwise `fill` writes the plaintext into the body first.
+    private func seal(type: UInt8, length n: Int, into out: UnsafeMutableRawBufferPointer, source: UnsafeRawBufferPointer?,
+                      _ fill: (UnsafeMutableRawBufferPointer) -> Void) -> Int? {
         let sequence = nextWriteSequence
-        let n = payload.count
         let bodyLength = explicitNonceLength + n + Self.tagLength
-        guard sequence < Self.sequenceLimit, n <= 16_384 + 1_024, out.count >= Self.headerLength + bodyLength,
+        guard sequence < Self.sequenceLimit, n >= 0, n <= 16_384 + 1_024, out.count >= Self.headerLength + bodyLength,
               let raw = out.baseAddress else { return nil }
         nextWriteSequence += 1
         let epochAndSequence = UInt64(Self.epoch) << 48 | sequence
@@ -167,29 +184,35 @@ final class DTLSRecordProtection {
         base[11] = UInt8(truncatingIfNeeded: bodyLength >> 8)
         base[12] = UInt8(truncatingIfNeeded: bodyLength)
         if recordMode {
-            return sealInPlace(base, type: type, epochAndSequence: epochAndSequence, payload: payload)
+            return sealInPlace(base, type: type, epochAndSequence: epochAndSequence, length: n, fill)
                 ? Self.headerLength + bodyLength : nil
         }
         if explicitNonceLength == 8 { Self.storeBigEndian(epochAndSequence, at: base + 13) }
         let body = base + Self.headerLength + explicitNonceLength
+        let plaintext: UnsafePointer<UInt8>?
+        if let source {
+            plaintext = source.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        } else {
+            fill(UnsafeMutableRawBufferPointer(start: body, count: n))
+            plaintext = UnsafePointer(body)  // encrypted in place (EVP allows in == out)
+        }
         let ok = withNonceAndAdditionalData(iv: writeIV, epochAndSequence: epochAndSequence, type: type,
                                             plaintextLength: n) { nonce, aad in
-            CShim_DTLSAEAD_seal(sealContext, nonce, aad, payload.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                                n, body, body + n) == 1
+            CShim_DTLSAEAD_seal(sealContext, nonce, aad, plaintext, n, body, body + n) == 1
         }
         return ok ? Self.headerLength + bodyLength : nil
     }
 
-    /// Record mode: copies `payload` behind the header at `record` and seals it in place; the
-    /// context writes the explicit nonce, which must be `epochAndSequence` (the context counts
-    /// one per record, as the sequence does; if they ever differ it is set again and the record
-    /// sealed anew: what was sealed under the wrong nonce is overwritten, never sent).
-    private func sealInPlace(_ record: UnsafeMutablePointer<UInt8>, type: UInt8, epochAndSequence: UInt64,
-                             payload: UnsafeRawBufferPointer) -> Bool {
-        let n = payload.count
+    /// Record mode: has `fill` write the `n`-byte plaintext behind the header at `record` and
+    /// seals it in place; the context writes the explicit nonce, which must be
+    /// `epochAndSequence` (the context counts one per record, as the sequence does; if they ever
+    /// differ it is set again and the record filled and sealed anew: what was sealed under the
+    /// wrong nonce is overwritten, never sent).
+    private func sealInPlace(_ record: UnsafeMutablePointer<UInt8>, type: UInt8, epochAndSequence: UInt64, length n: Int,
+                             _ fill: (UnsafeMutableRawBufferPointer) -> Void) -> Bool {
         let body = record + Self.headerLength
         for attempt in 0..<2 {
-            if n > 0, let source = payload.baseAddress { UnsafeMutableRawPointer(body + 8).copyMemory(from: source, byteCount: n) }
+            fill(UnsafeMutableRawBufferPointer(start: body + 8, count: n))
             let sealed = Self.withAdditionalData(epochAndSequence: epochAndSequence, type: type, length: n + 8) { aad in
                 CShim_DTLSAEAD_record(sealContext, aad, body, 8 + n + Self.tagLength)
             }

@@ -61,20 +61,20 @@ public struct IDataChunk: Sendable, Equatable {
 
     /// Appends the whole chunk (header, value, padding).
     public func write(into w: inout ByteWriter) {
-        IDataChunk.write(tsn: tsn, streamID: streamID, mid: mid, ppidOrFSN: beginning ? ppid : fsn, flags: flags,
-                         payload: payload, into: &w)
+        IDataChunk.writeHeader(tsn: tsn, streamID: streamID, mid: mid, ppidOrFSN: beginning ? ppid : fsn, flags: flags,
+                               payloadCount: payload.count, into: &w)
+        w.writeBytes(payload)
+        w.writeZeros((4 - payload.count & 3) & 3)
     }
 
-    /// Appends an I-DATA chunk built from its fields; `ppidOrFSN` is the PPID when the B flag
-    /// is set, the FSN otherwise.
-    @inlinable static func write(tsn: UInt32, streamID: UInt16, mid: UInt32, ppidOrFSN: UInt32, flags: UInt8,
-                                 payload: ArraySlice<UInt8>, into w: inout ByteWriter) {
-        let length = UInt32(truncatingIfNeeded: headerSize + payload.count)
+    /// Appends the 20-byte header of an I-DATA chunk of `payloadCount` bytes of user data built
+    /// from its fields; `ppidOrFSN` is the PPID when the B flag is set, the FSN otherwise. The
+    /// send path leaves the user data (and its padding) to ``SCTPOutgoingPacket``.
+    @inlinable static func writeHeader(tsn: UInt32, streamID: UInt16, mid: UInt32, ppidOrFSN: UInt32, flags: UInt8,
+                                       payloadCount: Int, into w: inout ByteWriter) {
+        let length = UInt32(truncatingIfNeeded: headerSize + payloadCount)
         var header = ((UInt32(ChunkType.iData) << 24 | UInt32(flags) << 16 | (length & 0xFFFF)).bigEndian,
                       tsn.bigEndian, (UInt32(streamID) << 16).bigEndian, mid.bigEndian, ppidOrFSN.bigEndian)
         withUnsafeBytes(of: &header) { w.bytes.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
-        payload.withUnsafeBufferPointer { w.bytes.append(contentsOf: $0) }
-        var padding = (4 - payload.count & 3) & 3
-        while padding > 0 { w.bytes.append(0); padding -= 1 }
     }
 }
