@@ -227,8 +227,8 @@ extension FolderEngine {
             }
         }
         let conflict = !n.revert && l.map { !$0.deleted && $0.version.compare(g.version) == .concurrent && !$0.sameContent(as: g) } ?? false
+        var temp: TempFile?
         do {
-            var temp: TempFile?
             if !defersWrite(of: g) {
                 do { temp = try writer.openTemp(for: n.path, contentHash: g.contentHash, size: g.size) } catch {
                     // The parent is looked at only when the temp file could not be made (one
@@ -267,6 +267,7 @@ extension FolderEngine {
             pulls[n.path] = pull
             if pull.queued.isEmpty { readyPulls.append(n.path) } else { markWaiting(n.path) }
         } catch {
+            temp?.close()   // kept for a resume; its descriptor is not
             emit(.pullFailed(n.path, reason: "\(error)"))
             failedPulls.insert(n.path)
         }
