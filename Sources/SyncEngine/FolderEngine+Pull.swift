@@ -65,7 +65,7 @@ extension FolderEngine {
             if free { occupiedNewPaths.remove(path) }
             return free
         }
-        return diskMatchesIndex(path, disk: (try? fs.info(path.string)) ?? nil)
+        return diskMatchesIndex(path)
     }
 
     func currentState(_ path: SyncPath) -> LocalFileState? {

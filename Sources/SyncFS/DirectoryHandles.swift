@@ -17,7 +17,7 @@ import Synchronization
 /// own renames and removals of directories; ``forget(_:)`` only closes a removed one early).
 ///
 /// A call that can neither replace nor remove anything may skip that `lstat` for a directory
-/// checked within the last ``trustWindow`` (50 ms; `trustingRecent`) when the file system itself
+/// checked within the last ``trustWindow`` (50 ms by default; `trustingRecent`) when the file system itself
 /// renamed or removed no directory since: opening a file to read its content (every such read
 /// is checked afterwards, against a hash or the state a scan recorded), creating a temp file
 /// (`O_EXCL`, or reopening one of PeerSync's own temp files) and a no-replace rename. Through a
@@ -52,6 +52,12 @@ final class DirectoryHandles: Sendable {
         init(fd: Int32, device: UInt64, inode: UInt64, absolute: [CChar]) {
             self.fd = fd; self.device = device; self.inode = inode; self.absolute = absolute
         }
+
+        /// Notes that the directory was shown to be the one held at `now`, with `generation` read before.
+        func markChecked(at now: Int64, generation: Int64) {
+            checkedAt.store(now, ordering: .relaxed)
+            checkedGeneration.store(generation, ordering: .relaxed)
+        }
     }
 
     private let root: String
@@ -61,12 +67,10 @@ final class DirectoryHandles: Sendable {
     /// that needs no read permission on the directory.
     static let openPath: Int32 = 0o10000000
 
-    /// How long a directory's last check lets such calls skip the next one, by default.
-    static let defaultTrustWindow: Duration = .milliseconds(50)
     /// How long a directory's last check lets such calls skip the next one (nanoseconds).
     let trustWindow: Int64
 
-    /// Bumped by every rename and removal the file system makes: no read skips a check across
+    /// Bumped by every rename and removal the file system makes: no trusting call skips a check across
     /// one of its own changes.
     private let generation = Atomic<Int64>(0)
 
@@ -85,7 +89,7 @@ final class DirectoryHandles: Sendable {
     static let limit = 256
 
     /// Directory handles below `root` (an absolute path without a trailing `/`).
-    init(root: String, trustWindow: Duration = DirectoryHandles.defaultTrustWindow) {
+    init(root: String, trustWindow: Duration) {
         self.root = root
         let (seconds, attoseconds) = trustWindow.components
         self.trustWindow = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
@@ -119,8 +123,7 @@ final class DirectoryHandles: Sendable {
             }
             var st = stat()
             if lstat(held.absolute, &st) == 0, UInt64(st.st_dev) == held.device, UInt64(st.st_ino) == held.inode {
-                held.checkedAt.store(now, ordering: .relaxed)
-                held.checkedGeneration.store(current, ordering: .relaxed)
+                held.markChecked(at: now, generation: current)
                 defer { giveBack(held) }
                 return body(held.fd)
             }
@@ -199,9 +202,7 @@ final class DirectoryHandles: Sendable {
         let absolute = Array((root + "/" + dir).utf8CString)
         let entry = Entry(fd: fd, device: UInt64(st.st_dev), inode: UInt64(st.st_ino), absolute: absolute)
         // Reached just now, without symlinks.
-        let current = generation.load(ordering: .relaxed)
-        entry.checkedAt.store(Self.monotonicNow(), ordering: .relaxed)
-        entry.checkedGeneration.store(current, ordering: .relaxed)
+        entry.markChecked(at: Self.monotonicNow(), generation: generation.load(ordering: .relaxed))
         return .success(entry)
     }
 }

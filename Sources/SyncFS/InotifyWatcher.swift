@@ -68,10 +68,7 @@ public final class InotifyWatcher {
         while let entry = readdir(dir) {
             let type = entry.pointee.d_type
             guard type == UInt8(DT_DIR) || type == UInt8(DT_UNKNOWN) else { continue }
-            // Names that are not valid UTF-8 cannot be synced: they are skipped (as in listings).
-            guard let name = withUnsafeBytes(of: entry.pointee.d_name, { raw -> String? in
-                String(validating: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }), name != ".", name != ".." else { continue }
+            guard let name = LocalFileSystem.name(of: entry) else { continue }
             if type == UInt8(DT_UNKNOWN) {
                 var st = stat()
                 guard fstatat(dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) == 0, st.st_mode & S_IFMT == S_IFDIR else { continue }

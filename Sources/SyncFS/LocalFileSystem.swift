@@ -17,10 +17,14 @@ public final class LocalFileSystem: FileSystem, Sendable {
     /// Open parent directories, so a call on a nested path is one `*at()` call.
     private let directories: DirectoryHandles
 
+    /// How long a directory handle's check lets calls that can neither replace nor remove
+    /// anything skip the next one, unless told otherwise.
+    public static let defaultDirectoryTrustWindow: Duration = .milliseconds(50)
+
     /// A file system rooted at `root` (an absolute directory path). Calls that can neither
     /// replace nor remove anything skip checking a directory checked within
     /// `directoryTrustWindow` (see `DirectoryHandles`; zero: every call checks).
-    public init(root: String, directoryTrustWindow: Duration = .milliseconds(50)) {
+    public init(root: String, directoryTrustWindow: Duration = LocalFileSystem.defaultDirectoryTrustWindow) {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
         directories = DirectoryHandles(root: self.root, trustWindow: directoryTrustWindow)
     }
@@ -111,6 +115,15 @@ public final class LocalFileSystem: FileSystem, Sendable {
                         inode: UInt64(st.st_ino), symlinkTarget: symlinkTarget)
     }
 
+    /// A directory entry's name; nil for `.` and `..` and for names that are not valid UTF-8
+    /// (they cannot be represented on the wire: listings skip them).
+    static func name(of entry: UnsafeMutablePointer<dirent>) -> String? {
+        guard let name = withUnsafeBytes(of: entry.pointee.d_name, { raw -> String? in
+            String(validating: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }), name != ".", name != ".." else { return nil }
+        return name
+    }
+
     /// ``FileSystem`` requirement, through POSIX calls.
     public func list(_ path: String) throws(FileSystemError) -> [String] {
         let fd = try at(path, op: "opendir") { dir, name in
@@ -126,11 +139,7 @@ public final class LocalFileSystem: FileSystem, Sendable {
         defer { closedir(dir) }
         var names: [SyncPath] = []
         while let entry = readdir(dir) {
-            // Names that are not valid UTF-8 cannot be represented on the wire: they are skipped.
-            guard let name = withUnsafeBytes(of: entry.pointee.d_name, { raw -> String? in
-                String(validating: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }) else { continue }
-            if name == "." || name == ".." { continue }
+            guard let name = Self.name(of: entry) else { continue }
             names.append(SyncPath(name))
         }
         return names.sorted().map(\.string)
