@@ -24,7 +24,8 @@ PEERSYNC_BIN overrides the folder of the executables). Processes are run by cont
 With SYNC_COMPARE_PERF=DIR, each PeerSync daemon is profiled during its initial sync
 (`perf record --call-graph dwarf -F 250`, into DIR/sender.data and DIR/receiver.data); read
 them with `perf report -i DIR/receiver.data --no-children`. SYNC_COMPARE_PERF_EVENT=EVENT records every
-occurrence of a perf event instead of sampling the CPU (e.g. `syscalls:sys_enter_newfstatat`: who calls it). With SYNC_COMPARE_STRACE=DIR, `strace -c -f`
+occurrence of a perf event instead of sampling the CPU (e.g. `syscalls:sys_enter_newfstatat`: who calls it;
+`sched:sched_switch` with SYNC_COMPARE_PERF_CALLGRAPH=fp: where threads block, cheaply). With SYNC_COMPARE_STRACE=DIR, `strace -c -f`
 counts each daemon's system calls (DIR/sender.txt, DIR/receiver.txt; strace slows them, so counts only). With SYNC_COMPARE_HEAPTRACK=DIR, both
 daemons run under heaptrack (DIR/sender.*, DIR/receiver.*; read with `heaptrack_print`). With SYNC_COMPARE_TIMELINE=1, the
 PeerSync phases print how long the sender's folder add took (it returns once the folder is registered and its first
@@ -266,7 +267,7 @@ def start_perf(pids):
     procs = []
     if out:
         os.makedirs(out, exist_ok=True)
-        procs += [subprocess.Popen(["perf", "record", "--call-graph", "dwarf,16384", "-p", str(pid),
+        procs += [subprocess.Popen(["perf", "record", "--call-graph", os.environ.get("SYNC_COMPARE_PERF_CALLGRAPH", "dwarf,16384"), "-p", str(pid),
                                     *(["-e", os.environ["SYNC_COMPARE_PERF_EVENT"], "-c", "1"] if os.environ.get("SYNC_COMPARE_PERF_EVENT")
                                       else ["-F", os.environ.get("SYNC_COMPARE_PERF_HZ", "250")]),
                                     "-o", os.path.join(out, f"{name}.data")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -391,6 +392,33 @@ def report(results, dataset):
         print(f"initial: PeerSync/rsync time = {p.wall / r.wall:.2f}x")
 
 
+# When the last run removed its work folder (see settle()).
+CLEANED_MARK = os.path.join(os.environ.get("TMPDIR", "/tmp"), "sync-compare.cleaned")
+# ext4 without a journal will not reuse an inode freed in the last 60 s (300 s more while the
+# inode table block is dirty): each new file then steps over every such free inode of its group.
+RECENTLY_DELETED_SECONDS = 62
+
+
+def settle():
+    """Waits until inodes freed by the previous run's clean-up are reusable, so that every tool
+    starts from the same file system state.
+
+    On ext4 without a journal the kernel skips inodes deleted in the last minute when it
+    creates a file (more while their inode table block is dirty), checking each one: a run
+    started right after another removed its ~3 GiB / 30,000 files spent up to a quarter of the
+    receiver's CPU in that search, whichever tool ran. The clean-up syncs (so the blocks are
+    clean) and leaves a time stamp; this syncs too and waits out the rest of the minute."""
+    os.sync()
+    try:
+        with open(CLEANED_MARK) as f:
+            left = float(f.read().strip()) + RECENTLY_DELETED_SECONDS - time.time()
+    except (OSError, ValueError):
+        return
+    if 0 < left <= RECENTLY_DELETED_SECONDS:
+        log(f"waiting {left:.0f} s for the file system to settle after the previous run's clean-up (--no-settle skips this)")
+        time.sleep(left)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", type=float, default=1.0, help="dataset scale (1.0 is ~1 GiB)")
@@ -398,11 +426,15 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     ap.add_argument("--only", default="rsync,syncthing,peersync", help="comma-separated tools to run")
     ap.add_argument("--timeout", type=float, default=900, help="seconds allowed per sync phase")
+    ap.add_argument("--no-settle", action="store_true",
+                    help="do not wait for the file system to settle after a previous run's clean-up (see settle())")
     args = ap.parse_args()
     work = args.work or subprocess.run(["mktemp", "-d", "/tmp/sync-compare.XXXXXX"], capture_output=True, text=True).stdout.strip()
     os.makedirs(work, exist_ok=True)
     pristine = os.path.join(work, "dataset")
     subprocess.run(["bash", os.path.join(ROOT, "contrib/bench/gen-dataset.sh"), pristine, str(args.scale)], check=True)
+    if not args.no_settle:
+        settle()
     results, tools = [], args.only.split(",")
     try:
         if "rsync" in tools:
@@ -417,6 +449,9 @@ def main():
             print(f"work folder kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
+            os.sync()
+            with open(CLEANED_MARK, "w") as f:
+                f.write(f"{time.time()}\n")
     sys.exit(0 if results and all(r.ok for r in results) else 1)
 
 
