@@ -100,11 +100,10 @@ def peak_rss_mib(pid):
 
 def settle():
     """Starts every timed phase from the same state: what the steps before wrote is written back
-    (os.sync), and ext4's five-second window in which it does not reuse the inodes of recently
-    deleted files (an earlier run's cleanup) has passed. Without it, whichever tool ran first after
-    a cleanup paid for writing back the previous step's gigabyte and for a longer inode search. It
-    runs before the edit set is made, so a tool that watches the folder sees the edits only once
-    its timed phase has begun."""
+    (os.sync) and has settled for a few seconds. Without it, whichever tool ran first paid for
+    writing back the previous step's gigabyte. (An earlier run's clean-up is waited out once, at
+    the start: see wait_out_previous_cleanup().) It runs before the edit set is made, so a tool
+    that watches the folder sees the edits only once its timed phase has begun."""
     os.sync()
     time.sleep(6)
 
@@ -392,14 +391,14 @@ def report(results, dataset):
         print(f"initial: PeerSync/rsync time = {p.wall / r.wall:.2f}x")
 
 
-# When the last run removed its work folder (see settle()).
+# When the last run removed its work folder (see wait_out_previous_cleanup()).
 CLEANED_MARK = os.path.join(os.environ.get("TMPDIR", "/tmp"), "sync-compare.cleaned")
 # ext4 without a journal will not reuse an inode freed in the last 60 s (300 s more while the
 # inode table block is dirty): each new file then steps over every such free inode of its group.
 RECENTLY_DELETED_SECONDS = 62
 
 
-def settle():
+def wait_out_previous_cleanup():
     """Waits until inodes freed by the previous run's clean-up are reusable, so that every tool
     starts from the same file system state.
 
@@ -427,14 +426,14 @@ def main():
     ap.add_argument("--only", default="rsync,syncthing,peersync", help="comma-separated tools to run")
     ap.add_argument("--timeout", type=float, default=900, help="seconds allowed per sync phase")
     ap.add_argument("--no-settle", action="store_true",
-                    help="do not wait for the file system to settle after a previous run's clean-up (see settle())")
+                    help="do not wait out the minute after a previous run's clean-up (see wait_out_previous_cleanup())")
     args = ap.parse_args()
     work = args.work or subprocess.run(["mktemp", "-d", "/tmp/sync-compare.XXXXXX"], capture_output=True, text=True).stdout.strip()
     os.makedirs(work, exist_ok=True)
     pristine = os.path.join(work, "dataset")
     subprocess.run(["bash", os.path.join(ROOT, "contrib/bench/gen-dataset.sh"), pristine, str(args.scale)], check=True)
     if not args.no_settle:
-        settle()
+        wait_out_previous_cleanup()
     results, tools = [], args.only.split(",")
     try:
         if "rsync" in tools:
