@@ -93,6 +93,7 @@ extension FolderEngine {
     /// must be (a conflict copy, a version), then replaced.
     func place(_ p: ActivePull) -> Placement {
         let path = p.target.path
+        serveHandles.close(path)
         if !p.revert, localEntry(path, withChunks: false).map({ $0.record.deleted }) ?? true {
             do {
                 let info = try writer.placeNew(p.tempPath, size: p.target.size, at: path)

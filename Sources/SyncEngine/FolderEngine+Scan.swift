@@ -34,6 +34,7 @@ extension FolderEngine {
     public func beginScan(now: Instant) -> Bool {
         clock = max(clock, now)
         guard scanSession == nil else { return true }
+        serveHandles.closeAll()   // nothing read before a scan is served through a handle kept from then
         retryPullsNow()   // a scan (the user's rescan among them) retries failed pulls at once
         guard checkMarker() else { return false }
         scanSession = ScanSession(cursor: ScanCursor(scanner: scanner), announcedUpTo: sequence)

@@ -23,13 +23,20 @@ extension FolderEngine {
         }
         guard request.skip == 0 else { return serveSkipping(request, entry: entry, to: peer) }
         // The chunk is read straight into the frame that carries it (no second copy to encode it).
+        // A file asked for chunk by chunk stays open between its requests (see ``ServeHandles``).
         var frame: [UInt8]?
-        if let f = try? fs.openRead(request.path.string) {
+        if let f = serveHandles.take(request.path) ?? (try? fs.openRead(request.path.string)) {
+            var unchanged = false
             frame = ChunkResponse.okFrame(requestID: request.requestID, size: Int(request.size)) { payload in
                 guard (try? f.readFully(at: request.offset, into: payload)) == payload.count else { return false }
-                return verify(request, UnsafeRawBufferPointer(payload), of: entry, unchanged: entry.state != nil && f.currentState() == entry.state)
+                unchanged = entry.state != nil && f.currentState() == entry.state
+                return verify(request, UnsafeRawBufferPointer(payload), of: entry, unchanged: unchanged)
             }
-            f.close()
+            if unchanged && request.offset + UInt64(request.size) < entry.record.size {
+                serveHandles.keep(f, for: request.path, now: clock)
+            } else {
+                f.close()
+            }
         }
         guard let frame else {
             queue(.response(ChunkResponse(requestID: request.requestID, status: .notFound)), to: peer)

@@ -132,6 +132,8 @@ public final class FolderEngine {
     var chunkFilter: LocalChunkFilter?
     /// The chunk list of the content last served (see ``serve(_:from:)``).
     var servedChunks: ServedChunks?
+    /// Files being served kept open between their chunk requests (see ``ServeHandles``).
+    var serveHandles = ServeHandles()
     /// Live local files and bytes (nil until first counted).
     var cachedLocalTotals: (files: Int, bytes: UInt64)?
     /// Entries kept in ``entryCache`` before they move to ``previousEntries``.
@@ -581,6 +583,7 @@ public final class FolderEngine {
                 cachedLocalTotals = (max(0, t.files + delta.files), UInt64(clamping: max(0, Int64(clamping: t.bytes) + delta.bytes)))
             }
             for e in batch.local { remember(e.record.path, e) }
+            if !serveHandles.isEmpty { for e in batch.local { serveHandles.close(e.record.path) } }
             if freshIndexPaths != nil {
                 for e in batch.local { freshIndexPaths?.insert(e.record.path) }
                 if (freshIndexPaths?.count ?? 0) > Self.freshIndexPathsLimit { freshIndexPaths = nil }
@@ -594,6 +597,7 @@ public final class FolderEngine {
             }
             return true
         } catch {
+            serveHandles.closeAll()
             for e in batch.local { entryCache[e.record.path] = nil; previousEntries[e.record.path] = nil }
             for p in batch.expiredTombstones { entryCache[p] = nil; previousEntries[p] = nil }
             entryCacheEpoch &+= 1
@@ -629,17 +633,20 @@ public final class FolderEngine {
         return events[eventHead - 1]
     }
 
-    /// When ``handle(timeout:)`` should next be called (the earliest request deadline).
+    /// When ``handle(timeout:)`` should next be called (the earliest request deadline, retry,
+    /// held announcement, flush poll, or idle served file to close).
     public func pollTimeout() -> Instant? {
         // While files are being flushed, a poll now and then collects them even if the
         // syncer's wake-up was missed.
         let flushPoll = syncing.isEmpty && placingCount == 0 ? nil : clock + .milliseconds(100)
-        return [requests.values.map(\.deadline).min(), pullRetryAt.values.min(), announceHoldDeadline, flushPoll].compactMap { $0 }.min()
+        return [requests.values.map(\.deadline).min(), pullRetryAt.values.min(), announceHoldDeadline, flushPoll,
+                serveHandles.idleDeadline].compactMap { $0 }.min()
     }
 
     /// Expires chunk requests whose deadline passed, and asks again elsewhere.
     public func handle(timeout now: Instant) {
         clock = max(clock, now)
+        serveHandles.closeIdle(now: now)
         for (id, r) in requests where r.deadline <= now {
             requests[id] = nil
             bytesInFlight -= r.size

@@ -17,6 +17,13 @@ import WireKit
         return answer
     }
 
+    /// Overwrites the first 64 bytes of `path` in place (same size, no rescan).
+    func overwriteStart(_ fs: any FileSystem, _ path: String) throws {
+        let f = try fs.openWrite(path, create: false, permissions: 0o644)
+        try f.write(Array(repeating: 0xAB, count: 64), at: 0)
+        f.close()
+    }
+
     func request(_ id: UInt32, offset: Int, size: Int, hash: ContentHash) -> ChunkRequest {
         ChunkRequest(requestID: id, folderID: "default", path: SyncPath("f.bin"), offset: UInt64(offset), size: UInt32(size), hash: hash)
     }
@@ -55,9 +62,7 @@ import WireKit
         let (c, folders, data, chunks) = try synced(backing, seed: 33)
         _ = folders
         // Overwritten in place, same size, no rescan: the first chunk's bytes are not the indexed ones any more.
-        let f = try c.fss[0].openWrite("f.bin", create: false, permissions: 0o644)
-        try f.write(Array(repeating: 0xAB, count: 64), at: 0)
-        f.close()
+        try overwriteStart(c.fss[0], "f.bin")
         #expect(try c.fss[0].info("f.bin")?.size == UInt64(data.count))
         #expect(try ask(c, request(1, offset: 0, size: Int(chunks[0].size), hash: chunks[0].hash))?.status == .notFound)
         // The chunk whose bytes did not change still matches its hash.
@@ -91,9 +96,7 @@ import WireKit
         // A range inside it with its own bytes' hash is hashed and served.
         #expect(try ask(5, offset: 10, size: 100, hash: SHA256Hasher.hash(Array(data[10..<110])))?.data == Array(data[10..<110]))
         // Changed in place, same size, no rescan: the cached entry's chunk no longer matches the bytes.
-        let f = try c.fss[0].openWrite("s.bin", create: false, permissions: 0o644)
-        try f.write(Array(repeating: 0xAB, count: 64), at: 0)
-        f.close()
+        try overwriteStart(c.fss[0], "s.bin")
         #expect(try ask(6, offset: 0, size: data.count, hash: hash)?.status == .notFound)
     }
 }
