@@ -7,8 +7,12 @@ import GRDBSQLite
 ///
 /// Building a `StatementArguments` costs more than the insert it feeds: GRDB's initializers map
 /// a sequence through unspecialized generics or existentials (22k–40k instructions for a
-/// 20-column `file` row, measured with callgrind). Here each value is bound in place; GRDB still
-/// runs the statement (`execute()`: its transaction bookkeeping and error handling).
+/// 20-column `file` row, measured with callgrind). Here each value is bound in place, and
+/// ``execute()`` steps the statement itself, as the queries do: GRDB's execution wrapper (its
+/// checks for an aborted or suspended transaction, region tracking and observer hooks, none of
+/// which a row written inside the store's own write transaction needs) was a twelfth of the
+/// Swift side of a commit. The first failing row throws, and the store's commit then rolls
+/// back, so no row is ever written outside the transaction.
 ///
 /// Use: ``begin()``, one `bind` per `?` in order, ``execute()``. The SQL must be used only
 /// through this type on its connection (GRDB's own arguments on the shared cached statement are
@@ -71,6 +75,18 @@ struct DirectStatement {
         try check(value.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, CInt($0.count), Self.transient) })
     }
 
+    /// Binds the next parameter to a blob of `count` bytes that `fill` writes into a scratch
+    /// buffer on the stack (copied by SQLite): encoded values bound without building a `Data`.
+    mutating func bindBlob(count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) throws {
+        index += 1
+        let handle = handle, index = index
+        if count == 0 { return try check(sqlite3_bind_zeroblob(handle, index, 0)) }
+        try check(withUnsafeTemporaryAllocation(byteCount: count, alignment: 8) { buffer in
+            fill(buffer)
+            return sqlite3_bind_blob(handle, index, buffer.baseAddress, CInt(count), Self.transient)
+        })
+    }
+
     /// Binds the next parameter to `value` as stored (the few call sites that pass a list).
     mutating func bind(_ value: DatabaseValue) throws {
         switch value.storage {
@@ -89,10 +105,18 @@ struct DirectStatement {
         }
     }
 
-    /// Runs the row; throws if fewer or more values were bound than the SQL has parameters.
+    /// Runs the row (a statement that returns none); throws if fewer or more values were bound
+    /// than the SQL has parameters, or if SQLite fails it. The statement is reset before returning.
     func execute() throws {
         try checkCount()
-        try statement.execute()
+        defer { sqlite3_reset(handle) }
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_DONE else { throw stepError(code) }
+    }
+
+    /// The error of a failed `sqlite3_step`, with SQLite's message.
+    private func stepError(_ code: CInt) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))), sql: statement.sql)
     }
 
     /// Runs a query and decodes its first row with `decode` (nil when it has none). The statement
@@ -104,9 +128,7 @@ struct DirectStatement {
         switch sqlite3_step(handle) {
         case SQLITE_ROW: return try decode(Columns(handle: handle))
         case SQLITE_DONE: return nil
-        case let code:
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))),
-                                sql: statement.sql)
+        case let code: throw stepError(code)
         }
     }
 
@@ -119,9 +141,7 @@ struct DirectStatement {
             switch sqlite3_step(handle) {
             case SQLITE_ROW: guard try body(Columns(handle: handle)) else { return }
             case SQLITE_DONE: return
-            case let code:
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))),
-                                    sql: statement.sql)
+            case let code: throw stepError(code)
             }
         }
     }
