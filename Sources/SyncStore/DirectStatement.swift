@@ -15,8 +15,8 @@ import GRDBSQLite
 /// back, so no row is ever written outside the transaction.
 ///
 /// Use: ``begin()``, one `bind` per `?` in order, ``execute()``. The SQL must be used only
-/// through this type on its connection (GRDB's own arguments on the shared cached statement are
-/// marked empty and valid, so `execute()` keeps the values bound here).
+/// through this type on its connection (GRDB's arguments on the shared cached statement are
+/// never set or checked).
 struct DirectStatement {
     /// SQLite copies the bytes of strings and blobs (the `SQLITE_TRANSIENT` destructor).
     private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
@@ -25,19 +25,20 @@ struct DirectStatement {
     private let handle: SQLiteStatement
     private var index: CInt = 0
 
-    /// The connection's cached statement for `sql`.
+    /// The connection's cached statement for `sql`. GRDB never runs it (this type steps it),
+    /// so GRDB's own arguments on it are left as they are.
     init(_ db: Database, sql: String) throws {
         statement = try db.cachedStatement(sql: sql)
         handle = statement.sqliteStatement
-        // A failed earlier run leaves its error for the next reset: take it here, not in GRDB's `try!`.
+        // A failed earlier run leaves its error for the next reset: take it here.
         sqlite3_reset(handle)
-        statement.setUncheckedArguments(StatementArguments())
     }
 
-    /// Starts a row: resets the statement and clears its parameters.
+    /// Starts a row: resets the statement. Its parameters keep their old values until bound
+    /// again, and every one is (running it checks that as many were bound as it has), so they
+    /// are not cleared first.
     mutating func begin() {
         sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
         index = 0
     }
 
@@ -62,10 +63,19 @@ struct DirectStatement {
         try bind(value)
     }
 
-    /// Binds the next parameter to text (UTF-8, copied).
+    /// Binds the next parameter to text (UTF-8, copied; cut at a NUL byte, as GRDB binds it).
+    /// A native string's bytes are bound in place: passing the `String` as a C string built a
+    /// NUL-terminated copy of it on the heap for every value.
     mutating func bind(_ value: String) throws {
         index += 1
-        try check(sqlite3_bind_text(handle, index, value, -1, Self.transient))
+        let handle = handle, index = index
+        let code = value.utf8.withContiguousStorageIfAvailable { bytes -> CInt in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(handle, index, "", 0, Self.transient) }
+            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                sqlite3_bind_text(handle, index, $0, CInt(bytes.firstIndex(of: 0) ?? bytes.count), Self.transient)
+            }
+        }
+        try check(code ?? sqlite3_bind_text(handle, index, value, -1, Self.transient))
     }
 
     /// Binds the next parameter to a blob (copied); an empty one stays a blob, never NULL.
