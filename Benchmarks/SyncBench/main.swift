@@ -8,6 +8,7 @@
 //   .build/release/sync-bench primitives
 //   .build/release/sync-bench engine 256
 //   .build/release/sync-bench disk 3000 0      # two engines on real folders + SQLite, in one thread
+//   .build/release/sync-bench store 10000 16   # the index store calls of an initial sync, replayed (no file system)
 //   .build/release/sync-bench compress 20000   # zstd chunk compression of text-like 4/16/64 KiB chunks
 import Dispatch
 import Foundation
@@ -288,8 +289,9 @@ case "primitives": primitives()
 case "engine": try engineBench(megabytes: args.dropFirst().first.flatMap { Int($0) } ?? 256)
 case "compress":
     for size in [4 << 10, 16 << 10, 64 << 10] { compressionBench(size: size, count: args.dropFirst().first.flatMap { Int($0) } ?? 20_000) }
+case "store": try storeBench(files: args.dropFirst().first.flatMap { Int($0) } ?? 10_000, placeBatch: args.dropFirst(2).first.flatMap { Int($0) } ?? 16)
 case "disk": try diskSyncBench(files: args.dropFirst().first.flatMap { Int($0) } ?? 3000, largeMiB: args.dropFirst(2).first.flatMap { Int($0) } ?? 0)
 default:
-    print("usage: sync-bench scan DIR [THREADS] | file PATH [ROUNDS] | sizes [DATASET] | insert [MiB] | primitives | engine [MiB] | disk [SMALL FILES] [LARGE MiB] | compress [COUNT]")
+    print("usage: sync-bench scan DIR [THREADS] | file PATH [ROUNDS] | sizes [DATASET] | insert [MiB] | primitives | engine [MiB] | disk [SMALL FILES] [LARGE MiB] | store [FILES] [PLACE BATCH] | compress [COUNT]")
     exit(2)
 }

@@ -7,12 +7,16 @@ import GRDBSQLite
 ///
 /// Building a `StatementArguments` costs more than the insert it feeds: GRDB's initializers map
 /// a sequence through unspecialized generics or existentials (22k–40k instructions for a
-/// 20-column `file` row, measured with callgrind). Here each value is bound in place; GRDB still
-/// runs the statement (`execute()`: its transaction bookkeeping and error handling).
+/// 20-column `file` row, measured with callgrind). Here each value is bound in place, and
+/// ``execute()`` steps the statement itself, as the queries do: GRDB's execution wrapper (its
+/// checks for an aborted or suspended transaction, region tracking and observer hooks, none of
+/// which a row written inside the store's own write transaction needs) was a twelfth of the
+/// Swift side of a commit. The first failing row throws, and the store's commit then rolls
+/// back, so no row is ever written outside the transaction.
 ///
 /// Use: ``begin()``, one `bind` per `?` in order, ``execute()``. The SQL must be used only
-/// through this type on its connection (GRDB's own arguments on the shared cached statement are
-/// marked empty and valid, so `execute()` keeps the values bound here).
+/// through this type on its connection (GRDB's arguments on the shared cached statement are
+/// never set or checked).
 struct DirectStatement {
     /// SQLite copies the bytes of strings and blobs (the `SQLITE_TRANSIENT` destructor).
     private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
@@ -21,19 +25,20 @@ struct DirectStatement {
     private let handle: SQLiteStatement
     private var index: CInt = 0
 
-    /// The connection's cached statement for `sql`.
+    /// The connection's cached statement for `sql`. GRDB never runs it (this type steps it),
+    /// so GRDB's own arguments on it are left as they are.
     init(_ db: Database, sql: String) throws {
         statement = try db.cachedStatement(sql: sql)
         handle = statement.sqliteStatement
-        // A failed earlier run leaves its error for the next reset: take it here, not in GRDB's `try!`.
+        // A failed earlier run leaves its error for the next reset: take it here.
         sqlite3_reset(handle)
-        statement.setUncheckedArguments(StatementArguments())
     }
 
-    /// Starts a row: resets the statement and clears its parameters.
+    /// Starts a row: resets the statement. Its parameters keep their old values until bound
+    /// again, and every one is (running it checks that as many were bound as it has), so they
+    /// are not cleared first.
     mutating func begin() {
         sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
         index = 0
     }
 
@@ -58,10 +63,19 @@ struct DirectStatement {
         try bind(value)
     }
 
-    /// Binds the next parameter to text (UTF-8, copied).
+    /// Binds the next parameter to text (UTF-8, copied; cut at a NUL byte, as GRDB binds it).
+    /// A native string's bytes are bound in place: passing the `String` as a C string built a
+    /// NUL-terminated copy of it on the heap for every value.
     mutating func bind(_ value: String) throws {
         index += 1
-        try check(sqlite3_bind_text(handle, index, value, -1, Self.transient))
+        let handle = handle, index = index
+        let code = value.utf8.withContiguousStorageIfAvailable { bytes -> CInt in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(handle, index, "", 0, Self.transient) }
+            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                sqlite3_bind_text(handle, index, $0, CInt(bytes.firstIndex(of: 0) ?? bytes.count), Self.transient)
+            }
+        }
+        try check(code ?? sqlite3_bind_text(handle, index, value, -1, Self.transient))
     }
 
     /// Binds the next parameter to a blob (copied); an empty one stays a blob, never NULL.
@@ -69,6 +83,18 @@ struct DirectStatement {
         index += 1
         if value.isEmpty { return try check(sqlite3_bind_zeroblob(handle, index, 0)) }
         try check(value.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, CInt($0.count), Self.transient) })
+    }
+
+    /// Binds the next parameter to a blob of `count` bytes that `fill` writes into a scratch
+    /// buffer on the stack (copied by SQLite): encoded values bound without building a `Data`.
+    mutating func bindBlob(count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) throws {
+        index += 1
+        let handle = handle, index = index
+        if count == 0 { return try check(sqlite3_bind_zeroblob(handle, index, 0)) }
+        try check(withUnsafeTemporaryAllocation(byteCount: count, alignment: 8) { buffer in
+            fill(buffer)
+            return sqlite3_bind_blob(handle, index, buffer.baseAddress, CInt(count), Self.transient)
+        })
     }
 
     /// Binds the next parameter to `value` as stored (the few call sites that pass a list).
@@ -89,10 +115,18 @@ struct DirectStatement {
         }
     }
 
-    /// Runs the row; throws if fewer or more values were bound than the SQL has parameters.
+    /// Runs the row (a statement that returns none); throws if fewer or more values were bound
+    /// than the SQL has parameters, or if SQLite fails it. The statement is reset before returning.
     func execute() throws {
         try checkCount()
-        try statement.execute()
+        defer { sqlite3_reset(handle) }
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_DONE else { throw stepError(code) }
+    }
+
+    /// The error of a failed `sqlite3_step`, with SQLite's message.
+    private func stepError(_ code: CInt) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))), sql: statement.sql)
     }
 
     /// Runs a query and decodes its first row with `decode` (nil when it has none). The statement
@@ -104,9 +138,7 @@ struct DirectStatement {
         switch sqlite3_step(handle) {
         case SQLITE_ROW: return try decode(Columns(handle: handle))
         case SQLITE_DONE: return nil
-        case let code:
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))),
-                                sql: statement.sql)
+        case let code: throw stepError(code)
         }
     }
 
@@ -119,9 +151,7 @@ struct DirectStatement {
             switch sqlite3_step(handle) {
             case SQLITE_ROW: guard try body(Columns(handle: handle)) else { return }
             case SQLITE_DONE: return
-            case let code:
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))),
-                                    sql: statement.sql)
+            case let code: throw stepError(code)
             }
         }
     }

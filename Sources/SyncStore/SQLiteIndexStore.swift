@@ -137,7 +137,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                     var offset: Int64 = 0
                     for c in entry.record.chunks {
                         addLocation.begin()
-                        try addLocation.bind(RowCoding.data(c.hash)); try addLocation.bind(batch.folderID); try addLocation.bind(path)
+                        try addLocation.bind(c.hash); try addLocation.bind(batch.folderID); try addLocation.bind(path)
                         try addLocation.bind(offset); try addLocation.bind(Int64(c.size))
                         try addLocation.execute()
                         offset += Int64(c.size)
@@ -165,7 +165,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     static func saveChunkList(_ statement: inout DirectStatement, _ record: FileRecord) throws {
         guard RowCoding.listsSeparately(record) else { return }
         statement.begin()
-        try statement.bind(RowCoding.data(record.contentHash)); try statement.bind(RowCoding.encode(record.chunks))
+        try statement.bind(record.contentHash); try statement.bind(record.chunks)
         try statement.execute()
     }
 
@@ -225,7 +225,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                 UNION ALL SELECT folderID, path, 0 FROM file INDEXED BY file_contentHash WHERE contentHash = ?2 AND \(Self.holdsInlineChunk)
                 """)
             statement.begin()
-            try statement.bind(RowCoding.data(hash)); try statement.bind(RowCoding.oneChunkContentHash(hash))
+            try statement.bind(hash); try statement.bind(RowCoding.oneChunkContentHash(hash))
             try statement.forEachRow { out.append(($0.string(0), SyncPath($0.string(1)), UInt64(bitPattern: $0.int64(2)))); return true }
             return out
         }
@@ -271,11 +271,17 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ~28k instructions per call); the chunk lists are read only when `withChunks` (status and
     /// need counting do without them).
     func records(_ db: Database, _ sql: String, _ values: [DatabaseValue], withChunks: Bool = true) throws -> [(FileRow, FileRecord)] {
+        try records(db, sql, withChunks: withChunks) { statement in for v in values { try statement.bind(v) } }
+    }
+
+    /// ``records(_:_:_:withChunks:)`` with the parameters bound by `bind` (the per-file look-ups:
+    /// no array of `DatabaseValue`s built and switched over for every call).
+    func records(_ db: Database, _ sql: String, withChunks: Bool = true, bind: (inout DirectStatement) throws -> Void) throws -> [(FileRow, FileRecord)] {
         var out: [(FileRow, FileRecord)] = []
         var lists: [Data: [ChunkInfo]] = [:]   // rows of one page often share content
         var statement = try DirectStatement(db, sql: sql)
         statement.begin()
-        for v in values { try statement.bind(v) }
+        try bind(&statement)
         var rows: [FileRow] = []
         try statement.forEachRow { rows.append(RowCoding.fileRow($0)); return true }
         // Chunk lists are read after the page's statement is done (one statement active at a time).
@@ -309,18 +315,23 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement.
     public func localEntry(folderID: String, path: SyncPath, withChunks: Bool) throws -> LocalEntry? {
         try database.pool.unsafeReentrantWrite { db in
-            try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND path = ?", [folderID.databaseValue, path.string.databaseValue],
-                        withChunks: withChunks)
+            try records(db, Self.localEntrySQL, withChunks: withChunks) { try $0.bind(folderID); try $0.bind(path.string) }
                 .first.map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
         }
     }
+
+    /// The queries of the per-file look-ups, built once (each call hashes its SQL to find the
+    /// connection's cached statement; an interpolated string was also built every call).
+    static let localEntrySQL = "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND path = ?"
+    static let remoteRecordsSQL = "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND path = ? AND device != ''"
+    static let localRecordsSQL = "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND sequence > ? ORDER BY sequence LIMIT ?"
+    static let localEntriesSQL = "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND path > ? ORDER BY path LIMIT ?"
 
     /// ``IndexStore`` requirement.
     public func remoteRecords(folderID: String, path: SyncPath, withChunks: Bool) throws -> [String: FileRecord] {
         try database.pool.unsafeReentrantWrite { db in
             var out: [String: FileRecord] = [:]
-            for (row, r) in try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND path = ? AND device != ''", [folderID.databaseValue, path.string.databaseValue],
-                                        withChunks: withChunks) {
+            for (row, r) in try records(db, Self.remoteRecordsSQL, withChunks: withChunks, bind: { try $0.bind(folderID); try $0.bind(path.string) }) {
                 out[row.device] = r
             }
             return out
@@ -350,7 +361,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement.
     public func localRecords(folderID: String, afterSequence sequence: UInt64, limit: Int) throws -> [FileRecord] {
         try database.pool.unsafeReentrantWrite { db in
-            try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND sequence > ? ORDER BY sequence LIMIT ?",
+            try records(db, Self.localRecordsSQL,
                         [folderID.databaseValue, Int64(bitPattern: sequence).databaseValue, limit.databaseValue]).map(\.1)
         }
     }
@@ -358,7 +369,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement.
     public func localEntries(folderID: String, after path: SyncPath?, limit: Int, withChunks: Bool) throws -> [LocalEntry] {
         try database.pool.unsafeReentrantWrite { db in
-            try records(db, "SELECT \(RowCoding.fileColumns) FROM file WHERE folderID = ? AND device = '' AND path > ? ORDER BY path LIMIT ?",
+            try records(db, Self.localEntriesSQL,
                         [folderID.databaseValue, (path?.string ?? "").databaseValue, limit.databaseValue],
                         withChunks: withChunks).map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
         }
@@ -368,6 +379,14 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// folder, `?2` the path the page starts after (before, when `descending`; unused unless
     /// `bounded`), `?3` the page's length in paths.
     static func needCandidatesSQL(bounded: Bool, descending: Bool) -> String {
+        needCandidatesQueries[(bounded ? 2 : 0) + (descending ? 1 : 0)]
+    }
+
+    /// The four variants of ``needCandidatesSQL(bounded:descending:)``, built once.
+    static let needCandidatesQueries = [false, true].flatMap { bounded in [false, true].map { makeNeedCandidatesSQL(bounded: bounded, descending: $0) } }
+
+    /// Builds one variant of ``needCandidatesSQL(bounded:descending:)``.
+    static func makeNeedCandidatesSQL(bounded: Bool, descending: Bool) -> String {
         let bound = bounded ? (descending ? "AND r.path < ?2" : "AND r.path > ?2") : ""
         let order = descending ? "DESC" : "ASC"
         return """
@@ -377,7 +396,6 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                 WHERE r.folderID = ?1 AND r.device != '' \(bound) AND (l.path IS NULL AND r.deleted = 0 OR l.path IS NOT NULL AND l.version != r.version)
                 ORDER BY r.path \(order) LIMIT ?3
             ) p CROSS JOIN file f ON f.folderID = ?1 AND f.path = p.path
-            ORDER BY f.path \(order)
             """
     }
 
@@ -388,21 +406,35 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// in the primary key (folderID, path, device). Left to itself, SQLite's planner (no ANALYZE
     /// statistics) walked every row of the folder for each page and probed an automatic index of
     /// the page, so a walk cost O(folder) per page.
+    ///
+    /// The rows come out in the page's path order (the subquery walks the key in order and each
+    /// path's rows are neighbours in it), so the statement has no outer `ORDER BY`: SQLite would
+    /// copy every row of the page into a temporary B-tree to sort it again. SQL promises no
+    /// order without one, so the rows are grouped by path here and the page sorted if they ever
+    /// came out of order.
     public func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int, withChunks: Bool) throws -> [NeedCandidate] {
         try database.pool.unsafeReentrantWrite { db in
             var out: [NeedCandidate] = []
+            var slots: [SyncPath: Int] = [:]
             let sql = Self.needCandidatesSQL(bounded: path != nil, descending: descending)
             for (row, r) in try records(db, sql, [folderID.databaseValue, (path?.string ?? "").databaseValue, limit.databaseValue],
                                         withChunks: withChunks) {
                 // Compared as SyncPaths (bytes), never as Strings: String `==` is canonical
                 // equivalence and would merge `é` (NFC) with `e` + U+0301 (NFD).
-                if out.last?.path != r.path { out.append(NeedCandidate(path: r.path, local: nil, remote: [:])) }
+                let slot: Int
+                if out.last?.path == r.path { slot = out.count - 1 } else if let known = slots[r.path] { slot = known } else {
+                    slot = out.count
+                    slots[r.path] = slot
+                    out.append(NeedCandidate(path: r.path, local: nil, remote: [:]))
+                }
                 if row.device.isEmpty {
-                    out[out.count - 1].local = LocalEntry(record: r, state: RowCoding.state(row))
+                    out[slot].local = LocalEntry(record: r, state: RowCoding.state(row))
                 } else {
-                    out[out.count - 1].remote[row.device] = r
+                    out[slot].remote[row.device] = r
                 }
             }
+            let inOrder = zip(out, out.dropFirst()).allSatisfy { descending ? $0.path > $1.path : $0.path < $1.path }
+            if !inOrder { out.sort { descending ? $0.path > $1.path : $0.path < $1.path } }
             return out
         }
     }
@@ -432,7 +464,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
         try database.pool.unsafeReentrantWrite { db in
             var statement = try DirectStatement(db, sql: Self.localChunkLocationSQL)
             statement.begin()
-            try statement.bind(RowCoding.data(hash)); try statement.bind(folderID)
+            try statement.bind(hash); try statement.bind(folderID)
             try statement.bind(RowCoding.oneChunkContentHash(hash))
             return try statement.fetchFirst { (SyncPath($0.string(0)), UInt64(bitPattern: $0.int64(1))) }
         }

@@ -34,6 +34,18 @@ import SyncProtocol
         #expect(Array((rows[0][5] as String).utf8) == Array(nfd.utf8))
         #expect(rows[0][6] as Data == Data([0, 1, 2, 255]))
         #expect(rows[0][7] as String == "blob" && rows[0][8] as Int64 == 0)
+
+        // Text ends at a NUL byte, as GRDB binds it.
+        let cut = try db.pool.write { db -> [String] in
+            try db.execute(sql: "CREATE TABLE c (s TEXT NOT NULL)")
+            var insert = try DirectStatement(db, sql: "INSERT INTO c VALUES (?)")
+            insert.begin()
+            try insert.bind("cut\u{0}here")
+            try insert.execute()
+            try db.execute(sql: "INSERT INTO c VALUES (?)", arguments: ["cut\u{0}here"])
+            return try String.fetchAll(db, sql: "SELECT s FROM c ORDER BY rowid")
+        }
+        #expect(cut == ["cut", "cut"])
     }
 
     /// Too few values is an error, not a row with NULLs; a failed row (constraint) leaves the

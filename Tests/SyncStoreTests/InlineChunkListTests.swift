@@ -232,12 +232,14 @@ func rowCount(_ store: SQLiteIndexStore, _ table: String) throws -> Int {
     }
 
     /// The per-file queries use the right indexes: no scan of `file`, no automatic index built
-    /// per call (the need page did both before the `CROSS JOIN`), chunks by content hash.
+    /// per call (the need page did both before the `CROSS JOIN`), chunks by content hash; the
+    /// need page walks the key in order and sorts nothing in a temporary B-tree.
     @Test func perFileQueriesSearchIndexes() throws {
         let path = tempDatabasePath()
         defer { removeDatabaseDirectory(path) }
         let store = SQLiteIndexStore(database: try SyncDatabase(path: path))
         var sqls = [SQLiteIndexStore.needCandidatesSQL(bounded: false, descending: false),
+                    SQLiteIndexStore.needCandidatesSQL(bounded: false, descending: true),
                     SQLiteIndexStore.needCandidatesSQL(bounded: true, descending: false),
                     SQLiteIndexStore.needCandidatesSQL(bounded: true, descending: true)]
         sqls += [SQLiteIndexStore.localChunkLocationSQL, SQLiteIndexStore.chunkListSQL]
@@ -248,6 +250,7 @@ func rowCount(_ store: SQLiteIndexStore, _ table: String) throws -> Int {
             #expect(!plan.contains { $0.contains("AUTOMATIC") || $0.hasPrefix("SCAN f") || $0.hasPrefix("SCAN file") }, "\(plan)")
             if sql.hasPrefix("SELECT f.") {
                 #expect(plan.contains { $0.hasPrefix("SEARCH f USING INDEX sqlite_autoindex_file_1 (folderID=? AND path=?)") }, "\(plan)")
+                #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
             } else {
                 // By content hash, never by the folder's tombstone index (every local row).
                 #expect(plan.contains { $0 == "SEARCH file USING INDEX file_contentHash (contentHash=?)" }, "\(plan)")
