@@ -13,6 +13,12 @@ public struct ReceivedFrame: Sendable {
     public let chunkHash: ContentHash?
     /// Bytes the frame took on the wire.
     public let wireBytes: Int
+
+    /// True for a chunk request (what ``FolderEngine/handle(requests:from:now:)`` takes).
+    public var isRequest: Bool {
+        if case .success(.request) = frame { return true }
+        return false
+    }
 }
 
 extension FolderEngine {
@@ -25,6 +31,20 @@ extension FolderEngine {
             return ReceivedFrame(frame: .success(frame), chunkHash: SHA256Hasher.hash(r.data), wireBytes: bytes.count)
         } catch {
             return ReceivedFrame(frame: .failure(error), chunkHash: nil, wireBytes: bytes.count)
+        }
+    }
+
+    /// Handles a run of chunk requests from `peer` (frames for which ``ReceivedFrame/isRequest``
+    /// holds) in one read transaction of the store: serving only reads the index, and each
+    /// look-up alone would take and drop the store's read lock (two `fcntl` calls) for itself.
+    public func handle(requests: ArraySlice<ReceivedFrame>, from peer: String, now: Instant) {
+        store.readTogether {
+            for received in requests {
+                guard case .success(.request(let request)) = received.frame else { continue }
+                clock = max(clock, now)
+                guard peers[peer] != nil else { return }
+                serve(request, from: peer)
+            }
         }
     }
 

@@ -107,4 +107,26 @@ import WireKit
         handles.closeAll()
         #expect(handles.isEmpty && closed.count == ServeHandles.limit + 1)
     }
+
+    @Test(arguments: FolderBacking.allCases) func aRunOfRequestsIsServedTogetherAsOneByOne(_ backing: FolderBacking) throws {
+        let (c, folders, data, chunks) = try verification.synced(backing, seed: 49)
+        _ = folders
+        // Every chunk, with a request for bytes the file does not hold in the middle of the run.
+        var run = chunks.indices.map { FolderEngine.prepare(SyncFrame.request(chunkRequest(UInt32(10 + $0), chunks, $0)).encode()) }
+        run.insert(FolderEngine.prepare(SyncFrame.request(verification.request(99, offset: 0, size: 100, hash: SHA256Hasher.hash([1]))).encode()), at: 1)
+        let allRequests = run.allSatisfy { $0.isRequest }
+        #expect(allRequests)
+        #expect(!FolderEngine.prepare(SyncFrame.ping.encode()).isRequest)
+        c.engines[0].handle(requests: run[...], from: c.ids[1], now: c.now)
+        var answers: [UInt32: ChunkResponse] = [:]
+        while let t = c.engines[0].pollTransmit() {
+            if case .response(let r) = try SyncFrame.decode(t.bytes) { answers[r.requestID] = r }
+        }
+        #expect(answers.count == chunks.count + 1)
+        #expect(answers[99]?.status == .notFound)
+        for i in chunks.indices { #expect(answers[UInt32(10 + i)]?.data == bytes(data, chunks, i)) }
+        // From a device the engine does not know: nothing is served.
+        c.engines[0].handle(requests: run[...], from: "not-a-peer", now: c.now)
+        #expect(c.engines[0].pollTransmit() == nil)
+    }
 }

@@ -310,10 +310,21 @@ actor FolderRunner {
         // What the sender handed over since is counted off in the outbox: the engine's response
         // and paging limits see the bytes still waiting.
         if let l = links[peer] { engine.setUnsentBytes(l.outbox.unsentBytes, peer: peer) }
-        for frame in frames {
+        var i = 0
+        while i < frames.count {
             guard links[peer] != nil else { return }
-            traffic[peer, default: (0, 0)].bytesIn += UInt64(frame.wireBytes)
-            engine.handle(frame, from: peer, now: now)
+            // A run of chunk requests is served in one read transaction of the index.
+            var end = i
+            while end < frames.count && frames[end].isRequest { end += 1 }
+            if end - i > 1 {
+                for f in frames[i..<end] { traffic[peer, default: (0, 0)].bytesIn += UInt64(f.wireBytes) }
+                engine.handle(requests: frames[i..<end], from: peer, now: now)
+                i = end
+                continue
+            }
+            traffic[peer, default: (0, 0)].bytesIn += UInt64(frames[i].wireBytes)
+            engine.handle(frames[i], from: peer, now: now)
+            i += 1
         }
         drain()
     }
