@@ -39,12 +39,7 @@ extension FolderEngine {
     /// look-up alone would take and drop the store's read lock (two `fcntl` calls) for itself.
     public func handle(requests: ArraySlice<ReceivedFrame>, from peer: String, now: Instant) {
         store.readTogether {
-            for received in requests {
-                guard case .success(.request(let request)) = received.frame else { continue }
-                clock = max(clock, now)
-                guard peers[peer] != nil else { return }
-                serve(request, from: peer)
-            }
+            for received in requests where received.isRequest { handle(received, from: peer, now: now) }
         }
     }
 

@@ -314,17 +314,11 @@ actor FolderRunner {
         while i < frames.count {
             guard links[peer] != nil else { return }
             // A run of chunk requests is served in one read transaction of the index.
-            var end = i
-            while end < frames.count && frames[end].isRequest { end += 1 }
-            if end - i > 1 {
-                for f in frames[i..<end] { traffic[peer, default: (0, 0)].bytesIn += UInt64(f.wireBytes) }
-                engine.handle(requests: frames[i..<end], from: peer, now: now)
-                i = end
-                continue
-            }
-            traffic[peer, default: (0, 0)].bytesIn += UInt64(frames[i].wireBytes)
-            engine.handle(frames[i], from: peer, now: now)
-            i += 1
+            var end = i + 1
+            while end < frames.count && frames[i].isRequest && frames[end].isRequest { end += 1 }
+            for f in frames[i..<end] { traffic[peer, default: (0, 0)].bytesIn += UInt64(f.wireBytes) }
+            if end - i > 1 { engine.handle(requests: frames[i..<end], from: peer, now: now) } else { engine.handle(frames[i], from: peer, now: now) }
+            i = end
         }
         drain()
     }
