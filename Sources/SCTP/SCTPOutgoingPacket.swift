@@ -33,6 +33,11 @@ public struct SCTPOutgoingPacket: Sendable {
     /// the skeleton as each chunk is written, which is then the whole packet (no splices: the
     /// one copy the array needs anyway, without their bookkeeping).
     var inlineUserData = false
+    /// True when the packet may be fragmented by IP (sent with DF clear, RFC 9260 §7.3): it
+    /// carries one DATA chunk cut for a larger packet size than the path now takes (PLPMTUD
+    /// fell back after the chunk was sent), which can't be cut again. Drivers send such a
+    /// packet with fragmentation allowed; every other packet fits the path whole.
+    public internal(set) var mayFragment = false
 
     /// An empty packet (filled by `SCTPAssociation.pollTransmit(into:)`).
     public init() {}
@@ -49,6 +54,7 @@ public struct SCTPOutgoingPacket: Sendable {
         if !splices.isEmpty { splices.removeAll(keepingCapacity: true) }
         splicedBytes = 0
         needsChecksum = false
+        mayFragment = false
     }
 
     /// Appends a data chunk's user data (and its padding to a multiple of 4 bytes) after the
