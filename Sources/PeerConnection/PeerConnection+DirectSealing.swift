@@ -32,6 +32,14 @@ extension PeerConnection {
                                             _ seal: (UnsafeMutableRawBufferPointer) -> Int) -> Void) -> Bool {
         guard outgoing.isEmpty, let route = directSealingRoute, let dtls, let ice else { return false }
         guard sctp?.pollTransmit(into: &sctpOutgoing) == true else { return false }
+        if sctpOutgoing.mayFragment {
+            // Rare (a chunk resent after PLPMTUD fell back): the queued path, which marks it.
+            sctpOutgoing.write(into: &sctpPacket)
+            sctpOutgoing.releaseUserData()
+            do { try sendFragmentable(sctpPacket, through: dtls) } catch { return false }
+            counters.dtlsRecordsSent += 1
+            return true
+        }
         guard let length = dtls.sealedLength(ofApplicationData: sctpOutgoing.count) else {
             // Not sealable here after all (records OpenSSL wrote wait first): the queued path.
             sctpOutgoing.write(into: &sctpPacket)
