@@ -39,15 +39,7 @@ import WireKit
     /// through ``DatagramWriter`` to a socket with GRO on and one without.
     @Test(arguments: [true, false])
     func writerDeliversEveryDatagramInOrder(receiveOffload: Bool) async throws {
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
-        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
-        let receiver = try await DatagramBootstrap(group: loop)
-            .dataPathOptions(readBatch: 8, maxDatagramSize: 1200, receiveOffload: receiveOffload, socketBufferBytes: 1 << 20)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(continuation)) }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
-        let sender = try await DatagramBootstrap(group: loop).bind(host: "127.0.0.1", port: 0).get()
+        let (loop, receiver, sender, stream) = try await Self.loopbackSockets(maxDatagramSize: 1200, receiveOffload: receiveOffload)
         let to = try #require(receiver.localAddress.flatMap { TransportAddress($0) })
         let from = try #require(sender.localAddress.flatMap { TransportAddress($0) })
         var datagrams: [[UInt8]] = []
@@ -81,15 +73,7 @@ import WireKit
     /// refuses the same bytes unmarked (EMSGSIZE under IP_PMTUDISC_PROBE); on a 64 KiB loopback
     /// both pass whole.
     @Test func markedDatagramMayBeFragmented() async throws {
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
-        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
-        let receiver = try await DatagramBootstrap(group: loop)
-            .dataPathOptions(readBatch: 8, maxDatagramSize: 4096, receiveOffload: false, socketBufferBytes: 1 << 20)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(continuation)) }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
-        let sender = try await DatagramBootstrap(group: loop).bind(host: "127.0.0.1", port: 0).get()
+        let (loop, receiver, sender, stream) = try await Self.loopbackSockets(maxDatagramSize: 4096, receiveOffload: false)
         let to = try #require(receiver.localAddress.flatMap { TransportAddress($0) })
         let from = try #require(sender.localAddress.flatMap { TransportAddress($0) })
         await sender.setPathMTUProbing(local: from)
@@ -119,6 +103,21 @@ import WireKit
         #expect(mode == 3)
         try await receiver.close()
         try await sender.close()
+    }
+
+    /// A receiving socket whose datagrams come out of `stream`, and a sending socket, on 127.0.0.1.
+    static func loopbackSockets(maxDatagramSize: Int, receiveOffload: Bool) async throws
+        -> (loop: any EventLoop, receiver: any Channel, sender: any Channel, stream: AsyncStream<[UInt8]>) {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
+        let receiver = try await DatagramBootstrap(group: loop)
+            .dataPathOptions(readBatch: 8, maxDatagramSize: maxDatagramSize, receiveOffload: receiveOffload, socketBufferBytes: 1 << 20)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(continuation)) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let sender = try await DatagramBootstrap(group: loop).bind(host: "127.0.0.1", port: 0).get()
+        return (loop, receiver, sender, stream)
     }
 
     /// The loopback interface's MTU from sysfs (65 536 when it can't be read).
