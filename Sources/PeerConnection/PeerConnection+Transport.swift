@@ -31,7 +31,11 @@ extension PeerConnection {
                     while directSealingRoute == nil, sctp?.pollTransmit(into: &sctpPacket) == true {
                         progress = true
                         do {
-                            try dtls.send(sctpPacket)
+                            if sctp?.transmitMayFragment == true {
+                                try sendFragmentable(sctpPacket, through: dtls)
+                            } else {
+                                try dtls.send(sctpPacket)
+                            }
                             counters.dtlsRecordsSent += 1
                         } catch {
                             break

@@ -13,6 +13,8 @@ public protocol DirectSCTPCore {
     mutating func pollTransmit() -> [UInt8]?
     func pollTimeout() -> Instant?
     mutating func pollEvent() -> Event?
+    /// Whether the packet `pollTransmit` last returned may be IP-fragmented.
+    var transmitMayFragment: Bool { get }
 }
 
 extension SCTPAssociation: DirectSCTPCore {}
@@ -48,7 +50,8 @@ open class DirectUDPHost<Core: DirectSCTPCore>: SimulatedEndpoint {
     }
 
     public func pollTransmit() -> Transmit? {
-        core.pollTransmit().map { Transmit(source: local, destination: remote, payload: $0) }
+        guard let packet = core.pollTransmit() else { return nil }
+        return Transmit(source: local, destination: remote, payload: packet, mayFragment: core.transmitMayFragment)
     }
 
     public func pollTimeout() -> Instant? { core.pollTimeout() }
