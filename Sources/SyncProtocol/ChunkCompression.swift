@@ -88,14 +88,19 @@ public enum ChunkCompression {
     /// The output buffer is `announcedSize` long (which the caller has already capped), so a
     /// frame that would expand further fails inside zstd without writing past it.
     public static func decompress(_ payload: [UInt8], announcedSize: Int) throws(SyncProtocolParseError) -> [UInt8] {
+        try payload.withUnsafeBytes { p in Result { () throws(SyncProtocolParseError) in try decompress(p, announcedSize: announcedSize) } }.get()
+    }
+
+    /// ``decompress(_:announcedSize:)-([UInt8],_)`` of bytes in place (the payload within its frame).
+    public static func decompress(_ payload: UnsafeRawBufferPointer, announcedSize: Int) throws(SyncProtocolParseError) -> [UInt8] {
         guard announcedSize >= 0, announcedSize <= FrameLimits.maxChunkBytes else {
             throw .limitExceeded("announced \(announcedSize) bytes")
         }
-        let frameSize = payload.withUnsafeBytes { ZSTD_findFrameCompressedSize($0.baseAddress, $0.count) }
+        let frameSize = ZSTD_findFrameCompressedSize(payload.baseAddress, payload.count)
         guard ZSTD_isError(frameSize) == 0, frameSize == payload.count else {
             throw .decompression("not exactly one zstd frame")
         }
-        let content = payload.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
+        let content = ZSTD_getFrameContentSize(payload.baseAddress, payload.count)
         if content != CShim_ZSTD_CONTENTSIZE_UNKNOWN() {
             guard content == UInt64(announcedSize) else {
                 throw .decompression("frame says \(content) bytes, announced \(announcedSize)")
@@ -103,10 +108,8 @@ public enum ChunkCompression {
         }
         var out = [UInt8](repeating: 0, count: max(announcedSize, 1))
         let produced = out.withUnsafeMutableBytes { dst in
-            payload.withUnsafeBytes { src in
-                ZstdContexts.decompression.with { dctx in
-                    ZSTD_decompressDCtx(dctx, dst.baseAddress, announcedSize, src.baseAddress, src.count)
-                }
+            ZstdContexts.decompression.with { dctx in
+                ZSTD_decompressDCtx(dctx, dst.baseAddress, announcedSize, payload.baseAddress, payload.count)
             }
         }
         guard let produced else { throw .decompression("no memory for a zstd context") }
