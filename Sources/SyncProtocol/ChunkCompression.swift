@@ -59,12 +59,23 @@ public enum ChunkCompression {
 
     /// Whether equal byte pairs in `data[range]` are at most 1 in ``incompressibleCollisionInverse``:
     /// Σ c·(c−1) over the byte counts c, against n·(n−1).
+    ///
+    /// The counts live on the stack (an array of them was a heap allocation per sample, for
+    /// every chunk served), and the pairs are summed as the bytes are counted: a byte seen for
+    /// the c-th time makes c−1 new pairs, so Σ c·(c−1)/2 is the sum of the counts before each
+    /// increment.
     static func isFlat(_ data: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
-        var counts = [Int](repeating: 0, count: 256)
-        counts.withUnsafeMutableBufferPointer { c in
-            for i in range { c[Int(data[i])] += 1 }
+        guard !range.isEmpty else { return true }
+        let pairs = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 256) { counts -> Int in
+            counts.initialize(repeating: 0)
+            var halfPairs = 0
+            for i in range {
+                let b = Int(data[i])
+                halfPairs &+= Int(counts[b])
+                counts[b] &+= 1
+            }
+            return 2 * halfPairs
         }
-        let pairs = counts.reduce(0) { $0 + $1 * ($1 - 1) }
         let n = range.count
         return pairs * incompressibleCollisionInverse <= n * (n - 1)
     }
