@@ -409,12 +409,7 @@ extension FolderEngine {
                     pulls.values[pi].holders = remoteRecords(path, withChunks: false)
                         .filter { $0.value.contentHash == target.contentHash && !$0.value.deleted }.map(\.key)
                 }
-                let holders = pulls.values[pi].holders ?? []
-                let excluded = pulls.values[pi].excludedPeers
-                let candidates = peers.filter { peer, state in
-                    state.helloReceived && !excluded.contains(peer) && holders.contains(peer)
-                }
-                guard let peer = candidates.min(by: { ($0.value.outstandingBytes, $0.key) < ($1.value.outstandingBytes, $1.key) })?.key else {
+                guard let peer = leastBusyPeer(holders: pulls.values[pi].holders ?? [], excluding: pulls.values[pi].excludedPeers) else {
                     pulls.values[pi].holders = nil   // nobody can serve it now: look again next time (a peer may have announced it since)
                     break
                 }
@@ -433,6 +428,18 @@ extension FolderEngine {
             }
             if pulls.values[pi].queued.isEmpty { stopWaiting(at: i) } else { i += 1 }
         }
+    }
+
+    /// Of the peers that said hello, hold the content (`holders`) and are not `excluded`, the one
+    /// with the fewest bytes outstanding (the least device ID among equals); nil when none. One
+    /// pass over ``peers``: no filtered copy of the table is built for every request.
+    func leastBusyPeer(holders: [String], excluding excluded: Set<String>) -> String? {
+        var best: (bytes: Int, peer: String)?
+        for (peer, state) in peers where state.helloReceived && !excluded.contains(peer) && holders.contains(peer) {
+            if let b = best, (b.bytes, b.peer) <= (state.outstandingBytes, peer) { continue }
+            best = (state.outstandingBytes, peer)
+        }
+        return best?.peer
     }
 
     /// Removes the `i`-th of ``waitingPulls`` (its pull has nothing left to request, or is gone).
