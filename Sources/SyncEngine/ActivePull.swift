@@ -12,8 +12,9 @@ struct ActivePull {
     /// The temp file being filled; nil for a pull of one chunk whose content the ``FileSyncer``
     /// writes (``FolderEngine/defersWrite(of:)``): nothing is created before its chunk arrives.
     var temp: TempFile?
-    /// The verified content of a pull without a temp file, until it is handed over to be written.
-    var data: [UInt8]?
+    /// The verified content of a pull without a temp file, until it is handed over to be written
+    /// (a view of the received frame's bytes: the chunk is not copied out of it).
+    var data: ArraySlice<UInt8>?
     /// Byte offset of each chunk.
     let offsets: [UInt64]
     /// Chunks waiting to be requested, in order.

@@ -257,7 +257,7 @@ extension FolderEngine {
                     continue
                 }
                 if let bytes = localChunk(c) {
-                    if let temp { try writer.write(bytes, chunk: c, at: offsets[i], into: temp, hash: c.hash) } else { pull.data = bytes }
+                    if let temp { try writer.write(bytes, chunk: c, at: offsets[i], into: temp, hash: c.hash) } else { pull.data = bytes[...] }
                     pull.remaining -= 1
                     continue
                 }
@@ -318,12 +318,12 @@ extension FolderEngine {
 
     /// The whole chunk of a response to a request with a `skip`: the old file's leading bytes
     /// (if the file on disk is still the indexed one) followed by the response, or nil.
-    func withAppendPrefix(_ data: [UInt8], _ r: PendingRequest, _ p: ActivePull) -> [UInt8]? {
+    func withAppendPrefix(_ data: ArraySlice<UInt8>, _ r: PendingRequest, offset: UInt64) -> ArraySlice<UInt8>? {
         guard data.count == r.size, diskMatchesIndex(r.path), let f = try? fs.openRead(r.path.string) else { return nil }
         defer { f.close() }
-        guard var bytes = try? f.read(at: p.offsets[r.chunkIndex], count: r.skip), bytes.count == r.skip else { return nil }
+        guard var bytes = try? f.read(at: offset, count: r.skip), bytes.count == r.skip else { return nil }
         bytes.append(contentsOf: data)
-        return bytes
+        return bytes[...]
     }
 
     /// A chunk's bytes from a local file of the folder that has it (verified), or nil. The store
@@ -394,40 +394,52 @@ extension FolderEngine {
         var i = 0
         while i < waitingPulls.count {
             let path = waitingPulls[i]
-            guard var p = pulls[path], !p.queued.isEmpty else {
+            // The pull is changed in place (through its index): a copy taken out of ``pulls`` and
+            // stored back made every request copy the pull's queue and its set of pending chunks.
+            guard let pi = pulls.index(forKey: path), !pulls.values[pi].queued.isEmpty else {
                 stopWaiting(at: i)
                 continue
             }
-            while let index = p.queued.first {
-                let skip = p.appendPrefix?.index == index ? p.appendPrefix?.bytes ?? 0 : 0
-                let size = Int(p.target.chunks[index].size) - skip
-                if bytesInFlight > 0 && bytesInFlight + size > config.maxBytesInFlight { pulls[path] = p; return }
-                if p.holders == nil {
-                    p.holders = remoteRecords(path, withChunks: false).filter { $0.value.contentHash == p.target.contentHash && !$0.value.deleted }.map(\.key)
+            while let index = pulls.values[pi].queued.first {
+                let target = pulls.values[pi].target
+                let skip = pulls.values[pi].appendPrefix?.index == index ? pulls.values[pi].appendPrefix?.bytes ?? 0 : 0
+                let size = Int(target.chunks[index].size) - skip
+                if bytesInFlight > 0 && bytesInFlight + size > config.maxBytesInFlight { return }
+                if pulls.values[pi].holders == nil {
+                    pulls.values[pi].holders = remoteRecords(path, withChunks: false)
+                        .filter { $0.value.contentHash == target.contentHash && !$0.value.deleted }.map(\.key)
                 }
-                let holders = p.holders ?? []
-                let candidates = peers.filter { peer, state in
-                    state.helloReceived && !p.excludedPeers.contains(peer) && holders.contains(peer)
-                }
-                guard let peer = candidates.min(by: { ($0.value.outstandingBytes, $0.key) < ($1.value.outstandingBytes, $1.key) })?.key else {
-                    p.holders = nil   // nobody can serve it now: look again next time (a peer may have announced it since)
+                guard let peer = leastBusyPeer(holders: pulls.values[pi].holders ?? [], excluding: pulls.values[pi].excludedPeers) else {
+                    pulls.values[pi].holders = nil   // nobody can serve it now: look again next time (a peer may have announced it since)
                     break
                 }
                 let id = nextRequestID
                 nextRequestID &+= 1
-                requests[id] = PendingRequest(peer: peer, path: path, pullID: p.id, chunkIndex: index, size: size, skip: skip,
+                let pullID = pulls.values[pi].id, offset = pulls.values[pi].offsets[index]
+                requests[id] = PendingRequest(peer: peer, path: path, pullID: pullID, chunkIndex: index, size: size, skip: skip,
                                               deadline: now + config.requestTimeout)
                 bytesInFlight += size
                 peers[peer]?.outstandingBytes += size
-                p.queued.removeFirst()
-                p.pending.insert(index)
-                queue(.request(ChunkRequest(requestID: id, folderID: config.folderID, path: path, offset: p.offsets[index],
-                                            size: p.target.chunks[index].size, hash: p.target.chunks[index].hash,
+                pulls.values[pi].queued.removeFirst()
+                pulls.values[pi].pending.insert(index)
+                queue(.request(ChunkRequest(requestID: id, folderID: config.folderID, path: path, offset: offset,
+                                            size: target.chunks[index].size, hash: target.chunks[index].hash,
                                             skip: UInt32(skip))), to: peer)
             }
-            pulls[path] = p
-            if p.queued.isEmpty { stopWaiting(at: i) } else { i += 1 }
+            if pulls.values[pi].queued.isEmpty { stopWaiting(at: i) } else { i += 1 }
         }
+    }
+
+    /// Of the peers that said hello, hold the content (`holders`) and are not `excluded`, the one
+    /// with the fewest bytes outstanding (the least device ID among equals); nil when none. One
+    /// pass over ``peers``: no filtered copy of the table is built for every request.
+    func leastBusyPeer(holders: [String], excluding excluded: Set<String>) -> String? {
+        var best: (bytes: Int, peer: String)?
+        for (peer, state) in peers where state.helloReceived && !excluded.contains(peer) && holders.contains(peer) {
+            if let b = best, (b.bytes, b.peer) <= (state.outstandingBytes, peer) { continue }
+            best = (state.outstandingBytes, peer)
+        }
+        return best?.peer
     }
 
     /// Removes the `i`-th of ``waitingPulls`` (its pull has nothing left to request, or is gone).
@@ -440,35 +452,37 @@ extension FolderEngine {
         requests[response.requestID] = nil
         bytesInFlight -= r.size
         peers[peer]?.outstandingBytes -= r.size
-        guard var p = pulls[r.path], p.id == r.pullID else { issueRequests(now: now); return }
-        let chunk = p.target.chunks[r.chunkIndex]
+        // The pull is changed in place (through its index), not copied out and stored back: the
+        // copy made removing the chunk from its pending set copy the whole set, per chunk.
+        guard let pi = pulls.index(forKey: r.path), pulls.values[pi].id == r.pullID else { issueRequests(now: now); return }
         if response.status == .ok {
+            let chunk = pulls.values[pi].target.chunks[r.chunkIndex], offset = pulls.values[pi].offsets[r.chunkIndex]
             // A request with a skip answered with the rest only: the old file's bytes go in front.
             let prefixed = r.skip > 0 && response.data.count != Int(chunk.size)
-            let data = prefixed ? withAppendPrefix(response.data, r, p) : response.data
+            let data = prefixed ? withAppendPrefix(response.data, r, offset: offset) : response.data
             do throws(AtomicWriterError) {
-                guard let data else { throw .hashMismatch(path: p.target.path.string, offset: p.offsets[r.chunkIndex]) }
+                guard let data else { throw .hashMismatch(path: r.path.string, offset: offset) }
                 // The digest computed off this path is of `response.data`: one with the old
                 // file's bytes put in front is hashed here.
                 let hash = prefixed ? nil : chunkHash
-                if let temp = p.temp {
-                    try writer.write(data, chunk: chunk, at: p.offsets[r.chunkIndex], into: temp, hash: hash)
+                if let temp = pulls.values[pi].temp {
+                    try writer.write(data, chunk: chunk, at: offset, into: temp, hash: hash)
                 } else {
-                    try writer.verify(data, chunk: chunk, at: p.offsets[r.chunkIndex], of: p.target.path, hash: hash)
-                    p.data = data   // the whole file (one chunk): written when the pull finishes
+                    try writer.verify(data, chunk: chunk, at: offset, of: r.path, hash: hash)
+                    pulls.values[pi].data = data   // the whole file (one chunk): written when the pull finishes
                 }
-                p.pending.remove(r.chunkIndex)
-                p.remaining -= 1
+                pulls.values[pi].pending.remove(r.chunkIndex)
+                pulls.values[pi].remaining -= 1
             } catch {
                 if case .hashMismatch = error, prefixed {
                     // The old file did not end with the chunk's start (not an append): ask for all of it.
-                    p.appendPrefix = nil
-                    p.requeue(r.chunkIndex)
+                    pulls.values[pi].appendPrefix = nil
+                    pulls.values[pi].requeue(r.chunkIndex)
                     markWaiting(r.path)
                 } else if case .hashMismatch = error {
                     emit(.pullFailed(r.path, reason: "chunk from \(peer): \(error)"))
-                    p.excludedPeers.insert(peer)   // the peer sent bad data: ask someone else
-                    p.requeue(r.chunkIndex)
+                    pulls.values[pi].excludedPeers.insert(peer)   // the peer sent bad data: ask someone else
+                    pulls.values[pi].requeue(r.chunkIndex)
                     markWaiting(r.path)
                 } else {
                     emit(.pullFailed(r.path, reason: "chunk from \(peer): \(error)"))
@@ -482,12 +496,11 @@ extension FolderEngine {
                 }
             }
         } else {
-            p.excludedPeers.insert(peer)
-            p.requeue(r.chunkIndex)
+            pulls.values[pi].excludedPeers.insert(peer)
+            pulls.values[pi].requeue(r.chunkIndex)
             markWaiting(r.path)
         }
-        pulls[r.path] = p
-        if p.remaining == 0 { finishPull(r.path, now: now) }
+        if pulls.values[pi].remaining == 0 { finishPull(r.path, now: now) }
         issueRequests(now: now)
     }
 

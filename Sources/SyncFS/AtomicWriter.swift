@@ -82,6 +82,12 @@ public struct AtomicWriter {
     /// given, is the SHA-256 of `data` computed earlier (off the caller's serial path); otherwise
     /// it is computed here.
     public func write(_ data: [UInt8], chunk: ChunkInfo, at offset: UInt64, into temp: TempFile, hash: ContentHash? = nil) throws(AtomicWriterError) {
+        try write(data[...], chunk: chunk, at: offset, into: temp, hash: hash)
+    }
+
+    /// ``write(_:chunk:at:into:hash:)-([UInt8],_,_,_,_)`` of bytes in place (a chunk still in the
+    /// frame that carried it: not copied out of it).
+    public func write(_ data: ArraySlice<UInt8>, chunk: ChunkInfo, at offset: UInt64, into temp: TempFile, hash: ContentHash? = nil) throws(AtomicWriterError) {
         try verify(data, chunk: chunk, at: offset, of: temp.target, hash: hash)
         do { try temp.handle.write(data, at: offset) } catch { throw .fileSystem(error) }
         startWriteback(after: data.count, at: offset, of: temp)
@@ -89,7 +95,7 @@ public struct AtomicWriter {
 
     /// Verifies `data` against `chunk` (at `offset` of `target`, for the error), as ``write(_:chunk:at:into:hash:)``
     /// does before writing: for content written later by someone else (``FileWrite``).
-    public func verify(_ data: [UInt8], chunk: ChunkInfo, at offset: UInt64, of target: SyncPath, hash: ContentHash? = nil) throws(AtomicWriterError) {
+    public func verify(_ data: ArraySlice<UInt8>, chunk: ChunkInfo, at offset: UInt64, of target: SyncPath, hash: ContentHash? = nil) throws(AtomicWriterError) {
         guard data.count == Int(chunk.size), (hash ?? SHA256Hasher.hash(data)) == chunk.hash else {
             throw .hashMismatch(path: target.string, offset: offset)
         }

@@ -109,7 +109,7 @@ extension ReadableFile {
 /// An open file for writing at offsets.
 public protocol WritableFile {
     /// Writes all of `bytes` at `offset`.
-    func write(_ bytes: [UInt8], at offset: UInt64) throws(FileSystemError)
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(FileSystemError)
     /// Sets the file's length.
     func truncate(to size: UInt64) throws(FileSystemError)
     /// Flushes data and metadata to stable storage (fsync).
@@ -120,6 +120,18 @@ public protocol WritableFile {
     func setModificationTime(_ nanoseconds: Int64) throws(FileSystemError)
     /// Closes the file.
     func close()
+}
+
+extension WritableFile {
+    /// Writes all of `bytes` at `offset`.
+    public func write(_ bytes: [UInt8], at offset: UInt64) throws(FileSystemError) {
+        try write(bytes[...], at: offset)
+    }
+
+    /// Writes all of `bytes` at `offset` (a chunk still in the frame that carried it).
+    public func write(_ bytes: ArraySlice<UInt8>, at offset: UInt64) throws(FileSystemError) {
+        try bytes.withUnsafeBytes { b in Result { () throws(FileSystemError) in try write(b, at: offset) } }.get()
+    }
 }
 
 /// The file operations the scanner, puller and writer need, on paths relative to a folder root.

@@ -5,16 +5,21 @@
 public struct FileWrite: Sendable {
     /// The temp file's path (in the target's directory, so its later rename is atomic).
     public var path: String
-    /// The file's whole content.
-    public var data: [UInt8]
+    /// The file's whole content (a view: a pulled chunk stays in the frame that carried it).
+    public var data: ArraySlice<UInt8>
     /// The mode the file gets.
     public var permissions: UInt32
     /// The modification time the file gets.
     public var mtimeNanoseconds: Int64
 
     /// A write of `data` into `path`, with `permissions` and `mtimeNanoseconds`.
-    public init(path: String, data: [UInt8], permissions: UInt32, mtimeNanoseconds: Int64) {
+    public init(path: String, data: ArraySlice<UInt8>, permissions: UInt32, mtimeNanoseconds: Int64) {
         self.path = path; self.data = data; self.permissions = permissions; self.mtimeNanoseconds = mtimeNanoseconds
+    }
+
+    /// A write of all of `data`.
+    public init(path: String, data: [UInt8], permissions: UInt32, mtimeNanoseconds: Int64) {
+        self.init(path: path, data: data[...], permissions: permissions, mtimeNanoseconds: mtimeNanoseconds)
     }
 
     /// Creates the file (or reuses one left at `path`, cut to the new length), writes the content,

@@ -124,7 +124,7 @@ public final class InMemoryFileSystem: FileSystem {
         let node: Node
         let fs: InMemoryFileSystem
         let path: String
-        func write(_ bytes: [UInt8], at offset: UInt64) throws(FileSystemError) {
+        func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(FileSystemError) {
             try fs.mutate("write", path)
             let start = Int(offset)
             if node.data.count < start + bytes.count { node.data += [UInt8](repeating: 0, count: start + bytes.count - node.data.count) }

@@ -159,10 +159,10 @@ public final class LocalFileSystem: FileSystem, Sendable {
                 if errno != EINTR { throw FileSystemError(code: errno, operation: "pread", path: path) }
             }
         }
-        func write(_ bytes: [UInt8], at offset: UInt64) throws(FileSystemError) {
+        func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(FileSystemError) {
             var done = 0
             while done < bytes.count {
-                let n = bytes.withUnsafeBytes { b in pwrite(fd, b.baseAddress.map { $0 + done }, b.count - done, off_t(offset) + off_t(done)) }
+                let n = pwrite(fd, bytes.baseAddress.map { $0 + done }, bytes.count - done, off_t(offset) + off_t(done))
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw FileSystemError(code: errno, operation: "pwrite", path: path)

@@ -86,6 +86,9 @@ public final class SHA256Hasher {
     /// The digest of `bytes` in one call.
     public static func hash(_ bytes: [UInt8]) -> ContentHash { bytes.withUnsafeBytes { hash($0) } }
 
+    /// The digest of `bytes` in one call (a chunk still in the frame that carried it).
+    public static func hash(_ bytes: ArraySlice<UInt8>) -> ContentHash { bytes.withUnsafeBytes { hash($0) } }
+
     /// A whole file's content hash: SHA-256 over the concatenated chunk hashes (so content is hashed once).
     public static func contentHash(of chunks: [ChunkInfo]) -> ContentHash {
         guard !chunks.isEmpty else { return hash([]) }

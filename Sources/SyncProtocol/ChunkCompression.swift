@@ -59,12 +59,23 @@ public enum ChunkCompression {
 
     /// Whether equal byte pairs in `data[range]` are at most 1 in ``incompressibleCollisionInverse``:
     /// Σ c·(c−1) over the byte counts c, against n·(n−1).
+    ///
+    /// The counts live on the stack (an array of them was a heap allocation per sample, for
+    /// every chunk served), and the pairs are summed as the bytes are counted: a byte seen for
+    /// the c-th time makes c−1 new pairs, so Σ c·(c−1)/2 is the sum of the counts before each
+    /// increment.
     static func isFlat(_ data: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
-        var counts = [Int](repeating: 0, count: 256)
-        counts.withUnsafeMutableBufferPointer { c in
-            for i in range { c[Int(data[i])] += 1 }
+        guard !range.isEmpty else { return true }
+        let pairs = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 256) { counts -> Int in
+            counts.initialize(repeating: 0)
+            var halfPairs = 0
+            for i in range {
+                let b = Int(data[i])
+                halfPairs &+= Int(counts[b])
+                counts[b] &+= 1
+            }
+            return 2 * halfPairs
         }
-        let pairs = counts.reduce(0) { $0 + $1 * ($1 - 1) }
         let n = range.count
         return pairs * incompressibleCollisionInverse <= n * (n - 1)
     }
@@ -88,14 +99,19 @@ public enum ChunkCompression {
     /// The output buffer is `announcedSize` long (which the caller has already capped), so a
     /// frame that would expand further fails inside zstd without writing past it.
     public static func decompress(_ payload: [UInt8], announcedSize: Int) throws(SyncProtocolParseError) -> [UInt8] {
+        try payload.withUnsafeBytes { p in Result { () throws(SyncProtocolParseError) in try decompress(p, announcedSize: announcedSize) } }.get()
+    }
+
+    /// ``decompress(_:announcedSize:)-([UInt8],_)`` of bytes in place (the payload within its frame).
+    public static func decompress(_ payload: UnsafeRawBufferPointer, announcedSize: Int) throws(SyncProtocolParseError) -> [UInt8] {
         guard announcedSize >= 0, announcedSize <= FrameLimits.maxChunkBytes else {
             throw .limitExceeded("announced \(announcedSize) bytes")
         }
-        let frameSize = payload.withUnsafeBytes { ZSTD_findFrameCompressedSize($0.baseAddress, $0.count) }
+        let frameSize = ZSTD_findFrameCompressedSize(payload.baseAddress, payload.count)
         guard ZSTD_isError(frameSize) == 0, frameSize == payload.count else {
             throw .decompression("not exactly one zstd frame")
         }
-        let content = payload.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
+        let content = ZSTD_getFrameContentSize(payload.baseAddress, payload.count)
         if content != CShim_ZSTD_CONTENTSIZE_UNKNOWN() {
             guard content == UInt64(announcedSize) else {
                 throw .decompression("frame says \(content) bytes, announced \(announcedSize)")
@@ -103,10 +119,8 @@ public enum ChunkCompression {
         }
         var out = [UInt8](repeating: 0, count: max(announcedSize, 1))
         let produced = out.withUnsafeMutableBytes { dst in
-            payload.withUnsafeBytes { src in
-                ZstdContexts.decompression.with { dctx in
-                    ZSTD_decompressDCtx(dctx, dst.baseAddress, announcedSize, src.baseAddress, src.count)
-                }
+            ZstdContexts.decompression.with { dctx in
+                ZSTD_decompressDCtx(dctx, dst.baseAddress, announcedSize, payload.baseAddress, payload.count)
             }
         }
         guard let produced else { throw .decompression("no memory for a zstd context") }

@@ -35,11 +35,39 @@ public struct SyncPath: Hashable, Comparable, Sendable, CustomStringConvertible 
         return a.count > b.count && a.starts(with: b) && a[b.count] == UInt8(ascii: "/")
     }
 
-    public static func == (a: SyncPath, b: SyncPath) -> Bool { a.string.utf8.elementsEqual(b.string.utf8) }
-    /// Hashes the UTF-8 bytes (not the canonical form).
+    /// Compares the UTF-8 bytes eight at a time (comparing them one by one through the
+    /// strings' views was most of a look-up in the engine's tables keyed by path).
+    public static func == (a: SyncPath, b: SyncPath) -> Bool {
+        guard a.string.utf8.count == b.string.utf8.count else { return false }
+        return a.withUTF8 { x in b.withUTF8 { y in Self.bytesEqual(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) } }
+    }
+
+    /// Whether two buffers of the same length hold the same bytes.
+    static func bytesEqual(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        while i + 8 <= x.count {
+            guard x.loadUnaligned(fromByteOffset: i, as: UInt64.self) == y.loadUnaligned(fromByteOffset: i, as: UInt64.self) else { return false }
+            i += 8
+        }
+        while i < x.count {
+            guard x[i] == y[i] else { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// Hashes the UTF-8 bytes (not the canonical form) in one call, then their count (a path
+    /// hashed next to other values does not run into them).
     public func hash(into hasher: inout Hasher) {
-        for b in string.utf8 { hasher.combine(b) }
-        hasher.combine(0xFF as UInt8)
+        withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        hasher.combine(string.utf8.count)
+    }
+
+    /// `body` on the path's UTF-8 bytes (in place for a native string; a bridged one is copied).
+    func withUTF8<T>(_ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        if let result = string.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = string
+        return copy.withUTF8(body)
     }
     public static func < (a: SyncPath, b: SyncPath) -> Bool { a.string.utf8.lexicographicallyPrecedes(b.string.utf8) }
     public var description: String { string }

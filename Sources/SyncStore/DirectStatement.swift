@@ -28,7 +28,13 @@ struct DirectStatement {
     /// The connection's cached statement for `sql`. GRDB never runs it (this type steps it),
     /// so GRDB's own arguments on it are left as they are.
     init(_ db: Database, sql: String) throws {
-        statement = try db.cachedStatement(sql: sql)
+        self.init(try db.cachedStatement(sql: sql))
+    }
+
+    /// `statement` (a connection's cached statement, held by ``HotStatements``), stepped and
+    /// bound here as by ``init(_:sql:)``.
+    init(_ statement: Statement) {
+        self.statement = statement
         handle = statement.sqliteStatement
         // A failed earlier run leaves its error for the next reset: take it here.
         sqlite3_reset(handle)

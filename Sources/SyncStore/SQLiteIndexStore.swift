@@ -20,6 +20,9 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// The database.
     public let database: SyncDatabase
 
+    /// The per-chunk look-ups' statements, prepared once on the writer's connection.
+    let hot = HotStatements()
+
     /// A store on `database`.
     public init(database: SyncDatabase) { self.database = database }
 
@@ -94,7 +97,12 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// The stored chunk list of `contentHash`, encoded (nil if there is none): from a row that
     /// keeps it inline, or from `chunkList`.
     static func chunkListBlob(_ db: Database, _ contentHash: Data) throws -> Data? {
-        var statement = try DirectStatement(db, sql: chunkListSQL)
+        try chunkListBlob(DirectStatement(db, sql: chunkListSQL), contentHash)
+    }
+
+    /// ``chunkListBlob(_:_:)-(Database,_)`` through `statement` (of ``chunkListSQL``).
+    static func chunkListBlob(_ statement: DirectStatement, _ contentHash: Data) throws -> Data? {
+        var statement = statement
         statement.begin()
         try statement.bind(contentHash)
         return try statement.fetchFirst { $0.data(0) }
@@ -277,9 +285,14 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``records(_:_:_:withChunks:)`` with the parameters bound by `bind` (the per-file look-ups:
     /// no array of `DatabaseValue`s built and switched over for every call).
     func records(_ db: Database, _ sql: String, withChunks: Bool = true, bind: (inout DirectStatement) throws -> Void) throws -> [(FileRow, FileRecord)] {
+        try records(db, DirectStatement(db, sql: sql), withChunks: withChunks, bind: bind)
+    }
+
+    /// ``records(_:_:withChunks:bind:)`` on a statement already at hand (a ``HotStatements`` one).
+    func records(_ db: Database, _ statement: DirectStatement, withChunks: Bool = true, bind: (inout DirectStatement) throws -> Void) throws -> [(FileRow, FileRecord)] {
         var out: [(FileRow, FileRecord)] = []
         var lists: [Data: [ChunkInfo]] = [:]   // rows of one page often share content
-        var statement = try DirectStatement(db, sql: sql)
+        var statement = statement
         statement.begin()
         try bind(&statement)
         var rows: [FileRow] = []
@@ -315,7 +328,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement.
     public func localEntry(folderID: String, path: SyncPath, withChunks: Bool) throws -> LocalEntry? {
         try database.pool.unsafeReentrantWrite { db in
-            try records(db, Self.localEntrySQL, withChunks: withChunks) { try $0.bind(folderID); try $0.bind(path.string) }
+            try records(db, hot.statement(.localEntry, db), withChunks: withChunks) { try $0.bind(folderID); try $0.bind(path.string) }
                 .first.map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
         }
     }
@@ -331,7 +344,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     public func remoteRecords(folderID: String, path: SyncPath, withChunks: Bool) throws -> [String: FileRecord] {
         try database.pool.unsafeReentrantWrite { db in
             var out: [String: FileRecord] = [:]
-            for (row, r) in try records(db, Self.remoteRecordsSQL, withChunks: withChunks, bind: { try $0.bind(folderID); try $0.bind(path.string) }) {
+            for (row, r) in try records(db, hot.statement(.remoteRecords, db), withChunks: withChunks, bind: { try $0.bind(folderID); try $0.bind(path.string) }) {
                 out[row.device] = r
             }
             return out
@@ -455,14 +468,14 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement (lists are shared by every folder, so `folderID` is not needed).
     public func chunkList(folderID: String, contentHash: ContentHash) throws -> [ChunkInfo]? {
         try database.pool.unsafeReentrantWrite { db in
-            try Self.chunkListBlob(db, RowCoding.data(contentHash)).map(RowCoding.decodeChunks)
+            try Self.chunkListBlob(hot.statement(.chunkList, db), RowCoding.data(contentHash)).map(RowCoding.decodeChunks)
         }
     }
 
     /// ``IndexStore`` requirement.
     public func localChunkLocation(folderID: String, hash: ContentHash) throws -> (path: SyncPath, offset: UInt64)? {
         try database.pool.unsafeReentrantWrite { db in
-            var statement = try DirectStatement(db, sql: Self.localChunkLocationSQL)
+            var statement = try hot.statement(.localChunkLocation, db)
             statement.begin()
             try statement.bind(hash); try statement.bind(folderID)
             try statement.bind(RowCoding.oneChunkContentHash(hash))

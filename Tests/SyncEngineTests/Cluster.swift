@@ -21,6 +21,8 @@ final class Cluster {
     var framesSent: [SyncFrame.MessageType: Int] = [:]
     /// Bytes on the wire per frame type (headers included).
     var bytesSent: [SyncFrame.MessageType: Int] = [:]
+    /// Frames sent per engine and frame type.
+    var framesSentBy: [Int: [SyncFrame.MessageType: Int]] = [:]
     var connected: Set<Int> = []
     /// When set, every index record sent is kept in ``indexRecordsSent`` (decoded from its frame).
     var recordIndexes = false
@@ -83,6 +85,7 @@ final class Cluster {
                 guard let to = ids.firstIndex(of: t.peer) else { continue }
                 if let type = SyncFrame.MessageType(rawValue: t.bytes.count > 5 ? t.bytes[5] : 0) {
                     framesSent[type, default: 0] += 1
+                    framesSentBy[i, default: [:]][type, default: 0] += 1
                     bytesSent[type, default: 0] += t.bytes.count
                 }
                 if recordIndexes, case .index(let m)? = try? SyncFrame.decode(t.bytes) {

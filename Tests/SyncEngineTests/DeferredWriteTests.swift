@@ -55,7 +55,7 @@ import SyncProtocol
         #expect(syncer.submitted.count == 1, "the large file is flushed as before")
         for n in Self.small { #expect(try fs.info(n) == nil); #expect(!indexed(c, n)) }
         let write = try #require(syncer.pendingWrites.first { $0.path.hasPrefix(PathPolicy.tempPrefix) })
-        #expect(write.permissions == 0o640 && write.data == Self.content(3), "mode and content travel with the write")
+        #expect(write.permissions == 0o640 && Array(write.data) == Self.content(3), "mode and content travel with the write")
 
         // Written, not yet durable: nothing at the final names, nothing indexed.
         syncer.completeWrites()

@@ -167,6 +167,25 @@ final class TempFolders {
         #expect(try c.fss[0].readAll("y.txt") == Array("from 2".utf8))
     }
 
+    /// The chunks of a file two peers hold are asked of both, the least busy first
+    /// (``FolderEngine/leastBusyPeer(holders:excluding:)``).
+    @Test func aPullSpreadsItsRequestsOverThePeersHoldingTheContent() throws {
+        let c = try Cluster(count: 3, seed: 12)
+        var rng = SeededRandom(seed: 12)
+        let data = rng.bytes(3 << 20)
+        for i in [1, 2] { try c.fss[i].writeAll("big.bin", data) }
+        c.connect(1, 2)
+        c.converge()
+        c.connect(0, 1)
+        c.connect(0, 2)
+        c.converge()
+        #expect(try c.fss[0].readAll("big.bin", limit: data.count) == data)
+        let served = [1, 2].map { c.framesSentBy[$0]?[.response] ?? 0 }
+        let requests = c.framesSentBy[0]?[.request] ?? 0
+        #expect(requests > 10 && served.reduce(0, +) == requests)
+        #expect(served.allSatisfy { $0 >= requests / 3 }, "both holders served: \(served) of \(requests)")
+    }
+
     @Test(arguments: FolderBacking.allCases) func concurrentEditsMakeExactlyOneConflictCopy(_ backing: FolderBacking) throws {
         let folders = backing == .disk ? TempFolders(count: 3) : nil
         defer { _ = folders }

@@ -17,7 +17,7 @@ import SyncProtocol
             #expect(prepared.chunkHash == SHA256Hasher.hash(data))
             #expect(prepared.wireBytes == bytes.count)
             guard case .success(.response(let r)) = prepared.frame else { Issue.record("not a response"); return }
-            #expect(r.data == data && r.requestID == 7)
+            #expect(Array(r.data) == data && r.requestID == 7)
         }
         #expect(SyncFrame.response(ChunkResponse(requestID: 7, status: .ok, data: text)).encode().count < text.count / 10, "the text chunk went compressed")
     }

@@ -38,12 +38,12 @@ import WireKit
         var closes = 0
         (c.fss[0] as? InMemoryFileSystem)?.closeHook = { _ in closes += 1 }
         for i in 0..<(chunks.count - 1) {
-            #expect(try verification.ask(c, chunkRequest(UInt32(i + 1), chunks, i))?.data == bytes(data, chunks, i))
+            #expect(try verification.ask(c, chunkRequest(UInt32(i + 1), chunks, i))?.bytes == bytes(data, chunks, i))
             #expect(kept(c) == ["f.bin"])
         }
         if backing == .memory { #expect(closes == 0) }   // one handle served every chunk so far
         let last = chunks.count - 1
-        #expect(try verification.ask(c, chunkRequest(100, chunks, last))?.data == bytes(data, chunks, last))
+        #expect(try verification.ask(c, chunkRequest(100, chunks, last))?.bytes == bytes(data, chunks, last))
         #expect(kept(c).isEmpty)
         if backing == .memory { #expect(closes == 1) }
         // Kept again, then closed once unused for a second (the engine asks for that wake-up).
@@ -64,7 +64,7 @@ import WireKit
         #expect(try verification.ask(c, chunkRequest(2, chunks, 0))?.status == .notFound)
         #expect(kept(c).isEmpty)   // not kept once it no longer shows the scanned state
         // A chunk whose bytes did not change is hashed and served (a fresh open, not kept either).
-        #expect(try verification.ask(c, chunkRequest(3, chunks, 1))?.data == bytes(data, chunks, 1))
+        #expect(try verification.ask(c, chunkRequest(3, chunks, 1))?.bytes == bytes(data, chunks, 1))
         #expect(kept(c).isEmpty)
     }
 
@@ -81,7 +81,7 @@ import WireKit
         // The old chunk is gone; the new one is served.
         #expect(try verification.ask(c, chunkRequest(2, chunks, 0))?.status == .notFound)
         let newChunks = try #require(c.engines[0].localRecord(SyncPath("f.bin"))?.chunks)
-        #expect(try verification.ask(c, chunkRequest(3, newChunks, 0))?.data == bytes(newData, newChunks, 0))
+        #expect(try verification.ask(c, chunkRequest(3, newChunks, 0))?.bytes == bytes(newData, newChunks, 0))
         #expect(kept(c) == ["f.bin"])
         // A scan beginning closes every kept handle, even of files it finds unchanged.
         #expect(c.engines[0].beginScan(now: c.now))
@@ -124,7 +124,7 @@ import WireKit
         }
         #expect(answers.count == chunks.count + 1)
         #expect(answers[99]?.status == .notFound)
-        for i in chunks.indices { #expect(answers[UInt32(10 + i)]?.data == bytes(data, chunks, i)) }
+        for i in chunks.indices { #expect(answers[UInt32(10 + i)]?.bytes == bytes(data, chunks, i)) }
         // From a device the engine does not know: nothing is served.
         c.engines[0].handle(requests: run[...], from: "not-a-peer", now: c.now)
         #expect(c.engines[0].pollTransmit() == nil)

@@ -49,10 +49,10 @@ import WireKit
         let second = Int(chunks[0].size)
         // An indexed chunk of an unchanged file.
         let ok = try #require(try ask(c, request(1, offset: second, size: Int(chunks[1].size), hash: chunks[1].hash)))
-        #expect(ok.status == .ok && ok.data == Array(data[second..<(second + Int(chunks[1].size))]))
+        #expect(ok.status == .ok && ok.bytes == Array(data[second..<(second + Int(chunks[1].size))]))
         // A range that is no chunk, with the right hash of its bytes (hashed, then served) and with a wrong one.
         let range = Array(data[10..<510])
-        #expect(try ask(c, request(2, offset: 10, size: 500, hash: SHA256Hasher.hash(range)))?.data == range)
+        #expect(try ask(c, request(2, offset: 10, size: 500, hash: SHA256Hasher.hash(range)))?.bytes == range)
         #expect(try ask(c, request(3, offset: 10, size: 500, hash: chunks[0].hash))?.status == .notFound)
         // An indexed chunk's place and size with another chunk's hash.
         #expect(try ask(c, request(4, offset: 0, size: Int(chunks[0].size), hash: chunks[1].hash))?.status == .notFound)
@@ -68,7 +68,7 @@ import WireKit
         // The chunk whose bytes did not change still matches its hash.
         let second = Int(chunks[0].size)
         let ok = try #require(try ask(c, request(2, offset: second, size: Int(chunks[1].size), hash: chunks[1].hash)))
-        #expect(ok.status == .ok && ok.data == Array(data[second..<(second + Int(chunks[1].size))]))
+        #expect(ok.status == .ok && ok.bytes == Array(data[second..<(second + Int(chunks[1].size))]))
     }
 
     /// A one-chunk file is served from the entry the engine keeps (its chunk list comes along):
@@ -88,13 +88,13 @@ import WireKit
             try self.ask(c, ChunkRequest(requestID: id, folderID: "default", path: SyncPath("s.bin"), offset: UInt64(offset), size: UInt32(size), hash: hash))
         }
         let hash = SHA256Hasher.hash(data)
-        #expect(try ask(1, offset: 0, size: data.count, hash: hash)?.data == data)
+        #expect(try ask(1, offset: 0, size: data.count, hash: hash)?.bytes == data)
         #expect(chunks[0].hash == hash && chunks[0].size == UInt32(data.count))
         // Another hash at the chunk's place, and a range inside it with the hash of the whole.
         #expect(try ask(3, offset: 0, size: data.count, hash: SHA256Hasher.hash([1, 2, 3]))?.status == .notFound)
         #expect(try ask(4, offset: 10, size: 100, hash: hash)?.status == .notFound)
         // A range inside it with its own bytes' hash is hashed and served.
-        #expect(try ask(5, offset: 10, size: 100, hash: SHA256Hasher.hash(Array(data[10..<110])))?.data == Array(data[10..<110]))
+        #expect(try ask(5, offset: 10, size: 100, hash: SHA256Hasher.hash(Array(data[10..<110])))?.bytes == Array(data[10..<110]))
         // Changed in place, same size, no rescan: the cached entry's chunk no longer matches the bytes.
         try overwriteStart(c.fss[0], "s.bin")
         #expect(try ask(6, offset: 0, size: data.count, hash: hash)?.status == .notFound)

@@ -34,3 +34,24 @@ import WireKit
         #expect(try ChunkCompression.decompress(packed, announcedSize: data.count) == data)
     }
 }
+
+/// The running pair count of ``ChunkCompression/isFlat(_:_:)`` against Σ c·(c−1) over a plain
+/// byte histogram, on samples from flat to narrow and at offsets within the data.
+@Suite struct ChunkCompressionFlatnessTests {
+    static func isFlatByHistogram(_ data: [UInt8], _ range: Range<Int>) -> Bool {
+        var counts = [Int](repeating: 0, count: 256)
+        for i in range { counts[Int(data[i])] += 1 }
+        let pairs = counts.reduce(0) { $0 + $1 * ($1 - 1) }
+        return pairs * ChunkCompression.incompressibleCollisionInverse <= range.count * (range.count - 1)
+    }
+
+    @Test(arguments: [0xff, 0xfe, 0xfc, 0xf0, 0x3f, 0x01] as [UInt8])
+    func runningPairCountAgreesWithTheHistogram(mask: UInt8) {
+        var rng = SeededRandom(seed: UInt64(mask))
+        let data = rng.bytes(3_000).map { $0 & mask }
+        for range in [0..<1_024, 1_000..<2_024, 5..<6, 0..<2, 2_999..<3_000, 100..<100] {
+            let flat = data.withUnsafeBytes { ChunkCompression.isFlat($0, range) }
+            #expect(flat == (range.count < 2 || Self.isFlatByHistogram(data, range)), "mask \(mask), range \(range)")
+        }
+    }
+}

@@ -34,3 +34,34 @@ import WireKit
         #expect(ChunkResponse.okFrame(requestID: 1, size: 16) { _ in false } == nil)
     }
 }
+
+/// A decoded raw response carries its chunk as a view of the received frame (no copy); a
+/// compressed one carries the decompressed bytes; a payload whose length is not the announced
+/// size is refused either way.
+@Suite struct ChunkResponsePayloadTests {
+    @Test func aRawPayloadIsAViewOfTheFrame() throws {
+        var rng = SeededRandom(seed: 5)
+        let data = rng.bytes(65_536)
+        let frame = SyncFrame.response(ChunkResponse(requestID: 3, status: .ok, data: data)).encode()
+        guard case .response(let r) = try SyncFrame.decode(frame) else { Issue.record("not a response"); return }
+        #expect(Array(r.data) == data)
+        #expect(r.data.indices == ChunkResponse.framePrefixBytes..<frame.count, "the payload's place in the frame")
+        let payloadStart = r.data.withUnsafeBufferPointer { $0.baseAddress }
+        let frameStart = frame.withUnsafeBufferPointer { $0.baseAddress }
+        #expect(payloadStart == frameStart.map { $0 + ChunkResponse.framePrefixBytes }, "not copied out of the frame")
+    }
+
+    @Test func aCompressedPayloadIsDecompressed() throws {
+        let data = Array(String(repeating: "abcdefgh", count: 2_000).utf8)
+        let frame = SyncFrame.response(ChunkResponse(requestID: 4, status: .ok, data: data)).encode()
+        #expect(frame[11] == ChunkResponse.Encoding.zstd.rawValue)
+        guard case .response(let r) = try SyncFrame.decode(frame) else { Issue.record("not a response"); return }
+        #expect(Array(r.data) == data)
+    }
+
+    @Test(arguments: [-1, 1]) func aPayloadOfAnotherLengthThanAnnouncedIsRefused(delta: Int) {
+        var frame = SyncFrame.response(ChunkResponse(requestID: 5, status: .ok, data: [UInt8](repeating: 1, count: 100))).encode()
+        frame.withUnsafeMutableBytes { $0.storeBytes(of: UInt32(100 + delta).bigEndian, toByteOffset: 12, as: UInt32.self) }
+        #expect(throws: SyncProtocolParseError.self) { try SyncFrame.decode(frame) }
+    }
+}

@@ -35,3 +35,28 @@ import Testing
         #expect(SyncPath("a/b/c").parent == SyncPath("a/b"))
     }
 }
+
+/// ``SyncPath``'s equality and hashing on UTF-8 bytes, at every length around the eight-byte
+/// steps of its comparison, and with canonically equivalent but different spellings.
+@Suite struct SyncPathEqualityTests {
+    @Test func equalBytesAreEqualAndHashAlikeAnyOtherByteDiffers() {
+        for length in 0...20 {
+            let base = String((0..<length).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+            let a = SyncPath(base), b = SyncPath(String(base.utf8.map { Character(UnicodeScalar($0)) }))   // same bytes, other storage
+            #expect(a == b && a.hashValue == b.hashValue && Set([a, b]).count == 1, "length \(length)")
+            for i in 0..<length {
+                var bytes = Array(base.utf8)
+                bytes[i] = UInt8(ascii: "_")
+                #expect(SyncPath(String(decoding: bytes, as: UTF8.self)) != a, "length \(length), byte \(i)")
+            }
+            #expect(SyncPath(base + "x") != a)
+        }
+    }
+
+    @Test func canonicallyEquivalentSpellingsAreDifferentPaths() {
+        let nfc = SyncPath("caf\u{E9}/long-enough-name.txt"), nfd = SyncPath("cafe\u{301}/long-enough-name.txt")
+        #expect(nfc.string == nfd.string, "Swift's String calls them equal")
+        #expect(nfc != nfd && Set([nfc, nfd]).count == 2)
+        #expect([nfc: 1, nfd: 2][nfd] == 2)
+    }
+}

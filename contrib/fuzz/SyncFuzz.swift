@@ -14,6 +14,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
             // Whatever decodes must re-encode to something that decodes to the same frame.
             let again = try? SyncFrame.decode(frame.encode())
             precondition(again == frame, "re-encoding changed a frame")
+            // A raw chunk is carried as a view of the frame: exactly the bytes after its prefix.
+            if case .response(let r) = frame, body[11] == ChunkResponse.Encoding.raw.rawValue {
+                precondition(r.data.elementsEqual(body[ChunkResponse.framePrefixBytes...]), "a raw payload is not the frame's tail")
+            }
         }
         var assembler = FrameAssembler()
         assembler.append(body)

@@ -22,18 +22,25 @@ public struct ChunkResponse: Hashable, Sendable {
     public var requestID: UInt32
     /// Outcome.
     public var status: Status
-    /// The decoded chunk bytes (empty unless `status == .ok`).
-    public var data: [UInt8]
+    /// The decoded chunk bytes (empty unless `status == .ok`). A decoded raw response's bytes
+    /// are a view of the received frame's (not copied out of it: the engine hashes and writes
+    /// them in place); a slice's indices start where the payload sits in the frame, not at 0.
+    public var data: ArraySlice<UInt8>
 
     /// A response carrying decoded bytes; encoding and compression happen in ``SyncFrame/encode()``.
-    public init(requestID: UInt32, status: Status, data: [UInt8] = []) {
+    public init(requestID: UInt32, status: Status, data: ArraySlice<UInt8> = []) {
         self.requestID = requestID; self.status = status; self.data = data
+    }
+
+    /// A response carrying all of `data`.
+    public init(requestID: UInt32, status: Status, data: [UInt8]) {
+        self.init(requestID: requestID, status: status, data: data[...])
     }
 
     func encode(into w: inout ByteWriter) {
         w.writeUInt32(requestID)
         w.writeUInt8(status.rawValue)
-        if let compressed = ChunkCompression.compressIfWorthwhile(data) {
+        if let compressed = data.withUnsafeBytes({ ChunkCompression.compressIfWorthwhile($0) }) {
             w.writeUInt8(Encoding.zstd.rawValue)
             w.writeUInt32(UInt32(data.count))
             w.writeBytes(compressed)
@@ -51,14 +58,17 @@ public struct ChunkResponse: Hashable, Sendable {
         guard let status = Status(rawValue: statusByte) else { throw .invalidField("status \(statusByte)") }
         guard let encoding = Encoding(rawValue: encodingByte) else { throw .invalidField("encoding \(encodingByte)") }
         guard Int(rawSize) <= FrameLimits.maxChunkBytes else { throw .limitExceeded("chunk of \(rawSize) bytes") }
-        let payload = r.readRemainingBytes()
-        let data: [UInt8]
+        // A view of the frame's bytes, not a copy (a raw chunk is hashed and written from it).
+        let payload = try r.sync { try $0.readSlice($0.remaining) }
+        let data: ArraySlice<UInt8>
         switch encoding {
         case .raw:
             guard payload.count == Int(rawSize) else { throw .invalidField("raw size \(payload.count) != announced \(rawSize)") }
             data = payload
         case .zstd:
-            data = try ChunkCompression.decompress(payload, announcedSize: Int(rawSize))
+            data = try payload.withUnsafeBytes { p in
+                Result { () throws(SyncProtocolParseError) in try ChunkCompression.decompress(p, announcedSize: Int(rawSize)) }
+            }.get()[...]
         }
         guard status == .ok || data.isEmpty else { throw .invalidField("data on a failed response") }
         return ChunkResponse(requestID: id, status: status, data: data)
