@@ -27,8 +27,12 @@ extension FolderEngine {
     public static func prepare(_ bytes: [UInt8]) -> ReceivedFrame {
         do {
             let frame = try SyncFrame.decode(bytes)
-            guard case .response(let r) = frame, r.status == .ok else { return ReceivedFrame(frame: .success(frame), chunkHash: nil, wireBytes: bytes.count) }
-            return ReceivedFrame(frame: .success(frame), chunkHash: SHA256Hasher.hash(r.data), wireBytes: bytes.count)
+            guard case .response(var r) = frame, r.status == .ok else { return ReceivedFrame(frame: .success(frame), chunkHash: nil, wireBytes: bytes.count) }
+            // A raw chunk is a view of the message's buffer, kept until the chunk is written. A
+            // buffer much larger than the chunk (SCTP reserves a message's buffer from the size
+            // of the one before) would stay alive with it: such a chunk is copied out instead.
+            if bytes.capacity > r.data.count + r.data.count / 4 + 256 { r.data = ArraySlice(Array(r.data)) }
+            return ReceivedFrame(frame: .success(.response(r)), chunkHash: SHA256Hasher.hash(r.data), wireBytes: bytes.count)
         } catch {
             return ReceivedFrame(frame: .failure(error), chunkHash: nil, wireBytes: bytes.count)
         }

@@ -22,6 +22,24 @@ import SyncProtocol
         #expect(SyncFrame.response(ChunkResponse(requestID: 7, status: .ok, data: text)).encode().count < text.count / 10, "the text chunk went compressed")
     }
 
+    /// A raw chunk stays a view of its message only while the message's buffer is about the
+    /// chunk's size: one in a much larger buffer (SCTP reserved it from an earlier, bigger
+    /// message) is copied out, so a chunk waiting to be written never pins the larger buffer.
+    @Test func aChunkKeepsNoMuchLargerBufferAlive() throws {
+        var rng = SystemRandomNumberGenerator()
+        let data = (0..<20_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let exact = SyncFrame.response(ChunkResponse(requestID: 3, status: .ok, data: data)).encode()
+        var roomy = [UInt8]()
+        roomy.reserveCapacity(4 * exact.count)
+        roomy.append(contentsOf: exact)
+        for (bytes, isView) in [(exact, true), (roomy, false)] {
+            let prepared = FolderEngine.prepare(bytes)
+            guard case .success(.response(let r)) = prepared.frame else { Issue.record("not a response"); return }
+            #expect(r.bytes == data && prepared.chunkHash == SHA256Hasher.hash(data))
+            #expect((r.data.startIndex > 0) == isView, "capacity \(bytes.capacity) for \(bytes.count) bytes")
+        }
+    }
+
     @Test func otherFramesCarryNoDigestAndBadBytesAFailure() throws {
         let notFound = FolderEngine.prepare(SyncFrame.response(ChunkResponse(requestID: 1, status: .notFound)).encode())
         #expect(notFound.chunkHash == nil)
