@@ -256,27 +256,9 @@ public final class DTLSEndpoint {
     /// buffer in one copy. Returns the record's length.
     public func seal(applicationDataOfLength length: Int, into out: UnsafeMutableRawBufferPointer,
                      writing fill: (UnsafeMutableRawBufferPointer) -> Void) throws(DTLSError) -> Int {
-        try sealRecord(ofLength: length, into: out) { $0.seal(type: 23, length: length, into: out, writing: fill) }
-    }
-
-    /// As ``seal(applicationDataOfLength:into:writing:)``, for `length` bytes of application
-    /// data in pieces: `gather` hands them, in order, to the function it gets (any number, of any
-    /// lengths, adding up to `length`). Large pieces (an SCTP packet's user data) are encrypted
-    /// from where they lie straight into the record's body, so their copy and their encryption
-    /// are one pass; small ones (headers) are copied in and encrypted there. The same record the
-    /// other sealing calls make. Returns the record's length.
-    public func seal(applicationDataOfLength length: Int, into out: UnsafeMutableRawBufferPointer,
-                     gathering gather: (_ piece: (UnsafeRawBufferPointer) -> Void) -> Void) throws(DTLSError) -> Int {
-        try sealRecord(ofLength: length, into: out) { $0.seal(type: 23, length: length, into: out, gathering: gather) }
-    }
-
-    /// The checks and the failure handling the sealing calls of `length` bytes into `out`
-    /// share; `seal` makes the record (nil when it failed: the endpoint fails then).
-    private func sealRecord(ofLength length: Int, into out: UnsafeMutableRawBufferPointer,
-                            _ seal: (DTLSRecordProtection) -> Int?) throws(DTLSError) -> Int {
         guard let protection, state == .connected else { throw .notConnected }
         guard length > 0, length <= 16_384, out.count >= length + protection.overhead else { throw .recordTooLarge(length) }
-        guard let written = seal(protection) else {
+        guard let written = protection.seal(type: 23, length: length, into: out, writing: fill) else {
             fail(.dtlsFailure(alert: nil), detail: "record sequence numbers exhausted or sealing failed")
             throw .dtlsFailure(alert: nil)
         }

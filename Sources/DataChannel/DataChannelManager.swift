@@ -62,9 +62,6 @@ public struct DataChannelManager: Sendable {
     public mutating func pollTransmit(into packet: inout SCTPOutgoingPacket) -> Bool { association.pollTransmit(into: &packet) }
     /// The next deadline.
     public func pollTimeout() -> Instant? { association.pollTimeout() }
-    /// Whether the packet the last `pollTransmit` returned may be IP-fragmented (see
-    /// ``SCTPAssociation/transmitMayFragment``).
-    public var transmitMayFragment: Bool { association.transmitMayFragment }
 
     // MARK: Channels
 

@@ -58,9 +58,7 @@ extension ICEAgent {
     }
 
     /// Sends an application datagram on the selected pair (through TURN when it is relayed).
-    /// With `mayFragment` its transmit is marked ``Transmit/mayFragment`` (IP may fragment it;
-    /// through TURN, the datagram to the server).
-    public func send(data: [UInt8], now: Instant, mayFragment: Bool = false) throws(ICEError) {
+    public func send(data: [UInt8], now: Instant) throws(ICEError) {
         self.now = max(self.now, now)
         guard connectionState != .closed else { throw .closed }
         // Only the route and the remote address: copying the whole selected pair (candidates,
@@ -68,7 +66,7 @@ extension ICEAgent {
         guard connectionState != .failed, let route = selected?.route,
               let remote = selected?.pair.remote.address else { throw .noSelectedPair }
         counters.dataSent += 1
-        send(data, route: route, to: remote, mayFragment: mayFragment)
+        send(data, route: route, to: remote)
     }
 
     /// Where ``send(data:now:)`` would send an application datagram when the selected pair is

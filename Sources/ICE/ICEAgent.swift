@@ -132,13 +132,12 @@ public final class ICEAgent {
     }
 
     /// Queues `payload` from `route` to `destination` (wrapping it for TURN when relayed).
-    func send(_ payload: [UInt8], route: SendRoute, to destination: TransportAddress, mayFragment: Bool = false) {
+    func send(_ payload: [UInt8], route: SendRoute, to destination: TransportAddress) {
         switch route {
         case .direct(let socket):
-            transmits.push(Transmit(source: socket, destination: destination, payload: payload, mayFragment: mayFragment))
+            transmits.push(Transmit(source: socket, destination: destination, payload: payload))
         case .relay(let index):
-            guard allocations.indices.contains(index), var t = allocations[index].wrap(payload, to: destination, rng: &rng) else { return }
-            t.mayFragment = mayFragment
+            guard allocations.indices.contains(index), let t = allocations[index].wrap(payload, to: destination, rng: &rng) else { return }
             transmits.push(t)
         }
     }

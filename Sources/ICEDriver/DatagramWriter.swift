@@ -23,8 +23,6 @@ public final class DatagramWriter {
     public private(set) var datagramsWritten = 0
     /// Writes handed to NIO (a GSO batch is one).
     public private(set) var writesIssued = 0
-    /// Datagrams sent with fragmentation allowed (``Transmit/mayFragment``).
-    public private(set) var fragmentableWritten = 0
 
     /// At most this many segments per GSO write (the kernel's UDP_MAX_SEGMENTS is 64 or more).
     static let maxSegments = 64
@@ -70,14 +68,8 @@ public final class DatagramWriter {
         self.segmentationOffload = segmentationOffload && System.supportsUDPSegmentationOffload
     }
 
-    /// Queues one datagram (dropped when its source has no channel). One marked
-    /// ``Transmit/mayFragment`` is sent at once, alone, with fragmentation allowed (see
-    /// ``writeFragmentable(_:)``).
+    /// Queues one datagram (dropped when its source has no channel).
     public func write(_ transmit: Transmit) {
-        if transmit.mayFragment {
-            writeFragmentable(transmit)
-            return
-        }
         write(source: transmit.source, destination: transmit.destination, size: transmit.payload.count) { out in
             transmit.payload.withUnsafeBytes { out.copyMemory(from: $0) }
             return transmit.payload.count
@@ -137,33 +129,6 @@ public final class DatagramWriter {
         }
         for channel in touched { channel.flush() }
         touched.removeAll(keepingCapacity: true)
-    }
-
-    /// Sends a datagram the kernel may fragment (RFC 9260 §7.3: an SCTP chunk cut for a
-    /// larger packet size than PLPMTUD now allows): what is queued goes out first, under DF;
-    /// then the socket lets the kernel fragment (``Channel/setFragmentationAllowed(_:local:)``)
-    /// for this one datagram, written and flushed alone, and is set back to DF once NIO has
-    /// written it (at once, or when the socket becomes writable again: datagrams queued
-    /// behind it meanwhile would share its mode, which is harmless for any that fit the path).
-    /// Never merged into a GSO batch. Where the mode can't be switched (not Linux), the
-    /// datagram goes with DF set and is dropped where it does not fit, as before.
-    func writeFragmentable(_ transmit: Transmit) {
-        flush()
-        guard let channel = channels[transmit.source] else { return }
-        var buffer = channel.allocator.buffer(capacity: transmit.payload.count)
-        buffer.writeBytes(transmit.payload)
-        let envelope = AddressedEnvelope(remoteAddress: socketAddress(transmit.destination), data: buffer)
-        datagramsWritten += 1
-        writesIssued += 1
-        fragmentableWritten += 1
-        let local = transmit.source
-        guard channel.setFragmentationAllowed(true, local: local) else {
-            channel.writeAndFlush(envelope, promise: nil)
-            return
-        }
-        let promise = loop.makePromise(of: Void.self)
-        promise.futureResult.whenComplete { _ in channel.setFragmentationAllowed(false, local: local) }
-        channel.writeAndFlush(envelope, promise: promise)
     }
 
     private func emit(_ b: Batch) {

@@ -24,6 +24,4 @@ struct InFlight {
     var destination: TransportAddress
     var payload: [UInt8]
     var payloadHash: UInt32
-    /// IP may fragment it (``Transmit/mayFragment``): it crosses links narrower than itself.
-    var mayFragment = false
 }

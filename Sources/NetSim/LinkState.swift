@@ -25,18 +25,10 @@ struct LinkState {
         self.rng = rng
     }
 
-    /// Offers a datagram of `wireBytes` IP bytes to the link at time `now` (ns). One larger
-    /// than the MTU is dropped when it has DF set; with `mayFragment` it crosses as IP
-    /// fragments would: each fragment (`fragments(wireBytes:mtu:)`) may be lost, losing the
-    /// whole datagram, and together they take their headers' bytes more on the wire.
-    mutating func transit(wireBytes: Int, mayFragment: Bool = false, now: UInt64) -> Outcome {
+    /// Offers a datagram of `wireBytes` IP bytes to the link at time `now` (ns).
+    mutating func transit(wireBytes: Int, now: UInt64) -> Outcome {
         let c = conditions
-        var wireBytes = wireBytes, fragments = 1
-        if wireBytes > c.mtu {
-            guard mayFragment else { return .dropped(.mtu) }
-            fragments = Self.fragments(wireBytes: wireBytes, mtu: c.mtu)
-            wireBytes += (fragments - 1) * Self.ipHeader
-        }
+        if wireBytes > c.mtu { return .dropped(.mtu) }
         var departure = now
         if let rate = c.rateBitsPerSecond, rate > 0 {
             if busyUntil > now {
@@ -48,7 +40,7 @@ struct LinkState {
             busyUntil = departure
         }
         if let model = c.burstLoss, model.nextPacketLost(bad: &burstBad, rng: &rng) { return .dropped(.burstLoss) }
-        for _ in 0..<fragments where rng.chance(c.loss) { return .dropped(.loss) }
+        if rng.chance(c.loss) { return .dropped(.loss) }
 
         let reordered = rng.chance(c.reorder)
         var arrival = departure &+ sampleDelay(c)
@@ -65,17 +57,6 @@ struct LinkState {
             duplicate = copy
         }
         return .arrives(time: arrival, duplicate: duplicate, reordered: reordered)
-    }
-
-    /// IPv4 header bytes each fragment repeats (IPv6 adds a fragment header to its 40: the
-    /// model counts 20 for both; it decides loss and rate, not exact sizes).
-    static let ipHeader = 20
-
-    /// How many IP fragments a datagram of `wireBytes` (IP header included) takes on a link
-    /// of `mtu`: each carries up to `mtu - 20` bytes, a multiple of 8 but for the last.
-    static func fragments(wireBytes: Int, mtu: Int) -> Int {
-        let perFragment = max(8, (mtu - ipHeader) & ~7)
-        return (wireBytes - ipHeader + perFragment - 1) / perFragment
     }
 
     /// One-way delay ± uniform jitter, never negative.

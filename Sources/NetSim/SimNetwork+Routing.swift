@@ -15,7 +15,7 @@ extension SimNetwork {
         let time = now.nanoseconds
         let packet = InFlight(time: time, sequence: 0, stage: .routed, packet: nextPacket, fromHost: index, toHost: -1,
                               source: t.source, destination: t.destination, payload: t.payload,
-                              payloadHash: CRC32C.checksum(t.payload), mayFragment: t.mayFragment)
+                              payloadHash: CRC32C.checksum(t.payload))
         nextPacket &+= 1
         stats.sent += 1
         hostStats[index].sent += 1
@@ -36,12 +36,11 @@ extension SimNetwork {
 
     /// Offers a datagram to a link and schedules its next stage (and any duplicate).
     private func cross(wire: Int, link: inout LinkState, _ packet: InFlight) {
-        switch link.transit(wireBytes: wire, mayFragment: packet.mayFragment, now: now.nanoseconds) {
+        switch link.transit(wireBytes: wire, now: now.nanoseconds) {
         case .dropped(let reason):
             drop(reason, packet)
         case .arrives(let time, let duplicate, let reordered):
             if reordered { stats.reordered += 1 }
-            if wire > link.conditions.mtu { stats.fragmented += 1 }
             var next = packet
             next.time = time
             schedule(next)

@@ -25,9 +25,6 @@ public struct SimStats: Sendable, Equatable, CustomStringConvertible {
     public var oversize: UInt64 = 0
     /// Dropped by targeted faults (`dropNext`, `drop(where:)`, `blackhole`).
     public var faultDropped: UInt64 = 0
-    /// Times a datagram larger than a link's MTU crossed it in IP fragments (sent with
-    /// ``Transmit/mayFragment``); one count per link crossed.
-    public var fragmented: UInt64 = 0
 
     /// Empty counters.
     public init() {}
@@ -49,6 +46,6 @@ public struct SimStats: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         "sent \(sent), delivered \(delivered) (\(deliveredBytes) B), lost \(lost), duplicated \(duplicated), "
             + "reordered \(reordered), queue-dropped \(queueDropped), nat-dropped \(natDropped), "
-            + "unroutable \(unroutable), oversize \(oversize), fault-dropped \(faultDropped), fragmented \(fragmented)"
+            + "unroutable \(unroutable), oversize \(oversize), fault-dropped \(faultDropped)"
     }
 }

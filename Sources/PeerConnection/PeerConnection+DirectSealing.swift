@@ -6,8 +6,7 @@ import WireKit
 /// driver's socket buffer, with no record array, no queue through DTLS, ICE and `outgoing`,
 /// and no copy of the record or of the packet: SCTP builds the packet as its headers plus
 /// slices of the user's messages (``SCTPOutgoingPacket``), which the DTLS native record layer
-/// encrypts from where they lie into the record's body, behind its header (one pass over the
-/// user data; a packet with a CRC-32C is written there first and encrypted in place).
+/// has written once, behind the record header, and encrypts there.
 ///
 /// A driver opts in with ``sealsDirectly``; then, whenever the path is usable (native record
 /// layer connected, nothing queued in DTLS, a direct (not relayed) selected pair), SCTP's
@@ -33,14 +32,6 @@ extension PeerConnection {
                                             _ seal: (UnsafeMutableRawBufferPointer) -> Int) -> Void) -> Bool {
         guard outgoing.isEmpty, let route = directSealingRoute, let dtls, let ice else { return false }
         guard sctp?.pollTransmit(into: &sctpOutgoing) == true else { return false }
-        if sctpOutgoing.mayFragment {
-            // Rare (a chunk resent after PLPMTUD fell back): the queued path, which marks it.
-            sctpOutgoing.write(into: &sctpPacket)
-            sctpOutgoing.releaseUserData()
-            do { try sendFragmentable(sctpPacket, through: dtls) } catch { return false }
-            counters.dtlsRecordsSent += 1
-            return true
-        }
         guard let length = dtls.sealedLength(ofApplicationData: sctpOutgoing.count) else {
             // Not sealable here after all (records OpenSSL wrote wait first): the queued path.
             sctpOutgoing.write(into: &sctpPacket)
@@ -50,21 +41,14 @@ extension PeerConnection {
             return true
         }
         // The packet goes from its parts (headers, slices of the messages) into the record's
-        // body in the socket buffer: the user data encrypted from where it lies, the encryption
-        // doing the one copy (with a CRC-32C to compute over it, the packet is copied there
-        // first and encrypted in place).
+        // body in the socket buffer in one copy, and is encrypted there.
         var sent = false
         do {
             let packet = sctpOutgoing
             emit(route.source, route.destination, length) { out in
-                guard out.count >= length else { return 0 }
-                let written: Int?
-                if packet.carriesChecksum {
-                    written = try? dtls.seal(applicationDataOfLength: packet.count, into: out, writing: { packet.write(into: $0) })
-                } else {
-                    written = try? dtls.seal(applicationDataOfLength: packet.count, into: out, gathering: { packet.forEachPiece($0) })
-                }
-                guard let written else { return 0 }
+                guard out.count >= length,
+                      let written = try? dtls.seal(applicationDataOfLength: packet.count, into: out, writing: { packet.write(into: $0) })
+                else { return 0 }
                 sent = true
                 return written
             }

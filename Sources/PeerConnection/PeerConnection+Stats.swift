@@ -74,8 +74,6 @@ extension PeerConnection {
                 "pathMTU": .int(a.pathMTU), "pathMTUProbesSent": .int(a.statistics.pathMTUProbesSent),
                 "pathMTUProbesAcknowledged": .int(a.statistics.pathMTUProbesAcknowledged),
                 "pathMTUBlackHoles": .int(a.statistics.pathMTUBlackHoles),
-                "fragmentableRetransmissions": .int(a.statistics.fragmentableRetransmissions),
-                "dataChunksSent": .int(a.statistics.dataChunksSent),
             ]
             if let rtt = a.smoothedRTT { v["smoothedRoundTripTime"] = .double(rtt.seconds) }
             add("S01", "sctp-transport", v)

@@ -31,11 +31,7 @@ extension PeerConnection {
                     while directSealingRoute == nil, sctp?.pollTransmit(into: &sctpPacket) == true {
                         progress = true
                         do {
-                            if sctp?.transmitMayFragment == true {
-                                try sendFragmentable(sctpPacket, through: dtls)
-                            } else {
-                                try dtls.send(sctpPacket)
-                            }
+                            try dtls.send(sctpPacket)
                             counters.dtlsRecordsSent += 1
                         } catch {
                             break

@@ -44,10 +44,6 @@ extension SCTPAssociation {
         }
     }
 
-    /// The largest packet the association may ever send: the largest probe size (or the base
-    /// size). A chunk cut for a raised packet size, resent after a fall back, stays within it.
-    var largestPacketSize: Int { max(baseMTU, pathMTUSearch.candidates.last ?? baseMTU) }
-
     /// True while PLPMTUD is probing larger sizes.
     public var isSearchingPathMTU: Bool { pathMTUSearch.phase == .searching }
 

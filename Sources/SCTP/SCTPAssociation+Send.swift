@@ -2,7 +2,7 @@ import DequeModule
 import WireKit
 
 /// The send side: per-stream queues with a cap, round-robin scheduling, fragmentation into
-/// DATA chunks sized to the packet size in use, and packet building in `pollTransmit()` (control chunks, SACK,
+/// MTU-sized DATA chunks, and packet building in `pollTransmit()` (control chunks, SACK,
 /// FORWARD TSN, retransmissions, then new data within cwnd, peer rwnd and Max.Burst).
 extension SCTPAssociation {
     /// Queues a message on `stream`.
@@ -90,13 +90,6 @@ extension SCTPAssociation {
     /// the whole packet into its final buffer (of ``SCTPOutgoingPacket/count`` bytes) once. The
     /// packet's storage is reused from call to call. Returns false when there is nothing to send.
     public mutating func pollTransmit(into packet: inout SCTPOutgoingPacket) -> Bool {
-        let sent = buildTransmit(into: &packet)
-        lastPacketMayFragment = sent && packet.mayFragment
-        return sent
-    }
-
-    /// Builds the next packet in `packet` (``pollTransmit(into:)-(SCTPOutgoingPacket)``).
-    mutating func buildTransmit(into packet: inout SCTPOutgoingPacket) -> Bool {
         if let control = controlPackets.popFirst() {
             statistics.packetsSent += 1
             packet.reset(capacity: 0)
@@ -168,14 +161,7 @@ extension SCTPAssociation {
                 continue
             }
             let size = outstanding[index].payload.count
-            // A chunk cut for a larger packet size than the one now in use (PLPMTUD fell back)
-            // can't be cut again: it goes alone in a packet IP may fragment (RFC 9260 §7.3).
-            let oversized = SCTPPacket.headerSize + dataHeaderSize + size > mtu
-            if oversized {
-                guard !sentAny, packet.count + dataHeaderSize + size <= largestPacketSize else { break }
-            } else {
-                guard packet.count + dataHeaderSize + size <= mtu else { break }
-            }
+            guard packet.count + dataHeaderSize + size <= mtu else { break }
             guard fastRetransmitPending || flightSize < cwnd else { break }
             retransmitQueue.removeFirst()
             let c = outstanding[index]
@@ -194,23 +180,14 @@ extension SCTPAssociation {
             flightSize += size
             statistics.retransmissions += 1
             sentAny = true
-            if oversized {
-                packet.mayFragment = true
-                statistics.fragmentableRetransmissions += 1
-                break
-            }
         }
         fastRetransmitPending = false
-        // Nothing new joins a packet IP may fragment (its loss costs more).
-        guard !packet.mayFragment else {
-            if t3Deadline == nil { t3Deadline = now.adding(nanoseconds: rto) }
-            return
-        }
         let limit = min(cwnd, burstFlightLimit ?? .max)
-        // Fragments fill the packet size in use (the PLPMTU once PLPMTUD raised it): should it
-        // fall back later, the larger ones are retransmitted alone, fragmentable (above).
+        // Fragments fit a base-size packet, however large this one may be (PLPMTUD bundles
+        // several), so they can be retransmitted after the packet size falls back.
+        let fragmentLimit = baseMTU - SCTPPacket.headerSize - dataHeaderSize
         while flightSize < limit {
-            let room = mtu - packet.count - dataHeaderSize
+            let room = min(mtu - packet.count - dataHeaderSize, fragmentLimit)
             guard room >= 64 else { break }
             guard peerRwnd > 0 || (flightSize == 0 && !sentAny) else { break }
             guard writeNextFragment(room: min(room, max(peerRwnd, 1)), into: &packet) else { break }

@@ -45,8 +45,7 @@ extension SCTPAssociation {
             return
         }
         // Two timeouts in a row without progress at a raised packet size: suspect a black hole
-        // (RFC 8899 §4.3) and send at the base size; outstanding chunks cut for the raised size
-        // are resent alone in packets IP may fragment (SCTPOutgoingPacket.mayFragment).
+        // (RFC 8899 §4.3) and send at the base size, which every outstanding chunk fits.
         if mtu > baseMTU, errorCount >= 2 { pathMTUBlackHole() }
         ssthresh = max(cwnd / 2, 4 * mtu)
         cwnd = mtu

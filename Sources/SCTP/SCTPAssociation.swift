@@ -55,7 +55,7 @@ public struct SCTPAssociation: Sendable {
     var now: Instant = .zero
     /// The packet size in use (the PLPMTU): the base size until PLPMTUD confirms a larger one.
     var mtu: Int
-    /// The base packet size (``SCTPConfiguration/maxPacketSize``): BASE_PLPMTU.
+    /// The base packet size (``SCTPConfiguration/maxPacketSize``); DATA chunks are cut to fit it.
     let baseMTU: Int
     /// RFC 8899 search state.
     var pathMTUSearch: PathMTUSearch
@@ -148,9 +148,6 @@ public struct SCTPAssociation: Sendable {
     var heartbeatOutstanding: (nonce: UInt64, sentAt: Instant)?
     var pendingChunks: [SCTPChunk] = []
     var controlPackets = Deque<[UInt8]>()
-    /// Whether the packet the last `pollTransmit` returned may be IP-fragmented
-    /// (``SCTPOutgoingPacket/mayFragment``).
-    var lastPacketMayFragment = false
     var events = Deque<SCTPEvent>()
     /// Reused buffer for the chunks of the packet being handled.
     var chunkScratch: [SCTPChunk] = []
@@ -214,10 +211,6 @@ public struct SCTPAssociation: Sendable {
     /// The largest packet the association sends now (PLPMTU): the base size, or what PLPMTUD
     /// confirmed.
     public var pathMTU: Int { mtu }
-    /// Whether the packet the last `pollTransmit` call returned may be fragmented by IP: it
-    /// holds a DATA chunk cut for a larger packet size than the path now takes (see
-    /// ``SCTPOutgoingPacket/mayFragment``), for the array forms of `pollTransmit`.
-    public var transmitMayFragment: Bool { lastPacketMayFragment }
     /// Number of streams this side may send on.
     public var negotiatedOutboundStreams: UInt16 { outboundStreams }
 

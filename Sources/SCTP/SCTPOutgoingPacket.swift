@@ -33,11 +33,6 @@ public struct SCTPOutgoingPacket: Sendable {
     /// the skeleton as each chunk is written, which is then the whole packet (no splices: the
     /// one copy the array needs anyway, without their bookkeeping).
     var inlineUserData = false
-    /// True when the packet may be fragmented by IP (sent with DF clear, RFC 9260 §7.3): it
-    /// carries one DATA chunk cut for a larger packet size than the path now takes (PLPMTUD
-    /// fell back after the chunk was sent), which can't be cut again. Drivers send such a
-    /// packet with fragmentation allowed; every other packet fits the path whole.
-    public internal(set) var mayFragment = false
 
     /// An empty packet (filled by `SCTPAssociation.pollTransmit(into:)`).
     public init() {}
@@ -54,7 +49,6 @@ public struct SCTPOutgoingPacket: Sendable {
         if !splices.isEmpty { splices.removeAll(keepingCapacity: true) }
         splicedBytes = 0
         needsChecksum = false
-        mayFragment = false
     }
 
     /// Appends a data chunk's user data (and its padding to a multiple of 4 bytes) after the
@@ -103,35 +97,6 @@ public struct SCTPOutgoingPacket: Sendable {
         guard needsChecksum else { return }
         let crc = CRC32C.sctpChecksum(UnsafeRawBufferPointer(out))
         for i in 0..<4 { out[8 + i] = UInt8(truncatingIfNeeded: crc >> (8 * i)) }
-    }
-
-    /// Whether the packet carries a CRC-32C, which ``write(into:)-(UnsafeMutableRawBufferPointer)``
-    /// computes over the written bytes; a packet without one (the zero checksum of RFC 9653)
-    /// can also be taken in pieces, with ``forEachPiece(_:)``.
-    public var carriesChecksum: Bool { needsChecksum }
-
-    /// Hands the packet's bytes to `body` in order, as contiguous pieces where they lie (parts
-    /// of the header array, slices of the user's messages, zero padding): the same bytes
-    /// ``write(into:)-(UnsafeMutableRawBufferPointer)`` writes, for a packet that does not
-    /// ``carriesChecksum`` (a programming error otherwise), without a copy. The pieces are
-    /// valid only during each call.
-    public func forEachPiece(_ body: (UnsafeRawBufferPointer) -> Void) {
-        precondition(!needsChecksum, "a packet with a checksum taken in pieces")
-        var zeros: UInt32 = 0
-        withUnsafeBytes(of: &zeros) { padding in
-            skeleton.bytes.withUnsafeBytes { head in
-                var from = 0
-                for s in splices {
-                    if s.offset > from {
-                        body(UnsafeRawBufferPointer(rebasing: head[from..<s.offset]))
-                        from = s.offset
-                    }
-                    s.payload.withUnsafeBytes { body($0) }
-                    if s.padding > 0 { body(UnsafeRawBufferPointer(rebasing: padding[0..<s.padding])) }
-                }
-                if head.count > from { body(UnsafeRawBufferPointer(rebasing: head[from...])) }
-            }
-        }
     }
 
     /// The packet as one array, in `bytes` (its storage reused when large enough and unshared).

@@ -44,7 +44,4 @@ public struct SCTPStatistics: Sendable, Equatable {
     public var pathMTUProbesAcknowledged = 0
     /// Times the raised packet size stopped getting through and the base size took over.
     public var pathMTUBlackHoles = 0
-    /// DATA chunks retransmitted alone in a packet IP may fragment: cut for a larger packet
-    /// size than the one in use when they were resent (PLPMTUD fell back meanwhile).
-    public var fragmentableRetransmissions = 0
 }

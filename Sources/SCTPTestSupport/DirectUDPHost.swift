@@ -13,8 +13,6 @@ public protocol DirectSCTPCore {
     mutating func pollTransmit() -> [UInt8]?
     func pollTimeout() -> Instant?
     mutating func pollEvent() -> Event?
-    /// Whether the packet `pollTransmit` last returned may be IP-fragmented.
-    var transmitMayFragment: Bool { get }
 }
 
 extension SCTPAssociation: DirectSCTPCore {}
@@ -50,8 +48,7 @@ open class DirectUDPHost<Core: DirectSCTPCore>: SimulatedEndpoint {
     }
 
     public func pollTransmit() -> Transmit? {
-        guard let packet = core.pollTransmit() else { return nil }
-        return Transmit(source: local, destination: remote, payload: packet, mayFragment: core.transmitMayFragment)
+        core.pollTransmit().map { Transmit(source: local, destination: remote, payload: $0) }
     }
 
     public func pollTimeout() -> Instant? { core.pollTimeout() }

@@ -8,16 +8,11 @@ public struct Transmit: Sendable, Equatable {
     public var destination: TransportAddress
     /// The datagram payload.
     public var payload: [UInt8]
-    /// True when IP may fragment the datagram (DF clear): it is larger than the path MTU the
-    /// sender's PLPMTUD now uses and can't be cut smaller (an SCTP chunk resent after the
-    /// packet size fell back, RFC 9260 §7.3). Every other datagram is sent with DF set.
-    public var mayFragment: Bool
 
     /// Creates a transmit.
-    public init(source: TransportAddress, destination: TransportAddress, payload: [UInt8], mayFragment: Bool = false) {
+    public init(source: TransportAddress, destination: TransportAddress, payload: [UInt8]) {
         self.source = source
         self.destination = destination
         self.payload = payload
-        self.mayFragment = mayFragment
     }
 }

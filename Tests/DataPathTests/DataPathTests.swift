@@ -1,4 +1,3 @@
-import Foundation
 import ICEDriver
 import NIOCore
 import NIOPosix
@@ -39,7 +38,15 @@ import WireKit
     /// through ``DatagramWriter`` to a socket with GRO on and one without.
     @Test(arguments: [true, false])
     func writerDeliversEveryDatagramInOrder(receiveOffload: Bool) async throws {
-        let (loop, receiver, sender, stream) = try await Self.loopbackSockets(maxDatagramSize: 1200, receiveOffload: receiveOffload)
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
+        let receiver = try await DatagramBootstrap(group: loop)
+            .dataPathOptions(readBatch: 8, maxDatagramSize: 1200, receiveOffload: receiveOffload, socketBufferBytes: 1 << 20)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(continuation)) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let sender = try await DatagramBootstrap(group: loop).bind(host: "127.0.0.1", port: 0).get()
         let to = try #require(receiver.localAddress.flatMap { TransportAddress($0) })
         let from = try #require(sender.localAddress.flatMap { TransportAddress($0) })
         var datagrams: [[UInt8]] = []
@@ -60,81 +67,12 @@ import WireKit
         }.get()
         #expect(written == sent.count)
         if System.supportsUDPSegmentationOffload { #expect(writes < written) } else { #expect(writes == written) }
-        let collected = try await Self.collect(sent.count, from: stream)
-        let received = try #require(collected, "timed out waiting for \(sent.count) datagrams")
-        #expect(received == sent)
-        try await receiver.close()
-        try await sender.close()
-    }
-
-    /// A datagram marked ``Transmit/mayFragment`` leaves with DF clear, the DF mode comes back
-    /// after it. On a loopback narrower than the datagram (run the suite in `unshare -rnm` with
-    /// `ip link set lo mtu 1500 up` and sysfs mounted) the kernel fragments the marked one and
-    /// refuses the same bytes unmarked (EMSGSIZE under IP_PMTUDISC_PROBE); on a 64 KiB loopback
-    /// both pass whole.
-    @Test func markedDatagramMayBeFragmented() async throws {
-        let (loop, receiver, sender, stream) = try await Self.loopbackSockets(maxDatagramSize: 4096, receiveOffload: false)
-        let to = try #require(receiver.localAddress.flatMap { TransportAddress($0) })
-        let from = try #require(sender.localAddress.flatMap { TransportAddress($0) })
-        await sender.setPathMTUProbing(local: from)
-        let large = (0..<3000).map { UInt8(truncatingIfNeeded: $0) }
-        let loopbackMTU = Self.loopbackMTU()
-        let unmarkedFits = large.count + 28 <= loopbackMTU
-        let fragmentable = try await loop.submit {
-            let writer = DatagramWriter(loop: loop)
-            writer.channels[from] = sender
-            writer.write(Transmit(source: from, destination: to, payload: [1]))
-            writer.write(Transmit(source: from, destination: to, payload: large))  // DF
-            writer.flush()  // alone: refused, it would take a GSO batch it heads with it
-            writer.write(Transmit(source: from, destination: to, payload: [2]))
-            writer.write(Transmit(source: from, destination: to, payload: large, mayFragment: true))
-            writer.write(Transmit(source: from, destination: to, payload: [3]))
-            writer.flush()
-            return writer.fragmentableWritten
-        }.get()
-        #expect(fragmentable == 1)
-        var expected: [[UInt8]] = [[1]]
-        if unmarkedFits { expected.append(large) }
-        expected += [[2], large, [3]]
-        let received = try await Self.collect(expected.count, from: stream)
-        #expect(received == expected, "loopback MTU \(loopbackMTU): sizes \(received?.map(\.count) ?? [])")
-        // Back to DF (IP_PMTUDISC_PROBE) once the marked datagram was written.
-        let mode = try await sender.getOption(ChannelOptions.Types.SocketOption(level: 0, name: 10)).get()
-        #expect(mode == 3)
-        try await receiver.close()
-        try await sender.close()
-    }
-
-    /// A receiving socket whose datagrams come out of `stream`, and a sending socket, on 127.0.0.1.
-    static func loopbackSockets(maxDatagramSize: Int, receiveOffload: Bool) async throws
-        -> (loop: any EventLoop, receiver: any Channel, sender: any Channel, stream: AsyncStream<[UInt8]>) {
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
-        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
-        let receiver = try await DatagramBootstrap(group: loop)
-            .dataPathOptions(readBatch: 8, maxDatagramSize: maxDatagramSize, receiveOffload: receiveOffload, socketBufferBytes: 1 << 20)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(continuation)) }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
-        let sender = try await DatagramBootstrap(group: loop).bind(host: "127.0.0.1", port: 0).get()
-        return (loop, receiver, sender, stream)
-    }
-
-    /// The loopback interface's MTU from sysfs (65 536 when it can't be read).
-    static func loopbackMTU() -> Int {
-        guard let text = try? String(contentsOfFile: "/sys/class/net/lo/mtu", encoding: .utf8) else { return 65_536 }
-        let digits = text.filter(\.isNumber)
-        return Int(digits) ?? 65_536
-    }
-
-    /// The first `count` datagrams of `stream`, or nil after a generous bound.
-    static func collect(_ count: Int, from stream: AsyncStream<[UInt8]>) async throws -> [[UInt8]]? {
-        try await withThrowingTaskGroup(of: [[UInt8]]?.self) { group in
+        let collected = try await withThrowingTaskGroup(of: [[UInt8]]?.self) { group in
             group.addTask {
                 var out: [[UInt8]] = []
                 for await d in stream {
                     out.append(d)
-                    if out.count == count { break }
+                    if out.count == sent.count { break }
                 }
                 return out
             }
@@ -146,6 +84,10 @@ import WireKit
             group.cancelAll()
             return first
         }
+        let received = try #require(collected, "timed out waiting for \(sent.count) datagrams")
+        #expect(received == sent)
+        try await receiver.close()
+        try await sender.close()
     }
 }
 

@@ -57,16 +57,10 @@ import WireKit
         #expect(pathMTU == 1412)
     }
 
-    @Test("the link narrows to 1500 bytes mid-transfer: DTLS-carried SCTP falls back, oversize chunks are resent fragmentable, every message arrives",
-          arguments: [(UInt64(84), false), (85, false), (84, true), (85, true)])
-    func blackHole(seed: UInt64, sealsDirectly: Bool) throws {
+    @Test("the link narrows to 1500 bytes mid-transfer: DTLS-carried SCTP falls back, every message arrives",
+          arguments: [UInt64(84), 85])
+    func blackHole(seed: UInt64) throws {
         let p = PCPair(seed: seed, link: LinkConditions(delay: .milliseconds(10), mtu: 65_535))
-        p.a.pc.sealsDirectly = sealsDirectly
-        var marked = 0
-        p.net.drop { t in
-            if t.mayFragment { marked += 1 }
-            return false
-        }
         let dc = try p.openChannel("bulk")
         try p.net.run(for: .seconds(2))
         #expect(p.a.pc.getStats()["S01"]?.int("pathMTU") == 16_384)
@@ -84,10 +78,5 @@ import WireKit
         let sctp = try #require(p.a.pc.getStats()["S01"])
         #expect((sctp.int("pathMTUBlackHoles") ?? 0) >= 1, "seed \(seed)")
         #expect((sctp.int("pathMTU") ?? .max) + 40 + 28 <= 1500, "seed \(seed)")
-        // DATA chunks cut for 16 KiB packets got through only as fragmentable datagrams.
-        #expect(marked > 0, "seed \(seed)")
-        #expect(sctp.int("fragmentableRetransmissions") == marked, "seed \(seed)")
-        #expect(p.net.stats.fragmented > 0, "seed \(seed): \(p.net.stats)")
-        if sealsDirectly { #expect(p.a.sealedTransmits > 0, "seed \(seed)") }
     }
 }

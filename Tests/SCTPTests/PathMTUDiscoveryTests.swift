@@ -30,17 +30,6 @@ import WireKit
             try net.run(maxTime: .seconds(10)) { self.a.core.isEstablished && self.b.core.isEstablished }
         }
 
-        /// A pair on a 200 Mbit/s link of 65 535 bytes (10 ms ± `jitter`, `loss`), run until
-        /// PLPMTUD confirmed 16 KiB packets.
-        static func raised(seed: UInt64, loss: Double, jitter: Duration = .milliseconds(1)) throws -> Pair {
-            var link = LinkConditions(delay: .milliseconds(10), jitter: jitter, loss: loss, mtu: 65_535)
-            link.rateBitsPerSecond = 200_000_000
-            let pair = try Pair(seed: seed, link: link)
-            try pair.net.run(for: .seconds(2))
-            #expect(pair.a.core.pathMTU == 16_384, "seed \(seed)")
-            return pair
-        }
-
         func setMTU(_ mtu: Int) {
             for h in [hostA, hostB] {
                 var up = net.uplink(h); up.mtu = mtu; net.setUplink(h, up)
@@ -113,7 +102,11 @@ import WireKit
     @Test("the link MTU drops mid-transfer: the sender falls back and every byte arrives",
           arguments: [UInt64(1), 2, 3])
     func blackHole(seed: UInt64) throws {
-        let pair = try Pair.raised(seed: seed, loss: 0.01)
+        var link = LinkConditions(delay: .milliseconds(10), jitter: .milliseconds(1), loss: 0.01, mtu: 65_535)
+        link.rateBitsPerSecond = 200_000_000
+        let pair = try Pair(seed: seed, link: link)
+        try pair.net.run(for: .seconds(2))
+        #expect(pair.a.core.pathMTU == 16_384, "seed \(seed)")
         try pair.transfer(count: 300, seed: seed) { pair.setMTU(1500) }
         #expect(pair.a.core.statistics.pathMTUBlackHoles >= 1, "seed \(seed)")
         #expect(pair.a.core.pathMTU + 28 <= 1500, "seed \(seed)")

@@ -20,7 +20,6 @@
 #include <openssl/params.h>
 #include <openssl/kdf.h>
 #include <sys/time.h>
-#include <limits.h>
 
 // MARK: SSL_CTX / SSL macros
 static inline long CShim_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_mode(ctx, mode); }
@@ -191,43 +190,6 @@ static inline int CShim_DTLSAEAD_open(EVP_CIPHER_CTX *ctx, const uint8_t nonce[1
     ok = ok && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, 16, (void *)tag) == 1;
     ok = ok && EVP_CipherFinal_ex(ctx, out + (len ? n : 0), &n) == 1;
     return ok;
-}
-
-/// Starts one record body on a context made by CShim_DTLSAEAD_new (not in TLS record mode):
-/// sets the 12-byte `nonce` and feeds the 13 bytes of additional data. The text then goes
-/// through CShim_DTLSAEAD_update in as many pieces as it comes in, and the record ends with
-/// CShim_DTLSAEAD_seal_tag or CShim_DTLSAEAD_open_tag. 1 on success.
-static inline int CShim_DTLSAEAD_begin(EVP_CIPHER_CTX *ctx, const uint8_t nonce[12], const uint8_t aad[13], int encrypt) {
-    int n = 0;
-    return EVP_CipherInit_ex(ctx, NULL, NULL, NULL, nonce, encrypt) == 1 && EVP_CipherUpdate(ctx, NULL, &n, aad, 13) == 1;
-}
-
-/// Encrypts (or decrypts) `len` bytes of `in` to `out` (in != out, or the same pointer), the
-/// next piece of the text of the record begun by CShim_DTLSAEAD_begin; any length, not only
-/// whole blocks (GCM and ChaCha20-Poly1305 are stream modes: `len` bytes come out at once).
-/// 1 on success.
-static inline int CShim_DTLSAEAD_update(EVP_CIPHER_CTX *ctx, const uint8_t *in, size_t len, uint8_t *out) {
-    int n = 0;
-    if (len == 0) return 1;
-    if (len > INT_MAX) return 0;
-    return EVP_CipherUpdate(ctx, out, &n, in, (int)len) == 1 && (size_t)n == len;
-}
-
-/// Ends a sealed record begun by CShim_DTLSAEAD_begin: writes its 16-byte tag. 1 on success.
-static inline int CShim_DTLSAEAD_seal_tag(EVP_CIPHER_CTX *ctx, uint8_t tag[16]) {
-    int n = 0;
-    uint8_t rest[16];
-    return EVP_CipherFinal_ex(ctx, rest, &n) == 1 && n == 0
-        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, tag) == 1;
-}
-
-/// Ends an opened record begun by CShim_DTLSAEAD_begin: 1 when the 16-byte `tag` verifies over
-/// the text and the additional data, 0 when it does not (the text is then to be discarded).
-static inline int CShim_DTLSAEAD_open_tag(EVP_CIPHER_CTX *ctx, const uint8_t tag[16]) {
-    int n = 0;
-    uint8_t rest[16];
-    return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, 16, (void *)tag) == 1
-        && EVP_CipherFinal_ex(ctx, rest, &n) == 1 && n == 0;
 }
 
 /// Puts an AES-GCM context made by CShim_DTLSAEAD_new into the TLS record mode libssl uses

@@ -35,14 +35,10 @@ final class DTLSRecordProtection {
 
     /// Bytes of explicit nonce per record: 8 for AES-GCM, 0 for ChaCha20-Poly1305.
     let explicitNonceLength: Int
-    /// AES-GCM: the seal context is in OpenSSL's TLS record mode (``CShim_DTLSAEAD_record``: one
-    /// parameter set and one cipher call per record, in place), and records are opened out of
-    /// place with the generic calls; ChaCha20-Poly1305 uses the generic calls both ways.
+    /// AES-GCM: the contexts are in OpenSSL's TLS record mode (``CShim_DTLSAEAD_record``: one
+    /// parameter set and one cipher call per record, in place); ChaCha20-Poly1305 uses the
+    /// generic calls.
     private let recordMode: Bool
-    /// Pieces of a gathered record shorter than this are copied into the body and encrypted
-    /// there with their neighbours, not encrypted from where they lie (see
-    /// ``seal(type:length:into:gathering:)``).
-    static let outOfPlaceMinimum = 256
     /// The sequence number the next sealed record gets.
     private(set) var nextWriteSequence: UInt64
     /// Received records dropped because their tag did not verify.
@@ -53,13 +49,6 @@ final class DTLSRecordProtection {
     private let cipher: OpaquePointer       // const EVP_CIPHER *
     private let sealContext: OpaquePointer  // EVP_CIPHER_CTX *, write key, encrypting
     private let openContext: OpaquePointer  // EVP_CIPHER_CTX *, read key, decrypting
-    /// AES-GCM: the write key again, in a context outside the TLS record mode, for records
-    /// whose text comes in pieces (``seal(type:length:into:gathering:)``): out of place, one
-    /// update per piece. Nil for ChaCha20-Poly1305, whose `sealContext` already works that way.
-    private let gatherSealContext: OpaquePointer?
-    /// Set when a record was sealed outside the record mode: the record-mode context's own
-    /// explicit-nonce counter is behind then and is set again before it seals next.
-    private var recordNonceBehind = false
     /// Opens records OpenSSL sealed with the write key (made when first needed; rare).
     private var ownRecordOpener: OpaquePointer?
     private var writeKey: [UInt8]
@@ -114,17 +103,14 @@ final class DTLSRecordProtection {
         // AES-GCM runs in OpenSSL's TLS record mode: the seal context counts the explicit
         // nonce (epoch ‖ sequence) itself, starting at the next sequence number.
         let recordMode = ivLength == 4
-        var gatherSeal: OpaquePointer?
         if recordMode {
-            // Only sealing: opening decrypts out of place (``openIntoScratch(_:)``), outside it.
             let first = writeIV + Self.bigEndianBytes(UInt64(Self.epoch) << 48 | nextWriteSequence)
-            gatherSeal = CShim_DTLSAEAD_new(evpCipher, writeKey, 1)
-            guard CShim_DTLSAEAD_set_record_iv(seal, first, 12) == 1, gatherSeal != nil else {
-                for context in [seal, open, gatherSeal] { if let context { EVP_CIPHER_CTX_free(context) } }
+            guard CShim_DTLSAEAD_set_record_iv(seal, first, 12) == 1, CShim_DTLSAEAD_set_record_iv(open, readIV, 4) == 1 else {
+                EVP_CIPHER_CTX_free(seal)
+                EVP_CIPHER_CTX_free(open)
                 return nil
             }
         }
-        self.gatherSealContext = gatherSeal
         self.cipher = evpCipher
         self.sealContext = seal
         self.openContext = open
@@ -139,7 +125,6 @@ final class DTLSRecordProtection {
     deinit {
         EVP_CIPHER_CTX_free(sealContext)
         EVP_CIPHER_CTX_free(openContext)
-        if let gatherSealContext { EVP_CIPHER_CTX_free(gatherSealContext) }
         if let ownRecordOpener { EVP_CIPHER_CTX_free(ownRecordOpener) }
         Self.cleanse(&writeKey)
         if let base = scratch.baseAddress { OPENSSL_cleanse(base, scratch.count) }
@@ -181,69 +166,6 @@ final class DTLSRecordProtection {
         seal(type: type, length: length, into: out, source: nil, fill)
     }
 
-    /// As ``seal(type:length:into:writing:)``, for a plaintext that comes in pieces: `gather`
-    /// hands them, in order, to the function it is given (any number, of any lengths, adding up
-    /// to `length`; a programming error otherwise). The bulk of each large piece (from its
-    /// first 16-byte boundary in the text, ``outOfPlaceMinimum`` bytes or more) is encrypted
-    /// from where it lies straight into the record's body, so the copy into the record is the
-    /// encryption's own write; the rest (headers, block-unaligned ends) is copied into the body
-    /// and encrypted there, the tag at the end. The same bytes as the other sealing calls, under the next
-    /// sequence number; nil when `out` is too small (nothing used), the sequence numbers are
-    /// used up or OpenSSL fails.
-    func seal(type: UInt8, length n: Int, into out: UnsafeMutableRawBufferPointer,
-              gathering gather: (_ piece: (UnsafeRawBufferPointer) -> Void) -> Void) -> Int? {
-        let sequence = nextWriteSequence
-        let bodyLength = explicitNonceLength + n + Self.tagLength
-        guard sequence < Self.sequenceLimit, n >= 0, n <= 16_384 + 1_024, out.count >= Self.headerLength + bodyLength,
-              let raw = out.baseAddress else { return nil }
-        let context = gatherSealContext ?? sealContext
-        nextWriteSequence += 1
-        if recordMode { recordNonceBehind = true }
-        let epochAndSequence = UInt64(Self.epoch) << 48 | sequence
-        let base = raw.assumingMemoryBound(to: UInt8.self)
-        Self.writeHeader(at: base, type: type, epochAndSequence: epochAndSequence, bodyLength: bodyLength)
-        if explicitNonceLength == 8 { Self.storeBigEndian(epochAndSequence, at: base + 13) }
-        let body = base + Self.headerLength + explicitNonceLength
-        let ok = withNonceAndAdditionalData(iv: writeIV, epochAndSequence: epochAndSequence, type: type,
-                                            plaintextLength: n) { nonce, aad in
-            guard CShim_DTLSAEAD_begin(context, nonce, aad, 1) == 1 else { return false }
-            // The body holds plaintext at encrypted..<written (small pieces and the unaligned
-            // ends of large ones, copied), ciphertext before it. A large piece is encrypted from
-            // where it lies in one update of whole 16-byte blocks starting on a block boundary,
-            // which OpenSSL's stitched AES-GCM takes; the copied bytes go in place, in few
-            // updates (an update per small or unaligned piece costs more than the copy).
-            var encrypted = 0
-            var written = 0
-            var failed = false
-            gather { piece in
-                guard !failed, var source = piece.baseAddress?.assumingMemoryBound(to: UInt8.self), !piece.isEmpty else { return }
-                guard written + piece.count <= n else { preconditionFailure("gathered pieces longer than the record's text") }
-                var count = piece.count
-                let head = min((16 - written % 16) % 16, count)
-                (body + written).update(from: source, count: head)
-                written += head
-                source += head
-                count -= head
-                let bulk = count & ~15
-                if bulk >= Self.outOfPlaceMinimum {
-                    failed = (written > encrypted && CShim_DTLSAEAD_update(context, body + encrypted, written - encrypted, body + encrypted) != 1)
-                        || CShim_DTLSAEAD_update(context, source, bulk, body + written) != 1
-                    written += bulk
-                    encrypted = written
-                    source += bulk
-                    count -= bulk
-                }
-                (body + written).update(from: source, count: count)
-                written += count
-            }
-            guard !failed else { return false }
-            guard written == n else { preconditionFailure("gathered pieces shorter than the record's text") }
-            if written > encrypted, CShim_DTLSAEAD_update(context, body + encrypted, written - encrypted, body + encrypted) != 1 { return false }
-            return CShim_DTLSAEAD_seal_tag(context, body + n) == 1
-        }
-        return ok ? Self.headerLength + bodyLength : nil
-    }
-
     /// The two above: `source`, when given, is the plaintext, encrypted from where it is
     /// (outside record mode); otherwise `fill` writes the plaintext into the body first.
     private func seal(type: UInt8, length n: Int, into out: UnsafeMutableRawBufferPointer, source: UnsafeRawBufferPointer?,
@@ -255,7 +177,12 @@ final class DTLSRecordProtection {
         nextWriteSequence += 1
         let epochAndSequence = UInt64(Self.epoch) << 48 | sequence
         let base = raw.assumingMemoryBound(to: UInt8.self)
-        Self.writeHeader(at: base, type: type, epochAndSequence: epochAndSequence, bodyLength: bodyLength)
+        base[0] = type
+        base[1] = 0xFE
+        base[2] = 0xFD
+        Self.storeBigEndian(epochAndSequence, at: base + 3)
+        base[11] = UInt8(truncatingIfNeeded: bodyLength >> 8)
+        base[12] = UInt8(truncatingIfNeeded: bodyLength)
         if recordMode {
             return sealInPlace(base, type: type, epochAndSequence: epochAndSequence, length: n, fill)
                 ? Self.headerLength + bodyLength : nil
@@ -284,11 +211,6 @@ final class DTLSRecordProtection {
     private func sealInPlace(_ record: UnsafeMutablePointer<UInt8>, type: UInt8, epochAndSequence: UInt64, length n: Int,
                              _ fill: (UnsafeMutableRawBufferPointer) -> Void) -> Bool {
         let body = record + Self.headerLength
-        if recordNonceBehind {
-            // Records sealed by the gathering path moved the sequence on without this context.
-            guard CShim_DTLSAEAD_set_record_iv(sealContext, writeIV + Self.bigEndianBytes(epochAndSequence), 12) == 1 else { return false }
-            recordNonceBehind = false
-        }
         for attempt in 0..<2 {
             fill(UnsafeMutableRawBufferPointer(start: body + 8, count: n))
             let sealed = Self.withAdditionalData(epochAndSequence: epochAndSequence, type: type, length: n + 8) { aad in
@@ -359,15 +281,13 @@ final class DTLSRecordProtection {
     /// Whether ``openIntoScratch(_:)`` is available (AES-GCM's record mode).
     var opensIntoScratch: Bool { recordMode }
 
-    /// Record mode only: as ``open(_:)``, decrypting the body straight from `record` into the
-    /// scratch buffer (out of place: the decryption is the one copy); the plaintext is a view of
-    /// it, valid until the next call. Nil (counted) when it is a replay, too old for the window,
-    /// or does not authenticate.
+    /// Record mode only: as ``open(_:)``, decrypting a copy of the body in the scratch buffer;
+    /// the plaintext is a view of it, valid until the next call. Nil (counted) when it is a
+    /// replay, too old for the window, or does not authenticate.
     func openIntoScratch(_ record: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
         let bodyLength = record.count - Self.headerLength
         guard recordMode, bodyLength >= 8 + Self.tagLength, bodyLength <= scratch.count,
-              let base = record.baseAddress?.assumingMemoryBound(to: UInt8.self),
-              let plain = scratch.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+              let base = record.baseAddress, let body = scratch.baseAddress else {
             authenticationFailures += 1
             return nil
         }
@@ -376,20 +296,17 @@ final class DTLSRecordProtection {
             replaysDropped += 1
             return nil
         }
-        let n = bodyLength - 8 - Self.tagLength
-        let epochAndSequence = Self.loadBigEndian(base + 3)
-        let ciphertext = base + Self.headerLength + 8
-        let opened = withNonceAndAdditionalData(iv: readIV, epochAndSequence: epochAndSequence, type: record[0],
-                                                plaintextLength: n, explicitNonce: base + Self.headerLength) { nonce, aad in
-            CShim_DTLSAEAD_begin(openContext, nonce, aad, 0) == 1 && CShim_DTLSAEAD_update(openContext, ciphertext, n, plain) == 1
-                && CShim_DTLSAEAD_open_tag(openContext, ciphertext + n) == 1
+        body.copyMemory(from: base + Self.headerLength, byteCount: bodyLength)
+        let epochAndSequence = Self.loadBigEndian((base + 3).assumingMemoryBound(to: UInt8.self))
+        let opened = Self.withAdditionalData(epochAndSequence: epochAndSequence, type: record[0], length: bodyLength) { aad in
+            CShim_DTLSAEAD_record(openContext, aad, body.assumingMemoryBound(to: UInt8.self), bodyLength)
         }
-        guard opened else {
+        guard opened > 0 else {
             authenticationFailures += 1
             return nil
         }
         replayWindow.markReceived(sequence)
-        return UnsafeRawBufferPointer(start: plain, count: n)
+        return UnsafeRawBufferPointer(start: body + 8, count: bodyLength - 8 - Self.tagLength)
     }
 
     /// Decrypts and verifies `record` (at least header + explicit nonce + tag long).
@@ -440,6 +357,48 @@ final class DTLSRecordProtection {
             aad[12] = UInt8(truncatingIfNeeded: plaintextLength)
             return body(nonce, aad)
         }
+    }
+
+    /// Calls `body` with a record's 13 bytes of additional data (RFC 6347 §4.1.2.1) whose length
+    /// field holds `length`.
+    private static func withAdditionalData<R>(epochAndSequence: UInt64, type: UInt8, length: Int,
+                                              _ body: (UnsafePointer<UInt8>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 13) { scratch in
+            guard let aad = scratch.baseAddress else { preconditionFailure("temporary allocation without storage") }
+            storeBigEndian(epochAndSequence, at: aad)
+            aad[8] = type
+            aad[9] = 0xFE
+            aad[10] = 0xFD
+            aad[11] = UInt8(truncatingIfNeeded: length >> 8)
+            aad[12] = UInt8(truncatingIfNeeded: length)
+            return body(aad)
+        }
+    }
+
+    /// The epoch of a record (header at least 13 bytes).
+    static func epoch(of record: UnsafeRawBufferPointer) -> UInt16 {
+        UInt16(record[3]) << 8 | UInt16(record[4])
+    }
+
+    /// The 48-bit sequence number of a record (header at least 13 bytes).
+    static func sequence(of record: UnsafeRawBufferPointer) -> UInt64 {
+        var value: UInt64 = 0
+        for i in 5..<11 { value = value << 8 | UInt64(record[i]) }
+        return value
+    }
+
+    private static func loadBigEndian(_ pointer: UnsafePointer<UInt8>) -> UInt64 {
+        var value: UInt64 = 0
+        for i in 0..<8 { value = value << 8 | UInt64(pointer[i]) }
+        return value
+    }
+
+    private static func bigEndianBytes(_ value: UInt64) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) }
+    }
+
+    private static func storeBigEndian(_ value: UInt64, at pointer: UnsafeMutablePointer<UInt8>) {
+        for i in 0..<8 { pointer[i] = UInt8(truncatingIfNeeded: value >> (56 - 8 * i)) }
     }
 
     private static func cleanse(_ bytes: inout [UInt8]) {
