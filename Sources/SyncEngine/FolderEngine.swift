@@ -105,6 +105,8 @@ public final class FolderEngine {
     /// True when the folder marker vanished; scanning and pulling stop until it is back.
     public internal(set) var markerMissing = false
     var lastMassDeletionReport = 0
+    /// Deletion candidates read by deletion passes so far (tests: zero when nothing is deleted).
+    public internal(set) var deletionCandidatesRead = 0
     var nextPullID: UInt64 = 0
     /// The pull pass in progress: the walk over need candidates, resumed as pulls complete.
     var walk: NeedWalk?

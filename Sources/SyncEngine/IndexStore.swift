@@ -132,6 +132,12 @@ public protocol IndexStore: AnyObject {
     /// is left out when every peer's record of it is a tombstone (there is nothing to pull). Without `withChunks` the
     /// records' chunk lists may be left empty (counting and status need no chunks).
     func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int, withChunks: Bool) throws -> [NeedCandidate]
+    /// Up to `limit` paths we hold a live record of and some peer holds a tombstone of another
+    /// version (what a deletion pass may delete: a subset of ``needCandidates(folderID:after:descending:limit:withChunks:)``),
+    /// before `path` in reverse path order (from the last when nil), with every device's records
+    /// (chunk lists may be left empty). A folder without peer tombstones answers from an empty
+    /// index range, whatever its size.
+    func deletionCandidates(folderID: String, before path: SyncPath?, limit: Int) throws -> [NeedCandidate]
     /// Live local files (tombstones, directories and links not counted) and their bytes.
     func localTotals(folderID: String) throws -> (files: Int, bytes: UInt64)
     /// Deletes up to `limit` stored chunk lists no record refers to any more (a store that keeps

@@ -17,6 +17,8 @@ public final class MemoryIndexStore: IndexStore {
     private var folders: [String: Folder] = [:]
     /// Number of committed batches (tests count commits).
     public private(set) var commits = 0
+    /// Number of ``deletionCandidates(folderID:before:limit:)`` calls.
+    public private(set) var deletionCandidateReads = 0
     /// Called before each commit; a test may throw to simulate a crash before the commit.
     public var faultHook: (() throws -> Void)?
 
@@ -103,6 +105,21 @@ public final class MemoryIndexStore: IndexStore {
             ? paths.filter { k in path.map { k < $0 } ?? true }.sorted(by: >)
             : paths.filter { k in path.map { k > $0 } ?? true }.sorted()
         return ordered.prefix(limit).map { p in
+            NeedCandidate(path: p, local: f.local[p], remote: f.remote.compactMapValues { $0[p] })
+        }
+    }
+
+    /// ``IndexStore`` requirement, in memory: only the peers' tombstones are looked at.
+    public func deletionCandidates(folderID: String, before path: SyncPath?, limit: Int) throws -> [NeedCandidate] {
+        deletionCandidateReads += 1
+        guard let f = folders[folderID] else { return [] }
+        var paths = Set<SyncPath>()
+        for index in f.remote.values {
+            for (p, r) in index where r.deleted && path.map({ p < $0 }) ?? true {
+                if let l = f.local[p]?.record, !l.deleted, l.version != r.version { paths.insert(p) }
+            }
+        }
+        return paths.sorted(by: >).prefix(limit).map { p in
             NeedCandidate(path: p, local: f.local[p], remote: f.remote.compactMapValues { $0[p] })
         }
     }

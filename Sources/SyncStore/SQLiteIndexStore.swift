@@ -427,28 +427,9 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// came out of order.
     public func needCandidates(folderID: String, after path: SyncPath?, descending: Bool, limit: Int, withChunks: Bool) throws -> [NeedCandidate] {
         try database.pool.unsafeReentrantWrite { db in
-            var out: [NeedCandidate] = []
-            var slots: [SyncPath: Int] = [:]
             let sql = Self.needCandidatesSQL(bounded: path != nil, descending: descending)
-            for (row, r) in try records(db, sql, [folderID.databaseValue, (path?.string ?? "").databaseValue, limit.databaseValue],
-                                        withChunks: withChunks) {
-                // Compared as SyncPaths (bytes), never as Strings: String `==` is canonical
-                // equivalence and would merge `é` (NFC) with `e` + U+0301 (NFD).
-                let slot: Int
-                if out.last?.path == r.path { slot = out.count - 1 } else if let known = slots[r.path] { slot = known } else {
-                    slot = out.count
-                    slots[r.path] = slot
-                    out.append(NeedCandidate(path: r.path, local: nil, remote: [:]))
-                }
-                if row.device.isEmpty {
-                    out[slot].local = LocalEntry(record: r, state: RowCoding.state(row))
-                } else {
-                    out[slot].remote[row.device] = r
-                }
-            }
-            let inOrder = zip(out, out.dropFirst()).allSatisfy { descending ? $0.path > $1.path : $0.path < $1.path }
-            if !inOrder { out.sort { descending ? $0.path > $1.path : $0.path < $1.path } }
-            return out
+            return Self.candidates(try records(db, sql, [folderID.databaseValue, (path?.string ?? "").databaseValue, limit.databaseValue],
+                                               withChunks: withChunks), descending: descending)
         }
     }
 

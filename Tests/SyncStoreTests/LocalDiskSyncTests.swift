@@ -103,4 +103,25 @@ import SyncProtocol
         #expect(p.engines[1].needCount() == 0)
         for d in p.dbPaths { removeDatabaseDirectory(d) }
     }
+
+    /// On SQLite: an initial sync's walk ends read no deletion candidate; a deletion goes
+    /// through; a mass deletion is stopped and reported, nothing deleted.
+    @Test func deletionPassOnSQLite() throws {
+        let p = try Pair()
+        p.connect()
+        for i in 0..<25 { try p.fss[0].writeAll("f\(i)", Array("file \(i)".utf8)) }
+        p.settle()
+        #expect(try p.fss[1].readAll("f24") == Array("file 24".utf8))
+        #expect(p.engines[1].deletionCandidatesRead == 0)
+        for i in 0..<3 { try p.fss[0].remove("f\(i)") }
+        p.settle()
+        #expect(try p.fss[1].info("f0") == nil && p.fss[1].info("f2") == nil)
+        #expect(try p.fss[1].readAll("f3") == Array("file 3".utf8))
+        for i in 3..<18 { try p.fss[0].remove("f\(i)") }
+        p.settle()
+        var events: [SyncEvent] = []
+        while let e = p.engines[1].pollEvent() { events.append(e) }
+        #expect(events.contains(.massDeletionBlocked(count: 15)), "15 of 22")
+        #expect(try p.fss[1].readAll("f3") == Array("file 3".utf8))
+    }
 }
