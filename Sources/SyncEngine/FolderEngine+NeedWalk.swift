@@ -46,9 +46,17 @@ extension FolderEngine {
 
     /// One page of candidates after `after` (before it when `descending`), or nil on a read error (reported).
     func candidatePage(after: SyncPath?, descending: Bool, withChunks: Bool = true, limit: Int? = nil) -> [NeedCandidate]? {
+        readPage {
+            try store.needCandidates(folderID: config.folderID, after: after, descending: descending,
+                                     limit: limit ?? config.indexBatchRecords, withChunks: withChunks)
+        }
+    }
+
+    /// One page of candidates from `read`, counted in the buffered high-water mark; nil (and a
+    /// ``SyncEvent/pullFailed(_:reason:)`` event) when the index can't be read.
+    func readPage(_ read: () throws -> [NeedCandidate]) -> [NeedCandidate]? {
         do {
-            let page = try store.needCandidates(folderID: config.folderID, after: after, descending: descending,
-                                                limit: limit ?? config.indexBatchRecords, withChunks: withChunks)
+            let page = try read()
             noteBuffered(page.count)
             return page
         } catch {
@@ -207,13 +215,7 @@ extension FolderEngine {
         let limit = config.indexBatchRecords
         var before: SyncPath?
         while true {
-            let page: [NeedCandidate]
-            do {
-                page = try store.deletionCandidates(folderID: config.folderID, before: before, limit: limit)
-            } catch {
-                emit(.pullFailed(SyncPath(""), reason: "index read failed: \(error)"))
-                return
-            }
+            guard let page = readPage({ try store.deletionCandidates(folderID: config.folderID, before: before, limit: limit) }) else { return }
             deletionCandidatesRead += page.count
             body(page.compactMap { c in need(c).flatMap { $0.global?.deleted == true && $0.local?.deleted == false ? $0 : nil } })
             guard page.count == limit, let last = page.last?.path else { return }
