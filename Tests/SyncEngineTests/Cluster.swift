@@ -169,3 +169,13 @@ final class Cluster {
 
     func allTreesEqual() -> Bool { engines.indices.allSatisfy { tree($0) == tree(0) } }
 }
+
+extension FileSystem {
+    /// Writes `content(i)` at the i-th of `names`, making their missing parent directories.
+    func writeFiles(_ names: [String], content: (Int) -> [UInt8]) throws {
+        for (i, n) in names.enumerated() {
+            if let dir = SyncPath(n).parent { try makeDirectories(dir.string) }
+            try writeAll(n, content(i))
+        }
+    }
+}
