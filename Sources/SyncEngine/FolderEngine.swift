@@ -110,6 +110,8 @@ public final class FolderEngine {
     var lastMassDeletionReport = 0
     /// Deletion candidates read by deletion passes so far (tests: zero when nothing is deleted).
     public internal(set) var deletionCandidatesRead = 0
+    /// Need candidates read by pull passes' walks so far (tests: bounded when passes restart often).
+    public internal(set) var needCandidatesRead = 0
     var nextPullID: UInt64 = 0
     /// The pull pass in progress: the walk over need candidates, resumed as pulls complete.
     var walk: NeedWalk?
