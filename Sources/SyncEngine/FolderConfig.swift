@@ -43,6 +43,10 @@ public struct FolderConfig: Sendable {
     public var tombstoneRetention: Duration = .seconds(30 * 86_400)
     /// Most records in one index message, and in one page read from the store.
     public var indexBatchRecords = 1000
+    /// Most flushed pulls placed, plus entries committed, by one ``FolderEngine/collectSyncedSlice(now:)``
+    /// (~90 µs each for a small file: a slice of 48 takes ~4 ms, so frames that arrive meanwhile
+    /// wait that long, not the 35 ms a whole syncer round's worth took).
+    public var placingSliceEntries = 48
     /// Most records kept per peer (a peer announcing more is disconnected).
     public var maxRemoteRecords = 2_000_000
     /// Most chunk entries kept per peer over all its records (36 bytes each in memory, so

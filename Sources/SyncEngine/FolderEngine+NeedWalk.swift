@@ -24,6 +24,12 @@ struct NeedWalk {
     var remoteGeneration: UInt64 = 0
     /// ``FolderEngine/entryCacheEpoch`` when the page was read.
     var entryCacheEpoch: UInt64 = 0
+    /// Most candidates the next page reads. A walk starts small and doubles up to
+    /// ``FolderConfig/indexBatchRecords``: a pass restarts the walk from the first path whenever
+    /// an index brings needs (during an initial sync, every few milliseconds) while the first
+    /// candidates are mostly pulls already running, so a full first page read up to a thousand
+    /// rows (~8 ms) to start the few pulls one finished pull makes room for.
+    var pageLimit = 0
 }
 
 extension FolderEngine {
@@ -96,9 +102,13 @@ extension FolderEngine {
             if g == nil || g?.deleted == true || g?.kind != .file || g?.contentHash != p.target.contentHash { abandon(path) }
         }
         applyReverts(now: now)
-        walk = NeedWalk(after: nil)
+        walk = NeedWalk(after: nil, pageLimit: firstNeedPageLimit)
         continueWalk(now: now)
     }
+
+    /// The first page of a pull pass's walk: the pulls that may be running plus as many again,
+    /// so a pass started while pulls run still finds new work in its first read.
+    var firstNeedPageLimit: Int { min(2 * config.maxActivePulls, config.indexBatchRecords) }
 
     /// Continues the pull pass's walk until it ends or the active-pull limit is reached.
     func continueWalk(now: Instant) {
@@ -126,9 +136,12 @@ extension FolderEngine {
                     applyDeletions()
                     break
                 }
-                guard let page = candidatePage(after: w.after, descending: false, withChunks: false) else { walk = nil; break }
-                w = NeedWalk(after: page.last?.path ?? w.after, candidates: page, head: 0, lastPage: page.count < config.indexBatchRecords,
-                             remoteGeneration: remoteGeneration, entryCacheEpoch: entryCacheEpoch)
+                let limit = min(max(w.pageLimit, 1), config.indexBatchRecords)
+                guard let page = candidatePage(after: w.after, descending: false, withChunks: false, limit: limit) else { walk = nil; break }
+                needCandidatesRead += page.count
+                w = NeedWalk(after: page.last?.path ?? w.after, candidates: page, head: 0, lastPage: page.count < limit,
+                             remoteGeneration: remoteGeneration, entryCacheEpoch: entryCacheEpoch,
+                             pageLimit: min(limit * 2, config.indexBatchRecords))
                 walk = w
                 continue
             }

@@ -13,11 +13,25 @@ extension FolderEngine {
     /// call commits them as the syncer reports each directory. Otherwise the directories are
     /// fsynced here (``FileSyncer/syncDirectories(_:fs:)``) before the commit. Either way the
     /// order is data durable, rename, directory durable, index commit.
+    ///
+    /// Handles everything the syncer reported, slice after slice (``collectSyncedSlice(now:)``).
     public func collectSynced(now: Instant) {
-        guard let syncer, !syncing.isEmpty || placingCount > 0 else { return }
+        while collectSyncedSlice(now: now) {}
+    }
+
+    /// ``collectSynced(now:)`` for one slice: the syncer's results in the order it reported them,
+    /// up to ``FolderConfig/placingSliceEntries`` pulls placed or entries committed (at least one
+    /// result). Each slice is complete on its own (its renames, then its directories' flush,
+    /// then its commit), so frames handled between two slices see a consistent engine, and a
+    /// crash between them leaves every file old or new. True when results remain: the caller
+    /// calls again (after handling what waits meanwhile).
+    @discardableResult
+    public func collectSyncedSlice(now: Instant) -> Bool {
+        guard let syncer, !syncing.isEmpty || placingCount > 0 || !syncedBacklog.isEmpty else { return false }
         clock = max(clock, now)
-        let done = syncer.takeFinished()
-        guard !done.isEmpty else { return }
+        syncedBacklog.append(contentsOf: syncer.takeFinished())
+        guard !syncedBacklog.isEmpty else { return false }
+        let done = takeSyncedSlice()
         var renamed: [(pull: ActivePull, directory: String, state: LocalFileState?)] = []
         var durableDirectories: [FileSyncResult] = []
         var superseded = false
@@ -73,6 +87,25 @@ extension FolderEngine {
         }
         record(batch)
         if superseded { pullPass(now: now) } else if walk != nil { continueWalk(now: now) } else { schedulePullRetries(now: now) }
+        return !syncedBacklog.isEmpty
+    }
+
+    /// Whether results taken from the syncer still wait to be handled (``collectSyncedSlice(now:)``).
+    public var hasSyncedBacklog: Bool { !syncedBacklog.isEmpty }
+
+    /// Takes the oldest results of ``syncedBacklog`` worth ``FolderConfig/placingSliceEntries``:
+    /// a file counts one, a directory the entries of its oldest waiting group (committed with it).
+    func takeSyncedSlice() -> ArraySlice<FileSyncResult> {
+        var end = 0, entries = 0
+        let limit = max(1, config.placingSliceEntries)
+        while end < syncedBacklog.count && entries < limit {
+            let r = syncedBacklog[end]
+            entries += r.isDirectory ? max(1, placing[r.path]?.first?.count ?? 0) : 1
+            end += 1
+        }
+        let slice = syncedBacklog[..<end]
+        if end == syncedBacklog.count { syncedBacklog = [] } else { syncedBacklog.removeFirst(end) }
+        return slice
     }
 
     /// How ``place(_:)`` ended.

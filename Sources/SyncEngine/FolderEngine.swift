@@ -97,6 +97,9 @@ public final class FolderEngine {
     var placingCount = 0
     /// What `lstat` showed at each target of ``placing`` right after its rename.
     var placingStates: [SyncPath: LocalFileState] = [:]
+    /// Results taken from ``syncer`` and not handled yet, oldest first: they are handled a
+    /// slice at a time (``collectSyncedSlice(now:)``), in the order the syncer reported them.
+    var syncedBacklog: [FileSyncResult] = []
     var requests: [UInt32: PendingRequest] = [:]
     var nextRequestID: UInt32 = 1
     var bytesInFlight = 0
@@ -107,6 +110,8 @@ public final class FolderEngine {
     var lastMassDeletionReport = 0
     /// Deletion candidates read by deletion passes so far (tests: zero when nothing is deleted).
     public internal(set) var deletionCandidatesRead = 0
+    /// Need candidates read by pull passes' walks so far (tests: bounded when passes restart often).
+    public internal(set) var needCandidatesRead = 0
     var nextPullID: UInt64 = 0
     /// The pull pass in progress: the walk over need candidates, resumed as pulls complete.
     var walk: NeedWalk?
@@ -640,7 +645,7 @@ public final class FolderEngine {
     public func pollTimeout() -> Instant? {
         // While files are being flushed, a poll now and then collects them even if the
         // syncer's wake-up was missed.
-        let flushPoll = syncing.isEmpty && placingCount == 0 ? nil : clock + .milliseconds(100)
+        let flushPoll = !syncedBacklog.isEmpty ? clock : syncing.isEmpty && placingCount == 0 ? nil : clock + .milliseconds(100)
         return [requests.values.map(\.deadline).min(), pullRetryAt.values.min(), announceHoldDeadline, flushPoll,
                 serveHandles.idleDeadline].compactMap { $0 }.min()
     }
@@ -656,7 +661,7 @@ public final class FolderEngine {
             requeue(r)
         }
         if retryPullsDue(now: now) { pullPass(now: now) }
-        collectSynced(now: now)
+        collectSyncedSlice(now: now)
         issueRequests(now: now)
     }
 }

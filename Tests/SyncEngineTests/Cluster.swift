@@ -106,23 +106,27 @@ final class Cluster {
     func run(maxSteps: Int = 200_000) -> Int {
         var steps = 0
         collect()
-        while steps < maxSteps {
-            let timeouts = engines.compactMap { $0.pollTimeout() }
-            guard let next = inflight.indices.min(by: { (inflight[$0].at, inflight[$0].order) < (inflight[$1].at, inflight[$1].order) }) else {
-                break
-            }
-            let m = inflight.remove(at: next)
-            if let t = timeouts.min(), t < m.at {
-                now = t
-                for e in engines { e.handle(timeout: now) }
-            }
-            now = max(now, m.at)
-            engines[m.to].handle(bytes: m.bytes, from: ids[m.from], now: now)
-            collect()
-            steps += 1
-        }
+        while steps < maxSteps, deliverOne() { steps += 1 }
         precondition(steps < maxSteps, "cluster did not go quiet within \(maxSteps) steps (seed \(rng.seed))")
         return steps
+    }
+
+    /// Delivers the next message in flight (first any timeout due before it); false when none is.
+    @discardableResult
+    func deliverOne() -> Bool {
+        let timeouts = engines.compactMap { $0.pollTimeout() }
+        guard let next = inflight.indices.min(by: { (inflight[$0].at, inflight[$0].order) < (inflight[$1].at, inflight[$1].order) }) else {
+            return false
+        }
+        let m = inflight.remove(at: next)
+        if let t = timeouts.min(), t < m.at {
+            now = t
+            for e in engines { e.handle(timeout: now) }
+        }
+        now = max(now, m.at)
+        engines[m.to].handle(bytes: m.bytes, from: ids[m.from], now: now)
+        collect()
+        return true
     }
 
     func scan(_ i: Int) { engines[i].scan(now: now); collect() }
@@ -168,4 +172,14 @@ final class Cluster {
     }
 
     func allTreesEqual() -> Bool { engines.indices.allSatisfy { tree($0) == tree(0) } }
+}
+
+extension FileSystem {
+    /// Writes `content(i)` at the i-th of `names`, making their missing parent directories.
+    func writeFiles(_ names: [String], content: (Int) -> [UInt8]) throws {
+        for (i, n) in names.enumerated() {
+            if let dir = SyncPath(n).parent { try makeDirectories(dir.string) }
+            try writeAll(n, content(i))
+        }
+    }
 }

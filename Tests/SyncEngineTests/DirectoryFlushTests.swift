@@ -16,10 +16,7 @@ import SyncProtocol
         let fss = [InMemoryFileSystem(), InMemoryFileSystem()]
         let syncer = ManualFileSyncer(fs: fss[1], takesDirectories: true)
         let c = try Cluster(count: 2, seed: seed, fileSystems: fss, syncers: [1: syncer])
-        for (i, n) in Self.names.enumerated() {
-            if let dir = SyncPath(n).parent, try fss[0].info(dir.string) == nil { try fss[0].makeDirectory(dir.string, permissions: 0o755) }
-            try fss[0].writeAll(n, Self.content(i))
-        }
+        try fss[0].writeFiles(Self.names, content: Self.content)
         c.scan(0)
         c.connectAll()
         c.run()
