@@ -61,6 +61,10 @@ public struct FolderConfig: Sendable {
     /// Files of at least this size are hashed after the rest of a scan (so the first batches a
     /// peer hears of are small files, quick to hash and to pull; see ``ScanCursor``).
     public var scanLargeFileSize: UInt64 = 1 << 20
+    /// How long the content of a file deleted by a peer stays reusable for pulls (moved into
+    /// `.peersync/held/`, see ``FolderEngine/holdDeleted(_:record:)``): a rename whose new
+    /// name reaches us in a later index update than its deletion then costs no transfer.
+    public var deletedContentHold: Duration = .seconds(60)
 
     /// A configuration with defaults.
     public init(folderID: String, localDeviceID: String, deviceName: String = "", mode: FolderMode = .sendReceive) {

@@ -97,6 +97,7 @@ extension FolderEngine {
     func pullPass(now: Instant) {
         guard config.mode != .sendOnly, checkMarker() else { return }
         cachedNeedSummary = nil
+        clearHeldLeftovers()
         for (path, p) in pulls {
             let g = globalRecord(path)
             if g == nil || g?.deleted == true || g?.kind != .file || g?.contentHash != p.target.contentHash { abandon(path) }

@@ -156,6 +156,8 @@ extension FolderEngine {
                     }
                 } else if config.versioning && d.kind == .file {
                     try moveToVersions(n.path.string)
+                } else if d.kind == .file {
+                    try holdDeleted(n.path, record: n.local)   // reusable a while: a rename's new name may come later
                 } else {
                     try fs.remove(n.path.string)
                 }
@@ -326,9 +328,16 @@ extension FolderEngine {
         return bytes[...]
     }
 
-    /// A chunk's bytes from a local file of the folder that has it (verified), or nil. The store
-    /// is asked only when ``chunkFilter`` says the folder may hold the chunk.
+    /// A chunk's bytes from a local file of the folder that has it, or else from a file a peer
+    /// deleted lately (``heldChunk(_:)``), verified; or nil. The store is asked only when
+    /// ``chunkFilter`` says the folder may hold the chunk.
     func localChunk(_ c: ChunkInfo) -> [UInt8]? {
+        if let bytes = indexedLocalChunk(c) { return bytes }
+        return held.chunks.isEmpty ? nil : heldChunk(c)
+    }
+
+    /// A chunk's bytes from a file of the folder's local index that has it (verified), or nil.
+    func indexedLocalChunk(_ c: ChunkInfo) -> [UInt8]? {
         guard localChunkFilter().mayContain(c.hash) else { return nil }
         guard let found = (try? store.localChunkLocation(folderID: config.folderID, hash: c.hash)) ?? nil,
               diskMatchesIndex(found.path) else { return nil }

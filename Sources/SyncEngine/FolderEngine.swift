@@ -185,6 +185,8 @@ public final class FolderEngine {
     var pullRetryAt: [SyncPath: Instant] = [:]
     /// The last backoff used per path; cleared when the path is finally placed.
     var pullRetryBackoff: [SyncPath: Duration] = [:]
+    /// Files deleted by peers whose content stays reusable a while (see ``HeldContent``).
+    var held = HeldContent()
 
     /// The short ID for a device ID.
     public static func shortID(of deviceID: String) -> UInt64 { SHA256Hasher.hash(Array(deviceID.utf8)).w0 }
@@ -641,19 +643,20 @@ public final class FolderEngine {
     }
 
     /// When ``handle(timeout:)`` should next be called (the earliest request deadline, retry,
-    /// held announcement, flush poll, or idle served file to close).
+    /// held announcement, flush poll, idle served file to close, or held deleted file to remove).
     public func pollTimeout() -> Instant? {
         // While files are being flushed, a poll now and then collects them even if the
         // syncer's wake-up was missed.
         let flushPoll = !syncedBacklog.isEmpty ? clock : syncing.isEmpty && placingCount == 0 ? nil : clock + .milliseconds(100)
         return [requests.values.map(\.deadline).min(), pullRetryAt.values.min(), announceHoldDeadline, flushPoll,
-                serveHandles.idleDeadline].compactMap { $0 }.min()
+                serveHandles.idleDeadline, held.nextExpiry].compactMap { $0 }.min()
     }
 
     /// Expires chunk requests whose deadline passed, and asks again elsewhere.
     public func handle(timeout now: Instant) {
         clock = max(clock, now)
         serveHandles.closeIdle(now: now)
+        purgeHeld(now: now)
         for (id, r) in requests where r.deadline <= now {
             requests[id] = nil
             bytesInFlight -= r.size

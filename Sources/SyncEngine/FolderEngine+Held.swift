@@ -1,0 +1,60 @@
+import SyncFS
+import SyncProtocol
+import WireKit
+
+extension FolderEngine {
+    /// Removes a file a peer deleted, keeping its content reusable a while (see
+    /// ``HeldContent``): it is renamed into `.peersync/held/` (one rename: a crash leaves it
+    /// there or at its path, whole) and its chunks are remembered. Falls back to removing it when
+    /// it has no chunk list, too many files are held, or the rename fails.
+    func holdDeleted(_ path: SyncPath, record: FileRecord?) throws(FileSystemError) {
+        guard let r = record, r.kind == .file, !r.deleted, r.size > 0, held.files.count < HeldContent.fileLimit,
+              let list = withChunkList(r), !list.chunks.isEmpty else {
+            try fs.remove(path.string)
+            return
+        }
+        clearHeldLeftovers()
+        held.nextID += 1
+        let dest = HeldContent.directory + "/\(held.nextID)"
+        do {
+            try fs.makeDirectories(HeldContent.directory)
+            try fs.rename(path.string, to: dest)
+        } catch {
+            try fs.remove(path.string)
+            return
+        }
+        var offset: UInt64 = 0
+        for c in list.chunks {
+            held.chunks[c.hash] = HeldContent.Location(file: dest, offset: offset)
+            offset += UInt64(c.size)
+        }
+        held.files.append((dest, list.chunks.map(\.hash), clock + config.deletedContentHold))
+    }
+
+    /// A chunk's bytes from a held file (verified), or nil.
+    func heldChunk(_ c: ChunkInfo) -> [UInt8]? {
+        guard let at = held.chunks[c.hash], let f = try? fs.openRead(at.file) else { return nil }
+        defer { f.close() }
+        guard let bytes = try? f.read(at: at.offset, count: Int(c.size)), SHA256Hasher.hash(bytes) == c.hash else { return nil }
+        return bytes
+    }
+
+    /// Removes the held files whose time is up.
+    func purgeHeld(now: Instant) {
+        var n = 0
+        while n < held.files.count, held.files[n].expires <= now { n += 1 }
+        guard n > 0 else { return }
+        for f in held.files.prefix(n) {
+            try? fs.remove(f.path)
+            for h in f.hashes where held.chunks[h]?.file == f.path { held.chunks[h] = nil }
+        }
+        held.files.removeFirst(n)
+    }
+
+    /// Removes what an earlier run (crashed, or stopped within the hold time) left held; once per engine.
+    func clearHeldLeftovers() {
+        guard !held.cleared else { return }
+        held.cleared = true
+        if (try? fs.info(HeldContent.directory)) != nil { try? fs.removeRecursively(HeldContent.directory) }
+    }
+}
