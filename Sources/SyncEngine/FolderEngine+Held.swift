@@ -9,7 +9,8 @@ extension FolderEngine {
     /// it has no chunk list, too many files are held, or the rename fails.
     func holdDeleted(_ path: SyncPath, record: FileRecord?) throws(FileSystemError) {
         guard let r = record, r.kind == .file, !r.deleted, r.size > 0, held.files.count < HeldContent.fileLimit,
-              let list = withChunkList(r), !list.chunks.isEmpty else {
+              let list = withChunkList(r), !list.chunks.isEmpty,
+              held.chunks.count + list.chunks.count <= HeldContent.chunkLimit else {
             try fs.remove(path.string)
             return
         }

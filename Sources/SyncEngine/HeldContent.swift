@@ -22,6 +22,10 @@ struct HeldContent {
     /// Most files held at once (their chunk locations are kept in memory); past it a deleted
     /// file is removed at once.
     static let fileLimit = 4096
+    /// Most chunk locations held at once (~64 KiB of content each; ~6 MiB of memory at the
+    /// limit): past it a deleted file is removed at once, so deleting a large tree holds no
+    /// more than this.
+    static let chunkLimit = 65_536
 
     /// Held chunks by hash.
     var chunks: [ContentHash: Location] = [:]

@@ -61,7 +61,13 @@ import Testing
         #expect(await connect(p, folder: "share"))
         let bPath = p.bPath
         let want = expected
-        let synced = await waitUntil(bEvents) { [self] in hashes(bPath) == want }
+        // Files show on disk a moment before their index commit (placed, then made durable, then
+        // committed): synced is when both are done.
+        let b = p.b
+        let synced = await waitUntil(bEvents) { [self] in
+            guard hashes(bPath) == want else { return false }
+            return await b.status().folders.first?.needFiles == 0
+        }
         #expect(synced, "b has \(hashes(p.bPath).count) of \(expected.count) files")
         let status = await p.b.status()
         #expect(status.folders.first?.needFiles == 0)
