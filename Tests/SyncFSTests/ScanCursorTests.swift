@@ -81,4 +81,33 @@ import SyncFS
         #expect(found.last == "f12")
         #expect(cursor.result.errors.isEmpty)
     }
+
+    /// A walk looks at no more than `maxEntries` names, unchanged ones included (a rescan of an
+    /// unchanged folder comes in short steps), and still reaches the end; paths handed to
+    /// ``ScanCursor/walkAgain(_:)`` come back once the walk is done.
+    @Test func walkLooksAtABoundedNumberOfNames() throws {
+        let fs = InMemoryFileSystem()
+        try fs.makeDirectories("d")
+        for i in 0..<30 { try fs.writeAll("d/f\(i)", [UInt8(i)]) }
+        let scanner = Scanner(fs: fs, hashThreads: 1)
+        let known = { (p: SyncPath) in (try? fs.info(p.string))?.flatMap { LocalFileState($0) } }   // everything unchanged
+        var cursor = ScanCursor(scanner: scanner)
+        var steps = 0
+        var lastUnchanged = 0
+        var again = [SyncPath("d/f3")]
+        var walkedAgain: [SyncPath] = []
+        while var batch = cursor.walk(maxFiles: 100, maxBytes: 1 << 20, maxEntries: 7, known: known) {
+            steps += 1
+            #expect(cursor.result.unchanged - lastUnchanged + batch.paths.count <= 7)
+            lastUnchanged = cursor.result.unchanged
+            batch.hash()
+            walkedAgain += cursor.finish(batch).map(\.path)
+            cursor.walkAgain(again)
+            again = []
+        }
+        #expect(steps >= 31 / 7)
+        #expect(cursor.result.unchanged == 31 + 1)   // 31 names, and d/f3 once more from walkAgain
+        #expect(walkedAgain.isEmpty)   // known and unchanged: nothing to record
+        #expect(cursor.isDone)
+    }
 }
