@@ -43,7 +43,6 @@ extension FolderEngine {
 
     /// Takes one step of the scan under way: walks and hashes the next batch (a few dozen files
     /// at first, then up to ``Scanner/hashBatchFiles`` files or ``scanStepBytes`` bytes), or
-    /// commits the next slice of the last hashed batch (see ``finishScanStep(_:now:)``), or
     /// checks the next ``scanStepEntries`` known paths for deletions; commits what it found and announces
     /// it to ready peers once enough waits. The last step announces the rest and pulls what is
     /// needed. True while the scan has more to do. (A peer that connects meanwhile is sent
@@ -52,7 +51,6 @@ extension FolderEngine {
     public func continueScan(now: Instant) -> Bool {
         clock = max(clock, now)
         guard var s = scanSession else { return false }
-        if !s.pending.isEmpty { return commitPending(session: &s, now: now) }
         precondition(s.touched == nil, "continueScan while a scan step is being hashed")
         if s.missing == nil {
             if var batch = walkScanStep(now: now) {
@@ -77,15 +75,14 @@ extension FolderEngine {
     /// Walks the next batch of the scan under way, to be hashed (on another thread when
     /// ``ScanBatch/canHashElsewhere``, while the engine handles frames as usual) and handed to
     /// ``finishScanStep(_:now:)`` before any other scan step is taken. Nil when the step has
-    /// nothing to hash (the walk is done, the last hashed batch still has entries to commit, or
-    /// no scan runs): take it with ``continueScan(now:)``. A walk looks at no more than
-    /// ``scanStepEntries`` names (a rescan of an unchanged folder takes many short steps).
+    /// nothing to hash (the walk is done, or no scan runs): take it with ``continueScan(now:)``.
+    /// A walk looks at no more than ``scanStepEntries`` names (a rescan of an unchanged folder
+    /// takes many short steps, not one over the whole folder).
     public func walkScanStep(now: Instant) -> ScanBatch? {
         clock = max(clock, now)
-        guard var s = scanSession, s.missing == nil, s.pending.isEmpty else { return nil }
+        guard var s = scanSession, s.missing == nil else { return nil }
         precondition(s.touched == nil, "a scan step is already being hashed")
-        let maxFiles = min(scanner.hashBatchFiles, Self.firstScanStepFiles << min(s.walks, 16))
-        s.walks += 1
+        let maxFiles = min(scanner.hashBatchFiles, Self.firstScanStepFiles << min(s.steps, 16))
         // A pulled file renamed into place whose index commit waits for its directory's flush
         // is known by the state it had then (its commit records it; no rehash meanwhile).
         let known = { [self] (p: SyncPath) in placingStates[p] ?? localEntry(p, withChunks: false).flatMap { $0.record.deleted ? nil : $0.state } }
@@ -105,42 +102,18 @@ extension FolderEngine {
     /// ``continueScan(now:)`` does; true while the scan has more to do. Paths the engine
     /// committed, or began placing, while the batch was hashed are left out and walked again
     /// later (the walk saw them before the engine's change).
-    ///
-    /// At most ``scanCommitRecords`` entries are recorded and committed here; the rest wait in
-    /// the session and each later ``continueScan(now:)`` takes as many (every slice a complete
-    /// commit of its own, announced as usual), so frames are handled between slices. Until the
-    /// last slice, paths the engine commits or begins placing are still watched, and left for
-    /// a later walk like those of the hashing time.
     public func finishScanStep(_ batch: ScanBatch, now: Instant) -> Bool {
         clock = max(clock, now)
-        guard var s = scanSession, s.touched != nil, s.pending.isEmpty else { preconditionFailure("finishScanStep without a walked step") }
-        s.pending = s.cursor.finish(batch)[...]
-        return commitPending(session: &s, now: now)
-    }
-
-    /// Records and commits the next slice (at most ``scanCommitRecords``) of the hashed entries
-    /// waiting in the session, leaving out those the engine changed since their walk (walked
-    /// again later); the last slice ends the watch on such changes.
-    private func commitPending(session s: inout ScanSession, now: Instant) -> Bool {
-        let slice = s.pending.prefix(Self.scanCommitRecords)
-        s.pending = s.pending.dropFirst(slice.count)
-        let touched = s.touched ?? []
+        guard var s = scanSession, let touched = s.touched else { preconditionFailure("finishScanStep without a walked step") }
+        s.touched = nil
+        scanSession = s
+        // Placing begun (or moved on) since the walk: the walk saw the path before the rename.
+        let placing = batch.paths.filter { placingStates[$0] != s.placingAtWalk[$0] }
+        s.placingAtWalk = [:]
+        let entries = s.cursor.finish(batch, walkAgain: placing.isEmpty ? touched : touched.union(placing))
         var indexBatch = IndexBatch(folderID: config.folderID)
         var newSequence = sequence
-        var again: [SyncPath] = []
-        for e in slice {
-            // Committed by the engine, or placing begun (or moved on) since the walk: the walk saw the path before that.
-            if touched.contains(e.path) || placingStates[e.path] != s.placingAtWalk[e.path] { again.append(e.path); continue }
-            record(.changed(e), into: &indexBatch, sequence: &newSequence, session: &s)
-        }
-        if !again.isEmpty { s.cursor.walkAgain(again) }
-        if s.pending.isEmpty {
-            s.pending = []   // no slice of the batch's storage is kept
-            s.touched = nil
-            s.placingAtWalk = [:]
-        }
-        // (This slice's own commit may add its paths to the engine's copy of the watch set;
-        // `endScanStep` stores `s`, whose set has only the engine's other changes.)
+        for e in entries { record(.changed(e), into: &indexBatch, sequence: &newSequence, session: &s) }
         return endScanStep(indexBatch, done: false, session: &s, now: now)
     }
 
@@ -148,6 +121,7 @@ extension FolderEngine {
     /// (`done`, or a failed commit) pulls what is needed. True while the scan has more to do.
     private func endScanStep(_ batch: IndexBatch, done finished: Bool, session s: inout ScanSession, now: Instant) -> Bool {
         var done = finished
+        s.steps += 1
         // Commits in pages of `indexBatchRecords` (a step may gather more).
         for start in stride(from: 0, to: batch.local.count, by: config.indexBatchRecords) {
             var page = IndexBatch(folderID: config.folderID)

@@ -166,12 +166,8 @@ public final class FolderEngine {
     static let firstScanStepFiles = 32
     /// Most bytes one scan step hashes (about 0.1 s on two cores: frames wait no longer).
     static let scanStepBytes: UInt64 = 64 << 20
-    /// Most scanned entries one scan step records and commits (a hashed batch of more is
-    /// committed over several steps): the folder's frames wait behind one step, which is
-    /// ~40-80 µs of engine and index work per new file on a loaded two-core machine.
-    public static let scanCommitRecords = 128
     /// Most names one scan step looks at on disk (walking, or checking known paths for
-    /// deletion), changed or not.
+    /// deletion), changed or not: the folder's frames wait behind the step.
     public static let scanStepEntries = 512
     /// The need summary from the last full count (nil when it must be recounted).
     var cachedNeedSummary: NeedSummary?
@@ -584,7 +580,7 @@ public final class FolderEngine {
             }
         }
         if !batch.remote.isEmpty || !batch.droppedPeers.isEmpty || !batch.expiredTombstones.isEmpty { remoteGeneration &+= 1 }
-        // A scan batch being hashed elsewhere, or committed in slices, walked these paths before this change: it walks them again.
+        // A scan batch being hashed elsewhere walked these paths before this change: it walks them again.
         if scanSession?.touched != nil, !batch.local.isEmpty { scanSession?.touched?.formUnion(batch.local.map(\.record.path)) }
         do {
             try store.commit(batch)

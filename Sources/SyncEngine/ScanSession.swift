@@ -14,19 +14,15 @@ struct ScanSession {
     var summary = FolderEngine.ScanSummary()
     /// False once a commit failed: later pages are not committed, and no pull follows.
     var committed = true
-    /// Batches walked (the first ones take few files, so a peer hears of some soon).
-    var walks = 0
+    /// Steps taken (the first ones take few files, so a peer hears of some soon).
+    var steps = 0
     /// Our sequence number when peers were last told of this scan's records.
     var announcedUpTo: UInt64
     /// Records of this scan announced so far.
     var announcedRecords: UInt64 = 0
-    /// While a walked batch is hashed (``FolderEngine/walkScanStep(now:)``) and until its last
-    /// entry is committed (``pending``): the paths the engine committed meanwhile, which the
-    /// batch saw before they changed. Nil otherwise.
+    /// While a walked batch is hashed (``FolderEngine/walkScanStep(now:)``): the paths the
+    /// engine committed meanwhile, which the batch saw before they changed. Nil otherwise.
     var touched: Set<SyncPath>?
-    /// Hashed entries of the last batch not recorded yet, committed a slice per step (see
-    /// ``FolderEngine/finishScanStep(_:now:)``).
-    var pending: ArraySlice<ScannedEntry> = []
     /// The placing states (``FolderEngine/placingStates``) of the hashed batch's paths when it was walked.
     var placingAtWalk: [SyncPath: LocalFileState] = [:]
 }

@@ -70,8 +70,8 @@ import SyncProtocol
             c.run()
             #expect(c.engines[0].isScanning)
             #expect(Self.announcedOnlyCommitted(c))
-            if steps == 5 {
-                // The first announced files are pulled and placed before the sixth step runs.
+            if steps == 4 {
+                // The first announced files are pulled and placed before the fifth step runs.
                 let got = Self.pulled(c, 1)
                 #expect(!got.isEmpty)
                 for p in got { #expect(c.tree(1)[p.string] == c.tree(0)[p.string]) }
@@ -81,13 +81,11 @@ import SyncProtocol
         }
         c.collect()
         c.run()
-        // Batches of 32, 64, 128, 256 files, then the rest, each committed in slices of at most
-        // 128 records (steps of 33, 64, 128 + 1, 128 + 128 + 2 records): the first announcement
-        // goes out once 256 records wait (after step five, 354 records, 351 files), and the
-        // peer has pulled those while the other files are still unread.
-        #expect(FolderEngine.scanCommitRecords == 128)
-        #expect(steps >= 8)
-        #expect(pulledAfterStep.prefix(7) == [0, 0, 0, 0, 351, 351, 351])
+        // Steps of 32, 64, 128, 256, then the rest: the first announcement goes out once 256
+        // records wait (after step four, 480 files), and the peer has pulled those while the
+        // other 420 files are still unread.
+        #expect(steps >= 5)
+        #expect(pulledAfterStep.prefix(5) == [0, 0, 0, 480, 480])
         #expect(!c.engines[0].isScanning)
         #expect(c.engines[0].lastScanSummary.recorded == 906)   // 900 files and 6 directories
         #expect(Self.pulled(c, 1).filter { $0.name.hasSuffix(".txt") }.count == 900)
@@ -98,7 +96,7 @@ import SyncProtocol
     @Test func peerReconnectingMidScanGetsExactlyTheRest() throws {
         let c = try Self.pair(seed: 22)
         c.engines[0].beginScan(now: c.now)
-        for _ in 0..<5 { #expect(c.engines[0].continueScan(now: c.now)) }   // the fifth step announces
+        for _ in 0..<4 { #expect(c.engines[0].continueScan(now: c.now)) }   // the fourth step announces
         c.collect()
         c.run()
         let heard = c.engines[0].maxSequence
@@ -170,9 +168,7 @@ import SyncProtocol
     @Test func requestsAreAnsweredWhileAStepIsHashed() throws {
         let c = try Self.pair(seed: 25)
         c.engines[0].beginScan(now: c.now)
-        // Seven steps commit the first four batches (480 files, 4 directories); the fifth
-        // announces, and the update sent when the peer is next reached holds all of them.
-        for _ in 0..<7 { #expect(c.engines[0].continueScan(now: c.now)) }
+        for _ in 0..<4 { #expect(c.engines[0].continueScan(now: c.now)) }   // the fourth step announces 480 files
         var batch = try #require(c.engines[0].walkScanStep(now: c.now))
         #expect(batch.filesToHash == 420)   // the rest of the folder
         c.collect()
@@ -182,11 +178,8 @@ import SyncProtocol
         #expect(c.engines[0].localRecords.count == 484)   // 480 files, 4 directories
         batch.hash()
         #expect(batch.filesToHash == 0)
-        // The batch's 422 entries are committed a slice at a time.
         let more = c.engines[0].finishScanStep(batch, now: c.now)
-        #expect(more)
-        #expect(c.engines[0].localRecords.count == 484 + FolderEngine.scanCommitRecords)
-        #expect(c.engines[0].walkScanStep(now: c.now).map(\.filesToHash) == nil, "no walk while the last batch is being committed")
+        #expect(c.engines[0].localRecords.count == 906)
         Self.finishScan(c, more: more)
         #expect(c.engines[0].lastScanSummary.recorded == 906)
         #expect(Self.announcedOnlyCommitted(c))
