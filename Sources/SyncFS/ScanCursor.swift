@@ -126,10 +126,6 @@ public struct ScanCursor {
         return entries
     }
 
-    /// Has `paths` walked and hashed again later in the scan (their owner changed them on disk
-    /// or in its index after the walk saw them, before it recorded what the walk found).
-    public mutating func walkAgain(_ paths: [SyncPath]) { reread.append(contentsOf: paths) }
-
     /// True when a known path is gone from disk (or is no longer something we sync), and not ignored.
     public func isMissing(_ p: SyncPath) -> Bool { scanner.isMissing(p, rules: rules) }
 
