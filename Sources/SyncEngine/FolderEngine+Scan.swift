@@ -43,7 +43,7 @@ extension FolderEngine {
 
     /// Takes one step of the scan under way: walks and hashes the next batch (a few dozen files
     /// at first, then up to ``Scanner/hashBatchFiles`` files or ``scanStepBytes`` bytes), or
-    /// checks the next page of known paths for deletions; commits what it found and announces
+    /// checks the next ``scanStepEntries`` known paths for deletions; commits what it found and announces
     /// it to ready peers once enough waits. The last step announces the rest and pulls what is
     /// needed. True while the scan has more to do. (A peer that connects meanwhile is sent
     /// everything committed so far.) ``walkScanStep(now:)``, ``ScanBatch/hash()`` and
@@ -64,7 +64,7 @@ extension FolderEngine {
         var newSequence = sequence
         var done = false
         var checked = 0
-        while checked < config.indexBatchRecords {
+        while checked < min(config.indexBatchRecords, Self.scanStepEntries) {
             guard let p = s.missing?.next() else { done = true; break }
             checked += 1
             if s.cursor.isMissing(p) { record(.missing(p), into: &batch, sequence: &newSequence, session: &s) }
@@ -76,6 +76,8 @@ extension FolderEngine {
     /// ``ScanBatch/canHashElsewhere``, while the engine handles frames as usual) and handed to
     /// ``finishScanStep(_:now:)`` before any other scan step is taken. Nil when the step has
     /// nothing to hash (the walk is done, or no scan runs): take it with ``continueScan(now:)``.
+    /// A walk looks at no more than ``scanStepEntries`` names (a rescan of an unchanged folder
+    /// takes many short steps, not one over the whole folder).
     public func walkScanStep(now: Instant) -> ScanBatch? {
         clock = max(clock, now)
         guard var s = scanSession, s.missing == nil else { return nil }
@@ -84,7 +86,7 @@ extension FolderEngine {
         // A pulled file renamed into place whose index commit waits for its directory's flush
         // is known by the state it had then (its commit records it; no rehash meanwhile).
         let known = { [self] (p: SyncPath) in placingStates[p] ?? localEntry(p, withChunks: false).flatMap { $0.record.deleted ? nil : $0.state } }
-        guard let batch = s.cursor.walk(maxFiles: maxFiles, maxBytes: Self.scanStepBytes, known: known) else {
+        guard let batch = s.cursor.walk(maxFiles: maxFiles, maxBytes: Self.scanStepBytes, maxEntries: Self.scanStepEntries, known: known) else {
             s.missing = LocalPathPages(engine: self)
             scanSession = s
             return nil

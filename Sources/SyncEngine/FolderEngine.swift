@@ -171,6 +171,9 @@ public final class FolderEngine {
     static let firstScanStepFiles = 32
     /// Most bytes one scan step hashes (about 0.1 s on two cores: frames wait no longer).
     static let scanStepBytes: UInt64 = 64 << 20
+    /// Most names one scan step looks at on disk (walking, or checking known paths for
+    /// deletion), changed or not: the folder's frames wait behind the step.
+    public static let scanStepEntries = 512
     /// The need summary from the last full count (nil when it must be recounted).
     var cachedNeedSummary: NeedSummary?
     /// Most index records the engine held in memory at once (pages read from the store plus

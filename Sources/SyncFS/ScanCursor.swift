@@ -54,21 +54,24 @@ public struct ScanCursor {
         return finish(batch)
     }
 
-    /// Walks the next batch (bounded as for ``nextBatch(maxFiles:maxBytes:known:)``) without
-    /// hashing it: the caller hashes it (``ScanBatch/hash()``, on any thread when
-    /// ``ScanBatch/canHashElsewhere``) and hands it back to ``finish(_:walkAgain:)`` before
-    /// walking the next one. Nil once the scan is done.
-    public mutating func walk(maxFiles: Int, maxBytes: UInt64, known: (SyncPath) -> LocalFileState?) -> ScanBatch? {
+    /// Walks the next batch (bounded as for ``nextBatch(maxFiles:maxBytes:known:)``, and to
+    /// about `maxEntries` entries looked at, unchanged ones included) without hashing it: the
+    /// caller hashes it (``ScanBatch/hash()``, on any thread when ``ScanBatch/canHashElsewhere``)
+    /// and hands it back to ``finish(_:walkAgain:)`` before walking the next one. Nil once the
+    /// scan is done. (A rescan that finds little changed would otherwise look at the whole
+    /// folder in one step: its owner takes nothing else meanwhile.)
+    public mutating func walk(maxFiles: Int, maxBytes: UInt64, maxEntries: Int = .max, known: (SyncPath) -> LocalFileState?) -> ScanBatch? {
         guard !isDone else { return nil }
         var pending: [ScannedEntry] = []   // files to hash carry chunks == nil
         var toHash: [Int] = []
         var bytes: UInt64 = 0
+        var budget = max(1, maxEntries)   // names the walk may still look at
         func take(_ entry: ScannedEntry, hash: Bool) {
             if hash { toHash.append(pending.count); bytes += entry.state.size }
             pending.append(entry)
         }
         func full() -> Bool { toHash.count >= maxFiles || bytes >= maxBytes || pending.count >= 4 * maxFiles }
-        while !full(), let (entry, needsHash) = walkNext(known: known) {
+        while !full(), budget > 0, let (entry, needsHash) = walkNext(known: known, budget: &budget) {
             if needsHash && entry.state.size >= scanner.deferredFileSize { deferred.append(entry) } else { take(entry, hash: needsHash) }
         }
         if stack.isEmpty {
@@ -131,11 +134,13 @@ public struct ScanCursor {
         do { stack.append((dir, try scanner.fs.list(dir), 0)) } catch { result.errors.append(error) }
     }
 
-    /// The next new or changed entry of the walk, and whether its content must be hashed; nil when the walk is done.
-    private mutating func walkNext(known: (SyncPath) -> LocalFileState?) -> (ScannedEntry, Bool)? {
-        while let top = stack.last {
+    /// The next new or changed entry of the walk, and whether its content must be hashed; nil
+    /// when the walk is done, or once it looked at `budget` names (each takes one from it).
+    private mutating func walkNext(known: (SyncPath) -> LocalFileState?, budget: inout Int) -> (ScannedEntry, Bool)? {
+        while budget > 0, let top = stack.last {
             guard top.next < top.names.count else { stack.removeLast(); continue }
             stack[stack.count - 1].next += 1
+            budget -= 1
             let name = top.names[top.next]
             let rel = top.dir.isEmpty ? name : top.dir + "/" + name
             if name.utf8.starts(with: PathPolicy.tempPrefix.utf8) { result.tempFiles.append(rel); continue }

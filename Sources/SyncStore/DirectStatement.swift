@@ -164,7 +164,7 @@ struct DirectStatement {
 
     /// The current row's columns (0-based), valid only inside ``fetchFirst(_:)`` and ``forEachRow(_:)``.
     struct Columns {
-        fileprivate let handle: SQLiteStatement
+        let handle: SQLiteStatement
 
         /// Whether the column is NULL.
         func isNull(_ i: CInt) -> Bool { sqlite3_column_type(handle, i) == SQLITE_NULL }

@@ -6,7 +6,7 @@ import SyncEngine
 
 /// Conversions between engine values and database rows.
 enum RowCoding {
-    /// The `file` table's columns in the order ``fileRow(_:)`` reads them (queries on the hot
+    /// The `file` table's columns in the order ``DecodedFileRow`` reads them (queries on the hot
     /// path select exactly these and decode by position, not by name).
     static let fileColumnNames = ["folderID", "device", "path", "kind", "deleted", "size", "permissions", "mtime", "modifiedBy",
                                   "version", "sequence", "contentHash", "symlinkTarget", "inode", "ctime", "diskMtime", "diskSize",
@@ -17,16 +17,6 @@ enum RowCoding {
     static let fileColumnMarks = Array(repeating: "?", count: fileColumnNames.count).joined(separator: ", ")
     /// ``fileColumnNames`` qualified by a table alias.
     static func qualifiedFileColumns(_ alias: String) -> String { fileColumnNames.map { "\(alias).\($0)" }.joined(separator: ", ") }
-
-    /// A row selected with ``fileColumns`` by a ``DirectStatement``, decoded by position.
-    static func fileRow(_ c: DirectStatement.Columns) -> FileRow {
-        FileRow(folderID: c.string(0), device: c.string(1), path: c.string(2), kind: Int(c.int64(3)), deleted: c.int64(4) != 0,
-                size: c.int64(5), permissions: Int(c.int64(6)), mtime: c.int64(7), modifiedBy: c.int64(8), version: c.data(9),
-                sequence: c.int64(10), contentHash: c.data(11), symlinkTarget: c.string(12), inode: c.optionalInt64(13),
-                ctime: c.optionalInt64(14), diskMtime: c.optionalInt64(15), diskSize: c.optionalInt64(16),
-                diskPermissions: c.optionalInt64(17).map { Int($0) }, diskKind: c.optionalInt64(18).map { Int($0) },
-                deletedAt: c.optionalInt64(19), inlineChunks: c.isNull(20) ? nil : c.data(20))
-    }
 
     /// Binds one record's row to `s` (an insert of ``fileColumns``), in that order; `deletedAt`
     /// starts empty, `inlineChunks` holds the list of a live one-chunk file (``inlineList(_:)``).
@@ -98,39 +88,43 @@ enum RowCoding {
         }
     }
 
-    static func decodeVersion(_ d: Data) -> VersionVector {
-        d.withUnsafeBytes { raw in
-            var counters: [VersionVector.Counter] = []
-            counters.reserveCapacity(raw.count / 16)
-            var i = 0
-            while i + 16 <= raw.count {
-                counters.append(.init(device: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)),
-                                      value: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))))
-                i += 16
-            }
-            return VersionVector(counters)
+    static func decodeVersion(_ d: Data) -> VersionVector { d.withUnsafeBytes { decodeVersion($0) } }
+
+    /// A version vector from its encoding in `raw` (see ``write(_:into:)-(VersionVector,_)``).
+    static func decodeVersion(_ raw: UnsafeRawBufferPointer) -> VersionVector {
+        var counters: [VersionVector.Counter] = []
+        counters.reserveCapacity(raw.count / 16)
+        var i = 0
+        while i + 16 <= raw.count {
+            counters.append(.init(device: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)),
+                                  value: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))))
+            i += 16
         }
+        return VersionVector(counters)
     }
 
-    static func hash(_ d: Data) -> ContentHash {
-        guard d.count == 32 else { return .zero }
-        return d.withUnsafeBytes { ContentHash(loadingFrom: $0, at: 0) }
+    static func hash(_ d: Data) -> ContentHash { d.withUnsafeBytes { hash($0) } }
+
+    /// A digest from its 32 bytes in `raw` (zero when `raw` holds anything else).
+    static func hash(_ raw: UnsafeRawBufferPointer) -> ContentHash {
+        raw.count == 32 ? ContentHash(loadingFrom: raw, at: 0) : .zero
     }
 
     static func encode(_ chunks: [ChunkInfo]) -> Data { encoded(count: chunks.count * 36) { write(chunks, into: $0) } }
 
-    static func decodeChunks(_ d: Data) -> [ChunkInfo] {
-        d.withUnsafeBytes { raw in
-            var out: [ChunkInfo] = []
-            out.reserveCapacity(raw.count / 36)
-            var i = 0
-            while i + 36 <= raw.count {
-                let size = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt32.self))
-                out.append(ChunkInfo(size: size, hash: ContentHash(loadingFrom: raw, at: i + 4)))
-                i += 36
-            }
-            return out
+    static func decodeChunks(_ d: Data) -> [ChunkInfo] { d.withUnsafeBytes { decodeChunks($0) } }
+
+    /// A chunk list from its encoding in `raw` (see ``write(_:into:)-([ChunkInfo],_)``).
+    static func decodeChunks(_ raw: UnsafeRawBufferPointer) -> [ChunkInfo] {
+        var out: [ChunkInfo] = []
+        out.reserveCapacity(raw.count / 36)
+        var i = 0
+        while i + 36 <= raw.count {
+            let size = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+            out.append(ChunkInfo(size: size, hash: ContentHash(loadingFrom: raw, at: i + 4)))
+            i += 36
         }
+        return out
     }
 
     static func record(_ r: FileRow, chunks: [ChunkInfo]) -> FileRecord {

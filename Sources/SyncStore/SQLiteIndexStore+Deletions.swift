@@ -40,28 +40,39 @@ extension SQLiteIndexStore {
     /// order (reverse order when `descending`).
     ///
     /// SQL promises no order without an outer `ORDER BY` (which would copy the page into a
-    /// temporary B-tree to sort it again): the rows come out in the page's order in practice,
-    /// and the page is sorted here if they ever did not.
-    static func candidates(_ rows: [(FileRow, FileRecord)], descending: Bool) -> [NeedCandidate] {
+    /// temporary B-tree to sort it again): the rows come out in the page's order in practice.
+    /// While they do, a row's path is either the last candidate's or comes after it, and no
+    /// table of paths is needed (hashing every row's path was a good part of a need page's
+    /// Swift work); the first row out of order sends the rest through a table of the page's
+    /// paths, and the page is sorted at the end.
+    static func candidates(_ rows: [DecodedFileRow], descending: Bool) -> [NeedCandidate] {
         var out: [NeedCandidate] = []
-        var slots: [SyncPath: Int] = [:]
-        for (row, r) in rows {
+        var slots: [SyncPath: Int]?   // built once a row comes out of order
+        for row in rows {
+            let r = row.record
             // Compared as SyncPaths (bytes), never as Strings: String `==` is canonical
             // equivalence and would merge `é` (NFC) with `e` + U+0301 (NFD).
             let slot: Int
-            if out.last?.path == r.path { slot = out.count - 1 } else if let known = slots[r.path] { slot = known } else {
+            if let last = out.last?.path, last == r.path {
+                slot = out.count - 1
+            } else if slots == nil, out.last.map({ descending ? r.path < $0.path : r.path > $0.path }) ?? true {
                 slot = out.count
-                slots[r.path] = slot
                 out.append(NeedCandidate(path: r.path, local: nil, remote: [:]))
+            } else {
+                if slots == nil { slots = Dictionary(uniqueKeysWithValues: out.enumerated().map { ($0.element.path, $0.offset) }) }
+                if let known = slots?[r.path] { slot = known } else {
+                    slot = out.count
+                    slots?[r.path] = slot
+                    out.append(NeedCandidate(path: r.path, local: nil, remote: [:]))
+                }
             }
             if row.device.isEmpty {
-                out[slot].local = LocalEntry(record: r, state: RowCoding.state(row))
+                out[slot].local = row.localEntry
             } else {
                 out[slot].remote[row.device] = r
             }
         }
-        let inOrder = zip(out, out.dropFirst()).allSatisfy { descending ? $0.path > $1.path : $0.path < $1.path }
-        if !inOrder { out.sort { descending ? $0.path > $1.path : $0.path < $1.path } }
+        if slots != nil { out.sort { descending ? $0.path > $1.path : $0.path < $1.path } }
         return out
     }
 }

@@ -278,36 +278,55 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// cached, and stepped directly (``DirectStatement``: GRDB's row cursor and arguments cost
     /// ~28k instructions per call); the chunk lists are read only when `withChunks` (status and
     /// need counting do without them).
-    func records(_ db: Database, _ sql: String, _ values: [DatabaseValue], withChunks: Bool = true) throws -> [(FileRow, FileRecord)] {
+    func records(_ db: Database, _ sql: String, _ values: [DatabaseValue], withChunks: Bool = true) throws -> [DecodedFileRow] {
         try records(db, sql, withChunks: withChunks) { statement in for v in values { try statement.bind(v) } }
     }
 
     /// ``records(_:_:_:withChunks:)`` with the parameters bound by `bind` (the per-file look-ups:
     /// no array of `DatabaseValue`s built and switched over for every call).
-    func records(_ db: Database, _ sql: String, withChunks: Bool = true, bind: (inout DirectStatement) throws -> Void) throws -> [(FileRow, FileRecord)] {
+    func records(_ db: Database, _ sql: String, withChunks: Bool = true, bind: (inout DirectStatement) throws -> Void) throws -> [DecodedFileRow] {
         try records(db, DirectStatement(db, sql: sql), withChunks: withChunks, bind: bind)
     }
 
     /// ``records(_:_:withChunks:bind:)`` on a statement already at hand (a ``HotStatements`` one).
-    func records(_ db: Database, _ statement: DirectStatement, withChunks: Bool = true, bind: (inout DirectStatement) throws -> Void) throws -> [(FileRow, FileRecord)] {
-        var out: [(FileRow, FileRecord)] = []
-        var lists: [Data: [ChunkInfo]] = [:]   // rows of one page often share content
+    /// Rows are decoded in place (``DecodedFileRow``); an inline chunk list comes with its row
+    /// (decoded even without `withChunks`: no lookup).
+    func records(_ db: Database, _ statement: DirectStatement, withChunks: Bool = true, bind: (inout DirectStatement) throws -> Void) throws -> [DecodedFileRow] {
         var statement = statement
         statement.begin()
         try bind(&statement)
-        var rows: [FileRow] = []
-        try statement.forEachRow { rows.append(RowCoding.fileRow($0)); return true }
+        var rows: [DecodedFileRow] = []
+        try statement.forEachRow { rows.append(DecodedFileRow($0)); return true }
+        guard withChunks else { return rows }
         // Chunk lists are read after the page's statement is done (one statement active at a time).
-        for row in rows {
-            let isFile = withChunks && row.kind == Int(FileKind.file.rawValue) && !row.deleted
-            // An inline list comes with the row: decoded even without `withChunks` (no lookup).
+        var lists: [ContentHash: [ChunkInfo]] = [:]   // rows of one page often share content
+        var listStatement: DirectStatement?
+        for i in rows.indices where rows[i].needsList {
+            let r = rows[i].record
             let chunks: [ChunkInfo]
-            if let inline = row.inlineChunks, !row.deleted { chunks = RowCoding.decodeChunks(inline) }
-            else { chunks = isFile ? try lists[row.contentHash] ?? Self.chunks(db, row) : [] }
-            if isFile && lists.count < 64 { lists[row.contentHash] = chunks }
-            out.append((row, RowCoding.record(row, chunks: chunks)))
+            if let known = lists[r.contentHash] { chunks = known } else {
+                if listStatement == nil { listStatement = try hot.statement(.chunkList, db) }
+                chunks = try Self.listedChunks(listStatement!, r)
+                if lists.count < 64 { lists[r.contentHash] = chunks }
+            }
+            rows[i].record.chunks = chunks
+            rows[i].needsList = false
         }
-        return out
+        return rows
+    }
+
+    /// The chunk list of `r` (a live file whose list is not inline) from `chunkList` through
+    /// `statement` (of ``chunkListSQL``). A non-empty file without its list is an error
+    /// (retried): never an empty file by mistake.
+    static func listedChunks(_ statement: DirectStatement, _ r: FileRecord) throws -> [ChunkInfo] {
+        var statement = statement
+        statement.begin()
+        try statement.bind(r.contentHash)
+        guard let chunks = try statement.fetchFirst({ $0.withBlob(0) { RowCoding.decodeChunks($0) } }) else {
+            if r.size > 0 { throw IndexStoreError.missingChunkList(path: r.path.string) }
+            return []
+        }
+        return chunks
     }
 
     /// ``IndexStore`` requirement: `body`'s look-ups (each on the writer's connection, as all the
@@ -329,7 +348,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     public func localEntry(folderID: String, path: SyncPath, withChunks: Bool) throws -> LocalEntry? {
         try database.pool.unsafeReentrantWrite { db in
             try records(db, hot.statement(.localEntry, db), withChunks: withChunks) { try $0.bind(folderID); try $0.bind(path.string) }
-                .first.map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
+                .first?.localEntry
         }
     }
 
@@ -344,8 +363,8 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     public func remoteRecords(folderID: String, path: SyncPath, withChunks: Bool) throws -> [String: FileRecord] {
         try database.pool.unsafeReentrantWrite { db in
             var out: [String: FileRecord] = [:]
-            for (row, r) in try records(db, hot.statement(.remoteRecords, db), withChunks: withChunks, bind: { try $0.bind(folderID); try $0.bind(path.string) }) {
-                out[row.device] = r
+            for row in try records(db, hot.statement(.remoteRecords, db), withChunks: withChunks, bind: { try $0.bind(folderID); try $0.bind(path.string) }) {
+                out[row.device] = row.record
             }
             return out
         }
@@ -375,7 +394,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     public func localRecords(folderID: String, afterSequence sequence: UInt64, limit: Int) throws -> [FileRecord] {
         try database.pool.unsafeReentrantWrite { db in
             try records(db, Self.localRecordsSQL,
-                        [folderID.databaseValue, Int64(bitPattern: sequence).databaseValue, limit.databaseValue]).map(\.1)
+                        [folderID.databaseValue, Int64(bitPattern: sequence).databaseValue, limit.databaseValue]).map(\.record)
         }
     }
 
@@ -384,7 +403,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
         try database.pool.unsafeReentrantWrite { db in
             try records(db, Self.localEntriesSQL,
                         [folderID.databaseValue, (path?.string ?? "").databaseValue, limit.databaseValue],
-                        withChunks: withChunks).map { LocalEntry(record: $0.1, state: RowCoding.state($0.0)) }
+                        withChunks: withChunks).map(\.localEntry)
         }
     }
 
@@ -511,7 +530,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
                                     limit: Int) throws -> [FileRecord] {
         try database.pool.read { db in
             try records(db, Self.expirableTombstonesSQL, [folderID.databaseValue, (path?.string ?? "").databaseValue, Int64(bitPattern: maxSequence).databaseValue,
-                   stampedBefore.databaseValue, limit.databaseValue]).map(\.1)
+                   stampedBefore.databaseValue, limit.databaseValue]).map(\.record)
         }
     }
 }

@@ -81,4 +81,31 @@ import SyncFS
         #expect(found.last == "f12")
         #expect(cursor.result.errors.isEmpty)
     }
+
+    /// A walk looks at no more than `maxEntries` names, unchanged ones included (a rescan of an
+    /// unchanged folder comes in short steps), and still reaches the end and finds the one
+    /// new file.
+    @Test func walkLooksAtABoundedNumberOfNames() throws {
+        let fs = InMemoryFileSystem()
+        try fs.makeDirectories("d")
+        for i in 0..<30 { try fs.writeAll("d/f\(i)", [UInt8(i)]) }
+        let scanner = Scanner(fs: fs, hashThreads: 1)
+        // Everything known as it is on disk, but d/f3.
+        let known = { (p: SyncPath) in p == SyncPath("d/f3") ? nil : (try? fs.info(p.string))?.flatMap { LocalFileState($0) } }
+        var cursor = ScanCursor(scanner: scanner)
+        var steps = 0
+        var lastUnchanged = 0
+        var recorded: [SyncPath] = []
+        while var batch = cursor.walk(maxFiles: 100, maxBytes: 1 << 20, maxEntries: 7, known: known) {
+            steps += 1
+            #expect(cursor.result.unchanged - lastUnchanged + batch.paths.count <= 7)
+            lastUnchanged = cursor.result.unchanged
+            batch.hash()
+            recorded += cursor.finish(batch).map(\.path)
+        }
+        #expect(steps >= 31 / 7)
+        #expect(cursor.result.unchanged == 30)   // 31 names, d/f3 new
+        #expect(recorded == [SyncPath("d/f3")])
+        #expect(cursor.isDone)
+    }
 }
