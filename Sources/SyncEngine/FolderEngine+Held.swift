@@ -8,9 +8,7 @@ extension FolderEngine {
     /// there or at its path, whole) and its chunks are remembered. Falls back to removing it when
     /// it has no chunk list, too many files are held, or the rename fails.
     func holdDeleted(_ path: SyncPath, record: FileRecord?) throws(FileSystemError) {
-        guard let r = record, r.kind == .file, !r.deleted, r.size > 0, held.files.count < HeldContent.fileLimit,
-              let list = withChunkList(r), !list.chunks.isEmpty,
-              held.chunks.count + list.chunks.count <= HeldContent.chunkLimit else {
+        guard let chunks = holdableChunks(record) else {
             try fs.remove(path.string)
             return
         }
@@ -24,12 +22,33 @@ extension FolderEngine {
             try fs.remove(path.string)
             return
         }
+        remember(chunks, at: dest, removeAtExpiry: true)
+    }
+
+    /// Keeps the chunks of a file a peer deleted that versioning moved to `versionPath`
+    /// reusable for the hold time, as ``holdDeleted(_:record:)`` does (the version itself stays).
+    func rememberVersioned(_ versionPath: String, record: FileRecord?) {
+        guard let chunks = holdableChunks(record) else { return }
+        remember(chunks, at: versionPath, removeAtExpiry: false)
+    }
+
+    /// The chunks of `record` when its content may be held: a live, non-empty file with a chunk
+    /// list, within ``HeldContent/fileLimit`` and ``HeldContent/chunkLimit``.
+    func holdableChunks(_ record: FileRecord?) -> [ChunkInfo]? {
+        guard let r = record, r.kind == .file, !r.deleted, r.size > 0, held.files.count < HeldContent.fileLimit,
+              let list = withChunkList(r), !list.chunks.isEmpty,
+              held.chunks.count + list.chunks.count <= HeldContent.chunkLimit else { return nil }
+        return list.chunks
+    }
+
+    /// Records where `chunks` lie in `file`, until the hold time is over.
+    func remember(_ chunks: [ChunkInfo], at file: String, removeAtExpiry: Bool) {
         var offset: UInt64 = 0
-        for c in list.chunks {
-            held.chunks[c.hash] = HeldContent.Location(file: dest, offset: offset)
+        for c in chunks {
+            held.chunks[c.hash] = HeldContent.Location(file: file, offset: offset)
             offset += UInt64(c.size)
         }
-        held.files.append((dest, list.chunks.map(\.hash), clock + config.deletedContentHold))
+        held.files.append((file, chunks.map(\.hash), clock + config.deletedContentHold, removeAtExpiry))
     }
 
     /// A chunk's bytes from a held file (verified), or nil.
@@ -46,7 +65,7 @@ extension FolderEngine {
         while n < held.files.count, held.files[n].expires <= now { n += 1 }
         guard n > 0 else { return }
         for f in held.files.prefix(n) {
-            try? fs.remove(f.path)
+            if f.removeAtExpiry { try? fs.remove(f.path) }
             for h in f.hashes where held.chunks[h]?.file == f.path { held.chunks[h] = nil }
         }
         held.files.removeFirst(n)

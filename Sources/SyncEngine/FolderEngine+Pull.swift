@@ -155,7 +155,7 @@ extension FolderEngine {
                         return resurrectDirectory(n)
                     }
                 } else if config.versioning && d.kind == .file {
-                    try moveToVersions(n.path.string)
+                    rememberVersioned(try moveToVersions(n.path.string), record: n.local)
                 } else if d.kind == .file {
                     try holdDeleted(n.path, record: n.local)   // reusable a while: a rename's new name may come later
                 } else {
@@ -186,8 +186,10 @@ extension FolderEngine {
         return LocalEntry(record: r, state: state)
     }
 
-    /// Moves a replaced or deleted file into `.peersync/versions/`, stamped with its mtime.
-    func moveToVersions(_ path: String) throws(FileSystemError) {
+    /// Moves a replaced or deleted file into `.peersync/versions/`, stamped with its mtime;
+    /// returns where it went.
+    @discardableResult
+    func moveToVersions(_ path: String) throws(FileSystemError) -> String {
         let mtime = try fs.info(path)?.mtimeNanoseconds ?? 0
         let base = PathPolicy.stateDirectoryName + "/versions/" + path + "~" + ConflictNaming.timestamp(mtime)
         if let parent = SyncPath(base).parent { try fs.makeDirectories(parent.string) }
@@ -195,6 +197,7 @@ extension FolderEngine {
         var n = 1
         while try fs.info(dest) != nil { dest = base + "-\(n)"; n += 1 }
         try fs.rename(path, to: dest)
+        return dest
     }
 
     /// `record` with its chunk list (page records come without), or nil when the store no

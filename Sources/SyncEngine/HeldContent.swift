@@ -29,8 +29,9 @@ struct HeldContent {
 
     /// Held chunks by hash.
     var chunks: [ContentHash: Location] = [:]
-    /// Held files with the time each is to be removed, oldest first.
-    var files: [(path: String, hashes: [ContentHash], expires: Instant)] = []
+    /// Held files with the time each is let go, oldest first: removed then, unless it is a
+    /// version kept by versioning (only its chunks are forgotten).
+    var files: [(path: String, hashes: [ContentHash], expires: Instant, removeAtExpiry: Bool)] = []
     /// The next held file's name.
     var nextID: UInt64 = 0
     /// True once leftovers of an earlier run were cleared from ``directory``.

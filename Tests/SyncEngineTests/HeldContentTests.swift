@@ -11,8 +11,11 @@ import SyncProtocol
     static let held = PathPolicy.stateDirectoryName + "/held"
 
     /// Two synced engines (on `backing`) holding `count` random files `f<i>.bin` of `size` bytes; returns their contents.
-    func synced(_ backing: FolderBacking, seed: UInt64, count: Int, size: Int, folders: TempFolders) throws -> (Cluster, [[UInt8]]) {
-        let c = try Cluster(count: 2, seed: seed, fileSystems: backing == .disk ? folders.fileSystems : nil)
+    func synced(_ backing: FolderBacking, seed: UInt64, count: Int, size: Int, folders: TempFolders,
+                versioning: Bool = false) throws -> (Cluster, [[UInt8]]) {
+        let c = try Cluster(count: 2, seed: seed, fileSystems: backing == .disk ? folders.fileSystems : nil) { _, config in
+            config.versioning = versioning
+        }
         c.connectAll()
         var rng = SeededRandom(seed: seed &* 31)
         let contents = (0..<count).map { _ in rng.bytes(size) }
@@ -126,5 +129,23 @@ import SyncProtocol
         #expect(try heldFiles(c, 1).isEmpty)
         #expect(c.allTreesEqual())
         #expect(try c.fss[1].readAll("f1.bin", limit: 1 << 20) == contents[1])
+    }
+
+    @Test func underVersioningARenameIsServedFromTheKeptVersion() throws {
+        let folders = TempFolders(count: 2)
+        let (c, contents) = try synced(.memory, seed: 87, count: 4, size: 300_000, folders: folders, versioning: true)
+        let before = traffic(c)
+        try c.fss[0].remove("f0.bin")
+        c.scan(0); c.run()
+        #expect(try c.fss[1].info("f0.bin") == nil)
+        try c.fss[0].writeAll("r0.bin", contents[0])
+        c.converge()
+        #expect(c.allTreesEqual())
+        #expect(try c.fss[1].readAll("r0.bin", limit: 1 << 20) == contents[0])
+        #expect(traffic(c) == before, "no chunk requested: the version holds them")
+        #expect(try heldFiles(c, 1).isEmpty, "versioning keeps the file itself; nothing is held")
+        expireHolds(c)
+        let versions = try c.fss[1].list(PathPolicy.stateDirectoryName + "/versions")
+        #expect(versions.count == 1 && versions.first?.hasPrefix("f0.bin~") == true, "the version outlives the hold: \(versions)")
     }
 }
