@@ -53,10 +53,8 @@ extension FolderEngine {
 
     /// A chunk's bytes from a held file (verified), or nil.
     func heldChunk(_ c: ChunkInfo) -> [UInt8]? {
-        guard let at = held.chunks[c.hash], let f = try? fs.openRead(at.file) else { return nil }
-        defer { f.close() }
-        guard let bytes = try? f.read(at: at.offset, count: Int(c.size)), SHA256Hasher.hash(bytes) == c.hash else { return nil }
-        return bytes
+        guard let at = held.chunks[c.hash] else { return nil }
+        return verifiedChunk(c, in: at.file, at: at.offset)
     }
 
     /// Removes the held files whose time is up.

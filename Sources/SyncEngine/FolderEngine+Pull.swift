@@ -344,9 +344,15 @@ extension FolderEngine {
         guard localChunkFilter().mayContain(c.hash) else { return nil }
         guard let found = (try? store.localChunkLocation(folderID: config.folderID, hash: c.hash)) ?? nil,
               diskMatchesIndex(found.path) else { return nil }
-        guard let f = try? fs.openRead(found.path.string) else { return nil }
+        return verifiedChunk(c, in: found.path.string, at: found.offset)
+    }
+
+    /// Chunk `c` read from `file` at `offset`, or nil when it can't be read or its bytes are
+    /// not the chunk (the file changed since its location was recorded).
+    func verifiedChunk(_ c: ChunkInfo, in file: String, at offset: UInt64) -> [UInt8]? {
+        guard let f = try? fs.openRead(file) else { return nil }
         defer { f.close() }
-        guard let bytes = try? f.read(at: found.offset, count: Int(c.size)), SHA256Hasher.hash(bytes) == c.hash else { return nil }
+        guard let bytes = try? f.read(at: offset, count: Int(c.size)), SHA256Hasher.hash(bytes) == c.hash else { return nil }
         return bytes
     }
 

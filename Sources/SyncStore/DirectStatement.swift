@@ -172,9 +172,6 @@ struct DirectStatement {
         /// The column as an integer (NULL reads as 0).
         func int64(_ i: CInt) -> Int64 { sqlite3_column_int64(handle, i) }
 
-        /// The column as an integer, or nil when NULL.
-        func optionalInt64(_ i: CInt) -> Int64? { isNull(i) ? nil : int64(i) }
-
         /// The column's bytes (NULL reads as empty).
         func data(_ i: CInt) -> Data {
             guard let bytes = sqlite3_column_blob(handle, i) else { return Data() }

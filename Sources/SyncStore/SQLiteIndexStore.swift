@@ -319,14 +319,20 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// `statement` (of ``chunkListSQL``). A non-empty file without its list is an error
     /// (retried): never an empty file by mistake.
     static func listedChunks(_ statement: DirectStatement, _ r: FileRecord) throws -> [ChunkInfo] {
-        var statement = statement
-        statement.begin()
-        try statement.bind(r.contentHash)
-        guard let chunks = try statement.fetchFirst({ $0.withBlob(0) { RowCoding.decodeChunks($0) } }) else {
+        guard let chunks = try storedChunks(statement, r.contentHash) else {
             if r.size > 0 { throw IndexStoreError.missingChunkList(path: r.path.string) }
             return []
         }
         return chunks
+    }
+
+    /// The stored chunk list of `contentHash` through `statement` (of ``chunkListSQL``), decoded
+    /// from SQLite's own buffer (no `Data` for the hash or the list); nil if there is none.
+    static func storedChunks(_ statement: DirectStatement, _ contentHash: ContentHash) throws -> [ChunkInfo]? {
+        var statement = statement
+        statement.begin()
+        try statement.bind(contentHash)
+        return try statement.fetchFirst { $0.withBlob(0) { RowCoding.decodeChunks($0) } }
     }
 
     /// ``IndexStore`` requirement: `body`'s look-ups (each on the writer's connection, as all the
@@ -468,7 +474,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     /// ``IndexStore`` requirement (lists are shared by every folder, so `folderID` is not needed).
     public func chunkList(folderID: String, contentHash: ContentHash) throws -> [ChunkInfo]? {
         try database.pool.unsafeReentrantWrite { db in
-            try Self.chunkListBlob(hot.statement(.chunkList, db), RowCoding.data(contentHash)).map(RowCoding.decodeChunks)
+            try Self.storedChunks(hot.statement(.chunkList, db), contentHash)
         }
     }
 

@@ -117,7 +117,13 @@ actor FolderRunner {
         flushWake.lower()
         let more = engine.collectSyncedSlice(now: .monotonicNow())
         drain()
-        if more && flushWake.raise() { Task { [weak self] in await self?.placeFlushed() } }
+        if more { queuePlaceFlushed() }
+    }
+
+    /// Queues ``placeFlushed()`` behind what already waits on this actor, unless it is queued.
+    private func queuePlaceFlushed() {
+        guard flushWake.raise() else { return }
+        Task { [weak self] in await self?.placeFlushed() }
     }
 
     /// Stops: no new work; the engine call in progress (a file write) has completed, links close.
@@ -172,7 +178,7 @@ actor FolderRunner {
         }
         if let t = engine.pollTimeout(), t <= now { engine.handle(timeout: now) }
         drain()
-        if engine.hasSyncedBacklog && flushWake.raise() { Task { [weak self] in await self?.placeFlushed() } }
+        if engine.hasSyncedBacklog { queuePlaceFlushed() }
         let elapsed = Double((now - rateSample.at).components.seconds) + Double((now - rateSample.at).components.attoseconds) / 1e18
         if elapsed >= 1 {
             rate = Double(received - rateSample.bytes) / elapsed
