@@ -51,4 +51,35 @@ import SyncProtocol
         guard case .failure = garbage.frame else { Issue.record("garbage decoded"); return }
         #expect(garbage.wireBytes == 6)
     }
+
+    /// A batch is prepared as its frames are one by one: responses whose chunks are hashed in
+    /// pairs (an odd one alone) get the same digests, and other frames none.
+    @Test func aBatchIsPreparedAsItsFramesAreOneByOne() throws {
+        var rng = SystemRandomNumberGenerator()
+        func chunk(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) } }
+        let frames: [[UInt8]] = [
+            SyncFrame.response(ChunkResponse(requestID: 1, status: .ok, data: chunk(65_536))).encode(),
+            SyncFrame.ping.encode(),
+            SyncFrame.response(ChunkResponse(requestID: 2, status: .ok, data: chunk(1_000))).encode(),
+            [0, 0, 0, 2, 1, 99],
+            SyncFrame.response(ChunkResponse(requestID: 3, status: .notFound)).encode(),
+            SyncFrame.response(ChunkResponse(requestID: 4, status: .ok, data: chunk(17))).encode(),
+            SyncFrame.response(ChunkResponse(requestID: 5, status: .ok, data: [])).encode(),
+            SyncFrame.response(ChunkResponse(requestID: 6, status: .ok, data: chunk(40_000))).encode(),
+        ]
+        for count in 0...frames.count {
+            let batch = Array(frames.prefix(count))
+            let together = FolderEngine.prepare(batch: batch), alone = batch.map(FolderEngine.prepare)
+            #expect(together.map(\.chunkHash) == alone.map(\.chunkHash))
+            #expect(together.map(\.wireBytes) == alone.map(\.wireBytes))
+            for (t, a) in zip(together, alone) {
+                switch (t.frame, a.frame) {
+                case (.success(let x), .success(let y)): #expect(x.encode() == y.encode())
+                case (.failure, .failure): break
+                default: Issue.record("decoded differently")
+                }
+            }
+        }
+        #expect(FolderEngine.prepare(batch: frames).compactMap(\.chunkHash).count == 5)
+    }
 }

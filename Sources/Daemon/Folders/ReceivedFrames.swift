@@ -13,7 +13,7 @@ final class ReceivedFrames {
     /// Prepares `batch`, waits for the previous batch's delivery to end, then starts delivering
     /// this one to `handler` (not waited for: the caller goes on to the next batch).
     func deliver(_ batch: [[UInt8]], to handler: @escaping @Sendable ([ReceivedFrame]) async -> Void) async {
-        let prepared = batch.map(FolderEngine.prepare)
+        let prepared = FolderEngine.prepare(batch: batch)
         await delivering?.value
         delivering = Task { await handler(prepared) }
     }
