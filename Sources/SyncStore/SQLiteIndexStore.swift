@@ -86,26 +86,13 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
     static func chunks(_ db: Database, _ row: FileRow) throws -> [ChunkInfo] {
         guard row.kind == Int(FileKind.file.rawValue), !row.deleted else { return [] }
         if let inline = row.inlineChunks { return RowCoding.decodeChunks(inline) }
-        guard let list = try Self.chunkListBlob(db, row.contentHash) else {
+        guard let hash = ContentHash(bytes: row.contentHash),
+              let list = try storedChunks(DirectStatement(db, sql: chunkListSQL), hash) else {
             // Never an empty file by mistake: a non-empty file without its list is an error (retried).
             if row.size > 0 { throw IndexStoreError.missingChunkList(path: row.path) }
             return []
         }
-        return RowCoding.decodeChunks(list)
-    }
-
-    /// The stored chunk list of `contentHash`, encoded (nil if there is none): from a row that
-    /// keeps it inline, or from `chunkList`.
-    static func chunkListBlob(_ db: Database, _ contentHash: Data) throws -> Data? {
-        try chunkListBlob(DirectStatement(db, sql: chunkListSQL), contentHash)
-    }
-
-    /// ``chunkListBlob(_:_:)-(Database,_)`` through `statement` (of ``chunkListSQL``).
-    static func chunkListBlob(_ statement: DirectStatement, _ contentHash: Data) throws -> Data? {
-        var statement = statement
-        statement.begin()
-        try statement.bind(contentHash)
-        return try statement.fetchFirst { $0.data(0) }
+        return list
     }
 
     /// ``IndexStore`` requirement: deletes up to `limit` chunk lists that no file row (local or
@@ -239,7 +226,7 @@ public final class SQLiteIndexStore: IndexStore, Sendable {
         }
     }
 
-    /// The query of ``chunkListBlob(_:_:)`` (`?1`: the content hash): a row's inline list
+    /// The query of ``storedChunks(_:_:)`` (`?1`: the content hash): a row's inline list
     /// first (most contents are one chunk), then `chunkList`.
     static let chunkListSQL = """
         SELECT inlineChunks FROM file INDEXED BY file_contentHash WHERE contentHash = ?1 AND inlineChunks IS NOT NULL
