@@ -41,19 +41,16 @@ extension FolderEngine {
     /// rounds' latency).
     public static func prepare(batch: [[UInt8]]) -> [ReceivedFrame] {
         var decoded = batch.map(decode)
-        var waiting: Int?
+        var waiting: (index: Int, data: ArraySlice<UInt8>)?   // a chunk without its pair yet
         for i in decoded.indices {
             guard let data = decoded[i].hashPending else { continue }
-            guard let j = waiting else { waiting = i; continue }
+            guard let (j, other) = waiting else { waiting = (i, data); continue }
             waiting = nil
-            let other = decoded[j].hashPending.unsafelyUnwrapped
             let (a, b) = other.withUnsafeBytes { a in data.withUnsafeBytes { b in SHA256Hasher.hash(a, b) } }
             decoded[j].prepared = decoded[j].prepared.withChunkHash(a)
             decoded[i].prepared = decoded[i].prepared.withChunkHash(b)
         }
-        if let j = waiting, let data = decoded[j].hashPending {
-            decoded[j].prepared = decoded[j].prepared.withChunkHash(SHA256Hasher.hash(data))
-        }
+        if let (j, data) = waiting { decoded[j].prepared = decoded[j].prepared.withChunkHash(SHA256Hasher.hash(data)) }
         return decoded.map(\.prepared)
     }
 
