@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func devicesFoldersStatusAndErrors() async throws {
-        try await withServer { _, client, dir in
+        try await withServer { daemon, client, dir in
             let peer = try DeviceIdentity.generate()
             let added = try await off { try client.request("POST", "/devices", body: AddDeviceRequest(id: peer.deviceID.compactString, name: "b"), as: DeviceInfo.self) }
             #expect(added.id == peer.deviceID.description)
@@ -51,8 +51,14 @@ import Testing
 
             let path = dir.path + "/docs"
             try writeFile(path + "/hello.txt", Array("hello".utf8))
+            let events = daemon.subscribeEvents()
             let folder = try await off { try client.request("POST", "/folders", body: AddFolderRequest(path: path, id: "docs", devices: [added.id]), as: FolderInfo.self) }
             #expect(folder.devices == [added.id])
+            // Adding returns once the first scan has begun; the file is counted once it commits
+            // (its local-change event follows the commit).
+            _ = await waitUntil(events, timeout: .seconds(30)) {
+                (try? await off { try client.request("GET", "/status", as: StatusReport.self) })?.folders.first?.localFiles == 1
+            }
             let status = try await off { try client.request("GET", "/status", as: StatusReport.self) }
             #expect(status.folders.first?.localFiles == 1)
             #expect(status.folders.first?.localBytes == 5)
