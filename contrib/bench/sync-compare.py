@@ -15,8 +15,10 @@ each tool copies it into a fresh source folder and measures:
 After every phase the receiver's tree is compared with the source by SHA-256 (outside the
 timing); a mismatch fails the run. Reported per tool and phase: wall seconds, CPU seconds of
 both daemons (from /proc), bytes on the wire as each tool counts them, and peak RSS (VmHWM).
-Everything runs on 127.0.0.1; Syncthing is configured with discovery, relays, NAT traversal,
-usage reports, crash reports and upgrades all off. Needs: rsync, syncthing (contrib/setup.sh
+Both daemons are polled ten times a second over their own HTTP APIs (PeerSync's control socket,
+Syncthing's REST API), without starting a process per poll. Everything runs on 127.0.0.1;
+Syncthing is configured with discovery, relays, NAT traversal, usage reports, crash reports and
+upgrades all off. Needs: rsync, syncthing (contrib/setup.sh
 installs both) and a built PeerSync (`swift build -c release --static-swift-stdlib`, as the README
 installs it, is what a benchmark should use;
 PEERSYNC_BIN overrides the folder of the executables). Processes are run by contrib/system/harness.py.
@@ -303,7 +305,7 @@ def run_peersync(work, pristine, results, timeout):
         pair_by_id(a, b)
 
         def wire():
-            return sum(d.get("bytesIn", 0) + d.get("bytesOut", 0) for d in a.status()["devices"])
+            return sum(d.get("bytesIn", 0) + d.get("bytesOut", 0) for d in a.api_status()["devices"])
 
         wait(lambda: a.connected_to(b), 60, "the two daemons to connect")
         pids = [a.proc.pid, b.proc.pid]
@@ -332,13 +334,13 @@ def run_peersync(work, pristine, results, timeout):
             timeline = {"next": t0 + 1, "bytes": 0, "cpu": cpu0, "wire": None, "scanned": phase != "initial", "first": False}
 
             def done():
-                st = b.status()
+                st = b.api_status()
                 f = next(x for x in st["folders"] if x["id"] == "bench")
                 if os.environ.get("SYNC_COMPARE_TIMELINE"):
                     if not timeline["first"] and f["localFiles"] > 0:
                         timeline["first"] = True
                         log(f"  {time.monotonic() - t0:6.2f} s  first file placed on the receiver")
-                    if not timeline["scanned"] and next(x for x in a.status()["folders"] if x["id"] == "bench")["state"] != "scanning":
+                    if not timeline["scanned"] and next(x for x in a.api_status()["folders"] if x["id"] == "bench")["state"] != "scanning":
                         timeline["scanned"] = True
                         log(f"  {time.monotonic() - t0:6.2f} s  the sender's first scan is done")
                 if os.environ.get("SYNC_COMPARE_TIMELINE") and time.monotonic() >= timeline["next"]:
