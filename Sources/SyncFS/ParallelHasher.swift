@@ -9,7 +9,9 @@ import SyncProtocol
 ///
 /// Work is handed out one piece at a time from a shared counter, largest first (so the threads
 /// do not end with one of them still hashing a big file while the others idle); every thread
-/// keeps one read buffer for the whole batch. A file larger than its share of the batch
+/// keeps two read buffers for the whole batch. A file of at most ``Chunker/maxSize`` bytes is
+/// read whole, and a thread hashes two such files together (their chunks two at a time, with
+/// SHA-NI's interleaved streams). A file larger than its share of the batch
 /// (`size > total / threads`, and at least ``splitMinimum``) is chunked as several pieces on
 /// several threads: each piece starts at its own offset and runs ``splitOverlap`` bytes into the
 /// next one; since a cut depends only on the content after the previous cut, the pieces are
@@ -154,19 +156,69 @@ public struct ParallelHasher {
 
         func run() {
             var buffer: [UInt8] = []
+            // A small file read whole into `held`, waiting for a second one to be hashed with it.
+            var held: [UInt8] = []
+            var waiting: (index: Int, count: Int)?
+            defer {
+                if let w = waiting {
+                    out[w.index] = .success(held.withUnsafeBytes { chunker.chunks(of: UnsafeRawBufferPointer(rebasing: $0[..<w.count]), UnsafeRawBufferPointer(start: nil, count: 0)).0 })
+                }
+            }
             while true {
                 let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard i < pieces.count else { return }
                 let piece = pieces[i]
                 let job = jobs[piece.job]
-                do {
-                    let f = try fs.openRead(job.path)
-                    defer { f.close() }
-                    let hint = piece.stop.map { $0 - piece.start } ?? (job.size - min(job.size, piece.start))
-                    out[i] = .success(try chunker.chunks(of: f, from: piece.start, stoppingAt: piece.stop, sizeHint: hint, buffer: &buffer))
-                } catch {
-                    out[i] = .failure(error)
+                guard piece.start == 0, piece.stop == nil, job.size <= UInt64(chunker.maxSize) else {
+                    hashStreaming(i, job, piece, &buffer)
+                    continue
                 }
+                // Small files (pieces come largest first, so these come last) are read whole and
+                // hashed in pairs: SHA-NI hashes two interleaved streams for little more than the
+                // cost of one, and most files are one chunk.
+                let read: Result<Int?, FileSystemError>
+                if waiting == nil { read = readSmall(job, into: &held) } else { read = readSmall(job, into: &buffer) }
+                switch read {
+                case .failure(let error):
+                    out[i] = .failure(error)
+                case .success(nil):
+                    hashStreaming(i, job, piece, &buffer)   // it grew past the size seen: read it in pieces
+                case .success(let count?):
+                    guard let w = waiting else { waiting = (i, count); continue }
+                    let (a, b) = held.withUnsafeBytes { h in
+                        buffer.withUnsafeBytes { chunker.chunks(of: UnsafeRawBufferPointer(rebasing: h[..<w.count]), UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+                    }
+                    out[w.index] = .success(a)
+                    out[i] = .success(b)
+                    waiting = nil
+                }
+            }
+        }
+
+        /// Reads a whole file of at most ``Chunker/maxSize`` bytes (as lstat saw it) into the
+        /// start of `buffer`: its byte count, or nil when it holds more by now.
+        func readSmall(_ job: (path: String, size: UInt64), into buffer: inout [UInt8]) -> Result<Int?, FileSystemError> {
+            Result { () throws(FileSystemError) -> Int? in
+                let f = try fs.openRead(job.path)
+                defer { f.close() }
+                let room = Int(job.size) + 1
+                if buffer.count < room { buffer = [UInt8](repeating: 0, count: max(room, min(2 * buffer.count, chunker.maxSize + 1))) }
+                let n = try buffer.withUnsafeMutableBytes { b in
+                    Result { () throws(FileSystemError) -> Int in try f.readFully(at: 0, into: UnsafeMutableRawBufferPointer(rebasing: b[..<room])) }
+                }.get()
+                return n > Int(job.size) ? nil : n
+            }
+        }
+
+        /// Chunks piece `i` reading through `buffer`.
+        func hashStreaming(_ i: Int, _ job: (path: String, size: UInt64), _ piece: Piece, _ buffer: inout [UInt8]) {
+            do {
+                let f = try fs.openRead(job.path)
+                defer { f.close() }
+                let hint = piece.stop.map { $0 - piece.start } ?? (job.size - min(job.size, piece.start))
+                out[i] = .success(try chunker.chunks(of: f, from: piece.start, stoppingAt: piece.stop, sizeHint: hint, buffer: &buffer))
+            } catch {
+                out[i] = .failure(error)
             }
         }
     }
