@@ -151,7 +151,7 @@ let package = Package(
 
         // MARK: Daemon and CLI
         .target(name: "ControlAPI", dependencies: []),
-        .target(name: "Daemon", dependencies: ["ControlAPI", "SyncEngine", "SyncStore", "SyncFS", "SyncProtocol", "DTLS", "Pairing", "WireKit", "CSystemd", "RTCDriver", "PeerConnection", "ICE", "ICEDriver", "DataChannel", "Signaling", "Media", "RTP", "CPulseDL", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+        .target(name: "Daemon", dependencies: ["ControlAPI", "CPlatform", "SyncEngine", "SyncStore", "SyncFS", "SyncProtocol", "DTLS", "Pairing", "WireKit", "CSystemd", "RTCDriver", "PeerConnection", "ICE", "ICEDriver", "DataChannel", "Signaling", "Media", "RTP", "CPulseDL", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .executableTarget(name: "syncd", dependencies: ["Daemon", "ControlAPI", "CPlatform", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .executableTarget(name: "syncctl", dependencies: ["ControlAPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Test tool (not a product): a paired device that attacks syncd (contrib/system daemon scenario hostile-peer).

@@ -8,3 +8,7 @@ int cplatform_limit_malloc_arenas(int count) {
 int cplatform_keep_freed_heap(size_t trim_threshold, size_t mmap_threshold) {
     return mallopt(M_TRIM_THRESHOLD, (int)trim_threshold) == 1 && mallopt(M_MMAP_THRESHOLD, (int)mmap_threshold) == 1;
 }
+
+int cplatform_release_free_heap(void) {
+    return malloc_trim(0);
+}

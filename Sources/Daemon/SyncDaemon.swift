@@ -179,6 +179,14 @@ public actor SyncDaemon {
         await transport?.configurationChanged()
     }
 
+    /// True while some folder scans or syncs.
+    public func isBusy() async -> Bool {
+        for (id, r) in runners where ["syncing", "scanning"].contains(await r.briefState(paused: folders[id]?.paused ?? false)) {
+            return true
+        }
+        return false
+    }
+
     /// A one-line summary for systemd's STATUS.
     public func summary() async -> String {
         var syncing = 0

@@ -42,6 +42,10 @@ int cplatform_limit_malloc_arenas(int count);
 /// messages) then reuse mapped pages instead of faulting fresh ones in. Returns 1 on success.
 int cplatform_keep_freed_heap(size_t trim_threshold, size_t mmap_threshold);
 
+/// Returns the free memory of every malloc arena to the kernel (malloc_trim(0)), whatever
+/// cplatform_keep_freed_heap keeps: for a daemon that has gone idle. Returns 1 when some was released.
+int cplatform_release_free_heap(void);
+
 /// Flushes every dirty file of the file system holding `fd` and commits its journal (syncfs(2)).
 /// Returns 0, or -errno; since Linux 5.8 an error also reports a writeback error anywhere on that
 /// file system since `fd` was opened or last synced this way.

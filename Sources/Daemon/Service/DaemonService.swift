@@ -1,3 +1,4 @@
+import CPlatform
 import Logging
 import ServiceLifecycle
 
@@ -47,13 +48,19 @@ public struct DaemonService: Service {
                 }
             }
             group.addTask {
-                // STATUS every 10 s; WATCHDOG at half the interval systemd asks for.
+                // STATUS every 10 s; WATCHDOG at half the interval systemd asks for. Once no
+                // folder scans or syncs any more, the memory malloc keeps free for the next
+                // buffers (syncd's main) goes back to the kernel.
                 let watchdog = notifier.watchdogInterval()
                 let tick = watchdog.map { min($0 / 2, .seconds(10)) } ?? .seconds(10)
+                var wasBusy = true
                 while !Task.isCancelled {
                     try await Task.sleep(for: tick)
                     if watchdog != nil { notifier.watchdog() }
                     notifier.status(await daemon.summary())
+                    let busy = await daemon.isBusy()
+                    if wasBusy && !busy { _ = cplatform_release_free_heap() }
+                    wasBusy = busy
                 }
             }
             if let transport {
