@@ -25,7 +25,7 @@ enum Input: Sendable {
 // Freed message buffers stay in the heap for the next ones (glibc's default returns the top of
 // an arena to the kernel past 128 KiB, so every 64 KiB message faulted its pages in again:
 // 3.5 % of a bulk source's CPU); allocations up to 1 MiB come from the heap, not mmap.
-_ = cplatform_keep_freed_heap(8 << 20, 1 << 20)
+_ = cplatform_keep_freed_heap(8 << 20, 1 << 20, 128 << 10)
 
 let options: Options
 do {

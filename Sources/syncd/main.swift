@@ -35,11 +35,11 @@ struct SyncdCommand: AsyncParsableCommand {
         if getenv("MALLOC_ARENA_MAX") == nil { _ = cplatform_limit_malloc_arenas(2) }
         // Fixed thresholds: glibc otherwise raises its mmap threshold after the hasher's 1.25 MiB
         // read buffers are freed (and the trim threshold to twice that), so later buffers come
-        // from the heap and freed megabytes stay resident. Up to 16 MiB free at the top of an
-        // arena stay mapped while a sync runs: with 256 KiB, every chunk frame and datagram
-        // batch freed there was handed back (madvise) and faulted in again, 8 % of a sender's
-        // CPU. The daemon releases it once its folders go idle (DaemonService).
-        if getenv("MALLOC_MMAP_THRESHOLD_") == nil { _ = cplatform_keep_freed_heap(16 << 20, 1 << 20) }
+        // from the heap and freed megabytes stay resident. An arena keeps 2 MiB at its top when
+        // it trims: with none, every chunk frame and datagram batch freed there was handed back
+        // (madvise) and faulted in again while a sync ran (8 % of a sender's CPU). The daemon
+        // releases the rest once its folders go idle (DaemonService).
+        if getenv("MALLOC_MMAP_THRESHOLD_") == nil { _ = cplatform_keep_freed_heap(256 << 10, 1 << 20, 2 << 20) }
         let environment = PeerSyncPaths.processEnvironment()
         let settings: DaemonConfig
         do { settings = try DaemonConfig.load(configFile: config, stateDirectory: stateDir, environment: environment) } catch {

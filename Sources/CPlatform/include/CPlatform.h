@@ -37,10 +37,12 @@ uint32_t cplatform_crc32c_hw_sctp(const void *data, size_t length);
 int cplatform_limit_malloc_arenas(int count);
 
 /// Keeps up to `trim_threshold` free bytes at the top of each malloc arena instead of returning
-/// them to the kernel (mallopt M_TRIM_THRESHOLD), and serves requests below `mmap_threshold`
-/// from the heap (M_MMAP_THRESHOLD): buffers freed and allocated again at a high rate (bulk
-/// messages) then reuse mapped pages instead of faulting fresh ones in. Returns 1 on success.
-int cplatform_keep_freed_heap(size_t trim_threshold, size_t mmap_threshold);
+/// them to the kernel (mallopt M_TRIM_THRESHOLD), and `top_pad` bytes when it does return some
+/// (M_TOP_PAD: also how much more than asked an arena grows by), and serves requests below
+/// `mmap_threshold` from the heap (M_MMAP_THRESHOLD): buffers freed and allocated again at a
+/// high rate (bulk messages) then reuse mapped pages instead of faulting fresh ones in.
+/// Returns 1 on success.
+int cplatform_keep_freed_heap(size_t trim_threshold, size_t mmap_threshold, size_t top_pad);
 
 /// Returns the free memory of every malloc arena to the kernel (malloc_trim(0)), whatever
 /// cplatform_keep_freed_heap keeps: for a daemon that has gone idle. Returns 1 when some was released.
