@@ -367,6 +367,10 @@ def run_peersync(work, pristine, results, timeout):
             results.append(r)
     finally:
         a.stop(); b.stop(); rendezvous.stop()
+        if heap:
+            # SIGTERM reached the heaptrack wrapper, not syncd under it: stop the daemons themselves.
+            for d in (a, b):
+                subprocess.run(["pkill", "-TERM", "-f", f"syncd --state-dir {d.state}"], check=False)
 
 
 # ---------------------------------------------------------------- report
