@@ -181,20 +181,21 @@ public actor SyncDaemon {
 
     /// True while some folder scans or syncs.
     public func isBusy() async -> Bool {
-        for (id, r) in runners where ["syncing", "scanning"].contains(await r.briefState(paused: folders[id]?.paused ?? false)) {
-            return true
-        }
-        return false
+        await briefStates().contains { $0 == "syncing" || $0 == "scanning" }
+    }
+
+    /// Each folder's state (syncing, scanning, idle, paused, …) without counting what it needs.
+    private func briefStates() async -> [String] {
+        var states: [String] = []
+        for (id, r) in runners { states.append(await r.briefState(paused: folders[id]?.paused ?? false)) }
+        return states
     }
 
     /// A one-line summary for systemd's STATUS.
     public func summary() async -> String {
-        var syncing = 0
+        let syncing = await briefStates().filter { $0 == "syncing" }.count
         var connected = Set<String>()
-        for (id, r) in runners {
-            if await r.briefState(paused: folders[id]?.paused ?? false) == "syncing" { syncing += 1 }
-            connected.formUnion(await r.connectedDevices)
-        }
+        for r in runners.values { connected.formUnion(await r.connectedDevices) }
         return "\(folders.count) folders (\(syncing) syncing), \(connected.count)/\(trust.devices.count) devices connected"
     }
 }

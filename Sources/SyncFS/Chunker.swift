@@ -168,29 +168,14 @@ public struct Chunker: Sendable {
         return n
     }
 
-    /// The chunks of an in-memory buffer.
+    /// The chunks of an in-memory buffer (hashed two at a time, SHA-NI interleaved).
     public func chunks(of data: [UInt8]) -> [ChunkInfo] {
-        data.withUnsafeBytes { buf in
-            var out: [ChunkInfo] = []
-            var pos = 0
-            while pos < buf.count {
-                let first = cutPoint(UnsafeRawBufferPointer(rebasing: buf[pos...]))
-                let a = UnsafeRawBufferPointer(rebasing: buf[pos..<(pos + first)])
-                pos += first
-                if pos < buf.count {
-                    // Two chunks hashed at once (SHA-NI interleaved).
-                    let second = cutPoint(UnsafeRawBufferPointer(rebasing: buf[pos...]))
-                    let b = UnsafeRawBufferPointer(rebasing: buf[pos..<(pos + second)])
-                    let (ha, hb) = SHA256Hasher.hash(a, b)
-                    out.append(ChunkInfo(size: UInt32(first), hash: ha))
-                    out.append(ChunkInfo(size: UInt32(second), hash: hb))
-                    pos += second
-                } else {
-                    out.append(ChunkInfo(size: UInt32(first), hash: SHA256Hasher.hash(a)))
-                }
-            }
-            return out
-        }
+        data.withUnsafeBytes { chunks(of: $0) }
+    }
+
+    /// ``chunks(of:)-([UInt8])`` of bytes in place.
+    public func chunks(of data: UnsafeRawBufferPointer) -> [ChunkInfo] {
+        chunks(of: data, UnsafeRawBufferPointer(start: nil, count: 0)).0
     }
 
     /// The chunks of two in-memory buffers, exactly those ``chunks(of:)-([UInt8])`` gives for

@@ -161,7 +161,7 @@ public struct ParallelHasher {
             var waiting: (index: Int, count: Int)?
             defer {
                 if let w = waiting {
-                    out[w.index] = .success(held.withUnsafeBytes { chunker.chunks(of: UnsafeRawBufferPointer(rebasing: $0[..<w.count]), UnsafeRawBufferPointer(start: nil, count: 0)).0 })
+                    out[w.index] = .success(held.withUnsafeBytes { chunker.chunks(of: UnsafeRawBufferPointer(rebasing: $0[..<w.count])) })
                 }
             }
             while true {
