@@ -11,7 +11,7 @@ import PackageDescription
 /// checks stay on everywhere.
 let dataPathSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
-/// How release builds link the installed executables (syncd, syncctl, syncd-rendezvous), with
+/// How release builds on Linux link the installed executables (syncd, syncctl, syncd-rendezvous), with
 /// lld (part of the Swift toolchain):
 /// - relative relocations packed (DT_RELR, glibc 2.36 or newer): a PIE with the Swift runtime
 ///   linked in had 108,000 `R_X86_64_RELATIVE` entries, 2.5 MiB that every start read and kept
@@ -31,7 +31,7 @@ func leanLinking(orderFile: String? = nil) -> [LinkerSetting] {
     if let orderFile {
         flags += ["-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/\(orderFile)", "-Xlinker", "--no-warn-symbol-ordering"]
     }
-    return [.unsafeFlags(flags, .when(configuration: .release))]
+    return [.unsafeFlags(flags, .when(platforms: [.linux], configuration: .release))]
 }
 
 let package = Package(
@@ -242,10 +242,10 @@ let package = Package(
     ]
 )
 
-/// Release builds give every function of PeerSync's own Swift modules a section of its own, so
+/// Release builds on Linux give every function of PeerSync's own Swift modules a section of its own, so
 /// that the linker can place syncd's working set together (``leanLinking(orderFile:)``); the
 /// Swift runtime's libraries are built that way already. C targets keep their defaults.
 let cTargets: Set<String> = ["CPlatform", "CPulseDL", "CXCBDL", "CSHA256"]
 for target in package.targets where (target.type == .regular || target.type == .executable) && !cTargets.contains(target.name) {
-    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release))]
+    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-Xfrontend", "-function-sections"], .when(platforms: [.linux], configuration: .release))]
 }
