@@ -29,8 +29,8 @@ def own_mappings(pid, exe):
     out = []
     with open(f"/proc/{pid}/maps") as f:
         for line in f:
-            parts = line.split()
-            if len(parts) < 6 or parts[5] != exe or "w" in parts[1]:
+            parts = line.split(maxsplit=5)
+            if len(parts) < 6 or parts[5].rstrip("\n") != exe or "w" in parts[1]:
                 continue
             start, end = (int(x, 16) for x in parts[0].split("-"))
             out.append((start, end, int(parts[2], 16)))
@@ -77,9 +77,9 @@ def load_segments(exe):
 
 def functions_on(exe, file_pages):
     """Names of the functions of `exe` that overlap one of `file_pages`, in address order."""
-    virtual = set()
+    virtual, segments = set(), load_segments(exe)
     for page in file_pages:
-        for offset, vaddr, size in load_segments(exe):
+        for offset, vaddr, size in segments:
             if offset <= page * 4096 < offset + size:
                 virtual.add((page * 4096 - offset + vaddr) // 4096)
                 break
