@@ -244,8 +244,8 @@ let package = Package(
 
 /// Release builds on Linux give every function of PeerSync's own Swift modules a section of its own, so
 /// that the linker can place syncd's working set together (``leanLinking(orderFile:)``); the
-/// Swift runtime's libraries are built that way already. C targets keep their defaults.
-let cTargets: Set<String> = ["CPlatform", "CPulseDL", "CXCBDL", "CSHA256"]
-for target in package.targets where (target.type == .regular || target.type == .executable) && !cTargets.contains(target.name) {
+/// Swift runtime's libraries are built that way already. (SwiftPM gives Swift settings to Swift
+/// sources only: the C targets keep their defaults.)
+for target in package.targets where target.type == .regular || target.type == .executable {
     target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-Xfrontend", "-function-sections"], .when(platforms: [.linux], configuration: .release))]
 }

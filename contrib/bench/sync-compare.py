@@ -424,20 +424,27 @@ def wait_out_previous_cleanup():
         time.sleep(left)
 
 
+# The tools by their --only name: how the log names them, and how each is run.
+RUNNERS = {
+    "rsync": ("rsync", lambda work, pristine, results, timeout: run_rsync(work, pristine, results)),
+    "syncthing": ("Syncthing", run_syncthing),
+    "peersync": ("PeerSync", run_peersync),
+}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", type=float, default=1.0, help="dataset scale (1.0 is ~1 GiB)")
     ap.add_argument("--work", help="work folder (default: a new one under /tmp; removed unless --keep)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
-    ap.add_argument("--only", default="rsync,syncthing,peersync", help="comma-separated tools to run, in this order")
+    ap.add_argument("--only", default=",".join(RUNNERS), help="comma-separated tools to run, in this order")
     ap.add_argument("--timeout", type=float, default=900, help="seconds allowed per sync phase")
     ap.add_argument("--no-settle", action="store_true",
                     help="do not wait out the minute after a previous run's clean-up (see wait_out_previous_cleanup())")
     args = ap.parse_args()
     tools = [t.strip() for t in args.only.split(",") if t.strip()]
-    unknown = [t for t in tools if t not in ("rsync", "syncthing", "peersync")]
-    if unknown or not tools:
-        sys.exit(f"sync-compare: --only takes rsync, syncthing and peersync (got {args.only!r})")
+    if not tools or any(t not in RUNNERS for t in tools):
+        sys.exit(f"sync-compare: --only takes {', '.join(RUNNERS)} (got {args.only!r})")
     work = args.work or subprocess.run(["mktemp", "-d", "/tmp/sync-compare.XXXXXX"], capture_output=True, text=True).stdout.strip()
     os.makedirs(work, exist_ok=True)
     pristine = os.path.join(work, "dataset")
@@ -445,17 +452,14 @@ def main():
     if not args.no_settle:
         wait_out_previous_cleanup()
     results = []
-    runners = {"rsync": ("rsync", lambda: run_rsync(work, pristine, results)),
-               "syncthing": ("Syncthing", lambda: run_syncthing(work, pristine, results, args.timeout)),
-               "peersync": ("PeerSync", lambda: run_peersync(work, pristine, results, args.timeout))}
     try:
         # In the order --only lists them: a tool that runs later finds more of the machine's
         # memory holding the trees of the tools before it, and on a VM that hands freed memory
         # back to its host (free page reporting) each page it takes anew costs a host fault.
         # Alternate the order over runs to compare tools fairly.
         for name in dict.fromkeys(tools):
-            label, run = runners[name]
-            log(label); run()
+            label, run = RUNNERS[name]
+            log(label); run(work, pristine, results, args.timeout)
     finally:
         report(results, totals(pristine))
         if args.keep:
