@@ -121,7 +121,7 @@ extension FolderEngine {
     /// Renames a durable pull over its target unless the disk no longer shows what the index
     /// last recorded there (a change not scanned yet is never overwritten). Where the index
     /// holds nothing (most of an initial sync), the rename itself refuses a taken path
-    /// (``AtomicWriter/placeNew(_:size:at:)``): no `lstat` before it, and the one after it is
+    /// (``AtomicWriter/placeNew(_:at:)``): no `lstat` before it, and the one after it is
     /// made in the same directory; otherwise the target is looked at, then moved aside if it
     /// must be (a conflict copy, a version), then replaced.
     func place(_ p: ActivePull) -> Placement {
@@ -129,7 +129,7 @@ extension FolderEngine {
         serveHandles.close(path)
         if !p.revert, localEntry(path, withChunks: false).map({ $0.record.deleted }) ?? true {
             do {
-                let info = try writer.placeNew(p.tempPath, size: p.target.size, at: path)
+                let info = try writer.placeNew(p.tempPath, at: path)
                 return .placed(info.flatMap { LocalFileState($0) })
             } catch {
                 if case .fileSystem(let e) = error, e.code == FileSystemError.exists {
@@ -145,7 +145,7 @@ extension FolderEngine {
         guard p.revert || diskMatchesIndex(path, disk: disk) else { return .superseded }
         do {
             try makeRoom(for: p, disk: disk)
-            try writer.place(p.tempPath, size: p.target.size, over: path)
+            try writer.place(p.tempPath, over: path)
         } catch {
             failPlacing(p, error)
             return .failed

@@ -56,7 +56,7 @@ extension FolderEngine {
 
     /// Whether a pull of `path` may start: the disk still shows what the index holds there. Where
     /// the index holds nothing, the disk is not looked at: the placing rename refuses a taken
-    /// path (``AtomicWriter/placeNew(_:size:at:)``), and a path it found taken is looked at from
+    /// path (``AtomicWriter/placeNew(_:at:)``), and a path it found taken is looked at from
     /// then on (``occupiedNewPaths``), so it is not fetched again until it is free.
     func mayPull(_ path: SyncPath) -> Bool {
         guard let entry = localEntry(path, withChunks: false), !entry.record.deleted else {

@@ -123,17 +123,15 @@ public struct AtomicWriter {
         file.dropCached(offset: dropStart, count: start - dropStart)
     }
 
-    /// Whether a temp file of `size` bytes is large enough to have its pages dropped once durable (one that started
-    /// writeback while it was filled).
-    func dropsCache(_ size: UInt64) -> Bool { size >= writebackInterval }
-
-    /// Applies mode and mtime, fsyncs the temp file, renames it over the target and fsyncs the directory.
+    /// Applies mode and mtime, fsyncs the temp file, drops its cached pages (all clean now: a
+    /// pulled file is not kept in memory for a reader that may never come), renames it over the
+    /// target and fsyncs the directory.
     public func commit(_ temp: TempFile, permissions: UInt32, mtimeNanoseconds: Int64) throws(AtomicWriterError) {
         do {
             try temp.handle.setPermissions(permissions)
             try temp.handle.setModificationTime(mtimeNanoseconds)
             try temp.handle.sync()
-            if dropsCache(temp.size) { (temp.handle as? any WritebackStarting)?.dropCached(offset: 0, count: 0) }
+            (temp.handle as? any WritebackStarting)?.dropCached(offset: 0, count: 0)
             temp.handle.close()
             try fs.rename(temp.path, to: temp.target.string)
             try fs.syncDirectory(temp.target.parent?.string ?? "")
@@ -152,32 +150,23 @@ public struct AtomicWriter {
 
     /// Renames a temp file that a ``FileSyncer`` made durable over its target. The caller
     /// fsyncs the target's directory (once for all files placed there) before committing the index.
-    /// A large file's pages, all clean now, are dropped from the page cache first (what the
-    /// rolling drop in ``startWriteback(after:at:of:)`` left: its last intervals).
+    /// The syncer drops the file's cached pages once durable (``BackgroundFileSyncer``'s `dropCached`).
     public func place(_ temp: TempFile) throws(AtomicWriterError) {
-        try place(temp.path, size: temp.size, over: temp.target)
+        try place(temp.path, over: temp.target)
     }
 
-    /// ``place(_:)`` for the durable temp file at `path` of `size` bytes (one written by a
+    /// ``place(_:)`` for the durable temp file at `path` (one written by a
     /// ``FileSyncer``, ``FileWrite``), renamed over `target`.
-    public func place(_ path: String, size: UInt64, over target: SyncPath) throws(AtomicWriterError) {
-        dropCachedPages(of: path, size: size)
+    public func place(_ path: String, over target: SyncPath) throws(AtomicWriterError) {
         do { try fs.rename(path, to: target.string) } catch { throw .fileSystem(error) }
     }
 
-    /// ``place(_:size:over:)`` for a target the index holds nothing at: renamed only if nothing
+    /// ``place(_:over:)`` for a target the index holds nothing at: renamed only if nothing
     /// is at `target` (a file made there meanwhile is never replaced, and nothing needs looking
     /// at first). Returns what `lstat` shows at `target` right after; throws
     /// ``FileSystemError/exists`` (as ``AtomicWriterError/fileSystem(_:)``) when it is taken.
-    public func placeNew(_ path: String, size: UInt64, at target: SyncPath) throws(AtomicWriterError) -> FileInfo? {
-        dropCachedPages(of: path, size: size)
+    public func placeNew(_ path: String, at target: SyncPath) throws(AtomicWriterError) -> FileInfo? {
         do { return try fs.renameNoReplace(path, to: target.string) } catch { throw .fileSystem(error) }
-    }
-
-    /// Drops a durable temp file's cached pages before its rename when it is large enough to
-    /// have started writeback while it was filled (what the rolling drop left: its last intervals).
-    private func dropCachedPages(of path: String, size: UInt64) {
-        if dropsCache(size) { (fs as? any CachedPagesDropping)?.dropCachedPages(of: path) }
     }
 
     /// Closes and deletes an unfinished temp file.

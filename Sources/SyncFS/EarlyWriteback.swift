@@ -21,8 +21,8 @@ public protocol WritebackStarting {
     func dropCached(offset: UInt64, count: UInt64)
 }
 
-/// A file system that can drop the cached pages of a whole file (``AtomicWriter/place(_:)``
-/// calls it for a large temp file once a ``FileSyncer`` has made it durable).
+/// A file system that can drop the cached pages of a whole file (the daemon's
+/// ``BackgroundFileSyncer`` calls it for each pulled file it has made durable).
 public protocol CachedPagesDropping {
     /// Drops the clean cached pages of the file at `path`; failures are ignored (it is advice).
     func dropCachedPages(of path: String)

@@ -83,12 +83,15 @@ extension FileSyncer {
 /// ``submitDirectories(_:)`` join the next round the same way: its `syncAll` makes the renames
 /// into them durable (no directory fsync on the caller's thread), or each is fsynced. With a
 /// `writeFile`, files handed over with ``submitWrite(_:)`` are written on one more queue first
-/// (at most ``maxUnwrittenBytes`` held at once), then join the next round.
+/// (at most ``maxUnwrittenBytes`` held at once), then join the next round. With a `dropCached`,
+/// each file's cached pages are dropped once it is durable (all clean then), before its result
+/// is handed back (the caller renames the file after that, so the path still names it).
 public final class BackgroundFileSyncer: FileSyncer, Sendable {
     private let queues: [DispatchQueue]
     private let sync: @Sendable (String) throws(FileSystemError) -> Void
     private let syncAll: (@Sendable () throws(FileSystemError) -> Void)?
     private let syncDirectory: (@Sendable (String) throws(FileSystemError) -> Void)?
+    private let dropCached: (@Sendable (String) -> Void)?
     /// Least files in a round for it to be flushed with one `syncAll`.
     public let batchMinimum: Int
     private let next = Atomic<Int>(0)
@@ -122,11 +125,14 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
     /// whoever collects the results. With `syncAll` (for example ``FileSystemFlusher/syncAll()``),
     /// rounds of at least `batchMinimum` files are flushed by it at once. With `writeFile` (for
     /// example ``FileWrite/perform(on:)`` on the folder's ``LocalFileSystem``), it takes
-    /// ``submitWrite(_:)`` while less than `maxUnwrittenBytes` wait to be written.
+    /// ``submitWrite(_:)`` while less than `maxUnwrittenBytes` wait to be written. With
+    /// `dropCached` (for example ``LocalFileSystem/dropCachedPages(of:)``), every file made
+    /// durable has its cached pages dropped before its result is delivered.
     public init(threads: Int = 4, sync: @escaping @Sendable (String) throws(FileSystemError) -> Void,
                 syncAll: (@Sendable () throws(FileSystemError) -> Void)? = nil, batchMinimum: Int = 4,
                 syncDirectory: (@Sendable (String) throws(FileSystemError) -> Void)? = nil,
                 writeFile: (@Sendable (FileWrite) throws(FileSystemError) -> Void)? = nil, maxUnwrittenBytes: Int = 4 << 20,
+                dropCached: (@Sendable (String) -> Void)? = nil,
                 onFinished: (@Sendable () -> Void)? = nil) {
         queues = (0..<max(1, threads)).map { DispatchQueue(label: "peersync.fsync.\($0)") }
         self.writeFile = writeFile
@@ -134,6 +140,7 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
         self.sync = sync
         self.syncAll = syncAll
         self.syncDirectory = syncDirectory
+        self.dropCached = dropCached
         self.batchMinimum = max(1, batchMinimum)
         self.onFinished = Mutex(onFinished.map(FinishCallback.init))
     }
@@ -265,6 +272,7 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
             if files.count + directories.count >= batchMinimum, let syncAll {
                 do throws(FileSystemError) {
                     try syncAll()
+                    if let dropCached { for f in files { dropCached(f) } }
                     results = files.map { FileSyncResult(path: $0, error: nil) }
                         + directories.map { FileSyncResult(path: $0, error: nil, isDirectory: true) }
                     counters.withLock { $0.batched += files.count; $0.batchedDirectories += directories.count; $0.batches += 1 }
@@ -310,7 +318,7 @@ public final class BackgroundFileSyncer: FileSyncer, Sendable {
 
     private func syncOne(_ path: String) -> FileSyncResult {
         var error: FileSystemError?
-        do throws(FileSystemError) { try sync(path) } catch let e { error = e }
+        do throws(FileSystemError) { try sync(path); dropCached?(path) } catch let e { error = e }
         return FileSyncResult(path: path, error: error)
     }
 }

@@ -96,6 +96,47 @@ import Testing
         #expect(syncer.statistics == FileSyncerCounters(batched: 0, batches: 0, failedBatches: 1, singly: 6))
     }
 
+    /// With `dropCached`, each file made durable (by a round's flush or by its own fsync) has
+    /// its pages dropped after that and before its result is delivered; a file whose fsync
+    /// failed and a directory are never advised.
+    @Test func durableFilesAreDroppedFromTheCacheBeforeDelivery() {
+        let events = Mutex<[String]>([])
+        let syncer = BackgroundFileSyncer(threads: 2, sync: { path throws(FileSystemError) in
+            if path == "bad" { throw FileSystemError(code: 5, operation: "fsync", path: path) }
+            events.withLock { $0.append("fsync \(path)") }
+        }, syncAll: { () throws(FileSystemError) in events.withLock { $0.append("flush") } }, batchMinimum: 3,
+           syncDirectory: { _ throws(FileSystemError) in }, dropCached: { path in events.withLock { $0.append("drop \(path)") } })
+        syncer.setOnFinished { events.withLock { $0.append("deliver") } }
+        syncer.submit("alone")   // a round of one (below the flush minimum): its own fsync
+        syncer.waitForSubmitted()
+        #expect(events.withLock { $0 } == ["fsync alone", "drop alone", "deliver"])
+        events.withLock { $0.removeAll() }
+        syncer.submit("bad")
+        syncer.waitForSubmitted()
+        #expect(events.withLock { $0 } == ["deliver"], "a file that failed its fsync is not advised")
+        events.withLock { $0.removeAll() }
+        // Held so that the three files and the directory make one round, flushed at once.
+        let gate = Gate()
+        let held = BackgroundFileSyncer(threads: 1, sync: { path throws(FileSystemError) in
+            if path == "first" { gate.entered.signal(); gate.release.wait() }
+        }, syncAll: { () throws(FileSystemError) in events.withLock { $0.append("flush") } }, batchMinimum: 3,
+           syncDirectory: { _ throws(FileSystemError) in }, dropCached: { path in events.withLock { $0.append("drop \(path)") } })
+        held.submit("first")
+        gate.entered.wait()
+        for n in ["f1", "f2", "f3"] { held.submit(n) }
+        #expect(held.submitDirectories(["d"]))
+        events.withLock { $0.removeAll() }
+        held.setOnFinished { events.withLock { $0.append("deliver") } }
+        gate.release.signal()
+        held.waitForSubmitted()
+        let all = events.withLock { $0 }
+        #expect(Array(all.prefix(2)) == ["drop first", "deliver"], "the held round of one")
+        let round = Array(all.drop { $0 != "flush" })
+        #expect(round.first == "flush" && round.last == "deliver" && round.filter { $0 == "deliver" }.count == 1)
+        #expect(Set(round.filter { $0.hasPrefix("drop") }) == ["drop f1", "drop f2", "drop f3"], "the round's files, not its directory")
+        #expect(held.takeFinished().count == 5)
+    }
+
     @Test func directoriesAreSyncedTogetherAndEachFailureIsReported() throws {
         let dir = TempDirectory()
         let fs = LocalFileSystem(root: dir.path)

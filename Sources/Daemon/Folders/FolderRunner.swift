@@ -71,10 +71,15 @@ actor FolderRunner {
         if let flusher = try? FileSystemFlusher(root: settings.path) {
             syncAll = { () throws(FileSystemError) in try flusher.syncAll() }
         }
-        // Small pulled files (one chunk) are created and written by its threads too.
+        // Small pulled files (one chunk) are created and written by its threads too. Once durable,
+        // a pulled file's pages leave the page cache: nothing here reads them again, they count
+        // against the service's memory (its cgroup is charged for them), and the next files
+        // reuse them warm. On a VM that hands freed memory back to its host, copying into
+        // fresh page-cache pages cost several times the CPU of recycled ones.
         syncer = BackgroundFileSyncer(threads: 4, sync: { path throws(FileSystemError) in try fs.syncFile(path) }, syncAll: syncAll,
                                       syncDirectory: { path throws(FileSystemError) in try fs.syncDirectory(path) },
-                                      writeFile: { write throws(FileSystemError) in try write.perform(on: fs) })
+                                      writeFile: { write throws(FileSystemError) in try write.perform(on: fs) },
+                                      dropCached: { path in fs.dropCachedPages(of: path) })
         engine = try FolderEngine(config: config, fs: fs, store: store, newIndexID: UInt64.random(in: 1...UInt64.max), syncer: syncer)
         self.store = store
         self.bus = bus
