@@ -135,13 +135,19 @@ import SyncProtocol
         }
     }
 
-    /// Through a ``FileSyncer``-style flush and ``AtomicWriter/place(_:)``: once placed, the
-    /// large file's pages are out of the page cache (mincore), and it reads back byte-identical.
-    @Test func aPlacedLargeFileLeavesThePageCache() throws {
-        try withRealTempFile(2 << 20) { root, fs, writer, data, temp in
+    /// Through the daemon's path: a ``BackgroundFileSyncer`` with the file system's
+    /// ``CachedPagesDropping`` makes the temp file durable and drops its pages, then
+    /// ``AtomicWriter/place(_:)`` renames it. Once placed, neither a large file nor a small one
+    /// is left in the page cache (mincore), and both read back byte-identical.
+    @Test(arguments: [2 << 20, 40_000]) func aFileFlushedByTheSyncerLeavesThePageCache(size: Int) throws {
+        try withRealTempFile(size) { root, fs, writer, data, temp in
+            let syncer = BackgroundFileSyncer(threads: 1, sync: { path throws(FileSystemError) in try fs.syncFile(path) },
+                                              dropCached: { path in fs.dropCachedPages(of: path) })
             for (c, o) in chunks(of: data) { try writer.write(Array(data[Int(o)..<Int(o) + Int(c.size)]), chunk: c, at: o, into: temp) }
             try writer.prepareForSync(temp, permissions: 0o644, mtimeNanoseconds: 1)
-            try fs.syncFile(temp.path)
+            syncer.submit(temp.path)
+            syncer.waitForSubmitted()
+            #expect(syncer.takeFinished() == [FileSyncResult(path: temp.path, error: nil)])
             try writer.place(temp)
             if let resident = Self.residentPages(root + "/f"), !Self.isTmpfs(root) {
                 #expect(resident.resident * 4 < resident.total, "\(resident.resident) of \(resident.total) pages still cached")
