@@ -51,6 +51,18 @@ struct SyncdCommand: AsyncParsableCommand {
             return
         }
         let logger = DaemonLogging.bootstrap(config: settings, environment: environment)
+        // Each folder holds up to 128 temp files open while it pulls (FolderConfig.maxActivePulls),
+        // plus the files it serves, its database and the sockets: a few busy folders outgrow the
+        // usual soft limit of 1,024. The hard limit is the administrator's; it is taken, up to 65,536.
+        // Under the shipped systemd units the call is filtered (EPERM) and LimitNOFILE sets it.
+        let openFiles = cplatform_raise_open_file_limit(65_536)
+        if openFiles >= 0 {
+            logger.debug("open-file limit \(openFiles)")
+        } else if openFiles == -Int64(EPERM) {
+            logger.debug("open-file limit left as the service manager set it")
+        } else {
+            logger.warning("could not raise the open-file limit (errno \(-openFiles)); syncing many folders at once may fail with 'too many open files'")
+        }
         let daemon: SyncDaemon
         do { daemon = try SyncDaemon(config: settings, logger: logger) } catch {
             logger.critical("\(error)")

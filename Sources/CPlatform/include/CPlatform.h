@@ -33,6 +33,10 @@ uint32_t cplatform_crc32c_hw(uint32_t crc, const void *data, size_t length);
 /// cplatform_has_crc32c_instruction().
 uint32_t cplatform_crc32c_hw_sctp(const void *data, size_t length);
 
+/// Raises the soft limit on open files (RLIMIT_NOFILE) to the hard limit, at most `cap`; never
+/// lowers it. Returns the soft limit in force afterwards, or -errno when it could not be read or set.
+long long cplatform_raise_open_file_limit(unsigned long long cap);
+
 /// Limits glibc malloc to `count` arenas (mallopt M_ARENA_MAX). Returns 1 on success, else 0.
 int cplatform_limit_malloc_arenas(int count);
 
