@@ -25,8 +25,6 @@ public struct TempFile {
     /// True when the temp file was there before (left by an earlier pull of the same content),
     /// so chunks already in it may be reused.
     public let resumable: Bool
-    /// The file's final size.
-    public let size: UInt64
     let handle: any WritableFile
 
     /// Closes the temp file and keeps it on disk (a later pull of the same content resumes it).
@@ -74,7 +72,7 @@ public struct AtomicWriter {
                 handle.close()
                 throw error
             }
-            return TempFile(target: path, path: tp, resumable: (existingSize ?? 0) > 0, size: size, handle: handle)
+            return TempFile(target: path, path: tp, resumable: (existingSize ?? 0) > 0, handle: handle)
         } catch { throw .fileSystem(error) }
     }
 

@@ -5,7 +5,7 @@ import CPlatform
 import Testing
 
 /// syncd raises its soft open-file limit at start: up to the hard limit and the cap, never down.
-@Suite(.serialized) struct OpenFileLimitTests {
+@Suite struct OpenFileLimitTests {
     func limits() -> (soft: UInt64, hard: UInt64) {
         var rl = rlimit()
         #expect(getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &rl) == 0)
