@@ -25,7 +25,8 @@ PEERSYNC_BIN overrides the folder of the executables). Processes are run by cont
 
 With SYNC_COMPARE_PERF=DIR, each PeerSync daemon is profiled during its initial sync
 (`perf record --call-graph dwarf -F 250`, into DIR/sender.data and DIR/receiver.data); read
-them with `perf report -i DIR/receiver.data --no-children`. SYNC_COMPARE_PERF_EVENT=EVENT records every
+them with `perf report -i DIR/receiver.data --no-children`; SYNC_COMPARE_PERF_SYSTEM=1 also records the whole machine
+(`perf record -a`, into DIR/system.data: writeback threads, softirqs, the pollers). SYNC_COMPARE_PERF_EVENT=EVENT records every
 occurrence of a perf event instead of sampling the CPU (e.g. `syscalls:sys_enter_newfstatat`: who calls it;
 `sched:sched_switch` with SYNC_COMPARE_PERF_CALLGRAPH=fp: where threads block, cheaply). With SYNC_COMPARE_STRACE=DIR, `strace -c -f`
 counts each daemon's system calls (DIR/sender.txt, DIR/receiver.txt; strace slows them, so counts only). With SYNC_COMPARE_HEAPTRACK=DIR, both
@@ -273,6 +274,11 @@ def start_perf(pids):
                                       else ["-F", os.environ.get("SYNC_COMPARE_PERF_HZ", "250")]),
                                     "-o", os.path.join(out, f"{name}.data")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                   for pid, name in zip(pids, ("sender", "receiver"))]
+        if os.environ.get("SYNC_COMPARE_PERF_SYSTEM") == "1":
+            # The whole machine (kernel writeback threads, softirqs, the pollers) into DIR/system.data.
+            procs.append(subprocess.Popen(["perf", "record", "-a", "--call-graph", os.environ.get("SYNC_COMPARE_PERF_CALLGRAPH", "dwarf,16384"),
+                                           "-F", os.environ.get("SYNC_COMPARE_PERF_HZ", "250"), "-o", os.path.join(out, "system.data")],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     if counts:
         # Syscall counts per daemon (all threads); strace slows the daemons: counts, not times.
         os.makedirs(counts, exist_ok=True)
