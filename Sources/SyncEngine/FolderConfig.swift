@@ -42,7 +42,9 @@ public struct FolderConfig: Sendable {
     /// are 2 MiB): in sync-compare's 1 GiB set, 128 placed the 10,000 small files alongside the
     /// large ones instead of after them, initial sync 3.16 / 3.18 s against 3.42 / 3.76 s with 64,
     /// peak RSS 59–60 against 53–56 MiB; 256 was no faster (3.09 / 3.33 s) at 61–62 MiB.
-    public var maxActivePulls = 128
+    public var maxActivePulls = FolderConfig.defaultMaxActivePulls
+    /// The default of ``maxActivePulls``.
+    public static let defaultMaxActivePulls = 128
     /// How long a deletion is remembered (as a tombstone) once every known peer has acknowledged it.
     public var tombstoneRetention: Duration = .seconds(30 * 86_400)
     /// Most records in one index message, and in one page read from the store.

@@ -24,6 +24,7 @@ import Testing
         #expect(c.iceServers.count == 2 && c.iceServers[1].username == "peersync")
         #expect(c.metricsPort == nil)
         #expect(c.maxCalls == 4 && c.maxScreenShares == 4)
+        #expect(c.maxActivePulls == 128 && c.maxBytesInFlight == 4 << 20)
         let text = try String(contentsOfFile: example, encoding: .utf8)
         for key in DaemonConfig.fileKeys { #expect(text.contains("\"\(key)\""), "example lacks \(key)") }
     }
@@ -31,12 +32,14 @@ import Testing
     @Test func environmentAndFlagsOverrideTheFile() throws {
         let dir = TempDir()
         let file = dir.path + "/c.json"
-        try #"{ "deviceName": "file", "logLevel": "debug", "maxCalls": 1 } // trailing comment"#.write(toFile: file, atomically: true, encoding: .utf8)
+        try #"{ "deviceName": "file", "logLevel": "debug", "maxCalls": 1, "maxActivePulls": 512 } // trailing comment"#.write(toFile: file, atomically: true, encoding: .utf8)
         let c = try DaemonConfig.load(configFile: file, stateDirectory: "/var/x",
                                       environment: ["HOME": "/h", "PEERSYNC_DEVICE_NAME": "env", "PEERSYNC_METRICS_PORT": "9100"])
         #expect(c.deviceName == "env")
         #expect(c.logLevel == "debug")
         #expect(c.maxCalls == 1, "a 1 is a number, not true")
+        #expect(c.maxActivePulls == 512)
+        #expect(c.describe().contains("maxActivePulls = 512"))
         #expect(c.metricsPort == 9100)
         #expect(c.stateDirectory == "/var/x")
         #expect(c.controlSocket == "/var/x/syncd.sock")
@@ -50,6 +53,8 @@ import Testing
         (#"{ "maxCalls": true }"#, "expected a whole number"),
         (#"{ "maxCalls": 0 }"#, "0 is not in 1…16"),
         (#"{ "maxScreenShares": 17 }"#, "17 is not in 1…16"),
+        (#"{ "maxActivePulls": 0 }"#, "0 is not in 1…4096"),
+        (#"{ "maxActivePulls": 1.5 }"#, "expected a whole number"),
         (#"{ "rendezvousURL": "http://x" }"#, "must start with ws://"),
         (#"{ "deviceName": "x" "logLevel": "info" }"#, "is not valid JSON"),
         (#"[1]"#, "top level must be an object"),

@@ -38,6 +38,9 @@ public struct DaemonConfig: Sendable, Equatable {
     public var rescanIntervalSeconds: Int = 3600
     /// Most chunk bytes requested and not yet answered, per folder (the engine's default unless set).
     public var maxBytesInFlight: Int = FolderConfig.defaultMaxBytesInFlight
+    /// Most files pulled at once, per folder (each holds a temp file open): for small files this,
+    /// not ``maxBytesInFlight``, bounds what is requested.
+    public var maxActivePulls: Int = FolderConfig.defaultMaxActivePulls
     /// Keep replaced and deleted files under `.peersync/versions/`.
     public var versioning: Bool = false
     /// Most voice calls (ringing or active, one per device) at once; a ring beyond it is refused as busy.
@@ -48,7 +51,7 @@ public struct DaemonConfig: Sendable, Equatable {
     /// The keys the configuration file may hold.
     public static let fileKeys: Set<String> = ["deviceName", "stateDirectory", "controlSocket", "rendezvousURL", "iceServers",
                                                "iceInterfaces", "logLevel", "logFormat", "metricsPort", "rescanIntervalSeconds",
-                                               "maxBytesInFlight", "versioning", "maxCalls", "maxScreenShares"]
+                                               "maxBytesInFlight", "maxActivePulls", "versioning", "maxCalls", "maxScreenShares"]
 
     /// The environment variables that override file keys.
     public static let environmentKeys: [String: String] = [
@@ -147,6 +150,7 @@ public struct DaemonConfig: Sendable, Equatable {
         if object["metricsPort"] is NSNull { metricsPort = nil } else if let v = try int("metricsPort") { metricsPort = v }
         if let v = try int("rescanIntervalSeconds") { rescanIntervalSeconds = v }
         if let v = try int("maxBytesInFlight") { maxBytesInFlight = v }
+        if let v = try int("maxActivePulls") { maxActivePulls = v }
         if let v = try int("maxCalls") { maxCalls = v }
         if let v = try int("maxScreenShares") { maxScreenShares = v }
         if let v = object["versioning"] {
@@ -186,6 +190,9 @@ public struct DaemonConfig: Sendable, Equatable {
         guard maxBytesInFlight >= 1 << 16 else {
             throw .invalidValue(source: "configuration", key: "maxBytesInFlight", reason: "must be at least 65536")
         }
+        guard (1...4096).contains(maxActivePulls) else {
+            throw .invalidValue(source: "configuration", key: "maxActivePulls", reason: "\(maxActivePulls) is not in 1…4096")
+        }
         guard (1...16).contains(maxCalls) else {
             throw .invalidValue(source: "configuration", key: "maxCalls", reason: "\(maxCalls) is not in 1…16")
         }
@@ -221,6 +228,7 @@ extension DaemonConfig {
         metricsPort = \(metricsPort.map(String.init) ?? "(off)")
         rescanIntervalSeconds = \(rescanIntervalSeconds)
         maxBytesInFlight = \(maxBytesInFlight)
+        maxActivePulls = \(maxActivePulls)
         versioning = \(versioning)
         """
     }

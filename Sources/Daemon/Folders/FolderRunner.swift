@@ -63,6 +63,7 @@ actor FolderRunner {
         var config = FolderConfig(folderID: settings.id, localDeviceID: deviceID, deviceName: deviceName,
                                   mode: try FolderSettings.engineMode(settings.mode))
         config.maxBytesInFlight = daemon.maxBytesInFlight
+        config.maxActivePulls = daemon.maxActivePulls
         config.versioning = daemon.versioning
         let fs = LocalFileSystem(root: settings.path)
         // Pulled files are made durable in rounds: one syncfs for every file that finished
