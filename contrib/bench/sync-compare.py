@@ -34,7 +34,7 @@ daemons run under heaptrack (DIR/sender.*, DIR/receiver.*; read with `heaptrack_
 PeerSync phases print how long the sender's folder add took (it returns once the folder is registered and its first
 scan has begun; the scan commits and announces files in batches, so the transfer overlaps it) or its rescan took, when
 the sender's first scan ended and the receiver placed its first file, then a line per second: bytes and files placed
-(a file counts once renamed into place and committed), bytes received on the wire, and each daemon's CPU seconds (the
+(a file counts once renamed into place and committed), bytes received on the wire (from the folder add on), and each daemon's CPU seconds (the
 first line counts from the folder add, so it includes the scan).
 """
 import argparse, json, os, random, shutil, signal, subprocess, sys, time
@@ -337,7 +337,8 @@ def run_peersync(work, pristine, results, timeout):
                 log(f"  {steps}")
 
             # The first line counts from t0, so it includes the sender's scan.
-            timeline = {"next": t0 + 1, "bytes": 0, "cpu": cpu0, "wire": None, "scanned": phase != "initial", "first": False}
+            timeline = {"next": t0 + 1, "bytes": 0, "cpu": cpu0, "scanned": phase != "initial", "first": False,
+                        "wire": sum(d.get("bytesIn", 0) for d in b.api_status()["devices"]) if os.environ.get("SYNC_COMPARE_TIMELINE") else 0}
 
             def done():
                 st = b.api_status()
@@ -354,7 +355,7 @@ def run_peersync(work, pristine, results, timeout):
                     # once, small ones after their flush); the wire shows the transfer itself.
                     cpu = [cpu_seconds(p) for p in pids]
                     wire_in = sum(d.get("bytesIn", 0) for d in st["devices"])
-                    wire_rate = 0 if timeline["wire"] is None else wire_in - timeline["wire"]
+                    wire_rate = wire_in - timeline["wire"]
                     log(f"  {time.monotonic() - t0:6.1f} s  {f['localBytes'] / 2**20:7.1f} MiB  {f['localFiles']:6d} files  "
                         f"+{(f['localBytes'] - timeline['bytes']) / 2**20:6.1f} MiB placed, +{wire_rate / 2**20:6.1f} MiB received  "
                         f"CPU sender {cpu[0] - timeline['cpu'][0]:.2f} receiver {cpu[1] - timeline['cpu'][1]:.2f}")
