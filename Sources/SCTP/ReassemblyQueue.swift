@@ -201,6 +201,11 @@ struct ReassemblyQueue: Sendable {
         sizeHint = min(size == lastAssembledSize ? size : 2 * size, Self.sizeHintLimit)
         lastAssembledSize = size
         guard payload.count <= maxMessageSize else { oversizedMessages += 1; return 0 }
+        // A buffer reserved far beyond the message (the hint guessed from a larger one before) is
+        // copied into one of its size: delivered messages wait in queues bounded by their byte
+        // count, and the application may keep them whole (a sync chunk until it is written), so
+        // the spare capacity would be memory no bound accounts for.
+        if payload.capacity > size + size / 4 + 256 { payload = payload.withUnsafeBufferPointer { [UInt8]($0) } }
         return complete(key, ppid: hot.ppid, payload: payload, into: &events)
     }
 

@@ -68,8 +68,9 @@ extension FolderEngine {
                 return Decoded(prepared: ReceivedFrame(frame: .success(frame), chunkHash: nil, wireBytes: bytes.count), hashPending: nil)
             }
             // A raw chunk is a view of the message's buffer, kept until the chunk is written. A
-            // buffer much larger than the chunk (SCTP reserves a message's buffer from the size
-            // of the one before) would stay alive with it: such a chunk is copied out instead.
+            // buffer much larger than the chunk would stay alive with it: such a chunk is copied
+            // out instead. (SCTP delivers messages in buffers of their size; this guards frames
+            // from any other source.)
             if bytes.capacity > r.data.count + r.data.count / 4 + 256 { r.data = ArraySlice(Array(r.data)) }
             return Decoded(prepared: ReceivedFrame(frame: .success(.response(r)), chunkHash: nil, wireBytes: bytes.count), hashPending: r.data)
         } catch {

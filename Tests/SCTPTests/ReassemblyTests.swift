@@ -109,4 +109,27 @@ import WireKit
         #expect(Self.messages(&b).map(\.payload) == [parts.flatMap { $0 }])
         #expect(b.receiveBufferedBytes == 0)
     }
+
+    @Test("a message much smaller than the buffer reserved for it (from the size of the one before) is delivered in a buffer of its size")
+    func smallMessageAfterALargeOneIsNotOverReserved() throws {
+        var (_, b, tag, t) = try Self.established(interleaving: false)
+        var tsn = t
+        func send(_ parts: [[UInt8]], ssn: UInt16) {
+            for (i, part) in parts.enumerated() {
+                let c = SCTPChunk.data(DataChunk(tsn: tsn, streamID: 1, ssn: ssn, ppid: 53, unordered: false, beginning: i == 0,
+                                                 ending: i == parts.count - 1, payload: part[...]))
+                b.handle(packet: Self.packet(tag: tag, c), now: .zero)
+                tsn &+= 1
+            }
+        }
+        let large = (0..<100).map { Self.bytes(UInt8($0), 1000) }   // 100 KB: the next buffer is reserved at twice that
+        let small = (0..<10).map { Self.bytes(UInt8($0 + 100), 1000) }
+        send(large, ssn: 0)
+        send(small, ssn: 1)
+        let got = Self.messages(&b)
+        #expect(got.map(\.payload) == [large.flatMap { $0 }, small.flatMap { $0 }])
+        let delivered = try #require(got.last?.payload)
+        #expect(delivered.capacity <= delivered.count + delivered.count / 4 + 256,
+                "a 10 KB message held a buffer of \(delivered.capacity) bytes")
+    }
 }
