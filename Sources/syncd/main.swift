@@ -51,7 +51,7 @@ struct SyncdCommand: AsyncParsableCommand {
             return
         }
         let logger = DaemonLogging.bootstrap(config: settings, environment: environment)
-        // Each folder holds up to 128 temp files open while it pulls (FolderConfig.maxActivePulls),
+        // Each folder holds up to `maxActivePulls` temp files open while it pulls (128 by default),
         // plus the files it serves, its database and the sockets: a few busy folders outgrow the
         // usual soft limit of 1,024. The hard limit is the administrator's; it is taken, up to 65,536.
         // Under the shipped systemd units the call is filtered (EPERM) and LimitNOFILE sets it.
