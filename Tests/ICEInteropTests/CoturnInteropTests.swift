@@ -7,8 +7,9 @@ import WireKit
 /// Our TURN client against a real coturn on 127.0.0.1: two agents with policy `relay` connect
 /// through it and exchange data; wrong credentials give a clear error.
 @Suite(.serialized) struct CoturnInteropTests {
-    /// Starts `turnserver` on a random port with a static long-term user; killed by the caller.
-    static func startCoturn() throws -> (ExternalProcess, UInt16) {
+    /// Starts `turnserver` on a random port with a static long-term user; the caller kills it and
+    /// removes the returned directory (its log, pid file and database).
+    static func startCoturn() throws -> (ExternalProcess, UInt16, String) {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/turnserver") else {
             throw InteropError.missing("coturn is not installed: run contrib/setup.sh (Debian package coturn)")
         }
@@ -23,7 +24,7 @@ import WireKit
             "--no-stdout-log", "--log-file=\(dir)/turn.log", "--simple-log", "--pidfile=\(dir)/turn.pid",
             "--db=\(dir)/turndb.sqlite",
         ], captureOutput: false)
-        return (process, port)
+        return (process, port, dir)
     }
 
     static func relayConfiguration(_ role: ICERole, port: UInt16, password: String = "secret") -> ICEConfiguration {
@@ -56,8 +57,8 @@ import WireKit
     }
 
     @Test func twoRelayOnlyAgentsConnectThroughCoturn() async throws {
-        let (coturn, port) = try Self.startCoturn()
-        defer { coturn.terminate() }
+        let (coturn, port, dir) = try Self.startCoturn()
+        defer { coturn.terminate(); try? FileManager.default.removeItem(atPath: dir) }
         let result = try await withTimeout(120, "ICE through coturn") {
             let a = try await ICEDriver.start(configuration: Self.relayConfiguration(.controlling, port: port), interfaces: .loopbackOnly)
             let b = try await ICEDriver.start(configuration: Self.relayConfiguration(.controlled, port: port), interfaces: .loopbackOnly)
@@ -90,8 +91,8 @@ import WireKit
     }
 
     @Test func wrongCredentialsGiveAClearError() async throws {
-        let (coturn, port) = try Self.startCoturn()
-        defer { coturn.terminate() }
+        let (coturn, port, dir) = try Self.startCoturn()
+        defer { coturn.terminate(); try? FileManager.default.removeItem(atPath: dir) }
         let errors = try await withTimeout(120, "coturn rejection") {
             let a = try await ICEDriver.start(configuration: Self.relayConfiguration(.controlling, port: port, password: "wrong"),
                                               interfaces: .loopbackOnly)

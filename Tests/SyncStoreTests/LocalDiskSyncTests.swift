@@ -27,6 +27,8 @@ import SyncProtocol
             for i in 0..<2 { engines.append(try open(i)) }
         }
 
+        deinit { dbPaths.forEach(removeDatabaseDirectory) }
+
         func open(_ i: Int) throws -> FolderEngine {
             try FolderEngine(config: FolderConfig(folderID: "f", localDeviceID: ids[i]), fs: fss[i],
                              store: SQLiteIndexStore(database: SyncDatabase(path: dbPaths[i])), newIndexID: UInt64(i + 100))

@@ -122,7 +122,8 @@ async def main():
          "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns",
          "--use-fake-ui-for-media-stream", "--no-first-run", "--disable-gpu", "--mute-audio"] + media_flags + [start_page],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        preexec_fn=child_fds, close_fds=False)
+        # TMPDIR: its singleton socket's directory goes into the profile, removed with it.
+        env=dict(os.environ, TMPDIR=profile), preexec_fn=child_fds, close_fds=False)
     os.close(to_chrome_r)
     os.close(from_chrome_w)
     cdp = CDP(to_chrome_w, from_chrome_r)

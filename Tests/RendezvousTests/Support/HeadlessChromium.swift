@@ -47,6 +47,7 @@ final class HeadlessChromium: @unchecked Sendable {
         if getuid() == 0 { arguments.insert("--no-sandbox", at: 1) }
         var environment = ChildProcess.currentEnvironment()
         environment["HOME"] = profile
+        environment["TMPDIR"] = profile  // its singleton socket's directory, removed with the profile
         process = try ChildProcess(arguments, environment: environment, logPath: "\(profile)/chromium.log",
                                    descriptors: [3: toBrowser[0], 4: fromBrowser[1]])
         close(toBrowser[0])
