@@ -205,7 +205,7 @@ struct ReassemblyQueue: Sendable {
         // copied into one of its size: delivered messages wait in queues bounded by their byte
         // count, and the application may keep them whole (a sync chunk until it is written), so
         // the spare capacity would be memory no bound accounts for.
-        if payload.capacity > size + size / 4 + 256 { payload = payload.withUnsafeBufferPointer { [UInt8]($0) } }
+        if SpareCapacity.isExcessive(capacity: payload.capacity, keeping: size) { payload = payload.withUnsafeBufferPointer { [UInt8]($0) } }
         return complete(key, ppid: hot.ppid, payload: payload, into: &events)
     }
 

@@ -71,7 +71,7 @@ extension FolderEngine {
             // buffer much larger than the chunk would stay alive with it: such a chunk is copied
             // out instead. (SCTP delivers messages in buffers of their size; this guards frames
             // from any other source.)
-            if bytes.capacity > r.data.count + r.data.count / 4 + 256 { r.data = ArraySlice(Array(r.data)) }
+            if SpareCapacity.isExcessive(capacity: bytes.capacity, keeping: r.data.count) { r.data = ArraySlice(Array(r.data)) }
             return Decoded(prepared: ReceivedFrame(frame: .success(.response(r)), chunkHash: nil, wireBytes: bytes.count), hashPending: r.data)
         } catch {
             return Decoded(prepared: ReceivedFrame(frame: .failure(error), chunkHash: nil, wireBytes: bytes.count), hashPending: nil)
