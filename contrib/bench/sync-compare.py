@@ -406,9 +406,12 @@ def report(results, dataset):
 
 # When the last run removed its work folder (see wait_out_previous_cleanup()).
 CLEANED_MARK = os.path.join(os.environ.get("TMPDIR", "/tmp"), "sync-compare.cleaned")
-# ext4 without a journal will not reuse an inode freed in the last 60 s (300 s more while the
-# inode table block is dirty): each new file then steps over every such free inode of its group.
-RECENTLY_DELETED_SECONDS = 62
+# ext4 without a journal will not reuse an inode freed in the last 60 s, nor one freed in the
+# last 360 s while its inode table block is dirty (RECENTCY_MIN and RECENTCY_DIRTY in the kernel's
+# ialloc.c): each new file then steps over every such free inode of its group, from the group's
+# first. Syncing after the clean-up makes those blocks clean, but the next run's own creates
+# dirty them again (16 inodes share a block), so only the longer window is safe to wait out.
+RECENTLY_DELETED_SECONDS = 362
 
 
 def wait_out_previous_cleanup():
@@ -416,10 +419,13 @@ def wait_out_previous_cleanup():
     starts from the same file system state.
 
     On ext4 without a journal the kernel skips inodes deleted in the last minute when it
-    creates a file (more while their inode table block is dirty), checking each one: a run
-    started right after another removed its ~3 GiB / 30,000 files spent up to a quarter of the
-    receiver's CPU in that search, whichever tool ran. The clean-up syncs (so the blocks are
-    clean) and leaves a time stamp; this syncs too and waits out the rest of the minute."""
+    creates a file, and those deleted in the last six minutes while their inode table block is
+    dirty, checking each one: a run started right after another removed its ~3 GiB / 30,000
+    files spent up to a quarter of the receiver's CPU in that search, whichever tool ran. The
+    clean-up syncs and leaves a time stamp; this syncs too and waits out the rest of the six
+    minutes. Waiting only one minute (the blocks being clean after the sync) was not enough:
+    the tools' own creates dirty the blocks again, and a receiver still spent ~7 % of its CPU
+    stepping over the last run's inodes."""
     os.sync()
     try:
         with open(CLEANED_MARK) as f:
@@ -447,7 +453,7 @@ def main():
     ap.add_argument("--only", default=",".join(RUNNERS), help="comma-separated tools to run, in this order")
     ap.add_argument("--timeout", type=float, default=900, help="seconds allowed per sync phase")
     ap.add_argument("--no-settle", action="store_true",
-                    help="do not wait out the minute after a previous run's clean-up (see wait_out_previous_cleanup())")
+                    help="do not wait out the six minutes after a previous run's clean-up (see wait_out_previous_cleanup())")
     args = ap.parse_args()
     tools = [t.strip() for t in args.only.split(",") if t.strip()]
     if not tools or any(t not in RUNNERS for t in tools):
